@@ -1,0 +1,61 @@
+package analysis
+
+import (
+	"time"
+
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// Hop is one edge of an evidence path.
+type Hop struct {
+	From string          `json:"from"`
+	Edge schema.EdgeKind `json:"edge"`
+	To   string          `json:"to"`
+	// Action is the granted action, on GRANT hops only.
+	Action schema.Action `json:"action,omitempty"`
+	// Native is the source's own permission string, on GRANT hops only.
+	Native string `json:"native,omitempty"`
+	// Kind is the delegation kind on CAN_ACT_AS hops.
+	Kind schema.DelegationKind `json:"kind,omitempty"`
+	// System is where a CAN_ACT_AS hop is exercised, when it names one.
+	System string `json:"system,omitempty"`
+}
+
+// Path is a sequence of hops from an identity to a resource. An exposure hop
+// (R3b) appears as three hops: X …GRANT(read)→ secret location, the location
+// ←STORED_IN— credential, credential ←HAS_CREDENTIAL— Y; see ExposureHops.
+type Path []Hop
+
+// Authentication is the evidence that an effective access can be exercised now
+// (R5/R6): the session used in the resource's system and how it was obtained.
+type Authentication struct {
+	System string `json:"system"`
+	// Via is "credential" when the session comes from a credential of the
+	// identity holding it at the end of the chain (the origin's own, or one
+	// exposed to the chain), or "delegation" when a CAN_ACT_AS hop carried it.
+	Via            string                `json:"via"`
+	Credential     string                `json:"credential,omitempty"`
+	CredentialType schema.CredentialType `json:"credential_type,omitempty"`
+	ExpiresAt      *time.Time            `json:"expires_at,omitempty"`
+	LastRotatedAt  *time.Time            `json:"last_rotated_at,omitempty"`
+	// Delegation names the CAN_ACT_AS hop that carried the session, as
+	// "from -> to", when Via is "delegation".
+	Delegation string `json:"delegation,omitempty"`
+}
+
+// Access is one (identity, resource, action) answer. Authorized follows R4;
+// Effective follows R6 (Effective implies Authorized); an authorized access that
+// is not effective is latent.
+type Access struct {
+	Identity   string        `json:"identity"`
+	Resource   string        `json:"resource"`
+	Action     schema.Action `json:"action"`
+	Authorized bool          `json:"authorized"`
+	Effective  bool          `json:"effective"`
+	// Critical follows R8.
+	Critical bool `json:"critical"`
+	// Paths holds at least one shortest evidence path: for an effective access a
+	// shortest walkable one, else a shortest authorization path.
+	Paths          []Path          `json:"paths"`
+	Authentication *Authentication `json:"authentication,omitempty"`
+}

@@ -1,0 +1,360 @@
+package graph
+
+import (
+	"encoding/binary"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// ErrCorrupt is returned when stored bytes do not decode as a record.
+var ErrCorrupt = errors.New("corrupt record encoding")
+
+// The record codec is a compact, canonical binary encoding used by the embedded
+// store for storage and by every store for content-derived snapshot ids: the
+// same record always encodes to the same bytes.
+
+type encoder struct{ b []byte }
+
+func (e *encoder) str(s string) {
+	e.b = binary.AppendUvarint(e.b, uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *encoder) boolean(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+
+func (e *encoder) optBool(v *bool) {
+	switch {
+	case v == nil:
+		e.b = append(e.b, 0)
+	case *v:
+		e.b = append(e.b, 2)
+	default:
+		e.b = append(e.b, 1)
+	}
+}
+
+func (e *encoder) integer(v int) { e.b = binary.AppendVarint(e.b, int64(v)) }
+
+func (e *encoder) tm(t time.Time) {
+	if t.IsZero() {
+		e.b = append(e.b, 0)
+		return
+	}
+	e.b = append(e.b, 1)
+	e.b = binary.AppendVarint(e.b, t.Unix())
+	e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond()))
+}
+
+func (e *encoder) list(ss []string) {
+	e.b = binary.AppendUvarint(e.b, uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *encoder) smap(m map[string]string) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	e.b = binary.AppendUvarint(e.b, uint64(len(keys)))
+	for _, k := range keys {
+		e.str(k)
+		e.str(m[k])
+	}
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = ErrCorrupt
+	}
+	d.b = nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if uint64(len(d.b)) < n {
+		d.fail()
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) byte1() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) boolean() bool { return d.byte1() == 1 }
+
+func (d *decoder) optBool() *bool {
+	switch d.byte1() {
+	case 1:
+		v := false
+		return &v
+	case 2:
+		v := true
+		return &v
+	}
+	return nil
+}
+
+func (d *decoder) integer() int { return int(d.varint()) }
+
+func (d *decoder) tm() time.Time {
+	if d.byte1() == 0 {
+		return time.Time{}
+	}
+	sec := d.varint()
+	nsec := d.uvarint()
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (d *decoder) list() []string {
+	n := d.uvarint()
+	if n == 0 || n > uint64(len(d.b)) {
+		if n > uint64(len(d.b)) {
+			d.fail()
+		}
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+func (d *decoder) smap() map[string]string {
+	n := d.uvarint()
+	if n == 0 || n > uint64(len(d.b)) {
+		if n > uint64(len(d.b)) {
+			d.fail()
+		}
+		return nil
+	}
+	m := make(map[string]string, n)
+	for range n {
+		k := d.str()
+		m[k] = d.str()
+	}
+	return m
+}
+
+// AppendSystem appends the canonical encoding of r to b.
+func AppendSystem(b []byte, r System) []byte {
+	e := encoder{b}
+	e.str(r.ID)
+	e.str(r.Name)
+	e.str(r.Kind)
+	e.boolean(r.SOXScope)
+	e.str(r.Owner)
+	return e.b
+}
+
+// AppendResource appends the canonical encoding of r to b.
+func AppendResource(b []byte, r Resource) []byte {
+	e := encoder{b}
+	e.str(r.ID)
+	e.str(r.System)
+	e.str(r.Parent)
+	e.str(r.Name)
+	e.str(r.Kind)
+	e.optBool(r.SOXScope)
+	return e.b
+}
+
+// AppendIdentity appends the canonical encoding of r to b.
+func AppendIdentity(b []byte, r Identity) []byte {
+	e := encoder{b}
+	e.str(r.ID)
+	e.str(r.Name)
+	e.str(string(r.Type))
+	e.str(string(r.Status))
+	e.str(r.Owners.Business)
+	e.str(r.Owners.Technical)
+	e.str(r.Purpose)
+	e.str(r.NonhumanRationale)
+	e.boolean(r.Shared)
+	e.boolean(r.BreakGlass)
+	e.str(r.Vendor)
+	e.tm(r.CreatedAt)
+	e.tm(r.LastUsedAt)
+	e.list(r.CompensatingControls)
+	e.list(r.SameAs)
+	e.smap(r.Tags)
+	return e.b
+}
+
+// AppendGroup appends the canonical encoding of r to b.
+func AppendGroup(b []byte, r Group) []byte {
+	e := encoder{b}
+	e.str(r.ID)
+	e.str(r.Name)
+	e.str(string(r.Type))
+	e.str(r.System)
+	return e.b
+}
+
+// AppendMembership appends the canonical encoding of r to b.
+func AppendMembership(b []byte, r Membership) []byte {
+	e := encoder{b}
+	e.str(r.Member)
+	e.str(r.Group)
+	return e.b
+}
+
+// AppendGrant appends the canonical encoding of r to b.
+func AppendGrant(b []byte, r Grant) []byte {
+	e := encoder{b}
+	e.str(r.Principal)
+	e.str(string(r.Action))
+	e.str(r.Resource)
+	e.str(r.Native)
+	e.boolean(r.Conditional)
+	e.tm(r.LastUsedAt)
+	e.tm(r.ExpiresAt)
+	return e.b
+}
+
+// AppendCredential appends the canonical encoding of r to b.
+func AppendCredential(b []byte, r Credential) []byte {
+	e := encoder{b}
+	e.str(r.ID)
+	e.str(r.Identity)
+	e.str(string(r.Type))
+	e.list(r.Systems)
+	e.tm(r.CreatedAt)
+	e.tm(r.LastRotatedAt)
+	e.tm(r.ExpiresAt)
+	e.tm(r.LastUsedAt)
+	e.integer(r.RotationDays)
+	e.boolean(r.Revoked)
+	e.boolean(r.Vaulted)
+	e.str(r.StoredIn)
+	return e.b
+}
+
+// AppendDelegation appends the canonical encoding of r to b.
+func AppendDelegation(b []byte, r Delegation) []byte {
+	e := encoder{b}
+	e.str(r.From)
+	e.str(r.To)
+	e.str(string(r.Kind))
+	e.str(r.System)
+	return e.b
+}
+
+// DecodeSystem decodes one system from the front of b and returns the rest.
+func DecodeSystem(b []byte) (System, []byte, error) {
+	d := decoder{b: b}
+	r := System{ID: d.str(), Name: d.str(), Kind: d.str(), SOXScope: d.boolean(), Owner: d.str()}
+	return r, d.b, d.err
+}
+
+// DecodeResource decodes one resource from the front of b and returns the rest.
+func DecodeResource(b []byte) (Resource, []byte, error) {
+	d := decoder{b: b}
+	r := Resource{ID: d.str(), System: d.str(), Parent: d.str(), Name: d.str(), Kind: d.str(), SOXScope: d.optBool()}
+	return r, d.b, d.err
+}
+
+// DecodeIdentity decodes one identity from the front of b and returns the rest.
+func DecodeIdentity(b []byte) (Identity, []byte, error) {
+	d := decoder{b: b}
+	r := Identity{ID: d.str(), Name: d.str(), Type: schema.IdentityType(d.str()), Status: schema.Status(d.str())}
+	r.Owners.Business = d.str()
+	r.Owners.Technical = d.str()
+	r.Purpose = d.str()
+	r.NonhumanRationale = d.str()
+	r.Shared = d.boolean()
+	r.BreakGlass = d.boolean()
+	r.Vendor = d.str()
+	r.CreatedAt = d.tm()
+	r.LastUsedAt = d.tm()
+	r.CompensatingControls = d.list()
+	r.SameAs = d.list()
+	r.Tags = d.smap()
+	return r, d.b, d.err
+}
+
+// DecodeGroup decodes one group from the front of b and returns the rest.
+func DecodeGroup(b []byte) (Group, []byte, error) {
+	d := decoder{b: b}
+	r := Group{ID: d.str(), Name: d.str(), Type: schema.GroupType(d.str()), System: d.str()}
+	return r, d.b, d.err
+}
+
+// DecodeMembership decodes one membership from the front of b and returns the rest.
+func DecodeMembership(b []byte) (Membership, []byte, error) {
+	d := decoder{b: b}
+	r := Membership{Member: d.str(), Group: d.str()}
+	return r, d.b, d.err
+}
+
+// DecodeGrant decodes one grant from the front of b and returns the rest.
+func DecodeGrant(b []byte) (Grant, []byte, error) {
+	d := decoder{b: b}
+	r := Grant{Principal: d.str(), Action: schema.Action(d.str()), Resource: d.str(), Native: d.str(),
+		Conditional: d.boolean(), LastUsedAt: d.tm(), ExpiresAt: d.tm()}
+	return r, d.b, d.err
+}
+
+// DecodeCredential decodes one credential from the front of b and returns the rest.
+func DecodeCredential(b []byte) (Credential, []byte, error) {
+	d := decoder{b: b}
+	r := Credential{ID: d.str(), Identity: d.str(), Type: schema.CredentialType(d.str()), Systems: d.list(),
+		CreatedAt: d.tm(), LastRotatedAt: d.tm(), ExpiresAt: d.tm(), LastUsedAt: d.tm(),
+		RotationDays: d.integer(), Revoked: d.boolean(), Vaulted: d.boolean(), StoredIn: d.str()}
+	return r, d.b, d.err
+}
+
+// DecodeDelegation decodes one delegation from the front of b and returns the rest.
+func DecodeDelegation(b []byte) (Delegation, []byte, error) {
+	d := decoder{b: b}
+	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str()}
+	return r, d.b, d.err
+}
+
