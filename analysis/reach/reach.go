@@ -1,0 +1,312 @@
+package reach
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// ReachQuery asks what one identity can do.
+type ReachQuery struct {
+	Identity string
+	// Actions limits the answer to these actions; empty means all five.
+	Actions []schema.Action
+	// CriticalOnly keeps only critical accesses (R8).
+	CriticalOnly bool
+	// EffectiveOnly drops latent accesses.
+	EffectiveOnly bool
+}
+
+// Reach returns every (resource, action) the identity is authorized for (R4),
+// sorted by resource id then action order, each with Effective per R6, one
+// shortest evidence path (a walkable one when effective) and, when effective,
+// the authentication used. Systems are not listed as resources. It returns
+// ErrUnknownNode when the identity does not exist.
+func (e *Engine) Reach(q ReachQuery) ([]analysis.Access, error) {
+	x, err := e.identityNode(q.Identity)
+	if err != nil {
+		return nil, err
+	}
+	var want [5]bool
+	if len(q.Actions) == 0 {
+		want = [5]bool{true, true, true, true, true}
+	}
+	for _, a := range q.Actions {
+		i := a.Index()
+		if i < 0 {
+			return nil, &schema.EnumError{What: "action", Value: string(a), Allowed: schema.Strings(schema.Actions)}
+		}
+		want[i] = true
+	}
+	sc := e.pool().get(e.p.Len())
+	defer e.pool().put(sc)
+	auth := e.authForward(sc, x, want)
+	eff := e.effectiveForward(x, want)
+	out := make([]analysis.Access, 0, len(auth))
+	keys := sortedKeys(auth)
+	sortAccessKeys(keys, e.p)
+	for _, k := range keys {
+		r, a := k.node(), schema.Actions[k.sys()]
+		crit := e.critical(r, a)
+		if q.CriticalOnly && !crit {
+			continue
+		}
+		acc := analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
+		if w, ok := eff[k]; ok {
+			acc.Effective = true
+			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
+			acc.Authentication = e.authentication(e.p.SystemOf[r], w.cred, w.moves)
+		} else if q.EffectiveOnly {
+			continue
+		} else {
+			b := auth[k]
+			acc.Paths = []analysis.Path{e.forwardPath(sc, b.via, b.grant)}
+		}
+		out = append(out, acc)
+	}
+	return out, nil
+}
+
+// best is the shortest way found to one (resource, action).
+type best struct {
+	dist  int32
+	via   int32 // principal holding the grant
+	grant int32
+}
+
+func sortedKeys[V any](m map[skey]V) []skey {
+	keys := make([]skey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// authForward searches forwards from x (R1, R3, R4) and returns, per
+// (resource, action index) key, the shortest grant reaching it.
+func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
+	p := e.p
+	var q dial[int32]
+	push := func(n, d int32, st step) {
+		if sc.relax(n, d, st) {
+			q.push(d, n)
+		}
+	}
+	push(x, 0, step{kind: hopNone})
+	out := map[skey]best{}
+	for {
+		v, d, ok := q.pop()
+		if !ok {
+			break
+		}
+		if sc.dist[v] != d {
+			continue
+		}
+		switch p.Kind(v) {
+		case projection.Identity, projection.Group:
+			for _, g := range p.MemberOut.Of(v) {
+				push(g, d+1, step{nxt: v, kind: hopMember})
+			}
+			for _, di := range p.DelegOut.Of(v) {
+				push(p.Delegs[di].To, d+1, step{nxt: v, kind: hopDeleg, ref: di})
+			}
+			for _, gi := range p.GrantOut.Of(v) {
+				if !e.grantLive(gi) {
+					continue
+				}
+				e.recordGrant(out, v, gi, d+1, want)
+				if e.grantGives(gi, schema.ActionRead) {
+					push(p.Grants[gi].Target, d+1, step{nxt: v, kind: hopReadInto, ref: gi})
+				}
+			}
+		case projection.Resource, projection.System:
+			for _, c := range p.Children.Of(v) {
+				push(c, d, step{nxt: v, kind: hopContain})
+			}
+			for _, ci := range p.StoredAt.Of(v) {
+				push(p.Creds[ci].Node, d+1, step{nxt: v, kind: hopStored, ref: ci})
+			}
+		case projection.Credential:
+			ci := v - p.CredBase
+			push(p.Creds[ci].Owner, d+1, step{nxt: v, kind: hopCredOf, ref: ci})
+		}
+	}
+	return out
+}
+
+// recordGrant notes the accesses grant gi (held by v, reached at distance d
+// including the grant hop) gives on its target's subtree.
+func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool) {
+	g := &e.p.Grants[gi]
+	e.subtree(g.Target, func(r int32) {
+		if e.p.Kind(r) != projection.Resource {
+			return
+		}
+		for ai, a := range schema.Actions {
+			if !want[ai] || (g.Action != a && g.Action != schema.ActionAdmin) {
+				continue
+			}
+			k := key(r, int32(ai))
+			if old, ok := out[k]; !ok || d < old.dist {
+				out[k] = best{dist: d, via: v, grant: gi}
+			}
+		}
+	})
+}
+
+// subtree calls fn on t and every resource below it in the containment tree.
+func (e *Engine) subtree(t int32, fn func(int32)) {
+	stack := []int32{t}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		fn(n)
+		stack = append(stack, e.p.Children.Of(n)...)
+	}
+}
+
+// effBest is the shortest walkable chain found to one (resource, action).
+type effBest struct {
+	dist  int32
+	state skey
+	grant int32
+}
+
+// effectiveForward searches states (principal, session system) forwards from
+// x's own valid credentials (R5, R6) and returns, per (resource, action index)
+// key, one shortest walkable chain.
+func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
+	p := e.p
+	if !p.Active[x] {
+		return nil
+	}
+	s := newStateSearch()
+	for _, ci := range p.CredsOf.Of(x) {
+		if !e.credValid(ci) {
+			continue
+		}
+		if len(p.Creds[ci].Systems) == 0 {
+			s.push(key(x, allSystems), 0, sstep{kind: hopNone, ref: ci})
+		}
+		for _, sys := range p.Creds[ci].Systems {
+			s.push(key(x, sys), 0, sstep{kind: hopNone, ref: ci})
+		}
+	}
+	found := map[skey]effBest{}
+	under := map[int32][]int32{} // grant target → valid credentials stored below it
+	for {
+		k, d, ok := s.pop()
+		if !ok {
+			break
+		}
+		v, sys := k.node(), k.sys()
+		for _, g := range p.MemberOut.Of(v) {
+			s.push(key(g, sys), d+1, sstep{nxt: k, kind: hopMember})
+		}
+		for _, di := range p.DelegOut.Of(v) {
+			dl := &p.Delegs[di]
+			switch {
+			case !p.Active[dl.To]:
+			case dl.System == projection.None:
+				s.push(key(dl.To, sys), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
+			case sessionOK(sys, dl.System):
+				s.push(key(dl.To, dl.System), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
+			}
+		}
+		for _, gi := range p.GrantOut.Of(v) {
+			if !e.grantLive(gi) {
+				continue
+			}
+			e.recordEffective(found, k, gi, d+1, want)
+			if e.grantGives(gi, schema.ActionRead) {
+				e.expose(s, k, gi, d, under)
+			}
+		}
+	}
+	out := make(map[skey]walk, len(found))
+	for rk, b := range found {
+		moves, cred := e.forwardMoves(s, b.state)
+		moves = append(moves, move{from: b.state.node(), kind: hopGrantEnd, ref: b.grant})
+		out[rk] = walk{cred: cred, moves: moves}
+	}
+	return out
+}
+
+// expose adds the exposure moves from state k through read grant gi: every
+// valid credential stored under the grant's target, in a system where k holds
+// a session, gives its identity sessions wherever the credential is accepted.
+func (e *Engine) expose(s *stateSearch, k skey, gi, d int32, under map[int32][]int32) {
+	p := e.p
+	t := p.Grants[gi].Target
+	creds, ok := under[t]
+	if !ok {
+		e.subtree(t, func(n int32) {
+			for _, ci := range p.StoredAt.Of(n) {
+				if e.credValid(ci) {
+					creds = append(creds, ci)
+				}
+			}
+		})
+		under[t] = creds
+	}
+	for _, ci := range creds {
+		c := &p.Creds[ci]
+		if !sessionOK(k.sys(), p.SystemOf[c.StoredIn]) {
+			continue
+		}
+		st := sstep{nxt: k, kind: hopExpose, ref: ci, ref2: gi}
+		if len(c.Systems) == 0 {
+			s.push(key(c.Owner, allSystems), d+3, st)
+		}
+		for _, sys := range c.Systems {
+			s.push(key(c.Owner, sys), d+3, st)
+		}
+	}
+}
+
+// recordEffective notes the effective accesses grant gi gives from state k.
+func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, want [5]bool) {
+	g := &e.p.Grants[gi]
+	sys := k.sys()
+	e.subtree(g.Target, func(r int32) {
+		if e.p.Kind(r) != projection.Resource || !sessionOK(sys, e.p.SystemOf[r]) {
+			return
+		}
+		for ai, a := range schema.Actions {
+			if !want[ai] || (g.Action != a && g.Action != schema.ActionAdmin) {
+				continue
+			}
+			rk := key(r, int32(ai))
+			if old, ok := found[rk]; !ok || d < old.dist {
+				found[rk] = effBest{dist: d, state: k, grant: gi}
+			}
+		}
+	})
+}
+
+// forwardMoves lists the moves from the origin to state k in forward order and
+// returns the origin credential that seeded the chain.
+func (e *Engine) forwardMoves(s *stateSearch, k skey) ([]move, int32) {
+	var rev []move
+	for {
+		st := s.via[k]
+		if st.kind == hopNone {
+			slices.Reverse(rev)
+			return rev, st.ref
+		}
+		rev = append(rev, move{from: st.nxt.node(), to: k.node(), kind: st.kind, ref: st.ref, ref2: st.ref2})
+		k = st.nxt
+	}
+}
+
+func sortAccessKeys(keys []skey, p *projection.Projection) {
+	slices.SortFunc(keys, func(a, b skey) int {
+		if c := cmp.Compare(p.ID(a.node()), p.ID(b.node())); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.sys(), b.sys())
+	})
+}

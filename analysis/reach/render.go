@@ -1,0 +1,128 @@
+package reach
+
+import (
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// hops renders one search step from node `from` to node `to` as evidence hops.
+// ref and ref2 are the step's grant, delegation or credential indexes.
+func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref2 int32) analysis.Path {
+	p := e.p
+	switch kind {
+	case hopMember:
+		path = append(path, analysis.Hop{From: p.ID(from), Edge: schema.EdgeMemberOf, To: p.ID(to)})
+	case hopDeleg:
+		d := &p.Delegs[ref]
+		h := analysis.Hop{From: p.ID(d.From), Edge: schema.EdgeCanActAs, To: p.ID(d.To), Kind: d.Kind}
+		if d.System != projection.None {
+			h.System = p.ID(d.System)
+		}
+		path = append(path, h)
+	case hopGrantEnd, hopReadInto:
+		path = append(path, e.grantHop(ref))
+	case hopStored:
+		c := &p.Creds[ref]
+		path = append(path, analysis.Hop{From: p.ID(c.StoredIn), Edge: schema.EdgeStoredIn, To: p.ID(c.Node)})
+	case hopCredOf:
+		c := &p.Creds[ref]
+		path = append(path, analysis.Hop{From: p.ID(c.Node), Edge: schema.EdgeHasCredential, To: p.ID(c.Owner)})
+	case hopExpose:
+		path = append(path, e.grantHop(ref2))
+		path = e.hops(path, 0, 0, hopStored, ref, 0)
+		path = e.hops(path, 0, 0, hopCredOf, ref, 0)
+	}
+	return path
+}
+
+func (e *Engine) grantHop(gi int32) analysis.Hop {
+	g := &e.p.Grants[gi]
+	return analysis.Hop{From: e.p.ID(g.Principal), Edge: schema.EdgeGrant, To: e.p.ID(g.Target),
+		Action: g.Action, Native: e.p.Strings[g.Native]}
+}
+
+// backwardPath renders the path from x found by a backward search: each node's
+// step leads towards the grant.
+func (e *Engine) backwardPath(sc *scratch, x int32) analysis.Path {
+	var path analysis.Path
+	for v := x; ; {
+		st := sc.via[v]
+		path = e.hops(path, v, st.nxt, st.kind, st.ref, 0)
+		if st.kind == hopGrantEnd {
+			return path
+		}
+		v = st.nxt
+	}
+}
+
+// forwardPath renders the path from the search origin to node n of a forward
+// search (each node's step points back towards the origin), then the grant gi.
+func (e *Engine) forwardPath(sc *scratch, n int32, gi int32) analysis.Path {
+	var rev []int32
+	for v := n; sc.via[v].kind != hopNone; v = sc.via[v].nxt {
+		rev = append(rev, v)
+	}
+	var path analysis.Path
+	for i := len(rev) - 1; i >= 0; i-- {
+		v := rev[i]
+		st := sc.via[v]
+		path = e.hops(path, st.nxt, v, st.kind, st.ref, 0)
+	}
+	return e.hops(path, n, 0, hopGrantEnd, gi, 0)
+}
+
+// authentication builds the session evidence (R6) of an effective access from
+// the moves of its walkable chain, in forward order: the origin's credential
+// starts the session; an exposure replaces it with the exposed credential; a
+// delegation naming a system creates a new session in that system; a
+// delegation without a system carries the current one.
+func (e *Engine) authentication(sys int32, seedCred int32, moves []move) *analysis.Authentication {
+	p := e.p
+	cred, deleg := seedCred, int32(-1)
+	for _, m := range moves {
+		switch m.kind {
+		case hopExpose:
+			cred, deleg = m.ref, -1
+		case hopDeleg:
+			if p.Delegs[m.ref].System != projection.None {
+				deleg = m.ref
+			}
+		}
+	}
+	a := &analysis.Authentication{System: p.ID(sys)}
+	if deleg >= 0 {
+		d := &p.Delegs[deleg]
+		a.Via = "delegation"
+		a.Delegation = p.ID(d.From) + " -> " + p.ID(d.To)
+		return a
+	}
+	c := &p.Creds[cred]
+	a.Via = "credential"
+	a.Credential = p.ID(c.Node)
+	a.CredentialType = c.Type
+	if c.Expires != projection.NoTime {
+		t := projection.Time(c.Expires)
+		a.ExpiresAt = &t
+	}
+	if c.LastRotated != projection.NoTime {
+		t := projection.Time(c.LastRotated)
+		a.LastRotatedAt = &t
+	}
+	return a
+}
+
+// move is one step of a walkable chain in forward order.
+type move struct {
+	from, to  int32
+	kind      hopKind
+	ref, ref2 int32
+}
+
+func (e *Engine) movesPath(moves []move) analysis.Path {
+	var path analysis.Path
+	for _, m := range moves {
+		path = e.hops(path, m.from, m.to, m.kind, m.ref, m.ref2)
+	}
+	return path
+}

@@ -1,0 +1,75 @@
+package reach
+
+import "sync"
+
+// hopKind is how a search step moved; the path renderer turns it into hops.
+type hopKind uint8
+
+const (
+	hopNone     hopKind = iota
+	hopMember           // MEMBER_OF
+	hopDeleg            // CAN_ACT_AS, ref = delegation
+	hopGrantEnd         // the final GRANT, ref = grant
+	hopReadInto         // GRANT read into a secret location, ref = grant
+	hopContain          // containment, not shown
+	hopStored           // STORED_IN, ref = credential
+	hopCredOf           // HAS_CREDENTIAL, ref = credential
+	hopExpose           // a whole exposure in state searches: ref = credential, ref2 = grant
+)
+
+// step records how a node was reached: the neighbour it came from (forward
+// searches) or leads to (backward searches), and the edge used.
+type step struct {
+	nxt  int32
+	kind hopKind
+	ref  int32
+}
+
+// scratch is per-query node-indexed state, reused across queries through a
+// pool; a generation stamp makes clearing O(1).
+type scratch struct {
+	gen   uint32
+	stamp []uint32
+	dist  []int32
+	via   []step
+}
+
+func (s *scratch) reset(n int) {
+	if len(s.stamp) != n {
+		s.stamp = make([]uint32, n)
+		s.dist = make([]int32, n)
+		s.via = make([]step, n)
+		s.gen = 0
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: clear for real
+		clear(s.stamp)
+		s.gen = 1
+	}
+}
+
+func (s *scratch) seen(n int32) bool { return s.stamp[n] == s.gen }
+
+// relax records n at distance d via st when that improves on what is known.
+func (s *scratch) relax(n int32, d int32, st step) bool {
+	if s.stamp[n] == s.gen && s.dist[n] <= d {
+		return false
+	}
+	s.stamp[n] = s.gen
+	s.dist[n] = d
+	s.via[n] = st
+	return true
+}
+
+type scratchPool struct{ p sync.Pool }
+
+func (sp *scratchPool) get(n int) *scratch {
+	s, _ := sp.p.Get().(*scratch)
+	if s == nil {
+		s = &scratch{}
+	}
+	s.reset(n)
+	return s
+}
+
+func (sp *scratchPool) put(s *scratch) { sp.p.Put(s) }

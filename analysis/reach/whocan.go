@@ -1,0 +1,244 @@
+package reach
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// WhoCanQuery asks who can perform Action on a resource.
+type WhoCanQuery struct {
+	Action schema.Action
+	// Resource is a resource or system id.
+	Resource string
+	// EffectiveOnly drops latent accesses.
+	EffectiveOnly bool
+}
+
+// WhoCan returns every identity authorized (R4) for (q.Resource, q.Action), once
+// each, sorted by identity id, with Effective set per R6, one shortest evidence
+// path each (a walkable one when effective) and, when effective, the
+// authentication used. Action is the one asked even when admin supplies it.
+// It returns ErrUnknownNode when the resource does not exist.
+func (e *Engine) WhoCan(q WhoCanQuery) ([]analysis.Access, error) {
+	r, err := e.resourceNode(q.Resource)
+	if err != nil {
+		return nil, err
+	}
+	if !q.Action.Valid() {
+		return nil, &schema.EnumError{What: "action", Value: string(q.Action), Allowed: schema.Strings(schema.Actions)}
+	}
+	return e.whoCan(r, q.Action, q.EffectiveOnly), nil
+}
+
+// WhoCanKind answers WhoCan for every resource of the given kind (optionally
+// only in system sys), sorted by resource id then identity id.
+func (e *Engine) WhoCanKind(kind, sys string, a schema.Action, effectiveOnly bool) ([]analysis.Access, error) {
+	var sysNode int32 = projection.None
+	if sys != "" {
+		n, ok := e.p.Lookup(sys)
+		if !ok || e.p.Kind(n) != projection.System {
+			return nil, &unknownError{what: "system", id: sys}
+		}
+		sysNode = n
+	}
+	var rs []int32
+	for n := range int32(e.p.Len()) {
+		if e.p.Kind(n) != projection.Resource || e.p.ResKind[n] < 0 || e.p.Strings[e.p.ResKind[n]] != kind {
+			continue
+		}
+		if sysNode != projection.None && e.p.SystemOf[n] != sysNode {
+			continue
+		}
+		rs = append(rs, n)
+	}
+	slices.SortFunc(rs, func(a, b int32) int { return cmp.Compare(e.p.ID(a), e.p.ID(b)) })
+	var out []analysis.Access
+	for _, r := range rs {
+		out = append(out, e.whoCan(r, a, effectiveOnly)...)
+	}
+	return out, nil
+}
+
+func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis.Access {
+	eff := e.effectiveBackward(r, a)
+	sc := e.pool().get(e.p.Len())
+	defer e.pool().put(sc)
+	authorized := e.authBackward(sc, r, a)
+	crit := e.critical(r, a)
+	out := make([]analysis.Access, 0, len(authorized))
+	for _, x := range authorized {
+		acc := analysis.Access{Identity: e.p.ID(x), Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
+		if w, ok := eff[x]; ok {
+			acc.Effective = true
+			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
+			acc.Authentication = e.authentication(e.p.SystemOf[r], w.cred, w.moves)
+		} else if effectiveOnly {
+			continue
+		} else {
+			acc.Paths = []analysis.Path{e.backwardPath(sc, x)}
+		}
+		out = append(out, acc)
+	}
+	slices.SortFunc(out, func(a, b analysis.Access) int { return cmp.Compare(a.Identity, b.Identity) })
+	return out
+}
+
+// authBackward searches backwards from the live grants giving a on r (or its
+// ancestors or system) and returns every identity that reaches one (R4).
+func (e *Engine) authBackward(sc *scratch, r int32, a schema.Action) []int32 {
+	p := e.p
+	var q dial[int32]
+	push := func(n, d int32, st step) {
+		if sc.relax(n, d, st) {
+			q.push(d, n)
+		}
+	}
+	for _, t := range e.covering(r) {
+		for _, gi := range p.GrantIn.Of(t) {
+			if e.grantGives(gi, a) {
+				push(p.Grants[gi].Principal, 1, step{nxt: t, kind: hopGrantEnd, ref: gi})
+			}
+		}
+	}
+	var idents []int32
+	for {
+		v, d, ok := q.pop()
+		if !ok {
+			return idents
+		}
+		if sc.dist[v] != d {
+			continue
+		}
+		switch p.Kind(v) {
+		case projection.Identity:
+			idents = append(idents, v)
+			for _, di := range p.DelegIn.Of(v) {
+				push(p.Delegs[di].From, d+1, step{nxt: v, kind: hopDeleg, ref: di})
+			}
+			for _, ci := range p.CredsOf.Of(v) {
+				push(p.Creds[ci].Node, d+1, step{nxt: v, kind: hopCredOf, ref: ci})
+			}
+			fallthrough
+		case projection.Group:
+			for _, m := range p.MemberIn.Of(v) {
+				push(m, d+1, step{nxt: v, kind: hopMember})
+			}
+		case projection.Credential:
+			ci := v - p.CredBase
+			if loc := p.Creds[ci].StoredIn; loc != projection.None {
+				push(loc, d+1, step{nxt: v, kind: hopStored, ref: ci})
+			}
+		case projection.Resource, projection.System:
+			for _, gi := range p.GrantIn.Of(v) {
+				if e.grantGives(gi, schema.ActionRead) {
+					push(p.Grants[gi].Principal, d+1, step{nxt: v, kind: hopReadInto, ref: gi})
+				}
+			}
+			if par := p.Parent[v]; par != projection.None {
+				push(par, d, step{nxt: v, kind: hopContain})
+			}
+			if sys := p.SystemOf[v]; sys != v && sys != p.Parent[v] {
+				push(sys, d, step{nxt: v, kind: hopContain})
+			}
+		}
+	}
+}
+
+// walk is an effective chain found for one origin identity.
+type walk struct {
+	cred  int32 // the origin's own credential that starts the session
+	moves []move
+}
+
+// effectiveBackward searches states (principal, system the principal's
+// identity must hold a session in) backwards from the grants giving a on r,
+// and returns, per identity with effective access (R6), one shortest walkable
+// chain.
+func (e *Engine) effectiveBackward(r int32, a schema.Action) map[int32]walk {
+	p := e.p
+	sysR := p.SystemOf[r]
+	s := newStateSearch()
+	for _, t := range e.covering(r) {
+		for _, gi := range p.GrantIn.Of(t) {
+			if e.grantGives(gi, a) {
+				s.push(key(p.Grants[gi].Principal, sysR), 1, sstep{kind: hopGrantEnd, ref: gi})
+			}
+		}
+	}
+	found := map[int32]walk{}
+	for {
+		k, d, ok := s.pop()
+		if !ok {
+			break
+		}
+		v, sys := k.node(), k.sys()
+		if p.Kind(v) == projection.Identity {
+			if _, done := found[v]; !done && p.Active[v] {
+				if ci := e.ownSession(v, sys); ci >= 0 {
+					found[v] = walk{cred: ci, moves: e.backwardMoves(s, k)}
+				}
+			}
+			e.expandIdentityBackward(s, v, sys, d)
+		}
+		for _, m := range p.MemberIn.Of(v) {
+			s.push(key(m, sys), d+1, sstep{nxt: k, kind: hopMember})
+		}
+	}
+	return found
+}
+
+// expandIdentityBackward adds the predecessors of state (v, sys) over
+// delegations into v and exposures of v's credentials.
+func (e *Engine) expandIdentityBackward(s *stateSearch, v, sys, d int32) {
+	p := e.p
+	k := key(v, sys)
+	if p.Active[v] {
+		for _, di := range p.DelegIn.Of(v) {
+			if ds := p.Delegs[di].System; ds == projection.None || ds == sys {
+				s.push(key(p.Delegs[di].From, sys), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
+			}
+		}
+	}
+	for _, ci := range p.CredsOf.Of(v) {
+		c := &p.Creds[ci]
+		if c.StoredIn == projection.None || !e.credValid(ci) || !e.accepts(ci, sys) {
+			continue
+		}
+		locSys := p.SystemOf[c.StoredIn]
+		for _, t := range e.covering(c.StoredIn) {
+			for _, gi := range p.GrantIn.Of(t) {
+				if e.grantGives(gi, schema.ActionRead) {
+					s.push(key(p.Grants[gi].Principal, locSys), d+3, sstep{nxt: k, kind: hopExpose, ref: ci, ref2: gi})
+				}
+			}
+		}
+	}
+}
+
+// ownSession returns a valid credential of v accepted by sys, or -1.
+func (e *Engine) ownSession(v, sys int32) int32 {
+	for _, ci := range e.p.CredsOf.Of(v) {
+		if e.credValid(ci) && e.accepts(ci, sys) {
+			return ci
+		}
+	}
+	return -1
+}
+
+// backwardMoves lists the moves from state k to the grant, in forward order.
+func (e *Engine) backwardMoves(s *stateSearch, k skey) []move {
+	var moves []move
+	for {
+		st := s.via[k]
+		m := move{from: k.node(), to: st.nxt.node(), kind: st.kind, ref: st.ref, ref2: st.ref2}
+		moves = append(moves, m)
+		if st.kind == hopGrantEnd {
+			return moves
+		}
+		k = st.nxt
+	}
+}
