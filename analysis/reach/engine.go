@@ -21,7 +21,7 @@ var (
 // for concurrent use.
 type Engine struct {
 	p    *projection.Projection
-	asOf int64 // unix milliseconds
+	asOf int64 // unix nanoseconds
 	at   time.Time
 
 	scratch *scratchPool
@@ -30,7 +30,7 @@ type Engine struct {
 // New returns an engine over p evaluating at asOf (SPEC §2: grants and
 // credentials expiring at or before asOf do not count).
 func New(p *projection.Projection, asOf time.Time) *Engine {
-	return &Engine{p: p, asOf: asOf.UnixMilli(), at: asOf.UTC(), scratch: &scratchPool{}}
+	return &Engine{p: p, asOf: projection.Nano(asOf), at: asOf.UTC(), scratch: &scratchPool{}}
 }
 
 // Projection returns the projection the engine runs on.
@@ -71,17 +71,7 @@ func (e *Engine) accepts(ci int32, s int32) bool {
 
 // covering returns r, its ancestors and its system: the nodes a grant on which
 // covers r (R2). For a system it returns just the system.
-func (e *Engine) covering(r int32) []int32 {
-	var out []int32
-	for n := r; n != projection.None; n = e.p.Parent[n] {
-		out = append(out, n)
-	}
-	// A parent chain may climb into another system; r's own system still covers r.
-	if sys := e.p.SystemOf[r]; sys != out[len(out)-1] {
-		out = append(out, sys)
-	}
-	return out
-}
+func (e *Engine) covering(r int32) []int32 { return e.p.Covering(r) }
 
 // resourceNode resolves a resource or system id.
 func (e *Engine) resourceNode(id string) (int32, error) {

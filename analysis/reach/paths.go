@@ -59,7 +59,7 @@ func (e *Engine) Paths(from, resource string, a schema.Action, k int) ([]analysi
 			if nodes[i+1].ID() != int64(sub.sink) {
 				v = sub.global[nodes[i+1].ID()]
 			}
-			path = e.hops(path, u, v, ed.kind, ed.ref, 0)
+			path = e.hops(path, u, v, ed.kind, ed.ref, ed.ref2)
 		}
 		b, _ := json.Marshal(path)
 		if !seen[string(b)] {
@@ -72,9 +72,9 @@ func (e *Engine) Paths(from, resource string, a schema.Action, k int) ([]analysi
 }
 
 type ledge struct {
-	kind hopKind
-	ref  int32
-	w    float64
+	kind      hopKind
+	ref, ref2 int32
+	w         float64
 }
 
 // subgraph is a small weighted directed graph over local ids; it implements
@@ -122,6 +122,7 @@ func (e *Engine) pruned(fwd, bwd *scratch, r int32, a schema.Action) *subgraph {
 		sub.edge[k] = ed
 	}
 	cover := e.covering(r)
+	under := map[int32][]int32{}
 	for _, u := range sub.global {
 		switch p.Kind(u) {
 		case projection.Identity, projection.Group:
@@ -133,18 +134,13 @@ func (e *Engine) pruned(fwd, bwd *scratch, r int32, a schema.Action) *subgraph {
 			}
 			for _, gi := range p.GrantOut.Of(u) {
 				if e.grantGives(gi, schema.ActionRead) {
-					add(u, p.Grants[gi].Target, ledge{kind: hopReadInto, ref: gi, w: 1})
+					for _, ci := range e.storedUnder(under, p.Grants[gi].Target, false) {
+						add(u, p.Creds[ci].Node, ledge{kind: hopReadStored, ref: gi, ref2: ci, w: 2})
+					}
 				}
 				if e.grantGives(gi, a) && slices.Contains(cover, p.Grants[gi].Target) {
 					add(u, -1, ledge{kind: hopGrantEnd, ref: gi, w: 1})
 				}
-			}
-		case projection.Resource, projection.System:
-			for _, c := range p.Children.Of(u) {
-				add(u, c, ledge{kind: hopContain, w: 0})
-			}
-			for _, ci := range p.StoredAt.Of(u) {
-				add(u, p.Creds[ci].Node, ledge{kind: hopStored, ref: ci, w: 1})
 			}
 		case projection.Credential:
 			ci := u - p.CredBase

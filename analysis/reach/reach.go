@@ -97,6 +97,7 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
 	}
 	push(x, 0, step{kind: hopNone})
 	out := map[skey]best{}
+	under := map[int32][]int32{} // read grant target → credentials stored below it
 	for {
 		v, d, ok := q.pop()
 		if !ok {
@@ -118,16 +119,12 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
 					continue
 				}
 				e.recordGrant(out, v, gi, d+1, want)
-				if e.grantGives(gi, schema.ActionRead) {
-					push(p.Grants[gi].Target, d+1, step{nxt: v, kind: hopReadInto, ref: gi})
+				if !e.grantGives(gi, schema.ActionRead) {
+					continue
 				}
-			}
-		case projection.Resource, projection.System:
-			for _, c := range p.Children.Of(v) {
-				push(c, d, step{nxt: v, kind: hopContain})
-			}
-			for _, ci := range p.StoredAt.Of(v) {
-				push(p.Creds[ci].Node, d+1, step{nxt: v, kind: hopStored, ref: ci})
+				for _, ci := range e.storedUnder(under, p.Grants[gi].Target, false) {
+					push(p.Creds[ci].Node, d+2, step{nxt: v, kind: hopReadStored, ref: gi, ref2: ci})
+				}
 			}
 		case projection.Credential:
 			ci := v - p.CredBase
@@ -157,15 +154,25 @@ func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool) {
 	})
 }
 
-// subtree calls fn on t and every resource below it in the containment tree.
-func (e *Engine) subtree(t int32, fn func(int32)) {
-	stack := []int32{t}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		fn(n)
-		stack = append(stack, e.p.Children.Of(n)...)
+// subtree calls fn on every node a grant on t covers.
+func (e *Engine) subtree(t int32, fn func(int32)) { e.p.Subtree(t, fn) }
+
+// storedUnder returns the credentials stored in any resource a read grant on t
+// covers (only valid ones when validOnly), caching per t in cache.
+func (e *Engine) storedUnder(cache map[int32][]int32, t int32, validOnly bool) []int32 {
+	if creds, ok := cache[t]; ok {
+		return creds
 	}
+	var creds []int32
+	e.subtree(t, func(n int32) {
+		for _, ci := range e.p.StoredAt.Of(n) {
+			if !validOnly || e.credValid(ci) {
+				creds = append(creds, ci)
+			}
+		}
+	})
+	cache[t] = creds
+	return creds
 }
 
 // effBest is the shortest walkable chain found to one (resource, action).
@@ -240,19 +247,7 @@ func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 // a session, gives its identity sessions wherever the credential is accepted.
 func (e *Engine) expose(s *stateSearch, k skey, gi, d int32, under map[int32][]int32) {
 	p := e.p
-	t := p.Grants[gi].Target
-	creds, ok := under[t]
-	if !ok {
-		e.subtree(t, func(n int32) {
-			for _, ci := range p.StoredAt.Of(n) {
-				if e.credValid(ci) {
-					creds = append(creds, ci)
-				}
-			}
-		})
-		under[t] = creds
-	}
-	for _, ci := range creds {
+	for _, ci := range e.storedUnder(under, p.Grants[gi].Target, true) {
 		c := &p.Creds[ci]
 		if !sessionOK(k.sys(), p.SystemOf[c.StoredIn]) {
 			continue

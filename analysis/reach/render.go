@@ -20,8 +20,11 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 			h.System = p.ID(d.System)
 		}
 		path = append(path, h)
-	case hopGrantEnd, hopReadInto:
+	case hopGrantEnd:
 		path = append(path, e.grantHop(ref))
+	case hopReadStored:
+		path = append(path, e.grantHop(ref))
+		path = e.hops(path, 0, 0, hopStored, ref2, 0)
 	case hopStored:
 		c := &p.Creds[ref]
 		path = append(path, analysis.Hop{From: p.ID(c.StoredIn), Edge: schema.EdgeStoredIn, To: p.ID(c.Node)})
@@ -48,7 +51,7 @@ func (e *Engine) backwardPath(sc *scratch, x int32) analysis.Path {
 	var path analysis.Path
 	for v := x; ; {
 		st := sc.via[v]
-		path = e.hops(path, v, st.nxt, st.kind, st.ref, 0)
+		path = e.hops(path, v, st.nxt, st.kind, st.ref, st.ref2)
 		if st.kind == hopGrantEnd {
 			return path
 		}
@@ -67,7 +70,7 @@ func (e *Engine) forwardPath(sc *scratch, n int32, gi int32) analysis.Path {
 	for i := len(rev) - 1; i >= 0; i-- {
 		v := rev[i]
 		st := sc.via[v]
-		path = e.hops(path, st.nxt, v, st.kind, st.ref, 0)
+		path = e.hops(path, st.nxt, v, st.kind, st.ref, st.ref2)
 	}
 	return e.hops(path, n, 0, hopGrantEnd, gi, 0)
 }

@@ -6,23 +6,22 @@ import "sync"
 type hopKind uint8
 
 const (
-	hopNone     hopKind = iota
-	hopMember           // MEMBER_OF
-	hopDeleg            // CAN_ACT_AS, ref = delegation
-	hopGrantEnd         // the final GRANT, ref = grant
-	hopReadInto         // GRANT read into a secret location, ref = grant
-	hopContain          // containment, not shown
-	hopStored           // STORED_IN, ref = credential
-	hopCredOf           // HAS_CREDENTIAL, ref = credential
-	hopExpose           // a whole exposure in state searches: ref = credential, ref2 = grant
+	hopNone       hopKind = iota
+	hopMember             // MEMBER_OF
+	hopDeleg              // CAN_ACT_AS, ref = delegation
+	hopGrantEnd           // the final GRANT, ref = grant
+	hopReadStored         // GRANT read on a secret location (or above it) and STORED_IN: ref = grant, ref2 = credential
+	hopStored             // STORED_IN alone (rendering only), ref = credential
+	hopCredOf             // HAS_CREDENTIAL, ref = credential
+	hopExpose             // a whole exposure in state searches: ref = credential, ref2 = grant
 )
 
 // step records how a node was reached: the neighbour it came from (forward
 // searches) or leads to (backward searches), and the edge used.
 type step struct {
-	nxt  int32
-	kind hopKind
-	ref  int32
+	nxt       int32
+	kind      hopKind
+	ref, ref2 int32
 }
 
 // scratch is per-query node-indexed state, reused across queries through a

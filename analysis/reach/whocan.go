@@ -129,20 +129,16 @@ func (e *Engine) authBackward(sc *scratch, r int32, a schema.Action) []int32 {
 			}
 		case projection.Credential:
 			ci := v - p.CredBase
-			if loc := p.Creds[ci].StoredIn; loc != projection.None {
-				push(loc, d+1, step{nxt: v, kind: hopStored, ref: ci})
+			loc := p.Creds[ci].StoredIn
+			if loc == projection.None {
+				continue
 			}
-		case projection.Resource, projection.System:
-			for _, gi := range p.GrantIn.Of(v) {
-				if e.grantGives(gi, schema.ActionRead) {
-					push(p.Grants[gi].Principal, d+1, step{nxt: v, kind: hopReadInto, ref: gi})
+			for _, t := range e.covering(loc) {
+				for _, gi := range p.GrantIn.Of(t) {
+					if e.grantGives(gi, schema.ActionRead) {
+						push(p.Grants[gi].Principal, d+2, step{nxt: v, kind: hopReadStored, ref: gi, ref2: ci})
+					}
 				}
-			}
-			if par := p.Parent[v]; par != projection.None {
-				push(par, d, step{nxt: v, kind: hopContain})
-			}
-			if sys := p.SystemOf[v]; sys != v && sys != p.Parent[v] {
-				push(sys, d, step{nxt: v, kind: hopContain})
 			}
 		}
 	}

@@ -39,8 +39,8 @@ type Grant struct {
 	Target    int32 // resource or system node
 	Action    schema.Action
 	Native    int32 // index into Strings
-	Expires   int64 // unix milliseconds, NoTime when it never expires
-	LastUsed  int64 // unix milliseconds, NoTime when unknown
+	Expires   int64 // unix nanoseconds, NoTime when it never expires
+	LastUsed  int64 // unix nanoseconds, NoTime when unknown
 	Cond      bool
 }
 
@@ -51,8 +51,8 @@ type Cred struct {
 	StoredIn    int32 // resource node or None
 	Type        schema.CredentialType
 	Revoked     bool
-	Expires     int64 // unix milliseconds, NoTime when it never expires
-	LastRotated int64 // unix milliseconds, NoTime when unknown
+	Expires     int64 // unix nanoseconds, NoTime when it never expires
+	LastRotated int64 // unix nanoseconds, NoTime when unknown
 	// Systems are the accepting systems' nodes; empty means every system.
 	Systems []int32
 }
@@ -77,7 +77,7 @@ type Projection struct {
 	Strings []string
 
 	// Per node (all kinds; meaningful only for the kinds named):
-	Parent    []int32               // resource: parent resource, else its system; None otherwise
+	Parent    []int32               // resource: its parent resource; None otherwise
 	SystemOf  []int32               // resource: its system; system: itself; None otherwise
 	SOX       []int8                // resource/system: 1 in scope, 0 out, -1 unset (resources inherit)
 	ResKind   []int32               // resource: index into Strings of its kind, -1 when empty
@@ -101,7 +101,8 @@ type Projection struct {
 	DelegIn   CSR // identity → indexes into Delegs into it
 	CredsOf   CSR // identity → indexes into Creds it owns
 	StoredAt  CSR // resource → indexes into Creds stored in it
-	Children  CSR // system → its top-level resources; resource → child resources
+	Children  CSR // resource → its child resources (any system)
+	SysRes    CSR // system → every resource of that system
 	SameAs    CSR // identity → identities it declares same_as (as given)
 }
 
@@ -132,7 +133,7 @@ func (p *Projection) Edges() int {
 // attributes; the id strings and the id index are counted too).
 func (p *Projection) Bytes() int {
 	b := 0
-	for _, c := range []*CSR{&p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SameAs} {
+	for _, c := range []*CSR{&p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes, &p.SameAs} {
 		b += c.bytes()
 	}
 	b += len(p.Grants) * 40
@@ -149,31 +150,77 @@ func (p *Projection) Bytes() int {
 }
 
 // Sox reports whether resource or system n is in SOX scope (R8): the resource's
-// own sox_scope, else its nearest ancestor's that sets it, else its system's.
+// own sox_scope, else its nearest ancestor's that sets it, else its own system's.
 func (p *Projection) Sox(n int32) bool {
-	for n != None {
-		if p.SOX[n] >= 0 {
-			return p.SOX[n] == 1
+	for c := n; c != None; c = p.Parent[c] {
+		if p.SOX[c] >= 0 {
+			return p.SOX[c] == 1
 		}
-		n = p.Parent[n]
 	}
-	return false
+	return p.SOX[p.SystemOf[n]] == 1
 }
 
-// Milli converts t to unix milliseconds, NoTime for the zero time.
-func Milli(t time.Time) int64 {
-	if t.IsZero() {
+// Covering returns the nodes a grant on which covers resource r (R2): r, its
+// ancestors (parent chain) and r's own system. For a system it returns just
+// the system.
+func (p *Projection) Covering(r int32) []int32 {
+	var out []int32
+	for c := r; c != None; c = p.Parent[c] {
+		out = append(out, c)
+	}
+	if p.kinds[r] == Resource {
+		out = append(out, p.SystemOf[r])
+	}
+	return out
+}
+
+// Subtree calls fn on every node a grant on t covers: for a resource, t and
+// all its descendants; for a system, t and every resource of that system.
+func (p *Projection) Subtree(t int32, fn func(int32)) {
+	fn(t)
+	if p.kinds[t] == System {
+		for _, r := range p.SysRes.Of(t) {
+			fn(r)
+		}
+		return
+	}
+	stack := append([]int32(nil), p.Children.Of(t)...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		fn(n)
+		stack = append(stack, p.Children.Of(n)...)
+	}
+}
+
+var (
+	maxNano = time.Unix(0, math.MaxInt64-1)
+	minNano = time.Unix(0, math.MinInt64)
+)
+
+// Nano converts t to unix nanoseconds, NoTime for the zero time. Times past
+// 2262 (often used as "never expires") saturate just below NoTime and times
+// before 1678 at the minimum, which keeps every comparison with a realistic
+// as_of exact.
+func Nano(t time.Time) int64 {
+	switch {
+	case t.IsZero():
 		return NoTime
+	case !t.Before(maxNano):
+		return math.MaxInt64 - 1
+	case t.Before(minNano):
+		return math.MinInt64
 	}
-	return t.UnixMilli()
+	return t.UnixNano()
 }
 
-// Time converts unix milliseconds back to a UTC time; NoTime gives the zero time.
-func Time(ms int64) time.Time {
-	if ms == NoTime {
+// Time converts unix nanoseconds back to a UTC time; NoTime gives the zero
+// time. Saturated values come back as the saturation bound.
+func Time(ns int64) time.Time {
+	if ns == NoTime {
 		return time.Time{}
 	}
-	return time.UnixMilli(ms).UTC()
+	return time.Unix(0, ns).UTC()
 }
 
 type builder struct {
@@ -188,6 +235,7 @@ type builder struct {
 	credsOf edgeList
 	stored  edgeList
 	child   edgeList
+	sysRes  edgeList
 	sameAs  edgeList
 }
 
@@ -262,6 +310,7 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	p.CredsOf = b.credsOf.build(n)
 	p.StoredAt = b.stored.build(n)
 	p.Children = b.child.build(n)
+	p.SysRes = b.sysRes.build(n)
 	p.SameAs = b.sameAs.build(n)
 	p.Actor = actors(p)
 	return p, nil
@@ -304,7 +353,7 @@ func (b *builder) resources(ctx context.Context, r graph.Reader) error {
 			return err
 		}
 		b.p.SystemOf[n] = sys
-		b.p.Parent[n] = sys
+		b.sysRes.add(sys, n)
 		if res.Parent != "" {
 			b.pending = append(b.pending, pendingRef{node: n, ref: res.Parent, what: "parent"})
 		}
@@ -368,7 +417,7 @@ func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 			return err
 		}
 		cr := Cred{Node: n, Owner: owner, StoredIn: None, Type: c.Type, Revoked: c.Revoked,
-			Expires: Milli(c.ExpiresAt), LastRotated: Milli(c.LastRotatedAt)}
+			Expires: Nano(c.ExpiresAt), LastRotated: Nano(c.LastRotatedAt)}
 		for _, s := range c.Systems {
 			sys, err := b.ref(s, "credential system", System)
 			if err != nil {
@@ -413,14 +462,8 @@ func (b *builder) resolvePending(context.Context, graph.Reader) error {
 	}
 	b.pending = nil
 	for n := range p.ids {
-		if p.kinds[n] != Resource {
-			continue
-		}
-		b.child.add(p.Parent[n], int32(n))
-		// A resource whose parent lives in another system is also reachable
-		// from its own system, which covers it too (R2).
-		if par := p.Parent[n]; p.kinds[par] == Resource && p.SystemOf[par] != p.SystemOf[n] {
-			b.child.add(p.SystemOf[n], int32(n))
+		if par := p.Parent[n]; par != None {
+			b.child.add(par, int32(n))
 		}
 	}
 	return checkParentCycles(p)
@@ -482,7 +525,7 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 		}
 		idx := int32(len(b.p.Grants))
 		b.p.Grants = append(b.p.Grants, Grant{Principal: from, Target: to, Action: g.Action,
-			Native: b.intern(g.Native), Expires: Milli(g.ExpiresAt), LastUsed: Milli(g.LastUsedAt), Cond: g.Conditional})
+			Native: b.intern(g.Native), Expires: Nano(g.ExpiresAt), LastUsed: Nano(g.LastUsedAt), Cond: g.Conditional})
 		b.grantBy.add(from, idx)
 		b.grantOn.add(to, idx)
 	}
