@@ -1,0 +1,73 @@
+// Package memstore is reachgraph's embedded store: every snapshot in one
+// bbolt file (default ./reachgraph.db), no server. It implements graph.Store
+// and passes the storetest conformance suite.
+//
+// # File layout
+//
+// Top-level buckets:
+//
+//	info       "format" → "reachgraph-memstore/1" (other values are refused)
+//	meta       seq → JSON graph.SnapshotMeta, seq = 8-byte big-endian commit number 1, 2, …
+//	ids        snapshot id → seq
+//	snapshots  seq → bucket with one bucket per record kind:
+//	             systems, resources, identities, groups,
+//	             memberships, grants, credentials, delegations
+//	           each: chunk number (4-byte big-endian, from 0) → chunk
+//
+// A chunk is the concatenation of up to 256 KiB of records of one kind, each
+// in the canonical encoding of graph.AppendX, in write order; a record never
+// spans two chunks (a larger record gets a chunk of its own). One key per
+// record would make tier M (~10M records) far too slow to write and read.
+// Snapshot order ("oldest first") is commit order, and the newest snapshot
+// is the one with the highest seq.
+//
+// # Snapshots and ids
+//
+// The snapshot id is graph.IDHasher over the metadata's provenance and every
+// record in write order, so every backend gives the same input the same id.
+// Ingesting content whose id exists already returns the stored metadata and
+// adds nothing. Snapshots are immutable and never deleted.
+//
+// # Atomicity
+//
+// Ingest spools fn's records in memory (encoded chunks) and writes nothing
+// while fn runs. When fn returns nil, the whole snapshot — chunks, metadata
+// and id index entry — is written in one bbolt write transaction. bbolt
+// writes the new pages, syncs them, then switches its meta page; a crash or
+// SIGKILL before that switch leaves the file exactly as it was (the test
+// suite kills a child process in the middle of a commit to prove it). When fn
+// fails, the file is not even opened for writing; a failing first ingest
+// does not create the file.
+//
+// # Locking
+//
+// bbolt locks the file with flock: a read-write open takes an exclusive lock,
+// a read-only open a shared one. A Store therefore never keeps the file open
+// for writing: it opens it read-only, lazily, for reads (listing, lookups,
+// iterating a Reader) and closes it as soon as no read needs it, and it opens
+// it read-write only for the commit at the end of Ingest, after fn returned.
+// Consequences:
+//
+//   - while an ingest parses and validates (fn running), other processes and
+//     goroutines read as usual;
+//   - while a commit runs (typically seconds at tier M), readers in other
+//     processes wait for it, and this process's readers wait in memory;
+//   - a commit waits until no other process is reading (iterating a
+//     snapshot holds the shared lock between chunks); this process's own
+//     iterators are paused, the read handle closed, and they resume after
+//     the commit, reopening the file;
+//   - every wait for another process's lock is bounded by the lock timeout
+//     (WithLockTimeout, default 30 s), after which the operation fails with
+//     ErrLocked: "store ./reachgraph.db is locked by another reachgraph
+//     process (waited 30s)". Another Store on the same file in the same
+//     process counts as another process.
+//
+// A Reader holds no transaction: it copies one chunk at a time out of a
+// short read transaction and decodes the copy, so it stays valid, with the
+// same content, however many snapshots are committed while it is used, and
+// it never blocks a commit of this process for longer than one chunk copy.
+//
+// A path that does not exist yet is an empty store: listing returns no
+// snapshots and does not create the file; the first successful ingest creates
+// it (mode 0600).
+package memstore

@@ -1,0 +1,57 @@
+package memstore
+
+import "time"
+
+// DefaultLockTimeout is how long a Store waits for the file lock held by
+// another process (an ingest committing, or readers when this Store wants to
+// commit) before it gives up with ErrLocked.
+const DefaultLockTimeout = 30 * time.Second
+
+// chunkSize is the target size of one stored value: records of one kind are
+// concatenated up to this many bytes per bbolt key. A record larger than this
+// gets a chunk of its own.
+const chunkSize = 256 << 10
+
+// Option configures a Store.
+type Option func(*options)
+
+type options struct {
+	lockTimeout time.Duration
+	chunkSize   int
+	// beforeCommit, when set, runs inside the write transaction after every
+	// record and the metadata are in it and before bbolt commits. Only the
+	// crash-safety test sets it (see withBeforeCommit).
+	beforeCommit func()
+}
+
+func defaultOptions() options {
+	return options{lockTimeout: DefaultLockTimeout, chunkSize: chunkSize}
+}
+
+// WithLockTimeout sets how long the Store waits for a file lock held by
+// another process before failing with ErrLocked. d <= 0 means
+// DefaultLockTimeout; the Store never waits forever.
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lockTimeout = d
+		}
+	}
+}
+
+// withBeforeCommit installs a hook that runs inside the write transaction just
+// before it commits. Test-only: the crash-safety test kills the process from
+// it.
+func withBeforeCommit(fn func()) Option {
+	return func(o *options) { o.beforeCommit = fn }
+}
+
+// withChunkSize overrides the chunk size; tests use it to get many chunks
+// out of small datasets.
+func withChunkSize(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.chunkSize = n
+		}
+	}
+}

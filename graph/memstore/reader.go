@@ -1,0 +1,216 @@
+package memstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+// reader is the graph.Reader of one stored snapshot. It holds no transaction:
+// each iterator reads its kind chunk by chunk, copying one chunk at a time out
+// of a short read transaction, and decodes the copy while yielding. Snapshots
+// are immutable and never deleted, so the chunks a reader sees are the same
+// whatever is committed between two chunk reads.
+type reader struct {
+	store *Store
+	meta  graph.SnapshotMeta
+	seq   uint64
+}
+
+var _ graph.Reader = (*reader)(nil)
+
+// Meta returns the snapshot's metadata.
+func (r *reader) Meta() graph.SnapshotMeta {
+	m := r.meta
+	m.Files = append([]graph.SourceFile(nil), m.Files...)
+	if len(m.Files) == 0 {
+		m.Files = nil
+	}
+	return m
+}
+
+// Systems iterates the snapshot's systems in write order.
+func (r *reader) Systems(ctx context.Context) iter.Seq2[graph.System, error] {
+	return records(ctx, r, kindSystem, r.meta.Counts.Systems, graph.DecodeSystem)
+}
+
+// Resources iterates the snapshot's resources in write order.
+func (r *reader) Resources(ctx context.Context) iter.Seq2[graph.Resource, error] {
+	return records(ctx, r, kindResource, r.meta.Counts.Resources, graph.DecodeResource)
+}
+
+// Identities iterates the snapshot's identities in write order.
+func (r *reader) Identities(ctx context.Context) iter.Seq2[graph.Identity, error] {
+	return records(ctx, r, kindIdentity, r.meta.Counts.Identities, graph.DecodeIdentity)
+}
+
+// Groups iterates the snapshot's groups in write order.
+func (r *reader) Groups(ctx context.Context) iter.Seq2[graph.Group, error] {
+	return records(ctx, r, kindGroup, r.meta.Counts.Groups, graph.DecodeGroup)
+}
+
+// Memberships iterates the snapshot's memberships in write order.
+func (r *reader) Memberships(ctx context.Context) iter.Seq2[graph.Membership, error] {
+	return records(ctx, r, kindMembership, r.meta.Counts.Memberships, graph.DecodeMembership)
+}
+
+// Grants iterates the snapshot's grants in write order.
+func (r *reader) Grants(ctx context.Context) iter.Seq2[graph.Grant, error] {
+	return records(ctx, r, kindGrant, r.meta.Counts.Grants, graph.DecodeGrant)
+}
+
+// Credentials iterates the snapshot's credentials in write order.
+func (r *reader) Credentials(ctx context.Context) iter.Seq2[graph.Credential, error] {
+	return records(ctx, r, kindCredential, r.meta.Counts.Credentials, graph.DecodeCredential)
+}
+
+// Delegations iterates the snapshot's delegations in write order.
+func (r *reader) Delegations(ctx context.Context) iter.Seq2[graph.Delegation, error] {
+	return records(ctx, r, kindDelegation, r.meta.Counts.Delegations, graph.DecodeDelegation)
+}
+
+// records iterates the want records of kind k. A producer goroutine reads
+// and decodes one chunk ahead of the caller, so decoding overlaps with
+// whatever the caller does per record (the projection builder does a lot);
+// decoded batches are recycled, so the only allocations per record are the
+// decoded strings. It checks ctx before every chunk and fails with
+// graph.ErrCorrupt when a chunk does not decode or the number of records
+// differs from the snapshot's counts.
+func records[T any](ctx context.Context, r *reader, k kind, want int, decode func([]byte) (T, []byte, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if want == 0 {
+			return
+		}
+		r.store.pin()
+		defer r.store.unpin()
+		full := make(chan batch[T], 1)
+		free := make(chan []T, 2)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() { decodeChunks(ctx, r, k, want, decode, full, free, stop) })
+		defer wg.Wait()
+		defer close(stop)
+		for b := range full {
+			for _, rec := range b.recs {
+				if !yield(rec, nil) {
+					return
+				}
+			}
+			if b.err != nil {
+				yield(zero, b.err)
+				return
+			}
+			select {
+			case free <- b.recs[:0]:
+			default: // the producer has spares, or has finished
+			}
+		}
+	}
+}
+
+// batch is the decoded records of one chunk, or the error that ends the
+// iteration after them.
+type batch[T any] struct {
+	recs []T
+	err  error
+}
+
+// decodeChunks is the producer of records: it sends one batch per chunk on
+// full, reusing slices received on free, and closes full when done. It stops
+// early when stop is closed.
+func decodeChunks[T any](ctx context.Context, r *reader, k kind, want int, decode func([]byte) (T, []byte, error),
+	full chan<- batch[T], free <-chan []T, stop <-chan struct{}) {
+	defer close(full)
+	send := func(b batch[T]) bool {
+		select {
+		case full <- b:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	var buf []byte
+	n, last := 0, 0
+	for chunk := uint32(0); n < want; chunk++ {
+		if err := ctx.Err(); err != nil {
+			send(batch[T]{err: err})
+			return
+		}
+		var err error
+		if buf, err = r.fetch(k, chunk, buf[:0]); err != nil {
+			send(batch[T]{err: err})
+			return
+		}
+		var recs []T
+		select {
+		case recs = <-free:
+		default:
+			recs = make([]T, 0, max(16, last))
+		}
+		for rest := buf; len(rest) > 0; {
+			var rec T
+			if rec, rest, err = decode(rest); err != nil {
+				err = r.corrupt(k, fmt.Errorf("chunk %d, record %d: %w", chunk, n, err))
+				break
+			}
+			recs = append(recs, rec)
+			n++
+		}
+		if err == nil && n > want {
+			err = r.corrupt(k, fmt.Errorf("more records stored than the %d the metadata counts", want))
+		}
+		last = len(recs)
+		if !send(batch[T]{recs: recs, err: err}) || err != nil {
+			return
+		}
+	}
+}
+
+// fetch appends chunk number n of kind k to buf. A missing chunk before all
+// counted records were read is corruption.
+func (r *reader) fetch(k kind, n uint32, buf []byte) ([]byte, error) {
+	db, err := r.store.acquire()
+	if err != nil {
+		return buf, err
+	}
+	if db == nil {
+		return buf, r.corrupt(k, fmt.Errorf("store file %s is gone", r.store.path))
+	}
+	defer r.store.release()
+	var key [4]byte
+	err = db.View(func(tx *bolt.Tx) error {
+		snaps := tx.Bucket(bucketSnapshots)
+		if snaps == nil {
+			return errors.New("no snapshots bucket")
+		}
+		snap := snaps.Bucket(seqKey(r.seq))
+		if snap == nil {
+			return errors.New("no bucket for the snapshot")
+		}
+		b := snap.Bucket(kindBuckets[k])
+		if b == nil {
+			return fmt.Errorf("no %s bucket", k)
+		}
+		v := b.Get(chunkKey(key[:0], n))
+		if v == nil {
+			return fmt.Errorf("chunk %d missing", n)
+		}
+		buf = append(buf, v...) // v lives in the mmap only while tx is open
+		return nil
+	})
+	if err != nil {
+		return buf, r.corrupt(k, err)
+	}
+	return buf, nil
+}
+
+func (r *reader) corrupt(k kind, err error) error {
+	return fmt.Errorf("snapshot %s, %s: %w: %w", r.meta.ID, k, graph.ErrCorrupt, err)
+}
