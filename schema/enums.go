@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -244,3 +245,9 @@ func joinQuoted(ss []string) string {
 	}
 	return out
 }
+
+// ErrUnknownValue is wrapped by errors about a value outside an enum.
+var ErrUnknownValue = errors.New("unknown value")
+
+// Unwrap lets errors.Is match ErrUnknownValue.
+func (e *EnumError) Unwrap() error { return ErrUnknownValue }

@@ -24,7 +24,7 @@ type Field struct {
 	Required bool
 	Enum     []string   // allowed values, for TEnum
 	Ref      []NodeKind // target kinds, for TRef and TRefList
-	Sub      []Field    // sub-fields, for TObject (CSV flattens them as name_sub)
+	Sub      []Field    // sub-fields, for TObject (CSV columns owner_business, owner_technical)
 	Doc      string
 }
 

@@ -1,0 +1,103 @@
+package bundle
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/ingest"
+)
+
+// Syntaxes of a bundle, as returned by DetectSyntax.
+const (
+	SyntaxYAML = "yaml"
+	SyntaxJSON = "json"
+	SyntaxCSV  = "csv"
+)
+
+// Read is the bundle format's ingest.ReadFunc: it reads the bundle at path —
+// a directory of CSV files, a .json file, a .yaml/.yml file, or any other file
+// whose first non-space byte says which ({ or [ for JSON, else YAML) — and
+// hands it to in. It returns an error only for I/O failures and cancellation.
+func Read(ctx context.Context, path string, in *ingest.Input) error {
+	syntax, err := DetectSyntax(path)
+	if err != nil {
+		return err
+	}
+	if syntax == SyntaxCSV {
+		return readCSVDir(ctx, path, in)
+	}
+	f, err := in.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if syntax == SyntaxJSON {
+		err = readJSON(ctx, f)
+	} else {
+		err = readYAML(ctx, f)
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// DetectSyntax tells how the bundle at path is written: a directory is CSV;
+// a .json file JSON; a .yaml or .yml file YAML; otherwise the first non-space
+// byte decides ('{' or '[' is JSON, anything else YAML).
+func DetectSyntax(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.IsDir() {
+		return SyntaxCSV, nil
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return SyntaxJSON, nil
+	case ".yaml", ".yml":
+		return SyntaxYAML, nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	br := bufio.NewReader(fh)
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return SyntaxYAML, nil
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return SyntaxJSON, nil
+		}
+		return SyntaxYAML, nil
+	}
+}
+
+// Load is ingest.Load with the bundle reader wired in (Options.Readers.Bundle
+// set to Read when it is nil): convenient for tests, the demo and the data
+// generator.
+func Load(ctx context.Context, st graph.Ingester, sources []ingest.Source, opts ingest.Options) (graph.SnapshotMeta, error) {
+	if opts.Readers.Bundle == nil {
+		opts.Readers.Bundle = Read
+	}
+	return ingest.Load(ctx, st, sources, opts)
+}
+
+// pointerToken escapes one JSON pointer reference token (RFC 6901 §3).
+func pointerToken(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

@@ -1,0 +1,24 @@
+// Package ingest is reachgraph's shared loader (SPEC §3.3). Every source reader —
+// the native bundle in YAML, JSON or CSV, and the AWS IAM, Kubernetes RBAC and
+// PostgreSQL ingesters — hands it raw records (a section name, field values and
+// a position), and ingest validates them against the field specs of
+// schema.Sections, converts them to graph records and lands them in one atomic
+// snapshot through graph.Ingester.
+//
+// Validation is complete before anything is committed: unknown fields, missing
+// required fields, bad enum values, times, integers, booleans, lists and maps,
+// secret-bearing fields, duplicate ids across all node kinds, dangling references
+// and cycles in resource parent chains are all collected, with their file and
+// position (a line for YAML and CSV, a JSON pointer for JSON), up to a cap per
+// file, and returned together as one *ValidationError. On any problem the store
+// is not touched.
+//
+// Memory grows with the graph, not with the input text: readers stream their
+// input, and ingest keeps the id namespace plus the validated records in their
+// compact canonical encoding (graph.AppendGrant …) until the commit.
+//
+// ingest cannot import the readers (they import ingest), so Load dispatches on
+// the format with a plain switch over the ReadFuncs the caller wires in
+// Options.Readers (the CLI sets every one; ingest/bundle.Load sets the bundle
+// reader).
+package ingest
