@@ -357,4 +357,3 @@ func DecodeDelegation(b []byte) (Delegation, []byte, error) {
 	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str()}
 	return r, d.b, d.err
 }
-

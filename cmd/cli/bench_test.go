@@ -1,0 +1,318 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// The Tier benchmarks measure the PERFORMANCE.md workloads end to end on one
+// generated tier (REACHGRAPH_BENCH_TIER, default S): ingest of the JSON bundle
+// into the embedded store, projection build, whocan and reach latency
+// percentiles, and the ratio of the engine's searches to a plain BFS over the
+// same projection from the same start nodes, all measured in one run.
+
+type benchEnv struct {
+	tier    gen.Tier
+	dir     string
+	bundle  string
+	size    int64
+	store   string
+	proj    *projection.Projection
+	eng     *reach.Engine
+	res     []int32 // sample resources
+	idents  []int32 // sample identities
+	setupNs time.Duration
+}
+
+var (
+	benchOnce sync.Once
+	benchData *benchEnv
+	benchErr  error
+)
+
+func benchSetup(b *testing.B) *benchEnv {
+	b.Helper()
+	benchOnce.Do(func() { benchData, benchErr = newBenchEnv() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchData
+}
+
+func newBenchEnv() (*benchEnv, error) {
+	name := os.Getenv("REACHGRAPH_BENCH_TIER")
+	if name == "" {
+		name = "S"
+	}
+	tier, err := gen.TierByName(name)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "reachgraph-bench-")
+	if err != nil {
+		return nil, err
+	}
+	env := &benchEnv{tier: tier, dir: dir, bundle: filepath.Join(dir, "bundle.json")}
+	f, err := os.Create(env.bundle)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	meta := gen.Meta(tier, 1)
+	jw := bundle.NewJSONWriter(bw, meta.Source, meta.CollectedAt)
+	if err := gen.Generate(context.Background(), tier, 1, jw, nil); err != nil {
+		return nil, err
+	}
+	if err := jw.Close(); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	st, _ := os.Stat(env.bundle)
+	env.size = st.Size()
+	env.store = filepath.Join(dir, "store.db")
+	if err := env.ingest(env.store); err != nil {
+		return nil, err
+	}
+	if err := env.build(); err != nil {
+		return nil, err
+	}
+	env.eng = reach.New(env.proj, env.proj.Meta.AsOf())
+	rng := rand.New(rand.NewPCG(7, 7))
+	var res, ids []int32
+	for n := range int32(env.proj.Len()) {
+		switch env.proj.Kind(n) {
+		case projection.Resource:
+			res = append(res, n)
+		case projection.Identity:
+			ids = append(ids, n)
+		}
+	}
+	for range 200 {
+		env.res = append(env.res, res[rng.IntN(len(res))])
+		env.idents = append(env.idents, ids[rng.IntN(len(ids))])
+	}
+	return env, nil
+}
+
+func (env *benchEnv) ingest(path string) error {
+	st, err := memstore.Open(path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers()})
+	return err
+}
+
+func (env *benchEnv) build() error {
+	st, err := memstore.Open(env.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.Snapshot(context.Background(), "")
+	if err != nil {
+		return err
+	}
+	env.proj, err = projection.Build(context.Background(), r)
+	return err
+}
+
+// percentiles reports p50 and p99 of ds in milliseconds.
+func percentiles(b *testing.B, ds []time.Duration, prefix string) (p50 time.Duration) {
+	slices.Sort(ds)
+	p50 = ds[len(ds)/2]
+	p99 := ds[min(len(ds)-1, len(ds)*99/100)]
+	b.ReportMetric(float64(p50.Microseconds())/1000, prefix+"p50-ms")
+	b.ReportMetric(float64(p99.Microseconds())/1000, prefix+"p99-ms")
+	return p50
+}
+
+func peakRSSMB() float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func BenchmarkTierIngest(b *testing.B) {
+	env := benchSetup(b)
+	b.SetBytes(env.size)
+	b.ResetTimer()
+	for i := range b.N {
+		if err := env.ingest(filepath.Join(env.dir, fmt.Sprintf("ingest-%d.db", i))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(env.proj.Meta.Counts.Total()), "records")
+	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+}
+
+func BenchmarkTierProjection(b *testing.B) {
+	env := benchSetup(b)
+	b.ResetTimer()
+	for range b.N {
+		if err := env.build(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(env.proj.Edges()), "edges")
+	b.ReportMetric(float64(env.proj.Bytes())/float64(env.proj.Edges()), "bytes/edge")
+}
+
+func BenchmarkTierWhoCan(b *testing.B) {
+	env := benchSetup(b)
+	var ds, bfs []time.Duration
+	answers := 0
+	b.ResetTimer()
+	for range b.N {
+		for i, r := range env.res {
+			a := schema.Actions[i%len(schema.Actions)]
+			start := time.Now()
+			accs, err := env.eng.WhoCan(reach.WhoCanQuery{Action: a, Resource: env.proj.ID(r)})
+			ds = append(ds, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			answers += len(accs)
+			start = time.Now()
+			plainBFS(env.proj, env.proj.Covering(r), true)
+			bfs = append(bfs, time.Since(start))
+		}
+	}
+	b.StopTimer()
+	p50 := percentiles(b, ds, "")
+	bp50 := percentiles(b, bfs, "bfs-")
+	b.ReportMetric(float64(answers)/float64(len(ds)), "answers/query")
+	b.ReportMetric(float64(p50)/float64(max(bp50, 1)), "x-plain-bfs")
+}
+
+func BenchmarkTierReach(b *testing.B) {
+	env := benchSetup(b)
+	var ds, bfs []time.Duration
+	answers := 0
+	b.ResetTimer()
+	for range b.N {
+		for _, x := range env.idents {
+			start := time.Now()
+			accs, err := env.eng.Reach(reach.ReachQuery{Identity: env.proj.ID(x)})
+			ds = append(ds, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			answers += len(accs)
+			start = time.Now()
+			plainBFS(env.proj, []int32{x}, false)
+			bfs = append(bfs, time.Since(start))
+		}
+	}
+	b.StopTimer()
+	p50 := percentiles(b, ds, "")
+	bp50 := percentiles(b, bfs, "bfs-")
+	b.ReportMetric(float64(answers)/float64(len(ds)), "answers/query")
+	b.ReportMetric(float64(p50)/float64(max(bp50, 1)), "x-plain-bfs")
+}
+
+// plainBFS is the yardstick: an unweighted BFS over every edge the engine's
+// authorization search may use (memberships, delegations, grants, credential
+// storage and ownership, containment), with no semantics at all, forwards
+// from the start nodes or backwards when reverse is set.
+func plainBFS(p *projection.Projection, start []int32, reverse bool) int {
+	seen := make([]bool, p.Len())
+	queue := append([]int32(nil), start...)
+	for _, s := range start {
+		seen[s] = true
+	}
+	visit := func(n int32) {
+		if !seen[n] {
+			seen[n] = true
+			queue = append(queue, n)
+		}
+	}
+	for i := 0; i < len(queue); i++ {
+		v := queue[i]
+		if reverse {
+			for _, m := range p.MemberIn.Of(v) {
+				visit(m)
+			}
+			for _, gi := range p.GrantIn.Of(v) {
+				visit(p.Grants[gi].Principal)
+			}
+			for _, di := range p.DelegIn.Of(v) {
+				visit(p.Delegs[di].From)
+			}
+			for _, ci := range p.CredsOf.Of(v) {
+				visit(p.Creds[ci].Node)
+			}
+			if p.Kind(v) == projection.Credential {
+				if loc := p.Creds[v-p.CredBase].StoredIn; loc != projection.None {
+					visit(loc)
+				}
+			}
+			if p.Kind(v) == projection.Resource {
+				if par := p.Parent[v]; par != projection.None {
+					visit(par)
+				}
+				visit(p.SystemOf[v])
+			}
+			continue
+		}
+		for _, g := range p.MemberOut.Of(v) {
+			visit(g)
+		}
+		for _, gi := range p.GrantOut.Of(v) {
+			visit(p.Grants[gi].Target)
+		}
+		for _, di := range p.DelegOut.Of(v) {
+			visit(p.Delegs[di].To)
+		}
+		for _, c := range p.Children.Of(v) {
+			visit(c)
+		}
+		for _, c := range p.SysRes.Of(v) {
+			visit(c)
+		}
+		for _, ci := range p.StoredAt.Of(v) {
+			visit(p.Creds[ci].Node)
+		}
+		if p.Kind(v) == projection.Credential {
+			visit(p.Creds[v-p.CredBase].Owner)
+		}
+	}
+	return len(queue)
+}
+
+var _ graph.Store = (*memstore.Store)(nil)

@@ -1,0 +1,220 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/cmd/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const finance = "../../testdata/finance/bundle.yaml"
+
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := cli.NewRoot(cli.Env{Stdout: &out, Stderr: &errb})
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return out.String(), errb.String(), cli.ExitOK
+	}
+	var ee *cli.ExitError
+	code = cli.ExitUsage
+	if errors.As(err, &ee) {
+		code = ee.Code
+	}
+	return out.String(), errb.String() + err.Error(), code
+}
+
+func newStore(t *testing.T) string { return "file:" + filepath.Join(t.TempDir(), "rg.db") }
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "golden file missing: run go test ./cmd/cli -update and read the diff")
+	require.Equal(t, string(want), got, "golden %s differs: run with -update and read the diff", name)
+}
+
+func TestMalformedBundleChangesNothing(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	before, _, code := run(t, "--store", store, "snapshots", "-o", "json")
+	require.Equal(t, cli.ExitOK, code)
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte(`format: reachgraph/v1
+source: broken
+systems:
+  - {id: sap, sox_scope: true}
+identities:
+  - {id: bob, type: human, password: hunter2}
+  - {id: eve, type: robot}
+grants:
+  - {principal: bob, action: aprove, resource: sap}
+  - {principal: nobody, action: read, resource: sap}
+`), 0o600))
+	_, stderr, code = run(t, "--store", store, "ingest", bad)
+	require.Equal(t, cli.ExitUsage, code)
+	for _, want := range []string{"bad.yaml:6", "password", "bad.yaml:7", "robot", "bad.yaml:9", "aprove", "bad.yaml:10", "nobody"} {
+		require.Contains(t, stderr, want)
+	}
+	require.NotContains(t, stderr, "hunter2", "a secret value must never be printed")
+	after, _, code := run(t, "--store", store, "snapshots", "-o", "json")
+	require.Equal(t, cli.ExitOK, code)
+	require.Equal(t, before, after, "a failed ingest must leave the snapshots unchanged")
+}
+
+func TestExitCodes(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{name: "ok", args: []string{"whocan", "--action", "approve", "--resource", "sap:fi:je"}, code: cli.ExitOK},
+		{name: "unknown flag", args: []string{"whocan", "--bogus"}, code: cli.ExitUsage},
+		{name: "bad action", args: []string{"whocan", "--action", "aprove", "--resource", "sap:fi:je"}, code: cli.ExitUsage},
+		{name: "unknown resource", args: []string{"whocan", "--action", "approve", "--resource", "nope"}, code: cli.ExitUsage},
+		{name: "both resource and kind", args: []string{"whocan", "--action", "approve", "--resource", "x", "--kind", "y"}, code: cli.ExitUsage},
+		{name: "unknown identity", args: []string{"reach", "--identity", "nope"}, code: cli.ExitUsage},
+		{name: "bad as-of", args: []string{"--as-of", "yesterday", "reach", "--identity", "bob.k"}, code: cli.ExitUsage},
+		{name: "unknown snapshot", args: []string{"--snapshot", "s-ffff", "reach", "--identity", "bob.k"}, code: cli.ExitUsage},
+		{name: "bad output", args: []string{"-o", "xml", "snapshots"}, code: cli.ExitUsage},
+		{name: "missing file", args: []string{"ingest", "/nonexistent/bundle.yaml"}, code: cli.ExitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := run(t, append([]string{"--store", store}, tc.args...)...)
+			require.Equal(t, tc.code, code, stderr)
+		})
+	}
+}
+
+// TestWhoCanJSONShape pins the public JSON of whocan on the finance sample
+// (SPEC §5.1). Golden file: read its diff by hand when it changes.
+func TestWhoCanJSONShape(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	out, stderr, code := run(t, "--store", store, "-o", "json", "whocan", "--action", "approve", "--resource", "sap:fi:je")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	var rep struct {
+		Snapshot string           `json:"snapshot"`
+		AsOf     string           `json:"as_of"`
+		Accesses []map[string]any `json:"accesses"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.True(t, strings.HasPrefix(rep.Snapshot, "s-"))
+	require.Equal(t, "2026-10-31T00:00:00Z", rep.AsOf)
+	require.NotEmpty(t, rep.Accesses)
+	for _, a := range rep.Accesses {
+		for _, k := range []string{"identity", "resource", "action", "authorized", "effective", "paths"} {
+			require.Contains(t, a, k)
+		}
+	}
+	golden(t, "whocan-approve-je.json", out)
+	table, _, code := run(t, "--store", store, "whocan", "--action", "approve", "--resource", "sap:fi:je")
+	require.Equal(t, cli.ExitOK, code)
+	golden(t, "whocan-approve-je.txt", table)
+}
+
+func TestSnapshotsAndSelection(t *testing.T) {
+	store := newStore(t)
+	out, _, code := run(t, "--store", store, "snapshots")
+	require.Equal(t, cli.ExitOK, code)
+	require.Contains(t, out, "no snapshots")
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	_, stderr, code = run(t, "--store", store, "ingest", "../../testdata/rules/r1-principal-set/bundle.yaml")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	out, _, code = run(t, "--store", store, "snapshots", "-o", "json")
+	require.Equal(t, cli.ExitOK, code)
+	var list struct {
+		Snapshots []struct {
+			ID     string         `json:"id"`
+			Counts map[string]int `json:"counts"`
+		} `json:"snapshots"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &list))
+	require.Len(t, list.Snapshots, 2)
+	first := list.Snapshots[0].ID
+	require.Equal(t, 42, list.Snapshots[0].Counts["identities"])
+	// the newest snapshot (r1) has no sap:fi:je; the older one answers with --snapshot
+	_, _, code = run(t, "--store", store, "whocan", "--action", "approve", "--resource", "sap:fi:je")
+	require.Equal(t, cli.ExitUsage, code)
+	_, stderr, code = run(t, "--store", store, "--snapshot", first[:8], "whocan", "--action", "approve", "--resource", "sap:fi:je")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	// re-ingesting identical content lands no new snapshot
+	_, _, code = run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code)
+	out, _, _ = run(t, "--store", store, "snapshots", "-o", "json")
+	require.NoError(t, json.Unmarshal([]byte(out), &list))
+	require.Len(t, list.Snapshots, 2)
+}
+
+func TestAsOfChangesEffectiveNotAuthorized(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	count := func(asOf string) (authorized, effective int) {
+		for _, q := range [][]string{{"approve", "bank:pay:release"}, {"write", "sap:fi:je"}} {
+			out, stderr, code := run(t, "--store", store, "--as-of", asOf, "-o", "json", "whocan", "--action", q[0], "--resource", q[1])
+			require.Equal(t, cli.ExitOK, code, stderr)
+			var rep struct {
+				Accesses []struct {
+					Effective bool `json:"effective"`
+				} `json:"accesses"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &rep))
+			for _, a := range rep.Accesses {
+				authorized++
+				if a.Effective {
+					effective++
+				}
+			}
+		}
+		return authorized, effective
+	}
+	a1, e1 := count("2026-10-31T00:00:00Z")
+	a2, e2 := count("2035-01-01T00:00:00Z")
+	require.Positive(t, a2)
+	require.LessOrEqual(t, e2, e1, "credentials only expire as time passes")
+	require.LessOrEqual(t, a2, a1, "grants only expire as time passes")
+	require.Less(t, e2, e1, "by 2035 the bank certificates of the sample have expired")
+	require.Less(t, a2, a1, "by 2035 victor.e's project grant on journal entries has expired")
+}
+
+func TestDemoEmbedsFinanceSample(t *testing.T) {
+	want, err := os.ReadFile(finance)
+	require.NoError(t, err)
+	got, err := os.ReadFile("demodata/finance.yaml")
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got), "cmd/cli/demodata/finance.yaml must be a copy of testdata/finance/bundle.yaml")
+}
+
+func TestDemo(t *testing.T) {
+	out, stderr, code := run(t, "--store", newStore(t), "demo")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	require.Contains(t, out, "Who can approve journal entries?")
+	require.Contains(t, out, "latent")
+	require.Contains(t, out, "Riskiest non-human identity")
+	golden(t, "demo.txt", out)
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"cmp"
+	_ "embed"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// financeSample is testdata/finance/bundle.yaml, embedded so the demo runs from
+// the binary alone; a test keeps the two files identical.
+//
+//go:embed demodata/finance.yaml
+var financeSample []byte
+
+func newDemoCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Load the bundled finance sample into a fresh store and print the headline answers",
+		Long: `demo ingests the bundled finance sample (testdata/finance) into a fresh temporary
+store (or --store if given), then prints who can approve journal entries — effective
+and latent, with one path each — the critical reach of the riskiest non-human
+identity, and a summary of non-human identities holding critical access.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := os.MkdirTemp("", "reachgraph-demo-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			if g.store == "" {
+				g.store = "file:" + filepath.Join(dir, "reachgraph.db")
+			}
+			src := filepath.Join(dir, "finance.yaml")
+			if err := os.WriteFile(src, financeSample, 0o600); err != nil {
+				return err
+			}
+			st, err := g.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			meta, err := g.ingest(cmd, st, []string{src}, "bundle")
+			st.Close()
+			if err != nil {
+				return err
+			}
+			g.snapshot = string(meta.ID)
+			s, err := g.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return printDemo(g.env.Stdout, s)
+		},
+	}
+}
+
+func printDemo(w io.Writer, s *session) error {
+	e := s.engine
+	p := e.Projection()
+	c := s.meta.Counts
+	fmt.Fprintf(w, "reachgraph demo: bundled finance sample\n")
+	fmt.Fprintf(w, "snapshot %s  as_of %s\n", s.meta.ID, e.AsOf().Format(time.RFC3339))
+	fmt.Fprintf(w, "%d systems, %d resources, %d identities, %d groups, %d grants, %d credentials, %d delegations\n\n",
+		c.Systems, c.Resources, c.Identities, c.Groups, c.Grants, c.Credentials, c.Delegations)
+
+	accs, err := e.WhoCanKind("journal_entry", "", schema.ActionApprove, false)
+	if err != nil {
+		return err
+	}
+	eff, lat := countAccess(accs)
+	fmt.Fprintf(w, "== Who can approve journal entries? %d effective, %d latent\n", eff, lat)
+	printAccessTable(w, p, accs)
+
+	nh := nonHumanCritical(p, e)
+	if len(nh) == 0 {
+		fmt.Fprintln(w, "\nno non-human identity holds critical access")
+		return nil
+	}
+	top := nh[0]
+	fmt.Fprintf(w, "\n== Riskiest non-human identity: %s (%s): %d effective and %d latent critical accesses\n",
+		top.id, top.typ, top.effective, top.latent)
+	printGroupedReach(w, top.accesses)
+
+	fmt.Fprintf(w, "\n== Non-human identities with critical access (write/approve/export/admin on SOX scope)\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "IDENTITY\tTYPE\tEFFECTIVE\tLATENT\tVIA EXPOSED CREDENTIAL\tVIA DELEGATION")
+	for _, r := range nh {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", r.id, r.typ, r.effective, r.latent, r.exposed, r.delegated)
+	}
+	return tw.Flush()
+}
+
+func countAccess(accs []analysis.Access) (eff, lat int) {
+	for _, a := range accs {
+		if a.Effective {
+			eff++
+		} else {
+			lat++
+		}
+	}
+	return eff, lat
+}
+
+func printAccessTable(w io.Writer, p *projection.Projection, accs []analysis.Access) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tACTION\tIDENTITY\tTYPE\tACCESS\tAUTHENTICATION\tPATH")
+	for _, a := range accs {
+		typ := "-"
+		if n, ok := p.Lookup(a.Identity); ok {
+			typ = string(p.IdentType[n])
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Resource, a.Action, a.Identity, typ, accessWord(a),
+			formatAuth(a.Authentication), formatPath(firstPath(a)))
+	}
+	_ = tw.Flush()
+}
+
+// printGroupedReach prints one row per (resource, access, path), the actions
+// that share them joined, so an admin grant does not fill a screen.
+func printGroupedReach(w io.Writer, accs []analysis.Access) {
+	type row struct{ resource, access, auth, path string }
+	var order []row
+	actions := map[row][]string{}
+	for _, a := range accs {
+		r := row{a.Resource, accessWord(a), formatAuth(a.Authentication), formatPath(firstPath(a))}
+		if _, ok := actions[r]; !ok {
+			order = append(order, r)
+		}
+		actions[r] = append(actions[r], string(a.Action))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tACTIONS\tACCESS\tAUTHENTICATION\tPATH")
+	for _, r := range order {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.resource, strings.Join(actions[r], ","), r.access, r.auth, r.path)
+	}
+	_ = tw.Flush()
+}
+
+// nhRow summarises one non-human identity's critical access.
+type nhRow struct {
+	id, typ                               string
+	effective, latent, exposed, delegated int
+	accesses                              []analysis.Access
+}
+
+// nonHumanCritical lists non-human identities with critical access, riskiest
+// first (most effective, then most latent critical accesses, then id).
+func nonHumanCritical(p *projection.Projection, e *reach.Engine) []nhRow {
+	var rows []nhRow
+	for n := range int32(p.Len()) {
+		if p.Kind(n) != projection.Identity || !p.IdentType[n].NonHuman() {
+			continue
+		}
+		accs, err := e.Reach(reach.ReachQuery{Identity: p.ID(n), CriticalOnly: true})
+		if err != nil || len(accs) == 0 {
+			continue
+		}
+		r := nhRow{id: p.ID(n), typ: string(p.IdentType[n]), accesses: accs}
+		r.effective, r.latent = countAccess(accs)
+		for _, a := range accs {
+			path := formatPath(firstPath(a))
+			if strings.Contains(path, string(schema.EdgeStoredIn)) {
+				r.exposed++
+			}
+			if strings.Contains(path, string(schema.EdgeCanActAs)) {
+				r.delegated++
+			}
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b nhRow) int {
+		if c := cmp.Compare(b.effective, a.effective); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.latent, a.latent); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	return rows
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis"
+)
+
+// accessReport is the stable JSON shape of query output (SPEC §5.1).
+type accessReport struct {
+	Snapshot string            `json:"snapshot"`
+	AsOf     time.Time         `json:"as_of"`
+	Accesses []analysis.Access `json:"accesses"`
+}
+
+func (g *globals) checkOutput() error {
+	switch g.output {
+	case "table", "json", "csv":
+		return nil
+	}
+	return usagef("--output %q: want table, json or csv", g.output)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// printAccesses prints accesses in the chosen format.
+func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
+	if accs == nil {
+		accs = []analysis.Access{}
+	}
+	w := g.env.Stdout
+	switch g.output {
+	case "json":
+		return writeJSON(w, accessReport{Snapshot: string(s.meta.ID), AsOf: s.engine.AsOf(), Accesses: accs})
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"})
+		for _, a := range accs {
+			_ = cw.Write([]string{a.Identity, a.Resource, string(a.Action), fmt.Sprint(a.Authorized), fmt.Sprint(a.Effective),
+				fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication)})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	fmt.Fprintf(w, "snapshot %s  as_of %s\n", s.meta.ID, s.engine.AsOf().Format(time.RFC3339))
+	if len(accs) == 0 {
+		fmt.Fprintln(w, "no access found")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "IDENTITY\tRESOURCE\tACTION\tACCESS\tCRITICAL\tAUTHENTICATION\tPATH")
+	for _, a := range accs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Identity, a.Resource, a.Action, accessWord(a),
+			yesNo(a.Critical), formatAuth(a.Authentication), formatPath(firstPath(a)))
+	}
+	return tw.Flush()
+}
+
+func accessWord(a analysis.Access) string {
+	if a.Effective {
+		return "effective"
+	}
+	return "latent"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func firstPath(a analysis.Access) analysis.Path {
+	if len(a.Paths) == 0 {
+		return nil
+	}
+	return a.Paths[0]
+}
+
+// formatPath renders a path on one line: a -MEMBER_OF-> b -GRANT(write "native")-> r.
+func formatPath(p analysis.Path) string {
+	if len(p) == 0 {
+		return "-"
+	}
+	var b strings.Builder
+	b.WriteString(p[0].From)
+	for i, h := range p {
+		if i > 0 && h.From != p[i-1].To {
+			fmt.Fprintf(&b, " ~ %s", h.From)
+		}
+		label := string(h.Edge)
+		switch {
+		case h.Action != "" && h.Native != "":
+			label += fmt.Sprintf("(%s %q)", h.Action, h.Native)
+		case h.Action != "":
+			label += "(" + string(h.Action) + ")"
+		case h.System != "":
+			label += "@" + h.System
+		}
+		fmt.Fprintf(&b, " -%s-> %s", label, h.To)
+	}
+	return b.String()
+}
+
+func formatAuth(a *analysis.Authentication) string {
+	if a == nil {
+		return "-"
+	}
+	if a.Via == "delegation" {
+		return fmt.Sprintf("%s via %s", a.System, a.Delegation)
+	}
+	s := fmt.Sprintf("%s via %s", a.System, a.Credential)
+	if a.ExpiresAt != nil {
+		s += " (expires " + a.ExpiresAt.Format("2006-01-02") + ")"
+	}
+	return s
+}

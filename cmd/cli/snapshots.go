@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+func newSnapshotsCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "snapshots",
+		Short: "List the stored snapshots, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := g.checkOutput(); err != nil {
+				return err
+			}
+			st, err := g.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			metas, err := st.Snapshots(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if metas == nil {
+				metas = []graph.SnapshotMeta{}
+			}
+			w := g.env.Stdout
+			switch g.output {
+			case "json":
+				return writeJSON(w, struct {
+					Snapshots []graph.SnapshotMeta `json:"snapshots"`
+				}{metas})
+			case "csv":
+				fmt.Fprintln(w, "id,source,collected_at,ingested_at,identities,groups,resources,grants,records")
+				for _, m := range metas {
+					fmt.Fprintf(w, "%s,%q,%s,%s,%d,%d,%d,%d,%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
+						m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
+				}
+				return nil
+			}
+			if len(metas) == 0 {
+				fmt.Fprintf(w, "no snapshots in %s\n", g.storeURL())
+				return nil
+			}
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSOURCE\tCOLLECTED_AT\tINGESTED_AT\tIDENTITIES\tGROUPS\tRESOURCES\tGRANTS\tRECORDS")
+			for _, m := range metas {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
+					m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
