@@ -16,9 +16,10 @@ func (e *Engine) Actor(identity string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	rep := e.p.Actor[x]
-	for n := range int32(e.p.Len()) {
-		if e.p.Kind(n) == projection.Identity && e.p.Actor[n] == rep {
+	rep := e.p.Actor(x)
+	lo, hi := e.p.Range(projection.Identity)
+	for n := lo; n < hi; n++ {
+		if e.p.Actor(n) == rep {
 			out = append(out, e.p.ID(n))
 		}
 	}
@@ -31,10 +32,9 @@ func (e *Engine) Actor(identity string) ([]string, error) {
 // act-as hop); actors only group identities for segregation-of-duties checks.
 func (e *Engine) Actors() [][]string {
 	groups := map[int32][]string{}
-	for n := range int32(e.p.Len()) {
-		if e.p.Kind(n) == projection.Identity {
-			groups[e.p.Actor[n]] = append(groups[e.p.Actor[n]], e.p.ID(n))
-		}
+	lo, hi := e.p.Range(projection.Identity)
+	for n := lo; n < hi; n++ {
+		groups[e.p.Actor(n)] = append(groups[e.p.Actor(n)], e.p.ID(n))
 	}
 	var out [][]string
 	for _, g := range groups {

@@ -132,8 +132,8 @@ func compareEngine(d *graph.Dataset, asOf time.Time, limit int, withPaths bool) 
 		for _, y := range m.identities {
 			nx, _ := p.Lookup(x)
 			ny, _ := p.Lookup(y)
-			if (ref[x] == ref[y]) != (p.Actor[nx] == p.Actor[ny]) {
-				ms.add("R7: %q and %q same actor: projection %v, reference %v", x, y, p.Actor[nx] == p.Actor[ny], ref[x] == ref[y])
+			if (ref[x] == ref[y]) != (p.Actor(nx) == p.Actor(ny)) {
+				ms.add("R7: %q and %q same actor: projection %v, reference %v", x, y, p.Actor(nx) == p.Actor(ny), ref[x] == ref[y])
 			}
 		}
 	}

@@ -40,24 +40,24 @@ func (e *Engine) Projection() *projection.Projection { return e.p }
 func (e *Engine) AsOf() time.Time { return e.at }
 
 // grantLive reports whether grant gi counts at as_of (R2).
-func (e *Engine) grantLive(gi int32) bool { return e.p.Grants[gi].Expires > e.asOf }
+func (e *Engine) grantLive(gi int32) bool { return e.p.GrantExpires(gi) > e.asOf }
 
 // grantGives reports whether live grant gi supplies action a (admin supplies all).
 func (e *Engine) grantGives(gi int32, a schema.Action) bool {
 	g := &e.p.Grants[gi]
-	return g.Expires > e.asOf && (g.Action == a || g.Action == schema.ActionAdmin)
+	return (g.Action == uint8(a.Index()) || g.Action == adminIdx) && e.p.GrantExpires(gi) > e.asOf
 }
 
 // credValid reports whether credential ci is valid at as_of (R5): not revoked,
 // not expired, and its identity active.
 func (e *Engine) credValid(ci int32) bool {
 	c := &e.p.Creds[ci]
-	return !c.Revoked && c.Expires > e.asOf && e.p.Active[c.Owner]
+	return !c.Revoked && c.Expires > e.asOf && e.p.Active(c.Owner)
 }
 
 // accepts reports whether credential ci is accepted by system s.
 func (e *Engine) accepts(ci int32, s int32) bool {
-	sys := e.p.Creds[ci].Systems
+	sys := e.p.CredSys.Of(ci)
 	if len(sys) == 0 {
 		return true
 	}
@@ -102,3 +102,6 @@ func (e *Engine) Snapshot() graph.SnapshotMeta { return e.p.Meta }
 
 // pool returns the engine's scratch pool.
 func (e *Engine) pool() *scratchPool { return e.scratch }
+
+// adminIdx is the index of admin in schema.Actions, as grants store actions.
+var adminIdx = uint8(schema.ActionAdmin.Index())

@@ -135,7 +135,7 @@ func (e *Engine) pruned(fwd, bwd *scratch, r int32, a schema.Action) *subgraph {
 			for _, gi := range p.GrantOut.Of(u) {
 				if e.grantGives(gi, schema.ActionRead) {
 					for _, ci := range e.storedUnder(under, p.Grants[gi].Target, false) {
-						add(u, p.Creds[ci].Node, ledge{kind: hopReadStored, ref: gi, ref2: ci, w: 2})
+						add(u, p.CredNode(ci), ledge{kind: hopReadStored, ref: gi, ref2: ci, w: 2})
 					}
 				}
 				if e.grantGives(gi, a) && slices.Contains(cover, p.Grants[gi].Target) {
@@ -143,7 +143,7 @@ func (e *Engine) pruned(fwd, bwd *scratch, r int32, a schema.Action) *subgraph {
 				}
 			}
 		case projection.Credential:
-			ci := u - p.CredBase
+			ci := u - p.CredBase()
 			add(u, p.Creds[ci].Owner, ledge{kind: hopCredOf, ref: ci, w: 1})
 		}
 	}

@@ -58,7 +58,7 @@ func (e *Engine) Reach(q ReachQuery) ([]analysis.Access, error) {
 		if w, ok := eff[k]; ok {
 			acc.Effective = true
 			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
-			acc.Authentication = e.authentication(e.p.SystemOf[r], w.cred, w.moves)
+			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
 		} else if q.EffectiveOnly {
 			continue
 		} else {
@@ -123,11 +123,11 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
 					continue
 				}
 				for _, ci := range e.storedUnder(under, p.Grants[gi].Target, false) {
-					push(p.Creds[ci].Node, d+2, step{nxt: v, kind: hopReadStored, ref: gi, ref2: ci})
+					push(p.CredNode(ci), d+2, step{nxt: v, kind: hopReadStored, ref: gi, ref2: ci})
 				}
 			}
 		case projection.Credential:
-			ci := v - p.CredBase
+			ci := v - p.CredBase()
 			push(p.Creds[ci].Owner, d+1, step{nxt: v, kind: hopCredOf, ref: ci})
 		}
 	}
@@ -142,8 +142,8 @@ func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool) {
 		if e.p.Kind(r) != projection.Resource {
 			return
 		}
-		for ai, a := range schema.Actions {
-			if !want[ai] || (g.Action != a && g.Action != schema.ActionAdmin) {
+		for ai := range schema.Actions {
+			if !want[ai] || (g.Action != uint8(ai) && g.Action != adminIdx) {
 				continue
 			}
 			k := key(r, int32(ai))
@@ -187,7 +187,7 @@ type effBest struct {
 // key, one shortest walkable chain.
 func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 	p := e.p
-	if !p.Active[x] {
+	if !p.Active(x) {
 		return nil
 	}
 	s := newStateSearch()
@@ -195,10 +195,10 @@ func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 		if !e.credValid(ci) {
 			continue
 		}
-		if len(p.Creds[ci].Systems) == 0 {
+		if len(p.CredSys.Of(ci)) == 0 {
 			s.push(key(x, allSystems), 0, sstep{kind: hopNone, ref: ci})
 		}
-		for _, sys := range p.Creds[ci].Systems {
+		for _, sys := range p.CredSys.Of(ci) {
 			s.push(key(x, sys), 0, sstep{kind: hopNone, ref: ci})
 		}
 	}
@@ -216,7 +216,7 @@ func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 		for _, di := range p.DelegOut.Of(v) {
 			dl := &p.Delegs[di]
 			switch {
-			case !p.Active[dl.To]:
+			case !p.Active(dl.To):
 			case dl.System == projection.None:
 				s.push(key(dl.To, sys), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
 			case sessionOK(sys, dl.System):
@@ -249,14 +249,15 @@ func (e *Engine) expose(s *stateSearch, k skey, gi, d int32, under map[int32][]i
 	p := e.p
 	for _, ci := range e.storedUnder(under, p.Grants[gi].Target, true) {
 		c := &p.Creds[ci]
-		if !sessionOK(k.sys(), p.SystemOf[c.StoredIn]) {
+		if !sessionOK(k.sys(), p.SystemOf(c.StoredIn)) {
 			continue
 		}
 		st := sstep{nxt: k, kind: hopExpose, ref: ci, ref2: gi}
-		if len(c.Systems) == 0 {
+		systems := p.CredSys.Of(ci)
+		if len(systems) == 0 {
 			s.push(key(c.Owner, allSystems), d+3, st)
 		}
-		for _, sys := range c.Systems {
+		for _, sys := range systems {
 			s.push(key(c.Owner, sys), d+3, st)
 		}
 	}
@@ -267,11 +268,11 @@ func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, wa
 	g := &e.p.Grants[gi]
 	sys := k.sys()
 	e.subtree(g.Target, func(r int32) {
-		if e.p.Kind(r) != projection.Resource || !sessionOK(sys, e.p.SystemOf[r]) {
+		if e.p.Kind(r) != projection.Resource || !sessionOK(sys, e.p.SystemOf(r)) {
 			return
 		}
-		for ai, a := range schema.Actions {
-			if !want[ai] || (g.Action != a && g.Action != schema.ActionAdmin) {
+		for ai := range schema.Actions {
+			if !want[ai] || (g.Action != uint8(ai) && g.Action != adminIdx) {
 				continue
 			}
 			rk := key(r, int32(ai))

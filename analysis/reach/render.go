@@ -15,7 +15,7 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 		path = append(path, analysis.Hop{From: p.ID(from), Edge: schema.EdgeMemberOf, To: p.ID(to)})
 	case hopDeleg:
 		d := &p.Delegs[ref]
-		h := analysis.Hop{From: p.ID(d.From), Edge: schema.EdgeCanActAs, To: p.ID(d.To), Kind: d.Kind}
+		h := analysis.Hop{From: p.ID(d.From), Edge: schema.EdgeCanActAs, To: p.ID(d.To), Kind: p.DelegKind(ref)}
 		if d.System != projection.None {
 			h.System = p.ID(d.System)
 		}
@@ -27,10 +27,10 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 		path = e.hops(path, 0, 0, hopStored, ref2, 0)
 	case hopStored:
 		c := &p.Creds[ref]
-		path = append(path, analysis.Hop{From: p.ID(c.StoredIn), Edge: schema.EdgeStoredIn, To: p.ID(c.Node)})
+		path = append(path, analysis.Hop{From: p.ID(c.StoredIn), Edge: schema.EdgeStoredIn, To: p.ID(p.CredNode(ref))})
 	case hopCredOf:
 		c := &p.Creds[ref]
-		path = append(path, analysis.Hop{From: p.ID(c.Node), Edge: schema.EdgeHasCredential, To: p.ID(c.Owner)})
+		path = append(path, analysis.Hop{From: p.ID(p.CredNode(ref)), Edge: schema.EdgeHasCredential, To: p.ID(c.Owner)})
 	case hopExpose:
 		path = append(path, e.grantHop(ref2))
 		path = e.hops(path, 0, 0, hopStored, ref, 0)
@@ -42,7 +42,7 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 func (e *Engine) grantHop(gi int32) analysis.Hop {
 	g := &e.p.Grants[gi]
 	return analysis.Hop{From: e.p.ID(g.Principal), Edge: schema.EdgeGrant, To: e.p.ID(g.Target),
-		Action: g.Action, Native: e.p.Strings[g.Native]}
+		Action: e.p.GrantAction(gi), Native: e.p.GrantNative(gi)}
 }
 
 // backwardPath renders the path from x found by a backward search: each node's
@@ -102,8 +102,8 @@ func (e *Engine) authentication(sys int32, seedCred int32, moves []move) *analys
 	}
 	c := &p.Creds[cred]
 	a.Via = "credential"
-	a.Credential = p.ID(c.Node)
-	a.CredentialType = c.Type
+	a.Credential = p.ID(p.CredNode(cred))
+	a.CredentialType = p.CredType(cred)
 	if c.Expires != projection.NoTime {
 		t := projection.Time(c.Expires)
 		a.ExpiresAt = &t

@@ -318,8 +318,8 @@ func TestRuleSameAsGivesNoAccess(t *testing.T) {
 	n1, _ := p.Lookup("alice-sap")
 	n2, _ := p.Lookup("alice-bank")
 	n3, _ := p.Lookup("alice-ci")
-	require.Equal(t, p.Actor[n1], p.Actor[n2])
-	require.Equal(t, p.Actor[n1], p.Actor[n3], "same_as is symmetric and transitive")
+	require.Equal(t, p.Actor(n1), p.Actor(n2))
+	require.Equal(t, p.Actor(n1), p.Actor(n3), "same_as is symmetric and transitive")
 }
 
 // R8: critical when the action is not read and the resource is in SOX scope:

@@ -46,11 +46,12 @@ func (e *Engine) WhoCanKind(kind, sys string, a schema.Action, effectiveOnly boo
 		sysNode = n
 	}
 	var rs []int32
-	for n := range int32(e.p.Len()) {
-		if e.p.Kind(n) != projection.Resource || e.p.ResKind[n] < 0 || e.p.Strings[e.p.ResKind[n]] != kind {
+	lo, hi := e.p.Range(projection.Resource)
+	for n := lo; n < hi; n++ {
+		if e.p.ResourceKind(n) != kind {
 			continue
 		}
-		if sysNode != projection.None && e.p.SystemOf[n] != sysNode {
+		if sysNode != projection.None && e.p.SystemOf(n) != sysNode {
 			continue
 		}
 		rs = append(rs, n)
@@ -75,7 +76,7 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 		if w, ok := eff[x]; ok {
 			acc.Effective = true
 			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
-			acc.Authentication = e.authentication(e.p.SystemOf[r], w.cred, w.moves)
+			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
 		} else if effectiveOnly {
 			continue
 		} else {
@@ -120,7 +121,7 @@ func (e *Engine) authBackward(sc *scratch, r int32, a schema.Action) []int32 {
 				push(p.Delegs[di].From, d+1, step{nxt: v, kind: hopDeleg, ref: di})
 			}
 			for _, ci := range p.CredsOf.Of(v) {
-				push(p.Creds[ci].Node, d+1, step{nxt: v, kind: hopCredOf, ref: ci})
+				push(p.CredNode(ci), d+1, step{nxt: v, kind: hopCredOf, ref: ci})
 			}
 			fallthrough
 		case projection.Group:
@@ -128,7 +129,7 @@ func (e *Engine) authBackward(sc *scratch, r int32, a schema.Action) []int32 {
 				push(m, d+1, step{nxt: v, kind: hopMember})
 			}
 		case projection.Credential:
-			ci := v - p.CredBase
+			ci := v - p.CredBase()
 			loc := p.Creds[ci].StoredIn
 			if loc == projection.None {
 				continue
@@ -156,7 +157,7 @@ type walk struct {
 // chain.
 func (e *Engine) effectiveBackward(r int32, a schema.Action) map[int32]walk {
 	p := e.p
-	sysR := p.SystemOf[r]
+	sysR := p.SystemOf(r)
 	s := newStateSearch()
 	for _, t := range e.covering(r) {
 		for _, gi := range p.GrantIn.Of(t) {
@@ -173,7 +174,7 @@ func (e *Engine) effectiveBackward(r int32, a schema.Action) map[int32]walk {
 		}
 		v, sys := k.node(), k.sys()
 		if p.Kind(v) == projection.Identity {
-			if _, done := found[v]; !done && p.Active[v] {
+			if _, done := found[v]; !done && p.Active(v) {
 				if ci := e.ownSession(v, sys); ci >= 0 {
 					found[v] = walk{cred: ci, moves: e.backwardMoves(s, k)}
 				}
@@ -192,7 +193,7 @@ func (e *Engine) effectiveBackward(r int32, a schema.Action) map[int32]walk {
 func (e *Engine) expandIdentityBackward(s *stateSearch, v, sys, d int32) {
 	p := e.p
 	k := key(v, sys)
-	if p.Active[v] {
+	if p.Active(v) {
 		for _, di := range p.DelegIn.Of(v) {
 			if ds := p.Delegs[di].System; ds == projection.None || ds == sys {
 				s.push(key(p.Delegs[di].From, sys), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
@@ -204,7 +205,7 @@ func (e *Engine) expandIdentityBackward(s *stateSearch, v, sys, d int32) {
 		if c.StoredIn == projection.None || !e.credValid(ci) || !e.accepts(ci, sys) {
 			continue
 		}
-		locSys := p.SystemOf[c.StoredIn]
+		locSys := p.SystemOf(c.StoredIn)
 		for _, t := range e.covering(c.StoredIn) {
 			for _, gi := range p.GrantIn.Of(t) {
 				if e.grantGives(gi, schema.ActionRead) {

@@ -275,18 +275,18 @@ func plainBFS(p *projection.Projection, start []int32, reverse bool) int {
 				visit(p.Delegs[di].From)
 			}
 			for _, ci := range p.CredsOf.Of(v) {
-				visit(p.Creds[ci].Node)
+				visit(p.CredNode(ci))
 			}
 			if p.Kind(v) == projection.Credential {
-				if loc := p.Creds[v-p.CredBase].StoredIn; loc != projection.None {
+				if loc := p.Creds[v-p.CredBase()].StoredIn; loc != projection.None {
 					visit(loc)
 				}
 			}
 			if p.Kind(v) == projection.Resource {
-				if par := p.Parent[v]; par != projection.None {
+				if par := p.Parent(v); par != projection.None {
 					visit(par)
 				}
-				visit(p.SystemOf[v])
+				visit(p.SystemOf(v))
 			}
 			continue
 		}
@@ -306,10 +306,10 @@ func plainBFS(p *projection.Projection, start []int32, reverse bool) int {
 			visit(c)
 		}
 		for _, ci := range p.StoredAt.Of(v) {
-			visit(p.Creds[ci].Node)
+			visit(p.CredNode(ci))
 		}
 		if p.Kind(v) == projection.Credential {
-			visit(p.Creds[v-p.CredBase].Owner)
+			visit(p.Creds[v-p.CredBase()].Owner)
 		}
 	}
 	return len(queue)

@@ -120,7 +120,7 @@ func printAccessTable(w io.Writer, p *projection.Projection, accs []analysis.Acc
 	for _, a := range accs {
 		typ := "-"
 		if n, ok := p.Lookup(a.Identity); ok {
-			typ = string(p.IdentType[n])
+			typ = string(p.IdentityType(n))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Resource, a.Action, a.Identity, typ, accessWord(a),
 			formatAuth(a.Authentication), formatPath(firstPath(a)))
@@ -160,15 +160,16 @@ type nhRow struct {
 // first (most effective, then most latent critical accesses, then id).
 func nonHumanCritical(p *projection.Projection, e *reach.Engine) []nhRow {
 	var rows []nhRow
-	for n := range int32(p.Len()) {
-		if p.Kind(n) != projection.Identity || !p.IdentType[n].NonHuman() {
+	lo, hi := p.Range(projection.Identity)
+	for n := lo; n < hi; n++ {
+		if !p.IdentityType(n).NonHuman() {
 			continue
 		}
 		accs, err := e.Reach(reach.ReachQuery{Identity: p.ID(n), CriticalOnly: true})
 		if err != nil || len(accs) == 0 {
 			continue
 		}
-		r := nhRow{id: p.ID(n), typ: string(p.IdentType[n]), accesses: accs}
+		r := nhRow{id: p.ID(n), typ: string(p.IdentityType(n)), accesses: accs}
 		r.effective, r.latent = countAccess(accs)
 		for _, a := range accs {
 			path := formatPath(firstPath(a))

@@ -1,17 +1,28 @@
 package projection
 
-// CSR is a compressed sparse row adjacency: the neighbours of node n are
-// Adj[Off[n]:Off[n+1]], in the order the edges were added.
+// CSR is a compressed sparse row adjacency over the node range
+// [Base, Base+len(Off)-1): the neighbours of node n are
+// Adj[Off[n-Base]:Off[n-Base+1]], in the order the edges were added. A node
+// outside the range has no neighbours, so a CSR over one node kind (whose
+// nodes are contiguous) needs offsets for that kind only.
 type CSR struct {
-	Off []uint32
-	Adj []int32
+	Base int32
+	Off  []uint32
+	Adj  []int32
 }
 
-// Of returns the neighbour slice of n. It must not be modified.
-func (c *CSR) Of(n int32) []int32 { return c.Adj[c.Off[n]:c.Off[n+1]] }
+// Of returns the neighbour slice of n (nil outside the range). It must not be
+// modified.
+func (c *CSR) Of(n int32) []int32 {
+	i := n - c.Base
+	if i < 0 || int(i) >= len(c.Off)-1 {
+		return nil
+	}
+	return c.Adj[c.Off[i]:c.Off[i+1]]
+}
 
 // Degree returns the number of neighbours of n.
-func (c *CSR) Degree(n int32) int { return int(c.Off[n+1] - c.Off[n]) }
+func (c *CSR) Degree(n int32) int { return len(c.Of(n)) }
 
 // edgeList accumulates (from, value) pairs before they are packed into a CSR.
 type edgeList struct {
@@ -24,12 +35,13 @@ func (l *edgeList) add(from, val int32) {
 	l.val = append(l.val, val)
 }
 
-// build packs the list into a CSR over n nodes with a stable counting sort,
-// so neighbours keep their insertion order.
-func (l *edgeList) build(n int) CSR {
+// build packs the list into a CSR over nodes [lo, hi) with a stable counting
+// sort, so neighbours keep their insertion order, and frees the list.
+func (l *edgeList) build(lo, hi int32) CSR {
+	n := int(hi - lo)
 	off := make([]uint32, n+1)
 	for _, f := range l.from {
-		off[f+1]++
+		off[f-lo+1]++
 	}
 	for i := 1; i <= n; i++ {
 		off[i] += off[i-1]
@@ -38,11 +50,14 @@ func (l *edgeList) build(n int) CSR {
 	pos := make([]uint32, n)
 	copy(pos, off[:n])
 	for i, f := range l.from {
-		adj[pos[f]] = l.val[i]
-		pos[f]++
+		adj[pos[f-lo]] = l.val[i]
+		pos[f-lo]++
 	}
-	return CSR{Off: off, Adj: adj}
+	return CSR{Base: lo, Off: off, Adj: adj}
 }
+
+// reversed returns the list with every pair turned around.
+func (l *edgeList) reversed() *edgeList { return &edgeList{from: l.val, val: l.from} }
 
 // bytes is the memory held by the CSR's arrays.
 func (c *CSR) bytes() int { return 4*len(c.Off) + 4*len(c.Adj) }

@@ -1,0 +1,85 @@
+package projection
+
+import (
+	"hash/maphash"
+	"unsafe"
+)
+
+// idTable stores every node id once in one byte buffer and finds them with an
+// open-addressing hash table of node numbers: about 4 bytes of offset, the id's
+// bytes and 8 bytes of table per node, against ~80 for a []string plus a
+// map[string]int32.
+type idTable struct {
+	buf   []byte
+	off   []uint32 // node n's id is buf[off[n]:off[n+1]]
+	slots []int32  // node+1, 0 = empty
+	seed  maphash.Seed
+}
+
+func newIDTable(expect int) *idTable {
+	t := &idTable{off: []uint32{0}, seed: maphash.MakeSeed()}
+	t.grow(max(expect, 16))
+	return t
+}
+
+func (t *idTable) len() int { return len(t.off) - 1 }
+
+// id returns node n's id as a string that shares the table's buffer (ids are
+// never modified once added, and growing the buffer leaves old strings valid).
+func (t *idTable) id(n int32) string {
+	b := t.buf[t.off[n]:t.off[n+1]]
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+func (t *idTable) hash(s string) uint64 { return maphash.String(t.seed, s) }
+
+// lookup returns the node with id s.
+func (t *idTable) lookup(s string) (int32, bool) {
+	mask := uint64(len(t.slots) - 1)
+	for i := t.hash(s) & mask; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
+			return 0, false
+		}
+		if t.id(v-1) == s {
+			return v - 1, true
+		}
+	}
+}
+
+// add appends s as the next node; it returns false when s exists already.
+func (t *idTable) add(s string) (int32, bool) {
+	if 2*(t.len()+1) > len(t.slots) {
+		t.grow(2 * len(t.slots))
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := t.hash(s) & mask
+	for ; t.slots[i] != 0; i = (i + 1) & mask {
+		if t.id(t.slots[i]-1) == s {
+			return t.slots[i] - 1, false
+		}
+	}
+	n := int32(t.len())
+	t.buf = append(t.buf, s...)
+	t.off = append(t.off, uint32(len(t.buf)))
+	t.slots[i] = n + 1
+	return n, true
+}
+
+func (t *idTable) grow(size int) {
+	p := 16
+	for p < size {
+		p *= 2
+	}
+	t.slots = make([]int32, p)
+	mask := uint64(p - 1)
+	for n := range int32(t.len()) {
+		i := t.hash(t.id(n)) & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = n + 1
+	}
+}
+
+func (t *idTable) bytes() int { return len(t.buf) + 4*len(t.off) + 4*len(t.slots) }
