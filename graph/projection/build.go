@@ -2,8 +2,8 @@ package projection
 
 import (
 	"context"
-	"math"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/reachgraph/reachgraph/graph"
