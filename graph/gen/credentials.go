@@ -22,8 +22,8 @@ var (
 // ("cred-0000000" …). About a third accept every system and the rest one or
 // two; 20 % were never rotated; certificates and tokens expire (older ones
 // already have), as do 15 % of the rest; 4 % are revoked (30 % of the expired
-// ones); 30 % of non-human static credentials are stored in a vault secret
-// path and 15 % more are vaulted elsewhere.
+// ones); 20 % of non-human static credentials are stored in a vault leaf
+// secret path and 20 % more are vaulted elsewhere.
 func (g *generator) writeCredentials() error {
 	n := 0
 	// An identity has at most maxCredentials, so ids never outgrow this width.
@@ -83,21 +83,22 @@ func (g *generator) credential(r *rand.Rand, owner schema.IdentityType) graph.Cr
 		c.LastUsedAt = daysAgo(r, 0, min(age-1, 400))
 	}
 	if owner != schema.IdentityHuman && c.Type.Static() {
-		switch x := r.IntN(100); {
-		case x < 30:
+		switch x := r.IntN(1000); {
+		case x < g.storedPerMille:
 			c.StoredIn = g.resourceID(g.secretPath(r))
 			c.Vaulted = true
-		case x < 45:
+		case x < 400:
 			c.Vaulted = true
 		}
 	}
 	return c
 }
 
-// secretPath returns a resource of a random vault system.
+// secretPath returns a leaf path of a random vault system.
 func (g *generator) secretPath(r *rand.Rand) int {
-	v := &g.systems[g.vaults[r.IntN(len(g.vaults))]]
-	return v.resStart + r.IntN(v.resCount)
+	s := g.vaults[r.IntN(len(g.vaults))]
+	v := &g.systems[s]
+	return g.leafUnder(s, v.resStart+r.IntN(v.resCount), r.IntN)
 }
 
 var (
@@ -109,9 +110,9 @@ var (
 
 // writeDelegations writes identities' delegations (people impersonate or run
 // as, non-human identities mostly assume roles), then roles' assume_role
-// delegations. Targets are always non-human identities; 55 % of identity
-// delegations and 70 % of role delegations name the system they are exercised
-// in, the rest hold everywhere.
+// delegations. Targets are always non-human identities, 80 % of them service
+// accounts; 55 % of identity delegations and 70 % of role delegations name
+// the system they are exercised in, the rest hold everywhere.
 func (g *generator) writeDelegations() error {
 	for i := range g.tier.Identities {
 		p := g.identityPlan(i)
@@ -122,7 +123,7 @@ func (g *generator) writeDelegations() error {
 		from := g.identityID(i)
 		first := -1
 		for range p.delegations {
-			to := g.otherNonHuman(i, r.IntN(g.tier.Identities))
+			to := g.delegationTarget(r, i)
 			if to == first {
 				to = g.otherNonHuman(i, to+1)
 			}
@@ -148,7 +149,7 @@ func (g *generator) writeDelegations() error {
 		}
 		r := g.at(tagGroupDelegation, i)
 		d := graph.Delegation{From: g.groupID(i), Kind: schema.DelegAssumeRole}
-		d.To = g.identityID(g.otherNonHuman(-1, r.IntN(g.tier.Identities)))
+		d.To = g.identityID(g.delegationTarget(r, -1))
 		if p.system >= 0 && r.IntN(100) < 70 {
 			d.System = g.systems[p.system].id
 		}
@@ -157,4 +158,24 @@ func (g *generator) writeDelegations() error {
 		}
 	}
 	return nil
+}
+
+// serviceScan bounds the search for a service account as delegation target.
+const serviceScan = 64
+
+// delegationTarget returns the non-human identity (other than i) that a
+// delegation leads to: a service account 80 % of the time (the first one
+// from a random start, when one is near), else any non-human identity.
+func (g *generator) delegationTarget(r *rand.Rand, i int) int {
+	n := g.tier.Identities
+	from := r.IntN(n)
+	if r.IntN(100) < 80 {
+		for step := range min(n, serviceScan) {
+			j := (from + step) % n
+			if j != i && g.identityType(j) == schema.IdentityServiceAccount {
+				return j
+			}
+		}
+	}
+	return g.otherNonHuman(i, from)
 }

@@ -14,7 +14,11 @@
 // and roles nested five levels deep with some cycles, many roles with few
 // grants each, credentials (some expired, revoked, never rotated, some stored in
 // vault paths so that exposure chains exist) and delegations with and without a
-// system. Every reference resolves and every id is unique across kinds.
+// system. Like a real estate it is sparsely connected: system-wide and
+// tree-root grants belong to a few administrators, vault paths are read by one
+// or two principals each, delegations are rare and lead mostly to service
+// accounts, and small principal sets keep who-can answers to a small share of
+// the identities. Every reference resolves and every id is unique across kinds.
 //
 // Memory does not grow with the output: every id is derived from an index
 // ("id-0001234", "grp-0000042", "res-0000815", "cred-0012345", "sys-007"), and

@@ -48,6 +48,12 @@ func (l *layout) expected() graph.Counts {
 		c.Grants += p.grants
 		c.Delegations += p.delegations
 	}
+	for _, s := range l.vaults {
+		sys := &l.systems[s]
+		for k := sys.resStart; k < sys.resStart+sys.resCount; k++ {
+			c.Grants += l.vaultPolicies(s, k)
+		}
+	}
 	return c
 }
 

@@ -58,10 +58,15 @@ func (g *generator) groupName(i int, p groupPlan) string {
 	return string(b)
 }
 
+// adminJoinPct is the chance that an identity's membership draw that lands
+// on an administrator role stays there (up to three redraws).
+const adminJoinPct = 5
+
 // writeMemberships writes every identity's memberships, then the group
-// nesting: each group below the top level joins one or two groups of the next
-// level, 10 % also one two levels up, and about 1.5 % (plus the first group
-// of levels 0 and 1) close a 2- or 3-cycle.
+// nesting: below the top level 40 % of groups stand alone, 52 % join one
+// group of the next level and 8 % two; 5 % also join one two levels up; no
+// group joins an administrator role. About 2.5 % of the nested groups on
+// levels 0–2 (plus the first group of levels 0 and 1) close a 2- or 3-cycle.
 func (g *generator) writeMemberships() error {
 	var picked [maxMemberships]int
 	for i := range g.tier.Identities {
@@ -77,7 +82,13 @@ func (g *generator) writeMemberships() error {
 		member := g.identityID(i)
 		for k := range p.memberships {
 			lv := pick(r.IntN(100), cum)
-			grp := g.distinct(picked[:k], g.levels[lv]+r.IntN(g.levelSize(lv)))
+			grp := g.levels[lv] + r.IntN(g.levelSize(lv))
+			// Administrator roles are kept small: most draws that hit one
+			// are drawn again.
+			for try := 0; try < 3 && g.isAdminGroup(grp) && r.IntN(100) >= adminJoinPct; try++ {
+				grp = g.levels[lv] + r.IntN(g.levelSize(lv))
+			}
+			grp = g.distinct(picked[:k], grp)
 			picked[k] = grp
 			if err := g.record(g.w.PutMembership(graph.Membership{Member: member, Group: g.groupID(grp)}), "membership of identity", i); err != nil {
 				return err

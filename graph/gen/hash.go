@@ -24,6 +24,8 @@ const (
 	tagCredential
 	tagDelegation
 	tagGroupDelegation
+	tagVaultPolicy
+	tagVaultPolicyGrant
 )
 
 const golden = 0x9e3779b97f4a7c15

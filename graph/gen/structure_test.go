@@ -68,12 +68,13 @@ func share[T any](list []T, keep func(T) bool) float64 {
 	return float64(n) / float64(len(list))
 }
 
-// cyclicGroups counts groups that lie on a MEMBER_OF cycle (Tarjan's SCC).
-func (e *estate) cyclicGroups() int {
+// cyclicGroups counts groups that lie on a MEMBER_OF cycle (Tarjan's SCC)
+// and returns the size of the largest cycle component.
+func (e *estate) cyclicGroups() (cyclic, largest int) {
 	idx, low := map[string]int{}, map[string]int{}
 	onStack := map[string]bool{}
 	var stack []string
-	cyclic, next := 0, 0
+	next := 0
 	var visit func(v string)
 	visit = func(v string) {
 		idx[v], low[v] = next, next
@@ -101,6 +102,7 @@ func (e *estate) cyclicGroups() int {
 			}
 			if size > 1 {
 				cyclic += size
+				largest = max(largest, size)
 			}
 		}
 	}
@@ -109,7 +111,24 @@ func (e *estate) cyclicGroups() int {
 			visit(g.ID)
 		}
 	}
-	return cyclic
+	return cyclic, largest
+}
+
+// principalSet is the number of groups reachable from identity id over
+// MEMBER_OF (SPEC R1, the identity itself not counted).
+func (e *estate) principalSet(id string, direct map[string][]string) int {
+	seen := map[string]bool{}
+	stack := slices.Clone(direct[id])
+	for len(stack) > 0 {
+		g := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[g] {
+			continue
+		}
+		seen[g] = true
+		stack = append(stack, e.nested[g]...)
+	}
+	return len(seen)
 }
 
 // nestingDepth is the longest simple MEMBER_OF path between groups starting
@@ -225,9 +244,23 @@ func TestGenerateStructure(t *testing.T) {
 			}
 			return deepest >= 4
 		}},
-		{name: "some but not most groups lie on cycles", ok: func() bool {
-			n := e.cyclicGroups()
-			return n >= 4 && n < len(e.GroupList)/5
+		{name: "some but not most groups lie on cycles, and cycles are small", ok: func() bool {
+			n, largest := e.cyclicGroups()
+			return n >= 4 && n < len(e.GroupList)/20 && largest <= 6
+		}},
+		{name: "principal sets average at most 8 groups", ok: func() bool {
+			direct := map[string][]string{}
+			for _, m := range e.MembershipList {
+				if _, group := e.nested[m.Member]; !group {
+					direct[m.Member] = append(direct[m.Member], m.Group)
+				}
+			}
+			total := 0
+			for _, i := range e.IdentityList {
+				total += e.principalSet(i.ID, direct)
+			}
+			avg := float64(total) / float64(len(e.IdentityList))
+			return avg >= 2 && avg <= 8
 		}},
 		{name: "most identities in 1 to 5 groups", ok: func() bool {
 			return share(e.IdentityList, func(i graph.Identity) bool { return e.member[i.ID] >= 1 && e.member[i.ID] <= 5 }) > 0.85
@@ -244,10 +277,31 @@ func TestGenerateStructure(t *testing.T) {
 			}
 			return n[schema.ActionAdmin] < len(e.GrantList)/10
 		}},
-		{name: "grants on systems and on parent resources", ok: func() bool {
-			onSystem := share(e.GrantList, func(g graph.Grant) bool { _, ok := e.system[g.Resource]; return ok })
+		{name: "grants on parent resources, and on systems and tree roots by few principals", ok: func() bool {
 			onParent := share(e.GrantList, func(g graph.Grant) bool { return e.children[g.Resource] > 0 })
-			return onSystem > 0.02 && onSystem < 0.1 && onParent > 0.05
+			onSystem := share(e.GrantList, func(g graph.Grant) bool { _, ok := e.system[g.Resource]; return ok })
+			// A tree is big when it has more resources than a parent of
+			// leaves can (branching factor at most 8).
+			tree := map[string]int{}
+			for _, r := range e.ResourceList {
+				for r.Parent != "" {
+					r = e.resource[r.Parent]
+				}
+				tree[r.ID]++
+			}
+			broad := map[string]bool{}
+			roots := 0
+			for _, g := range e.GrantList {
+				_, onSys := e.system[g.Resource]
+				if tree[g.Resource] > 9 {
+					roots++
+				}
+				if onSys || tree[g.Resource] > 9 {
+					broad[g.Principal] = true
+				}
+			}
+			return onParent > 0.05 && onSystem > 0.001 && onSystem < 0.01 && roots > 0 &&
+				len(broad) < len(e.IdentityList)/50
 		}},
 		{name: "some grants expired, some conditional", ok: func() bool {
 			expired := share(e.GrantList, func(g graph.Grant) bool {
@@ -295,13 +349,34 @@ func TestGenerateStructure(t *testing.T) {
 				r, ok := e.resource[c.StoredIn]
 				return ok && r.Kind == "secret" && e.system[r.System].Kind == "vault"
 			})
-			return stored > 0.1 && stored < 0.4
+			return stored > 0.05 && stored < 0.3
 		}},
-		{name: "vault paths readable by someone (exposure chains)", ok: func() bool {
-			return share(e.GrantList, func(g graph.Grant) bool {
+		{name: "vault paths with credentials read by one or two principals (exposure chains)", ok: func() bool {
+			stored := map[string]bool{}
+			for _, c := range e.CredentialList {
+				stored[c.StoredIn] = true
+			}
+			readers := map[string]map[string]bool{}
+			exposed := 0
+			for _, g := range e.GrantList {
 				r, ok := e.resource[g.Resource]
-				return ok && r.Kind == "secret" && g.Action == schema.ActionRead
-			}) > 0.02
+				if !ok || r.Kind != "secret" {
+					continue
+				}
+				if readers[g.Resource] == nil {
+					readers[g.Resource] = map[string]bool{}
+				}
+				readers[g.Resource][g.Principal] = true
+				if g.Action == schema.ActionRead && stored[g.Resource] {
+					exposed++
+				}
+			}
+			for _, rs := range readers {
+				if len(rs) > 2 {
+					return false
+				}
+			}
+			return exposed > 50
 		}},
 		{name: "delegations with and without system, several kinds, from groups too", ok: func() bool {
 			withSys := share(e.DelegationList, func(d graph.Delegation) bool { return d.System != "" })
@@ -312,6 +387,14 @@ func TestGenerateStructure(t *testing.T) {
 				fromGroup = fromGroup || e.nested[d.From] != nil
 			}
 			return withSys > 0.3 && withSys < 0.8 && len(kinds) == len(schema.DelegationKinds) && fromGroup
+		}},
+		{name: "delegations are sparse and lead mostly to service accounts", ok: func() bool {
+			typ := map[string]schema.IdentityType{}
+			for _, i := range e.IdentityList {
+				typ[i.ID] = i.Type
+			}
+			toService := share(e.DelegationList, func(d graph.Delegation) bool { return typ[d.To] == schema.IdentityServiceAccount })
+			return toService > 0.6 && len(e.DelegationList) < len(e.IdentityList)/10
 		}},
 		{name: "all times relative to collected_at", ok: func() bool {
 			for _, i := range e.IdentityList {

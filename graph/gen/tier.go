@@ -44,10 +44,10 @@ type Tier struct {
 }
 
 var tiers = []Tier{
-	{Name: "XS", Systems: 12, Identities: 200, Groups: 40, Resources: 120, Edges: 2_000, DirectGrants: 4.2},
-	{Name: "S", Systems: 24, Identities: 10_000, Groups: 2_000, Resources: 5_000, Edges: 100_000, DirectGrants: 4.6},
-	{Name: "M", Systems: 80, Identities: 1_000_000, Groups: 50_000, Resources: 100_000, Edges: 10_000_000, DirectGrants: 6.1},
-	{Name: "L", Systems: 200, Identities: 10_000_000, Groups: 200_000, Resources: 1_000_000, Edges: 100_000_000, DirectGrants: 6.2},
+	{Name: "XS", Systems: 12, Identities: 200, Groups: 40, Resources: 120, Edges: 2_000, DirectGrants: 5.9},
+	{Name: "S", Systems: 24, Identities: 10_000, Groups: 2_000, Resources: 5_000, Edges: 100_000, DirectGrants: 6.1},
+	{Name: "M", Systems: 80, Identities: 1_000_000, Groups: 50_000, Resources: 100_000, Edges: 10_000_000, DirectGrants: 7.7},
+	{Name: "L", Systems: 200, Identities: 10_000_000, Groups: 200_000, Resources: 1_000_000, Edges: 100_000_000, DirectGrants: 7.8},
 }
 
 // Tiers returns the named tiers, smallest first: XS (tiny, for unit tests), S,
