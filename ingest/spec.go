@@ -228,7 +228,12 @@ var ops = map[string]sectionOps{
 		put:    putter(graph.DecodeCredential, graph.Writer.PutCredential),
 	},
 	"delegations": {
-		reset:  func(b *builder) { b.delegation = graph.Delegation{} },
+		reset: func(b *builder) { b.delegation = graph.Delegation{} },
+		defaults: func(b *builder) {
+			if b.delegation.Kind == "" {
+				b.delegation.Kind = schema.DelegOther
+			}
+		},
 		encode: func(b *builder, dst []byte) []byte { return graph.AppendDelegation(dst, b.delegation) },
 		put:    putter(graph.DecodeDelegation, graph.Writer.PutDelegation),
 	},

@@ -1,11 +1,13 @@
 package ingest_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/schema"
 )
 
 // base is a small valid graph the validation cases add records to.
@@ -367,4 +369,19 @@ func TestDefaultsAndConversion(t *testing.T) {
 	require.NotNil(t, d.ResourceList[1].SOXScope)
 	require.False(t, *d.ResourceList[1].SOXScope)
 	require.Equal(t, 1, len(meta.Files))
+}
+
+func TestDelegationKindDefaultsToOther(t *testing.T) {
+	docs := map[string]doc{"a.json": {header: header("src"), recs: []ingest.Record{
+		rec("identities", 0, fld("id", str("a")), fld("type", str("human"))),
+		rec("identities", 1, fld("id", str("b")), fld("type", str("service_account"))),
+		rec("delegations", 0, fld("from", str("a")), fld("to", str("b"))),
+	}}}
+	path := tempFile(t, "a.json", "a")
+	st := &fakeStore{}
+	_, err := ingest.Load(context.Background(), st, []ingest.Source{{Path: path}},
+		ingest.Options{Readers: ingest.Readers{Bundle: feed(map[string]doc{path: docs["a.json"]})}})
+	require.NoError(t, err)
+	require.Len(t, st.data.DelegationList, 1)
+	require.Equal(t, schema.DelegOther, st.data.DelegationList[0].Kind)
 }

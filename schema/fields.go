@@ -135,7 +135,7 @@ var Sections = []Section{
 	{Name: "delegations", Edge: EdgeCanActAs, Fields: []Field{
 		{Name: "from", Type: TRef, Required: true, Ref: principalKinds},
 		{Name: "to", Type: TRef, Required: true, Ref: []NodeKind{KindIdentity}},
-		{Name: "kind", Type: TEnum, Required: true, Enum: Strings(DelegationKinds)},
+		{Name: "kind", Type: TEnum, Enum: Strings(DelegationKinds), Doc: "default other"},
 		{Name: "system", Type: TRef, Ref: []NodeKind{KindSystem}},
 	}},
 }
