@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/schema/gqlserver"
+)
+
+// serveFlags are the flags of `reachgraph serve`.
+type serveFlags struct {
+	listen        string
+	tokens        string
+	insecure      bool
+	noConsole     bool
+	introspection bool
+	maxDepth      int
+	maxComplexity int
+	maxBody       int64
+	timeout       time.Duration
+}
+
+func newServeCmd(g *globals) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the GraphQL API, an offline query console, /healthz, /readyz and /metrics",
+		Long: `serve answers GraphQL at /graphql over the store. Requests need a bearer token
+listed in --tokens (one "name role sha256-hex-of-token" per line; roles auditor and
+admin; create one with "reachgraph token NAME ROLE"). Without --tokens the server
+refuses to start unless --insecure-no-auth is given and --listen is a loopback
+address. Stops gracefully on SIGTERM or Ctrl-C.`,
+		Example: `  reachgraph serve --tokens /etc/reachgraph/tokens
+  reachgraph serve --listen 127.0.0.1:8080 --insecure-no-auth`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.serve(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fl.StringVar(&f.tokens, "tokens", "", "tokens file: one `name role sha256-hex` per line")
+	fl.BoolVar(&f.insecure, "insecure-no-auth", false, "serve without authentication (loopback addresses only)")
+	fl.BoolVar(&f.noConsole, "no-console", false, "do not serve the query console at /")
+	fl.BoolVar(&f.introspection, "introspection", true, "allow GraphQL introspection queries")
+	fl.IntVar(&f.maxDepth, "max-depth", gqlserver.DefaultMaxDepth, "reject queries nested deeper than this")
+	fl.IntVar(&f.maxComplexity, "max-complexity", gqlserver.DefaultMaxComplexity, "reject queries more complex than this")
+	fl.Int64Var(&f.maxBody, "max-body", gqlserver.DefaultMaxBodyBytes, "maximum request body in bytes")
+	fl.DurationVar(&f.timeout, "timeout", gqlserver.DefaultTimeout, "per-request time limit")
+	return cmd
+}
+
+func (g *globals) serve(ctx context.Context, f serveFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var tokens *gqlserver.Tokens
+	if f.tokens != "" {
+		fh, err := os.Open(f.tokens)
+		if err != nil {
+			return usageErr(err)
+		}
+		tokens, err = gqlserver.ParseTokens(fh)
+		fh.Close()
+		if err != nil {
+			return usageErr(err)
+		}
+	}
+	if err := gqlserver.CheckInsecure(f.listen, tokens, f.insecure); err != nil {
+		return usageErr(err)
+	}
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewJSONHandler(g.env.Stderr, nil))
+	srv := gqlserver.NewServer(gqlserver.Options{
+		Store: st, Logger: log, Tokens: tokens, Ingest: IngestBundle,
+		Console: !f.noConsole, Introspection: f.introspection,
+		MaxDepth: f.maxDepth, MaxComplexity: f.maxComplexity, MaxBodyBytes: f.maxBody, Timeout: f.timeout,
+	})
+	if err := srv.Warm(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usageErr(err)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "auth", tokens != nil, "console", !f.noConsole)
+	fmt.Fprintf(g.env.Stdout, "reachgraph serving GraphQL on http://%s/graphql\n", ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// IngestBundle is the server's ingest mutation: it loads the bundle file at
+// path into st as one snapshot; validation errors wrap gqlserver.ErrInvalidInput.
+func IngestBundle(ctx context.Context, st graph.Store, path string) (graph.SnapshotMeta, error) {
+	meta, err := ingest.Load(ctx, st, []ingest.Source{{Path: path, Format: ingest.FormatBundle}}, ingest.Options{Readers: readers()})
+	if errors.Is(err, ingest.ErrInvalid) {
+		return meta, fmt.Errorf("%w: nothing was stored:\n%w", gqlserver.ErrInvalidInput, err)
+	}
+	return meta, err
+}

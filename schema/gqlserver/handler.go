@@ -1,0 +1,195 @@
+package gqlserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/reachgraph/reachgraph/schema/gqlserver/generated"
+)
+
+// Handler returns the HTTP handler: POST/GET /graphql, the console at / (when
+// enabled), /healthz (the process is up), /readyz (the store answers) and
+// /metrics (Prometheus).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	gql := s.instrument("graphql", s.graphqlHandler())
+	mux.Handle("GET /graphql", gql)
+	mux.Handle("POST /graphql", gql)
+	mux.Handle("GET /healthz", s.instrument("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok\n")
+	})))
+	mux.Handle("GET /readyz", s.instrument("readyz", http.HandlerFunc(s.ready)))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	if s.opts.Console {
+		mux.Handle("GET /", s.instrument("console", consoleHandler()))
+	}
+	return mux
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if _, err := s.opts.Store.Snapshots(ctx); err != nil {
+		s.log.WarnContext(ctx, "readyz: store not ready", "err", err)
+		writeText(w, http.StatusServiceUnavailable, "store not ready\n")
+		return
+	}
+	writeText(w, http.StatusOK, "ready\n")
+}
+
+func writeText(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = io.WriteString(w, msg)
+}
+
+// executor builds the gqlgen handler with the limits and extensions.
+func (s *Server) executor() *handler.Server {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{srv: s}})
+	h := handler.New(es)
+	h.AddTransport(transport.GET{})
+	h.AddTransport(transport.POST{})
+	if s.opts.Introspection {
+		h.Use(extension.Introspection{})
+	}
+	h.Use(operationGuard{maxDepth: s.opts.MaxDepth})
+	h.Use(extension.FixedComplexityLimit(s.opts.MaxComplexity))
+	h.SetErrorPresenter(presentError(s.log))
+	h.SetRecoverFunc(recoverPanic(s.log))
+	h.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp == nil || !graphql.HasOperationContext(ctx) {
+			return resp
+		}
+		typ := "unknown"
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+			typ = string(op.Operation)
+		}
+		outcome := "ok"
+		if len(resp.Errors) > 0 {
+			outcome = "error"
+		}
+		s.metrics.operations.WithLabelValues(typ, outcome).Inc()
+		return resp
+	})
+	return h
+}
+
+// graphqlHandler authenticates, caps the body, sets the timeout and the
+// request state, and answers 403 when the operation guard refused the role.
+func (s *Server) graphqlHandler() http.Handler {
+	exec := s.executor()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := anonymous
+		if s.opts.Tokens != nil {
+			tok, ok := bearer(r)
+			if !ok {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="reachgraph"`)
+				writeGraphQLError(w, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <token>")
+				return
+			}
+			if p, ok = s.opts.Tokens.authenticate(tok); !ok {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="reachgraph", error="invalid_token"`)
+				writeGraphQLError(w, http.StatusUnauthorized, "unauthorized: unknown token")
+				return
+			}
+		}
+		rq := requestFrom(r.Context())
+		rq.principal = p
+		rq.loaders = s.newLoaders()
+		if r.Body != nil {
+			body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
+			if err != nil {
+				writeGraphQLError(w, http.StatusBadRequest, "could not read the request body")
+				return
+			}
+			if int64(len(body)) > s.opts.MaxBodyBytes {
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(s.opts.MaxBodyBytes, 10)+" bytes")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
+		defer cancel()
+		exec.ServeHTTP(&forbidWriter{ResponseWriter: w, rq: rq}, r.WithContext(ctx))
+	})
+}
+
+// forbidWriter turns the status into 403 when the operation guard refused
+// the principal's role.
+type forbidWriter struct {
+	http.ResponseWriter
+	rq    *request
+	wrote bool
+}
+
+func (f *forbidWriter) WriteHeader(code int) {
+	if f.wrote {
+		return
+	}
+	f.wrote = true
+	if f.rq.isForbidden() {
+		code = http.StatusForbidden
+	}
+	f.ResponseWriter.WriteHeader(code)
+}
+
+func (f *forbidWriter) Write(b []byte) (int, error) {
+	if !f.wrote {
+		f.WriteHeader(http.StatusOK)
+	}
+	return f.ResponseWriter.Write(b)
+}
+
+// writeGraphQLError answers with a GraphQL-shaped error body.
+func writeGraphQLError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"message": msg}}})
+}
+
+// instrument wraps h with the request state, metrics and the request log
+// (principal and operation name; never a token).
+func (s *Server) instrument(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rq := &request{}
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h.ServeHTTP(sw, r.WithContext(withRequest(r.Context(), rq)))
+		elapsed := time.Since(start)
+		s.metrics.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
+		s.metrics.duration.WithLabelValues(name).Observe(elapsed.Seconds())
+		s.log.InfoContext(r.Context(), "request", "handler", name, "method", r.Method, "path", r.URL.Path,
+			"status", sw.code, "principal", rq.principal.Name, "role", string(rq.principal.Role),
+			"operation", rq.operationName(), "duration_ms", elapsed.Milliseconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.code, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
+}
