@@ -1,0 +1,4 @@
+// Package diff compares two snapshots: identities, critical accesses
+// (effective and latent) and findings gained and lost, with evidence paths for
+// what was gained. Output is sorted so it is byte-reproducible.
+package diff

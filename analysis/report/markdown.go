@@ -1,0 +1,74 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// mdEscape keeps table cells intact.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// Markdown writes the report as a Markdown document.
+func (r *Report) Markdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# reachgraph report\n\nSnapshot `%s`, as of %s", r.Snapshot, r.AsOf.Format(time.RFC3339))
+	if r.Since != "" {
+		fmt.Fprintf(&b, ", new since `%s`", r.Since)
+	}
+	fmt.Fprintf(&b, ".\n\n%d findings (%d suppressed).\n\n", r.Summary.Total, r.Summary.Suppressed)
+	b.WriteString("## Summary\n\n| severity | findings |\n|---|---:|\n")
+	for _, c := range r.Summary.BySeverity {
+		fmt.Fprintf(&b, "| %s | %d |\n", c.Name, c.Count)
+	}
+	b.WriteString("\n| category | findings |\n|---|---:|\n")
+	for _, c := range r.Summary.ByCategory {
+		if c.Count > 0 {
+			fmt.Fprintf(&b, "| %s | %d |\n", c.Name, c.Count)
+		}
+	}
+	b.WriteString("\n| riskiest identities | score |\n|---|---:|\n")
+	for _, c := range r.Summary.TopIdentities {
+		fmt.Fprintf(&b, "| `%s` | %d |\n", c.Name, c.Count)
+	}
+	b.WriteString("\n## Findings\n\n| severity | rule | identity | resource | action | access | finding |\n|---|---|---|---|---|---|---|\n")
+	for _, f := range r.Findings {
+		sev := string(f.Severity)
+		if f.Suppressed != nil {
+			sev += " (suppressed)"
+		} else if f.New {
+			sev += " (new)"
+		}
+		acc := "latent"
+		if f.Effective {
+			acc = "effective"
+		}
+		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | %s | %s |\n", sev, f.Rule, f.Identity, mdEscape(f.Resource),
+			f.Action, acc, mdEscape(f.Message))
+	}
+	b.WriteString("\n## Evidence\n")
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "\n### %s — %s\n\n- id `%s`, category `%s`, severity **%s**, actor %s\n", f.Rule, mdEscape(f.Title), f.ID,
+			f.Category, f.Severity, "`"+strings.Join(f.Actor, "`, `")+"`")
+		if f.Credential != "" {
+			fmt.Fprintf(&b, "- credential `%s`\n", f.Credential)
+		}
+		if f.Suppressed != nil {
+			fmt.Fprintf(&b, "- suppressed by %s until %s: %s\n", mdEscape(f.Suppressed.Owner),
+				f.Suppressed.Expires.UTC().Format("2006-01-02"), mdEscape(f.Suppressed.Reason))
+		}
+		fmt.Fprintf(&b, "- %s\n", mdEscape(f.Message))
+		for _, p := range f.Paths {
+			fmt.Fprintf(&b, "- path: `%s`\n", FormatPath(p))
+		}
+		if len(f.Frameworks) > 0 {
+			fmt.Fprintf(&b, "- frameworks: %s\n", "`"+strings.Join(f.Frameworks, "`, `")+"`")
+		}
+	}
+	fmt.Fprintf(&b, "\n---\nSnapshot `%s`, as of %s.\n", r.Snapshot, r.AsOf.Format(time.RFC3339))
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,151 @@
+package report
+
+import (
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// Count is a named tally.
+type Count struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// Summary tallies the findings that are not suppressed.
+type Summary struct {
+	Total      int     `json:"total"`
+	Suppressed int     `json:"suppressed"`
+	New        int     `json:"new,omitempty"`
+	BySeverity []Count `json:"by_severity"`
+	ByCategory []Count `json:"by_category"`
+	// TopIdentities are the identities with the most findings weighted by
+	// severity (critical 16, high 8, medium 4, low 2, info 1), at most ten.
+	TopIdentities []Count `json:"top_identities"`
+}
+
+// Report is the stable JSON shape of `reachgraph report`.
+type Report struct {
+	Snapshot string    `json:"snapshot"`
+	AsOf     time.Time `json:"as_of"`
+	// Since is the snapshot findings were compared with (--since), if any.
+	Since    string          `json:"since,omitempty"`
+	Summary  Summary         `json:"summary"`
+	Findings []rules.Finding `json:"findings"`
+}
+
+// New builds a report over findings (sorted in place with rules.Sort).
+func New(snapshot string, asOf time.Time, since string, fs []rules.Finding) *Report {
+	if fs == nil {
+		fs = []rules.Finding{}
+	}
+	rules.Sort(fs)
+	r := &Report{Snapshot: snapshot, AsOf: asOf.UTC(), Since: since, Findings: fs}
+	sev, cat, score := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, f := range fs {
+		if f.Suppressed != nil {
+			r.Summary.Suppressed++
+			continue
+		}
+		r.Summary.Total++
+		if f.New {
+			r.Summary.New++
+		}
+		sev[string(f.Severity)]++
+		cat[string(f.Category)]++
+		score[f.Identity] += 1 << (len(schema.Severities) - 1 - f.Severity.Rank())
+	}
+	for _, s := range schema.Severities {
+		r.Summary.BySeverity = append(r.Summary.BySeverity, Count{string(s), sev[string(s)]})
+	}
+	for _, c := range schema.Categories {
+		r.Summary.ByCategory = append(r.Summary.ByCategory, Count{string(c), cat[string(c)]})
+	}
+	for id, n := range score {
+		r.Summary.TopIdentities = append(r.Summary.TopIdentities, Count{id, n})
+	}
+	slices.SortFunc(r.Summary.TopIdentities, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
+	})
+	if len(r.Summary.TopIdentities) > 10 {
+		r.Summary.TopIdentities = r.Summary.TopIdentities[:10]
+	}
+	if r.Summary.TopIdentities == nil {
+		r.Summary.TopIdentities = []Count{}
+	}
+	return r
+}
+
+// JSON writes the report as indented JSON.
+func (r *Report) JSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// CSVHeader is the header row of the CSV format.
+var CSVHeader = []string{"snapshot", "as_of", "id", "rule", "category", "severity", "identity", "actor", "credential",
+	"resource", "action", "effective", "new", "suppressed_by", "suppressed_until", "message", "path", "frameworks"}
+
+// CSV writes one row per finding (its first path only), ready for a spreadsheet.
+func (r *Report) CSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write(CSVHeader)
+	for _, f := range r.Findings {
+		by, until := "", ""
+		if f.Suppressed != nil {
+			by, until = f.Suppressed.Owner, f.Suppressed.Expires.UTC().Format("2006-01-02")
+		}
+		_ = cw.Write([]string{r.Snapshot, r.AsOf.Format(time.RFC3339), f.ID, f.Rule, string(f.Category), string(f.Severity),
+			f.Identity, strings.Join(f.Actor, " "), f.Credential, f.Resource, string(f.Action), fmt.Sprint(f.Effective),
+			fmt.Sprint(f.New), by, until, f.Message, FormatPaths(f.Paths), strings.Join(f.Frameworks, " ")})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// FormatPath renders a path on one line: a -EDGE-> b -GRANT(write)-> c.
+func FormatPath(p analysis.Path) string {
+	var b strings.Builder
+	last := ""
+	for i, h := range p {
+		if i == 0 || h.From != last {
+			if i > 0 {
+				b.WriteString(" ~ ")
+			}
+			b.WriteString(h.From)
+		}
+		b.WriteString(" -" + edgeLabel(h) + "-> " + h.To)
+		last = h.To
+	}
+	return b.String()
+}
+
+// FormatPaths joins FormatPath of every path with " | ".
+func FormatPaths(ps []analysis.Path) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = FormatPath(p)
+	}
+	return strings.Join(s, " | ")
+}
+
+func edgeLabel(h analysis.Hop) string {
+	switch {
+	case h.Action != "":
+		return fmt.Sprintf("%s(%s)", h.Edge, h.Action)
+	case h.Kind != "":
+		return fmt.Sprintf("%s(%s)", h.Edge, h.Kind)
+	}
+	return string(h.Edge)
+}

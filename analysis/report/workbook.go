@@ -1,0 +1,99 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+// WorkbookHeader is the header row of the access-review workbook.
+var WorkbookHeader = []string{"snapshot", "as_of", "identity", "name", "type", "status", "vendor", "business_owner",
+	"technical_owner", "purpose", "nonhuman_rationale", "effective_critical", "latent_critical", "credentials",
+	"findings", "reviewer_decision", "reviewer_comment"}
+
+// Workbook writes the access-review workbook: one row per non-human identity
+// with critical (SOX) reach, effective or latent, with its owners, purpose,
+// critical accesses, credentials (type, age since rotation, rotation
+// interval, expiry) and finding ids; two empty columns take the reviewer's
+// decision. Suppressed findings are listed with a "suppressed:" prefix.
+func Workbook(w io.Writer, s rules.Snapshot, rotationDays int, fs []rules.Finding) error {
+	asOf := s.Engine.AsOf()
+	snap := string(s.Engine.Snapshot().ID)
+	byID := map[string][]string{}
+	for _, f := range fs {
+		id := f.ID + " " + f.Rule
+		if f.Suppressed != nil {
+			id = "suppressed:" + id
+		}
+		byID[f.Identity] = append(byID[f.Identity], id)
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write(WorkbookHeader)
+	ids := slices.Clone(s.Data.IdentityList)
+	slices.SortFunc(ids, func(a, b graph.Identity) int { return strings.Compare(a.ID, b.ID) })
+	for _, i := range ids {
+		if !i.Type.NonHuman() {
+			continue
+		}
+		accs, err := s.Engine.Reach(reach.ReachQuery{Identity: i.ID, CriticalOnly: true})
+		if err != nil {
+			return err
+		}
+		if len(accs) == 0 {
+			continue
+		}
+		var eff, lat []string
+		for _, a := range accs {
+			if a.Effective {
+				eff = append(eff, string(a.Action)+" "+a.Resource)
+			} else {
+				lat = append(lat, string(a.Action)+" "+a.Resource)
+			}
+		}
+		var creds []string
+		for _, c := range s.Data.CredentialList {
+			if c.Identity != i.ID {
+				continue
+			}
+			rot := c.LastRotatedAt
+			if rot.IsZero() {
+				rot = c.CreatedAt
+			}
+			age := "unknown"
+			if !rot.IsZero() {
+				age = fmt.Sprintf("%dd", int(asOf.Sub(rot)/(24*time.Hour)))
+			}
+			limit := c.RotationDays
+			if limit == 0 {
+				limit = rotationDays
+			}
+			exp := "never"
+			if !c.ExpiresAt.IsZero() {
+				exp = c.ExpiresAt.UTC().Format("2006-01-02")
+			}
+			state := ""
+			if c.Revoked {
+				state = " revoked"
+			}
+			if c.Vaulted {
+				state += " vaulted"
+			}
+			creds = append(creds, fmt.Sprintf("%s (%s, rotated %s ago, every %dd, expires %s%s)", c.ID, c.Type, age, limit, exp, state))
+		}
+		slices.Sort(creds)
+		f := byID[i.ID]
+		slices.Sort(f)
+		_ = cw.Write([]string{snap, asOf.Format(time.RFC3339), i.ID, i.Name, string(i.Type), string(i.Status), i.Vendor,
+			i.Owners.Business, i.Owners.Technical, i.Purpose, i.NonhumanRationale, strings.Join(eff, "; "),
+			strings.Join(lat, "; "), strings.Join(creds, "; "), strings.Join(f, "; "), "", ""})
+	}
+	cw.Flush()
+	return cw.Error()
+}

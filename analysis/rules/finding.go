@@ -1,0 +1,100 @@
+package rules
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// Side is one access of a segregation-of-duties conflict.
+type Side struct {
+	Function  string        `json:"function"`
+	Identity  string        `json:"identity"`
+	Resource  string        `json:"resource"`
+	Action    schema.Action `json:"action"`
+	Effective bool          `json:"effective"`
+}
+
+// Conflict names both sides of an SoD finding; the finding's own identity,
+// resource and action are side A.
+type Conflict struct {
+	A Side `json:"a"`
+	B Side `json:"b"`
+}
+
+// Finding is one violation of a rule (SPEC §5.3).
+type Finding struct {
+	// ID is stable across runs on the same data: a hash of the rule id, the
+	// identity and actor, resource, action and credential (and side B of a conflict).
+	ID       string          `json:"id"`
+	Rule     string          `json:"rule"`
+	Title    string          `json:"title"`
+	Category schema.Category `json:"category"`
+	Severity schema.Severity `json:"severity"`
+	Identity string          `json:"identity"`
+	// Actor lists the ids of the identities of the actor (R7), sorted.
+	Actor      []string        `json:"actor"`
+	Credential string          `json:"credential,omitempty"`
+	Resource   string          `json:"resource,omitempty"`
+	Action     schema.Action   `json:"action,omitempty"`
+	Effective  bool            `json:"effective"`
+	Message    string          `json:"message"`
+	Conflict   *Conflict       `json:"conflict,omitempty"`
+	Paths      []analysis.Path `json:"paths"`
+	Frameworks []string        `json:"frameworks"`
+	// Suppressed is the suppression that applies, when one does.
+	Suppressed *Suppression `json:"suppressed,omitempty"`
+	// New is set by MarkNew when the finding was absent from an earlier snapshot.
+	New bool `json:"new,omitempty"`
+}
+
+// findingID hashes the identifying parts of a finding.
+func findingID(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return "f-" + hex.EncodeToString(h[:8])
+}
+
+func (f *Finding) setID() {
+	parts := []string{f.Rule, f.Identity, strings.Join(f.Actor, ","), f.Resource, string(f.Action), f.Credential}
+	if f.Conflict != nil {
+		parts = append(parts, f.Conflict.B.Identity, f.Conflict.B.Resource, string(f.Conflict.B.Action))
+	}
+	f.ID = findingID(parts...)
+}
+
+// Sort orders findings by severity (most severe first), rule, identity,
+// resource, action, credential, then id, so output is reproducible.
+func Sort(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Severity.Rank(), b.Severity.Rank()), cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Identity, b.Identity), cmp.Compare(a.Resource, b.Resource),
+			cmp.Compare(a.Action, b.Action), cmp.Compare(a.Credential, b.Credential), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+// MarkNew sets New on every finding whose id is not in before.
+func MarkNew(fs []Finding, before []Finding) {
+	old := map[string]bool{}
+	for _, f := range before {
+		old[f.ID] = true
+	}
+	for i := range fs {
+		fs[i].New = !old[fs[i].ID]
+	}
+}
+
+// Failing reports whether any finding that is not suppressed is at least as
+// severe as min.
+func Failing(fs []Finding, min schema.Severity) bool {
+	for _, f := range fs {
+		if f.Suppressed == nil && f.Severity.Rank() <= min.Rank() {
+			return true
+		}
+	}
+	return false
+}

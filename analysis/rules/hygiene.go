@@ -1,0 +1,165 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// inScope reports whether a hygiene rule applies to the identity.
+func inScope(r Rule, i graph.Identity) bool {
+	switch r.Identities {
+	case ScopeNonHuman:
+		return i.Type.NonHuman()
+	case ScopeHuman:
+		return i.Type == schema.IdentityHuman
+	}
+	return true
+}
+
+// severityFor is r's severity for a finding on identity id: CriticalSeverity
+// when the identity holds effective critical access.
+func (x *index) severityFor(r Rule, id string) schema.Severity {
+	if r.CriticalSeverity != "" && x.hasEffectiveCritical(id) {
+		return r.CriticalSeverity
+	}
+	return r.Severity
+}
+
+// criticalPath is the first path of the identity's first effective critical
+// access, as context for an identity-level finding; nil when none.
+func (x *index) criticalPath(id string) []analysis.Path {
+	for _, a := range x.accesses[id] {
+		if a.Effective && a.Critical {
+			return firstPaths(a)
+		}
+	}
+	return nil
+}
+
+func (x *index) hygiene(st Settings, r Rule) []Finding {
+	var out []Finding
+	identity := func(i graph.Identity, msg string) {
+		out = append(out, Finding{Identity: i.ID, Effective: x.hasEffectiveCritical(i.ID),
+			Severity: x.severityFor(r, i.ID), Message: msg, Paths: x.criticalPath(i.ID)})
+	}
+	credential := func(i graph.Identity, c graph.Credential, msg string) {
+		out = append(out, Finding{Identity: i.ID, Credential: c.ID, Effective: x.hasEffectiveCritical(i.ID),
+			Severity: x.severityFor(r, i.ID), Message: msg})
+	}
+	for _, id := range x.ids {
+		i := x.identities[id]
+		if !inScope(r, i) {
+			continue
+		}
+		active := i.Status == schema.StatusActive
+		switch r.Check {
+		case CheckOwnerMissing:
+			var miss []string
+			if i.Owners.Business == "" {
+				miss = append(miss, "business")
+			}
+			if i.Owners.Technical == "" {
+				miss = append(miss, "technical")
+			}
+			if active && len(miss) > 0 {
+				identity(i, fmt.Sprintf("%s has no named %s owner", id, strings.Join(miss, " or ")))
+			}
+		case CheckPurposeMissing:
+			var miss []string
+			if strings.TrimSpace(i.Purpose) == "" {
+				miss = append(miss, "purpose")
+			}
+			if i.Type.NonHuman() && strings.TrimSpace(i.NonhumanRationale) == "" {
+				miss = append(miss, "non-human rationale")
+			}
+			if active && len(miss) > 0 {
+				identity(i, fmt.Sprintf("%s has no documented %s", id, strings.Join(miss, " or ")))
+			}
+		case CheckSharedUncontrolled:
+			if active && i.Shared && len(i.CompensatingControls) == 0 {
+				identity(i, fmt.Sprintf("%s is a shared account without compensating controls", id))
+			}
+		case CheckBreakGlass:
+			if active && i.BreakGlass && len(i.CompensatingControls) == 0 {
+				identity(i, fmt.Sprintf("%s is a break-glass account without compensating controls", id))
+			}
+		case CheckDormantCritical:
+			last := i.LastUsedAt
+			for _, c := range x.credsOf[id] {
+				if c.LastUsedAt.After(last) {
+					last = c.LastUsedAt
+				}
+			}
+			if age := ageDays(last, x.asOf); active && age >= st.DormantDays && x.hasEffectiveCritical(id) {
+				identity(i, fmt.Sprintf("%s was last used %d days ago (threshold %d) yet holds effective critical access",
+					id, age, st.DormantDays))
+			}
+		case CheckLatentCritical:
+			for _, a := range x.accesses[id] {
+				if a.Authorized && !a.Effective && a.Critical {
+					out = append(out, Finding{Identity: id, Resource: a.Resource, Action: a.Action, Severity: r.Severity,
+						Paths: firstPaths(a), Message: fmt.Sprintf("%s is authorized to %s %s but cannot exercise it today; remove the grant",
+							id, a.Action, a.Resource)})
+				}
+			}
+		case CheckRotationOverdue, CheckExpiredUnrevoked, CheckStaticUnvaulted:
+			for _, c := range x.credsOf[id] {
+				if c.Revoked {
+					continue
+				}
+				switch r.Check {
+				case CheckRotationOverdue:
+					if active && !x.expired(c) && x.pastRotation(c, st) {
+						credential(i, c, fmt.Sprintf("%s (%s of %s) last rotated %d days ago; rotation interval %d days",
+							c.ID, c.Type, id, ageDays(lastRotated(c), x.asOf), rotationLimit(c, st)))
+					}
+				case CheckExpiredUnrevoked:
+					if x.expired(c) {
+						credential(i, c, fmt.Sprintf("%s (%s of %s) expired on %s but is not revoked",
+							c.ID, c.Type, id, c.ExpiresAt.UTC().Format("2006-01-02")))
+					}
+				case CheckStaticUnvaulted:
+					if active && !x.expired(c) && c.Type.Static() && !c.Vaulted {
+						credential(i, c, fmt.Sprintf("%s (%s of %s) is a static secret not held in a vault", c.ID, c.Type, id))
+					}
+				}
+			}
+		}
+	}
+	if r.Check == CheckUnusedGrant {
+		out = append(out, x.unusedGrants(st, r)...)
+	}
+	return out
+}
+
+// unusedGrants reports live grants last used unused_grant_days or more ago;
+// the finding's identity is the grant's principal (an identity or a group).
+func (x *index) unusedGrants(st Settings, r Rule) []Finding {
+	var out []Finding
+	grants := slices.Clone(x.s.Data.GrantList)
+	for _, g := range grants {
+		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf) {
+			continue
+		}
+		if i, ok := x.identities[g.Principal]; ok && !inScope(r, i) {
+			continue
+		}
+		age := ageDays(g.LastUsedAt, x.asOf)
+		if age < st.UnusedGrantDays {
+			continue
+		}
+		sev := r.Severity
+		if sox, _ := x.s.Engine.InSOXScope(g.Resource); sox && g.Action.Critical() && r.CriticalSeverity != "" {
+			sev = r.CriticalSeverity
+		}
+		out = append(out, Finding{Identity: g.Principal, Resource: g.Resource, Action: g.Action, Severity: sev,
+			Paths:   []analysis.Path{{{From: g.Principal, Edge: schema.EdgeGrant, To: g.Resource, Action: g.Action, Native: g.Native}}},
+			Message: fmt.Sprintf("grant %s %s on %s last used %d days ago (threshold %d)", g.Principal, g.Action, g.Resource, age, st.UnusedGrantDays)})
+	}
+	return out
+}

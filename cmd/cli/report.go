@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/report"
+	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// openSnapshot reads one snapshot fully (the rules need records the
+// projection does not keep) and builds an engine over it at as_of (default:
+// the snapshot's own).
+func openSnapshot(ctx context.Context, st graph.Store, id string, asOf time.Time) (rules.Snapshot, error) {
+	r, err := st.Snapshot(ctx, graph.SnapshotID(id))
+	if err != nil {
+		return rules.Snapshot{}, usageErr(err)
+	}
+	d, err := graph.ReadAll(ctx, r)
+	if err != nil {
+		return rules.Snapshot{}, err
+	}
+	p, err := projection.Build(ctx, d)
+	if err != nil {
+		return rules.Snapshot{}, err
+	}
+	if asOf.IsZero() {
+		asOf = p.Meta.AsOf()
+	}
+	return rules.Snapshot{Engine: reach.New(p, asOf), Data: d}, nil
+}
+
+// loadRules returns the built-in ruleset with --rules merged over it.
+func loadRules(path string) (*rules.Ruleset, error) {
+	var files [][]byte
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		files = append(files, b)
+	}
+	rs, err := rules.Load(files...)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return rs, nil
+}
+
+type reportFlags struct {
+	rules, suppressions, format, failOn, out, workbook, since string
+}
+
+func newReportCmd(g *globals) *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "report [--rules FILE] [--suppressions FILE] [--format json|csv|md|html] [--fail-on SEVERITY] [--out FILE]",
+		Short: "Evaluate the SoD, toxic-path and hygiene rules and write a findings report",
+		Long: `Evaluate the built-in ruleset (plus --rules) on the snapshot and write the findings.
+The report writes to --out (default stdout) in --format; the global -o/--output flag
+(table/json/csv of query commands) does not apply here. Exit status 1 when a finding
+that is not suppressed is at or above --fail-on.`,
+		Example: `  reachgraph report --format html --out report.html --fail-on high
+  reachgraph report --suppressions accepted.yaml --workbook review.csv --since s-1a2b`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return g.runReport(cmd.Context(), f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.rules, "rules", "", "YAML rules file merged over the built-in ruleset (same id overrides)")
+	fl.StringVar(&f.suppressions, "suppressions", "", "YAML suppressions file (accepted findings, each with owner, reason, expires)")
+	fl.StringVar(&f.format, "format", "json", "report format: json, csv, md or html")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding has this severity or worse: critical, high, medium, low, info")
+	fl.StringVar(&f.out, "out", "", "write the report to FILE instead of stdout")
+	fl.StringVar(&f.workbook, "workbook", "", "also write the access-review workbook (CSV) to FILE")
+	fl.StringVar(&f.since, "since", "", "mark findings absent from this earlier snapshot as new")
+	return cmd
+}
+
+func (g *globals) runReport(ctx context.Context, f reportFlags) error {
+	switch f.format {
+	case "json", "csv", "md", "html":
+	default:
+		return usagef("--format %q: want json, csv, md or html", f.format)
+	}
+	var failOn schema.Severity
+	if f.failOn != "" {
+		s, err := schema.ParseSeverity(f.failOn)
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		failOn = s
+	}
+	rs, err := loadRules(f.rules)
+	if err != nil {
+		return err
+	}
+	var sups []rules.Suppression
+	if f.suppressions != "" {
+		b, err := os.ReadFile(f.suppressions)
+		if err != nil {
+			return usageErr(err)
+		}
+		if sups, err = rules.ParseSuppressions(b); err != nil {
+			return usageErr(err)
+		}
+	}
+	asOf, err := g.parseAsOf()
+	if err != nil {
+		return err
+	}
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	snap, err := openSnapshot(ctx, st, g.snapshot, asOf)
+	if err != nil {
+		if errors.Is(err, graph.ErrSnapshotNotFound) && g.snapshot == "" {
+			return usagef("store %s holds no snapshot yet: run `reachgraph ingest BUNDLE` first", g.storeURL())
+		}
+		return err
+	}
+	fs, err := rules.Evaluate(snap, rs)
+	if err != nil {
+		return err
+	}
+	at := snap.Engine.AsOf()
+	rules.Suppress(fs, sups, at)
+	since := ""
+	if f.since != "" {
+		// The earlier snapshot is evaluated at its own as_of with the same rules.
+		old, err := openSnapshot(ctx, st, f.since, time.Time{})
+		if err != nil {
+			return err
+		}
+		before, err := rules.Evaluate(old, rs)
+		if err != nil {
+			return err
+		}
+		rules.MarkNew(fs, before)
+		since = string(old.Engine.Snapshot().ID)
+	}
+	rep := report.New(string(snap.Engine.Snapshot().ID), at, since, fs)
+	var buf bytes.Buffer
+	switch f.format {
+	case "json":
+		err = rep.JSON(&buf)
+	case "csv":
+		err = rep.CSV(&buf)
+	case "md":
+		err = rep.Markdown(&buf)
+	case "html":
+		err = rep.HTML(&buf)
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeOut(g.env.Stdout, f.out, buf.Bytes()); err != nil {
+		return err
+	}
+	if f.workbook != "" {
+		var wb bytes.Buffer
+		if err := report.Workbook(&wb, snap, rs.Settings.RotationDays, fs); err != nil {
+			return err
+		}
+		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {
+			return err
+		}
+	}
+	if failOn != "" && rules.Failing(fs, failOn) {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("findings at or above %s: %d open", failOn, rep.Summary.Total)}
+	}
+	return nil
+}
+
+// writeOut writes b to the file path, or to w when path is "".
+func writeOut(w io.Writer, path string, b []byte) error {
+	if path == "" {
+		_, err := w.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return usageErr(err)
+	}
+	return nil
+}

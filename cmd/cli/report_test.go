@@ -1,0 +1,108 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/cmd/cli"
+)
+
+func ingestFinance(t *testing.T) string {
+	t.Helper()
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	return store
+}
+
+func TestReportGolden(t *testing.T) {
+	store := ingestFinance(t)
+	for _, format := range []string{"json", "csv", "md", "html"} {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := run(t, "--store", store, "report", "--format", format)
+			require.Equal(t, cli.ExitOK, code, stderr)
+			again, _, _ := run(t, "--store", store, "report", "--format", format)
+			require.Equal(t, out, again, "same inputs must give byte-identical output")
+			require.Contains(t, out, "s-9fa44544e03cc307096953d9ff6bb472")
+			require.Contains(t, out, "2026-10-31T00:00:00Z")
+			golden(t, "report."+format, out)
+		})
+	}
+	t.Run("workbook", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "wb.csv")
+		_, stderr, code := run(t, "--store", store, "report", "--out", filepath.Join(t.TempDir(), "r.json"), "--workbook", path)
+		require.Equal(t, cli.ExitOK, code, stderr)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		golden(t, "report.workbook.csv", string(b))
+	})
+}
+
+func TestReportExitCodes(t *testing.T) {
+	store := ingestFinance(t)
+	sup := filepath.Join(t.TempDir(), "sup.yaml")
+	// Suppress every finding below critical... and nothing critical: fail-on critical still fails.
+	require.NoError(t, os.WriteFile(sup, []byte("suppressions: []\n"), 0o644))
+	rulesOnlyInfo := filepath.Join(t.TempDir(), "rules.yaml")
+	require.NoError(t, os.WriteFile(rulesOnlyInfo, []byte("version: 1\nsettings: {rotation_days: 10000}\n"), 0o644))
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{name: "no fail-on", args: []string{"report"}, want: cli.ExitOK},
+		{name: "fail-on critical", args: []string{"report", "--fail-on", "critical"}, want: cli.ExitFindings},
+		{name: "fail-on info", args: []string{"report", "--fail-on", "info", "--suppressions", sup}, want: cli.ExitFindings},
+		{name: "bad severity", args: []string{"report", "--fail-on", "urgent"}, want: cli.ExitUsage},
+		{name: "bad format", args: []string{"report", "--format", "pdf"}, want: cli.ExitUsage},
+		{name: "missing rules file", args: []string{"report", "--rules", "/nonexistent.yaml"}, want: cli.ExitUsage},
+		{name: "rules file merged", args: []string{"report", "--rules", rulesOnlyInfo}, want: cli.ExitOK},
+		{name: "stray argument", args: []string{"report", "extra"}, want: cli.ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := run(t, append([]string{"--store", store}, tt.args...)...)
+			require.Equal(t, tt.want, code, stderr)
+		})
+	}
+}
+
+func TestReportSuppressionLiftsFailOn(t *testing.T) {
+	store := ingestFinance(t)
+	out, _, code := run(t, "--store", store, "report")
+	require.Equal(t, cli.ExitOK, code)
+	var rep struct {
+		Findings []struct {
+			ID       string `json:"id"`
+			Severity string `json:"severity"`
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	var b strings.Builder
+	b.WriteString("suppressions:\n")
+	for _, f := range rep.Findings {
+		if f.Severity == "critical" {
+			b.WriteString("  - {id: " + f.ID + ", owner: CFO, reason: accepted, expires: 2027-01-31}\n")
+		}
+	}
+	for _, tt := range []struct {
+		name    string
+		expires string
+		want    int
+	}{
+		{name: "live suppressions lift the failure", expires: "2027-01-31", want: cli.ExitOK},
+		{name: "expired suppressions do not", expires: "2026-10-30", want: cli.ExitFindings},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sup := filepath.Join(t.TempDir(), "sup.yaml")
+			require.NoError(t, os.WriteFile(sup, []byte(strings.ReplaceAll(b.String(), "2027-01-31", tt.expires)), 0o644))
+			_, stderr, code := run(t, "--store", store, "report", "--suppressions", sup, "--fail-on", "critical")
+			require.Equal(t, tt.want, code, stderr)
+		})
+	}
+}
