@@ -24,6 +24,18 @@ demo: build ## load the bundled finance sample into a fresh embedded store and p
 test: ## unit, conformance and golden tests (server tests skip with a message when no server is given)
 	$(GO) test -count=1 ./...
 
+.PHONY: test-integration
+test-integration: ## tests that need real servers/browsers, required (REACHGRAPH_REQUIRE_SERVERS=1): .ci/run starts them
+	REACHGRAPH_REQUIRE_SERVERS=1 $(GO) test -count=1 ./schema/gqlserver/... ./cmd/cli/... ./graph/...
+
+.PHONY: generate
+generate: ## regenerate the gqlgen code from schema/*.graphqls
+	$(GO) generate ./schema/gqlserver
+
+.PHONY: check-generated
+check-generated: generate ## fail when the generated code is not up to date
+	git diff --exit-code -- schema/gqlserver
+
 .PHONY: test-race
 test-race: ## the tests under the race detector
 	$(GO) test -count=1 -race ./...

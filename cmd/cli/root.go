@@ -60,6 +60,10 @@ says) and who has effective access (can connect and walk the path today).`,
 		newSnapshotsCmd(g),
 		newDemoCmd(g),
 		newGenCmd(g),
+		newReportCmd(g),
+		newDiffCmd(g),
+		newServeCmd(g),
+		newTokenCmd(g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
