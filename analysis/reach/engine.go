@@ -45,7 +45,7 @@ func (e *Engine) grantLive(gi int32) bool { return e.p.GrantExpires(gi) > e.asOf
 // grantGives reports whether live grant gi supplies action a (admin supplies all).
 func (e *Engine) grantGives(gi int32, a schema.Action) bool {
 	g := &e.p.Grants[gi]
-	return (g.Action == uint8(a.Index()) || g.Action == adminIdx) && e.p.GrantExpires(gi) > e.asOf
+	return (g.ActionIndex() == uint8(a.Index()) || g.ActionIndex() == adminIdx) && e.p.GrantExpires(gi) > e.asOf
 }
 
 // credValid reports whether credential ci is valid at as_of (R5): not revoked,

@@ -143,7 +143,7 @@ func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool) {
 			return
 		}
 		for ai := range schema.Actions {
-			if !want[ai] || (g.Action != uint8(ai) && g.Action != adminIdx) {
+			if !want[ai] || (g.ActionIndex() != uint8(ai) && g.ActionIndex() != adminIdx) {
 				continue
 			}
 			k := key(r, int32(ai))
@@ -272,7 +272,7 @@ func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, wa
 			return
 		}
 		for ai := range schema.Actions {
-			if !want[ai] || (g.Action != uint8(ai) && g.Action != adminIdx) {
+			if !want[ai] || (g.ActionIndex() != uint8(ai) && g.ActionIndex() != adminIdx) {
 				continue
 			}
 			rk := key(r, int32(ai))

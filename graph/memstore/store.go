@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -193,7 +194,7 @@ func (s *Store) openRead() (*bolt.DB, error) {
 	if ok, err := s.fileHasData(); !ok || err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout})
+	db, err := bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: syscall.MAP_POPULATE})
 	if err != nil {
 		if ok, statErr := s.fileHasData(); statErr == nil && !ok {
 			return nil, nil // another process created the file and has not initialised it yet

@@ -2,9 +2,11 @@ package projection
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
@@ -37,7 +39,7 @@ type pendingRef struct {
 func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	meta := r.Meta()
 	c := meta.Counts
-	p := &Projection{Meta: meta, ids: newIDTable(2 * (c.Systems + c.Resources + c.Identities + c.Groups + c.Credentials)),
+	p := &Projection{Meta: meta, ids: newIDTable(c.Systems + c.Resources + c.Identities + c.Groups + c.Credentials),
 		grantExp: map[int32]int64{}}
 	b := &builder{p: p, strs: map[string]int32{}}
 	for k := range p.base {
@@ -57,10 +59,20 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 		}
 	}
 	p.base[numKinds] = int32(p.ids.len())
-	for _, step := range []func(context.Context, graph.Reader) error{b.resolve, b.memberships, b.grants, b.delegations} {
-		if err := step(ctx, r); err != nil {
-			return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
-		}
+	if err := b.resolve(ctx, r); err != nil {
+		return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
+	}
+	// Edges only read the finished id table and each fills its own lists, so
+	// the three edge sections are read and resolved concurrently.
+	edges := []func(context.Context, graph.Reader) error{b.memberships, b.grants, b.delegations}
+	errs := make([]error, len(edges))
+	var wg sync.WaitGroup
+	for i, step := range edges {
+		wg.Go(func() { errs[i] = step(ctx, r) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
 	}
 	b.pack()
 	return p, nil
@@ -354,9 +366,12 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 			return err
 		}
 		idx := int32(len(p.Grants))
-		gr := Grant{Principal: from, Target: to, Action: a, Native: b.intern(g.Native), Cond: g.Conditional}
+		native := b.intern(g.Native)
+		if native > maxNative {
+			return fmt.Errorf("more than %d distinct grant native strings", maxNative)
+		}
+		gr := Grant{Principal: from, Target: to, meta: packGrant(native, a, g.Conditional, !g.ExpiresAt.IsZero())}
 		if !g.ExpiresAt.IsZero() {
-			gr.expiring = true
 			p.grantExp[idx] = Nano(g.ExpiresAt)
 		}
 		p.Grants = append(p.Grants, gr)

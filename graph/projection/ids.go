@@ -18,7 +18,7 @@ type idTable struct {
 
 func newIDTable(expect int) *idTable {
 	t := &idTable{off: []uint32{0}, seed: maphash.MakeSeed()}
-	t.grow(max(expect, 16))
+	t.grow(max(expect*4/3+1, 16))
 	return t
 }
 
@@ -49,7 +49,7 @@ func (t *idTable) lookup(s string) (int32, bool) {
 
 // add appends s as the next node; it returns false when s exists already.
 func (t *idTable) add(s string) (int32, bool) {
-	if 2*(t.len()+1) > len(t.slots) {
+	if 4*(t.len()+1) > 3*len(t.slots) { // load factor ≤ 0.75
 		t.grow(2 * len(t.slots))
 	}
 	mask := uint64(len(t.slots) - 1)

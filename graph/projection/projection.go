@@ -34,15 +34,46 @@ const (
 // real one.
 const NoTime int64 = math.MaxInt64
 
-// Grant is one GRANT edge (16 bytes).
+// Grant is one GRANT edge (12 bytes).
 type Grant struct {
 	Principal int32
-	Target    int32 // resource or system node
-	Native    int32 // index into Strings
-	Action    uint8 // index into schema.Actions
-	Cond      bool
-	expiring  bool // its expiry is in Projection.grantExp
+	Target    int32  // resource or system node
+	meta      uint32 // native string index (bits 0–26), action (27–29), conditional (30), expiring (31)
 }
+
+const (
+	nativeBits   = 27
+	maxNative    = 1<<nativeBits - 1
+	actionShift  = nativeBits
+	condBit      = 1 << 30
+	expiringBit  = 1 << 31
+	actionMask   = 7
+	unsetActionV = 7
+)
+
+func packGrant(native int32, action uint8, cond, expiring bool) uint32 {
+	a := uint32(action)
+	if action >= unsetActionV {
+		a = unsetActionV
+	}
+	m := uint32(native) | a<<actionShift
+	if cond {
+		m |= condBit
+	}
+	if expiring {
+		m |= expiringBit
+	}
+	return m
+}
+
+// ActionIndex is the grant's action as an index into schema.Actions (7 when unset).
+func (g *Grant) ActionIndex() uint8 { return uint8(g.meta >> actionShift & actionMask) }
+
+// Conditional reports whether the grant carries a condition (kept as evidence).
+func (g *Grant) Conditional() bool { return g.meta&condBit != 0 }
+
+func (g *Grant) native() int32  { return int32(g.meta & maxNative) }
+func (g *Grant) expiring() bool { return g.meta&expiringBit != 0 }
 
 // Cred is one credential; its node is CredBase plus its index.
 type Cred struct {
@@ -221,15 +252,17 @@ func (p *Projection) Subtree(t int32, fn func(int32)) {
 }
 
 // GrantAction returns grant gi's action.
-func (p *Projection) GrantAction(gi int32) schema.Action { return schema.Actions[p.Grants[gi].Action] }
+func (p *Projection) GrantAction(gi int32) schema.Action {
+	return enumAt(schema.Actions, p.Grants[gi].ActionIndex())
+}
 
 // GrantNative returns grant gi's native permission string.
-func (p *Projection) GrantNative(gi int32) string { return p.Strings[p.Grants[gi].Native] }
+func (p *Projection) GrantNative(gi int32) string { return p.Strings[p.Grants[gi].native()] }
 
 // GrantExpires returns grant gi's expiry in unix nanoseconds, NoTime when it
 // never expires.
 func (p *Projection) GrantExpires(gi int32) int64 {
-	if !p.Grants[gi].expiring {
+	if !p.Grants[gi].expiring() {
 		return NoTime
 	}
 	return p.grantExp[gi]
@@ -263,7 +296,7 @@ func (p *Projection) Bytes() int {
 	for _, c := range []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes} {
 		b += c.bytes()
 	}
-	b += 16*cap(p.Grants) + 32*cap(p.Creds) + 16*cap(p.Delegs) + 24*len(p.grantExp)
+	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 16*cap(p.Delegs) + 24*len(p.grantExp)
 	b += 4*(len(p.resParent)+len(p.resSystem)+len(p.resKind)+len(p.actor)) + len(p.sox) + len(p.identType) + len(p.active)
 	for _, s := range p.Strings {
 		b += 16 + len(s)
