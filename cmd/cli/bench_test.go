@@ -316,3 +316,12 @@ func plainBFS(p *projection.Projection, start []int32, reverse bool) int {
 }
 
 var _ graph.Store = (*memstore.Store)(nil)
+
+// TestMain removes the tier benchmarks' generated bundle and stores (GBs at tier M).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchData != nil {
+		os.RemoveAll(benchData.dir)
+	}
+	os.Exit(code)
+}
