@@ -53,9 +53,13 @@ func (r *queryResolver) WhoCan(ctx context.Context, action schema.Action, resour
 		if system != nil {
 			return nil, userErrorf("whoCan: system applies to kind only")
 		}
-		accs, err = e.WhoCan(reach.WhoCanQuery{Resource: *resource, Action: action, EffectiveOnly: deref(effectiveOnly)})
+		accs, err = bounded(ctx, func() ([]analysis.Access, error) {
+			return e.WhoCan(reach.WhoCanQuery{Resource: *resource, Action: action, EffectiveOnly: deref(effectiveOnly)})
+		})
 	default:
-		accs, err = e.WhoCanKind(*kind, deref(system), action, deref(effectiveOnly))
+		accs, err = bounded(ctx, func() ([]analysis.Access, error) {
+			return e.WhoCanKind(*kind, deref(system), action, deref(effectiveOnly))
+		})
 	}
 	if err != nil {
 		return nil, err
@@ -69,7 +73,9 @@ func (r *queryResolver) Reach(ctx context.Context, identity string, actions []sc
 	if err != nil {
 		return nil, err
 	}
-	accs, err := v.engine(sc.AsOf).Reach(reach.ReachQuery{Identity: identity, Actions: actions, CriticalOnly: deref(criticalOnly), EffectiveOnly: deref(effectiveOnly)})
+	accs, err := bounded(ctx, func() ([]analysis.Access, error) {
+		return v.engine(sc.AsOf).Reach(reach.ReachQuery{Identity: identity, Actions: actions, CriticalOnly: deref(criticalOnly), EffectiveOnly: deref(effectiveOnly)})
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +95,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, resource string,
 	if err != nil {
 		return nil, err
 	}
-	ps, err := v.engine(sc.AsOf).Paths(from, resource, action, n)
+	ps, err := bounded(ctx, func() ([]analysis.Path, error) { return v.engine(sc.AsOf).Paths(from, resource, action, n) })
 	if err != nil {
 		return nil, err
 	}

@@ -86,6 +86,9 @@ func (s *Server) executor() *handler.Server {
 	return h
 }
 
+// timeoutBody is the answer to a request that outlived Options.Timeout.
+const timeoutBody = `{"errors":[{"message":"the query exceeded the server's per-request time limit"}],"data":null}`
+
 // graphqlHandler authenticates, caps the body, sets the timeout and the
 // request state, and answers 403 when the operation guard refused the role.
 func (s *Server) graphqlHandler() http.Handler {
@@ -120,9 +123,11 @@ func (s *Server) graphqlHandler() http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
-		defer cancel()
-		exec.ServeHTTP(&forbidWriter{ResponseWriter: w, rq: rq}, r.WithContext(ctx))
+		// TimeoutHandler answers 503 with a GraphQL error once the deadline
+		// passes, whatever the resolvers are doing; its context carries the
+		// deadline to them.
+		limited := http.TimeoutHandler(exec, s.opts.Timeout, timeoutBody)
+		limited.ServeHTTP(&forbidWriter{ResponseWriter: w, rq: rq}, r)
 	})
 }
 
