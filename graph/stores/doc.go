@@ -7,7 +7,9 @@
 //	file:PATH, file://PATH the embedded store in PATH
 //	PATH                   the embedded store in PATH (anything without a scheme)
 //	neo4j://, neo4j+s://, neo4j+ssc://, bolt://, bolt+s://, bolt+ssc://
-//	                       a Neo4j server (not built yet: Open fails with ErrNeo4jNotBuilt)
+//	                       a Neo4j server (graph/neo4jstore); credentials from the
+//	                       URL's user info, else NEO4J_USERNAME / NEO4J_PASSWORD
+//	                       read through Options.Getenv, else none
 //
 // Any other "scheme://" is an error, so that a typo never silently becomes a
 // file name. Errors never print a URL's password.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/neo4jstore"
 )
 
 // DefaultPath is the embedded store used when the store URL is empty.
@@ -20,9 +21,13 @@ const DefaultPath = "./reachgraph.db"
 var (
 	// ErrUnknownScheme is returned for a "scheme://" URL naming no backend.
 	ErrUnknownScheme = errors.New("unknown store scheme")
-	// ErrNeo4jNotBuilt is returned by Open for Neo4j URLs until the Neo4j
-	// backend exists.
-	ErrNeo4jNotBuilt = errors.New("the Neo4j store is not built yet")
+)
+
+// Environment variables Open reads through Options.Getenv for Neo4j URLs
+// that carry no user info.
+const (
+	EnvNeo4jUsername = "NEO4J_USERNAME"
+	EnvNeo4jPassword = "NEO4J_PASSWORD"
 )
 
 // Kind is the backend a store URL selects.
@@ -60,6 +65,15 @@ type Options struct {
 	// another reachgraph process (an ingest committing, or a reader while this
 	// process commits) before it fails; 0 means memstore.DefaultLockTimeout.
 	LockTimeout time.Duration
+	// Getenv looks up environment variables (pass os.Getenv). For a Neo4j URL
+	// without user info, Open takes the credentials from NEO4J_USERNAME and
+	// NEO4J_PASSWORD through it; nil means no environment is read and the
+	// server is used without authentication.
+	Getenv func(string) string
+	// Neo4j tunes the Neo4j backend (batch size, timeouts, database, TLS);
+	// its Username and Password are overridden from the environment as above
+	// when they are empty.
+	Neo4j neo4jstore.Options
 }
 
 var schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
@@ -111,7 +125,15 @@ func Open(ctx context.Context, rawURL string, opts Options) (graph.Store, error)
 	case KindFile:
 		return memstore.Open(t.Path, memstore.WithLockTimeout(opts.LockTimeout))
 	case KindNeo4j:
-		return nil, fmt.Errorf("store %s: %w", t.Redacted(), ErrNeo4jNotBuilt)
+		no := opts.Neo4j
+		if opts.Getenv != nil && no.Username == "" {
+			no.Username, no.Password = opts.Getenv(EnvNeo4jUsername), opts.Getenv(EnvNeo4jPassword)
+		}
+		s, err := neo4jstore.Open(ctx, t.URL, no)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", t.Redacted(), err)
+		}
+		return s, nil
 	}
 	return nil, fmt.Errorf("store %s: unhandled kind %q", t.Redacted(), t.Kind)
 }

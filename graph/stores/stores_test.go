@@ -2,6 +2,7 @@ package stores_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/neo4jstore"
 	"github.com/reachgraph/reachgraph/graph/stores"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 )
@@ -62,7 +64,7 @@ func TestErrorsHidePasswords(t *testing.T) {
 		url  string
 	}{
 		{name: "unknown scheme", url: "mysql://admin:hunter2@db/x"},
-		{name: "neo4j not built", url: "neo4j://neo4j:hunter2@db:7687"},
+		{name: "neo4j unreachable", url: "neo4j://neo4j:hunter2@127.0.0.1:1"},
 		{name: "unparsable url", url: "bolt+s://neo4j:hunter2@db:7687/%zz"},
 	}
 	for _, tc := range tests {
@@ -78,14 +80,37 @@ func TestErrorsHidePasswords(t *testing.T) {
 	require.Contains(t, target.Redacted(), "db:7687")
 }
 
-func TestOpenNeo4jNotBuilt(t *testing.T) {
-	for _, url := range []string{"neo4j://h", "neo4j+s://h", "bolt://h", "bolt+s://h"} {
+func TestOpenNeo4jUnreachable(t *testing.T) {
+	for _, url := range []string{"neo4j://u:hunter2@127.0.0.1:1", "bolt://127.0.0.1:1", "bolt+s://127.0.0.1:1"} {
 		t.Run(url, func(t *testing.T) {
 			_, err := stores.Open(context.Background(), url, stores.Options{})
-			require.ErrorIs(t, err, stores.ErrNeo4jNotBuilt)
-			require.ErrorContains(t, err, "the Neo4j store is not built yet")
+			require.Error(t, err)
+			require.ErrorContains(t, err, "127.0.0.1:1")
+			require.NotContains(t, err.Error(), "hunter2")
 		})
 	}
+}
+
+func TestOpenNeo4j(t *testing.T) {
+	uri := os.Getenv("REACHGRAPH_NEO4J_URI")
+	if uri == "" {
+		if os.Getenv("REACHGRAPH_REQUIRE_SERVERS") == "1" {
+			t.Fatal("REACHGRAPH_NEO4J_URI is not set but REACHGRAPH_REQUIRE_SERVERS=1")
+		}
+		t.Skip("REACHGRAPH_NEO4J_URI is not set: start scripts/neo4j-test-server and export it")
+	}
+	var asked []string
+	getenv := func(k string) string {
+		asked = append(asked, k)
+		return os.Getenv(k)
+	}
+	s, err := stores.Open(context.Background(), uri, stores.Options{Getenv: getenv})
+	require.NoError(t, err)
+	require.IsType(t, &neo4jstore.Store{}, s)
+	require.Equal(t, []string{stores.EnvNeo4jUsername, stores.EnvNeo4jPassword}, asked)
+	_, err = s.Snapshots(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
 }
 
 func TestOpenFile(t *testing.T) {

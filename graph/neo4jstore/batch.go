@@ -1,0 +1,135 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// batchWriter writes the rows of one snapshot in UNWIND batches.
+type batchWriter struct {
+	store    *Store
+	snapshot string
+}
+
+// run writes rows in batches of Options.BatchSize with cypher and, when
+// counted, returns how many relationships the batches report created.
+func (w *batchWriter) run(ctx context.Context, cypher string, rows []map[string]any) (int64, error) {
+	sess := w.store.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: w.store.opts.Database})
+	defer sess.Close(context.WithoutCancel(ctx))
+	size := w.store.opts.BatchSize
+	var created int64
+	for lo := 0; lo < len(rows); lo += size {
+		batch := rows[lo:min(lo+size, len(rows))]
+		params := map[string]any{"snapshot": w.snapshot, "rows": batch}
+		n, err := neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (int64, error) {
+			res, err := tx.Run(ctx, cypher, params)
+			if err != nil {
+				return 0, err
+			}
+			rec, err := res.Single(ctx)
+			if err != nil || rec == nil {
+				return 0, err
+			}
+			v, _ := rec.Get("created")
+			n, _ := v.(int64)
+			return n, nil
+		}, append(w.store.txOptions(), neo4j.WithTxMetadata(map[string]any{"snapshot": w.snapshot}))...)
+		if err != nil {
+			return created, err
+		}
+		created += n
+	}
+	return created, nil
+}
+
+// nodes creates the nodes of kind.
+func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []map[string]any) error {
+	if _, err := w.run(ctx, createNodesCypher(kind), rows); err != nil {
+		return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: %w", kind, w.snapshot, err)
+	}
+	return nil
+}
+
+// edges creates the relationships of kind, grouped by endpoint labels.
+func (w *batchWriter) edges(ctx context.Context, kind schema.EdgeKind, kinds map[string]schema.NodeKind, rows []map[string]any) error {
+	from, to := edgeEnds(kind)
+	type pair struct{ from, to schema.NodeKind }
+	groups := map[pair][]map[string]any{}
+	var order []pair
+	for _, row := range rows {
+		a, aok := kinds[row[from.Name].(string)]
+		b, bok := kinds[row[to.Name].(string)]
+		if !aok || !bok || !refers(from, a) || !refers(to, b) {
+			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
+		}
+		p := pair{a, b}
+		if _, ok := groups[p]; !ok {
+			order = append(order, p)
+		}
+		groups[p] = append(groups[p], row)
+	}
+	for _, p := range order {
+		n, err := w.run(ctx, createEdgesCypher(kind, p.from, p.to), groups[p])
+		if err != nil {
+			return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", kind, w.snapshot, err)
+		}
+		if n != int64(len(groups[p])) {
+			return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, len(groups[p]))
+		}
+	}
+	return nil
+}
+
+// refers tells whether reference field f may point at a node of kind k.
+func refers(f schema.Field, k schema.NodeKind) bool {
+	for _, r := range f.Ref {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// derived creates the derived relationships (HAS_CREDENTIAL, STORED_IN,
+// IN_SYSTEM, CHILD_OF) whose targets exist.
+func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
+	refs := map[schema.NodeKind]func(field string) []map[string]any{
+		schema.KindCredential: func(field string) []map[string]any {
+			return refRows(d.CredentialList, func(r graph.Credential) (string, string) {
+				if field == "identity" {
+					return r.ID, r.Identity
+				}
+				return r.ID, r.StoredIn
+			})
+		},
+		schema.KindResource: func(field string) []map[string]any {
+			return refRows(d.ResourceList, func(r graph.Resource) (string, string) {
+				if field == "system" {
+					return r.ID, r.System
+				}
+				return r.ID, r.Parent
+			})
+		},
+	}
+	for _, de := range derivedEdges {
+		if _, err := w.run(ctx, createDerivedCypher(de), refs[de.Node](de.Field)); err != nil {
+			return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", de.Edge, w.snapshot, err)
+		}
+	}
+	return nil
+}
+
+func refRows[T any](list []T, ref func(T) (id, target string)) []map[string]any {
+	out := make([]map[string]any, 0, len(list))
+	for _, r := range list {
+		if id, target := ref(r); target != "" {
+			out = append(out, map[string]any{"id": id, "ref": target})
+		}
+	}
+	return out
+}

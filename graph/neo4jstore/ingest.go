@@ -1,0 +1,301 @@
+package neo4jstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// spool keeps the records written during the Ingest callback and hashes them,
+// in write order, into the content id.
+type spool struct {
+	graph.Dataset
+	hasher *graph.IDHasher
+}
+
+func (s *spool) PutSystem(r graph.System) error {
+	_ = s.hasher.PutSystem(r)
+	return s.Dataset.PutSystem(r)
+}
+
+func (s *spool) PutResource(r graph.Resource) error {
+	_ = s.hasher.PutResource(r)
+	return s.Dataset.PutResource(r)
+}
+
+func (s *spool) PutIdentity(r graph.Identity) error {
+	_ = s.hasher.PutIdentity(r)
+	return s.Dataset.PutIdentity(r)
+}
+
+func (s *spool) PutGroup(r graph.Group) error {
+	_ = s.hasher.PutGroup(r)
+	return s.Dataset.PutGroup(r)
+}
+
+func (s *spool) PutMembership(r graph.Membership) error {
+	_ = s.hasher.PutMembership(r)
+	return s.Dataset.PutMembership(r)
+}
+
+func (s *spool) PutGrant(r graph.Grant) error {
+	_ = s.hasher.PutGrant(r)
+	return s.Dataset.PutGrant(r)
+}
+
+func (s *spool) PutCredential(r graph.Credential) error {
+	_ = s.hasher.PutCredential(r)
+	return s.Dataset.PutCredential(r)
+}
+
+func (s *spool) PutDelegation(r graph.Delegation) error {
+	_ = s.hasher.PutDelegation(r)
+	return s.Dataset.PutDelegation(r)
+}
+
+// Ingest implements graph.Ingester. fn's records are spooled in memory while
+// fn runs; the server is not touched. After fn returns nil the snapshot is
+// written in batched UNWIND transactions of Options.BatchSize rows: a
+// :Snapshot node with complete=false reserves the id, then nodes, edges and
+// derived edges are created, and finally the metadata is set and
+// complete=true, which is what makes the snapshot visible. When any write
+// fails, or ctx ends, the rows written so far are deleted and the
+// reservation removed; a process that dies mid-write leaves only invisible
+// rows, which the next ingest of the same content deletes.
+//
+// It returns fn's error unchanged when fn fails and ctx's error when ctx ends
+// before the commit. When a complete snapshot with the same id exists, its
+// metadata is returned and nothing is written. meta's ID and Counts are
+// replaced; times are stored in UTC, IngestedAt defaults to now, an empty
+// Files list is stored as nil. Two concurrent ingests of the same content are
+// not supported: the second may delete the first's rows in progress.
+func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
+	sp := &spool{hasher: graph.NewIDHasher(meta)}
+	if err := fn(sp); err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	meta = normalizeMeta(meta)
+	meta.ID, meta.Counts = sp.hasher.Sum(), sp.hasher.Counts()
+	if meta.IngestedAt.IsZero() {
+		meta.IngestedAt = time.Now().UTC()
+	}
+	existing, complete, found, err := s.find(ctx, meta.ID)
+	if err != nil {
+		return graph.SnapshotMeta{}, ctxErr(ctx, err)
+	}
+	if complete {
+		return existing, nil
+	}
+	if found { // left behind by a failed or killed ingest
+		if err := s.discard(ctx, meta.ID); err != nil {
+			return graph.SnapshotMeta{}, ctxErr(ctx, err)
+		}
+	}
+	if err := s.write(ctx, meta, &sp.Dataset); err != nil {
+		// Clean up even when ctx has ended.
+		if derr := s.discard(context.WithoutCancel(ctx), meta.ID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("neo4jstore: clean up snapshot %s: %w", meta.ID, derr))
+		}
+		return graph.SnapshotMeta{}, ctxErr(ctx, err)
+	}
+	return meta, nil
+}
+
+func normalizeMeta(m graph.SnapshotMeta) graph.SnapshotMeta {
+	if !m.CollectedAt.IsZero() {
+		m.CollectedAt = m.CollectedAt.UTC()
+	}
+	if !m.IngestedAt.IsZero() {
+		m.IngestedAt = m.IngestedAt.UTC()
+	}
+	if len(m.Files) == 0 {
+		m.Files = nil
+	} else {
+		m.Files = append([]graph.SourceFile(nil), m.Files...)
+	}
+	return m
+}
+
+// find looks up the metadata node of id, complete or not.
+func (s *Store) find(ctx context.Context, id graph.SnapshotID) (meta graph.SnapshotMeta, complete, found bool, err error) {
+	res, err := s.read(ctx, findSnapshotCypher, map[string]any{"snapshot": string(id)})
+	if err != nil {
+		return meta, false, false, fmt.Errorf("neo4jstore: look up snapshot %s: %w", id, err)
+	}
+	if len(res.Records) == 0 {
+		return meta, false, false, nil
+	}
+	rec := res.Records[0]
+	c, _ := rec.Get("complete")
+	complete, _ = c.(bool)
+	meta, err = decodeMeta(rec)
+	return meta, complete, true, err
+}
+
+// write writes the whole snapshot; see Ingest.
+func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
+	if _, err := s.exec(ctx, claimCypher, map[string]any{"snapshot": string(meta.ID), "now": time.Now().UTC()}); err != nil {
+		return fmt.Errorf("neo4jstore: reserve snapshot %s: %w", meta.ID, err)
+	}
+	w := &batchWriter{store: s, snapshot: string(meta.ID)}
+	kinds := nodeKinds(d)
+	steps := []func(context.Context) error{
+		func(ctx context.Context) error { return w.nodes(ctx, schema.KindSystem, rows(d.SystemList, systemRow)) },
+		func(ctx context.Context) error {
+			return w.nodes(ctx, schema.KindResource, rows(d.ResourceList, resourceRow))
+		},
+		func(ctx context.Context) error {
+			return w.nodes(ctx, schema.KindIdentity, rows(d.IdentityList, identityRow))
+		},
+		func(ctx context.Context) error { return w.nodes(ctx, schema.KindGroup, rows(d.GroupList, groupRow)) },
+		func(ctx context.Context) error {
+			return w.nodes(ctx, schema.KindCredential, rows(d.CredentialList, credentialRow))
+		},
+		func(ctx context.Context) error {
+			return w.edges(ctx, schema.EdgeMemberOf, kinds, rows(d.MembershipList, membershipRow))
+		},
+		func(ctx context.Context) error {
+			return w.edges(ctx, schema.EdgeGrant, kinds, rows(d.GrantList, grantRow))
+		},
+		func(ctx context.Context) error {
+			return w.edges(ctx, schema.EdgeCanActAs, kinds, rows(d.DelegationList, delegationRow))
+		},
+		func(ctx context.Context) error { return w.derived(ctx, d) },
+	}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return s.complete(ctx, meta)
+}
+
+// complete sets the metadata and marks the snapshot visible.
+func (s *Store) complete(ctx context.Context, meta graph.SnapshotMeta) error {
+	res, err := s.exec(ctx, completeCypher, map[string]any{
+		"snapshot": string(meta.ID), "meta": metaProps(meta), "now": time.Now().UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("neo4jstore: commit snapshot %s: %w", meta.ID, err)
+	}
+	if n := countOf(res, "completed"); n != 1 {
+		return fmt.Errorf("neo4jstore: commit snapshot %s: its reservation disappeared", meta.ID)
+	}
+	return nil
+}
+
+// discard deletes every node and relationship of snapshot id and its
+// incomplete metadata node, in batches.
+func (s *Store) discard(ctx context.Context, id graph.SnapshotID) error {
+	for _, k := range schema.NodeKinds {
+		for {
+			res, err := s.exec(ctx, deleteBatchCypher(k), map[string]any{"snapshot": string(id), "limit": int64(s.opts.BatchSize)})
+			if err != nil {
+				return fmt.Errorf("delete %s nodes: %w", k, err)
+			}
+			if countOf(res, "deleted") == 0 {
+				break
+			}
+		}
+	}
+	if _, err := s.exec(ctx, unclaimCypher, map[string]any{"snapshot": string(id)}); err != nil {
+		return fmt.Errorf("delete reservation: %w", err)
+	}
+	return nil
+}
+
+func countOf(res *neo4j.EagerResult, key string) int64 {
+	if len(res.Records) == 0 {
+		return 0
+	}
+	v, _ := res.Records[0].Get(key)
+	n, _ := v.(int64)
+	return n
+}
+
+// rows converts records to query rows, numbering them in write order.
+func rows[T any](list []T, row func(T) map[string]any) []map[string]any {
+	out := make([]map[string]any, len(list))
+	for i, r := range list {
+		m := row(r)
+		m["seq"] = int64(i)
+		out[i] = m
+	}
+	return out
+}
+
+// nodeKinds maps every node id of d to its kind (the first declaration wins).
+func nodeKinds(d *graph.Dataset) map[string]schema.NodeKind {
+	m := make(map[string]schema.NodeKind, len(d.SystemList)+len(d.ResourceList)+len(d.IdentityList)+len(d.GroupList))
+	add := func(id string, k schema.NodeKind) {
+		if _, ok := m[id]; !ok {
+			m[id] = k
+		}
+	}
+	for _, r := range d.SystemList {
+		add(r.ID, schema.KindSystem)
+	}
+	for _, r := range d.ResourceList {
+		add(r.ID, schema.KindResource)
+	}
+	for _, r := range d.IdentityList {
+		add(r.ID, schema.KindIdentity)
+	}
+	for _, r := range d.GroupList {
+		add(r.ID, schema.KindGroup)
+	}
+	for _, r := range d.CredentialList {
+		add(r.ID, schema.KindCredential)
+	}
+	return m
+}
+
+func metaProps(m graph.SnapshotMeta) map[string]any {
+	names := make([]string, len(m.Files))
+	sums := make([]string, len(m.Files))
+	for i, f := range m.Files {
+		names[i], sums[i] = f.Name, f.SHA256
+	}
+	return map[string]any{
+		"source": m.Source, "collected_at": tm(m.CollectedAt), "ingested_at": tm(m.IngestedAt),
+		"files_names": names, "files_sha256": sums,
+		"counts_systems": int64(m.Counts.Systems), "counts_resources": int64(m.Counts.Resources),
+		"counts_identities": int64(m.Counts.Identities), "counts_groups": int64(m.Counts.Groups),
+		"counts_memberships": int64(m.Counts.Memberships), "counts_grants": int64(m.Counts.Grants),
+		"counts_credentials": int64(m.Counts.Credentials), "counts_delegations": int64(m.Counts.Delegations),
+	}
+}
+
+func decodeMeta(rec *neo4j.Record) (graph.SnapshotMeta, error) {
+	f := fields{rec: rec}
+	m := graph.SnapshotMeta{
+		ID: graph.SnapshotID(f.str("id")), Source: f.str("source"),
+		CollectedAt: f.tm("collected_at"), IngestedAt: f.tm("ingested_at"),
+		Counts: graph.Counts{
+			Systems: f.integer("counts_systems"), Resources: f.integer("counts_resources"),
+			Identities: f.integer("counts_identities"), Groups: f.integer("counts_groups"),
+			Memberships: f.integer("counts_memberships"), Grants: f.integer("counts_grants"),
+			Credentials: f.integer("counts_credentials"), Delegations: f.integer("counts_delegations"),
+		},
+	}
+	names, sums := f.list("files_names"), f.list("files_sha256")
+	if len(names) != len(sums) && f.err == nil {
+		f.err = errors.New("neo4jstore: snapshot files_names and files_sha256 differ in length")
+	}
+	for i := range min(len(names), len(sums)) {
+		m.Files = append(m.Files, graph.SourceFile{Name: names[i], SHA256: sums[i]})
+	}
+	return m, f.err
+}
