@@ -25,8 +25,17 @@ test: ## unit, conformance and golden tests (server tests skip with a message wh
 	$(GO) test -count=1 ./...
 
 .PHONY: test-integration
-test-integration: ## tests that need real servers/browsers, required (REACHGRAPH_REQUIRE_SERVERS=1): .ci/run starts them
-	REACHGRAPH_REQUIRE_SERVERS=1 $(GO) test -count=1 ./schema/gqlserver/... ./cmd/cli/... ./graph/...
+test-integration: ## start a real Neo4j 5 (Java 17 + Maven) and run the server/browser tests with them REQUIRED
+	scripts/neo4j-test-server start
+	REACHGRAPH_NEO4J_URI=$$(scripts/neo4j-test-server uri) REACHGRAPH_REQUIRE_SERVERS=1 \
+	  $(GO) test -count=1 ./graph/neo4jstore/... ./graph/stores/... ./schema/gqlserver/... ./cmd/cli/...; \
+	  rc=$$?; scripts/neo4j-test-server stop; exit $$rc
+
+.PHONY: bench-neo4j
+bench-neo4j: ## ingest and projection benchmarks, embedded vs Neo4j (tier S)
+	scripts/neo4j-test-server start
+	REACHGRAPH_NEO4J_URI=$$(scripts/neo4j-test-server uri) $(GO) test -run '^$$' -bench . -benchtime 2x ./graph/neo4jstore; \
+	  rc=$$?; scripts/neo4j-test-server stop; exit $$rc
 
 .PHONY: generate
 generate: ## regenerate the gqlgen code from schema/*.graphqls

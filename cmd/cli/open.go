@@ -19,7 +19,7 @@ import (
 
 // openStore opens the store named by --store / REACHGRAPH_STORE.
 func (g *globals) openStore(ctx context.Context) (graph.Store, error) {
-	st, err := stores.Open(ctx, g.storeURL(), stores.Options{})
+	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv})
 	if err != nil {
 		return nil, usageErr(err)
 	}
