@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -77,6 +78,8 @@ func (e *encoder) smap(m map[string]string) {
 type decoder struct {
 	b   []byte
 	err error
+	// share makes strings views of b instead of copies (see DecodeShared).
+	share bool
 }
 
 func (d *decoder) fail() {
@@ -112,7 +115,14 @@ func (d *decoder) str() string {
 		d.fail()
 		return ""
 	}
-	s := string(d.b[:n])
+	var s string
+	switch {
+	case n == 0:
+	case d.share:
+		s = unsafe.String(&d.b[0], int(n))
+	default:
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }
@@ -288,22 +298,25 @@ func AppendDelegation(b []byte, r Delegation) []byte {
 }
 
 // DecodeSystem decodes one system from the front of b and returns the rest.
-func DecodeSystem(b []byte) (System, []byte, error) {
-	d := decoder{b: b}
+func DecodeSystem(b []byte) (System, []byte, error) { return decodeSystem(&decoder{b: b}) }
+
+func decodeSystem(d *decoder) (System, []byte, error) {
 	r := System{ID: d.str(), Name: d.str(), Kind: d.str(), SOXScope: d.boolean(), Owner: d.str()}
 	return r, d.b, d.err
 }
 
 // DecodeResource decodes one resource from the front of b and returns the rest.
-func DecodeResource(b []byte) (Resource, []byte, error) {
-	d := decoder{b: b}
+func DecodeResource(b []byte) (Resource, []byte, error) { return decodeResource(&decoder{b: b}) }
+
+func decodeResource(d *decoder) (Resource, []byte, error) {
 	r := Resource{ID: d.str(), System: d.str(), Parent: d.str(), Name: d.str(), Kind: d.str(), SOXScope: d.optBool()}
 	return r, d.b, d.err
 }
 
 // DecodeIdentity decodes one identity from the front of b and returns the rest.
-func DecodeIdentity(b []byte) (Identity, []byte, error) {
-	d := decoder{b: b}
+func DecodeIdentity(b []byte) (Identity, []byte, error) { return decodeIdentity(&decoder{b: b}) }
+
+func decodeIdentity(d *decoder) (Identity, []byte, error) {
 	r := Identity{ID: d.str(), Name: d.str(), Type: schema.IdentityType(d.str()), Status: schema.Status(d.str())}
 	r.Owners.Business = d.str()
 	r.Owners.Technical = d.str()
@@ -321,30 +334,34 @@ func DecodeIdentity(b []byte) (Identity, []byte, error) {
 }
 
 // DecodeGroup decodes one group from the front of b and returns the rest.
-func DecodeGroup(b []byte) (Group, []byte, error) {
-	d := decoder{b: b}
+func DecodeGroup(b []byte) (Group, []byte, error) { return decodeGroup(&decoder{b: b}) }
+
+func decodeGroup(d *decoder) (Group, []byte, error) {
 	r := Group{ID: d.str(), Name: d.str(), Type: schema.GroupType(d.str()), System: d.str()}
 	return r, d.b, d.err
 }
 
 // DecodeMembership decodes one membership from the front of b and returns the rest.
-func DecodeMembership(b []byte) (Membership, []byte, error) {
-	d := decoder{b: b}
+func DecodeMembership(b []byte) (Membership, []byte, error) { return decodeMembership(&decoder{b: b}) }
+
+func decodeMembership(d *decoder) (Membership, []byte, error) {
 	r := Membership{Member: d.str(), Group: d.str()}
 	return r, d.b, d.err
 }
 
 // DecodeGrant decodes one grant from the front of b and returns the rest.
-func DecodeGrant(b []byte) (Grant, []byte, error) {
-	d := decoder{b: b}
+func DecodeGrant(b []byte) (Grant, []byte, error) { return decodeGrant(&decoder{b: b}) }
+
+func decodeGrant(d *decoder) (Grant, []byte, error) {
 	r := Grant{Principal: d.str(), Action: schema.Action(d.str()), Resource: d.str(), Native: d.str(),
 		Conditional: d.boolean(), LastUsedAt: d.tm(), ExpiresAt: d.tm()}
 	return r, d.b, d.err
 }
 
 // DecodeCredential decodes one credential from the front of b and returns the rest.
-func DecodeCredential(b []byte) (Credential, []byte, error) {
-	d := decoder{b: b}
+func DecodeCredential(b []byte) (Credential, []byte, error) { return decodeCredential(&decoder{b: b}) }
+
+func decodeCredential(d *decoder) (Credential, []byte, error) {
 	r := Credential{ID: d.str(), Identity: d.str(), Type: schema.CredentialType(d.str()), Systems: d.list(),
 		CreatedAt: d.tm(), LastRotatedAt: d.tm(), ExpiresAt: d.tm(), LastUsedAt: d.tm(),
 		RotationDays: d.integer(), Revoked: d.boolean(), Vaulted: d.boolean(), StoredIn: d.str()}
@@ -352,8 +369,55 @@ func DecodeCredential(b []byte) (Credential, []byte, error) {
 }
 
 // DecodeDelegation decodes one delegation from the front of b and returns the rest.
-func DecodeDelegation(b []byte) (Delegation, []byte, error) {
-	d := decoder{b: b}
+func DecodeDelegation(b []byte) (Delegation, []byte, error) { return decodeDelegation(&decoder{b: b}) }
+
+func decodeDelegation(d *decoder) (Delegation, []byte, error) {
 	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str()}
 	return r, d.b, d.err
+}
+
+// The DecodeXShared functions decode like DecodeX, except that the record's
+// strings are views of b rather than copies, which saves one allocation per
+// string field. b must never be modified afterwards; it stays alive as long as
+// any decoded string does. The embedded store's readers use them with a fresh
+// buffer per chunk.
+
+// DecodeSystemShared is DecodeSystem with strings shared with b.
+func DecodeSystemShared(b []byte) (System, []byte, error) {
+	return decodeSystem(&decoder{b: b, share: true})
+}
+
+// DecodeResourceShared is DecodeResource with strings shared with b.
+func DecodeResourceShared(b []byte) (Resource, []byte, error) {
+	return decodeResource(&decoder{b: b, share: true})
+}
+
+// DecodeIdentityShared is DecodeIdentity with strings shared with b.
+func DecodeIdentityShared(b []byte) (Identity, []byte, error) {
+	return decodeIdentity(&decoder{b: b, share: true})
+}
+
+// DecodeGroupShared is DecodeGroup with strings shared with b.
+func DecodeGroupShared(b []byte) (Group, []byte, error) {
+	return decodeGroup(&decoder{b: b, share: true})
+}
+
+// DecodeMembershipShared is DecodeMembership with strings shared with b.
+func DecodeMembershipShared(b []byte) (Membership, []byte, error) {
+	return decodeMembership(&decoder{b: b, share: true})
+}
+
+// DecodeGrantShared is DecodeGrant with strings shared with b.
+func DecodeGrantShared(b []byte) (Grant, []byte, error) {
+	return decodeGrant(&decoder{b: b, share: true})
+}
+
+// DecodeCredentialShared is DecodeCredential with strings shared with b.
+func DecodeCredentialShared(b []byte) (Credential, []byte, error) {
+	return decodeCredential(&decoder{b: b, share: true})
+}
+
+// DecodeDelegationShared is DecodeDelegation with strings shared with b.
+func DecodeDelegationShared(b []byte) (Delegation, []byte, error) {
+	return decodeDelegation(&decoder{b: b, share: true})
 }

@@ -37,42 +37,42 @@ func (r *reader) Meta() graph.SnapshotMeta {
 
 // Systems iterates the snapshot's systems in write order.
 func (r *reader) Systems(ctx context.Context) iter.Seq2[graph.System, error] {
-	return records(ctx, r, kindSystem, r.meta.Counts.Systems, graph.DecodeSystem)
+	return records(ctx, r, kindSystem, r.meta.Counts.Systems, graph.DecodeSystemShared)
 }
 
 // Resources iterates the snapshot's resources in write order.
 func (r *reader) Resources(ctx context.Context) iter.Seq2[graph.Resource, error] {
-	return records(ctx, r, kindResource, r.meta.Counts.Resources, graph.DecodeResource)
+	return records(ctx, r, kindResource, r.meta.Counts.Resources, graph.DecodeResourceShared)
 }
 
 // Identities iterates the snapshot's identities in write order.
 func (r *reader) Identities(ctx context.Context) iter.Seq2[graph.Identity, error] {
-	return records(ctx, r, kindIdentity, r.meta.Counts.Identities, graph.DecodeIdentity)
+	return records(ctx, r, kindIdentity, r.meta.Counts.Identities, graph.DecodeIdentityShared)
 }
 
 // Groups iterates the snapshot's groups in write order.
 func (r *reader) Groups(ctx context.Context) iter.Seq2[graph.Group, error] {
-	return records(ctx, r, kindGroup, r.meta.Counts.Groups, graph.DecodeGroup)
+	return records(ctx, r, kindGroup, r.meta.Counts.Groups, graph.DecodeGroupShared)
 }
 
 // Memberships iterates the snapshot's memberships in write order.
 func (r *reader) Memberships(ctx context.Context) iter.Seq2[graph.Membership, error] {
-	return records(ctx, r, kindMembership, r.meta.Counts.Memberships, graph.DecodeMembership)
+	return records(ctx, r, kindMembership, r.meta.Counts.Memberships, graph.DecodeMembershipShared)
 }
 
 // Grants iterates the snapshot's grants in write order.
 func (r *reader) Grants(ctx context.Context) iter.Seq2[graph.Grant, error] {
-	return records(ctx, r, kindGrant, r.meta.Counts.Grants, graph.DecodeGrant)
+	return records(ctx, r, kindGrant, r.meta.Counts.Grants, graph.DecodeGrantShared)
 }
 
 // Credentials iterates the snapshot's credentials in write order.
 func (r *reader) Credentials(ctx context.Context) iter.Seq2[graph.Credential, error] {
-	return records(ctx, r, kindCredential, r.meta.Counts.Credentials, graph.DecodeCredential)
+	return records(ctx, r, kindCredential, r.meta.Counts.Credentials, graph.DecodeCredentialShared)
 }
 
 // Delegations iterates the snapshot's delegations in write order.
 func (r *reader) Delegations(ctx context.Context) iter.Seq2[graph.Delegation, error] {
-	return records(ctx, r, kindDelegation, r.meta.Counts.Delegations, graph.DecodeDelegation)
+	return records(ctx, r, kindDelegation, r.meta.Counts.Delegations, graph.DecodeDelegationShared)
 }
 
 // records iterates the want records of kind k. A producer goroutine reads
@@ -144,7 +144,9 @@ func decodeChunks[T any](ctx context.Context, r *reader, k kind, want int, decod
 			return
 		}
 		var err error
-		if buf, err = r.fetch(k, chunk, buf[:0]); err != nil {
+		// A fresh buffer per chunk: decoded strings are views of it (the
+		// graph.DecodeXShared functions), so it must never be reused.
+		if buf, err = r.fetch(k, chunk, nil); err != nil {
 			send(batch[T]{err: err})
 			return
 		}

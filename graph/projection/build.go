@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -108,6 +109,7 @@ func (b *builder) intern(s string) int32 {
 		return i
 	}
 	i := int32(len(b.p.Strings))
+	s = strings.Clone(s) // s may be a view of a whole store chunk (graph.DecodeXShared)
 	b.p.Strings = append(b.p.Strings, s)
 	b.strs[s] = i
 	return i
