@@ -13,6 +13,7 @@ type idTable struct {
 	buf   []byte
 	off   []uint32 // node n's id is buf[off[n]:off[n+1]]
 	slots []int32  // node+1, 0 = empty
+	fp    []uint8  // per slot: 8 bits of the id's hash, so most probes never touch buf
 	seed  maphash.Seed
 }
 
@@ -33,15 +34,19 @@ func (t *idTable) id(n int32) string {
 
 func (t *idTable) hash(s string) uint64 { return maphash.String(t.seed, s) }
 
+func fingerprint(h uint64) uint8 { return uint8(h >> 56) }
+
 // lookup returns the node with id s.
 func (t *idTable) lookup(s string) (int32, bool) {
 	mask := uint64(len(t.slots) - 1)
-	for i := t.hash(s) & mask; ; i = (i + 1) & mask {
+	h := t.hash(s)
+	f := fingerprint(h)
+	for i := h & mask; ; i = (i + 1) & mask {
 		v := t.slots[i]
 		if v == 0 {
 			return 0, false
 		}
-		if t.id(v-1) == s {
+		if t.fp[i] == f && t.id(v-1) == s {
 			return v - 1, true
 		}
 	}
@@ -53,9 +58,11 @@ func (t *idTable) add(s string) (int32, bool) {
 		t.grow(2 * len(t.slots))
 	}
 	mask := uint64(len(t.slots) - 1)
-	i := t.hash(s) & mask
+	h := t.hash(s)
+	f := fingerprint(h)
+	i := h & mask
 	for ; t.slots[i] != 0; i = (i + 1) & mask {
-		if t.id(t.slots[i]-1) == s {
+		if t.fp[i] == f && t.id(t.slots[i]-1) == s {
 			return t.slots[i] - 1, false
 		}
 	}
@@ -63,6 +70,7 @@ func (t *idTable) add(s string) (int32, bool) {
 	t.buf = append(t.buf, s...)
 	t.off = append(t.off, uint32(len(t.buf)))
 	t.slots[i] = n + 1
+	t.fp[i] = f
 	return n, true
 }
 
@@ -72,14 +80,17 @@ func (t *idTable) grow(size int) {
 		p *= 2
 	}
 	t.slots = make([]int32, p)
+	t.fp = make([]uint8, p)
 	mask := uint64(p - 1)
 	for n := range int32(t.len()) {
-		i := t.hash(t.id(n)) & mask
+		h := t.hash(t.id(n))
+		i := h & mask
 		for t.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
 		t.slots[i] = n + 1
+		t.fp[i] = fingerprint(h)
 	}
 }
 
-func (t *idTable) bytes() int { return len(t.buf) + 4*len(t.off) + 4*len(t.slots) }
+func (t *idTable) bytes() int { return len(t.buf) + 4*len(t.off) + 5*len(t.slots) }
