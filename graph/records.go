@@ -144,3 +144,20 @@ func (m SnapshotMeta) AsOf() time.Time {
 // SnapshotID identifies a snapshot; it is derived from the snapshot's content and
 // its sources, so the same input always yields the same id.
 type SnapshotID string
+
+// Normalized returns m with its times in UTC and its file list copied (nil
+// when empty), the form every store keeps and returns.
+func (m SnapshotMeta) Normalized() SnapshotMeta {
+	if !m.CollectedAt.IsZero() {
+		m.CollectedAt = m.CollectedAt.UTC()
+	}
+	if !m.IngestedAt.IsZero() {
+		m.IngestedAt = m.IngestedAt.UTC()
+	}
+	if len(m.Files) == 0 {
+		m.Files = nil
+	} else {
+		m.Files = append([]SourceFile(nil), m.Files...)
+	}
+	return m
+}

@@ -83,7 +83,7 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
-	meta = normalizeMeta(meta)
+	meta = meta.Normalized()
 	meta.ID, meta.Counts = sp.hasher.Sum(), sp.hasher.Counts()
 	if meta.IngestedAt.IsZero() {
 		meta.IngestedAt = time.Now().UTC()
@@ -108,21 +108,6 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 		return graph.SnapshotMeta{}, ctxErr(ctx, err)
 	}
 	return meta, nil
-}
-
-func normalizeMeta(m graph.SnapshotMeta) graph.SnapshotMeta {
-	if !m.CollectedAt.IsZero() {
-		m.CollectedAt = m.CollectedAt.UTC()
-	}
-	if !m.IngestedAt.IsZero() {
-		m.IngestedAt = m.IngestedAt.UTC()
-	}
-	if len(m.Files) == 0 {
-		m.Files = nil
-	} else {
-		m.Files = append([]graph.SourceFile(nil), m.Files...)
-	}
-	return m
 }
 
 // find looks up the metadata node of id, complete or not.
