@@ -86,13 +86,24 @@ type subgraph struct {
 	out    [][]int64
 	in     [][]int64
 	edge   map[[2]int64]ledge
+	// multi, when not nil, keeps every parallel edge u → v (edge keeps the
+	// lightest only); Cut needs them all.
+	multi map[[2]int64][]ledge
 }
 
 // pruned builds the subgraph of nodes seen by both searches, with the forward
 // edges between them and an edge from each final-grant holder to a sink.
 func (e *Engine) pruned(fwd, bwd *scratch, r int32, a schema.Action) *subgraph {
+	return e.prune(fwd, bwd, r, a, false)
+}
+
+// prune is pruned; with multi it also records every parallel edge.
+func (e *Engine) prune(fwd, bwd *scratch, r int32, a schema.Action, multi bool) *subgraph {
 	p := e.p
 	sub := &subgraph{local: map[int32]int32{}, edge: map[[2]int64]ledge{}}
+	if multi {
+		sub.multi = map[[2]int64][]ledge{}
+	}
 	for n := range int32(p.Len()) {
 		if fwd.seen(n) && bwd.seen(n) {
 			sub.local[n] = int32(len(sub.global))
@@ -112,6 +123,9 @@ func (e *Engine) pruned(fwd, bwd *scratch, r int32, a schema.Action) *subgraph {
 			return
 		}
 		k := [2]int64{int64(lu), int64(lv)}
+		if sub.multi != nil {
+			sub.multi[k] = append(sub.multi[k], ed)
+		}
 		if old, ok := sub.edge[k]; ok && old.w <= ed.w {
 			return
 		}

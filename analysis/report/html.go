@@ -22,9 +22,11 @@ type box struct {
 }
 
 var funcs = template.FuncMap{
-	"rfc3339": func(t time.Time) string { return t.Format(time.RFC3339) },
-	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"join":    strings.Join,
+	"rfc3339":  func(t time.Time) string { return t.Format(time.RFC3339) },
+	"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"join":     strings.Join,
+	"accesses": FormatAccesses,
+	"hops":     FormatHops,
 	"pct": func(n, total int) int {
 		if total == 0 {
 			return 0

@@ -61,8 +61,25 @@ func (r *Report) Markdown(w io.Writer) error {
 				f.Suppressed.Expires.UTC().Format("2006-01-02"), mdEscape(f.Suppressed.Reason))
 		}
 		fmt.Fprintf(&b, "- %s\n", mdEscape(f.Message))
+		if len(f.Accesses) > 0 {
+			fmt.Fprintf(&b, "- accesses: %s", mdEscape(FormatAccesses(f.Accesses)))
+			if f.AccessesOmitted > 0 {
+				fmt.Fprintf(&b, " (+%d more)", f.AccessesOmitted)
+			}
+			b.WriteString("\n")
+		}
 		for _, p := range f.Paths {
 			fmt.Fprintf(&b, "- path: `%s`\n", FormatPath(p))
+		}
+		if f.PathsOmitted > 0 {
+			fmt.Fprintf(&b, "- %d more path(s) not shown\n", f.PathsOmitted)
+		}
+		if f.Fix != nil {
+			fmt.Fprintf(&b, "- fix: remove `%s`", strings.Join(strings.Split(FormatHops(f.Fix.Cut), "; "), "`, `"))
+			if len(f.Fix.ChokePoints) > 0 {
+				fmt.Fprintf(&b, "; choke points `%s`", strings.Join(f.Fix.ChokePoints, "`, `"))
+			}
+			b.WriteString("\n")
 		}
 		if len(f.Frameworks) > 0 {
 			fmt.Fprintf(&b, "- frameworks: %s\n", "`"+strings.Join(f.Frameworks, "`, `")+"`")

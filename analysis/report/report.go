@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -95,7 +96,7 @@ func (r *Report) JSON(w io.Writer) error {
 
 // CSVHeader is the header row of the CSV format.
 var CSVHeader = []string{"snapshot", "as_of", "id", "rule", "category", "severity", "identity", "actor", "credential",
-	"resource", "action", "effective", "new", "suppressed_by", "suppressed_until", "message", "path", "frameworks"}
+	"resource", "action", "effective", "new", "suppressed_by", "suppressed_until", "message", "path", "frameworks", "accesses", "fix"}
 
 // CSV writes one row per finding (its first path only), ready for a spreadsheet.
 func (r *Report) CSV(w io.Writer) error {
@@ -108,7 +109,8 @@ func (r *Report) CSV(w io.Writer) error {
 		}
 		_ = cw.Write([]string{r.Snapshot, r.AsOf.Format(time.RFC3339), f.ID, f.Rule, string(f.Category), string(f.Severity),
 			f.Identity, strings.Join(f.Actor, " "), f.Credential, f.Resource, string(f.Action), fmt.Sprint(f.Effective),
-			fmt.Sprint(f.New), by, until, f.Message, FormatPaths(f.Paths), strings.Join(f.Frameworks, " ")})
+			fmt.Sprint(f.New), by, until, f.Message, FormatPaths(f.Paths), strings.Join(f.Frameworks, " "),
+			FormatAccesses(f.Accesses), FormatFix(f.Fix)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -138,6 +140,43 @@ func FormatPaths(ps []analysis.Path) string {
 		s[i] = FormatPath(p)
 	}
 	return strings.Join(s, " | ")
+}
+
+// FormatAccesses renders covered accesses: "je-1 write/approve; je-2 write (latent)".
+func FormatAccesses(cs []rules.Covered) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		acts := make([]string, len(c.Actions))
+		for k, a := range c.Actions {
+			acts[k] = string(a)
+		}
+		s[i] = c.Resource + " " + strings.Join(acts, "/")
+		if !c.Effective {
+			s[i] += " (latent)"
+		}
+	}
+	return strings.Join(s, "; ")
+}
+
+// FormatHops renders edges one by one: "a -MEMBER_OF-> b; c -GRANT(write)-> d".
+func FormatHops(hs []analysis.Hop) string {
+	s := make([]string, len(hs))
+	for i, h := range hs {
+		s[i] = FormatPath(analysis.Path{h})
+	}
+	return strings.Join(s, "; ")
+}
+
+// FormatFix renders a fix on one line: "cut: HOPS | choke points: A, B"; "" for none.
+func FormatFix(f *reach.Fix) string {
+	if f == nil {
+		return ""
+	}
+	s := "cut: " + FormatHops(f.Cut)
+	if len(f.ChokePoints) > 0 {
+		s += " | choke points: " + strings.Join(f.ChokePoints, ", ")
+	}
+	return s
 }
 
 func edgeLabel(h analysis.Hop) string {

@@ -2,9 +2,12 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
 )
 
 var (
@@ -28,19 +31,40 @@ func celEnv() (*cel.Env, error) {
 }
 
 // compile type-checks a predicate and returns its program; the result must be bool.
-func compile(expr string) (cel.Program, error) {
+func compile(expr string) (cel.Program, *cel.Ast, error) {
 	env, err := celEnv()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ast, iss := env.Compile(expr)
 	if iss.Err() != nil {
-		return nil, iss.Err()
+		return nil, nil, iss.Err()
 	}
 	if !ast.OutputType().IsExactType(cel.BoolType) && !ast.OutputType().IsExactType(cel.DynType) {
-		return nil, fmt.Errorf("predicate yields %s, want bool", ast.OutputType())
+		return nil, nil, fmt.Errorf("predicate yields %s, want bool", ast.OutputType())
 	}
-	return env.Program(ast)
+	prg, err := env.Program(ast)
+	return prg, ast, err
+}
+
+// requiresCritical reports whether access.critical is a top-level conjunct of
+// the predicate: then it is false on every access that is not critical (CEL's
+// && is false when either side is false, even if the other errs).
+func requiresCritical(a *cel.Ast) bool {
+	var walk func(e celast.Expr) bool
+	walk = func(e celast.Expr) bool {
+		switch e.Kind() {
+		case celast.CallKind:
+			c := e.AsCall()
+			return c.FunctionName() == operators.LogicalAnd && slices.ContainsFunc(c.Args(), walk)
+		case celast.SelectKind:
+			s := e.AsSelect()
+			return !s.IsTestOnly() && s.FieldName() == "critical" && s.Operand().Kind() == celast.IdentKind &&
+				s.Operand().AsIdent() == "access"
+		}
+		return false
+	}
+	return walk(a.NativeRep().Expr())
 }
 
 // eval runs a compiled predicate; a non-bool result or an evaluation error

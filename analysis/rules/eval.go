@@ -3,10 +3,16 @@ package rules
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"cel.dev/cel-go/cel"
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
@@ -22,7 +28,8 @@ type Snapshot struct {
 	Data   *graph.Dataset
 }
 
-// index holds the records of a snapshot by id, and every identity's accesses.
+// index holds the records of a snapshot by id. Accesses are not kept: each
+// actor's are computed, used by every rule and dropped (see Evaluate).
 type index struct {
 	s          Snapshot
 	asOf       time.Time
@@ -31,8 +38,14 @@ type index struct {
 	identities map[string]graph.Identity
 	creds      map[string]graph.Credential
 	credsOf    map[string][]graph.Credential
-	ids        []string // identity ids, sorted
-	accesses   map[string][]analysis.Access
+	ids        []string            // identity ids, sorted
+	actorOf    map[string][]string // identity → its actor, for actors of more than one identity
+}
+
+// ident is one identity's accesses (from one Reach) during evaluation.
+type ident struct {
+	id       string
+	accesses []analysis.Access
 }
 
 // NewSnapshot reads every record of r into memory and pairs it with e.
@@ -47,10 +60,10 @@ func NewSnapshot(ctx context.Context, e *reach.Engine, r graph.Reader) (Snapshot
 	return Snapshot{Engine: e, Data: d}, nil
 }
 
-func newIndex(s Snapshot) (*index, error) {
+func newIndex(s Snapshot) *index {
 	x := &index{s: s, asOf: s.Engine.AsOf(), systems: map[string]graph.System{}, resources: map[string]graph.Resource{},
 		identities: map[string]graph.Identity{}, creds: map[string]graph.Credential{}, credsOf: map[string][]graph.Credential{},
-		accesses: map[string][]analysis.Access{}}
+		actorOf: map[string][]string{}}
 	for _, r := range s.Data.SystemList {
 		x.systems[r.ID] = r
 	}
@@ -66,14 +79,12 @@ func newIndex(s Snapshot) (*index, error) {
 		x.creds[c.ID] = c
 		x.credsOf[c.Identity] = append(x.credsOf[c.Identity], c)
 	}
-	for _, id := range x.ids {
-		accs, err := s.Engine.Reach(reach.ReachQuery{Identity: id})
-		if err != nil {
-			return nil, fmt.Errorf("rules: reach %s: %w", id, err)
+	for _, a := range s.Engine.Actors() {
+		for _, id := range a {
+			x.actorOf[id] = a
 		}
-		x.accesses[id] = accs
 	}
-	return x, nil
+	return x
 }
 
 // kindOf returns the resource kind and system of a resource or system id.
@@ -88,61 +99,198 @@ func (x *index) kindOf(id string) (kind, system string) {
 }
 
 func (x *index) actor(id string) []string {
-	a, err := x.s.Engine.Actor(id)
-	if err != nil || len(a) == 0 {
-		return []string{id}
+	if a, ok := x.actorOf[id]; ok {
+		return a
 	}
-	return a
+	return []string{id}
 }
 
 // hasEffectiveCritical reports whether the identity holds effective critical access.
-func (x *index) hasEffectiveCritical(id string) bool {
-	return slices.ContainsFunc(x.accesses[id], func(a analysis.Access) bool { return a.Effective && a.Critical })
+func (i *ident) hasEffectiveCritical() bool {
+	return i != nil && slices.ContainsFunc(i.accesses, func(a analysis.Access) bool { return a.Effective && a.Critical })
 }
 
-// Evaluate runs every enabled rule of rs over the snapshot and returns the
-// findings sorted (see Sort), without suppressions applied.
-func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
-	x, err := newIndex(s)
-	if err != nil {
-		return nil, err
-	}
-	var out []Finding
+// toxicRule is a compiled toxic_path rule.
+type toxicRule struct {
+	r   Rule
+	prg cel.Program
+	// critical is set when the predicate has access.critical as a top-level
+	// conjunct: accesses that are not critical cannot match.
+	critical bool
+}
+
+// plan is what Evaluate runs per actor.
+type plan struct {
+	rs      *Ruleset
+	sod     []Rule
+	toxic   []toxicRule
+	hygiene []Rule
+	reachQ  reach.ReachQuery // Actions and CriticalOnly; Identity set per call
+}
+
+func newPlan(rs *Ruleset) (*plan, error) {
+	pl := &plan{rs: rs}
+	acts := map[schema.Action]bool{}
+	critical, all := false, false
 	for _, r := range rs.Rules {
 		if r.Disabled {
 			continue
 		}
-		var fs []Finding
 		switch r.Kind {
 		case KindSoD:
-			fs = x.sod(rs, r)
+			pl.sod = append(pl.sod, r)
+			for _, fn := range []string{r.SoD.A, r.SoD.B} {
+				for _, s := range rs.Functions[fn].Select {
+					for _, a := range s.Actions {
+						acts[a] = true
+					}
+				}
+			}
 		case KindToxicPath:
-			fs, err = x.toxic(r, rs.Settings)
+			prg, ast, err := compile(r.When)
+			if err != nil {
+				return nil, fmt.Errorf("rules: %s: %w", r.ID, err)
+			}
+			t := toxicRule{r: r, prg: prg, critical: requiresCritical(ast)}
+			pl.toxic = append(pl.toxic, t)
+			all = all || !t.critical
+			critical = true
 		case KindHygiene:
-			fs = x.hygiene(rs.Settings, r)
+			pl.hygiene = append(pl.hygiene, r)
+			critical = true // severities and latent_critical read critical accesses
 		}
-		if err != nil {
-			return nil, err
+	}
+	if critical {
+		for _, a := range schema.Actions {
+			if a.Critical() {
+				acts[a] = true
+			}
 		}
-		for i := range fs {
-			f := &fs[i]
-			f.Rule, f.Title, f.Category = r.ID, r.Title, r.Category
-			if f.Severity == "" {
-				f.Severity = r.Severity
+	}
+	if !all {
+		for _, a := range schema.Actions {
+			if acts[a] {
+				pl.reachQ.Actions = append(pl.reachQ.Actions, a)
 			}
-			if len(f.Actor) == 0 {
-				f.Actor = x.actor(f.Identity)
-			}
-			f.Frameworks = x.frameworks(r, f)
-			if f.Paths == nil {
-				f.Paths = []analysis.Path{}
-			}
-			f.setID()
 		}
-		out = append(out, fs...)
+		pl.reachQ.CriticalOnly = len(pl.sod) == 0
+		if len(pl.reachQ.Actions) == 0 {
+			pl.reachQ.Actions = []schema.Action{schema.ActionAdmin}
+		}
+	}
+	return pl, nil
+}
+
+// Evaluate runs every enabled rule of rs over the snapshot and returns the
+// findings sorted (see Sort), without suppressions applied. Each actor's
+// accesses are computed once (Reach, limited to the actions the rules can
+// match) and read by every rule; actors are evaluated in parallel on
+// GOMAXPROCS workers and the result does not depend on their order.
+func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
+	x := newIndex(s)
+	pl, err := newPlan(rs)
+	if err != nil {
+		return nil, err
+	}
+	var units [][]string
+	for _, id := range x.ids {
+		if a := x.actor(id); a[0] == id {
+			units = append(units, a)
+		}
+	}
+	results := make([][]Finding, len(units))
+	errs := make([]error, len(units))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(units) {
+					return
+				}
+				results[i], errs[i] = x.evalActor(pl, units[i])
+			}
+		}()
+	}
+	wg.Wait()
+	var out []Finding
+	for i := range units {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	for _, r := range pl.hygiene {
+		if r.Check == CheckUnusedGrant {
+			fs := x.unusedGrants(rs.Settings, r)
+			for i := range fs {
+				x.finish(r, &fs[i])
+			}
+			out = append(out, fs...)
+		}
+	}
+	if err := x.fixes(out); err != nil {
+		return nil, err
 	}
 	Sort(out)
 	return out, nil
+}
+
+// evalActor runs every rule on one actor and its identities.
+func (x *index) evalActor(pl *plan, actor []string) ([]Finding, error) {
+	members := make([]*ident, len(actor))
+	for k, id := range actor {
+		q := pl.reachQ
+		q.Identity = id
+		accs, err := x.s.Engine.Reach(q)
+		if err != nil {
+			return nil, fmt.Errorf("rules: reach %s: %w", id, err)
+		}
+		members[k] = &ident{id: id, accesses: accs}
+	}
+	var out []Finding
+	emit := func(r Rule, fs []Finding) {
+		for i := range fs {
+			x.finish(r, &fs[i])
+		}
+		out = append(out, fs...)
+	}
+	if len(pl.sod) > 0 {
+		all := x.sodAccesses(members)
+		for _, r := range pl.sod {
+			emit(r, x.sod(pl.rs, r, actor, all))
+		}
+	}
+	for _, m := range members {
+		fs, err := x.toxic(pl.toxic, pl.rs.Settings, m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+		for _, r := range pl.hygiene {
+			emit(r, x.hygiene(pl.rs.Settings, r, m))
+		}
+	}
+	return out, nil
+}
+
+// finish fills a finding's rule fields, actor, frameworks and id.
+func (x *index) finish(r Rule, f *Finding) {
+	f.Rule, f.Title, f.Category = r.ID, r.Title, r.Category
+	if f.Severity == "" {
+		f.Severity = r.Severity
+	}
+	if len(f.Actor) == 0 {
+		f.Actor = x.actor(f.Identity)
+	}
+	f.Frameworks = x.frameworks(r, f)
+	if f.Paths == nil {
+		f.Paths = []analysis.Path{}
+	}
+	f.setID()
 }
 
 // frameworks returns the rule's references, plus its AI RMF ones when the
@@ -167,123 +315,107 @@ func (x *index) frameworks(r Rule, f *Finding) []string {
 
 // ---------------------------------------------------------------- SoD
 
-func (x *index) matches(sel []Selector, a analysis.Access) bool {
-	kind, sys := x.kindOf(a.Resource)
+// sodAccess is an access with the resource facts selectors read.
+type sodAccess struct {
+	a         *analysis.Access
+	kind, sys string
+	sox       bool
+	key       string
+}
+
+func (x *index) matches(sel []Selector, a *sodAccess) bool {
 	for _, s := range sel {
-		if !slices.Contains(s.Actions, a.Action) ||
-			(len(s.Kinds) > 0 && !slices.Contains(s.Kinds, kind)) ||
-			slices.Contains(s.NotKinds, kind) ||
-			(len(s.IDs) > 0 && !slices.Contains(s.IDs, a.Resource)) ||
-			(len(s.Systems) > 0 && !slices.Contains(s.Systems, sys)) {
+		if !slices.Contains(s.Actions, a.a.Action) ||
+			(len(s.Kinds) > 0 && !slices.Contains(s.Kinds, a.kind)) ||
+			slices.Contains(s.NotKinds, a.kind) ||
+			(len(s.IDs) > 0 && !slices.Contains(s.IDs, a.a.Resource)) ||
+			(len(s.Systems) > 0 && !slices.Contains(s.Systems, a.sys)) ||
+			(s.SOX != nil && a.sox != *s.SOX) {
 			continue
-		}
-		if s.SOX != nil {
-			in, err := x.s.Engine.InSOXScope(a.Resource)
-			if err != nil || in != *s.SOX {
-				continue
-			}
 		}
 		return true
 	}
 	return false
 }
 
-// actors returns every actor (R7) as a sorted list of identity ids, sorted.
-func (x *index) actors() [][]string {
-	seen := map[string]bool{}
-	var out [][]string
-	for _, id := range x.ids {
-		if seen[id] {
-			continue
+func (x *index) sodAccesses(members []*ident) []sodAccess {
+	var out []sodAccess
+	for _, m := range members {
+		for i := range m.accesses {
+			a := &m.accesses[i]
+			kind, sys := x.kindOf(a.Resource)
+			sox, _ := x.s.Engine.InSOXScope(a.Resource)
+			out = append(out, sodAccess{a: a, kind: kind, sys: sys, sox: sox,
+				key: a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)})
 		}
-		a := x.actor(id)
-		for _, m := range a {
-			seen[m] = true
-		}
-		out = append(out, a)
 	}
+	// lessPair order: identity, resource, action (as strings).
+	slices.SortFunc(out, func(p, q sodAccess) int { return strings.Compare(p.key, q.key) })
 	return out
 }
 
-func (x *index) sod(rs *Ruleset, r Rule) []Finding {
+// sod finds one actor's conflict for rule r: the best pair is effective
+// before latent, then the first in (identity, resource, action) order.
+func (x *index) sod(rs *Ruleset, r Rule, actor []string, all []sodAccess) []Finding {
 	fa, fb := rs.Functions[r.SoD.A], rs.Functions[r.SoD.B]
-	var out []Finding
-	for _, actor := range x.actors() {
-		var as, bs []analysis.Access
-		for _, id := range actor {
-			for _, a := range x.accesses[id] {
-				if x.matches(fa.Select, a) {
-					as = append(as, a)
-				}
-				if x.matches(fb.Select, a) {
-					bs = append(bs, a)
-				}
-			}
+	var as, bs []*sodAccess
+	for i := range all {
+		if x.matches(fa.Select, &all[i]) {
+			as = append(as, &all[i])
 		}
-		// The best pair: effective before latent, then in id order (accesses
-		// come sorted from Reach, actors in id order).
-		var best *[2]analysis.Access
-		rank := func(p [2]analysis.Access) int {
-			n := 0
-			if !p[0].Effective {
-				n++
-			}
-			if !p[1].Effective {
-				n++
-			}
-			return n
+		if x.matches(fb.Select, &all[i]) {
+			bs = append(bs, &all[i])
 		}
+	}
+	rank := func(a, b *sodAccess) int {
+		n := 0
+		if !a.a.Effective {
+			n++
+		}
+		if !b.a.Effective {
+			n++
+		}
+		return n
+	}
+	var ba, bb *sodAccess
+	// Both lists are sorted, so the first valid pair of a rank is its least.
+	for want := 0; want <= 2 && ba == nil; want++ {
+	scan:
 		for _, a := range as {
 			for _, b := range bs {
-				if a.Resource == b.Resource && a.Action == b.Action {
+				if rank(a, b) != want || (a.a.Resource == b.a.Resource && a.a.Action == b.a.Action) ||
+					(r.SoD.SameSystem && a.sys != b.sys) {
 					continue
 				}
-				if r.SoD.SameSystem {
-					_, sa := x.kindOf(a.Resource)
-					_, sb := x.kindOf(b.Resource)
-					if sa != sb {
-						continue
-					}
-				}
-				p := [2]analysis.Access{a, b}
-				if best == nil || rank(p) < rank(*best) || (rank(p) == rank(*best) && lessPair(p, *best)) {
-					best = &p
-				}
+				ba, bb = a, b
+				break scan
 			}
 		}
-		if best == nil {
-			continue
-		}
-		a, b := best[0], best[1]
-		eff := a.Effective && b.Effective
-		f := Finding{Identity: a.Identity, Actor: actor, Resource: a.Resource, Action: a.Action, Effective: eff,
-			Conflict: &Conflict{
-				A: Side{Function: r.SoD.A, Identity: a.Identity, Resource: a.Resource, Action: a.Action, Effective: a.Effective},
-				B: Side{Function: r.SoD.B, Identity: b.Identity, Resource: b.Resource, Action: b.Action, Effective: b.Effective},
-			},
-			Paths: append(firstPaths(a), firstPaths(b)...),
-		}
-		word := "effective"
-		if !eff {
-			word = "latent"
-			f.Severity = r.latentSeverity()
-		}
-		who := a.Identity
-		if len(actor) > 1 {
-			who = "actor " + strings.Join(actor, " + ")
-		}
-		f.Message = fmt.Sprintf("%s conflict: %s can %s (%s %s on %s) and %s (%s %s on %s)", word, who,
-			strings.ToLower(fa.Title), a.Identity, a.Action, a.Resource, strings.ToLower(fb.Title), b.Identity, b.Action, b.Resource)
-		out = append(out, f)
 	}
-	return out
-}
-
-func lessPair(p, q [2]analysis.Access) bool {
-	k := func(a analysis.Access) string {
-		return a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)
+	if ba == nil {
+		return nil
 	}
-	return cmp.Or(strings.Compare(k(p[0]), k(q[0])), strings.Compare(k(p[1]), k(q[1]))) < 0
+	a, b := *ba.a, *bb.a
+	eff := a.Effective && b.Effective
+	f := Finding{Identity: a.Identity, Actor: actor, Resource: a.Resource, Action: a.Action, Effective: eff,
+		Conflict: &Conflict{
+			A: Side{Function: r.SoD.A, Identity: a.Identity, Resource: a.Resource, Action: a.Action, Effective: a.Effective},
+			B: Side{Function: r.SoD.B, Identity: b.Identity, Resource: b.Resource, Action: b.Action, Effective: b.Effective},
+		},
+		Paths: append(firstPaths(a), firstPaths(b)...),
+	}
+	word := "effective"
+	if !eff {
+		word = "latent"
+		f.Severity = r.latentSeverity()
+	}
+	who := a.Identity
+	if len(actor) > 1 {
+		who = "actor " + strings.Join(actor, " + ")
+	}
+	f.Message = fmt.Sprintf("%s conflict: %s can %s (%s %s on %s) and %s (%s %s on %s)", word, who,
+		strings.ToLower(fa.Title), a.Identity, a.Action, a.Resource, strings.ToLower(fb.Title), b.Identity, b.Action, b.Resource)
+	return []Finding{f}
 }
 
 func firstPaths(a analysis.Access) []analysis.Path {
@@ -407,89 +539,222 @@ func (x *index) accessVars(a analysis.Access) map[string]any {
 		"effective": a.Effective, "authorized": a.Authorized, "resource_kind": kind, "system": sys, "sox": sox}
 }
 
-// toxic evaluates a toxic_path rule on every access and each of its paths;
-// the first path that matches is the evidence. Matches of one identity are
-// grouped by the node the path's final grant lands on (a grant on a module
-// covers its children with the same evidence), so one finding stands for the
-// granted node and every action and covered resource it carries; the finding
-// names the granted node when it matched, and the strongest action. A group
-// with no effective access gets the rule's latent severity.
-func (x *index) toxic(r Rule, st Settings) ([]Finding, error) {
-	prg, err := compile(r.When)
-	if err != nil {
-		return nil, fmt.Errorf("rules: %s: %w", r.ID, err)
+// match is one access a rule matched, with the path that is its evidence.
+type match struct {
+	a *analysis.Access
+	p analysis.Path
+}
+
+// group is the matches one finding stands for.
+type group struct {
+	key, cred, node string
+	ms              []match
+}
+
+// groupKey is the finding an access belongs to: the credential it is
+// exercised with when effective through one, else the node its grant is on
+// when effective (through a delegation), else (latent) the identity alone.
+func groupKey(a *analysis.Access, p analysis.Path) (key, cred, node string) {
+	if au := a.Authentication; au != nil && au.Credential != "" {
+		return "c\x00" + au.Credential, au.Credential, ""
 	}
-	type match struct {
-		a analysis.Access
-		p analysis.Path
+	if !a.Effective {
+		return "l", "", ""
 	}
-	var out []Finding
-	for _, id := range x.ids {
-		iv := x.identityVars(id)
-		groups := map[string][]match{}
-		var order []string
-		for _, a := range x.accesses[id] {
-			av := x.accessVars(a)
-			paths := a.Paths
-			if len(paths) == 0 {
-				paths = []analysis.Path{nil}
+	node = a.Resource
+	if len(p) > 0 {
+		node = p[len(p)-1].To
+	}
+	return "n\x00" + node, "", node
+}
+
+// toxic evaluates the toxic_path rules on every access of one identity and
+// each of its paths; the first path that matches is the evidence. Matches are
+// grouped per rule by the credential the access is exercised with (effective
+// access through a credential) or else by the node the path's final grant
+// lands on, so one finding stands for an (identity, credential) or an
+// (identity, granted node) and lists the accesses it covers. A group with no
+// effective access gets the rule's latent severity. Variables are built
+// lazily, once per identity, access and path, and shared by the rules;
+// accesses that are not critical are skipped by rules that require
+// access.critical.
+func (x *index) toxic(trs []toxicRule, st Settings, m *ident) ([]Finding, error) {
+	if len(trs) == 0 {
+		return nil, nil
+	}
+	id := m.id
+	var iv map[string]any
+	identity := func() any {
+		if iv == nil {
+			iv = x.identityVars(id)
+		}
+		return iv
+	}
+	groups := make([]map[string]*group, len(trs))
+	orders := make([][]*group, len(trs))
+	for ri := range trs {
+		groups[ri] = map[string]*group{}
+	}
+	vars := map[string]any{"identity": identity}
+	for ai := range m.accesses {
+		a := &m.accesses[ai]
+		var av map[string]any
+		vars["access"] = func() any {
+			if av == nil {
+				av = x.accessVars(*a)
 			}
-			for _, p := range paths {
-				ok, err := eval(prg, map[string]any{"identity": iv, "access": av, "path": x.pathVars(a, p, st)})
+			return av
+		}
+		paths := a.Paths
+		if len(paths) == 0 {
+			paths = []analysis.Path{nil}
+		}
+		pvs := make([]map[string]any, len(paths))
+		for ri, t := range trs {
+			if t.critical && !a.Critical {
+				continue
+			}
+			for pi, p := range paths {
+				vars["path"] = func() any {
+					if pvs[pi] == nil {
+						pvs[pi] = x.pathVars(*a, p, st)
+					}
+					return pvs[pi]
+				}
+				ok, err := eval(t.prg, vars)
 				if err != nil {
-					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", r.ID, id, a.Action, a.Resource, err)
+					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
 				}
 				if !ok {
 					continue
 				}
-				key := a.Resource
-				if len(p) > 0 {
-					key = p[len(p)-1].To
+				key, cred, node := groupKey(a, p)
+				g := groups[ri][key]
+				if g == nil {
+					g = &group{key: key, cred: cred, node: node}
+					groups[ri][key] = g
+					orders[ri] = append(orders[ri], g)
 				}
-				if _, seen := groups[key]; !seen {
-					order = append(order, key)
-				}
-				groups[key] = append(groups[key], match{a, p})
+				g.ms = append(g.ms, match{a, p})
 				break
 			}
 		}
-		for _, key := range order {
-			ms := groups[key]
-			best := ms[0]
-			var actions []string
-			resources := map[string]bool{}
+	}
+	var out []Finding
+	for ri, t := range trs {
+		r := t.r
+		for _, g := range orders[ri] {
+			best := g.ms[0]
 			eff := false
-			for _, m := range ms {
-				resources[m.a.Resource] = true
-				if !slices.Contains(actions, string(m.a.Action)) {
-					actions = append(actions, string(m.a.Action))
-				}
-				eff = eff || m.a.Effective
-				if betterMatch(m.a, best.a, key) {
-					best = m
+			for _, mt := range g.ms {
+				eff = eff || mt.a.Effective
+				if betterMatch(*mt.a, *best.a, g.node) {
+					best = mt
 				}
 			}
-			slices.Sort(actions)
+			f := Finding{Identity: id, Effective: eff, Credential: g.cred}
+			f.summarize(g.ms, best)
 			a := best.a
-			f := Finding{Identity: id, Resource: a.Resource, Action: a.Action, Effective: eff, Paths: []analysis.Path{},
-				Message: fmt.Sprintf("%s: %s can %s %s", r.Title, id, strings.Join(actions, "/"), a.Resource)}
-			if n := len(resources) - 1; n > 0 {
-				f.Message += fmt.Sprintf(" (and %d resource(s) under it)", n)
+			acts := f.Accesses[0].Actions
+			switch {
+			case g.key == "l":
+				f.Message = fmt.Sprintf("%s: %s could %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
+				if n := len(f.Accesses) + f.AccessesOmitted - 1; n > 0 {
+					f.Message += fmt.Sprintf(" and %d more resource(s)", n)
+				}
+			case g.cred == "":
+				f.Resource, f.Action = a.Resource, a.Action
+				f.Message = fmt.Sprintf("%s: %s can %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
+				if n := len(f.Accesses) + f.AccessesOmitted - 1; n > 0 {
+					f.Message += fmt.Sprintf(" (and %d resource(s) under it)", n)
+				}
+			default:
+				f.Message = fmt.Sprintf("%s: %s can %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
+				if n := len(f.Accesses) + f.AccessesOmitted - 1; n > 0 {
+					f.Message += fmt.Sprintf(" and %d more resource(s)", n)
+				}
+				f.Message += " with credential " + g.cred
 			}
-			if best.p != nil {
-				f.Paths = []analysis.Path{best.p}
-			}
-			if a.Authentication != nil {
+			if a.Authentication != nil && f.Credential == "" {
 				f.Credential = a.Authentication.Credential
 			}
 			if !eff {
 				f.Severity = r.latentSeverity()
 				f.Message += " (latent)"
 			}
+			x.finish(r, &f)
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+func joinActions(as []schema.Action) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = string(a)
+	}
+	return strings.Join(s, "/")
+}
+
+// Caps on what one finding lists.
+const (
+	maxPaths    = 3
+	maxAccesses = 20
+)
+
+// summarize fills Accesses (per resource, best's first), Paths (distinct
+// evidence, best's first) with their caps, and the fix target (best).
+func (f *Finding) summarize(ms []match, best match) {
+	ordered := append([]match{best}, ms...)
+	byRes := map[string]int{}
+	seenPath := map[string]bool{}
+	var accs []Covered
+	for k, m := range ordered {
+		if k > 0 && m.a == best.a {
+			continue
+		}
+		i, ok := byRes[m.a.Resource]
+		if !ok {
+			i = len(accs)
+			byRes[m.a.Resource] = i
+			accs = append(accs, Covered{Resource: m.a.Resource})
+		}
+		if !slices.Contains(accs[i].Actions, m.a.Action) {
+			accs[i].Actions = append(accs[i].Actions, m.a.Action)
+		}
+		accs[i].Effective = accs[i].Effective || m.a.Effective
+		if m.p != nil {
+			pk := pathKey(m.p)
+			if !seenPath[pk] {
+				seenPath[pk] = true
+				if len(f.Paths) < maxPaths {
+					f.Paths = append(f.Paths, m.p)
+				} else {
+					f.PathsOmitted++
+				}
+			}
+		}
+	}
+	for i := range accs {
+		slices.SortFunc(accs[i].Actions, func(p, q schema.Action) int {
+			return cmp.Compare(slices.Index(actionStrength, p), slices.Index(actionStrength, q))
+		})
+	}
+	if len(accs) > maxAccesses {
+		f.AccessesOmitted = len(accs) - maxAccesses
+		accs = accs[:maxAccesses]
+	}
+	f.Accesses = accs
+	f.target = target{identity: best.a.Identity, resource: best.a.Resource, action: best.a.Action}
+}
+
+func pathKey(p analysis.Path) string {
+	var b strings.Builder
+	for _, h := range p {
+		b.WriteString(h.From + "\x00" + string(h.Edge) + "\x00" + h.To + "\x00" + string(h.Action) + "\x00" + h.Native + "\x01")
+	}
+	return b.String()
 }
 
 // actionStrength orders actions for picking a group's representative.
@@ -508,4 +773,63 @@ func betterMatch(a, b analysis.Access, target string) bool {
 		return a.Resource < b.Resource
 	}
 	return slices.Index(actionStrength, a.Action) < slices.Index(actionStrength, b.Action)
+}
+
+// fixes adds a Fix to every critical finding with evidence paths: the minimum
+// cut and choke points of the authorization paths behind its access (for an
+// SoD conflict, of the side with the smaller cut). Findings are handled in
+// parallel; each writes only its own Fix.
+func (x *index) fixes(fs []Finding) error {
+	var todo []int
+	for i := range fs {
+		if fs[i].Severity == schema.SeverityCritical && len(fs[i].Paths) > 0 {
+			todo = append(todo, i)
+		}
+	}
+	errs := make([]error, len(todo))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(todo) {
+					return
+				}
+				errs[k] = x.fix(&fs[todo[k]])
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (x *index) fix(f *Finding) error {
+	var ts []target
+	switch {
+	case f.Conflict != nil:
+		ts = []target{{f.Conflict.A.Identity, f.Conflict.A.Resource, f.Conflict.A.Action},
+			{f.Conflict.B.Identity, f.Conflict.B.Resource, f.Conflict.B.Action}}
+	case f.target.resource != "":
+		ts = []target{f.target}
+	case f.Resource != "" && f.Action != "":
+		ts = []target{{f.Identity, f.Resource, f.Action}}
+	}
+	var best *reach.Fix
+	for _, t := range ts {
+		fx, err := x.s.Engine.Cut(t.identity, t.resource, t.action)
+		if errors.Is(err, reach.ErrUnknownNode) {
+			continue // a group principal (unused grant) or a system-level target
+		}
+		if err != nil {
+			return fmt.Errorf("rules: fix for %s: %w", f.ID, err)
+		}
+		if len(fx.Cut) > 0 && (best == nil || len(fx.Cut) < len(best.Cut)) {
+			best = &fx
+		}
+	}
+	f.Fix = best
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -38,19 +39,44 @@ type Finding struct {
 	Severity schema.Severity `json:"severity"`
 	Identity string          `json:"identity"`
 	// Actor lists the ids of the identities of the actor (R7), sorted.
-	Actor      []string        `json:"actor"`
-	Credential string          `json:"credential,omitempty"`
-	Resource   string          `json:"resource,omitempty"`
-	Action     schema.Action   `json:"action,omitempty"`
-	Effective  bool            `json:"effective"`
-	Message    string          `json:"message"`
-	Conflict   *Conflict       `json:"conflict,omitempty"`
-	Paths      []analysis.Path `json:"paths"`
-	Frameworks []string        `json:"frameworks"`
+	Actor      []string      `json:"actor"`
+	Credential string        `json:"credential,omitempty"`
+	Resource   string        `json:"resource,omitempty"`
+	Action     schema.Action `json:"action,omitempty"`
+	Effective  bool          `json:"effective"`
+	// Accesses lists, per resource, the accesses the finding stands for (at
+	// most 20; AccessesOmitted counts the rest); empty for findings on the
+	// identity or a credential alone.
+	Accesses        []Covered `json:"accesses,omitempty"`
+	AccessesOmitted int       `json:"accesses_omitted,omitempty"`
+	Message         string    `json:"message"`
+	Conflict        *Conflict `json:"conflict,omitempty"`
+	// Paths is the evidence: at most 3 distinct paths; PathsOmitted counts the rest.
+	Paths        []analysis.Path `json:"paths"`
+	PathsOmitted int             `json:"paths_omitted,omitempty"`
+	// Fix suggests the edges to remove, on critical findings with evidence.
+	Fix        *reach.Fix `json:"fix,omitempty"`
+	Frameworks []string   `json:"frameworks"`
 	// Suppressed is the suppression that applies, when one does.
 	Suppressed *Suppression `json:"suppressed,omitempty"`
 	// New is set by MarkNew when the finding was absent from an earlier snapshot.
 	New bool `json:"new,omitempty"`
+
+	// target is the access a fix is computed for.
+	target target
+}
+
+// Covered is the accesses a finding covers on one resource.
+type Covered struct {
+	Resource string          `json:"resource"`
+	Actions  []schema.Action `json:"actions"`
+	// Effective is set when at least one of the actions is effective.
+	Effective bool `json:"effective"`
+}
+
+type target struct {
+	identity, resource string
+	action             schema.Action
 }
 
 // findingID hashes the identifying parts of a finding.

@@ -23,8 +23,8 @@ func inScope(r Rule, i graph.Identity) bool {
 
 // severityFor is r's severity for a finding on identity id: CriticalSeverity
 // when the identity holds effective critical access.
-func (x *index) severityFor(r Rule, id string) schema.Severity {
-	if r.CriticalSeverity != "" && x.hasEffectiveCritical(id) {
+func severityFor(r Rule, m *ident) schema.Severity {
+	if r.CriticalSeverity != "" && m.hasEffectiveCritical() {
 		return r.CriticalSeverity
 	}
 	return r.Severity
@@ -32,8 +32,8 @@ func (x *index) severityFor(r Rule, id string) schema.Severity {
 
 // criticalPath is the first path of the identity's first effective critical
 // access, as context for an identity-level finding; nil when none.
-func (x *index) criticalPath(id string) []analysis.Path {
-	for _, a := range x.accesses[id] {
+func criticalPath(m *ident) []analysis.Path {
+	for _, a := range m.accesses {
 		if a.Effective && a.Critical {
 			return firstPaths(a)
 		}
@@ -41,20 +41,23 @@ func (x *index) criticalPath(id string) []analysis.Path {
 	return nil
 }
 
-func (x *index) hygiene(st Settings, r Rule) []Finding {
+// hygiene runs one hygiene check on one identity (unused_grant runs on
+// grants: see unusedGrants).
+func (x *index) hygiene(st Settings, r Rule, m *ident) []Finding {
 	var out []Finding
 	identity := func(i graph.Identity, msg string) {
-		out = append(out, Finding{Identity: i.ID, Effective: x.hasEffectiveCritical(i.ID),
-			Severity: x.severityFor(r, i.ID), Message: msg, Paths: x.criticalPath(i.ID)})
+		out = append(out, Finding{Identity: i.ID, Effective: m.hasEffectiveCritical(),
+			Severity: severityFor(r, m), Message: msg, Paths: criticalPath(m)})
 	}
 	credential := func(i graph.Identity, c graph.Credential, msg string) {
-		out = append(out, Finding{Identity: i.ID, Credential: c.ID, Effective: x.hasEffectiveCritical(i.ID),
-			Severity: x.severityFor(r, i.ID), Message: msg})
+		out = append(out, Finding{Identity: i.ID, Credential: c.ID, Effective: m.hasEffectiveCritical(),
+			Severity: severityFor(r, m), Message: msg})
 	}
-	for _, id := range x.ids {
+	id := m.id
+	{
 		i := x.identities[id]
 		if !inScope(r, i) {
-			continue
+			return nil
 		}
 		active := i.Status == schema.StatusActive
 		switch r.Check {
@@ -95,17 +98,31 @@ func (x *index) hygiene(st Settings, r Rule) []Finding {
 					last = c.LastUsedAt
 				}
 			}
-			if age := ageDays(last, x.asOf); active && age >= st.DormantDays && x.hasEffectiveCritical(id) {
+			if age := ageDays(last, x.asOf); active && age >= st.DormantDays && m.hasEffectiveCritical() {
 				identity(i, fmt.Sprintf("%s was last used %d days ago (threshold %d) yet holds effective critical access",
 					id, age, st.DormantDays))
 			}
 		case CheckLatentCritical:
-			for _, a := range x.accesses[id] {
+			// One finding per identity, listing the latent accesses.
+			var ms []match
+			nodes := map[string]bool{}
+			for k := range m.accesses {
+				a := &m.accesses[k]
 				if a.Authorized && !a.Effective && a.Critical {
-					out = append(out, Finding{Identity: id, Resource: a.Resource, Action: a.Action, Severity: r.Severity,
-						Paths: firstPaths(a), Message: fmt.Sprintf("%s is authorized to %s %s but cannot exercise it today; remove the grant",
-							id, a.Action, a.Resource)})
+					var p analysis.Path
+					if len(a.Paths) > 0 {
+						p = a.Paths[0]
+						nodes[p[len(p)-1].To] = true
+					}
+					ms = append(ms, match{a, p})
 				}
+			}
+			if len(ms) > 0 {
+				f := Finding{Identity: id, Severity: r.Severity}
+				f.summarize(ms, ms[0])
+				f.Message = fmt.Sprintf("%s is authorized for %d critical access(es) through grants on %d node(s) but cannot exercise them today (first: %s %s); remove the grants",
+					id, len(ms), len(nodes), ms[0].a.Action, ms[0].a.Resource)
+				out = append(out, f)
 			}
 		case CheckRotationOverdue, CheckExpiredUnrevoked, CheckStaticUnvaulted:
 			for _, c := range x.credsOf[id] {
@@ -130,9 +147,6 @@ func (x *index) hygiene(st Settings, r Rule) []Finding {
 				}
 			}
 		}
-	}
-	if r.Check == CheckUnusedGrant {
-		out = append(out, x.unusedGrants(st, r)...)
 	}
 	return out
 }

@@ -126,8 +126,15 @@ var builtinYAML []byte
 // BuiltinYAML returns the embedded built-in ruleset file.
 func BuiltinYAML() []byte { return slices.Clone(builtinYAML) }
 
-// Builtin returns the built-in ruleset.
-func Builtin() (*Ruleset, error) { return Parse(builtinYAML) }
+// Builtin returns the built-in ruleset, validated (defaults such as each
+// rule's category filled in), ready for Evaluate.
+func Builtin() (*Ruleset, error) {
+	rs, err := Parse(builtinYAML)
+	if err != nil {
+		return nil, err
+	}
+	return rs, rs.Validate()
+}
 
 // Parse decodes a rules file strictly (unknown fields are errors) without
 // validating it; use Merge (or Validate) before evaluating.
@@ -282,7 +289,7 @@ func (rs *Ruleset) Validate() error {
 		case KindToxicPath:
 			if strings.TrimSpace(r.When) == "" {
 				bad("%s: kind toxic_path needs when", where)
-			} else if _, err := compile(r.When); err != nil {
+			} else if _, _, err := compile(r.When); err != nil {
 				bad("%s: when: %v", where, err)
 			}
 		case KindHygiene:

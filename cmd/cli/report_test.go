@@ -106,3 +106,39 @@ func TestReportSuppressionLiftsFailOn(t *testing.T) {
 		})
 	}
 }
+
+// The finance sample's critical findings carry a fix: a non-empty cut whose
+// edges are on the finding's evidence.
+func TestReportGoldenFix(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Findings []struct {
+			ID, Rule, Severity string
+			Paths              [][]struct{ From, Edge, To string }
+			Fix                *struct {
+				Cut         []struct{ From, Edge, To string } `json:"cut"`
+				ChokePoints []string                          `json:"choke_points"`
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Severity != "critical" || len(f.Paths) == 0 {
+			continue
+		}
+		if f.Fix == nil || len(f.Fix.Cut) == 0 {
+			t.Errorf("%s %s: critical finding without a fix", f.Rule, f.ID)
+			continue
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no critical finding with a fix in the golden report")
+	}
+}
