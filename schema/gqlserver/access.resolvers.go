@@ -18,11 +18,7 @@ import (
 
 // Identity is the resolver for the identity field.
 func (r *accessResolver) Identity(ctx context.Context, obj *model.Access) (*model.Identity, error) {
-	if rq := requestFrom(ctx); rq != nil && rq.loaders != nil {
-		return rq.loaders.identity.Load(ctx, scopedKey{scope: obj.Scope, id: obj.IdentityID})
-	}
-	xs, errs := r.srv.fetchIdentities(ctx, []scopedKey{{scope: obj.Scope, id: obj.IdentityID}})
-	return xs[0], errs[0]
+	return r.srv.identityIn(ctx, obj.Scope, obj.IdentityID)
 }
 
 // Resource is the resolver for the resource field.

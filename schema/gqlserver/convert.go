@@ -4,7 +4,10 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/diff"
+	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
 )
 
@@ -143,6 +146,66 @@ func toAuthentication(a *analysis.Authentication) *model.Authentication {
 	if a.CredentialType != "" {
 		t := a.CredentialType
 		out.CredentialType = &t
+	}
+	return out
+}
+
+func toFindings(sc model.Scope, fs []rules.Finding) []*model.Finding {
+	out := make([]*model.Finding, len(fs))
+	for i, f := range fs {
+		out[i] = toFinding(sc, f)
+	}
+	return out
+}
+
+// toFinding maps the SPEC §5.3 fields of a finding and the accesses it
+// covers; fields the rules package adds later (Fix) stay unexposed until the
+// SDL names them. Suppressed and New are not mapped: the server applies no
+// suppressions and compares no snapshots in findings (diff does).
+func toFinding(sc model.Scope, f rules.Finding) *model.Finding {
+	actor := f.Actor
+	if actor == nil {
+		actor = []string{}
+	}
+	fw := f.Frameworks
+	if fw == nil {
+		fw = []string{}
+	}
+	out := &model.Finding{
+		Scope: sc, ID: f.ID, Rule: f.Rule, Title: f.Title, Category: f.Category, Severity: f.Severity,
+		Message: f.Message, IdentityID: f.Identity, Actor: actor, Credential: optString(f.Credential),
+		ResourceID: f.Resource, Effective: f.Effective, AccessesOmitted: f.AccessesOmitted,
+		Paths: toPaths(f.Paths), PathsOmitted: f.PathsOmitted, Frameworks: fw,
+		Accesses: make([]*model.CoveredAccess, len(f.Accesses)),
+	}
+	for i, c := range f.Accesses {
+		acts := c.Actions
+		if acts == nil {
+			acts = []schema.Action{}
+		}
+		out.Accesses[i] = &model.CoveredAccess{Scope: sc, ResourceID: c.Resource, Actions: acts, Effective: c.Effective}
+	}
+	if f.Action != "" {
+		a := f.Action
+		out.Action = &a
+	}
+	if c := f.Conflict; c != nil {
+		out.Conflict = &model.Conflict{A: toConflictSide(c.A), B: toConflictSide(c.B)}
+	}
+	return out
+}
+
+func toConflictSide(s rules.Side) *model.ConflictSide {
+	return &model.ConflictSide{Function: s.Function, Identity: s.Identity, Resource: s.Resource, Action: s.Action, Effective: s.Effective}
+}
+
+func toAccessChanges(sc model.Scope, cs []diff.AccessChange) []*model.AccessChange {
+	out := make([]*model.AccessChange, len(cs))
+	for i, c := range cs {
+		out[i] = &model.AccessChange{
+			Scope: sc, IdentityID: c.Identity, ResourceID: c.Resource, Action: schema.Action(c.Action),
+			State: model.AccessState(c.State), Paths: toPaths(c.Paths),
+		}
 	}
 	return out
 }

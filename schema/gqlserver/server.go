@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
 )
@@ -57,6 +59,11 @@ type Server struct {
 	log     *slog.Logger
 	views   *views
 	metrics *metrics
+	// builtin parses and validates the embedded built-in ruleset once, on
+	// first use. It is rules.Load() with no files, as the CLI does:
+	// rules.Builtin alone skips validation, which fills defaults such as
+	// each rule's category.
+	builtin func() (*rules.Ruleset, error)
 }
 
 // NewServer returns a server over opts.Store.
@@ -76,7 +83,8 @@ func NewServer(opts Options) *Server {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	return &Server{opts: opts, log: opts.Logger, views: newViews(opts.Store), metrics: newMetrics()}
+	return &Server{opts: opts, log: opts.Logger, views: newViews(opts.Store), metrics: newMetrics(),
+		builtin: sync.OnceValues(func() (*rules.Ruleset, error) { return rules.Load() })}
 }
 
 // Warm builds the view of the newest snapshot, so the first query is fast

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
 )
@@ -32,6 +33,12 @@ type view struct {
 	engines  map[int64]*reach.Engine
 	critical map[int64]map[string]bool // as-of → identities with critical access
 	used     uint64
+
+	// ruleMu serialises rule evaluation on this view, so concurrent requests
+	// for the same instant evaluate once; it guards data and findings.
+	ruleMu   sync.Mutex
+	data     *graph.Dataset            // every record, read on the first findings request
+	findings map[int64][]rules.Finding // as-of → built-in findings, sorted; never mutated
 }
 
 // engine returns the engine over v at asOf (zero: the snapshot's as_of).
@@ -192,5 +199,6 @@ func buildView(ctx context.Context, r graph.Reader) (*view, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index snapshot %s: %w", r.Meta().ID, err)
 	}
-	return &view{meta: r.Meta(), proj: p, idx: idx, engines: map[int64]*reach.Engine{}, critical: map[int64]map[string]bool{}}, nil
+	return &view{meta: r.Meta(), proj: p, idx: idx, engines: map[int64]*reach.Engine{}, critical: map[int64]map[string]bool{},
+		findings: map[int64][]rules.Finding{}}, nil
 }

@@ -37,6 +37,8 @@ func TestEnumsAreTheVocabulary(t *testing.T) {
 		{enum: "GroupType", want: schema.Strings(schema.GroupTypes)},
 		{enum: "CredentialType", want: schema.Strings(schema.CredentialTypes)},
 		{enum: "DelegationKind", want: schema.Strings(schema.DelegationKinds)},
+		{enum: "Severity", want: schema.Strings(schema.Severities)},
+		{enum: "Category", want: schema.Strings(schema.Categories)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.enum, func(t *testing.T) {

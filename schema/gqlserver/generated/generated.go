@@ -31,6 +31,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Access() AccessResolver
+	AccessChange() AccessChangeResolver
+	CoveredAccess() CoveredAccessResolver
+	Finding() FindingResolver
 	Group() GroupResolver
 	Identity() IdentityResolver
 	Mutation() MutationResolver
@@ -54,6 +57,14 @@ type ComplexityRoot struct {
 		Resource       func(childComplexity int) int
 	}
 
+	AccessChange struct {
+		Action   func(childComplexity int) int
+		Identity func(childComplexity int) int
+		Paths    func(childComplexity int) int
+		Resource func(childComplexity int) int
+		State    func(childComplexity int) int
+	}
+
 	AccessResult struct {
 		Accesses func(childComplexity int) int
 		AsOf     func(childComplexity int) int
@@ -70,6 +81,19 @@ type ComplexityRoot struct {
 		Via            func(childComplexity int) int
 	}
 
+	Conflict struct {
+		A func(childComplexity int) int
+		B func(childComplexity int) int
+	}
+
+	ConflictSide struct {
+		Action    func(childComplexity int) int
+		Effective func(childComplexity int) int
+		Function  func(childComplexity int) int
+		Identity  func(childComplexity int) int
+		Resource  func(childComplexity int) int
+	}
+
 	Counts struct {
 		Credentials func(childComplexity int) int
 		Delegations func(childComplexity int) int
@@ -79,6 +103,12 @@ type ComplexityRoot struct {
 		Memberships func(childComplexity int) int
 		Resources   func(childComplexity int) int
 		Systems     func(childComplexity int) int
+	}
+
+	CoveredAccess struct {
+		Actions   func(childComplexity int) int
+		Effective func(childComplexity int) int
+		Resource  func(childComplexity int) int
 	}
 
 	Credential struct {
@@ -94,6 +124,54 @@ type ComplexityRoot struct {
 		Systems       func(childComplexity int) int
 		Type          func(childComplexity int) int
 		Vaulted       func(childComplexity int) int
+	}
+
+	Diff struct {
+		AccessesGained   func(childComplexity int) int
+		AccessesLost     func(childComplexity int) int
+		FindingsGained   func(childComplexity int) int
+		FindingsLost     func(childComplexity int) int
+		From             func(childComplexity int) int
+		FromAsOf         func(childComplexity int) int
+		IdentitiesGained func(childComplexity int) int
+		IdentitiesLost   func(childComplexity int) int
+		To               func(childComplexity int) int
+		ToAsOf           func(childComplexity int) int
+	}
+
+	Finding struct {
+		Accesses        func(childComplexity int) int
+		AccessesOmitted func(childComplexity int) int
+		Action          func(childComplexity int) int
+		Actor           func(childComplexity int) int
+		Category        func(childComplexity int) int
+		Conflict        func(childComplexity int) int
+		Credential      func(childComplexity int) int
+		Effective       func(childComplexity int) int
+		Frameworks      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Identity        func(childComplexity int) int
+		Message         func(childComplexity int) int
+		Paths           func(childComplexity int) int
+		PathsOmitted    func(childComplexity int) int
+		Resource        func(childComplexity int) int
+		Rule            func(childComplexity int) int
+		Severity        func(childComplexity int) int
+		Title           func(childComplexity int) int
+	}
+
+	FindingConnection struct {
+		AsOf       func(childComplexity int) int
+		BySeverity func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Snapshot   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Group struct {
@@ -172,6 +250,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Diff       func(childComplexity int, from string, to string) int
+		Findings   func(childComplexity int, severity *schema.Severity, category *schema.Category, rule *string, identity *string, first *int, after *string, snapshot *string, asOf *time.Time) int
 		Identities func(childComplexity int, filter *model.IdentityFilter, first *int, after *string, snapshot *string, asOf *time.Time) int
 		Identity   func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
 		Paths      func(childComplexity int, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) int
@@ -191,6 +271,11 @@ type ComplexityRoot struct {
 		Parent   func(childComplexity int) int
 		SoxScope func(childComplexity int) int
 		System   func(childComplexity int) int
+	}
+
+	SeverityCount struct {
+		Count    func(childComplexity int) int
+		Severity func(childComplexity int) int
 	}
 
 	Snapshot struct {
@@ -226,6 +311,18 @@ type AccessResolver interface {
 	Identity(ctx context.Context, obj *model.Access) (*model.Identity, error)
 	Resource(ctx context.Context, obj *model.Access) (model.Target, error)
 }
+type AccessChangeResolver interface {
+	Identity(ctx context.Context, obj *model.AccessChange) (*model.Identity, error)
+	Resource(ctx context.Context, obj *model.AccessChange) (model.Target, error)
+}
+type CoveredAccessResolver interface {
+	Resource(ctx context.Context, obj *model.CoveredAccess) (model.Target, error)
+}
+type FindingResolver interface {
+	Identity(ctx context.Context, obj *model.Finding) (*model.Identity, error)
+
+	Resource(ctx context.Context, obj *model.Finding) (model.Target, error)
+}
 type GroupResolver interface {
 	System(ctx context.Context, obj *model.Group) (*model.System, error)
 	Members(ctx context.Context, obj *model.Group) ([]*model.Identity, error)
@@ -247,6 +344,8 @@ type QueryResolver interface {
 	WhoCan(ctx context.Context, action schema.Action, resource *string, kind *string, system *string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.AccessResult, error)
 	Reach(ctx context.Context, identity string, actions []schema.Action, criticalOnly *bool, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.AccessResult, error)
 	Paths(ctx context.Context, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) (*model.PathResult, error)
+	Findings(ctx context.Context, severity *schema.Severity, category *schema.Category, rule *string, identity *string, first *int, after *string, snapshot *string, asOf *time.Time) (*model.FindingConnection, error)
+	Diff(ctx context.Context, from string, to string) (*model.Diff, error)
 	Identity(ctx context.Context, id string, snapshot *string, asOf *time.Time) (*model.Identity, error)
 	Identities(ctx context.Context, filter *model.IdentityFilter, first *int, after *string, snapshot *string, asOf *time.Time) (*model.IdentityConnection, error)
 	Resource(ctx context.Context, id string, snapshot *string, asOf *time.Time) (*model.Resource, error)
@@ -328,6 +427,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Access.Resource(childComplexity), true
 
+	case "AccessChange.action":
+		if e.ComplexityRoot.AccessChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessChange.Action(childComplexity), true
+	case "AccessChange.identity":
+		if e.ComplexityRoot.AccessChange.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessChange.Identity(childComplexity), true
+	case "AccessChange.paths":
+		if e.ComplexityRoot.AccessChange.Paths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessChange.Paths(childComplexity), true
+	case "AccessChange.resource":
+		if e.ComplexityRoot.AccessChange.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessChange.Resource(childComplexity), true
+	case "AccessChange.state":
+		if e.ComplexityRoot.AccessChange.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessChange.State(childComplexity), true
+
 	case "AccessResult.accesses":
 		if e.ComplexityRoot.AccessResult.Accesses == nil {
 			break
@@ -390,6 +520,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Authentication.Via(childComplexity), true
 
+	case "Conflict.a":
+		if e.ComplexityRoot.Conflict.A == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conflict.A(childComplexity), true
+	case "Conflict.b":
+		if e.ComplexityRoot.Conflict.B == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conflict.B(childComplexity), true
+
+	case "ConflictSide.action":
+		if e.ComplexityRoot.ConflictSide.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictSide.Action(childComplexity), true
+	case "ConflictSide.effective":
+		if e.ComplexityRoot.ConflictSide.Effective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictSide.Effective(childComplexity), true
+	case "ConflictSide.function":
+		if e.ComplexityRoot.ConflictSide.Function == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictSide.Function(childComplexity), true
+	case "ConflictSide.identity":
+		if e.ComplexityRoot.ConflictSide.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictSide.Identity(childComplexity), true
+	case "ConflictSide.resource":
+		if e.ComplexityRoot.ConflictSide.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictSide.Resource(childComplexity), true
+
 	case "Counts.credentials":
 		if e.ComplexityRoot.Counts.Credentials == nil {
 			break
@@ -438,6 +612,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Counts.Systems(childComplexity), true
+
+	case "CoveredAccess.actions":
+		if e.ComplexityRoot.CoveredAccess.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveredAccess.Actions(childComplexity), true
+	case "CoveredAccess.effective":
+		if e.ComplexityRoot.CoveredAccess.Effective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveredAccess.Effective(childComplexity), true
+	case "CoveredAccess.resource":
+		if e.ComplexityRoot.CoveredAccess.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoveredAccess.Resource(childComplexity), true
 
 	case "Credential.createdAt":
 		if e.ComplexityRoot.Credential.CreatedAt == nil {
@@ -511,6 +704,226 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Credential.Vaulted(childComplexity), true
+
+	case "Diff.accessesGained":
+		if e.ComplexityRoot.Diff.AccessesGained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.AccessesGained(childComplexity), true
+	case "Diff.accessesLost":
+		if e.ComplexityRoot.Diff.AccessesLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.AccessesLost(childComplexity), true
+	case "Diff.findingsGained":
+		if e.ComplexityRoot.Diff.FindingsGained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.FindingsGained(childComplexity), true
+	case "Diff.findingsLost":
+		if e.ComplexityRoot.Diff.FindingsLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.FindingsLost(childComplexity), true
+	case "Diff.from":
+		if e.ComplexityRoot.Diff.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.From(childComplexity), true
+	case "Diff.fromAsOf":
+		if e.ComplexityRoot.Diff.FromAsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.FromAsOf(childComplexity), true
+	case "Diff.identitiesGained":
+		if e.ComplexityRoot.Diff.IdentitiesGained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.IdentitiesGained(childComplexity), true
+	case "Diff.identitiesLost":
+		if e.ComplexityRoot.Diff.IdentitiesLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.IdentitiesLost(childComplexity), true
+	case "Diff.to":
+		if e.ComplexityRoot.Diff.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.To(childComplexity), true
+	case "Diff.toAsOf":
+		if e.ComplexityRoot.Diff.ToAsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.ToAsOf(childComplexity), true
+
+	case "Finding.accesses":
+		if e.ComplexityRoot.Finding.Accesses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Accesses(childComplexity), true
+	case "Finding.accessesOmitted":
+		if e.ComplexityRoot.Finding.AccessesOmitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.AccessesOmitted(childComplexity), true
+	case "Finding.action":
+		if e.ComplexityRoot.Finding.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Action(childComplexity), true
+	case "Finding.actor":
+		if e.ComplexityRoot.Finding.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Actor(childComplexity), true
+	case "Finding.category":
+		if e.ComplexityRoot.Finding.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Category(childComplexity), true
+	case "Finding.conflict":
+		if e.ComplexityRoot.Finding.Conflict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Conflict(childComplexity), true
+	case "Finding.credential":
+		if e.ComplexityRoot.Finding.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Credential(childComplexity), true
+	case "Finding.effective":
+		if e.ComplexityRoot.Finding.Effective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Effective(childComplexity), true
+	case "Finding.frameworks":
+		if e.ComplexityRoot.Finding.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Frameworks(childComplexity), true
+	case "Finding.id":
+		if e.ComplexityRoot.Finding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.ID(childComplexity), true
+	case "Finding.identity":
+		if e.ComplexityRoot.Finding.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Identity(childComplexity), true
+	case "Finding.message":
+		if e.ComplexityRoot.Finding.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Message(childComplexity), true
+	case "Finding.paths":
+		if e.ComplexityRoot.Finding.Paths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Paths(childComplexity), true
+	case "Finding.pathsOmitted":
+		if e.ComplexityRoot.Finding.PathsOmitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.PathsOmitted(childComplexity), true
+	case "Finding.resource":
+		if e.ComplexityRoot.Finding.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Resource(childComplexity), true
+	case "Finding.rule":
+		if e.ComplexityRoot.Finding.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Rule(childComplexity), true
+	case "Finding.severity":
+		if e.ComplexityRoot.Finding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Severity(childComplexity), true
+	case "Finding.title":
+		if e.ComplexityRoot.Finding.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Title(childComplexity), true
+
+	case "FindingConnection.asOf":
+		if e.ComplexityRoot.FindingConnection.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.AsOf(childComplexity), true
+	case "FindingConnection.bySeverity":
+		if e.ComplexityRoot.FindingConnection.BySeverity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.BySeverity(childComplexity), true
+	case "FindingConnection.edges":
+		if e.ComplexityRoot.FindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Edges(childComplexity), true
+	case "FindingConnection.pageInfo":
+		if e.ComplexityRoot.FindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.PageInfo(childComplexity), true
+	case "FindingConnection.snapshot":
+		if e.ComplexityRoot.FindingConnection.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Snapshot(childComplexity), true
+	case "FindingConnection.totalCount":
+		if e.ComplexityRoot.FindingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.TotalCount(childComplexity), true
+
+	case "FindingEdge.cursor":
+		if e.ComplexityRoot.FindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Cursor(childComplexity), true
+	case "FindingEdge.node":
+		if e.ComplexityRoot.FindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Node(childComplexity), true
 
 	case "Group.groups":
 		if e.ComplexityRoot.Group.Groups == nil {
@@ -797,6 +1210,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PathResult.Snapshot(childComplexity), true
 
+	case "Query.diff":
+		if e.ComplexityRoot.Query.Diff == nil {
+			break
+		}
+
+		args, err := ec.field_Query_diff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Diff(childComplexity, args["from"].(string), args["to"].(string)), true
+	case "Query.findings":
+		if e.ComplexityRoot.Query.Findings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_findings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Findings(childComplexity, args["severity"].(*schema.Severity), args["category"].(*schema.Category), args["rule"].(*string), args["identity"].(*string), args["first"].(*int), args["after"].(*string), args["snapshot"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.identities":
 		if e.ComplexityRoot.Query.Identities == nil {
 			break
@@ -935,6 +1370,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resource.System(childComplexity), true
+
+	case "SeverityCount.count":
+		if e.ComplexityRoot.SeverityCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityCount.Count(childComplexity), true
+	case "SeverityCount.severity":
+		if e.ComplexityRoot.SeverityCount.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeverityCount.Severity(childComplexity), true
 
 	case "Snapshot.asOf":
 		if e.ComplexityRoot.Snapshot.AsOf == nil {
@@ -1208,6 +1656,153 @@ type Authentication {
   delegation: String
 }
 `, BuiltIn: false},
+	{Name: "../../finding.graphqls", Input: `# Findings of the built-in ruleset (SPEC §5.3) and snapshot diffs. A finding
+# has the fields of ` + "`" + `reachgraph report --format json` + "`" + `; identity and resource
+# are objects here, answered on the snapshot the finding came from.
+
+extend type Query {
+  """
+  Findings of the built-in ruleset on one snapshot at one instant, in report
+  order (most severe first, then rule, identity, resource, action, credential,
+  id), as a Relay connection. Every argument given must hold: severity is a
+  minimum (high means critical and high), category, rule and identity match
+  exactly (identity is the finding's own identity, not its actor). first is
+  capped at 1000. Findings are computed once per (snapshot, asOf) and cached.
+  The server applies no suppressions file: every finding is open (use
+  ` + "`" + `reachgraph report --suppressions` + "`" + ` for accepted exceptions).
+  """
+  findings(severity: Severity, category: Category, rule: String, identity: ID, first: Int = 50, after: String, snapshot: ID, asOf: Time): FindingConnection!
+  """
+  What changed from snapshot from (older) to snapshot to (newer), each
+  evaluated with the built-in ruleset at its own asOf, as ` + "`" + `reachgraph diff` + "`" + `:
+  identities, critical accesses (effective and latent) and findings gained
+  and lost. Gained items are answered on to, lost ones on from.
+  """
+  diff(from: ID!, to: ID!): Diff!
+}
+
+"A finding's severity, most severe first (schema.Severity)."
+enum Severity { critical high medium low info }
+
+"A finding's category (schema.Category)."
+enum Category { sod toxic_path owner_missing purpose_missing rotation_overdue credential_expired_unrevoked static_unvaulted dormant_critical shared_uncontrolled break_glass unused_grant latent_critical }
+
+"A page of findings answered on one snapshot at one instant."
+type FindingConnection {
+  snapshot: Snapshot!
+  asOf: Time!
+  edges: [FindingEdge!]!
+  pageInfo: PageInfo!
+  "Findings matching the arguments, over all pages."
+  totalCount: Int!
+  "Findings matching the arguments per severity, over all pages; every severity, most severe first."
+  bySeverity: [SeverityCount!]!
+}
+
+type FindingEdge {
+  cursor: String!
+  node: Finding!
+}
+
+type SeverityCount {
+  severity: Severity!
+  count: Int!
+}
+
+"One violation of a rule (SPEC §5.3)."
+type Finding {
+  "Stable across runs on the same data."
+  id: ID!
+  "The rule's id in the ruleset."
+  rule: String!
+  "The rule's title."
+  title: String!
+  category: Category!
+  severity: Severity!
+  "A one-line explanation of this finding."
+  message: String!
+  identity: Identity!
+  "Ids of the identities of the actor (R7), sorted."
+  actor: [ID!]!
+  "The credential at fault, for credential hygiene checks."
+  credential: ID
+  "The resource or system of the access at fault; may be null on a finding that aggregates accesses (see accesses)."
+  resource: Target
+  action: Action
+  """
+  The accesses the finding stands for, one entry per resource (at most 20;
+  accessesOmitted counts the rest); empty for findings on an identity or a
+  credential alone.
+  """
+  accesses: [CoveredAccess!]!
+  accessesOmitted: Int!
+  "False for a latent conflict or path (authorized but not effective, R6)."
+  effective: Boolean!
+  "Both sides of a segregation-of-duties conflict; side a is the finding's own access."
+  conflict: Conflict
+  "Evidence paths (at most 3; pathsOmitted counts the rest)."
+  paths: [Path!]!
+  pathsOmitted: Int!
+  "Framework references, as exact strings."
+  frameworks: [String!]!
+}
+
+"The accesses a finding covers on one resource."
+type CoveredAccess {
+  resource: Target!
+  actions: [Action!]!
+  "Whether at least one of the actions is effective."
+  effective: Boolean!
+}
+
+"The two accesses of a segregation-of-duties conflict."
+type Conflict {
+  a: ConflictSide!
+  b: ConflictSide!
+}
+
+"One access of a segregation-of-duties conflict: the function it exercises."
+type ConflictSide {
+  function: String!
+  identity: ID!
+  resource: ID!
+  action: Action!
+  effective: Boolean!
+}
+
+"Identities, critical accesses and findings gained and lost between two snapshots."
+type Diff {
+  from: Snapshot!
+  fromAsOf: Time!
+  to: Snapshot!
+  toAsOf: Time!
+  "Identities in to but not in from, sorted by id."
+  identitiesGained: [Identity!]!
+  "Identities in from but not in to, sorted by id."
+  identitiesLost: [Identity!]!
+  "Critical accesses gained, with evidence paths."
+  accessesGained: [AccessChange!]!
+  "Critical accesses lost (paths empty)."
+  accessesLost: [AccessChange!]!
+  findingsGained: [Finding!]!
+  findingsLost: [Finding!]!
+}
+
+"Whether an access is effective or only authorized (latent)."
+enum AccessState { effective latent }
+
+"""
+A critical access (R8) gained or lost. An access that turns from latent to
+effective is lost as latent and gained as effective.
+"""
+type AccessChange {
+  identity: Identity!
+  resource: Target!
+  action: Action!
+  state: AccessState!
+  paths: [Path!]!
+}
+`, BuiltIn: false},
 	{Name: "../../identity.graphqls", Input: `# Identities, their groups and credentials (metadata only: reachgraph never
 # stores secret values).
 
@@ -1360,7 +1955,7 @@ type Resource implements Target {
 	{Name: "../../snapshot.graphqls", Input: `# Snapshots and the root types. Every query that reads the graph takes
 # ` + "`" + `snapshot` + "`" + ` (an id or unique id prefix; default the newest) and ` + "`" + `asOf` + "`" + ` (the
 # instant of analysis, RFC 3339; default the snapshot's collected_at).
-# Findings and diff fields come later (SPEC §5.2) and will extend Query.
+# Findings and diff extend Query in finding.graphqls.
 
 "An RFC 3339 instant in UTC."
 scalar Time
@@ -1447,6 +2042,22 @@ func (ec *executionContext) childFields_Access(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Access", field.Name)
 }
 
+func (ec *executionContext) childFields_AccessChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "identity":
+		return ec.fieldContext_AccessChange_identity(ctx, field)
+	case "resource":
+		return ec.fieldContext_AccessChange_resource(ctx, field)
+	case "action":
+		return ec.fieldContext_AccessChange_action(ctx, field)
+	case "state":
+		return ec.fieldContext_AccessChange_state(ctx, field)
+	case "paths":
+		return ec.fieldContext_AccessChange_paths(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessChange", field.Name)
+}
+
 func (ec *executionContext) childFields_AccessResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "snapshot":
@@ -1479,6 +2090,32 @@ func (ec *executionContext) childFields_Authentication(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type Authentication", field.Name)
 }
 
+func (ec *executionContext) childFields_Conflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "a":
+		return ec.fieldContext_Conflict_a(ctx, field)
+	case "b":
+		return ec.fieldContext_Conflict_b(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Conflict", field.Name)
+}
+
+func (ec *executionContext) childFields_ConflictSide(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "function":
+		return ec.fieldContext_ConflictSide_function(ctx, field)
+	case "identity":
+		return ec.fieldContext_ConflictSide_identity(ctx, field)
+	case "resource":
+		return ec.fieldContext_ConflictSide_resource(ctx, field)
+	case "action":
+		return ec.fieldContext_ConflictSide_action(ctx, field)
+	case "effective":
+		return ec.fieldContext_ConflictSide_effective(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConflictSide", field.Name)
+}
+
 func (ec *executionContext) childFields_Counts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "systems":
@@ -1499,6 +2136,18 @@ func (ec *executionContext) childFields_Counts(ctx context.Context, field graphq
 		return ec.fieldContext_Counts_delegations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Counts", field.Name)
+}
+
+func (ec *executionContext) childFields_CoveredAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "resource":
+		return ec.fieldContext_CoveredAccess_resource(ctx, field)
+	case "actions":
+		return ec.fieldContext_CoveredAccess_actions(ctx, field)
+	case "effective":
+		return ec.fieldContext_CoveredAccess_effective(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoveredAccess", field.Name)
 }
 
 func (ec *executionContext) childFields_Credential(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1529,6 +2178,102 @@ func (ec *executionContext) childFields_Credential(ctx context.Context, field gr
 		return ec.fieldContext_Credential_storedIn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Credential", field.Name)
+}
+
+func (ec *executionContext) childFields_Diff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Diff_from(ctx, field)
+	case "fromAsOf":
+		return ec.fieldContext_Diff_fromAsOf(ctx, field)
+	case "to":
+		return ec.fieldContext_Diff_to(ctx, field)
+	case "toAsOf":
+		return ec.fieldContext_Diff_toAsOf(ctx, field)
+	case "identitiesGained":
+		return ec.fieldContext_Diff_identitiesGained(ctx, field)
+	case "identitiesLost":
+		return ec.fieldContext_Diff_identitiesLost(ctx, field)
+	case "accessesGained":
+		return ec.fieldContext_Diff_accessesGained(ctx, field)
+	case "accessesLost":
+		return ec.fieldContext_Diff_accessesLost(ctx, field)
+	case "findingsGained":
+		return ec.fieldContext_Diff_findingsGained(ctx, field)
+	case "findingsLost":
+		return ec.fieldContext_Diff_findingsLost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Diff", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Finding_id(ctx, field)
+	case "rule":
+		return ec.fieldContext_Finding_rule(ctx, field)
+	case "title":
+		return ec.fieldContext_Finding_title(ctx, field)
+	case "category":
+		return ec.fieldContext_Finding_category(ctx, field)
+	case "severity":
+		return ec.fieldContext_Finding_severity(ctx, field)
+	case "message":
+		return ec.fieldContext_Finding_message(ctx, field)
+	case "identity":
+		return ec.fieldContext_Finding_identity(ctx, field)
+	case "actor":
+		return ec.fieldContext_Finding_actor(ctx, field)
+	case "credential":
+		return ec.fieldContext_Finding_credential(ctx, field)
+	case "resource":
+		return ec.fieldContext_Finding_resource(ctx, field)
+	case "action":
+		return ec.fieldContext_Finding_action(ctx, field)
+	case "accesses":
+		return ec.fieldContext_Finding_accesses(ctx, field)
+	case "accessesOmitted":
+		return ec.fieldContext_Finding_accessesOmitted(ctx, field)
+	case "effective":
+		return ec.fieldContext_Finding_effective(ctx, field)
+	case "conflict":
+		return ec.fieldContext_Finding_conflict(ctx, field)
+	case "paths":
+		return ec.fieldContext_Finding_paths(ctx, field)
+	case "pathsOmitted":
+		return ec.fieldContext_Finding_pathsOmitted(ctx, field)
+	case "frameworks":
+		return ec.fieldContext_Finding_frameworks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "snapshot":
+		return ec.fieldContext_FindingConnection_snapshot(ctx, field)
+	case "asOf":
+		return ec.fieldContext_FindingConnection_asOf(ctx, field)
+	case "edges":
+		return ec.fieldContext_FindingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FindingConnection_totalCount(ctx, field)
+	case "bySeverity":
+		return ec.fieldContext_FindingConnection_bySeverity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1691,6 +2436,16 @@ func (ec *executionContext) childFields_Resource(ctx context.Context, field grap
 		return ec.fieldContext_Resource_children(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Resource", field.Name)
+}
+
+func (ec *executionContext) childFields_SeverityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "severity":
+		return ec.fieldContext_SeverityCount_severity(ctx, field)
+	case "count":
+		return ec.fieldContext_SeverityCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeverityCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Snapshot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1882,6 +2637,98 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_diff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_findings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "severity",
+		func(ctx context.Context, v any) (*schema.Severity, error) {
+			return ec.unmarshalOSeverity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["severity"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+		func(ctx context.Context, v any) (*schema.Category, error) {
+			return ec.unmarshalOCategory2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["category"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "identity",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["identity"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "snapshot",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["snapshot"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg7
 	return args, nil
 }
 
@@ -2499,6 +3346,148 @@ func (ec *executionContext) fieldContext_Access_authentication(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _AccessChange_identity(ctx context.Context, field graphql.CollectedField, obj *model.AccessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessChange_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessChange().Identity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIdentity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessChange_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessChange_resource(ctx context.Context, field graphql.CollectedField, obj *model.AccessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessChange_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AccessChange().Resource(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Target) graphql.Marshaler {
+			return ec.marshalNTarget2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessChange_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessChange_action(ctx context.Context, field graphql.CollectedField, obj *model.AccessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.Action) graphql.Marshaler {
+			return ec.marshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessChange", field, false, false, "Action")
+}
+
+func (ec *executionContext) _AccessChange_state(ctx context.Context, field graphql.CollectedField, obj *model.AccessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessChange_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AccessState) graphql.Marshaler {
+			return ec.marshalNAccessState2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessChange_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessChange", field, false, false, "AccessState")
+}
+
+func (ec *executionContext) _AccessChange_paths(ctx context.Context, field graphql.CollectedField, obj *model.AccessChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessChange_paths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessChange_paths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccessResult_snapshot(ctx context.Context, field graphql.CollectedField, obj *model.AccessResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2747,6 +3736,185 @@ func (ec *executionContext) fieldContext_Authentication_delegation(_ context.Con
 	return graphql.NewScalarFieldContext("Authentication", field, false, false, "String")
 }
 
+func (ec *executionContext) _Conflict_a(ctx context.Context, field graphql.CollectedField, obj *model.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conflict_a(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.A, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConflictSide) graphql.Marshaler {
+			return ec.marshalNConflictSide2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflictSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conflict_a(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conflict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConflictSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conflict_b(ctx context.Context, field graphql.CollectedField, obj *model.Conflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conflict_b(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.B, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConflictSide) graphql.Marshaler {
+			return ec.marshalNConflictSide2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflictSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conflict_b(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conflict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConflictSide(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConflictSide_function(ctx context.Context, field graphql.CollectedField, obj *model.ConflictSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictSide_function(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Function, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictSide_function(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictSide", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConflictSide_identity(ctx context.Context, field graphql.CollectedField, obj *model.ConflictSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictSide_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictSide_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictSide", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConflictSide_resource(ctx context.Context, field graphql.CollectedField, obj *model.ConflictSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictSide_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictSide_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictSide", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConflictSide_action(ctx context.Context, field graphql.CollectedField, obj *model.ConflictSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictSide_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.Action) graphql.Marshaler {
+			return ec.marshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictSide_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictSide", field, false, false, "Action")
+}
+
+func (ec *executionContext) _ConflictSide_effective(ctx context.Context, field graphql.CollectedField, obj *model.ConflictSide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictSide_effective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictSide_effective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictSide", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Counts_systems(ctx context.Context, field graphql.CollectedField, obj *model.Counts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2929,6 +4097,84 @@ func (ec *executionContext) _Counts_delegations(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Counts_delegations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Counts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoveredAccess_resource(ctx context.Context, field graphql.CollectedField, obj *model.CoveredAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveredAccess_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoveredAccess().Resource(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Target) graphql.Marshaler {
+			return ec.marshalNTarget2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveredAccess_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoveredAccess",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoveredAccess_actions(ctx context.Context, field graphql.CollectedField, obj *model.CoveredAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveredAccess_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schema.Action) graphql.Marshaler {
+			return ec.marshalNAction2ᚕgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveredAccess_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoveredAccess", field, false, false, "Action")
+}
+
+func (ec *executionContext) _CoveredAccess_effective(ctx context.Context, field graphql.CollectedField, obj *model.CoveredAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoveredAccess_effective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoveredAccess_effective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoveredAccess", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Credential_id(ctx context.Context, field graphql.CollectedField, obj *model.Credential) (ret graphql.Marshaler) {
@@ -3205,6 +4451,996 @@ func (ec *executionContext) _Credential_storedIn(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Credential_storedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Credential", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Diff_from(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
+			return ec.marshalNSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snapshot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_fromAsOf(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_fromAsOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromAsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_fromAsOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diff", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Diff_to(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
+			return ec.marshalNSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snapshot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_toAsOf(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_toAsOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToAsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_toAsOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diff", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Diff_identitiesGained(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_identitiesGained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentitiesGained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_identitiesGained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_identitiesLost(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_identitiesLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentitiesLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_identitiesLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_accessesGained(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_accessesGained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessesGained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessChange) graphql.Marshaler {
+			return ec.marshalNAccessChange2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_accessesGained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_accessesLost(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_accessesLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessesLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessChange) graphql.Marshaler {
+			return ec.marshalNAccessChange2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_accessesLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_findingsGained(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_findingsGained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsGained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_findingsGained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diff_findingsLost(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_findingsLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_findingsLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_title(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_category(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.Category) graphql.Marshaler {
+			return ec.marshalNCategory2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Category")
+}
+
+func (ec *executionContext) _Finding_severity(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _Finding_message(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_identity(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Identity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIdentity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_actor(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_credential(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_credential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_resource(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Resource(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Target) graphql.Marshaler {
+			return ec.marshalOTarget2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_action(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schema.Action) graphql.Marshaler {
+			return ec.marshalOAction2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Action")
+}
+
+func (ec *executionContext) _Finding_accesses(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_accesses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accesses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CoveredAccess) graphql.Marshaler {
+			return ec.marshalNCoveredAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐCoveredAccessᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_accesses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoveredAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_accessesOmitted(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_accessesOmitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessesOmitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_accessesOmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Finding_effective(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_effective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_effective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Finding_conflict(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_conflict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Conflict) graphql.Marshaler {
+			return ec.marshalOConflict2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflict(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_conflict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_paths(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_paths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_paths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_pathsOmitted(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_pathsOmitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PathsOmitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_pathsOmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Finding_frameworks(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingConnection_snapshot(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
+			return ec.marshalNSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snapshot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_asOf(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingConnection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
+			return ec.marshalNFindingEdge2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingConnection_bySeverity(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_bySeverity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySeverity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeverityCount) graphql.Marshaler {
+			return ec.marshalNSeverityCount2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSeverityCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_bySeverity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeverityCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
@@ -4597,6 +6833,94 @@ func (ec *executionContext) fieldContext_Query_paths(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_findings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Findings(ctx, fc.Args["severity"].(*schema.Severity), fc.Args["category"].(*schema.Category), fc.Args["rule"].(*string), fc.Args["identity"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["snapshot"].(*string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+			return ec.marshalNFindingConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_findings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_findings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_diff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_diff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Diff(ctx, fc.Args["from"].(string), fc.Args["to"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Diff) graphql.Marshaler {
+			return ec.marshalNDiff2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐDiff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_diff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Diff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_diff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_identity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5035,6 +7359,52 @@ func (ec *executionContext) fieldContext_Resource_children(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SeverityCount_severity(ctx context.Context, field graphql.CollectedField, obj *model.SeverityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityCount_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityCount_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityCount", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _SeverityCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SeverityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeverityCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeverityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeverityCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Snapshot_id(ctx context.Context, field graphql.CollectedField, obj *model.Snapshot) (ret graphql.Marshaler) {
@@ -6650,6 +9020,61 @@ func (ec *executionContext) _Access(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var accessChangeImplementors = []string{"AccessChange"}
+
+func (ec *executionContext) _AccessChange(ctx context.Context, sel ast.SelectionSet, obj *model.AccessChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessChange")
+		case "identity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessChange_identity(ctx, field, obj)
+				})
+		case "resource":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessChange_resource(ctx, field, obj)
+				})
+		case "action":
+			out.Values[i] = ec._AccessChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._AccessChange_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paths":
+			out.Values[i] = ec._AccessChange_paths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accessResultImplementors = []string{"AccessResult"}
 
 func (ec *executionContext) _AccessResult(ctx context.Context, sel ast.SelectionSet, obj *model.AccessResult) graphql.Marshaler {
@@ -6756,6 +9181,97 @@ func (ec *executionContext) _Authentication(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var conflictImplementors = []string{"Conflict"}
+
+func (ec *executionContext) _Conflict(ctx context.Context, sel ast.SelectionSet, obj *model.Conflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Conflict")
+		case "a":
+			out.Values[i] = ec._Conflict_a(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "b":
+			out.Values[i] = ec._Conflict_b(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var conflictSideImplementors = []string{"ConflictSide"}
+
+func (ec *executionContext) _ConflictSide(ctx context.Context, sel ast.SelectionSet, obj *model.ConflictSide) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conflictSideImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConflictSide")
+		case "function":
+			out.Values[i] = ec._ConflictSide_function(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identity":
+			out.Values[i] = ec._ConflictSide_identity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resource":
+			out.Values[i] = ec._ConflictSide_resource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ConflictSide_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effective":
+			out.Values[i] = ec._ConflictSide_effective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var countsImplementors = []string{"Counts"}
 
 func (ec *executionContext) _Counts(ctx context.Context, sel ast.SelectionSet, obj *model.Counts) graphql.Marshaler {
@@ -6806,6 +9322,50 @@ func (ec *executionContext) _Counts(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Counts_delegations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coveredAccessImplementors = []string{"CoveredAccess"}
+
+func (ec *executionContext) _CoveredAccess(ctx context.Context, sel ast.SelectionSet, obj *model.CoveredAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coveredAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoveredAccess")
+		case "resource":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoveredAccess_resource(ctx, field, obj)
+				})
+		case "actions":
+			out.Values[i] = ec._CoveredAccess_actions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effective":
+			out.Values[i] = ec._CoveredAccess_effective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6893,6 +9453,300 @@ func (ec *executionContext) _Credential(ctx context.Context, sel ast.SelectionSe
 		case "storedIn":
 			out.Values[i] = ec._Credential_storedIn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diffImplementors = []string{"Diff"}
+
+func (ec *executionContext) _Diff(ctx context.Context, sel ast.SelectionSet, obj *model.Diff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Diff")
+		case "from":
+			out.Values[i] = ec._Diff_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromAsOf":
+			out.Values[i] = ec._Diff_fromAsOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Diff_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toAsOf":
+			out.Values[i] = ec._Diff_toAsOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identitiesGained":
+			out.Values[i] = ec._Diff_identitiesGained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identitiesLost":
+			out.Values[i] = ec._Diff_identitiesLost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessesGained":
+			out.Values[i] = ec._Diff_accessesGained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessesLost":
+			out.Values[i] = ec._Diff_accessesLost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsGained":
+			out.Values[i] = ec._Diff_findingsGained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsLost":
+			out.Values[i] = ec._Diff_findingsLost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *model.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "id":
+			out.Values[i] = ec._Finding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._Finding_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Finding_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Finding_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Finding_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._Finding_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_identity(ctx, field, obj)
+				})
+		case "actor":
+			out.Values[i] = ec._Finding_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "credential":
+			out.Values[i] = ec._Finding_credential(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resource":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_resource(ctx, field, obj)
+				})
+		case "action":
+			out.Values[i] = ec._Finding_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accesses":
+			out.Values[i] = ec._Finding_accesses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accessesOmitted":
+			out.Values[i] = ec._Finding_accessesOmitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effective":
+			out.Values[i] = ec._Finding_effective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conflict":
+			out.Values[i] = ec._Finding_conflict(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paths":
+			out.Values[i] = ec._Finding_paths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pathsOmitted":
+			out.Values[i] = ec._Finding_pathsOmitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._Finding_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingConnectionImplementors = []string{"FindingConnection"}
+
+func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingConnection")
+		case "snapshot":
+			out.Values[i] = ec._FindingConnection_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._FindingConnection_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._FindingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FindingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySeverity":
+			out.Values[i] = ec._FindingConnection_bySeverity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingEdgeImplementors = []string{"FindingEdge"}
+
+func (ec *executionContext) _FindingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingEdge")
+		case "cursor":
+			out.Values[i] = ec._FindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FindingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -7484,6 +10338,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_paths(ctx, field)
 				})
+		case "findings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_findings(ctx, field)
+				})
+		case "diff":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_diff(ctx, field)
+				})
 		case "identity":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -7588,6 +10454,44 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resource_children(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var severityCountImplementors = []string{"SeverityCount"}
+
+func (ec *executionContext) _SeverityCount(ctx context.Context, sel ast.SelectionSet, obj *model.SeverityCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, severityCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeverityCount")
+		case "severity":
+			out.Values[i] = ec._SeverityCount_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SeverityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8151,12 +11055,46 @@ func (ec *executionContext) marshalNAccess2ᚖgithubᚗcomᚋreachgraphᚋreachg
 	return ec._Access(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccessChange2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccessChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessChange2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccessChange2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessChange(ctx context.Context, sel ast.SelectionSet, v *model.AccessChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessChange!")
+		return graphql.Null
+	}
+	return ec._AccessChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx context.Context, sel ast.SelectionSet, v *model.AccessResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AccessResult!")
 		return graphql.Null
 	}
 	return ec._AccessResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccessState2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessState(ctx context.Context, v any) (model.AccessState, error) {
+	var res model.AccessState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccessState2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessState(ctx context.Context, sel ast.SelectionSet, v model.AccessState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx context.Context, v any) (schema.Action, error) {
@@ -8172,6 +11110,36 @@ func (ec *executionContext) marshalNAction2githubᚗcomᚋreachgraphᚋreachgrap
 		graphql.AddInvalidNullFromMarshaler(ctx, "Action!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNAction2ᚕgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐActionᚄ(ctx context.Context, v any) ([]schema.Action, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schema.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAction2ᚕgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []schema.Action) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNAuthenticationVia2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAuthenticationVia(ctx context.Context, v any) (model.AuthenticationVia, error) {
@@ -8198,12 +11166,59 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCategory2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, v any) (schema.Category, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := schema.Category(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategory2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, sel ast.SelectionSet, v schema.Category) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Category!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNConflictSide2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflictSide(ctx context.Context, sel ast.SelectionSet, v *model.ConflictSide) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConflictSide!")
+		return graphql.Null
+	}
+	return ec._ConflictSide(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCounts2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐCounts(ctx context.Context, sel ast.SelectionSet, v *model.Counts) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Counts!")
 		return graphql.Null
 	}
 	return ec._Counts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoveredAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐCoveredAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CoveredAccess) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoveredAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐCoveredAccess(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoveredAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐCoveredAccess(ctx context.Context, sel ast.SelectionSet, v *model.CoveredAccess) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoveredAccess!")
+		return graphql.Null
+	}
+	return ec._CoveredAccess(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCredential2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐCredentialᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Credential) graphql.Marshaler {
@@ -8245,6 +11260,14 @@ func (ec *executionContext) marshalNCredentialType2githubᚗcomᚋreachgraphᚋr
 	return res
 }
 
+func (ec *executionContext) marshalNDiff2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐDiff(ctx context.Context, sel ast.SelectionSet, v *model.Diff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Diff!")
+		return graphql.Null
+	}
+	return ec._Diff(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNEdgeKind2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐEdgeKind(ctx context.Context, v any) (schema.EdgeKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := schema.EdgeKind(tmp)
@@ -8258,6 +11281,62 @@ func (ec *executionContext) marshalNEdgeKind2githubᚗcomᚋreachgraphᚋreachgr
 		graphql.AddInvalidNullFromMarshaler(ctx, "EdgeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNFinding2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFinding(ctx context.Context, sel ast.SelectionSet, v *model.Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Finding!")
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingConnection(ctx context.Context, sel ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingConnection!")
+		return graphql.Null
+	}
+	return ec._FindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingEdge2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐFindingEdge(ctx context.Context, sel ast.SelectionSet, v *model.FindingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingEdge!")
+		return graphql.Null
+	}
+	return ec._FindingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGroup2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Group) graphql.Marshaler {
@@ -8521,6 +11600,45 @@ func (ec *executionContext) marshalNResource2ᚖgithubᚗcomᚋreachgraphᚋreac
 		return graphql.Null
 	}
 	return ec._Resource(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, v any) (schema.Severity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := schema.Severity(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, sel ast.SelectionSet, v schema.Severity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Severity!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSeverityCount2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSeverityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeverityCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverityCount2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSeverityCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeverityCount2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSeverityCount(ctx context.Context, sel ast.SelectionSet, v *model.SeverityCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeverityCount!")
+		return graphql.Null
+	}
+	return ec._SeverityCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSnapshot2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Snapshot) graphql.Marshaler {
@@ -8893,6 +12011,32 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCategory2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, v any) (*schema.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := schema.Category(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, sel ast.SelectionSet, v *schema.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOConflict2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflict(ctx context.Context, sel ast.SelectionSet, v *model.Conflict) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Conflict(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCredentialType2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCredentialType(ctx context.Context, v any) (*schema.CredentialType, error) {
 	if v == nil {
 		return nil, nil
@@ -9025,6 +12169,25 @@ func (ec *executionContext) marshalOResource2ᚖgithubᚗcomᚋreachgraphᚋreac
 	return ec._Resource(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSeverity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, v any) (*schema.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := schema.Severity(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeverity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *schema.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalOSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx context.Context, sel ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -9074,6 +12237,13 @@ func (ec *executionContext) marshalOSystem2ᚖgithubᚗcomᚋreachgraphᚋreachg
 		return graphql.Null
 	}
 	return ec._System(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTarget2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐTarget(ctx context.Context, sel ast.SelectionSet, v model.Target) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Target(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

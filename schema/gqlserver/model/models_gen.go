@@ -40,6 +40,21 @@ type Authentication struct {
 	Delegation *string `json:"delegation,omitempty"`
 }
 
+// The two accesses of a segregation-of-duties conflict.
+type Conflict struct {
+	A *ConflictSide `json:"a"`
+	B *ConflictSide `json:"b"`
+}
+
+// One access of a segregation-of-duties conflict: the function it exercises.
+type ConflictSide struct {
+	Function  string        `json:"function"`
+	Identity  string        `json:"identity"`
+	Resource  string        `json:"resource"`
+	Action    schema.Action `json:"action"`
+	Effective bool          `json:"effective"`
+}
+
 // Record counts per section.
 type Counts struct {
 	Systems     int `json:"systems"`
@@ -68,6 +83,41 @@ type Credential struct {
 	Vaulted       bool       `json:"vaulted"`
 	// Resource id of the secret location holding it.
 	StoredIn *string `json:"storedIn,omitempty"`
+}
+
+// Identities, critical accesses and findings gained and lost between two snapshots.
+type Diff struct {
+	From     *Snapshot `json:"from"`
+	FromAsOf time.Time `json:"fromAsOf"`
+	To       *Snapshot `json:"to"`
+	ToAsOf   time.Time `json:"toAsOf"`
+	// Identities in to but not in from, sorted by id.
+	IdentitiesGained []*Identity `json:"identitiesGained"`
+	// Identities in from but not in to, sorted by id.
+	IdentitiesLost []*Identity `json:"identitiesLost"`
+	// Critical accesses gained, with evidence paths.
+	AccessesGained []*AccessChange `json:"accessesGained"`
+	// Critical accesses lost (paths empty).
+	AccessesLost   []*AccessChange `json:"accessesLost"`
+	FindingsGained []*Finding      `json:"findingsGained"`
+	FindingsLost   []*Finding      `json:"findingsLost"`
+}
+
+// A page of findings answered on one snapshot at one instant.
+type FindingConnection struct {
+	Snapshot *Snapshot      `json:"snapshot"`
+	AsOf     time.Time      `json:"asOf"`
+	Edges    []*FindingEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// Findings matching the arguments, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Findings matching the arguments per severity, over all pages; every severity, most severe first.
+	BySeverity []*SeverityCount `json:"bySeverity"`
+}
+
+type FindingEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Finding `json:"node"`
 }
 
 // One edge of an evidence path.
@@ -138,10 +188,71 @@ type PathResult struct {
 type Query struct {
 }
 
+type SeverityCount struct {
+	Severity schema.Severity `json:"severity"`
+	Count    int             `json:"count"`
+}
+
 // One input of an ingest and the SHA-256 of its bytes.
 type SourceFile struct {
 	Name   string `json:"name"`
 	Sha256 string `json:"sha256"`
+}
+
+// Whether an access is effective or only authorized (latent).
+type AccessState string
+
+const (
+	AccessStateEffective AccessState = "effective"
+	AccessStateLatent    AccessState = "latent"
+)
+
+var AllAccessState = []AccessState{
+	AccessStateEffective,
+	AccessStateLatent,
+}
+
+func (e AccessState) IsValid() bool {
+	switch e {
+	case AccessStateEffective, AccessStateLatent:
+		return true
+	}
+	return false
+}
+
+func (e AccessState) String() string {
+	return string(e)
+}
+
+func (e *AccessState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessState", str)
+	}
+	return nil
+}
+
+func (e AccessState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // How an effective access obtains its session.
