@@ -1,0 +1,272 @@
+package awsiam
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Details is a parsed get-account-authorization-details document (one page or
+// the concatenated pages: the lists are what matters).
+type Details struct {
+	Users    []User
+	Groups   []Group
+	Roles    []Role
+	Policies map[string]*ManagedPolicy // by ARN
+}
+
+// NamedPolicy is an inline policy or the default version of a managed one.
+type NamedPolicy struct {
+	Name    string
+	ARN     string // managed policies only
+	Doc     *Policy
+	Pointer string // where it is in the input, a JSON pointer
+}
+
+// ManagedPolicy is an entry of the Policies list.
+type ManagedPolicy struct {
+	NamedPolicy
+	AWSManaged bool
+}
+
+// User is an entry of UserDetailList.
+type User struct {
+	Name, ARN, CreateDate string
+	Groups                []string // group names
+	Inline                []NamedPolicy
+	Attached              []string // managed policy ARNs
+	Boundary              string   // permissions boundary policy ARN
+	Tags                  map[string]string
+	Pointer               string
+}
+
+// Group is an entry of GroupDetailList.
+type Group struct {
+	Name, ARN string
+	Inline    []NamedPolicy
+	Attached  []string
+	Pointer   string
+}
+
+// Role is an entry of RoleDetailList.
+type Role struct {
+	Name, ARN, CreateDate string
+	Trust                 *Policy
+	Inline                []NamedPolicy
+	Attached              []string
+	Boundary              string
+	Tags                  map[string]string
+	InstanceProfiles      int // how many instance profiles hold the role
+	Pointer               string
+}
+
+type rawAttached struct {
+	PolicyArn string
+}
+type rawInline struct {
+	PolicyName     string
+	PolicyDocument json.RawMessage
+}
+type rawTag struct{ Key, Value string }
+type rawBoundary struct{ PermissionsBoundaryArn string }
+
+type rawDetails struct {
+	UserDetailList []struct {
+		UserName, Arn, CreateDate string
+		GroupList                 []string
+		UserPolicyList            []rawInline
+		AttachedManagedPolicies   []rawAttached
+		PermissionsBoundary       *rawBoundary
+		Tags                      []rawTag
+	}
+	GroupDetailList []struct {
+		GroupName, Arn          string
+		GroupPolicyList         []rawInline
+		AttachedManagedPolicies []rawAttached
+	}
+	RoleDetailList []struct {
+		RoleName, Arn, CreateDate string
+		AssumeRolePolicyDocument  json.RawMessage
+		RolePolicyList            []rawInline
+		AttachedManagedPolicies   []rawAttached
+		PermissionsBoundary       *rawBoundary
+		Tags                      []rawTag
+		InstanceProfileList       []json.RawMessage
+	}
+	Policies []struct {
+		PolicyName, Arn, DefaultVersionId string
+		PolicyVersionList                 []struct {
+			Document         json.RawMessage
+			VersionId        string
+			IsDefaultVersion bool
+		}
+	}
+}
+
+// ParseDetails parses get-account-authorization-details JSON. Problems in
+// single policy documents are returned in problems (pointer → message) and the
+// document is skipped; err is set only when the whole input is unusable.
+func ParseDetails(data []byte) (d *Details, problems []Problem, err error) {
+	var raw rawDetails
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, nil, err
+	}
+	d = &Details{Policies: map[string]*ManagedPolicy{}}
+	doc := func(ptr string, name string, rawDoc json.RawMessage) *Policy {
+		if len(rawDoc) == 0 {
+			problems = append(problems, Problem{Pointer: ptr, Msg: fmt.Sprintf("policy %q has no document", name)})
+			return nil
+		}
+		p, err := ParsePolicy(rawDoc)
+		if err != nil {
+			problems = append(problems, Problem{Pointer: ptr, Msg: fmt.Sprintf("policy %q: %v", name, err)})
+			return nil
+		}
+		return p
+	}
+	inline := func(base string, list []rawInline) []NamedPolicy {
+		var out []NamedPolicy
+		for i, ip := range list {
+			ptr := fmt.Sprintf("%s/%d/PolicyDocument", base, i)
+			if p := doc(ptr, ip.PolicyName, ip.PolicyDocument); p != nil {
+				out = append(out, NamedPolicy{Name: ip.PolicyName, Doc: p, Pointer: ptr})
+			}
+		}
+		return out
+	}
+	attached := func(list []rawAttached) []string {
+		var out []string
+		for _, a := range list {
+			out = append(out, a.PolicyArn)
+		}
+		return out
+	}
+	tags := func(list []rawTag) map[string]string {
+		if len(list) == 0 {
+			return nil
+		}
+		m := map[string]string{}
+		for _, t := range list {
+			m[t.Key] = t.Value
+		}
+		return m
+	}
+	boundary := func(b *rawBoundary) string {
+		if b == nil {
+			return ""
+		}
+		return b.PermissionsBoundaryArn
+	}
+	for i, u := range raw.UserDetailList {
+		ptr := fmt.Sprintf("/UserDetailList/%d", i)
+		d.Users = append(d.Users, User{
+			Name: u.UserName, ARN: u.Arn, CreateDate: u.CreateDate, Groups: u.GroupList,
+			Inline: inline(ptr+"/UserPolicyList", u.UserPolicyList), Attached: attached(u.AttachedManagedPolicies),
+			Boundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags), Pointer: ptr,
+		})
+	}
+	for i, g := range raw.GroupDetailList {
+		ptr := fmt.Sprintf("/GroupDetailList/%d", i)
+		d.Groups = append(d.Groups, Group{
+			Name: g.GroupName, ARN: g.Arn,
+			Inline: inline(ptr+"/GroupPolicyList", g.GroupPolicyList), Attached: attached(g.AttachedManagedPolicies), Pointer: ptr,
+		})
+	}
+	for i, r := range raw.RoleDetailList {
+		ptr := fmt.Sprintf("/RoleDetailList/%d", i)
+		role := Role{
+			Name: r.RoleName, ARN: r.Arn, CreateDate: r.CreateDate,
+			Inline: inline(ptr+"/RolePolicyList", r.RolePolicyList), Attached: attached(r.AttachedManagedPolicies),
+			Boundary: boundary(r.PermissionsBoundary), Tags: tags(r.Tags), Pointer: ptr,
+			InstanceProfiles: len(r.InstanceProfileList),
+		}
+		if len(r.AssumeRolePolicyDocument) > 0 {
+			role.Trust = doc(ptr+"/AssumeRolePolicyDocument", r.RoleName+" trust policy", r.AssumeRolePolicyDocument)
+		}
+		d.Roles = append(d.Roles, role)
+	}
+	for i, p := range raw.Policies {
+		for j, v := range p.PolicyVersionList {
+			if !v.IsDefaultVersion && v.VersionId != p.DefaultVersionId {
+				continue
+			}
+			ptr := fmt.Sprintf("/Policies/%d/PolicyVersionList/%d/Document", i, j)
+			if pd := doc(ptr, p.PolicyName, v.Document); pd != nil {
+				d.Policies[p.Arn] = &ManagedPolicy{
+					NamedPolicy: NamedPolicy{Name: p.PolicyName, ARN: p.Arn, Doc: pd, Pointer: ptr},
+					AWSManaged:  strings.HasPrefix(p.Arn, "arn:aws:iam::aws:policy/"),
+				}
+			}
+			break
+		}
+	}
+	return d, problems, nil
+}
+
+// Problem is a problem found in one place of an input file.
+type Problem struct {
+	Line    int
+	Pointer string
+	Msg     string
+}
+
+// arnAccount returns the account field of an ARN ("" when it has none).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+// arnService returns the service field of an ARN ("" when it is not one).
+func arnService(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[2]
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// AccountID is the account the document describes: the most frequent 12-digit
+// account id in the ARNs of its users, groups, roles and customer-managed
+// policies (ties go to the smallest id); "" when there is none.
+func (d *Details) AccountID() string {
+	count := map[string]int{}
+	add := func(arn string) {
+		if a := arnAccount(arn); isAccountID(a) {
+			count[a]++
+		}
+	}
+	for _, u := range d.Users {
+		add(u.ARN)
+	}
+	for _, g := range d.Groups {
+		add(g.ARN)
+	}
+	for _, r := range d.Roles {
+		add(r.ARN)
+	}
+	for arn := range d.Policies {
+		add(arn)
+	}
+	best, n := "", 0
+	for a, c := range count {
+		if c > n || c == n && a < best {
+			best, n = a, c
+		}
+	}
+	return best
+}

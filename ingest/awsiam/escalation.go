@@ -1,0 +1,226 @@
+package awsiam
+
+import (
+	"strings"
+	"time"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// passRoleTechniques are the services that run code as a passed role
+// (PMapper-style): iam:PassRole on the role plus every action listed, and a
+// role whose trust policy lets service assume it.
+var passRoleTechniques = []struct {
+	name, service string
+	actions       []string
+}{
+	{"passrole-ec2", "ec2.amazonaws.com", []string{"ec2:RunInstances"}},
+	{"passrole-lambda", "lambda.amazonaws.com", []string{"lambda:CreateFunction", "lambda:InvokeFunction"}},
+	{"passrole-cloudformation", "cloudformation.amazonaws.com", []string{"cloudformation:CreateStack"}},
+	{"passrole-codebuild", "codebuild.amazonaws.com", []string{"codebuild:CreateProject", "codebuild:StartBuild"}},
+	{"passrole-glue", "glue.amazonaws.com", []string{"glue:CreateDevEndpoint"}},
+	{"passrole-sagemaker", "sagemaker.amazonaws.com", []string{"sagemaker:CreateNotebookInstance"}},
+	{"passrole-ecs", "ecs-tasks.amazonaws.com", []string{"ecs:RunTask"}},
+}
+
+// escalation adds the privilege-escalation edges (docs/ingest-aws.md
+// "Escalation"). Delegations carry no native string in the schema; the
+// technique and actions are in the admin grants' native, and the IAM
+// permission behind every delegation is also an ordinary grant.
+func (t *transformer) escalation() {
+	acct, sys := t.acct, systemID(t.acct)
+	trusted := map[string]map[string]bool{} // role id → service principals it trusts
+	assumable := map[string][]*subject{}    // subject id → roles it may assume by trust
+	for _, r := range t.d.Roles {
+		rid := roleID(acct, r.Name)
+		trusted[rid] = map[string]bool{}
+		if r.Trust == nil {
+			continue
+		}
+		for _, st := range r.Trust.Statements {
+			if !st.Allow || st.Principal == nil || st.NotPrincipal {
+				continue
+			}
+			for _, svc := range st.Principal.Service {
+				trusted[rid][svc] = true
+			}
+			for _, s := range t.subjects {
+				if s.id != rid && (st.Principal.Any || containsAny(st.Principal.AWS, s.arn, acct, "arn:aws:iam::"+acct+":root")) {
+					assumable[s.id] = append(assumable[s.id], t.byARN[r.ARN])
+				}
+			}
+		}
+	}
+	instanceProfile := map[string]bool{}
+	for _, r := range t.d.Roles {
+		instanceProfile[roleID(acct, r.Name)] = r.InstanceProfiles > 0
+	}
+	admin := func(s *subject, technique string, cond bool, actions ...string) {
+		t.grant(s.id, schema.ActionAdmin, sys, "privesc:"+technique+" ("+strings.Join(actions, "+")+")", cond)
+	}
+	can := func(s *subject, arn string, actions ...string) (bool, bool) {
+		cond := false
+		for _, a := range actions {
+			ok, c := s.allowed(a, arn)
+			if !ok {
+				return false, false
+			}
+			cond = cond || c
+		}
+		return true, cond
+	}
+	for _, s := range t.subjects {
+		// Credentials of another user → act as that user.
+		for _, v := range t.subjects {
+			if !v.user || v == s {
+				continue
+			}
+			for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"} {
+				if ok, _ := can(s, v.arn, a); ok {
+					t.delegate(s.id, v.id, schema.DelegOther)
+				}
+			}
+		}
+		// Edit one's own permissions → admin on the account.
+		if s.user {
+			for _, a := range []string{"iam:PutUserPolicy", "iam:AttachUserPolicy"} {
+				if ok, c := can(s, s.arn, a); ok {
+					admin(s, "self-"+strings.ToLower(strings.TrimPrefix(a, "iam:")), c, a)
+				}
+			}
+			for _, gid := range s.groups {
+				g := t.group(gid)
+				for _, a := range []string{"iam:PutGroupPolicy", "iam:AttachGroupPolicy"} {
+					if ok, c := can(s, g.ARN, a); ok {
+						admin(s, "group-"+strings.ToLower(strings.TrimPrefix(a, "iam:"))+" on "+g.Name, c, a)
+					}
+				}
+			}
+		}
+		roles := assumable[s.id]
+		if !s.user {
+			roles = append(roles, s)
+		}
+		for _, r := range roles {
+			for _, a := range []string{"iam:PutRolePolicy", "iam:AttachRolePolicy"} {
+				if ok, c := can(s, r.arn, a); ok {
+					admin(s, "role-"+strings.ToLower(strings.TrimPrefix(a, "iam:"))+" on "+r.name, c, a)
+				}
+			}
+		}
+		for _, a := range s.pols {
+			if a.pol.ARN == "" || strings.HasPrefix(a.pol.ARN, "arn:aws:iam::aws:") {
+				continue // inline and AWS-managed policies cannot be versioned
+			}
+			for _, act := range []string{"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"} {
+				if ok, c := can(s, a.pol.ARN, act); ok {
+					admin(s, "policy-version on "+a.pol.Name, c, act)
+				}
+			}
+		}
+		// Rewrite a role's trust policy → assume it.
+		for _, r := range t.subjects {
+			if r.user || r == s {
+				continue
+			}
+			if ok, _ := can(s, r.arn, "iam:UpdateAssumeRolePolicy"); ok {
+				t.delegate(s.id, r.id, schema.DelegAssumeRole)
+			}
+		}
+		// PassRole to a service that runs code as the role.
+		for _, r := range t.subjects {
+			if r.user || r == s {
+				continue
+			}
+			for _, tech := range passRoleTechniques {
+				if !trusted[r.id][tech.service] {
+					continue
+				}
+				if ok, _ := can(s, r.arn, "iam:PassRole"); !ok {
+					continue
+				}
+				if ok, _ := can(s, "", tech.actions...); ok {
+					t.delegate(s.id, r.id, schema.DelegRunAs)
+				}
+			}
+			// ssm:SendCommand runs commands on instances that already carry a
+			// role (through an instance profile); no PassRole needed.
+			if trusted[r.id]["ec2.amazonaws.com"] && instanceProfile[r.id] {
+				if ok, _ := can(s, "", "ssm:SendCommand"); ok {
+					t.delegate(s.id, r.id, schema.DelegRunAs)
+				}
+			}
+		}
+	}
+}
+
+func (t *transformer) group(gid string) Group {
+	for _, g := range t.d.Groups {
+		if groupID(t.acct, g.Name) == gid {
+			return g
+		}
+	}
+	return Group{}
+}
+
+func containsAny(list []string, vals ...string) bool {
+	for _, l := range list {
+		for _, v := range vals {
+			if l == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parseAWSTime parses an IAM CreateDate ("2019-12-12T12:55:41Z",
+// "2019-12-12 12:55:41+00:00"); zero when it cannot.
+func parseAWSTime(s string) time.Time {
+	t, _ := reportTime(s)
+	return t
+}
+
+// report maps credential-report rows onto credentials (never secrets: the
+// report has none, and only the columns of ReportRow are read). Users that
+// the details do not list are declared from the report when details are in
+// the same transform; a report alone declares no identity.
+func (t *transformer) report(rep *Report) {
+	acct, sys := t.acct, systemID(t.acct)
+	for _, row := range rep.Rows {
+		id := userID(acct, row.User)
+		if row.IsRoot() {
+			id = rootID(acct)
+		}
+		if t.d != nil && !t.declared[id] {
+			typ, why := schema.IdentityHuman, ""
+			switch {
+			case serviceAccountName.MatchString(row.User):
+				typ, why = schema.IdentityServiceAccount, "aws-iam: user name looks like a service account"
+			case !row.PasswordOn && (row.Keys[0].Active || row.Keys[1].Active):
+				typ, why = schema.IdentityServiceAccount, "aws-iam: no console password, active access key"
+			}
+			t.identity(graph.Identity{ID: id, Name: row.User, Type: typ, NonhumanRationale: why, CreatedAt: row.Created,
+				Tags: map[string]string{"arn": row.ARN, "source": "credential report only"}})
+			t.out.MembershipList = append(t.out.MembershipList, graph.Membership{Member: id, Group: principalsID(acct)})
+		}
+		if row.PasswordOn {
+			t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":console_password", Identity: id,
+				Type: schema.CredPassword, Systems: []string{sys}, LastRotatedAt: row.PasswordChange, LastUsedAt: row.PasswordUsed})
+		}
+		for i, k := range row.Keys {
+			if k.Present {
+				t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":access_key_" + string(rune('1'+i)), Identity: id,
+					Type: schema.CredAccessKey, Systems: []string{sys}, CreatedAt: k.LastRotated, LastRotatedAt: k.LastRotated,
+					LastUsedAt: k.LastUsed, Revoked: !k.Active})
+			}
+		}
+		for i, c := range row.Certs {
+			if c.Present {
+				t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":signing_cert_" + string(rune('1'+i)), Identity: id,
+					Type: schema.CredCertificate, Systems: []string{sys}, CreatedAt: c.LastRotated, LastRotatedAt: c.LastRotated, Revoked: !c.Active})
+			}
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package awsiam_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/awsiam"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
+type memStore struct{ data *graph.Dataset }
+
+func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
+	d := &graph.Dataset{Info: meta}
+	if err := fn(d); err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	s.data = d
+	meta.ID = "s-test"
+	d.Info = meta
+	return meta, nil
+}
+
+// load ingests paths with the aws-iam reader and fails the test on problems.
+func load(t *testing.T, paths ...string) *graph.Dataset {
+	t.Helper()
+	st := &memStore{}
+	var srcs []ingest.Source
+	for _, p := range paths {
+		srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
+	}
+	_, err := ingest.Load(context.Background(), st, srcs, ingest.Options{
+		Readers: ingest.Readers{AWSIAM: awsiam.Read},
+		Now:     func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) },
+	})
+	require.NoError(t, err)
+	return st.data
+}
+
+// engine builds the reach engine over a loaded dataset.
+func engine(t *testing.T, d *graph.Dataset) *reach.Engine {
+	t.Helper()
+	p, err := projection.Build(context.Background(), d)
+	require.NoError(t, err)
+	return reach.New(p, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// whoCan is the set of identities reaching action on resource, with their
+// first evidence path.
+func whoCan(t *testing.T, e *reach.Engine, a schema.Action, res string) map[string]analysis.Access {
+	t.Helper()
+	acc, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: res})
+	require.NoError(t, err)
+	out := map[string]analysis.Access{}
+	for _, x := range acc {
+		out[x.Identity] = x
+	}
+	return out
+}
+
+func hasGrant(d *graph.Dataset, principal string, a schema.Action, res string) *graph.Grant {
+	for i := range d.GrantList {
+		g := &d.GrantList[i]
+		if g.Principal == principal && g.Action == a && g.Resource == res {
+			return g
+		}
+	}
+	return nil
+}
+
+func hasDelegation(d *graph.Dataset, from, to string, k schema.DelegationKind) bool {
+	for _, x := range d.DelegationList {
+		if x.From == from && x.To == to && x.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+func membership(m, g string) graph.Membership { return graph.Membership{Member: m, Group: g} }
+
+func parseFile(t *testing.T, path string) (*awsiam.Report, []awsiam.Problem, error) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return awsiam.ParseReport(data)
+}

@@ -1,0 +1,250 @@
+package awsiam
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// Read is the ingest.ReadFunc of the aws-iam format. path is an
+// authorization-details JSON file, a credential report CSV (told apart by its
+// header), or a directory: every *.json (details, pages merged) and *.csv
+// (credential report) in it is one account, read together.
+func Read(ctx context.Context, path string, in *ingest.Input) error {
+	files := []string{path}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return err
+		}
+		files = files[:0]
+		for _, e := range entries {
+			if n := e.Name(); e.Type().IsRegular() && (strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".csv")) {
+				files = append(files, filepath.Join(path, n))
+			}
+		}
+		sort.Strings(files)
+		if len(files) == 0 {
+			in.Problem(path, "no .json or .csv file in the directory")
+			in.NoHeader(path, "no AWS IAM input")
+			return nil
+		}
+	}
+	var details *Details
+	var rep *Report
+	var first *ingest.File
+	for _, name := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := in.Open(name)
+		if err != nil {
+			return err
+		}
+		if first == nil {
+			first = f
+		}
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return err
+		}
+		if IsCredentialReport(data) {
+			r, probs, err := ParseReport(data)
+			if err != nil {
+				f.Stop(1, "", err.Error())
+				continue
+			}
+			report(f, probs)
+			if rep == nil {
+				rep = &Report{}
+			}
+			rep.Rows = append(rep.Rows, r.Rows...)
+			continue
+		}
+		d, probs, err := ParseDetails(data)
+		if err != nil {
+			f.Stop(0, "", "invalid authorization-details JSON: "+err.Error())
+			continue
+		}
+		report(f, probs)
+		if details == nil {
+			details = d
+			continue
+		}
+		details.Users = append(details.Users, d.Users...)
+		details.Groups = append(details.Groups, d.Groups...)
+		details.Roles = append(details.Roles, d.Roles...)
+		for k, v := range d.Policies {
+			details.Policies[k] = v
+		}
+	}
+	if details == nil && rep == nil {
+		first.Header(nil, 0) // reports the missing header fields once
+		return nil
+	}
+	ds, err := Transform(details, rep)
+	if err != nil {
+		first.Stop(0, "", err.Error())
+		return nil
+	}
+	label := "aws-iam:"
+	if details != nil && details.AccountID() != "" {
+		label += details.AccountID()
+	} else {
+		label = "aws-credential-report:" + rep.AccountID()
+	}
+	first.Header([]ingest.Field{str("format", schema.FormatV1), str("source", label)}, 0)
+	Emit(first, ds)
+	return nil
+}
+
+func report(f *ingest.File, probs []Problem) {
+	for _, p := range probs {
+		f.Problem(p.Line, p.Pointer, p.Msg)
+	}
+}
+
+func str(name, v string) ingest.Field {
+	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.String, Text: v}}
+}
+
+func boolField(name string, v bool) ingest.Field {
+	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.Bool, Text: strconv.FormatBool(v)}}
+}
+
+// fields collects a record's fields, leaving out empty values.
+type fields []ingest.Field
+
+func (fs *fields) s(name, v string) {
+	if v != "" {
+		*fs = append(*fs, str(name, v))
+	}
+}
+
+func (fs *fields) b(name string, v bool) {
+	if v {
+		*fs = append(*fs, boolField(name, v))
+	}
+}
+
+func (fs *fields) t(name string, v time.Time) {
+	if !v.IsZero() {
+		*fs = append(*fs, str(name, v.UTC().Format(time.RFC3339Nano)))
+	}
+}
+
+func (fs *fields) list(name string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	items := make([]ingest.Value, len(vs))
+	for i, v := range vs {
+		items[i] = ingest.Value{Kind: ingest.String, Text: v}
+	}
+	*fs = append(*fs, ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.List, Items: items}})
+}
+
+func (fs *fields) tags(name string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	v := ingest.Value{Kind: ingest.Map}
+	for _, k := range keys {
+		v.Fields = append(v.Fields, str(k, m[k]))
+	}
+	*fs = append(*fs, ingest.Field{Name: name, Value: v})
+}
+
+// Emit hands every record of ds to f (the shared loader validates them).
+func Emit(f *ingest.File, ds *graph.Dataset) {
+	n := 0
+	add := func(section string, fs fields) {
+		f.Add(&ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/reachgraph/" + section + "/" + strconv.Itoa(n)})
+		n++
+	}
+	for _, r := range ds.SystemList {
+		var fs fields
+		fs.s("id", r.ID)
+		fs.s("name", r.Name)
+		fs.s("kind", r.Kind)
+		add("systems", fs)
+	}
+	for _, r := range ds.ResourceList {
+		var fs fields
+		fs.s("id", r.ID)
+		fs.s("system", r.System)
+		fs.s("name", r.Name)
+		fs.s("kind", r.Kind)
+		add("resources", fs)
+	}
+	for _, r := range ds.IdentityList {
+		var fs fields
+		fs.s("id", r.ID)
+		fs.s("name", r.Name)
+		fs.s("type", string(r.Type))
+		fs.s("status", string(r.Status))
+		fs.s("nonhuman_rationale", r.NonhumanRationale)
+		fs.b("break_glass", r.BreakGlass)
+		fs.t("created_at", r.CreatedAt)
+		fs.t("last_used_at", r.LastUsedAt)
+		fs.tags("tags", r.Tags)
+		add("identities", fs)
+	}
+	for _, r := range ds.GroupList {
+		var fs fields
+		fs.s("id", r.ID)
+		fs.s("name", r.Name)
+		fs.s("type", string(r.Type))
+		fs.s("system", r.System)
+		add("groups", fs)
+	}
+	for _, r := range ds.MembershipList {
+		var fs fields
+		fs.s("member", r.Member)
+		fs.s("group", r.Group)
+		add("memberships", fs)
+	}
+	for _, r := range ds.GrantList {
+		var fs fields
+		fs.s("principal", r.Principal)
+		fs.s("action", string(r.Action))
+		fs.s("resource", r.Resource)
+		fs.s("native", r.Native)
+		fs.b("conditional", r.Conditional)
+		add("grants", fs)
+	}
+	for _, r := range ds.CredentialList {
+		var fs fields
+		fs.s("id", r.ID)
+		fs.s("identity", r.Identity)
+		fs.s("type", string(r.Type))
+		fs.list("systems", r.Systems)
+		fs.t("created_at", r.CreatedAt)
+		fs.t("last_rotated_at", r.LastRotatedAt)
+		fs.t("last_used_at", r.LastUsedAt)
+		fs.b("revoked", r.Revoked)
+		add("credentials", fs)
+	}
+	for _, r := range ds.DelegationList {
+		var fs fields
+		fs.s("from", r.From)
+		fs.s("to", r.To)
+		fs.s("kind", string(r.Kind))
+		fs.s("system", r.System)
+		add("delegations", fs)
+	}
+}
