@@ -8,6 +8,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 )
 
@@ -64,7 +65,7 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 
 // readers wires the source readers into ingest (ingest cannot import them).
 func readers() ingest.Readers {
-	return ingest.Readers{Bundle: bundle.Read}
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.Read}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {
