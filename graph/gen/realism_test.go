@@ -18,9 +18,6 @@ import (
 // resource is a small share of the identities, and a random identity reaches
 // a few hundred accesses at most (docs/generator.md, "Connectivity").
 func TestRealismS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds tier S and runs 400 queries")
-	}
 	tier := mustTier(t, "S")
 	d := generate(t, tier, 1)
 	p, err := projection.Build(context.Background(), d)
