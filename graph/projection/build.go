@@ -123,6 +123,26 @@ func (b *builder) node(id string) (int32, error) {
 	return n, nil
 }
 
+// memo remembers the last id a reference field resolved: exports list the
+// edges of one principal together, so consecutive records often repeat it,
+// and a string compare is far cheaper than a random probe of the id table.
+type memo struct {
+	id string
+	n  int32
+}
+
+// refMemo is ref through m.
+func (b *builder) refMemo(m *memo, id string, what string, kinds ...Kind) (int32, error) {
+	if m.id == id && m.id != "" {
+		return m.n, nil
+	}
+	n, err := b.ref(id, what, kinds...)
+	if err == nil {
+		*m = memo{id: id, n: n}
+	}
+	return n, err
+}
+
 // ref resolves id to a node of one of kinds. Only kinds already read resolve.
 func (b *builder) ref(id string, what string, kinds ...Kind) (int32, error) {
 	if n, ok := b.p.ids.lookup(id); ok && slices.Contains(kinds, b.p.Kind(n)) {
@@ -244,6 +264,7 @@ func (b *builder) groups(ctx context.Context, r graph.Reader) error {
 
 func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 	p := b.p
+	var lastOwner memo
 	for c, err := range r.Credentials(ctx) {
 		if err != nil {
 			return err
@@ -251,7 +272,7 @@ func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 		if _, err := b.node(c.ID); err != nil {
 			return err
 		}
-		owner, err := b.ref(c.Identity, "credential identity", Identity)
+		owner, err := b.refMemo(&lastOwner, c.Identity, "credential identity", Identity)
 		if err != nil {
 			return err
 		}
@@ -332,11 +353,12 @@ func checkParentCycles(p *Projection) error {
 }
 
 func (b *builder) memberships(ctx context.Context, r graph.Reader) error {
+	var last memo
 	for m, err := range r.Memberships(ctx) {
 		if err != nil {
 			return err
 		}
-		from, err := b.ref(m.Member, "membership member", Identity, Group)
+		from, err := b.refMemo(&last, m.Member, "membership member", Identity, Group)
 		if err != nil {
 			return err
 		}
@@ -351,11 +373,12 @@ func (b *builder) memberships(ctx context.Context, r graph.Reader) error {
 
 func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 	p := b.p
+	var last memo
 	for g, err := range r.Grants(ctx) {
 		if err != nil {
 			return err
 		}
-		from, err := b.ref(g.Principal, "grant principal", Identity, Group)
+		from, err := b.refMemo(&last, g.Principal, "grant principal", Identity, Group)
 		if err != nil {
 			return err
 		}
