@@ -7,13 +7,34 @@ import (
 	"hash"
 )
 
+// RecordKind numbers the record kinds in section order (systems first,
+// delegations last).
+type RecordKind uint8
+
+// Record kinds.
+const (
+	RecSystem RecordKind = iota
+	RecResource
+	RecIdentity
+	RecGroup
+	RecMembership
+	RecGrant
+	RecCredential
+	RecDelegation
+	NumRecordKinds
+)
+
+// recordTags are the bytes that precede each record in the id hash.
+var recordTags = [NumRecordKinds]byte{'S', 'R', 'I', 'G', 'M', 'A', 'C', 'D'}
+
 // IDHasher derives a SnapshotID from a snapshot's content and provenance. Feed it
-// every record (in write order) through its Writer methods, then call Sum. Every
-// backend uses it, so the same input gets the same id in every store.
+// every record (in write order) through its Writer methods, or already encoded
+// with PutEncoded, then call Sum. Every backend uses it, so the same input gets
+// the same id in every store.
 type IDHasher struct {
 	h      hash.Hash
 	buf    []byte
-	counts Counts
+	counts [NumRecordKinds]int
 }
 
 // NewIDHasher starts a hash over the provenance in meta (source label,
@@ -33,69 +54,67 @@ func NewIDHasher(meta SnapshotMeta) *IDHasher {
 	return h
 }
 
-func (h *IDHasher) add(tag byte, enc func([]byte) []byte) {
-	h.buf = enc(append(h.buf[:0], tag))
-	h.h.Write(h.buf)
+// PutEncoded hashes one record of kind k given as its canonical encoding (the
+// output of the matching AppendX), so a caller that encodes records anyway
+// does not encode them twice.
+func (h *IDHasher) PutEncoded(k RecordKind, enc []byte) {
+	h.counts[k]++
+	h.h.Write([]byte{recordTags[k]})
+	h.h.Write(enc)
+}
+
+func (h *IDHasher) put(k RecordKind, enc func([]byte) []byte) error {
+	h.buf = enc(h.buf[:0])
+	h.PutEncoded(k, h.buf)
+	return nil
 }
 
 // PutSystem hashes r. It never fails.
 func (h *IDHasher) PutSystem(r System) error {
-	h.counts.Systems++
-	h.add('S', func(b []byte) []byte { return AppendSystem(b, r) })
-	return nil
+	return h.put(RecSystem, func(b []byte) []byte { return AppendSystem(b, r) })
 }
 
 // PutResource hashes r. It never fails.
 func (h *IDHasher) PutResource(r Resource) error {
-	h.counts.Resources++
-	h.add('R', func(b []byte) []byte { return AppendResource(b, r) })
-	return nil
+	return h.put(RecResource, func(b []byte) []byte { return AppendResource(b, r) })
 }
 
 // PutIdentity hashes r. It never fails.
 func (h *IDHasher) PutIdentity(r Identity) error {
-	h.counts.Identities++
-	h.add('I', func(b []byte) []byte { return AppendIdentity(b, r) })
-	return nil
+	return h.put(RecIdentity, func(b []byte) []byte { return AppendIdentity(b, r) })
 }
 
 // PutGroup hashes r. It never fails.
 func (h *IDHasher) PutGroup(r Group) error {
-	h.counts.Groups++
-	h.add('G', func(b []byte) []byte { return AppendGroup(b, r) })
-	return nil
+	return h.put(RecGroup, func(b []byte) []byte { return AppendGroup(b, r) })
 }
 
 // PutMembership hashes r. It never fails.
 func (h *IDHasher) PutMembership(r Membership) error {
-	h.counts.Memberships++
-	h.add('M', func(b []byte) []byte { return AppendMembership(b, r) })
-	return nil
+	return h.put(RecMembership, func(b []byte) []byte { return AppendMembership(b, r) })
 }
 
 // PutGrant hashes r. It never fails.
 func (h *IDHasher) PutGrant(r Grant) error {
-	h.counts.Grants++
-	h.add('A', func(b []byte) []byte { return AppendGrant(b, r) })
-	return nil
+	return h.put(RecGrant, func(b []byte) []byte { return AppendGrant(b, r) })
 }
 
 // PutCredential hashes r. It never fails.
 func (h *IDHasher) PutCredential(r Credential) error {
-	h.counts.Credentials++
-	h.add('C', func(b []byte) []byte { return AppendCredential(b, r) })
-	return nil
+	return h.put(RecCredential, func(b []byte) []byte { return AppendCredential(b, r) })
 }
 
 // PutDelegation hashes r. It never fails.
 func (h *IDHasher) PutDelegation(r Delegation) error {
-	h.counts.Delegations++
-	h.add('D', func(b []byte) []byte { return AppendDelegation(b, r) })
-	return nil
+	return h.put(RecDelegation, func(b []byte) []byte { return AppendDelegation(b, r) })
 }
 
 // Counts returns how many records of each kind were hashed.
-func (h *IDHasher) Counts() Counts { return h.counts }
+func (h *IDHasher) Counts() Counts {
+	c := h.counts
+	return Counts{Systems: c[RecSystem], Resources: c[RecResource], Identities: c[RecIdentity], Groups: c[RecGroup],
+		Memberships: c[RecMembership], Grants: c[RecGrant], Credentials: c[RecCredential], Delegations: c[RecDelegation]}
+}
 
 // Sum returns the snapshot id: "s-" and the first 16 bytes of the SHA-256 in hex.
 func (h *IDHasher) Sum() SnapshotID {

@@ -20,7 +20,8 @@ var (
 	keyFormat       = []byte("format")
 )
 
-// kind is one record kind; its value indexes kindBuckets and the spool.
+// kind is one record kind; its value indexes kindBuckets and the spool, and
+// equals the graph.RecordKind of the same kind (checked in a test).
 type kind int
 
 const (

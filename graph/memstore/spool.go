@@ -52,92 +52,56 @@ func (sp *spool) chunks(k kind) [][]byte {
 	return append(c.sealed[:len(c.sealed):len(c.sealed)], c.cur)
 }
 
-// PutSystem spools r.
-func (sp *spool) PutSystem(r graph.System) error {
+// put encodes one record once, hashes that encoding for the snapshot id and
+// appends it to kind k's chunks.
+func (sp *spool) put(k kind, enc func([]byte) []byte) error {
 	if sp.done {
 		return errWriterDone
 	}
-	_ = sp.hasher.PutSystem(r)
-	sp.scratch = graph.AppendSystem(sp.scratch[:0], r)
-	sp.add(kindSystem)
+	sp.scratch = enc(sp.scratch[:0])
+	sp.hasher.PutEncoded(graph.RecordKind(k), sp.scratch)
+	sp.add(k)
 	return nil
+}
+
+// PutSystem spools r.
+func (sp *spool) PutSystem(r graph.System) error {
+	return sp.put(kindSystem, func(b []byte) []byte { return graph.AppendSystem(b, r) })
 }
 
 // PutResource spools r.
 func (sp *spool) PutResource(r graph.Resource) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutResource(r)
-	sp.scratch = graph.AppendResource(sp.scratch[:0], r)
-	sp.add(kindResource)
-	return nil
+	return sp.put(kindResource, func(b []byte) []byte { return graph.AppendResource(b, r) })
 }
 
 // PutIdentity spools r.
 func (sp *spool) PutIdentity(r graph.Identity) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutIdentity(r)
-	sp.scratch = graph.AppendIdentity(sp.scratch[:0], r)
-	sp.add(kindIdentity)
-	return nil
+	return sp.put(kindIdentity, func(b []byte) []byte { return graph.AppendIdentity(b, r) })
 }
 
 // PutGroup spools r.
 func (sp *spool) PutGroup(r graph.Group) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutGroup(r)
-	sp.scratch = graph.AppendGroup(sp.scratch[:0], r)
-	sp.add(kindGroup)
-	return nil
+	return sp.put(kindGroup, func(b []byte) []byte { return graph.AppendGroup(b, r) })
 }
 
 // PutMembership spools r.
 func (sp *spool) PutMembership(r graph.Membership) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutMembership(r)
-	sp.scratch = graph.AppendMembership(sp.scratch[:0], r)
-	sp.add(kindMembership)
-	return nil
+	return sp.put(kindMembership, func(b []byte) []byte { return graph.AppendMembership(b, r) })
 }
 
 // PutGrant spools r.
 func (sp *spool) PutGrant(r graph.Grant) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutGrant(r)
-	sp.scratch = graph.AppendGrant(sp.scratch[:0], r)
-	sp.add(kindGrant)
-	return nil
+	return sp.put(kindGrant, func(b []byte) []byte { return graph.AppendGrant(b, r) })
 }
 
 // PutCredential spools r.
 func (sp *spool) PutCredential(r graph.Credential) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutCredential(r)
-	sp.scratch = graph.AppendCredential(sp.scratch[:0], r)
-	sp.add(kindCredential)
-	return nil
+	return sp.put(kindCredential, func(b []byte) []byte { return graph.AppendCredential(b, r) })
 }
 
 // PutDelegation spools r.
 func (sp *spool) PutDelegation(r graph.Delegation) error {
-	if sp.done {
-		return errWriterDone
-	}
-	_ = sp.hasher.PutDelegation(r)
-	sp.scratch = graph.AppendDelegation(sp.scratch[:0], r)
-	sp.add(kindDelegation)
-	return nil
+	return sp.put(kindDelegation, func(b []byte) []byte { return graph.AppendDelegation(b, r) })
 }
 
 var _ graph.Writer = (*spool)(nil)
