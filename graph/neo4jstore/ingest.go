@@ -12,53 +12,6 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// spool keeps the records written during the Ingest callback and hashes them,
-// in write order, into the content id.
-type spool struct {
-	graph.Dataset
-	hasher *graph.IDHasher
-}
-
-func (s *spool) PutSystem(r graph.System) error {
-	_ = s.hasher.PutSystem(r)
-	return s.Dataset.PutSystem(r)
-}
-
-func (s *spool) PutResource(r graph.Resource) error {
-	_ = s.hasher.PutResource(r)
-	return s.Dataset.PutResource(r)
-}
-
-func (s *spool) PutIdentity(r graph.Identity) error {
-	_ = s.hasher.PutIdentity(r)
-	return s.Dataset.PutIdentity(r)
-}
-
-func (s *spool) PutGroup(r graph.Group) error {
-	_ = s.hasher.PutGroup(r)
-	return s.Dataset.PutGroup(r)
-}
-
-func (s *spool) PutMembership(r graph.Membership) error {
-	_ = s.hasher.PutMembership(r)
-	return s.Dataset.PutMembership(r)
-}
-
-func (s *spool) PutGrant(r graph.Grant) error {
-	_ = s.hasher.PutGrant(r)
-	return s.Dataset.PutGrant(r)
-}
-
-func (s *spool) PutCredential(r graph.Credential) error {
-	_ = s.hasher.PutCredential(r)
-	return s.Dataset.PutCredential(r)
-}
-
-func (s *spool) PutDelegation(r graph.Delegation) error {
-	_ = s.hasher.PutDelegation(r)
-	return s.Dataset.PutDelegation(r)
-}
-
 // Ingest implements graph.Ingester. fn's records are spooled in memory while
 // fn runs; the server is not touched. After fn returns nil the snapshot is
 // written in batched UNWIND transactions of Options.BatchSize rows: a
@@ -76,15 +29,17 @@ func (s *spool) PutDelegation(r graph.Delegation) error {
 // Files list is stored as nil. Two concurrent ingests of the same content are
 // not supported: the second may delete the first's rows in progress.
 func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
-	sp := &spool{hasher: graph.NewIDHasher(meta)}
-	if err := fn(sp); err != nil {
+	// Records are kept in memory and hashed, in write order, into the content id.
+	var spooled graph.Dataset
+	hasher := graph.NewIDHasher(meta)
+	if err := fn(graph.MultiWriter(&spooled, hasher)); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
 	meta = meta.Normalized()
-	meta.ID, meta.Counts = sp.hasher.Sum(), sp.hasher.Counts()
+	meta.ID, meta.Counts = hasher.Sum(), hasher.Counts()
 	if meta.IngestedAt.IsZero() {
 		meta.IngestedAt = time.Now().UTC()
 	}
@@ -100,7 +55,7 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 			return graph.SnapshotMeta{}, ctxErr(ctx, err)
 		}
 	}
-	if err := s.write(ctx, meta, &sp.Dataset); err != nil {
+	if err := s.write(ctx, meta, &spooled); err != nil {
 		// Clean up even when ctx has ended.
 		if derr := s.discard(context.WithoutCancel(ctx), meta.ID); derr != nil {
 			err = errors.Join(err, fmt.Errorf("neo4jstore: clean up snapshot %s: %w", meta.ID, derr))
