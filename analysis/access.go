@@ -13,8 +13,14 @@ type Hop struct {
 	To   string          `json:"to"`
 	// Action is the granted action, on GRANT hops only.
 	Action schema.Action `json:"action,omitempty"`
-	// Native is the source's own permission string, on GRANT hops only.
+	// Native is the source's own text, kept as evidence: the permission string
+	// on GRANT hops, the delegation's own text on CAN_ACT_AS hops (when the
+	// source gave one), e.g. "F_BKPF_BUK/ACTVT=01" or "sts:AssumeRole".
 	Native string `json:"native,omitempty"`
+	// Conditional is set on GRANT hops whose grant carries a condition (an
+	// IAM Condition block, a time window …): the grant counts for reach, but
+	// a reviewer should know it may not apply in every context.
+	Conditional bool `json:"conditional,omitempty"`
 	// Kind is the delegation kind on CAN_ACT_AS hops.
 	Kind schema.DelegationKind `json:"kind,omitempty"`
 	// System is where a CAN_ACT_AS hop is exercised, when it names one.
@@ -58,4 +64,11 @@ type Access struct {
 	// shortest walkable one, else a shortest authorization path.
 	Paths          []Path          `json:"paths"`
 	Authentication *Authentication `json:"authentication,omitempty"`
+	// Native is the source's own action asked by a native query (an IAM
+	// action such as s3:GetObject); Resource then is the ARN asked.
+	Native string `json:"native_action,omitempty"`
+	// Conditional is set by native queries when the identity reaches the
+	// request only through grants or exceptions that carry a condition (or,
+	// for an effective access, only its effective paths do).
+	Conditional bool `json:"conditional,omitempty"`
 }

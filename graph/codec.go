@@ -294,6 +294,7 @@ func AppendDelegation(b []byte, r Delegation) []byte {
 	e.str(r.To)
 	e.str(string(r.Kind))
 	e.str(r.System)
+	e.str(r.Native)
 	return e.b
 }
 
@@ -372,7 +373,7 @@ func decodeCredential(d *decoder) (Credential, []byte, error) {
 func DecodeDelegation(b []byte) (Delegation, []byte, error) { return decodeDelegation(&decoder{b: b}) }
 
 func decodeDelegation(d *decoder) (Delegation, []byte, error) {
-	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str()}
+	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str(), Native: d.str()}
 	return r, d.b, d.err
 }
 

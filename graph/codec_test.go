@@ -20,11 +20,14 @@ func TestSharedDecodeEqualsCopyingDecode(t *testing.T) {
 	res := graph.Resource{ID: "r", System: "s", Parent: "p", Kind: "journal_entry", SOXScope: &yes}
 	gr := graph.Grant{Principal: "g", Action: "approve", Resource: "r", Native: "F_BKPF", ExpiresAt: at}
 	cr := graph.Credential{ID: "c", Identity: "i", Type: "token", Systems: []string{"s1", "s2"}, ExpiresAt: at, RotationDays: 30, StoredIn: "r"}
+	dl := graph.Delegation{From: "g", To: "i", Kind: "assume_role", System: "s", Native: `sts:AssumeRole "x" ü`}
 	var chunk []byte
 	chunk = graph.AppendIdentity(chunk, id)
 	chunk = graph.AppendResource(chunk, res)
 	chunk = graph.AppendGrant(chunk, gr)
 	chunk = graph.AppendCredential(chunk, cr)
+	chunk = graph.AppendDelegation(chunk, dl)
+	chunk = graph.AppendDelegation(chunk, graph.Delegation{From: "g", To: "i"})
 
 	gotID, rest, err := graph.DecodeIdentityShared(chunk)
 	require.NoError(t, err)
@@ -41,6 +44,15 @@ func TestSharedDecodeEqualsCopyingDecode(t *testing.T) {
 	gotCred, rest, err := graph.DecodeCredentialShared(rest)
 	require.NoError(t, err)
 	require.Equal(t, cr, gotCred)
+	gotDeleg, rest, err := graph.DecodeDelegationShared(rest)
+	require.NoError(t, err)
+	require.Equal(t, dl, gotDeleg)
+	wantDeleg, _, err := graph.DecodeDelegation(graph.AppendDelegation(nil, dl))
+	require.NoError(t, err)
+	require.Equal(t, dl, wantDeleg)
+	gotDeleg, rest, err = graph.DecodeDelegationShared(rest)
+	require.NoError(t, err)
+	require.Equal(t, graph.Delegation{From: "g", To: "i"}, gotDeleg, "an unset native stays unset")
 	require.Empty(t, rest)
 
 	_, _, err = graph.DecodeGrantShared(chunk[:3])

@@ -98,6 +98,10 @@ type Delegation struct {
 	To     string
 	Kind   schema.DelegationKind
 	System string // system where it is exercised; "" for any
+	// Native is the source's own text for the delegation, kept as evidence
+	// ("" when the source gave none), e.g. the trust policy statement of an
+	// assumable role or "sts:AssumeRole". An extension of SPEC §1.
+	Native string
 }
 
 // Counts are a snapshot's record counts per section.

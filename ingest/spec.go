@@ -49,6 +49,16 @@ func kindNames(mask uint8) string {
 	return out
 }
 
+// kindName is the name of one kind bit: "Identity".
+func kindName(bit uint8) string {
+	for _, k := range schema.NodeKinds {
+		if kindBit(k) == bit {
+			return string(k)
+		}
+	}
+	panic(fmt.Sprintf("ingest: not one kind bit: %#x", bit))
+}
+
 func article(s string) string {
 	if s != "" && (s[0] == 'I' || s[0] == 'A' || s[0] == 'E' || s[0] == 'O' || s[0] == 'U') {
 		return "an"
@@ -160,6 +170,7 @@ var setters = map[string]map[string]setter{
 		"to":     func(b *builder, v *parsed) { b.delegation.To = v.s },
 		"kind":   func(b *builder, v *parsed) { b.delegation.Kind = schema.DelegationKind(v.s) },
 		"system": func(b *builder, v *parsed) { b.delegation.System = v.s },
+		"native": func(b *builder, v *parsed) { b.delegation.Native = v.s },
 	},
 }
 

@@ -137,6 +137,7 @@ var Sections = []Section{
 		{Name: "to", Type: TRef, Required: true, Ref: []NodeKind{KindIdentity}},
 		{Name: "kind", Type: TEnum, Enum: Strings(DelegationKinds), Doc: "default other"},
 		{Name: "system", Type: TRef, Ref: []NodeKind{KindSystem}},
+		{Name: "native", Type: TString, Doc: "the source's own text for the delegation, kept as evidence"},
 	}},
 }
 

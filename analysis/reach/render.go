@@ -15,7 +15,8 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 		path = append(path, analysis.Hop{From: p.ID(from), Edge: schema.EdgeMemberOf, To: p.ID(to)})
 	case hopDeleg:
 		d := &p.Delegs[ref]
-		h := analysis.Hop{From: p.ID(d.From), Edge: schema.EdgeCanActAs, To: p.ID(d.To), Kind: p.DelegKind(ref)}
+		h := analysis.Hop{From: p.ID(d.From), Edge: schema.EdgeCanActAs, To: p.ID(d.To), Kind: p.DelegKind(ref),
+			Native: p.DelegNative(ref)}
 		if d.System != projection.None {
 			h.System = p.ID(d.System)
 		}
@@ -42,7 +43,7 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 func (e *Engine) grantHop(gi int32) analysis.Hop {
 	g := &e.p.Grants[gi]
 	return analysis.Hop{From: e.p.ID(g.Principal), Edge: schema.EdgeGrant, To: e.p.ID(g.Target),
-		Action: e.p.GrantAction(gi), Native: e.p.GrantNative(gi)}
+		Action: e.p.GrantAction(gi), Native: e.p.GrantNative(gi), Conditional: g.Conditional()}
 }
 
 // backwardPath renders the path from x found by a backward search: each node's

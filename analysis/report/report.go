@@ -116,7 +116,8 @@ func (r *Report) CSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// FormatPath renders a path on one line: a -EDGE-> b -GRANT(write)-> c.
+// FormatPath renders a path on one line: a -EDGE-> b -GRANT(write)-> c; a
+// conditional grant reads GRANT(write, conditional).
 func FormatPath(p analysis.Path) string {
 	var b strings.Builder
 	last := ""
@@ -179,8 +180,12 @@ func FormatFix(f *reach.Fix) string {
 	return s
 }
 
+// edgeLabel is a hop's edge with its action or delegation kind, and
+// ", conditional" for a conditional grant: GRANT(write, conditional).
 func edgeLabel(h analysis.Hop) string {
 	switch {
+	case h.Action != "" && h.Conditional:
+		return fmt.Sprintf("%s(%s, conditional)", h.Edge, h.Action)
 	case h.Action != "":
 		return fmt.Sprintf("%s(%s)", h.Edge, h.Action)
 	case h.Kind != "":

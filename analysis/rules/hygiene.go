@@ -172,7 +172,8 @@ func (x *index) unusedGrants(st Settings, r Rule) []Finding {
 			sev = r.CriticalSeverity
 		}
 		out = append(out, Finding{Identity: g.Principal, Resource: g.Resource, Action: g.Action, Severity: sev,
-			Paths:   []analysis.Path{{{From: g.Principal, Edge: schema.EdgeGrant, To: g.Resource, Action: g.Action, Native: g.Native}}},
+			Paths: []analysis.Path{{{From: g.Principal, Edge: schema.EdgeGrant, To: g.Resource, Action: g.Action, Native: g.Native,
+				Conditional: g.Conditional}}},
 			Message: fmt.Sprintf("grant %s %s on %s last used %d days ago (threshold %d)", g.Principal, g.Action, g.Resource, age, st.UnusedGrantDays)})
 	}
 	return out

@@ -218,3 +218,87 @@ func TestDemo(t *testing.T) {
 	require.Contains(t, out, "Riskiest non-human identity")
 	golden(t, "demo.txt", out)
 }
+
+// TestHopEvidence: a delegation's native text and a grant's conditional flag,
+// given in a YAML, JSON or CSV bundle, show on the CAN_ACT_AS and GRANT hops of
+// a whocan answer, in JSON and in the table.
+func TestHopEvidence(t *testing.T) {
+	const yamlBundle = `format: reachgraph/v1
+source: hop-evidence
+collected_at: 2026-10-31T00:00:00Z
+systems: [{id: sap}]
+resources: [{id: "sap:je", system: sap}]
+identities: [{id: alice, type: human}, {id: svc, type: service_account}]
+grants:
+  - {principal: svc, action: write, resource: "sap:je", native: F_BKPF, conditional: true}
+delegations:
+  - {from: alice, to: svc, kind: impersonate, system: sap, native: "SU01 \"impersonation\""}
+`
+	const jsonBundle = `{"format": "reachgraph/v1", "source": "hop-evidence", "collected_at": "2026-10-31T00:00:00Z",
+ "systems": [{"id": "sap"}], "resources": [{"id": "sap:je", "system": "sap"}],
+ "identities": [{"id": "alice", "type": "human"}, {"id": "svc", "type": "service_account"}],
+ "grants": [{"principal": "svc", "action": "write", "resource": "sap:je", "native": "F_BKPF", "conditional": true}],
+ "delegations": [{"from": "alice", "to": "svc", "kind": "impersonate", "system": "sap", "native": "SU01 \"impersonation\""}]}
+`
+	csvFiles := map[string]string{
+		"bundle.csv":      "format,source,collected_at\nreachgraph/v1,hop-evidence,2026-10-31T00:00:00Z\n",
+		"systems.csv":     "id\nsap\n",
+		"resources.csv":   "id,system\nsap:je,sap\n",
+		"identities.csv":  "id,type\nalice,human\nsvc,service_account\n",
+		"grants.csv":      "principal,action,resource,native,conditional\nsvc,write,sap:je,F_BKPF,true\n",
+		"delegations.csv": "from,to,kind,system,native\nalice,svc,impersonate,sap,\"SU01 \"\"impersonation\"\"\"\n",
+	}
+	tests := []struct {
+		name  string
+		write func(dir string) string
+	}{
+		{name: "yaml", write: func(dir string) string { return writeFile(t, dir, "b.yaml", yamlBundle) }},
+		{name: "json", write: func(dir string) string { return writeFile(t, dir, "b.json", jsonBundle) }},
+		{name: "csv", write: func(dir string) string {
+			for name, body := range csvFiles {
+				writeFile(t, dir, name, body)
+			}
+			return dir
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newStore(t)
+			_, stderr, code := run(t, "--store", store, "ingest", tc.write(t.TempDir()))
+			require.Equal(t, cli.ExitOK, code, stderr)
+			out, stderr, code := run(t, "--store", store, "-o", "json", "whocan", "--action", "write", "--resource", "sap:je")
+			require.Equal(t, cli.ExitOK, code, stderr)
+			var rep struct {
+				Accesses []struct {
+					Identity string             `json:"identity"`
+					Paths    [][]map[string]any `json:"paths"`
+				} `json:"accesses"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &rep))
+			paths := map[string][]map[string]any{}
+			for _, a := range rep.Accesses {
+				paths[a.Identity] = a.Paths[0]
+			}
+			require.Equal(t, []map[string]any{
+				{"from": "alice", "edge": "CAN_ACT_AS", "to": "svc", "kind": "impersonate", "system": "sap",
+					"native": `SU01 "impersonation"`},
+				{"from": "svc", "edge": "GRANT", "to": "sap:je", "action": "write", "native": "F_BKPF", "conditional": true},
+			}, paths["alice"])
+			require.Equal(t, []map[string]any{
+				{"from": "svc", "edge": "GRANT", "to": "sap:je", "action": "write", "native": "F_BKPF", "conditional": true},
+			}, paths["svc"])
+
+			table, stderr, code := run(t, "--store", store, "whocan", "--action", "write", "--resource", "sap:je")
+			require.Equal(t, cli.ExitOK, code, stderr)
+			require.Contains(t, table,
+				`alice -CAN_ACT_AS("SU01 \"impersonation\"")@sap-> svc -GRANT(write "F_BKPF", conditional)-> sap:je`)
+		})
+	}
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	return path
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,10 +46,19 @@ func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
 		return writeJSON(w, accessReport{Snapshot: string(s.meta.ID), AsOf: s.engine.AsOf(), Accesses: accs})
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"})
+		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
+		native := len(accs) > 0 && accs[0].Native != ""
+		if native { // whocan --native
+			header = append(header, "native_action", "conditional")
+		}
+		_ = cw.Write(header)
 		for _, a := range accs {
-			_ = cw.Write([]string{a.Identity, a.Resource, string(a.Action), fmt.Sprint(a.Authorized), fmt.Sprint(a.Effective),
-				fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication)})
+			row := []string{a.Identity, a.Resource, string(a.Action), fmt.Sprint(a.Authorized), fmt.Sprint(a.Effective),
+				fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication)}
+			if native {
+				row = append(row, a.Native, fmt.Sprint(a.Conditional))
+			}
+			_ = cw.Write(row)
 		}
 		cw.Flush()
 		return cw.Error()
@@ -61,17 +71,25 @@ func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "IDENTITY\tRESOURCE\tACTION\tACCESS\tCRITICAL\tAUTHENTICATION\tPATH")
 	for _, a := range accs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Identity, a.Resource, a.Action, accessWord(a),
+		action := string(a.Action)
+		if a.Native != "" {
+			action = a.Native + " (" + action + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Identity, a.Resource, action, accessWord(a),
 			yesNo(a.Critical), formatAuth(a.Authentication), formatPath(firstPath(a)))
 	}
 	return tw.Flush()
 }
 
 func accessWord(a analysis.Access) string {
+	w := "latent"
 	if a.Effective {
-		return "effective"
+		w = "effective"
 	}
-	return "latent"
+	if a.Conditional {
+		w += ", conditional"
+	}
+	return w
 }
 
 func yesNo(b bool) string {
@@ -88,7 +106,8 @@ func firstPath(a analysis.Access) analysis.Path {
 	return a.Paths[0]
 }
 
-// formatPath renders a path on one line: a -MEMBER_OF-> b -GRANT(write "native")-> r.
+// formatPath renders a path on one line:
+// a -MEMBER_OF-> b -CAN_ACT_AS("native")@sys-> c -GRANT(write "native", conditional)-> r.
 func formatPath(p analysis.Path) string {
 	if len(p) == 0 {
 		return "-"
@@ -99,18 +118,35 @@ func formatPath(p analysis.Path) string {
 		if i > 0 && h.From != p[i-1].To {
 			fmt.Fprintf(&b, " ~ %s", h.From)
 		}
-		label := string(h.Edge)
-		switch {
-		case h.Action != "" && h.Native != "":
-			label += fmt.Sprintf("(%s %q)", h.Action, h.Native)
-		case h.Action != "":
-			label += "(" + string(h.Action) + ")"
-		case h.System != "":
-			label += "@" + h.System
-		}
-		fmt.Fprintf(&b, " -%s-> %s", label, h.To)
+		fmt.Fprintf(&b, " -%s-> %s", hopLabel(h), h.To)
 	}
 	return b.String()
+}
+
+// hopLabel is a hop's edge with its evidence: the action and native string
+// (quoted), ", conditional" for a conditional grant, "@system" for a
+// delegation that names one.
+func hopLabel(h analysis.Hop) string {
+	var args []string
+	switch {
+	case h.Action != "" && h.Native != "":
+		args = append(args, fmt.Sprintf("%s %q", h.Action, h.Native))
+	case h.Action != "":
+		args = append(args, string(h.Action))
+	case h.Native != "":
+		args = append(args, strconv.Quote(h.Native))
+	}
+	if h.Conditional {
+		args = append(args, "conditional")
+	}
+	label := string(h.Edge)
+	if len(args) > 0 {
+		label += "(" + strings.Join(args, ", ") + ")"
+	}
+	if h.System != "" {
+		label += "@" + h.System
+	}
+	return label
 }
 
 func formatAuth(a *analysis.Authentication) string {

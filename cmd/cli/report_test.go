@@ -28,7 +28,7 @@ func TestReportGolden(t *testing.T) {
 			require.Equal(t, cli.ExitOK, code, stderr)
 			again, _, _ := run(t, "--store", store, "report", "--format", format)
 			require.Equal(t, out, again, "same inputs must give byte-identical output")
-			require.Contains(t, out, "s-9fa44544e03cc307096953d9ff6bb472")
+			require.Contains(t, out, "s-fd350d0c11345ef8147a0a9571226e22")
 			require.Contains(t, out, "2026-10-31T00:00:00Z")
 			golden(t, "report."+format, out)
 		})

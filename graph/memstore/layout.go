@@ -7,13 +7,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// formatV1 is the layout version written to the info bucket. A file with
-// another value is refused rather than misread.
-const formatV1 = "reachgraph-memstore/1"
+// formatV2 is the layout version written to the info bucket. A file with
+// another value is refused rather than misread. Version 2 added the native
+// string at the end of a delegation's encoding (graph.AppendDelegation), which
+// a version 1 file lacks.
+const formatV2 = "reachgraph-memstore/2"
 
 // Top-level buckets. See doc.go for the layout.
 var (
-	bucketInfo      = []byte("info")      // "format" → formatV1
+	bucketInfo      = []byte("info")      // "format" → formatV2
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
@@ -61,8 +63,8 @@ func checkFormat(tx *bolt.Tx, path string) error {
 		}
 		return fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
-	if got := string(info.Get(keyFormat)); got != formatV1 {
-		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV1, ErrNotStore)
+	if got := string(info.Get(keyFormat)); got != formatV2 {
+		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV2, ErrNotStore)
 	}
 	return nil
 }
@@ -76,7 +78,7 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := info.Put(keyFormat, []byte(formatV1)); err != nil {
+	if err := info.Put(keyFormat, []byte(formatV2)); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketMeta, bucketIDs, bucketSnapshots} {

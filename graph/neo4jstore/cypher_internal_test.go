@@ -49,7 +49,7 @@ func TestCypherText(t *testing.T) {
 			name: "read delegations",
 			got:  readEdgesCypher(schema.EdgeCanActAs),
 			want: "MATCH (a)-[r:CAN_ACT_AS {snapshot: $snapshot}]->(b) RETURN a.id AS from, b.id AS to, " +
-				"r.kind AS kind, r.system AS system ORDER BY r.seq",
+				"r.kind AS kind, r.system AS system, r.native AS native ORDER BY r.seq",
 		},
 		{
 			name: "derived HAS_CREDENTIAL",

@@ -102,7 +102,8 @@ func grantRow(r graph.Grant) map[string]any {
 }
 
 func delegationRow(r graph.Delegation) map[string]any {
-	return map[string]any{"from": r.From, "to": r.To, "kind": str(string(r.Kind)), "system": str(r.System)}
+	return map[string]any{"from": r.From, "to": r.To, "kind": str(string(r.Kind)), "system": str(r.System),
+		"native": str(r.Native)}
 }
 
 // fields decodes one result record by column name; the first failure sticks.
@@ -284,6 +285,7 @@ func decodeGrant(rec *neo4j.Record) (graph.Grant, error) {
 
 func decodeDelegation(rec *neo4j.Record) (graph.Delegation, error) {
 	f := fields{rec: rec}
-	r := graph.Delegation{From: f.str("from"), To: f.str("to"), Kind: schema.DelegationKind(f.str("kind")), System: f.str("system")}
+	r := graph.Delegation{From: f.str("from"), To: f.str("to"), Kind: schema.DelegationKind(f.str("kind")), System: f.str("system"),
+		Native: f.str("native")}
 	return r, f.err
 }

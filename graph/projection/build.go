@@ -27,6 +27,10 @@ type builder struct {
 	credSys edgeList
 	stored  edgeList
 	sysRes  edgeList
+	// delegStrs are the distinct delegation native strings, which Deleg.native
+	// indexes until internDelegNatives maps them into Strings: delegations are
+	// read concurrently with grants, whose natives go through intern too.
+	delegStrs []string
 }
 
 type pendingRef struct {
@@ -75,6 +79,7 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
 	}
+	b.internDelegNatives()
 	b.pack()
 	return p, nil
 }
@@ -408,6 +413,7 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 
 func (b *builder) delegations(ctx context.Context, r graph.Reader) error {
 	p := b.p
+	local := map[string]int32{}
 	for d, err := range r.Delegations(ctx) {
 		if err != nil {
 			return err
@@ -430,12 +436,32 @@ func (b *builder) delegations(ctx context.Context, r graph.Reader) error {
 				return err
 			}
 		}
+		native, ok := local[d.Native]
+		if !ok {
+			native = int32(len(b.delegStrs))
+			s := strings.Clone(d.Native) // d.Native may be a view of a store chunk
+			b.delegStrs = append(b.delegStrs, s)
+			local[s] = native
+		}
 		idx := int32(len(p.Delegs))
-		p.Delegs = append(p.Delegs, Deleg{From: from, To: to, Kind: k, System: sys})
+		p.Delegs = append(p.Delegs, Deleg{From: from, To: to, Kind: k, System: sys, native: native})
 		b.delegBy.add(from, idx)
 		b.delegTo.add(to, idx)
 	}
 	return nil
+}
+
+// internDelegNatives moves the delegation native strings into Strings, once
+// the concurrent edge reads are done.
+func (b *builder) internDelegNatives() {
+	global := make([]int32, len(b.delegStrs))
+	for i, s := range b.delegStrs {
+		global[i] = b.intern(s)
+	}
+	for i := range b.p.Delegs {
+		d := &b.p.Delegs[i]
+		d.native = global[d.native]
+	}
 }
 
 // actors groups identities linked by same_as (symmetric, transitive; R7) with a

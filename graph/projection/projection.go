@@ -85,11 +85,12 @@ type Cred struct {
 	Revoked     bool
 }
 
-// Deleg is one CAN_ACT_AS edge.
+// Deleg is one CAN_ACT_AS edge (20 bytes).
 type Deleg struct {
 	From   int32 // identity or group node
 	To     int32 // identity node
 	System int32 // system node, or None when the delegation names no system
+	native int32 // index into Strings of the native text ("" interned too)
 	Kind   uint8 // index into schema.DelegationKinds
 }
 
@@ -100,7 +101,8 @@ type Projection struct {
 	ids  *idTable
 	base [numKinds + 1]int32 // first node of each kind; base[numKinds] = Len()
 
-	// Strings interns repeated text (grant native strings, resource kinds).
+	// Strings interns repeated text (grant and delegation native strings,
+	// resource kinds).
 	Strings []string
 
 	resParent []int32 // per resource: parent resource node or None
@@ -281,6 +283,9 @@ func (p *Projection) DelegKind(di int32) schema.DelegationKind {
 	return enumAt(schema.DelegationKinds, p.Delegs[di].Kind)
 }
 
+// DelegNative returns delegation di's native text, "" when the source gave none.
+func (p *Projection) DelegNative(di int32) string { return p.Strings[p.Delegs[di].native] }
+
 // Edges returns the number of edges of every kind (memberships, grants,
 // delegations, credential ownership and storage, resource containment in
 // systems and parents, same_as links), each counted once.
@@ -296,7 +301,7 @@ func (p *Projection) Bytes() int {
 	for _, c := range []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes} {
 		b += c.bytes()
 	}
-	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 16*cap(p.Delegs) + 24*len(p.grantExp)
+	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + 24*len(p.grantExp)
 	b += 4*(len(p.resParent)+len(p.resSystem)+len(p.resKind)+len(p.actor)) + len(p.sox) + len(p.identType) + len(p.active)
 	for _, s := range p.Strings {
 		b += 16 + len(s)

@@ -62,7 +62,8 @@ func EveryFieldSet() *graph.Dataset {
 			CreatedAt: at(2, 2), LastRotatedAt: at(3, 3), ExpiresAt: at(4, 4).AddDate(2, 0, 0), LastUsedAt: at(5, 5),
 			RotationDays: 90, Revoked: true, Vaulted: true, StoredIn: "sap:fi",
 		}},
-		DelegationList: []graph.Delegation{{From: "g-fin", To: "svc-batch", Kind: schema.DelegRunAs, System: "sap"}},
+		DelegationList: []graph.Delegation{{From: "g-fin", To: "svc-batch", Kind: schema.DelegRunAs, System: "sap",
+			Native: "SM37 run as BATCH_POST"}},
 	}
 }
 
@@ -119,7 +120,7 @@ func SpecialIDs() []string {
 }
 
 // SpecialIDsDataset returns a dataset whose node ids, references, names,
-// native strings and tag keys and values are the SpecialIDs strings.
+// grant and delegation native strings and tag keys and values are the SpecialIDs strings.
 func SpecialIDsDataset() *graph.Dataset {
 	d := &graph.Dataset{Info: graph.SnapshotMeta{Source: "special ids: \"quoted\" `tick` $x {y} ü"}}
 	for i, id := range SpecialIDs() {
@@ -134,7 +135,7 @@ func SpecialIDsDataset() *graph.Dataset {
 			Resource: res, Native: id})
 		d.CredentialList = append(d.CredentialList, graph.Credential{ID: cred, Identity: ident, Systems: []string{sys, id},
 			StoredIn: res})
-		d.DelegationList = append(d.DelegationList, graph.Delegation{From: grp, To: ident, System: sys})
+		d.DelegationList = append(d.DelegationList, graph.Delegation{From: grp, To: ident, System: sys, Native: id})
 	}
 	return d
 }

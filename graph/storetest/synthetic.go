@@ -111,6 +111,9 @@ func Synthetic(n int, seed uint64) *graph.Dataset {
 		if i%2 == 0 {
 			dl.System = sys(rng.IntN(nSys))
 		}
+		if i%3 == 0 {
+			dl.Native = "DELEG_" + strconv.Itoa(i%100) // no rng draw: the other fields stay as they were
+		}
 		d.DelegationList[i] = dl
 	}
 	return d

@@ -51,6 +51,8 @@ func TestTrickyIDsSurvive(t *testing.T) {
 			}
 			require.Subset(t, got, want)
 			require.Equal(t, `svc "batch" \ runner`, d.DelegationList[0].To)
+			require.Equal(t, `SU01 "impersonate", BATCH`, d.DelegationList[0].Native)
+			require.Empty(t, d.DelegationList[1].Native)
 			require.Equal(t, []string{"sap", "bank portal/EU"}, d.CredentialList[1].Systems)
 		})
 	}

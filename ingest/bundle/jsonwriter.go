@@ -257,6 +257,7 @@ func (j *JSONWriter) PutDelegation(r graph.Delegation) error {
 		o.str("to", r.To)
 		o.str("kind", string(r.Kind))
 		o.str("system", r.System)
+		o.str("native", r.Native)
 	})
 }
 

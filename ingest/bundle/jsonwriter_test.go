@@ -64,7 +64,8 @@ func TestJSONWriterRoundTripsAwkwardStrings(t *testing.T) {
 		d.CredentialList = append(d.CredentialList, graph.Credential{ID: "cred " + s, Identity: "id " + s, Type: schema.CredSSHKey,
 			Systems: []string{sys}, CreatedAt: t0, LastRotatedAt: t0, ExpiresAt: t0, LastUsedAt: t0, RotationDays: 30,
 			Revoked: true, Vaulted: true, StoredIn: "res " + s})
-		d.DelegationList = append(d.DelegationList, graph.Delegation{From: "grp " + s, To: "id " + s, Kind: schema.DelegAssumeRole, System: sys})
+		d.DelegationList = append(d.DelegationList, graph.Delegation{From: "grp " + s, To: "id " + s, Kind: schema.DelegAssumeRole, System: sys,
+			Native: s})
 	}
 	back, _ := roundTrip(t, d)
 	require.Equal(t, d, records(back))

@@ -121,7 +121,8 @@ func toPaths(ps []analysis.Path) []*model.Path {
 func toPath(p analysis.Path) *model.Path {
 	hops := make([]*model.Hop, len(p))
 	for i, h := range p {
-		mh := &model.Hop{From: h.From, Edge: h.Edge, To: h.To, Native: optString(h.Native), System: optString(h.System)}
+		mh := &model.Hop{From: h.From, Edge: h.Edge, To: h.To, Native: optString(h.Native), Conditional: h.Conditional,
+			System: optString(h.System)}
 		if h.Action != "" {
 			a := h.Action
 			mh.Action = &a

@@ -185,13 +185,14 @@ type ComplexityRoot struct {
 	}
 
 	Hop struct {
-		Action func(childComplexity int) int
-		Edge   func(childComplexity int) int
-		From   func(childComplexity int) int
-		Kind   func(childComplexity int) int
-		Native func(childComplexity int) int
-		System func(childComplexity int) int
-		To     func(childComplexity int) int
+		Action      func(childComplexity int) int
+		Conditional func(childComplexity int) int
+		Edge        func(childComplexity int) int
+		From        func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Native      func(childComplexity int) int
+		System      func(childComplexity int) int
+		To          func(childComplexity int) int
 	}
 
 	Identity struct {
@@ -974,6 +975,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hop.Action(childComplexity), true
+	case "Hop.conditional":
+		if e.ComplexityRoot.Hop.Conditional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.Conditional(childComplexity), true
 	case "Hop.edge":
 		if e.ComplexityRoot.Hop.Edge == nil {
 			break
@@ -1636,8 +1643,10 @@ type Hop {
   to: ID!
   "The granted action, on GRANT hops only."
   action: Action
-  "The source's own permission string, on GRANT hops only."
+  "The source's own text, kept as evidence: the permission string on GRANT hops, the delegation's text on CAN_ACT_AS hops; null when the source gave none."
   native: String
+  "True on a GRANT hop whose grant is conditional; false on every other hop."
+  conditional: Boolean!
   "The delegation kind, on CAN_ACT_AS hops only."
   kind: DelegationKind
   "Where a CAN_ACT_AS hop is exercised, when it names one."
@@ -2308,6 +2317,8 @@ func (ec *executionContext) childFields_Hop(ctx context.Context, field graphql.C
 		return ec.fieldContext_Hop_action(ctx, field)
 	case "native":
 		return ec.fieldContext_Hop_native(ctx, field)
+	case "conditional":
+		return ec.fieldContext_Hop_conditional(ctx, field)
 	case "kind":
 		return ec.fieldContext_Hop_kind(ctx, field)
 	case "system":
@@ -5753,6 +5764,29 @@ func (ec *executionContext) _Hop_native(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Hop_native(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Hop", field, false, false, "String")
+}
+
+func (ec *executionContext) _Hop_conditional(ctx context.Context, field graphql.CollectedField, obj *model.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_conditional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conditional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_conditional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hop", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Hop_kind(ctx context.Context, field graphql.CollectedField, obj *model.Hop) (ret graphql.Marshaler) {
@@ -9867,6 +9901,11 @@ func (ec *executionContext) _Hop(ctx context.Context, sel ast.SelectionSet, obj 
 		case "native":
 			out.Values[i] = ec._Hop_native(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "conditional":
+			out.Values[i] = ec._Hop_conditional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "kind":

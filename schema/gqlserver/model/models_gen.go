@@ -127,8 +127,10 @@ type Hop struct {
 	To   string          `json:"to"`
 	// The granted action, on GRANT hops only.
 	Action *schema.Action `json:"action,omitempty"`
-	// The source's own permission string, on GRANT hops only.
+	// The source's own text, kept as evidence: the permission string on GRANT hops, the delegation's text on CAN_ACT_AS hops; null when the source gave none.
 	Native *string `json:"native,omitempty"`
+	// True on a GRANT hop whose grant is conditional; false on every other hop.
+	Conditional bool `json:"conditional"`
 	// The delegation kind, on CAN_ACT_AS hops only.
 	Kind *schema.DelegationKind `json:"kind,omitempty"`
 	// Where a CAN_ACT_AS hop is exercised, when it names one.
