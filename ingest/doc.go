@@ -13,6 +13,19 @@
 // file, and returned together as one *ValidationError. On any problem the store
 // is not touched.
 //
+// A reader may declare a node it only knows exists — such as the users of an
+// AWS IAM credential report read as a source of its own next to the
+// authorization details that declare them — with File.AddPlaceholder instead
+// of File.Add: the node is declared unless another record of the same load
+// declares the same id. A regular record with that id wins whatever the order
+// of sources and records, and the placeholder is dropped silently; of several
+// placeholders with one id the first in load order is kept; the kinds must
+// agree (a placeholder Identity and a System with one id are a duplicate id,
+// reported at the later one and naming the earlier one's file, and its
+// position when it is a placeholder). Placeholders are validated like any
+// record, and the snapshot — so its id — is what the kept records alone would
+// give, in the same order. Only node sections take placeholders.
+//
 // Memory grows with the graph, not with the input text: readers stream their
 // input, and ingest keeps the id namespace plus the validated records in their
 // compact canonical encoding (graph.AppendGrant …) until the commit.

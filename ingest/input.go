@@ -29,6 +29,8 @@ type loader struct {
 	problems  []Problem
 	omitted   int
 
+	placeholders map[string]*placeholder // ids declared by a placeholder only, so far
+
 	deferred []deferredRef // references whose target was not declared yet
 	parents  []parentLink  // resources with a parent, for the cycle check
 
@@ -273,6 +275,19 @@ func (s spot) problem(msg string, prefixField bool) Problem {
 	}
 	p.Pointer = ptr
 	return p
+}
+
+// position renders the spot inside a message: "in report.csv at line 3",
+// "in details.json at /UserDetailList/3/id".
+func (s spot) position() string {
+	p := s.problem("", false)
+	switch {
+	case p.Line > 0:
+		return "in " + p.File + " at line " + strconv.Itoa(p.Line)
+	case p.Pointer != "":
+		return "in " + p.File + " at " + p.Pointer
+	}
+	return "in " + p.File
 }
 
 // label is the field path used in line-based messages: owners.business, same_as[2].

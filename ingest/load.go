@@ -62,11 +62,15 @@ type Options struct {
 	// Now gives the ingest time recorded in the snapshot metadata; nil means
 	// time.Now.
 	Now func() time.Time
+	// CollectedAt is the collection time of the sources whose input states
+	// none (exports such as AWS IAM's carry no time); zero leaves them
+	// without one. The snapshot's collected_at is the latest of all.
+	CollectedAt time.Time
 }
 
 // Load reads every source, validates all of it, and — only when there is no
 // problem at all — lands everything as ONE new snapshot through st.Ingest.
-// Ids must be unique across all sources; the snapshot's source label is the
+// Ids must be unique across all sources (but see File.AddPlaceholder); the snapshot's source label is the
 // sources' labels joined with "+", its collected_at the latest one, and its
 // Files every input file (each CSV file of a directory) with the SHA-256 of its
 // bytes, in reading order. Records are written section by section in
@@ -111,7 +115,7 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 	if l.failed() {
 		return graph.SnapshotMeta{}, &ValidationError{Problems: sortProblems(l.problems), Omitted: l.omitted}
 	}
-	meta := l.meta(inputs, opts.Now)
+	meta := l.meta(inputs, opts.Now, opts.CollectedAt)
 	out, err := st.Ingest(ctx, meta, func(w graph.Writer) error { return l.replay(ctx, w) })
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: %w", err)
@@ -197,7 +201,7 @@ func totalSize(sources []Source) int64 {
 }
 
 // meta builds the snapshot metadata of a valid load.
-func (l *loader) meta(inputs []*Input, now func() time.Time) graph.SnapshotMeta {
+func (l *loader) meta(inputs []*Input, now func() time.Time, fallback time.Time) graph.SnapshotMeta {
 	if now == nil {
 		now = time.Now
 	}
@@ -205,8 +209,12 @@ func (l *loader) meta(inputs []*Input, now func() time.Time) graph.SnapshotMeta 
 	var collected time.Time
 	for _, in := range inputs {
 		labels = append(labels, in.source)
-		if in.collectedAt.After(collected) {
-			collected = in.collectedAt
+		at := in.collectedAt
+		if at.IsZero() {
+			at = fallback
+		}
+		if at.After(collected) {
+			collected = at
 		}
 	}
 	return graph.SnapshotMeta{
@@ -217,23 +225,25 @@ func (l *loader) meta(inputs []*Input, now func() time.Time) graph.SnapshotMeta 
 	}
 }
 
-// replay writes every kept record to w, section by section.
+// replay writes every kept record to w, section by section, leaving out the
+// placeholders a later declaration superseded.
 func (l *loader) replay(ctx context.Context, w graph.Writer) error {
 	for i, sp := range specs {
-		buf := &l.bufs[i]
 		n := 0
-		for _, chunk := range buf.chunks {
-			for rest := chunk; len(rest) > 0; {
-				if n++; n%4096 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				var err error
-				if rest, err = sp.ops.put(w, rest); err != nil {
-					return fmt.Errorf("write %s: %w", sp.Name, err)
+		err := l.bufs[i].each(func(rec []byte) ([]byte, error) {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
 				}
 			}
+			rest, err := sp.ops.put(w, rec)
+			if err != nil {
+				return nil, fmt.Errorf("write %s: %w", sp.Name, err)
+			}
+			return rest, nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -106,7 +106,10 @@ func (f *File) Header(fields []Field, line int) {
 // Add validates one record of a section, reports its problems, and keeps it for
 // the commit when it is valid. References to ids not declared yet are checked
 // after every source is read, so sections and files may come in any order.
-func (f *File) Add(rec *Record) {
+func (f *File) Add(rec *Record) { f.add(rec, false) }
+
+// add is Add, and AddPlaceholder when isPlaceholder is set.
+func (f *File) add(rec *Record, isPlaceholder bool) {
 	l := f.l
 	sp, ok := specByName[rec.Section]
 	site := recordSite{f: f, rec: rec, line: rec.Line}
@@ -114,24 +117,36 @@ func (f *File) Add(rec *Record) {
 		site.report(site.at("", 0), false, "unknown section %s%s", echo(rec.Section), didYouMean(rec.Section, topLevelNames))
 		return
 	}
+	if isPlaceholder && sp.idField < 0 {
+		panic("ingest: AddPlaceholder on section " + sp.Name + ": only node sections (records with an id) can be placeholders")
+	}
 	vals := l.vals[:len(sp.fields)]
 	clear(vals)
 	where, bad := f.parseFields(site, sp, vals)
 	// An invalid record still declares its id and checks its references, so
 	// one mistake does not cascade into "does not exist" problems elsewhere.
+	var ph *placeholder // this record's entry when it is a placeholder that declared its id
+	dropped := false    // a placeholder whose id is declared already
 	if sp.idField >= 0 && vals[sp.idField].set {
-		l.declare(site, sp, vals[sp.idField].s, rec.Fields[where[sp.idField]].Line)
+		ph, dropped = l.declare(site, sp, vals[sp.idField].s, rec.Fields[where[sp.idField]].Line, isPlaceholder)
 	}
 	for j := range sp.fields {
 		if fs := &sp.fields[j]; fs.refMask != 0 && vals[j].set {
 			l.checkRefs(site, fs, &rec.Fields[where[j]], &vals[j], &l.lastRef[sp.index][j])
 		}
 	}
-	if sp.Node == schema.KindResource {
+	if sp.Node == schema.KindResource && !dropped {
+		n := len(l.parents)
 		l.linkParent(site, rec, sp, vals, where)
+		if ph != nil && len(l.parents) > n {
+			ph.link = n
+		}
 	}
-	if !bad && !l.failed() { // once the load has failed, records are no longer kept
-		l.keep(sp, vals)
+	if !dropped && !bad && !l.failed() { // once the load has failed, records are no longer kept
+		span := l.keep(sp, vals)
+		if ph != nil {
+			ph.span, ph.kept = span, true
+		}
 	}
 }
 
@@ -185,8 +200,9 @@ func (f *File) skipped(section, field string) bool {
 	return f.skip != nil && f.skip[section+"."+field]
 }
 
-// keep converts a valid record to its graph record and stores it encoded.
-func (l *loader) keep(sp *sectionSpec, vals []parsed) {
+// keep converts a valid record to its graph record and stores it encoded; it
+// returns where the encoding is in the section's buffer.
+func (l *loader) keep(sp *sectionSpec, vals []parsed) bufSpan {
 	b := &l.b
 	sp.ops.reset(b)
 	for j := range sp.fields {
@@ -197,7 +213,7 @@ func (l *loader) keep(sp *sectionSpec, vals []parsed) {
 	if sp.ops.defaults != nil {
 		sp.ops.defaults(b)
 	}
-	l.bufs[sp.index].add(func(dst []byte) []byte { return sp.ops.encode(b, dst) })
+	return l.bufs[sp.index].add(func(dst []byte) []byte { return sp.ops.encode(b, dst) })
 }
 
 func fieldNames(sp *sectionSpec) []string {

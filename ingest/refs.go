@@ -16,21 +16,58 @@ type deferredRef struct {
 type parentLink struct {
 	id, parent string
 	at         spot
+	dropped    bool // the resource was a placeholder a later declaration superseded
 }
 
 // declare adds a node id to the one namespace shared by every node kind.
-func (l *loader) declare(site recordSite, sp *sectionSpec, id string, line int) {
-	if prev, dup := l.ids[id]; dup {
-		site.report(site.at("id", line), false, "duplicate id %s (already used by %s in %s)",
-			echo(id), kindNames(uint8(prev)), l.fileNames[prev>>8])
-		return
+// isPlaceholder tells whether the record was added by AddPlaceholder. It returns
+// the entry of a placeholder that declared its id (nil otherwise), and whether
+// the record is a placeholder to drop because its id is declared already.
+func (l *loader) declare(site recordSite, sp *sectionSpec, id string, line int, isPlaceholder bool) (ph *placeholder, dropped bool) {
+	prev, dup := l.ids[id]
+	if !dup {
+		id = strings.Clone(id)
+		l.ids[id] = uint32(sp.nodeBit) | site.f.idx<<8
+		if isPlaceholder {
+			ph = l.addPlaceholder(site, sp, id, line)
+		}
+		return ph, false
 	}
-	l.ids[strings.Clone(id)] = uint32(sp.nodeBit) | site.f.idx<<8
+	old := l.placeholders[id] // nil when the id was declared by a regular record
+	switch {
+	case uint8(prev) != sp.nodeBit || old == nil && !isPlaceholder:
+		// Kinds must agree even with a placeholder; two regular records
+		// never share an id.
+		l.duplicate(site, sp, id, line, prev, old, isPlaceholder)
+		return nil, isPlaceholder
+	case isPlaceholder: // the id is declared already: this placeholder is dropped
+		return nil, true
+	default: // a regular declaration supersedes the placeholder
+		l.supersede(id, old)
+		l.ids[strings.Clone(id)] = uint32(sp.nodeBit) | site.f.idx<<8
+		return nil, false
+	}
+}
+
+// duplicate reports a duplicate id at the record being declared. prev is the
+// id's entry in l.ids, old its placeholder when a placeholder declared it;
+// isPlaceholder tells whether the record being declared is one.
+func (l *loader) duplicate(site recordSite, sp *sectionSpec, id string, line int, prev uint32, old *placeholder, isPlaceholder bool) {
+	this := ""
+	if isPlaceholder {
+		this = " of a placeholder " + kindName(sp.nodeBit)
+	}
+	by := kindNames(uint8(prev)) + " in " + l.fileNames[prev>>8]
+	if old != nil {
+		by = "a placeholder " + kindName(uint8(prev)) + " " + old.at.position()
+	}
+	site.report(site.at("id", line), false, "duplicate id %s%s (already used by %s)", echo(id), this, by)
 }
 
 // resolved is the last target a reference field resolved to a node of an
 // allowed kind. Exports are usually sorted, so consecutive records often
-// reference the same id; since ids are never redeclared, the answer holds.
+// reference the same id; since an id never changes its kind (a regular record
+// supersedes a placeholder only of its own kind), the answer holds.
 type resolved struct{ target string }
 
 // checkRefs checks the references of one field: now when the target is known,
@@ -97,7 +134,7 @@ func (l *loader) findCycles() {
 	}
 	link := make(map[string]int, len(l.parents))
 	for i, p := range l.parents {
-		if _, dup := link[p.id]; !dup {
+		if _, dup := link[p.id]; !dup && !p.dropped {
 			link[p.id] = i
 		}
 	}
@@ -108,7 +145,7 @@ func (l *loader) findCycles() {
 	state := make(map[string]uint8, len(l.parents))
 	var path []string
 	for _, start := range l.parents {
-		if state[start.id] != 0 {
+		if state[start.id] != 0 || start.dropped {
 			continue
 		}
 		path = path[:0]

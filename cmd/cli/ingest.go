@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +14,7 @@ import (
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
-	var format string
+	var format, collectedAt string
 	cmd := &cobra.Command{
 		Use:   "ingest SOURCE...",
 		Short: "Validate sources and land them as one new immutable snapshot (all or nothing)",
@@ -34,7 +35,13 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 				return err
 			}
 			defer st.Close()
-			meta, err := g.ingest(cmd, st, args, format)
+			var at time.Time
+			if collectedAt != "" {
+				if at, err = time.Parse(time.RFC3339, collectedAt); err != nil {
+					return usagef("--collected-at %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", collectedAt)
+				}
+			}
+			meta, err := g.ingest(cmd, st, args, format, at)
 			if err != nil {
 				return err
 			}
@@ -42,17 +49,18 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac or postgres")
+	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
 
 // ingest loads sources into st with a progress bar on a terminal.
-func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string) (graph.SnapshotMeta, error) {
+func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time) (graph.SnapshotMeta, error) {
 	srcs := make([]ingest.Source, len(paths))
 	for i, p := range paths {
 		srcs[i] = ingest.Source{Path: p, Format: format}
 	}
 	update, done := g.progress("ingest", true)
-	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers()})
+	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(), CollectedAt: collectedAt})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
