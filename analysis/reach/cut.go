@@ -52,7 +52,7 @@ func (e *Engine) Cut(identity, resource string, a schema.Action) (Fix, error) {
 	e.authForward(fwd, x, none)
 	bwd := e.pool().get(e.p.Len())
 	defer e.pool().put(bwd)
-	e.authBackward(bwd, r, a)
+	e.authBackward(bwd, e.seeds(r, a))
 	if !bwd.seen(x) {
 		return fix, nil
 	}

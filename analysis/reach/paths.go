@@ -42,7 +42,7 @@ func (e *Engine) Paths(from, resource string, a schema.Action, k int) ([]analysi
 	e.authForward(fwd, x, none)
 	bwd := e.pool().get(e.p.Len())
 	defer e.pool().put(bwd)
-	e.authBackward(bwd, r, a)
+	e.authBackward(bwd, e.seeds(r, a))
 	if !bwd.seen(x) {
 		return nil, nil
 	}

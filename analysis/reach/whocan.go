@@ -65,10 +65,11 @@ func (e *Engine) WhoCanKind(kind, sys string, a schema.Action, effectiveOnly boo
 }
 
 func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis.Access {
-	eff := e.effectiveBackward(r, a)
+	seeds := e.seeds(r, a)
+	eff := e.effectiveBackward(seeds)
 	sc := e.pool().get(e.p.Len())
 	defer e.pool().put(sc)
-	authorized := e.authBackward(sc, r, a)
+	authorized := e.authBackward(sc, seeds)
 	crit := e.critical(r, a)
 	out := make([]analysis.Access, 0, len(authorized))
 	for _, x := range authorized {
@@ -88,9 +89,28 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 	return out
 }
 
-// authBackward searches backwards from the live grants giving a on r (or its
-// ancestors or system) and returns every identity that reaches one (R4).
-func (e *Engine) authBackward(sc *scratch, r int32, a schema.Action) []int32 {
+// seed is a grant a backward search starts from, and the system the
+// grant's principal must hold a session in to use it (R6).
+type seed struct{ gi, sys int32 }
+
+// seeds are the live grants giving a on r, its ancestors or its system: where
+// the backward searches for (r, a) start; each is used in r's system.
+func (e *Engine) seeds(r int32, a schema.Action) []seed {
+	var out []seed
+	sys := e.p.SystemOf(r)
+	for _, t := range e.covering(r) {
+		for _, gi := range e.p.GrantIn.Of(t) {
+			if e.grantGives(gi, a) {
+				out = append(out, seed{gi: gi, sys: sys})
+			}
+		}
+	}
+	return out
+}
+
+// authBackward searches backwards from the seed grants and returns every
+// identity that reaches one (R4).
+func (e *Engine) authBackward(sc *scratch, seeds []seed) []int32 {
 	p := e.p
 	var q dial[int32]
 	push := func(n, d int32, st step) {
@@ -98,12 +118,9 @@ func (e *Engine) authBackward(sc *scratch, r int32, a schema.Action) []int32 {
 			q.push(d, n)
 		}
 	}
-	for _, t := range e.covering(r) {
-		for _, gi := range p.GrantIn.Of(t) {
-			if e.grantGives(gi, a) {
-				push(p.Grants[gi].Principal, 1, step{nxt: t, kind: hopGrantEnd, ref: gi})
-			}
-		}
+	for _, sd := range seeds {
+		g := &p.Grants[sd.gi]
+		push(g.Principal, 1, step{nxt: g.Target, kind: hopGrantEnd, ref: sd.gi})
 	}
 	var idents []int32
 	for {
@@ -152,19 +169,14 @@ type walk struct {
 }
 
 // effectiveBackward searches states (principal, system the principal's
-// identity must hold a session in) backwards from the grants giving a on r,
-// and returns, per identity with effective access (R6), one shortest walkable
+// identity must hold a session in) backwards from the seed grants, and
+// returns, per identity with effective access (R6), one shortest walkable
 // chain.
-func (e *Engine) effectiveBackward(r int32, a schema.Action) map[int32]walk {
+func (e *Engine) effectiveBackward(seeds []seed) map[int32]walk {
 	p := e.p
-	sysR := p.SystemOf(r)
 	s := newStateSearch()
-	for _, t := range e.covering(r) {
-		for _, gi := range p.GrantIn.Of(t) {
-			if e.grantGives(gi, a) {
-				s.push(key(p.Grants[gi].Principal, sysR), 1, sstep{kind: hopGrantEnd, ref: gi})
-			}
-		}
+	for _, sd := range seeds {
+		s.push(key(p.Grants[sd.gi].Principal, sd.sys), 1, sstep{kind: hopGrantEnd, ref: sd.gi})
 	}
 	found := map[int32]walk{}
 	for {

@@ -14,6 +14,7 @@ const module = "github.com/reachgraph/reachgraph"
 // nothing of the module.
 var allowed = map[string][]string{
 	"schema":            {},
+	"schema/iam":        {"schema"},
 	"graph":             {"schema"},
 	"graph/memstore":    {"graph", "schema"},
 	"graph/neo4jstore":  {"graph", "schema"},
@@ -22,11 +23,11 @@ var allowed = map[string][]string{
 	"graph/storetest":   {"graph", "schema"},
 	"graph/stores":      {"graph", "graph/memstore", "graph/neo4jstore"},
 	"ingest":            {"graph", "schema"},
-	"ingest/":           {"ingest", "graph", "schema"},
+	"ingest/":           {"ingest", "graph", "schema", "schema/iam"},
 	"analysis":          {"graph", "graph/projection", "schema"},
 	"analysis/":         {"analysis", "analysis/", "graph", "graph/projection", "schema"},
-	"schema/gqlserver":  {"schema/gqlserver/", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
-	"schema/gqlserver/": {"schema/gqlserver/", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
+	"schema/gqlserver":  {"schema/gqlserver/", "schema/iam", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
+	"schema/gqlserver/": {"schema/gqlserver/", "schema/iam", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
 	"cmd/cli":           {"schema", "schema/", "graph", "graph/", "ingest", "ingest/", "analysis", "analysis/"},
 	"cmd/reachgraph":    {"cmd/cli"},
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // credentialReportHeader is how an IAM credential report starts.
@@ -51,7 +53,7 @@ type Report struct {
 // AccountID is the account of the report's ARNs (the first one found).
 func (r *Report) AccountID() string {
 	for _, row := range r.Rows {
-		if a := arnAccount(row.ARN); isAccountID(a) {
+		if a := iam.ARNAccount(row.ARN); isAccountID(a) {
 			return a
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // Details is a parsed get-account-authorization-details document (one page or
@@ -210,15 +212,6 @@ type Problem struct {
 	Msg     string
 }
 
-// arnAccount returns the account field of an ARN ("" when it has none).
-func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
-}
-
 // arnService returns the service field of an ARN ("" when it is not one).
 func arnService(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
@@ -246,7 +239,7 @@ func isAccountID(s string) bool {
 func (d *Details) AccountID() string {
 	count := map[string]int{}
 	add := func(arn string) {
-		if a := arnAccount(arn); isAccountID(a) {
+		if a := iam.ARNAccount(arn); isAccountID(a) {
 			count[a]++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // passRoleTechniques are the services that run code as a passed role
@@ -25,9 +26,8 @@ var passRoleTechniques = []struct {
 }
 
 // escalation adds the privilege-escalation edges (docs/ingest-aws.md
-// "Escalation"). Delegations carry no native string in the schema; the
-// technique and actions are in the admin grants' native, and the IAM
-// permission behind every delegation is also an ordinary grant.
+// "Escalation"): act-as hops and admin grants whose native string names the
+// technique and the IAM actions that enable it.
 func (t *transformer) escalation() {
 	acct, sys := t.acct, systemID(t.acct)
 	trusted := map[string]map[string]bool{} // role id → service principals it trusts
@@ -35,21 +35,13 @@ func (t *transformer) escalation() {
 	for _, r := range t.d.Roles {
 		rid := roleID(acct, r.Name)
 		trusted[rid] = map[string]bool{}
-		if r.Trust == nil {
-			continue
-		}
-		for _, st := range r.Trust.Statements {
-			if !st.Allow || st.Principal == nil || st.NotPrincipal {
-				continue
-			}
+		for _, st := range trustStatements(r) {
 			for _, svc := range st.Principal.Service {
 				trusted[rid][svc] = true
 			}
-			for _, s := range t.subjects {
-				if s.id != rid && (st.Principal.Any || containsAny(st.Principal.AWS, s.arn, acct, "arn:aws:iam::"+acct+":root")) {
-					assumable[s.id] = append(assumable[s.id], t.byARN[r.ARN])
-				}
-			}
+		}
+		for _, a := range t.assumers(r) {
+			assumable[a.s.id] = append(assumable[a.s.id], t.byARN[r.ARN])
 		}
 	}
 	instanceProfile := map[string]bool{}
@@ -57,7 +49,7 @@ func (t *transformer) escalation() {
 		instanceProfile[roleID(acct, r.Name)] = r.InstanceProfiles > 0
 	}
 	admin := func(s *subject, technique string, cond bool, actions ...string) {
-		t.grant(s.id, schema.ActionAdmin, sys, "privesc:"+technique+" ("+strings.Join(actions, "+")+")", cond)
+		t.grant(s.id, schema.ActionAdmin, sys, iam.Native{Escalation: technique, Evidence: strings.Join(actions, "+")}, cond)
 	}
 	can := func(s *subject, arn string, actions ...string) (bool, bool) {
 		cond := false
@@ -78,7 +70,7 @@ func (t *transformer) escalation() {
 			}
 			for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"} {
 				if ok, _ := can(s, v.arn, a); ok {
-					t.delegate(s.id, v.id, schema.DelegOther)
+					t.delegate(s.id, v.id, schema.DelegOther, iam.Escalation(strings.ToLower(strings.TrimPrefix(a, "iam:"))+" on "+v.name, a))
 				}
 			}
 		}
@@ -124,8 +116,8 @@ func (t *transformer) escalation() {
 			if r.user || r == s {
 				continue
 			}
-			if ok, _ := can(s, r.arn, "iam:UpdateAssumeRolePolicy"); ok {
-				t.delegate(s.id, r.id, schema.DelegAssumeRole)
+			if ok, _ := can(s, r.arn, "iam:UpdateAssumeRolePolicy"); ok && !s.denies("sts:AssumeRole", r.arn) {
+				t.delegate(s.id, r.id, schema.DelegAssumeRole, iam.Escalation("updateassumerolepolicy on "+r.name, "iam:UpdateAssumeRolePolicy"))
 			}
 		}
 		// PassRole to a service that runs code as the role.
@@ -141,18 +133,26 @@ func (t *transformer) escalation() {
 					continue
 				}
 				if ok, _ := can(s, "", tech.actions...); ok {
-					t.delegate(s.id, r.id, schema.DelegRunAs)
+					t.delegate(s.id, r.id, schema.DelegRunAs, iam.Escalation(tech.name+" as "+r.name, append([]string{"iam:PassRole"}, tech.actions...)...))
 				}
 			}
 			// ssm:SendCommand runs commands on instances that already carry a
 			// role (through an instance profile); no PassRole needed.
 			if trusted[r.id]["ec2.amazonaws.com"] && instanceProfile[r.id] {
 				if ok, _ := can(s, "", "ssm:SendCommand"); ok {
-					t.delegate(s.id, r.id, schema.DelegRunAs)
+					t.delegate(s.id, r.id, schema.DelegRunAs, iam.Escalation("ssm-sendcommand as "+r.name, "ssm:SendCommand"))
 				}
 			}
 		}
 	}
+}
+
+// roles are the roles of the details (none without details).
+func (t *transformer) roles() []Role {
+	if t.d == nil {
+		return nil
+	}
+	return t.d.Roles
 }
 
 func (t *transformer) group(gid string) Group {
@@ -184,8 +184,10 @@ func parseAWSTime(s string) time.Time {
 
 // report maps credential-report rows onto credentials (never secrets: the
 // report has none, and only the columns of ReportRow are read). Users that
-// the details do not list are declared from the report when details are in
-// the same transform; a report alone declares no identity.
+// the details do not list are declared from the report; a report read
+// without details declares its account and users too, and Read hands them to
+// the loader as placeholders (ingest.File.AddPlaceholder), so the details of
+// the same account in another source of the load win.
 func (t *transformer) report(rep *Report) {
 	acct, sys := t.acct, systemID(t.acct)
 	for _, row := range rep.Rows {
@@ -193,7 +195,12 @@ func (t *transformer) report(rep *Report) {
 		if row.IsRoot() {
 			id = rootID(acct)
 		}
-		if t.d != nil && !t.declared[id] {
+		switch {
+		case t.declared[id]:
+		case row.IsRoot():
+			t.identity(graph.Identity{ID: id, Name: "root", Type: schema.IdentityHuman, BreakGlass: true,
+				Tags: map[string]string{"arn": "arn:aws:iam::" + acct + ":root"}})
+		default:
 			typ, why := schema.IdentityHuman, ""
 			switch {
 			case serviceAccountName.MatchString(row.User):
@@ -203,7 +210,15 @@ func (t *transformer) report(rep *Report) {
 			}
 			t.identity(graph.Identity{ID: id, Name: row.User, Type: typ, NonhumanRationale: why, CreatedAt: row.Created,
 				Tags: map[string]string{"arn": row.ARN, "source": "credential report only"}})
-			t.out.MembershipList = append(t.out.MembershipList, graph.Membership{Member: id, Group: principalsID(acct)})
+			// Its policies are unknown; a trust policy with Principal "*"
+			// still lets it assume the role.
+			for _, r := range t.roles() {
+				for _, st := range trustStatements(r) {
+					if st.Principal.Any {
+						t.delegate(id, roleID(acct, r.Name), schema.DelegAssumeRole, "trust policy of "+r.Name+": Principal *")
+					}
+				}
+			}
 		}
 		if row.PasswordOn {
 			t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":console_password", Identity: id,

@@ -15,6 +15,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/schema"
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
@@ -78,6 +79,17 @@ func hasGrant(d *graph.Dataset, principal string, a schema.Action, res string) *
 	return nil
 }
 
+// natives lists the native strings of principal's grants of a on res.
+func natives(d *graph.Dataset, principal string, a schema.Action, res string) []string {
+	var out []string
+	for _, g := range d.GrantList {
+		if g.Principal == principal && g.Action == a && g.Resource == res {
+			out = append(out, g.Native)
+		}
+	}
+	return out
+}
+
 func hasDelegation(d *graph.Dataset, from, to string, k schema.DelegationKind) bool {
 	for _, x := range d.DelegationList {
 		if x.From == from && x.To == to && x.Kind == k {
@@ -94,4 +106,16 @@ func parseFile(t *testing.T, path string) (*awsiam.Report, []awsiam.Problem, err
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return awsiam.ParseReport(data)
+}
+
+// nativeWho answers whocan --native: identity → access.
+func nativeWho(t *testing.T, e *reach.Engine, action, resource string) map[string]analysis.Access {
+	t.Helper()
+	match, class, err := iam.Request(action, resource)
+	require.NoError(t, err)
+	out := map[string]analysis.Access{}
+	for _, a := range e.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class}) {
+		out[a.Identity] = a
+	}
+	return out
 }

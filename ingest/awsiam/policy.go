@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // Policy is a parsed IAM policy document (identity, boundary or trust policy).
@@ -211,91 +213,24 @@ func parsePrincipal(raw json.RawMessage) (*Principal, error) {
 	return p, nil
 }
 
-// glob reports whether s matches the IAM pattern p ('*' any run, '?' one
-// character). fold makes the match case-insensitive (action names are).
-func glob(p, s string, fold bool) bool {
-	if fold {
-		p, s = strings.ToLower(p), strings.ToLower(s)
-	}
-	px, sx := 0, 0
-	star, mark := -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(p) && (p[px] == '?' || p[px] == s[sx]) && p[px] != '*':
-			px++
-			sx++
-		case px < len(p) && p[px] == '*':
-			star, mark = px, sx
-			px++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(p) && p[px] == '*' {
-		px++
-	}
-	return px == len(p)
-}
-
-// covers reports whether pattern d matches everything pattern a matches
-// (approximation: a's wildcards are taken literally, so they must fall under
-// a wildcard of d).
-func covers(d, a string, fold bool) bool { return glob(d, a, fold) }
-
-// overlaps reports whether patterns a and b may match a common string.
-func overlaps(a, b string, fold bool) bool {
-	if glob(a, b, fold) || glob(b, a, fold) {
-		return true
-	}
-	if fold {
-		a, b = strings.ToLower(a), strings.ToLower(b)
-	}
-	pa, wa := literalPrefix(a)
-	pb, wb := literalPrefix(b)
-	if !wa && !wb {
-		return false
-	}
-	return strings.HasPrefix(pa, pb) && wb || strings.HasPrefix(pb, pa) && wa
-}
-
-func literalPrefix(p string) (string, bool) {
-	if i := strings.IndexAny(p, "*?"); i >= 0 {
-		return p[:i], true
-	}
-	return p, false
-}
-
-func anyGlob(pats []string, s string, fold bool) bool {
-	for _, p := range pats {
-		if glob(p, s, fold) {
-			return true
-		}
-	}
-	return false
-}
-
 // matchesAction reports whether the statement applies to the concrete action.
 func (s *Statement) matchesAction(action string) bool {
 	if s.NotAction != nil {
-		return !anyGlob(s.NotAction, action, true)
+		return !iam.AnyGlob(s.NotAction, action, true)
 	}
-	return anyGlob(s.Action, action, true)
+	return iam.AnyGlob(s.Action, action, true)
 }
 
 // matchesResource reports whether the statement applies to the concrete
 // resource ARN; vars substitutes policy variables such as ${aws:username}.
 func (s *Statement) matchesResource(arn string, vars map[string]string) bool {
 	if s.NotResource != nil {
-		return !anyGlob(subst(s.NotResource, vars), arn, false)
+		return !iam.AnyGlob(subst(s.NotResource, vars), arn, false)
 	}
 	if s.Resource == nil { // trust policies have no Resource
 		return true
 	}
-	return anyGlob(subst(s.Resource, vars), arn, false)
+	return iam.AnyGlob(subst(s.Resource, vars), arn, false)
 }
 
 func subst(pats []string, vars map[string]string) []string {

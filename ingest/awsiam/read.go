@@ -103,7 +103,9 @@ func Read(ctx context.Context, path string, in *ingest.Input) error {
 		label = "aws-credential-report:" + rep.AccountID()
 	}
 	first.Header([]ingest.Field{str("format", schema.FormatV1), str("source", label)}, 0)
-	Emit(first, ds)
+	// A report without details declares its account and users as
+	// placeholders: the details in another source of the load win.
+	Emit(first, ds, details == nil)
 	return nil
 }
 
@@ -170,10 +172,17 @@ func (fs *fields) tags(name string, m map[string]string) {
 }
 
 // Emit hands every record of ds to f (the shared loader validates them).
-func Emit(f *ingest.File, ds *graph.Dataset) {
+// With placeholders, systems and identities are placeholder declarations
+// (ingest.File.AddPlaceholder).
+func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) {
 	n := 0
 	add := func(section string, fs fields) {
-		f.Add(&ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/reachgraph/" + section + "/" + strconv.Itoa(n)})
+		rec := &ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/reachgraph/" + section + "/" + strconv.Itoa(n)}
+		if placeholders && (section == "systems" || section == "identities") {
+			f.AddPlaceholder(rec)
+		} else {
+			f.Add(rec)
+		}
 		n++
 	}
 	for _, r := range ds.SystemList {
@@ -245,6 +254,7 @@ func Emit(f *ingest.File, ds *graph.Dataset) {
 		fs.s("to", r.To)
 		fs.s("kind", string(r.Kind))
 		fs.s("system", r.System)
+		fs.s("native", r.Native)
 		add("delegations", fs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -17,12 +18,10 @@ import (
 func TestCloudMapperDemoAdmins(t *testing.T) {
 	d := load(t, "testdata/cloudmapper-demo")
 	const acct = "aws:123456789012"
-	g := hasGrant(d, acct+":role/bad_role", schema.ActionAdmin, acct)
-	require.NotNil(t, g, "bad_role has admin on the account")
-	assert.Contains(t, g.Native, "dostuff: Allow *")
+	assert.Contains(t, natives(d, acct+":role/bad_role", schema.ActionAdmin, acct), "* on * (policy dostuff)", "bad_role has admin on the account")
 	var direct []string
 	for _, g := range d.GrantList {
-		if g.Action == schema.ActionAdmin && g.Resource == acct && g.Principal != acct+":root" {
+		if g.Action == schema.ActionAdmin && g.Resource == acct && g.Principal != acct+":root" && !slices.Contains(direct, g.Principal) {
 			direct = append(direct, g.Principal)
 		}
 	}
@@ -37,8 +36,10 @@ func TestCloudMapperDemoAdmins(t *testing.T) {
 	path := who[acct+":anyone"].Paths[0]
 	assert.Equal(t, schema.EdgeCanActAs, path[0].Edge)
 	assert.Equal(t, acct+":role/bad_role", path[0].To)
-	// Every user of the account reaches it too (through the principals group).
+	// Every user of the account reaches it too (Principal "*"), with the
+	// trust policy as the hop's evidence.
 	assert.Contains(t, who, acct+":user/USER")
+	assert.Equal(t, "trust policy of bad_role: Principal *", who[acct+":user/USER"].Paths[0][0].Native)
 	assert.Contains(t, who, acct+":user/auditor_tmp") // declared from the credential report
 
 	// exfiller (trusted by ec2) has s3:* on *: write and export on the account.
@@ -124,7 +125,7 @@ func TestIAMSpyBoundaries(t *testing.T) {
 	}
 	basic := load(t, "testdata/iamspy/basic-allow.json")
 	assert.NotNil(t, hasGrant(basic, "aws:123456789012:role/name", schema.ActionWrite, "aws:123456789012"))
-	assert.True(t, hasDelegation(basic, "aws:123456789012:principals", "aws:123456789012:role/name", schema.DelegAssumeRole))
+	assert.Empty(t, basic.DelegationList, "the trust policy names the account, and no principal's policies allow sts:AssumeRole")
 }
 
 // Cloud Custodian report: users with an active, never-used key.
@@ -142,4 +143,105 @@ func TestCustodianCredentialReport(t *testing.T) {
 	}
 	slices.Sort(never)
 	assert.Equal(t, []string{"Hazmat", "charmworld", "kaleb", "kapilt"}, never)
+}
+
+// TestIAMSpyNativeQueries checks whocan --native against the "who can"
+// answers of IAMSpy's own test suite (EXPECTED.md), comparing the IAM users
+// and roles found (IAMSpy does not report the root user, nor principals that
+// reach the role by assuming it; none can here). The cases that need a
+// resource policy (cross-account-rp, resource-s3-*) are not modelled.
+func TestIAMSpyNativeQueries(t *testing.T) {
+	const fn = "arn:aws:lambda:eu-west-1:123456789012:function:helloworld"
+	const other = "arn:aws:lambda:eu-west-1:111111111111:function:helloworld"
+	for _, c := range []struct {
+		file, resource string
+		want           []string
+	}{
+		{"basic-allow.json", fn, []string{"role/name"}},
+		{"basic-allow.json", other, nil}, // another account, no resource policy
+		{"basic-deny.json", fn, nil},
+		{"user-boundary-allow.json", fn, []string{"user/PermissionBoundaryAllow"}},
+		{"user-boundary-deny.json", fn, nil},
+		{"role-boundary-allow.json", fn, []string{"role/name"}},
+		{"role-boundary-deny.json", fn, nil},
+	} {
+		e := engine(t, load(t, "testdata/iamspy/"+c.file))
+		got := nativeWho(t, e, "lambda:InvokeFunction", c.resource)
+		var iamPrincipals []string
+		for id := range got {
+			if rest, ok := strings.CutPrefix(id, "aws:123456789012:"); ok && (strings.HasPrefix(rest, "user/") || strings.HasPrefix(rest, "role/")) {
+				iamPrincipals = append(iamPrincipals, rest)
+			}
+		}
+		slices.Sort(iamPrincipals)
+		assert.Equal(t, c.want, iamPrincipals, "%s: who can lambda:InvokeFunction on %s", c.file, c.resource)
+		if c.resource == other {
+			assert.Empty(t, got, "nobody, not even the root user, uses another account's function without a resource policy")
+		}
+	}
+}
+
+// TestCloudMapperNativeEscalation: on the CloudMapper demo, s3:GetObject on
+// any bucket is reachable by the users of the account through bad_role's
+// "Principal *" trust, and the evidence names each hop's source.
+func TestCloudMapperNativeEscalation(t *testing.T) {
+	const acct = "aws:123456789012"
+	e := engine(t, load(t, "testdata/cloudmapper-demo"))
+	got := nativeWho(t, e, "s3:GetObject", "arn:aws:s3:::fin-ledger/2026/q3.csv")
+	require.Contains(t, got, acct+":role/exfiller")
+	assert.Equal(t, "s3:* on * (policy tmp)", got[acct+":role/exfiller"].Paths[0][0].Native)
+	u := got[acct+":user/USER"]
+	require.NotEmpty(t, u.Paths)
+	assert.Equal(t, schema.EdgeMemberOf, u.Paths[0][0].Edge, "USER's shortest way is its group's policy")
+	assert.Contains(t, got, acct+":anyone")
+	// iam:CreateUser is not in exfiller's s3:*: it gets there by assuming
+	// bad_role ("*" on "*").
+	got = nativeWho(t, e, "iam:CreateUser", "*")
+	require.Contains(t, got, acct+":role/exfiller")
+	p := got[acct+":role/exfiller"].Paths[0]
+	assert.Equal(t, schema.EdgeCanActAs, p[0].Edge)
+	assert.Equal(t, acct+":role/bad_role", p[0].To)
+	assert.Equal(t, "* on * (policy dostuff)", p[len(p)-1].Native)
+}
+
+// TestSeparateCredentialReport: the credential report given as its own
+// source next to the details loads; users only the report names are declared
+// from it, and the details' declarations win for the others.
+func TestSeparateCredentialReport(t *testing.T) {
+	const acct = "aws:123456789012"
+	dir := load(t, "testdata/cloudmapper-demo")
+	sep := load(t, "testdata/cloudmapper-demo/iam-get-account-authorization-details.json", "testdata/cloudmapper-demo/credential-report.csv")
+	rev := load(t, "testdata/cloudmapper-demo/credential-report.csv", "testdata/cloudmapper-demo/iam-get-account-authorization-details.json")
+	ids := func(d *graph.Dataset) map[string]graph.Identity {
+		out := map[string]graph.Identity{}
+		for _, x := range d.IdentityList {
+			out[x.ID] = x
+		}
+		return out
+	}
+	for _, d := range []*graph.Dataset{sep, rev} {
+		got := ids(d)
+		require.Contains(t, got, acct+":user/auditor_tmp", "declared from the report")
+		assert.Equal(t, schema.IdentityServiceAccount, got[acct+":user/auditor_tmp"].Type, "no password, active key")
+		assert.True(t, got[acct+":root"].BreakGlass)
+		assert.Len(t, d.CredentialList, len(dir.CredentialList))
+		assert.Len(t, d.SystemList, 1)
+		assert.Equal(t, len(dir.IdentityList), len(d.IdentityList))
+	}
+	// A report alone loads too: its account and users, and their credentials.
+	alone := load(t, "testdata/cloudmapper-demo/credential-report.csv")
+	assert.Len(t, alone.IdentityList, 3)
+	assert.Len(t, alone.CredentialList, len(dir.CredentialList))
+}
+
+// TestTransformDeterministic: the same input gives the same records in the
+// same order (grants and delegations are merged in maps).
+func TestTransformDeterministic(t *testing.T) {
+	a := load(t, "testdata/cloudsplaining-example-authz-details.json")
+	for range 3 {
+		b := load(t, "testdata/cloudsplaining-example-authz-details.json")
+		require.Equal(t, a.GrantList, b.GrantList)
+		require.Equal(t, a.DelegationList, b.DelegationList)
+		require.Equal(t, a.ResourceList, b.ResourceList)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/schema"
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 const acct = "111122223333"
@@ -58,7 +59,7 @@ func TestClassify(t *testing.T) {
 		"iam:AttachUserPolicy": "write", "s3:*": "read write export", "lambda:*": "read write",
 		"secretsmanager:GetSecretValue": "read export", "dynamodb:Scan": "read export",
 	} {
-		got := awsiam.Classify(pat)
+		got := iam.Classify(pat)
 		assert.Equal(t, want, strings.Join(schema.Strings(got), " "), pat)
 	}
 }
@@ -69,7 +70,7 @@ func TestWildcardActionsAndARNs(t *testing.T) {
 	require.Contains(t, g, "read arn:aws:s3:::fin-*/*")
 	assert.Contains(t, g, "export arn:aws:s3:::fin-*/*")
 	assert.NotContains(t, g, "write arn:aws:s3:::fin-*/*")
-	assert.Equal(t, "p: Allow s3:Get*", g["read arn:aws:s3:::fin-*/*"].Native)
+	assert.Equal(t, "s3:Get* on arn:aws:s3:::fin-*/* (policy p)", g["read arn:aws:s3:::fin-*/*"].Native)
 	var kind string
 	for _, r := range ds.ResourceList {
 		if r.ID == "arn:aws:s3:::fin-*/*" {
@@ -85,11 +86,17 @@ func TestDenyPrecedence(t *testing.T) {
 	ds := transform(t, details(t, `{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"},
 	  {"Effect":"Deny","Action":"s3:*","Resource":"*"}`, ""))
 	assert.Empty(t, grantsOf(ds, user))
-	// A partial Deny keeps it and says so.
+	// A partial Deny keeps it, as an exception of its native clause.
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":"s3:*","Resource":"*"},
-	  {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}`, ""))
+	  {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::ledger/*"}`, ""))
 	g := grantsOf(ds, user)["write "+sys]
-	assert.Contains(t, g.Native, "partly denied by p")
+	assert.Equal(t, "s3:* on * except s3:DeleteObject on arn:aws:s3:::ledger/* (policy p, Deny in p)", g.Native)
+	n, err := iam.Parse(g.Native)
+	require.NoError(t, err)
+	ok, _ := n.Match("s3:DeleteObject", "arn:aws:s3:::ledger/2026.csv", acct)
+	assert.False(t, ok, "the Deny applies")
+	ok, _ = n.Match("s3:DeleteObject", "arn:aws:s3:::other/x", acct)
+	assert.True(t, ok, "outside the Deny")
 	// A conditional Deny keeps it, conditional.
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"},
 	  {"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}`, ""))
@@ -123,10 +130,10 @@ func TestNotActionAndNotResource(t *testing.T) {
 	  {"Effect":"Deny","NotAction":"s3:*","Resource":"*"}`, ""))
 	g = grantsOf(ds, user)
 	require.Contains(t, g, "write "+sys)
-	assert.Equal(t, "p: Allow s3:PutObject", g["write "+sys].Native)
-	// Allow NotResource is taken as the whole account, noted.
+	assert.Equal(t, "s3:PutObject on * (policy p)", g["write "+sys].Native)
+	// Allow NotResource lands on the account; its native clause keeps the exclusion.
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":"s3:PutObject","NotResource":"arn:aws:s3:::secret/*"}`, ""))
-	assert.Contains(t, grantsOf(ds, user)["write "+sys].Native, "NotResource arn:aws:s3:::secret/*")
+	assert.Equal(t, "s3:PutObject on NotResource[arn:aws:s3:::secret/*] (policy p)", grantsOf(ds, user)["write "+sys].Native)
 }
 
 func TestConditionalAllow(t *testing.T) {
@@ -162,7 +169,9 @@ func TestTrustAndPassRole(t *testing.T) {
 	assert.True(t, has(user, r("lambda-admin"), schema.DelegRunAs), "PassRole + lambda create/invoke")
 	assert.False(t, has(user, r("ec2-admin"), schema.DelegRunAs), "PassRole does not cover ec2-admin")
 	assert.True(t, has(user, r("by-user"), schema.DelegAssumeRole))
-	assert.True(t, has("aws:"+acct+":principals", r("by-root"), schema.DelegAssumeRole))
+	// The account root in a trust policy means: principals of the account
+	// whose own policies allow sts:AssumeRole on the role. u's do not.
+	assert.False(t, has(user, r("by-root"), schema.DelegAssumeRole))
 	assert.True(t, has("aws:"+acct+":external/arn:aws:iam::999999999999:root", r("ext"), schema.DelegAssumeRole))
 	assert.True(t, has("aws:"+acct+":federated/arn:aws:iam::111122223333:saml-provider/okta", r("fed"), schema.DelegAssumeRole))
 	assert.True(t, has("aws:"+acct+":service/ec2.amazonaws.com", r("ec2-admin"), schema.DelegAssumeRole))
@@ -180,8 +189,10 @@ func TestEscalationEdges(t *testing.T) {
 	d, _, err := awsiam.ParseDetails([]byte(doc))
 	require.NoError(t, err)
 	ds := transform(t, d)
-	assert.Contains(t, ds.DelegationList, graph.Delegation{From: user, To: "aws:" + acct + ":user/v", Kind: schema.DelegOther})
-	assert.Contains(t, ds.DelegationList, graph.Delegation{From: user, To: "aws:" + acct + ":role/r", Kind: schema.DelegAssumeRole})
+	assert.Contains(t, ds.DelegationList, graph.Delegation{From: user, To: "aws:" + acct + ":user/v", Kind: schema.DelegOther,
+		Native: "privesc:createaccesskey on v (iam:CreateAccessKey)"})
+	assert.Contains(t, ds.DelegationList, graph.Delegation{From: user, To: "aws:" + acct + ":role/r", Kind: schema.DelegAssumeRole,
+		Native: "privesc:updateassumerolepolicy on r (iam:UpdateAssumeRolePolicy)"})
 	g := grantsOf(ds, user)["admin "+sys]
 	assert.Equal(t, "privesc:self-putuserpolicy (iam:PutUserPolicy)", g.Native)
 	// v cannot do any of it.
@@ -216,7 +227,7 @@ func FuzzPolicy(f *testing.F) {
 		}
 		for _, st := range p.Statements {
 			for _, a := range st.Action {
-				_ = awsiam.Classify(a)
+				_ = iam.Classify(a)
 			}
 		}
 		gaad := fmt.Sprintf(`{"UserDetailList":[{"UserName":"u","Arn":"arn:aws:iam::%s:user/u","UserPolicyList":[{"PolicyName":"p","PolicyDocument":%s}]}]}`, acct, doc)
@@ -224,8 +235,61 @@ func FuzzPolicy(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := awsiam.Transform(d, nil); err != nil {
+		ds, err := awsiam.Transform(d, nil)
+		if err != nil {
 			t.Fatal(err)
 		}
+		for _, g := range ds.GrantList {
+			n, err := iam.Parse(g.Native)
+			require.NoError(t, err, "grant native %q is outside the grammar", g.Native)
+			assert.Equal(t, g.Native, n.String())
+		}
 	})
+}
+
+// TestRootTrust: a trust policy naming the account root lets exactly the
+// principals whose own policies allow sts:AssumeRole on the role assume it
+// (conditionally allowed ones too, noted).
+func TestRootTrust(t *testing.T) {
+	doc := fmt.Sprintf(`{"UserDetailList":[
+	  {"UserName":"can","Arn":"arn:aws:iam::%[1]s:user/can","UserPolicyList":[{"PolicyName":"a","PolicyDocument":{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::%[1]s:role/fin-*"}}}]},
+	  {"UserName":"mfa","Arn":"arn:aws:iam::%[1]s:user/mfa","UserPolicyList":[{"PolicyName":"a","PolicyDocument":{"Statement":{"Effect":"Allow","Action":"sts:*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}}}]},
+	  {"UserName":"denied","Arn":"arn:aws:iam::%[1]s:user/denied","UserPolicyList":[{"PolicyName":"a","PolicyDocument":{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}}]},
+	  {"UserName":"cannot","Arn":"arn:aws:iam::%[1]s:user/cannot"}],
+	  "RoleDetailList":[{"RoleName":"fin-admin","Arn":"arn:aws:iam::%[1]s:role/fin-admin",
+	    "AssumeRolePolicyDocument":{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%[1]s:root"},"Action":"sts:AssumeRole"}]}}]}`, acct)
+	d, _, err := awsiam.ParseDetails([]byte(doc))
+	require.NoError(t, err)
+	ds := transform(t, d)
+	got := map[string]string{}
+	for _, x := range ds.DelegationList {
+		if x.To == "aws:"+acct+":role/fin-admin" {
+			got[strings.TrimPrefix(x.From, "aws:"+acct+":")] = x.Native
+		}
+	}
+	assert.Equal(t, map[string]string{
+		"user/can": "trust policy of fin-admin names the account, and can's policies allow sts:AssumeRole on it",
+		"user/mfa": "trust policy of fin-admin names the account, and mfa's policies allow sts:AssumeRole on it under a condition",
+	}, got)
+}
+
+// TestBoundaryWithin: a boundary covering part of an Allow keeps the grant
+// with the boundary's clauses as "within", so native matching stays exact.
+func TestBoundaryWithin(t *testing.T) {
+	doc := fmt.Sprintf(`{"UserDetailList":[{"UserName":"u","Arn":"arn:aws:iam::%[1]s:user/u",
+	    "PermissionsBoundary":{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::%[1]s:policy/b"},
+	    "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}}]}],
+	  "Policies":[{"PolicyName":"b","Arn":"arn:aws:iam::%[1]s:policy/b","DefaultVersionId":"v1","PolicyVersionList":[{"VersionId":"v1","IsDefaultVersion":true,
+	    "Document":{"Statement":{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::fin/*"}}}]}]}`, acct)
+	d, _, err := awsiam.ParseDetails([]byte(doc))
+	require.NoError(t, err)
+	ds := transform(t, d)
+	g := grantsOf(ds, user)["read "+sys]
+	assert.Equal(t, "s3:* on * within s3:Get* on arn:aws:s3:::fin/* (policy p, partly outside the permissions boundary)", g.Native)
+	n, err := iam.Parse(g.Native)
+	require.NoError(t, err)
+	ok, _ := n.Match("s3:GetObject", "arn:aws:s3:::fin/q1.csv", acct)
+	assert.True(t, ok)
+	ok, _ = n.Match("s3:PutObject", "arn:aws:s3:::fin/q1.csv", acct)
+	assert.False(t, ok, "outside the boundary")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // Node ids of one account (docs/ingest-aws.md "Mapping").
@@ -17,7 +18,6 @@ func userID(acct, name string) string   { return "aws:" + acct + ":user/" + name
 func roleID(acct, name string) string   { return "aws:" + acct + ":role/" + name }
 func groupID(acct, name string) string  { return "aws:" + acct + ":group/" + name }
 func rootID(acct string) string         { return "aws:" + acct + ":root" }
-func principalsID(acct string) string   { return "aws:" + acct + ":principals" }
 func serviceID(acct, svc string) string { return "aws:" + acct + ":service/" + svc }
 
 // serviceAccountName are user-name patterns taken as non-human.
@@ -42,21 +42,30 @@ type subject struct {
 
 // transformer builds the graph records of one account.
 type transformer struct {
-	acct     string
-	d        *Details
-	out      *graph.Dataset
-	declared map[string]bool
-	subjects []*subject
-	byARN    map[string]*subject
-	members  map[string][]*subject // group id → member users
-	grants   map[grantKey][]string
-	delegs   map[graph.Delegation]bool
+	acct      string
+	d         *Details
+	out       *graph.Dataset
+	declared  map[string]bool
+	subjects  []*subject
+	byARN     map[string]*subject
+	members   map[string][]*subject // group id → member users
+	grants    map[grantKey]*grantVal
+	delegs    map[graph.Delegation][]string // evidence of each
+	assumable map[string][]assumer          // role ARN → its assumers
 }
 
 type grantKey struct {
 	principal, resource string
 	action              schema.Action
 	conditional         bool
+	machine             string // the native string without its evidence
+}
+
+// grantVal is a merged grant: its native clauses and every piece of evidence
+// (policy, group) that gave it.
+type grantVal struct {
+	native   iam.Native
+	evidence []string
 }
 
 // Transform maps an account's authorization details and credential report
@@ -65,7 +74,7 @@ type grantKey struct {
 func Transform(d *Details, rep *Report) (*graph.Dataset, error) {
 	t := &transformer{
 		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
-		members: map[string][]*subject{}, grants: map[grantKey][]string{}, delegs: map[graph.Delegation]bool{},
+		members: map[string][]*subject{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
 		d: d,
 	}
 	if d != nil {
@@ -81,6 +90,9 @@ func Transform(d *Details, rep *Report) (*graph.Dataset, error) {
 		t.details()
 	}
 	if rep != nil {
+		if d == nil {
+			t.system()
+		}
 		t.report(rep)
 	}
 	t.flush()
@@ -121,15 +133,20 @@ func (t *transformer) attach(on, onArn string, inline []NamedPolicy, managed []s
 	return out
 }
 
+// system declares the account's system and returns its id.
+func (t *transformer) system() string {
+	sys := systemID(t.acct)
+	t.out.SystemList = append(t.out.SystemList, graph.System{ID: sys, Name: "AWS account " + t.acct, Kind: "cloud"})
+	t.declared[sys] = true
+	return sys
+}
+
 func (t *transformer) details() {
 	acct, d := t.acct, t.d
-	sys := systemID(acct)
-	t.out.SystemList = append(t.out.SystemList, graph.System{ID: sys, Name: "AWS account " + acct, Kind: "cloud"})
-	t.declared[sys] = true
-	t.out.GroupList = append(t.out.GroupList, graph.Group{ID: principalsID(acct), Name: "every IAM user and role of " + acct, Type: schema.GroupGroup, System: sys})
+	sys := t.system()
 	t.identity(graph.Identity{ID: rootID(acct), Name: "root", Type: schema.IdentityHuman, BreakGlass: true,
 		Tags: map[string]string{"arn": "arn:aws:iam::" + acct + ":root"}})
-	t.grant(rootID(acct), schema.ActionAdmin, sys, "account root user", false)
+	t.grant(rootID(acct), schema.ActionAdmin, sys, iam.Native{Allow: iam.Clause{Action: iam.One("*"), Resource: iam.One("*")}, Evidence: "account root user"}, false)
 
 	groupPols := map[string][]attachment{}
 	for _, g := range d.Groups {
@@ -169,7 +186,6 @@ func (t *transformer) details() {
 	}
 	for _, s := range t.subjects {
 		t.byARN[s.arn] = s
-		t.out.MembershipList = append(t.out.MembershipList, graph.Membership{Member: s.id, Group: principalsID(acct)})
 	}
 	// Grants: users and roles.
 	for _, s := range t.subjects {
@@ -216,18 +232,22 @@ func withARN(tags map[string]string, arn string) map[string]string {
 
 // item is one (action pattern, resource pattern) of an Allow statement.
 type item struct {
-	action    string   // IAM action pattern; "*" for NotAction
-	notAction []string // the NotAction list, when the statement uses one
-	resource  string   // ARN pattern, "*" for the account (and NotResource)
-	note      string
-	cond      bool
+	action      string   // IAM action pattern; "*" for NotAction
+	notAction   []string // the NotAction list, when the statement uses one
+	resource    string   // ARN pattern; "*" for NotResource
+	notResource []string // the NotResource list, when the statement uses one
+	cond        bool
 }
 
-// verdict is what the subject's denies and boundary leave of an item.
+// verdict is what a subject's denies and boundary leave of an item: nothing
+// (keep false), all of it, all of it under a condition, or the item minus
+// Except clauses and inside Within clauses (iam.Native).
 type verdict struct {
-	keep bool
-	cond bool
-	note string
+	keep   bool
+	cond   bool
+	except []iam.Clause
+	within []iam.Clause
+	notes  []string
 }
 
 // policyGrants emits the grants of one attached policy. subjects are the
@@ -240,53 +260,77 @@ func (t *transformer) policyGrants(a attachment, subjects []*subject, on string)
 			continue
 		}
 		for _, it := range statementItems(&st) {
+			natives := make([]iam.Native, len(subjects))
 			verdicts := make([]verdict, len(subjects))
-			same := true
+			same := !strings.Contains(it.resource, "${") || len(subjects) == 1 && subjects[0].id == on
 			for i, s := range subjects {
 				verdicts[i] = s.judge(it)
-				if verdicts[i] != verdicts[0] {
+				natives[i] = iam.Native{Allow: it.clause(s.vars), Except: verdicts[i].except, Within: verdicts[i].within}
+				if verdicts[i].keep != verdicts[0].keep || verdicts[i].cond != verdicts[0].cond || natives[i].Machine() != natives[0].Machine() {
 					same = false
 				}
 			}
-			native := a.pol.Name + ": Allow " + it.actionText()
+			evidence := "policy " + a.pol.Name
 			if same {
 				if v := verdicts[0]; v.keep {
-					t.itemGrants(on, it, native+v.note, v.cond)
+					n := natives[0]
+					n.Evidence = strings.Join(append([]string{evidence}, v.notes...), ", ")
+					t.itemGrants(on, it, n, v.cond)
 				}
 				continue
 			}
 			for i, s := range subjects {
 				if v := verdicts[i]; v.keep {
-					t.itemGrants(s.id, it, native+" (via "+on+")"+v.note, v.cond)
+					n := natives[i]
+					n.Evidence = strings.Join(append([]string{evidence + " via " + on}, v.notes...), ", ")
+					t.itemGrants(s.id, it, n, v.cond)
 				}
 			}
 		}
 	}
 }
 
-func (it item) actionText() string {
+// clause is the item as the requests it allows, with the subject's policy
+// variables substituted.
+func (it item) clause(vars map[string]string) iam.Clause {
+	c := iam.Clause{Action: iam.One(it.action), Resource: iam.One(subst([]string{it.resource}, vars)[0])}
 	if it.notAction != nil {
-		return "NotAction " + strings.Join(it.notAction, ",")
+		c.Action = iam.Spec{Not: true, Patterns: it.notAction}
 	}
-	return it.action
+	if it.notResource != nil {
+		c.Resource = iam.Spec{Not: true, Patterns: subst(it.notResource, vars)}
+	}
+	return c
+}
+
+// clauseOf is the requests a Deny or boundary statement applies to.
+func clauseOf(st *Statement, vars map[string]string) iam.Clause {
+	c := iam.Clause{Action: iam.Spec{Patterns: st.Action}, Resource: iam.One("*"), Cond: st.Conditional}
+	if st.NotAction != nil {
+		c.Action = iam.Spec{Not: true, Patterns: st.NotAction}
+	}
+	switch {
+	case st.NotResource != nil:
+		c.Resource = iam.Spec{Not: true, Patterns: subst(st.NotResource, vars)}
+	case st.Resource != nil:
+		c.Resource = iam.Spec{Patterns: subst(st.Resource, vars)}
+	}
+	return c
 }
 
 func statementItems(st *Statement) []item {
-	res, note := st.Resource, ""
-	if st.NotResource != nil {
-		res, note = []string{"*"}, " (NotResource "+strings.Join(st.NotResource, ",")+")"
-	}
-	if res == nil {
+	res := st.Resource
+	if st.NotResource != nil || res == nil {
 		res = []string{"*"}
 	}
 	var out []item
 	for _, r := range res {
 		if st.NotAction != nil {
-			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, note: note, cond: st.Conditional})
+			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, notResource: st.NotResource, cond: st.Conditional})
 			continue
 		}
 		for _, a := range st.Action {
-			out = append(out, item{action: a, resource: r, note: note, cond: st.Conditional})
+			out = append(out, item{action: a, resource: r, notResource: st.NotResource, cond: st.Conditional})
 		}
 	}
 	return out
@@ -296,44 +340,53 @@ func statementItems(st *Statement) []item {
 // read, write and export, and admin unless it excludes iam:*.
 func (it item) classes() []schema.Action {
 	if it.notAction == nil {
-		return Classify(it.action)
+		return iam.Classify(it.action)
 	}
 	out := []schema.Action{schema.ActionRead, schema.ActionWrite, schema.ActionExport}
-	if !anyGlob(it.notAction, "iam:PutUserPolicy", true) {
+	if !iam.AnyGlob(it.notAction, "iam:PutUserPolicy", true) {
 		out = append(out, schema.ActionAdmin)
 	}
 	return out
 }
 
-func (t *transformer) itemGrants(principal string, it item, native string, cond bool) {
+// itemGrants emits one grant per reachgraph action of the item, on the
+// resource its ARN pattern names (the account system for "*" and
+// NotResource).
+func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond bool) {
 	res := systemID(t.acct)
-	if it.resource != "*" {
-		res = it.resource
+	if r := n.Allow.Resource; !r.Not && len(r.Patterns) == 1 && r.Patterns[0] != "*" {
+		res = r.Patterns[0]
 		if !t.declared[res] {
 			t.declared[res] = true
 			t.out.ResourceList = append(t.out.ResourceList, graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res)})
 		}
 	}
 	for _, a := range it.classes() {
-		t.grant(principal, a, res, native+it.note, cond || it.cond)
+		t.grant(principal, a, res, n, cond || it.cond)
 	}
 }
 
-func (t *transformer) grant(principal string, a schema.Action, res, native string, cond bool) {
-	k := grantKey{principal: principal, resource: res, action: a, conditional: cond}
-	if !slices.Contains(t.grants[k], native) {
-		t.grants[k] = append(t.grants[k], native)
+func (t *transformer) grant(principal string, a schema.Action, res string, n iam.Native, cond bool) {
+	k := grantKey{principal: principal, resource: res, action: a, conditional: cond, machine: n.Machine()}
+	g := t.grants[k]
+	if g == nil {
+		g = &grantVal{native: n}
+		t.grants[k] = g
+	}
+	if !slices.Contains(g.evidence, n.Evidence) {
+		g.evidence = append(g.evidence, n.Evidence)
 	}
 }
 
 // judge applies the subject's explicit denies and permissions boundary to an
-// Allow item (docs/ingest-aws.md "Deny, NotAction, conditions, boundaries").
+// Allow item (docs/ingest-aws.md "Deny, NotAction, conditions, boundaries"):
+// a Deny or boundary covering the whole item drops it (or makes it
+// conditional, for a Deny with a Condition); one covering a part becomes an
+// Except (Deny) or Within (boundary) clause of the grant's native string, so
+// native queries stay exact.
 func (s *subject) judge(it item) verdict {
 	v := verdict{keep: true}
-	res := it.resource
-	if s.vars != nil {
-		res = subst([]string{res}, s.vars)[0]
-	}
+	res := subst([]string{it.resource}, s.vars)[0]
 	for _, a := range s.pols {
 		for i := range a.pol.Doc.Statements {
 			st := &a.pol.Doc.Statements[i]
@@ -346,32 +399,43 @@ func (s *subject) judge(it item) verdict {
 				return verdict{}
 			case full:
 				v.cond = true
-				v.note += "; conditional Deny in " + a.pol.Name
+				v.notes = append(v.notes, "conditional Deny in "+a.pol.Name)
 			case part:
-				v.note += "; partly denied by " + a.pol.Name
+				v.except = append(v.except, clauseOf(st, s.vars))
+				v.notes = append(v.notes, "Deny in "+a.pol.Name)
 			}
 		}
 	}
-	if s.boundary != nil {
-		full, part := false, false
-		for i := range s.boundary.Statements {
-			st := &s.boundary.Statements[i]
-			f, p := st.coverage(it, res, nil)
-			if !st.Allow {
-				if f && !st.Conditional {
-					return verdict{}
-				}
-				continue
-			}
-			full, part = full || f, part || p
-		}
+	if s.boundary == nil {
+		return v
+	}
+	full := false
+	var within []iam.Clause
+	for i := range s.boundary.Statements {
+		st := &s.boundary.Statements[i]
+		f, p := st.coverage(it, res, nil)
 		switch {
-		case full:
-		case part:
-			v.note += "; partly outside the permissions boundary"
-		default:
+		case !st.Allow && f && !st.Conditional:
 			return verdict{}
+		case !st.Allow && f:
+			v.cond = true
+			v.notes = append(v.notes, "conditional Deny in the permissions boundary")
+		case !st.Allow && p:
+			v.except = append(v.except, clauseOf(st, nil))
+			v.notes = append(v.notes, "Deny in the permissions boundary")
+		case st.Allow && f:
+			full = true
+		case st.Allow && p:
+			within = append(within, clauseOf(st, nil))
 		}
+	}
+	switch {
+	case full:
+	case len(within) > 0:
+		v.within = within
+		v.notes = append(v.notes, "partly outside the permissions boundary")
+	default:
+		return verdict{}
 	}
 	return v
 }
@@ -385,20 +449,20 @@ func (st *Statement) coverage(it item, res string, vars map[string]string) (full
 	case st.NotAction != nil:
 		overl, excluded := false, false
 		for _, n := range st.NotAction {
-			if it.notAction != nil || overlaps(n, it.action, true) {
+			if it.notAction != nil || iam.Overlaps(n, it.action, true) {
 				overl = true
 			}
-			if it.notAction == nil && covers(n, it.action, true) {
+			if it.notAction == nil && iam.Covers(n, it.action, true) {
 				excluded = true
 			}
 		}
 		actFull, actPart = !overl, !excluded
 	default:
 		for _, d := range st.Action {
-			if it.notAction == nil && covers(d, it.action, true) || it.notAction != nil && (d == "*" || d == "*:*") {
+			if it.notAction == nil && iam.Covers(d, it.action, true) || it.notAction != nil && (d == "*" || d == "*:*") {
 				actFull = true
 			}
-			if it.notAction != nil || overlaps(d, it.action, true) {
+			if it.notAction != nil || iam.Overlaps(d, it.action, true) {
 				actPart = true
 			}
 		}
@@ -408,7 +472,7 @@ func (st *Statement) coverage(it item, res string, vars map[string]string) (full
 	case st.NotResource != nil:
 		overl := false
 		for _, n := range subst(st.NotResource, vars) {
-			if overlaps(n, res, false) {
+			if iam.Overlaps(n, res, false) {
 				overl = true
 			}
 		}
@@ -417,10 +481,10 @@ func (st *Statement) coverage(it item, res string, vars map[string]string) (full
 		resFull, resPart = true, true
 	default:
 		for _, d := range subst(st.Resource, vars) {
-			if covers(d, res, false) {
+			if iam.Covers(d, res, false) {
 				resFull = true
 			}
-			if overlaps(d, res, false) {
+			if iam.Overlaps(d, res, false) {
 				resPart = true
 			}
 		}
@@ -445,7 +509,7 @@ func (s *subject) allowed(action, arn string) (ok, cond bool) {
 		}
 		svc, _, _ := strings.Cut(action, ":")
 		for _, r := range st.Resource {
-			if st.Allow && overlaps(r, "arn:aws:"+svc+":*", false) || !st.Allow && covers(r, "arn:aws:"+svc+":*", false) {
+			if st.Allow && iam.Overlaps(r, "arn:aws:"+svc+":*", false) || !st.Allow && iam.Covers(r, "arn:aws:"+svc+":*", false) {
 				return true
 			}
 		}
@@ -495,51 +559,129 @@ func (s *subject) allowed(action, arn string) (ok, cond bool) {
 	return true, cond
 }
 
-// trust emits the delegations of a role's trust policy.
-func (t *transformer) trust(r Role) {
+// trustStatements are the Allow statements of a role's trust policy that
+// let a principal assume it (sts:AssumeRole, …WithSAML, …WithWebIdentity).
+func trustStatements(r Role) []*Statement {
 	if r.Trust == nil {
-		return
+		return nil
 	}
-	acct, to := t.acct, roleID(t.acct, r.Name)
-	for _, st := range r.Trust.Statements {
+	var out []*Statement
+	for i := range r.Trust.Statements {
+		st := &r.Trust.Statements[i]
 		if !st.Allow || st.Principal == nil || st.NotPrincipal {
 			continue
 		}
-		if !st.matchesAction("sts:AssumeRole") && !st.matchesAction("sts:AssumeRoleWithSAML") && !st.matchesAction("sts:AssumeRoleWithWebIdentity") {
+		if st.matchesAction("sts:AssumeRole") || st.matchesAction("sts:AssumeRoleWithSAML") || st.matchesAction("sts:AssumeRoleWithWebIdentity") {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// assumer is a user or role of the account that may assume a role, and why.
+type assumer struct {
+	s   *subject
+	why string
+}
+
+// assumers lists the users and roles of the account that role r's trust
+// policy lets assume it: those it names by ARN, every one for Principal "*",
+// and, when it names the account (root), those whose own policies allow
+// sts:AssumeRole on the role (docs/ingest-aws.md "Trust policies").
+func (t *transformer) assumers(r Role) []assumer {
+	if as, ok := t.assumable[r.ARN]; ok {
+		return as
+	}
+	rid := roleID(t.acct, r.Name)
+	root := "arn:aws:iam::" + t.acct + ":root"
+	var out []assumer
+	for _, s := range t.subjects {
+		if s.id == rid {
 			continue
 		}
+		for _, st := range trustStatements(r) {
+			p := st.Principal
+			why := ""
+			switch {
+			case slices.Contains(p.AWS, s.arn):
+				why = "trust policy of " + r.Name + " names " + s.arn
+			case p.Any:
+				why = "trust policy of " + r.Name + ": Principal *"
+			case slices.Contains(p.AWS, t.acct) || slices.Contains(p.AWS, root):
+				ok, cond := s.allowed("sts:AssumeRole", r.ARN)
+				if !ok {
+					continue
+				}
+				why = "trust policy of " + r.Name + " names the account, and " + s.name + "'s policies allow sts:AssumeRole on it"
+				if cond {
+					why += " under a condition"
+				}
+			default:
+				continue
+			}
+			out = append(out, assumer{s: s, why: why})
+			break
+		}
+	}
+	t.assumable[r.ARN] = out
+	return out
+}
+
+// denies reports whether one of the subject's policies or its boundary denies
+// the concrete request outright (an unconditional Deny).
+func (s *subject) denies(action, arn string) bool {
+	deny := func(p *Policy, vars map[string]string) bool {
+		for i := range p.Statements {
+			st := &p.Statements[i]
+			if !st.Allow && !st.Conditional && st.matchesAction(action) && st.matchesResource(arn, vars) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range s.pols {
+		if deny(a.pol.Doc, s.vars) {
+			return true
+		}
+	}
+	return s.boundary != nil && deny(s.boundary, nil)
+}
+
+// trust emits the delegations of a role's trust policy.
+func (t *transformer) trust(r Role) {
+	acct, to := t.acct, roleID(t.acct, r.Name)
+	for _, a := range t.assumers(r) {
+		t.delegate(a.s.id, to, schema.DelegAssumeRole, a.why)
+	}
+	for _, st := range trustStatements(r) {
 		p := st.Principal
 		if p.Any {
 			t.identity(graph.Identity{ID: "aws:" + acct + ":anyone", Name: "any AWS principal anywhere", Type: schema.IdentityApplication,
 				NonhumanRationale: "aws-iam: Principal \"*\" in a trust policy", Tags: map[string]string{"aws_principal": "*"}})
-			t.delegate("aws:"+acct+":anyone", to, schema.DelegAssumeRole)
-			t.delegate(principalsID(acct), to, schema.DelegAssumeRole)
+			t.delegate("aws:"+acct+":anyone", to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Principal *")
 		}
 		for _, a := range p.AWS {
-			switch {
-			case a == "*":
-			case a == acct || a == "arn:aws:iam::"+acct+":root":
-				t.delegate(principalsID(acct), to, schema.DelegAssumeRole)
-			case t.byARN[a] != nil:
-				t.delegate(t.byARN[a].id, to, schema.DelegAssumeRole)
-			case strings.HasPrefix(a, "arn:") && arnAccount(a) != acct || isAccountID(a):
+			if a == "*" || a == acct || a == "arn:aws:iam::"+acct+":root" || t.byARN[a] != nil {
+				continue // principals of this account: assumers
+			}
+			if strings.HasPrefix(a, "arn:") && iam.ARNAccount(a) != acct || isAccountID(a) {
 				id := "aws:" + acct + ":external/" + a
 				t.identity(graph.Identity{ID: id, Name: a, Type: schema.IdentityApplication,
 					NonhumanRationale: "aws-iam: principal of another account trusted by a role", Tags: map[string]string{"aws_principal": a}})
-				t.delegate(id, to, schema.DelegAssumeRole)
+				t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+" names "+a)
 			}
 			// Same-account principals missing from the export and unique ids
 			// of deleted principals (AROA…/AIDA…) are skipped.
 		}
 		for _, svc := range p.Service {
 			t.service(svc)
-			t.delegate(serviceID(acct, svc), to, schema.DelegAssumeRole)
+			t.delegate(serviceID(acct, svc), to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Service "+svc)
 		}
 		for _, f := range p.Federated {
 			id := "aws:" + acct + ":federated/" + f
 			t.identity(graph.Identity{ID: id, Name: f, Type: schema.IdentityApplication,
 				NonhumanRationale: "aws-iam: federated identity provider", Tags: map[string]string{"aws_principal": f}})
-			t.delegate(id, to, schema.DelegAssumeRole)
+			t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Federated "+f)
 		}
 	}
 }
@@ -549,11 +691,14 @@ func (t *transformer) service(svc string) {
 		NonhumanRationale: "aws-iam: AWS service principal", Tags: map[string]string{"aws_principal": svc}})
 }
 
-func (t *transformer) delegate(from, to string, kind schema.DelegationKind) {
+func (t *transformer) delegate(from, to string, kind schema.DelegationKind, native string) {
 	if from == to {
 		return
 	}
-	t.delegs[graph.Delegation{From: from, To: to, Kind: kind}] = true
+	k := graph.Delegation{From: from, To: to, Kind: kind}
+	if !slices.Contains(t.delegs[k], native) {
+		t.delegs[k] = append(t.delegs[k], native)
+	}
 }
 
 // flush writes the merged grants and the delegations in a stable order.
@@ -573,14 +718,18 @@ func (t *transformer) flush() {
 		if a.action != b.action {
 			return a.action.Index() < b.action.Index()
 		}
-		return !a.conditional && b.conditional
+		if a.conditional != b.conditional {
+			return !a.conditional
+		}
+		return a.machine < b.machine
 	})
 	for _, k := range keys {
 		t.out.GrantList = append(t.out.GrantList, graph.Grant{Principal: k.principal, Action: k.action, Resource: k.resource,
-			Native: joinNative(t.grants[k]), Conditional: k.conditional})
+			Native: t.grants[k].String(), Conditional: k.conditional})
 	}
 	ds := make([]graph.Delegation, 0, len(t.delegs))
-	for d := range t.delegs {
+	for d, natives := range t.delegs {
+		d.Native = strings.Join(natives, "; ")
 		ds = append(ds, d)
 	}
 	sort.Slice(ds, func(i, j int) bool {
@@ -596,18 +745,21 @@ func (t *transformer) flush() {
 	t.out.DelegationList = append(t.out.DelegationList, ds...)
 }
 
-// maxNative caps a grant's native evidence (many IAM actions can fold into
-// one grant); the rest is counted.
-const maxNative = 600
+// maxEvidence caps the evidence part of a grant's native string (many
+// policies can give the same clause); the rest is counted. The clauses are
+// never cut: native queries match them.
+const maxEvidence = 400
 
-func joinNative(parts []string) string {
-	s := strings.Join(parts, "; ")
-	if len(s) <= maxNative {
-		return s
+// String is the grant's native string with its evidence merged.
+func (g *grantVal) String() string {
+	n := g.native
+	n.Evidence = strings.Join(g.evidence, "; ")
+	if len(n.Evidence) > maxEvidence {
+		cut := strings.LastIndex(n.Evidence[:maxEvidence], "; ")
+		if cut <= 0 {
+			cut = maxEvidence
+		}
+		n.Evidence = n.Evidence[:cut] + fmt.Sprintf(" … (+%d more)", strings.Count(n.Evidence[cut:], "; "))
 	}
-	cut := strings.LastIndex(s[:maxNative], "; ")
-	if cut <= 0 {
-		cut = maxNative
-	}
-	return s[:cut] + fmt.Sprintf(" … (+%d more)", strings.Count(s[cut:], "; "))
+	return n.String()
 }
