@@ -14,6 +14,7 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/generated"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
+	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // Identity is the resolver for the identity field.
@@ -32,6 +33,11 @@ func (r *accessResolver) Resource(ctx context.Context, obj *model.Access) (model
 		bug("access target %q is neither a resource nor a system", obj.ResourceID)
 	}
 	return t, nil
+}
+
+// Identity is the resolver for the identity field.
+func (r *nativeAccessResolver) Identity(ctx context.Context, obj *model.NativeAccess) (*model.Identity, error) {
+	return r.srv.identityIn(ctx, obj.Scope, obj.IdentityID)
 }
 
 // WhoCan is the resolver for the whoCan field.
@@ -78,6 +84,32 @@ func (r *queryResolver) Reach(ctx context.Context, identity string, actions []sc
 	return &model.AccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: toAccesses(sc, accs)}, nil
 }
 
+// WhoCanNative is the resolver for the whoCanNative field.
+func (r *queryResolver) WhoCanNative(ctx context.Context, action string, resource string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.NativeAccessResult, error) {
+	match, class, err := iam.Request(action, resource)
+	if err != nil {
+		return nil, userErrorf("whoCanNative: %v", err)
+	}
+	v, sc, err := r.srv.scope(ctx, snapshot, asOf)
+	if err != nil {
+		return nil, err
+	}
+	accs, err := bounded(ctx, func() ([]analysis.Access, error) {
+		return v.engine(sc.AsOf).WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class,
+			EffectiveOnly: deref(effectiveOnly)}), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.NativeAccess, len(accs))
+	for i, a := range accs {
+		out[i] = &model.NativeAccess{Scope: sc, IdentityID: a.Identity, NativeAction: a.Native, Resource: a.Resource, Action: a.Action,
+			Authorized: a.Authorized, Effective: a.Effective, Critical: a.Critical, Conditional: a.Conditional,
+			Paths: toPaths(a.Paths), Authentication: toAuthentication(a.Authentication)}
+	}
+	return &model.NativeAccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: out}, nil
+}
+
 // Paths is the resolver for the paths field.
 func (r *queryResolver) Paths(ctx context.Context, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) (*model.PathResult, error) {
 	n := 1
@@ -101,4 +133,10 @@ func (r *queryResolver) Paths(ctx context.Context, from string, resource string,
 // Access returns generated.AccessResolver implementation.
 func (r *Resolver) Access() generated.AccessResolver { return &accessResolver{r} }
 
-type accessResolver struct{ *Resolver }
+// NativeAccess returns generated.NativeAccessResolver implementation.
+func (r *Resolver) NativeAccess() generated.NativeAccessResolver { return &nativeAccessResolver{r} }
+
+type (
+	accessResolver       struct{ *Resolver }
+	nativeAccessResolver struct{ *Resolver }
+)

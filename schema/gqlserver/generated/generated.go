@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Group() GroupResolver
 	Identity() IdentityResolver
 	Mutation() MutationResolver
+	NativeAccess() NativeAccessResolver
 	Query() QueryResolver
 	Resource() ResourceResolver
 	System() SystemResolver
@@ -230,6 +231,25 @@ type ComplexityRoot struct {
 		Ingest func(childComplexity int, bundle string) int
 	}
 
+	NativeAccess struct {
+		Action         func(childComplexity int) int
+		Authentication func(childComplexity int) int
+		Authorized     func(childComplexity int) int
+		Conditional    func(childComplexity int) int
+		Critical       func(childComplexity int) int
+		Effective      func(childComplexity int) int
+		Identity       func(childComplexity int) int
+		NativeAction   func(childComplexity int) int
+		Paths          func(childComplexity int) int
+		Resource       func(childComplexity int) int
+	}
+
+	NativeAccessResult struct {
+		Accesses func(childComplexity int) int
+		AsOf     func(childComplexity int) int
+		Snapshot func(childComplexity int) int
+	}
+
 	Owners struct {
 		Business  func(childComplexity int) int
 		Technical func(childComplexity int) int
@@ -251,17 +271,18 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Diff       func(childComplexity int, from string, to string) int
-		Findings   func(childComplexity int, severity *schema.Severity, category *schema.Category, rule *string, identity *string, first *int, after *string, snapshot *string, asOf *time.Time) int
-		Identities func(childComplexity int, filter *model.IdentityFilter, first *int, after *string, snapshot *string, asOf *time.Time) int
-		Identity   func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
-		Paths      func(childComplexity int, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) int
-		Reach      func(childComplexity int, identity string, actions []schema.Action, criticalOnly *bool, effectiveOnly *bool, snapshot *string, asOf *time.Time) int
-		Resource   func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
-		Snapshot   func(childComplexity int, id *string) int
-		Snapshots  func(childComplexity int) int
-		System     func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
-		WhoCan     func(childComplexity int, action schema.Action, resource *string, kind *string, system *string, effectiveOnly *bool, snapshot *string, asOf *time.Time) int
+		Diff         func(childComplexity int, from string, to string) int
+		Findings     func(childComplexity int, severity *schema.Severity, category *schema.Category, rule *string, identity *string, first *int, after *string, snapshot *string, asOf *time.Time) int
+		Identities   func(childComplexity int, filter *model.IdentityFilter, first *int, after *string, snapshot *string, asOf *time.Time) int
+		Identity     func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
+		Paths        func(childComplexity int, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) int
+		Reach        func(childComplexity int, identity string, actions []schema.Action, criticalOnly *bool, effectiveOnly *bool, snapshot *string, asOf *time.Time) int
+		Resource     func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
+		Snapshot     func(childComplexity int, id *string) int
+		Snapshots    func(childComplexity int) int
+		System       func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
+		WhoCan       func(childComplexity int, action schema.Action, resource *string, kind *string, system *string, effectiveOnly *bool, snapshot *string, asOf *time.Time) int
+		WhoCanNative func(childComplexity int, action string, resource string, effectiveOnly *bool, snapshot *string, asOf *time.Time) int
 	}
 
 	Resource struct {
@@ -339,11 +360,15 @@ type IdentityResolver interface {
 type MutationResolver interface {
 	Ingest(ctx context.Context, bundle string) (*model.Snapshot, error)
 }
+type NativeAccessResolver interface {
+	Identity(ctx context.Context, obj *model.NativeAccess) (*model.Identity, error)
+}
 type QueryResolver interface {
 	Snapshots(ctx context.Context) ([]*model.Snapshot, error)
 	Snapshot(ctx context.Context, id *string) (*model.Snapshot, error)
 	WhoCan(ctx context.Context, action schema.Action, resource *string, kind *string, system *string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.AccessResult, error)
 	Reach(ctx context.Context, identity string, actions []schema.Action, criticalOnly *bool, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.AccessResult, error)
+	WhoCanNative(ctx context.Context, action string, resource string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.NativeAccessResult, error)
 	Paths(ctx context.Context, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) (*model.PathResult, error)
 	Findings(ctx context.Context, severity *schema.Severity, category *schema.Category, rule *string, identity *string, first *int, after *string, snapshot *string, asOf *time.Time) (*model.FindingConnection, error)
 	Diff(ctx context.Context, from string, to string) (*model.Diff, error)
@@ -1165,6 +1190,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.Ingest(childComplexity, args["bundle"].(string)), true
 
+	case "NativeAccess.action":
+		if e.ComplexityRoot.NativeAccess.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Action(childComplexity), true
+	case "NativeAccess.authentication":
+		if e.ComplexityRoot.NativeAccess.Authentication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Authentication(childComplexity), true
+	case "NativeAccess.authorized":
+		if e.ComplexityRoot.NativeAccess.Authorized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Authorized(childComplexity), true
+	case "NativeAccess.conditional":
+		if e.ComplexityRoot.NativeAccess.Conditional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Conditional(childComplexity), true
+	case "NativeAccess.critical":
+		if e.ComplexityRoot.NativeAccess.Critical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Critical(childComplexity), true
+	case "NativeAccess.effective":
+		if e.ComplexityRoot.NativeAccess.Effective == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Effective(childComplexity), true
+	case "NativeAccess.identity":
+		if e.ComplexityRoot.NativeAccess.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Identity(childComplexity), true
+	case "NativeAccess.nativeAction":
+		if e.ComplexityRoot.NativeAccess.NativeAction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.NativeAction(childComplexity), true
+	case "NativeAccess.paths":
+		if e.ComplexityRoot.NativeAccess.Paths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Paths(childComplexity), true
+	case "NativeAccess.resource":
+		if e.ComplexityRoot.NativeAccess.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccess.Resource(childComplexity), true
+
+	case "NativeAccessResult.accesses":
+		if e.ComplexityRoot.NativeAccessResult.Accesses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessResult.Accesses(childComplexity), true
+	case "NativeAccessResult.asOf":
+		if e.ComplexityRoot.NativeAccessResult.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessResult.AsOf(childComplexity), true
+	case "NativeAccessResult.snapshot":
+		if e.ComplexityRoot.NativeAccessResult.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessResult.Snapshot(childComplexity), true
+
 	case "Owners.business":
 		if e.ComplexityRoot.Owners.Business == nil {
 			break
@@ -1334,6 +1439,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WhoCan(childComplexity, args["action"].(schema.Action), args["resource"].(*string), args["kind"].(*string), args["system"].(*string), args["effectiveOnly"].(*bool), args["snapshot"].(*string), args["asOf"].(*time.Time)), true
+	case "Query.whoCanNative":
+		if e.ComplexityRoot.Query.WhoCanNative == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whoCanNative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhoCanNative(childComplexity, args["action"].(string), args["resource"].(string), args["effectiveOnly"].(*bool), args["snapshot"].(*string), args["asOf"].(*time.Time)), true
 
 	case "Resource.children":
 		if e.ComplexityRoot.Resource.Children == nil {
@@ -1583,6 +1699,13 @@ extend type Query {
   whoCan(action: Action!, resource: ID, kind: String, system: ID, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): AccessResult!
   "What one identity is authorized for, with actions (default all) and criticalOnly filters."
   reach(identity: ID!, actions: [Action!], criticalOnly: Boolean = false, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): AccessResult!
+  """
+  Who can make one request in the source's own terms: a concrete AWS IAM action
+  (s3:GetObject) on a concrete ARN (or "*"), through policies, groups,
+  assumable roles and escalation techniques (docs/ingest-aws.md "Native
+  queries"). Only grants written by the aws-iam ingester match.
+  """
+  whoCanNative(action: String!, resource: String!, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): NativeAccessResult!
   "Up to k shortest authorization paths from an identity to a resource for action."
   paths(from: ID!, resource: ID!, action: Action!, k: Int = 1, snapshot: ID, asOf: Time): PathResult!
 }
@@ -1628,6 +1751,32 @@ type Access {
   "At least one shortest evidence path: walkable when effective, else an authorization path."
   paths: [Path!]!
   "The session an effective access uses; null when latent."
+  authentication: Authentication
+}
+
+"Answers of whoCanNative on one snapshot at one instant."
+type NativeAccessResult {
+  snapshot: Snapshot!
+  asOf: Time!
+  accesses: [NativeAccess!]!
+}
+
+"One identity that can make a native request."
+type NativeAccess {
+  identity: Identity!
+  "The IAM action asked."
+  nativeAction: String!
+  "The ARN asked (not a node of the graph)."
+  resource: String!
+  "The reachgraph class of the IAM action (the strongest of its classification)."
+  action: Action!
+  authorized: Boolean!
+  effective: Boolean!
+  "Critical per R8, on the node the matching grant is on."
+  critical: Boolean!
+  "True when every path (every walkable one, for an effective access) rests on a condition."
+  conditional: Boolean!
+  paths: [Path!]!
   authentication: Authentication
 }
 
@@ -2389,6 +2538,44 @@ func (ec *executionContext) childFields_IdentityEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type IdentityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_NativeAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "identity":
+		return ec.fieldContext_NativeAccess_identity(ctx, field)
+	case "nativeAction":
+		return ec.fieldContext_NativeAccess_nativeAction(ctx, field)
+	case "resource":
+		return ec.fieldContext_NativeAccess_resource(ctx, field)
+	case "action":
+		return ec.fieldContext_NativeAccess_action(ctx, field)
+	case "authorized":
+		return ec.fieldContext_NativeAccess_authorized(ctx, field)
+	case "effective":
+		return ec.fieldContext_NativeAccess_effective(ctx, field)
+	case "critical":
+		return ec.fieldContext_NativeAccess_critical(ctx, field)
+	case "conditional":
+		return ec.fieldContext_NativeAccess_conditional(ctx, field)
+	case "paths":
+		return ec.fieldContext_NativeAccess_paths(ctx, field)
+	case "authentication":
+		return ec.fieldContext_NativeAccess_authentication(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NativeAccess", field.Name)
+}
+
+func (ec *executionContext) childFields_NativeAccessResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "snapshot":
+		return ec.fieldContext_NativeAccessResult_snapshot(ctx, field)
+	case "asOf":
+		return ec.fieldContext_NativeAccessResult_asOf(ctx, field)
+	case "accesses":
+		return ec.fieldContext_NativeAccessResult_accesses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NativeAccessResult", field.Name)
+}
+
 func (ec *executionContext) childFields_Owners(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "business":
@@ -2998,6 +3185,52 @@ func (ec *executionContext) field_Query_system_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["asOf"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whoCanNative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "resource",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resource"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "effectiveOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["effectiveOnly"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "snapshot",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["snapshot"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg4
 	return args, nil
 }
 
@@ -6448,6 +6681,350 @@ func (ec *executionContext) fieldContext_Mutation_ingest(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _NativeAccess_identity(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NativeAccess().Identity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Identity) graphql.Marshaler {
+			return ec.marshalNIdentity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIdentity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccess",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Identity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NativeAccess_nativeAction(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_nativeAction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NativeAction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_nativeAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _NativeAccess_resource(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _NativeAccess_action(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.Action) graphql.Marshaler {
+			return ec.marshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "Action")
+}
+
+func (ec *executionContext) _NativeAccess_authorized(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_authorized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authorized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_authorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NativeAccess_effective(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_effective(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Effective, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_effective(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NativeAccess_critical(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_critical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Critical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_critical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NativeAccess_conditional(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_conditional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conditional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_conditional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccess", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NativeAccess_paths(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_paths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_paths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NativeAccess_authentication(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccess_authentication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authentication, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Authentication) graphql.Marshaler {
+			return ec.marshalOAuthentication2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAuthentication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccess_authentication(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccess",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Authentication(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NativeAccessResult_snapshot(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessResult_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
+			return ec.marshalNSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessResult_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccessResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snapshot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NativeAccessResult_asOf(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessResult_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessResult_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccessResult", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NativeAccessResult_accesses(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessResult_accesses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accesses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NativeAccess) graphql.Marshaler {
+			return ec.marshalNNativeAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessResult_accesses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccessResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NativeAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Owners_business(ctx context.Context, field graphql.CollectedField, obj *model.Owners) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6817,6 +7394,50 @@ func (ec *executionContext) fieldContext_Query_reach(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_reach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_whoCanNative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whoCanNative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhoCanNative(ctx, fc.Args["action"].(string), fc.Args["resource"].(string), fc.Args["effectiveOnly"].(*bool), fc.Args["snapshot"].(*string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NativeAccessResult) graphql.Marshaler {
+			return ec.marshalNNativeAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whoCanNative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NativeAccessResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whoCanNative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10176,6 +10797,128 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var nativeAccessImplementors = []string{"NativeAccess"}
+
+func (ec *executionContext) _NativeAccess(ctx context.Context, sel ast.SelectionSet, obj *model.NativeAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nativeAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NativeAccess")
+		case "identity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NativeAccess_identity(ctx, field, obj)
+				})
+		case "nativeAction":
+			out.Values[i] = ec._NativeAccess_nativeAction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resource":
+			out.Values[i] = ec._NativeAccess_resource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._NativeAccess_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorized":
+			out.Values[i] = ec._NativeAccess_authorized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "effective":
+			out.Values[i] = ec._NativeAccess_effective(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "critical":
+			out.Values[i] = ec._NativeAccess_critical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conditional":
+			out.Values[i] = ec._NativeAccess_conditional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paths":
+			out.Values[i] = ec._NativeAccess_paths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authentication":
+			out.Values[i] = ec._NativeAccess_authentication(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nativeAccessResultImplementors = []string{"NativeAccessResult"}
+
+func (ec *executionContext) _NativeAccessResult(ctx context.Context, sel ast.SelectionSet, obj *model.NativeAccessResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nativeAccessResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NativeAccessResult")
+		case "snapshot":
+			out.Values[i] = ec._NativeAccessResult_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._NativeAccessResult_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accesses":
+			out.Values[i] = ec._NativeAccessResult_accesses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ownersImplementors = []string{"Owners"}
 
 func (ec *executionContext) _Owners(ctx context.Context, sel ast.SelectionSet, obj *model.Owners) graphql.Marshaler {
@@ -10370,6 +11113,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reach(ctx, field)
+				})
+		case "whoCanNative":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_whoCanNative(ctx, field)
 				})
 		case "paths":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -11567,6 +12316,38 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNNativeAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NativeAccess) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNativeAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccess(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNativeAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccess(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccess) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NativeAccess!")
+		return graphql.Null
+	}
+	return ec._NativeAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNativeAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessResult(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccessResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NativeAccessResult!")
+		return graphql.Null
+	}
+	return ec._NativeAccessResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOwners2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐOwners(ctx context.Context, sel ast.SelectionSet, v *model.Owners) graphql.Marshaler {

@@ -163,6 +163,13 @@ type IdentityFilter struct {
 type Mutation struct {
 }
 
+// Answers of whoCanNative on one snapshot at one instant.
+type NativeAccessResult struct {
+	Snapshot *Snapshot       `json:"snapshot"`
+	AsOf     time.Time       `json:"asOf"`
+	Accesses []*NativeAccess `json:"accesses"`
+}
+
 // An identity's named owners.
 type Owners struct {
 	Business  *string `json:"business,omitempty"`

@@ -113,3 +113,18 @@ type Access struct {
 	Paths          []*Path
 	Authentication *Authentication
 }
+
+// NativeAccess is one answer of whoCanNative: Resource is the ARN asked.
+type NativeAccess struct {
+	Scope          Scope
+	IdentityID     string
+	NativeAction   string
+	Resource       string
+	Action         schema.Action
+	Authorized     bool
+	Effective      bool
+	Critical       bool
+	Conditional    bool
+	Paths          []*Path
+	Authentication *Authentication
+}
