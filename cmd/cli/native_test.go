@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -86,4 +88,25 @@ func TestWhoCanNative(t *testing.T) {
 		_, stderr, code := run(t, append([]string{"--store", store}, args...)...)
 		assert.Equal(t, cli.ExitUsage, code, "%v: %s", args, stderr)
 	}
+}
+
+// TestAWSConfigFlag: --aws-config applies the finance scope (whocan --kind
+// finds AWS principals) and records the file among the snapshot's sources; a
+// bad file stops the load with its line.
+func TestAWSConfigFlag(t *testing.T) {
+	store := newStore(t)
+	cfg := "../../ingest/awsiam/testdata/finance-scope.yaml"
+	out, stderr, code := run(t, "--store", store, "-o", "json", "ingest", "--format", "aws-iam", "--aws-config", cfg, cloudmapper)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, out, "finance-scope.yaml")
+	out, stderr, code = run(t, "--store", store, "whocan", "--action", "write", "--kind", "general_ledger")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, out, "aws:123456789012:role/exfiller")
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("resources:\n  - arn: arn:aws:s3:::x\n"), 0o600))
+	_, stderr, code = run(t, "--store", newStore(t), "ingest", "--format", "aws-iam", "--aws-config", bad, cloudmapper)
+	require.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, stderr, "bad.yaml:2")
+	assert.Contains(t, stderr, "kind is required")
 }

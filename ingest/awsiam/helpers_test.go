@@ -35,13 +35,19 @@ func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(gr
 // load ingests paths with the aws-iam reader and fails the test on problems.
 func load(t *testing.T, paths ...string) *graph.Dataset {
 	t.Helper()
+	return loadWith(t, "", paths...)
+}
+
+// loadWith is load with the aws-iam configuration file config.
+func loadWith(t *testing.T, config string, paths ...string) *graph.Dataset {
+	t.Helper()
 	st := &memStore{}
 	var srcs []ingest.Source
 	for _, p := range paths {
 		srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
 	}
 	_, err := ingest.Load(context.Background(), st, srcs, ingest.Options{
-		Readers: ingest.Readers{AWSIAM: awsiam.Read},
+		Readers: ingest.Readers{AWSIAM: awsiam.NewReader(config)},
 		Now:     func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) },
 	})
 	require.NoError(t, err)

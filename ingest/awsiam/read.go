@@ -15,11 +15,41 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// Read is the ingest.ReadFunc of the aws-iam format. path is an
-// authorization-details JSON file, a credential report CSV (told apart by its
-// header), or a directory: every *.json (details, pages merged) and *.csv
-// (credential report) in it is one account, read together.
-func Read(ctx context.Context, path string, in *ingest.Input) error {
+// Read is the ingest.ReadFunc of the aws-iam format without configuration.
+// path is an authorization-details JSON file, a credential report CSV (told
+// apart by its header), or a directory: every *.json (details, pages merged)
+// and *.csv (credential report) in it is one account, read together.
+func Read(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, "") }
+
+// NewReader returns the aws-iam ingest.ReadFunc that applies the
+// configuration file config (ParseConfig; "" for none). The file is read as
+// part of every source, so its SHA-256 is in the snapshot's files and its
+// problems stop the load like any input's.
+func NewReader(config string) ingest.ReadFunc {
+	return func(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, config) }
+}
+
+func read(ctx context.Context, path string, in *ingest.Input, config string) error {
+	var cfg *Config
+	if config != "" {
+		f, err := in.Open(config)
+		if err != nil {
+			return err
+		}
+		c, probs, err := ParseConfig(f)
+		if err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if len(probs) > 0 {
+			report(f, probs)
+			in.NoHeader(path, "invalid aws-iam configuration")
+			return nil
+		}
+		cfg = c
+	}
 	files := []string{path}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		entries, err := os.ReadDir(path)
@@ -91,7 +121,7 @@ func Read(ctx context.Context, path string, in *ingest.Input) error {
 		first.Header(nil, 0) // reports the missing header fields once
 		return nil
 	}
-	ds, err := Transform(details, rep)
+	ds, err := Transform(details, rep, cfg)
 	if err != nil {
 		first.Stop(0, "", err.Error())
 		return nil
@@ -190,14 +220,20 @@ func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) {
 		fs.s("id", r.ID)
 		fs.s("name", r.Name)
 		fs.s("kind", r.Kind)
+		fs.b("sox_scope", r.SOXScope)
+		fs.s("owner", r.Owner)
 		add("systems", fs)
 	}
 	for _, r := range ds.ResourceList {
 		var fs fields
 		fs.s("id", r.ID)
 		fs.s("system", r.System)
+		fs.s("parent", r.Parent)
 		fs.s("name", r.Name)
 		fs.s("kind", r.Kind)
+		if r.SOXScope != nil {
+			fs = append(fs, boolField("sox_scope", *r.SOXScope))
+		}
 		add("resources", fs)
 	}
 	for _, r := range ds.IdentityList {
@@ -207,6 +243,15 @@ func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) {
 		fs.s("type", string(r.Type))
 		fs.s("status", string(r.Status))
 		fs.s("nonhuman_rationale", r.NonhumanRationale)
+		fs.s("purpose", r.Purpose)
+		owners := map[string]string{}
+		if r.Owners.Business != "" {
+			owners["business"] = r.Owners.Business
+		}
+		if r.Owners.Technical != "" {
+			owners["technical"] = r.Owners.Technical
+		}
+		fs.tags("owners", owners)
 		fs.b("break_glass", r.BreakGlass)
 		fs.t("created_at", r.CreatedAt)
 		fs.t("last_used_at", r.LastUsedAt)

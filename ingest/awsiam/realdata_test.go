@@ -1,6 +1,7 @@
 package awsiam_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -244,4 +246,87 @@ func TestTransformDeterministic(t *testing.T) {
 		require.Equal(t, a.DelegationList, b.DelegationList)
 		require.Equal(t, a.ResourceList, b.ResourceList)
 	}
+}
+
+// TestFinanceScopeConfig: the configuration names the account, overrides
+// identity types, and turns ARN patterns into finance resources that whocan
+// --kind finds — through policy resources inside them (children), grants on
+// broader patterns (granted on them too) and account-wide grants (system).
+func TestFinanceScopeConfig(t *testing.T) {
+	const acct = "aws:123456789012"
+	d := loadWith(t, "testdata/finance-scope.yaml", "testdata/cloudmapper-demo")
+	require.Len(t, d.SystemList, 1)
+	assert.Equal(t, "finance-prod", d.SystemList[0].Name)
+	assert.True(t, d.SystemList[0].SOXScope)
+	ids := map[string]graph.Identity{}
+	for _, x := range d.IdentityList {
+		ids[x.ID] = x
+	}
+	au := ids[acct+":user/auditor_tmp"]
+	assert.Equal(t, schema.IdentityHuman, au.Type, "the config overrides the report heuristic")
+	assert.Empty(t, au.NonhumanRationale)
+	assert.Equal(t, "internal-audit", au.Owners.Business)
+	assert.Equal(t, schema.IdentityAIAgent, ids[acct+":role/level1"].Type)
+	assert.Equal(t, "aws-iam config rule arn:aws:iam::123456789012:role/*level*", ids[acct+":role/level3"].NonhumanRationale)
+	assert.Equal(t, schema.IdentityWorkload, ids[acct+":role/bad_role"].Type, "no rule: heuristics")
+
+	res := map[string]graph.Resource{}
+	for _, r := range d.ResourceList {
+		res[r.ID] = r
+	}
+	ledger, objects := res["arn:aws:s3:::level1.flaws2.cloud*"], res["arn:aws:s3:::level1.flaws2.cloud/*"]
+	assert.Equal(t, "general_ledger", ledger.Kind)
+	assert.Equal(t, "arn:aws:s3:::level1.flaws2.cloud*", objects.Parent, "a policy resource inside a finance pattern is its child")
+	assert.Equal(t, "general_ledger", objects.Kind)
+	journal := res["arn:aws:s3:::level1.flaws2.cloud/journal/*"]
+	assert.Equal(t, "arn:aws:s3:::level1.flaws2.cloud*", journal.Parent, "the most specific enclosing rule")
+	// The policy's grant on level1.flaws2.cloud/* reaches into journal/*: granted there too.
+	var onJournal []string
+	for _, g := range d.GrantList {
+		if g.Resource == journal.ID {
+			onJournal = append(onJournal, g.Principal+" "+string(g.Action))
+		}
+	}
+	assert.NotEmpty(t, onJournal)
+
+	e := engine(t, d)
+	acc, err := e.WhoCanKind("journal_entry", "", schema.ActionRead, false)
+	require.NoError(t, err)
+	who := map[string]bool{}
+	for _, a := range acc {
+		who[a.Identity] = true
+		assert.True(t, a.Critical == false, "read is not a critical action")
+	}
+	assert.True(t, who[acct+":role/exfiller"], "s3:* on * covers the account")
+	assert.True(t, who[acct+":role/level1"] || who[acct+":role/level3"], "the flaws2 policy holders")
+	w, err := e.WhoCanKind("general_ledger", "", schema.ActionWrite, false)
+	require.NoError(t, err)
+	require.NotEmpty(t, w)
+	for _, a := range w {
+		assert.True(t, a.Critical, "write on a SOX-scoped ledger is critical (R8): %s", a.Identity)
+	}
+}
+
+// TestConfigProblems: a bad configuration names file and line, and nothing
+// is loaded.
+func TestConfigProblems(t *testing.T) {
+	_, probs, err := awsiam.ParseConfig(strings.NewReader("accounts:\n  \"12\": {name: x}\nidentities:\n  - arn: arn:aws:iam::123456789012:user/a\n    type: robot\nresources:\n  - arn: bucket\n  - arn: arn:aws:s3:::x\n    kind: ledger\n  - arn: arn:aws:s3:::x\n    kind: ledger\n"))
+	require.NoError(t, err)
+	var got []string
+	for _, p := range probs {
+		got = append(got, fmt.Sprintf("%d %s", p.Line, p.Msg))
+	}
+	slices.Sort(got)
+	assert.Equal(t, []string{
+		`10 arn "arn:aws:s3:::x" is already declared by resources[1]`,
+		`2 account "12": want a 12-digit AWS account id`,
+		`4 type "robot": want one of human, service_account, application, api_client, workload, bot, ai_agent`,
+		`7 arn "bucket": want an ARN or ARN pattern (arn:aws:s3:::fin-ledger/*)`,
+		`7 kind is required (the resource kind whocan --kind asks for, e.g. journal_entry)`,
+	}, got)
+	_, probs, err = awsiam.ParseConfig(strings.NewReader("resources:\n  - arn: arn:aws:s3:::x\n    kind: ledger\n    colour: red\n"))
+	require.NoError(t, err)
+	require.Len(t, probs, 1)
+	assert.Equal(t, 4, probs[0].Line)
+	assert.Contains(t, probs[0].Msg, "colour")
 }

@@ -33,7 +33,7 @@ func details(t *testing.T, stmts string, extra string) *awsiam.Details {
 
 func transform(t *testing.T, d *awsiam.Details) *graph.Dataset {
 	t.Helper()
-	ds, err := awsiam.Transform(d, nil)
+	ds, err := awsiam.Transform(d, nil, nil)
 	require.NoError(t, err)
 	return ds
 }
@@ -235,7 +235,7 @@ func FuzzPolicy(f *testing.F) {
 		if err != nil {
 			return
 		}
-		ds, err := awsiam.Transform(d, nil)
+		ds, err := awsiam.Transform(d, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

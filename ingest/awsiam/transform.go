@@ -43,6 +43,7 @@ type subject struct {
 // transformer builds the graph records of one account.
 type transformer struct {
 	acct      string
+	cfg       *Config // nil when none
 	d         *Details
 	out       *graph.Dataset
 	declared  map[string]bool
@@ -69,10 +70,11 @@ type grantVal struct {
 }
 
 // Transform maps an account's authorization details and credential report
-// (either may be nil) onto graph records. It is pure: no I/O. The account id
-// comes from the details' ARNs, else from the report's.
-func Transform(d *Details, rep *Report) (*graph.Dataset, error) {
-	t := &transformer{
+// (either may be nil) onto graph records, with the optional configuration
+// cfg. It is pure: no I/O. The account id comes from the details' ARNs, else
+// from the report's.
+func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
+	t := &transformer{cfg: cfg,
 		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
 		members: map[string][]*subject{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
 		d: d,
@@ -104,6 +106,15 @@ func (t *transformer) identity(id graph.Identity) {
 		return
 	}
 	t.declared[id.ID] = true
+	if r := t.cfg.identityRule(id.Tags["arn"]); r != nil {
+		id.Type, id.NonhumanRationale = r.Type, ""
+		if r.Type != schema.IdentityHuman {
+			id.NonhumanRationale = "aws-iam config rule " + r.ARN
+		}
+		id.Purpose = r.Purpose
+		id.Owners = graph.Owners{Business: r.OwnerBusiness, Technical: r.OwnerTechnical}
+		id.BreakGlass = id.BreakGlass || r.BreakGlass
+	}
 	if id.Status == "" {
 		id.Status = schema.StatusActive
 	}
@@ -136,14 +147,52 @@ func (t *transformer) attach(on, onArn string, inline []NamedPolicy, managed []s
 // system declares the account's system and returns its id.
 func (t *transformer) system() string {
 	sys := systemID(t.acct)
-	t.out.SystemList = append(t.out.SystemList, graph.System{ID: sys, Name: "AWS account " + t.acct, Kind: "cloud"})
+	s := graph.System{ID: sys, Name: "AWS account " + t.acct, Kind: "cloud"}
+	if a, ok := t.accountConfig(); ok {
+		if a.Name != "" {
+			s.Name = a.Name
+		}
+		s.Owner, s.SOXScope = a.Owner, a.SOXScope
+	}
+	t.out.SystemList = append(t.out.SystemList, s)
 	t.declared[sys] = true
 	return sys
+}
+
+func (t *transformer) accountConfig() (AccountConfig, bool) {
+	if t.cfg == nil {
+		return AccountConfig{}, false
+	}
+	a, ok := t.cfg.Accounts[t.acct]
+	return a, ok
+}
+
+// configResources declares the finance resources of the configuration that
+// belong to this account (their ARN names it, or no account, as S3's).
+func (t *transformer) configResources() {
+	if t.cfg == nil {
+		return
+	}
+	for _, r := range t.cfg.Resources {
+		if a := iam.ARNAccount(r.ARN); a != "" && a != t.acct && !strings.ContainsAny(a, "*?") {
+			continue
+		}
+		res := graph.Resource{ID: r.ARN, System: systemID(t.acct), Name: r.Name, Kind: r.Kind, SOXScope: r.SOXScope}
+		if res.Name == "" {
+			res.Name = r.ARN
+		}
+		if p := t.cfg.enclosing(r.ARN); p != nil {
+			res.Parent = p.ARN
+		}
+		t.declared[r.ARN] = true
+		t.out.ResourceList = append(t.out.ResourceList, res)
+	}
 }
 
 func (t *transformer) details() {
 	acct, d := t.acct, t.d
 	sys := t.system()
+	t.configResources()
 	t.identity(graph.Identity{ID: rootID(acct), Name: "root", Type: schema.IdentityHuman, BreakGlass: true,
 		Tags: map[string]string{"arn": "arn:aws:iam::" + acct + ":root"}})
 	t.grant(rootID(acct), schema.ActionAdmin, sys, iam.Native{Allow: iam.Clause{Action: iam.One("*"), Resource: iam.One("*")}, Evidence: "account root user"}, false)
@@ -353,16 +402,28 @@ func (it item) classes() []schema.Action {
 // resource its ARN pattern names (the account system for "*" and
 // NotResource).
 func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond bool) {
-	res := systemID(t.acct)
+	targets := []string{systemID(t.acct)}
 	if r := n.Allow.Resource; !r.Not && len(r.Patterns) == 1 && r.Patterns[0] != "*" {
-		res = r.Patterns[0]
+		res := r.Patterns[0]
 		if !t.declared[res] {
 			t.declared[res] = true
-			t.out.ResourceList = append(t.out.ResourceList, graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res)})
+			rec := graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res)}
+			if p := t.cfg.enclosing(res); p != nil && t.declared[p.ARN] {
+				rec.Parent, rec.Kind, rec.SOXScope = p.ARN, p.Kind, p.SOXScope
+			}
+			t.out.ResourceList = append(t.out.ResourceList, rec)
+		}
+		targets = []string{res}
+		for _, e := range t.cfg.reachedBy(res) {
+			if t.declared[e.ARN] {
+				targets = append(targets, e.ARN)
+			}
 		}
 	}
-	for _, a := range it.classes() {
-		t.grant(principal, a, res, n, cond || it.cond)
+	for _, res := range targets {
+		for _, a := range it.classes() {
+			t.grant(principal, a, res, n, cond || it.cond)
+		}
 	}
 }
 

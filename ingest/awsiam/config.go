@@ -1,0 +1,193 @@
+package awsiam
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/reachgraph/reachgraph/schema"
+	"github.com/reachgraph/reachgraph/schema/iam"
+)
+
+// Config is the aws-iam reader's optional configuration (YAML, given with
+// `ingest --aws-config FILE`; docs/ingest-aws.md "Finance scope and
+// overrides"): account names and SOX scope, identity-type overrides, and ARN
+// patterns that name finance resources.
+type Config struct {
+	Accounts   map[string]AccountConfig `yaml:"accounts"`
+	Identities []IdentityRule           `yaml:"identities"`
+	Resources  []ResourceRule           `yaml:"resources"`
+}
+
+// AccountConfig describes one AWS account's system.
+type AccountConfig struct {
+	Name     string `yaml:"name"`
+	Owner    string `yaml:"owner"`
+	SOXScope bool   `yaml:"sox_scope"`
+}
+
+// IdentityRule overrides what the heuristics say of the users and roles
+// whose ARN matches ARN (an IAM pattern). The first matching rule applies.
+type IdentityRule struct {
+	ARN            string              `yaml:"arn"`
+	Type           schema.IdentityType `yaml:"type"`
+	Purpose        string              `yaml:"purpose"`
+	OwnerBusiness  string              `yaml:"owner_business"`
+	OwnerTechnical string              `yaml:"owner_technical"`
+	BreakGlass     bool                `yaml:"break_glass"`
+}
+
+// ResourceRule declares a finance resource: a resource whose id is ARN (an
+// ARN or ARN pattern) with Kind and SOXScope. Policy resources inside it
+// become its children (and take its kind and scope); grants on policy
+// resources that reach into it are also granted on it.
+type ResourceRule struct {
+	ARN      string `yaml:"arn"`
+	Name     string `yaml:"name"`
+	Kind     string `yaml:"kind"`
+	SOXScope *bool  `yaml:"sox_scope"`
+}
+
+// ParseConfig reads a configuration file and checks it; every problem
+// names its line.
+func ParseConfig(r io.Reader) (*Config, []Problem, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			var probs []Problem
+			for _, m := range te.Errors {
+				probs = append(probs, Problem{Line: lineOf(m), Msg: m})
+			}
+			return nil, probs, nil
+		}
+		return nil, []Problem{{Line: lineOf(err.Error()), Msg: err.Error()}}, nil
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	lines := itemLines(&root)
+	var probs []Problem
+	bad := func(section string, i int, format string, args ...any) {
+		probs = append(probs, Problem{Line: lines[section][i], Pointer: fmt.Sprintf("/%s/%d", section, i), Msg: fmt.Sprintf(format, args...)})
+	}
+	for acct := range cfg.Accounts {
+		if !isAccountID(acct) {
+			probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: "/accounts/" + acct, Msg: fmt.Sprintf("account %q: want a 12-digit AWS account id", acct)})
+		}
+	}
+	for i, r := range cfg.Identities {
+		if !strings.HasPrefix(r.ARN, "arn:") {
+			bad("identities", i, "arn %q: want an IAM ARN or ARN pattern (arn:aws:iam::<account>:user/<name>)", r.ARN)
+		}
+		if !slices.Contains(schema.IdentityTypes, r.Type) {
+			bad("identities", i, "type %q: want one of %s", r.Type, strings.Join(schema.Strings(schema.IdentityTypes), ", "))
+		}
+	}
+	seen := map[string]int{}
+	for i, r := range cfg.Resources {
+		if !strings.HasPrefix(r.ARN, "arn:") {
+			bad("resources", i, "arn %q: want an ARN or ARN pattern (arn:aws:s3:::fin-ledger/*)", r.ARN)
+		}
+		if r.Kind == "" {
+			bad("resources", i, "kind is required (the resource kind whocan --kind asks for, e.g. journal_entry)")
+		}
+		if j, dup := seen[r.ARN]; dup {
+			bad("resources", i, "arn %q is already declared by resources[%d]", r.ARN, j)
+		}
+		seen[r.ARN] = i
+	}
+	if len(probs) > 0 {
+		return nil, probs, nil
+	}
+	return &cfg, nil, nil
+}
+
+// lineOf reads the "line N:" yaml puts in its messages (0 when none).
+func lineOf(msg string) int {
+	var n int
+	if i := strings.Index(msg, "line "); i >= 0 {
+		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
+	}
+	return n
+}
+
+// itemLines maps "identities"/"resources" to the line of each list item and
+// "accounts:<id>" to the line of each account key.
+func itemLines(root *yaml.Node) map[string][]int {
+	out := map[string][]int{}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return out
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i].Value, m.Content[i+1]
+		switch {
+		case v.Kind == yaml.SequenceNode:
+			for _, it := range v.Content {
+				out[k] = append(out[k], it.Line)
+			}
+		case k == "accounts" && v.Kind == yaml.MappingNode:
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				out["accounts:"+v.Content[j].Value] = []int{v.Content[j].Line}
+			}
+		}
+	}
+	return out
+}
+
+// identityRule returns the first rule matching arn, or nil.
+func (c *Config) identityRule(arn string) *IdentityRule {
+	if c == nil {
+		return nil
+	}
+	for i := range c.Identities {
+		if iam.Glob(c.Identities[i].ARN, arn, false) {
+			return &c.Identities[i]
+		}
+	}
+	return nil
+}
+
+// enclosing returns the most specific resource rule whose pattern covers
+// pattern p and is not p itself (nil when none): p's parent.
+func (c *Config) enclosing(p string) *ResourceRule {
+	if c == nil {
+		return nil
+	}
+	var best *ResourceRule
+	for i := range c.Resources {
+		r := &c.Resources[i]
+		if r.ARN != p && iam.Covers(r.ARN, p, false) && (best == nil || len(r.ARN) > len(best.ARN)) {
+			best = r
+		}
+	}
+	return best
+}
+
+// reachedBy lists the resource rules a grant on policy resource pattern p
+// reaches into without lying inside them: p overlaps the rule's pattern and
+// the rule does not cover p (p is broader, or crosses it).
+func (c *Config) reachedBy(p string) []*ResourceRule {
+	if c == nil {
+		return nil
+	}
+	var out []*ResourceRule
+	for i := range c.Resources {
+		r := &c.Resources[i]
+		if r.ARN != p && !iam.Covers(r.ARN, p, false) && iam.Overlaps(r.ARN, p, false) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
