@@ -57,6 +57,17 @@ func (e *Engine) WhoCanNative(q NativeQuery) []analysis.Access {
 			firm = append(firm, sd)
 		}
 	}
+	// Grants of the asked class first: among equally short paths, the
+	// evidence then shows the class the answer reports.
+	other := func(sd seed) int {
+		if p.GrantAction(sd.gi) == q.Action {
+			return 0
+		}
+		return 1
+	}
+	byClass := func(a, b seed) int { return cmp.Compare(other(a), other(b)) }
+	slices.SortStableFunc(all, byClass)
+	slices.SortStableFunc(firm, byClass)
 	eff, effFirm := e.effectiveBackward(all), e.effectiveBackward(firm)
 	firmSet := map[int32]bool{}
 	scFirm := e.pool().get(p.Len())
