@@ -44,8 +44,10 @@ func TestCloudMapperDemoAdmins(t *testing.T) {
 	assert.Equal(t, "trust policy of bad_role: Principal *", who[acct+":user/USER"].Paths[0][0].Native)
 	assert.Contains(t, who, acct+":user/auditor_tmp") // declared from the credential report
 
-	// exfiller (trusted by ec2) has s3:* on *: write and export on the account.
-	assert.NotNil(t, hasGrant(d, acct+":role/exfiller", schema.ActionExport, acct))
+	// exfiller (trusted by ec2) has s3:* on *: write and export on the
+	// account's S3 resources, not on the whole account.
+	assert.NotNil(t, hasGrant(d, acct+":role/exfiller", schema.ActionExport, acct+":resources/s3"))
+	assert.Nil(t, hasGrant(d, acct+":role/exfiller", schema.ActionWrite, acct), "s3:* does not reach other services")
 	assert.Nil(t, hasGrant(d, acct+":role/exfiller", schema.ActionAdmin, acct), "s3:* is not admin")
 	// USER is in GROUP_WITH_BAD_INLINE_POLICY.
 	assert.Contains(t, d.MembershipList, membership(acct+":user/USER", acct+":group/GROUP_WITH_BAD_INLINE_POLICY"))
@@ -113,7 +115,7 @@ func TestCloudsplainingAdminsAndEscalation(t *testing.T) {
 // removes the grant; one that allows "*" keeps it.
 func TestIAMSpyBoundaries(t *testing.T) {
 	allow := load(t, "testdata/iamspy/user-boundary-allow.json")
-	g := hasGrant(allow, "aws:123456789012:user/PermissionBoundaryAllow", schema.ActionWrite, "aws:123456789012")
+	g := hasGrant(allow, "aws:123456789012:user/PermissionBoundaryAllow", schema.ActionWrite, "aws:123456789012:resources/lambda")
 	require.NotNil(t, g)
 	assert.Contains(t, g.Native, "lambda:InvokeFunction")
 
@@ -126,7 +128,7 @@ func TestIAMSpyBoundaries(t *testing.T) {
 		assert.NotContains(t, g.Native, "lambda:InvokeFunction")
 	}
 	basic := load(t, "testdata/iamspy/basic-allow.json")
-	assert.NotNil(t, hasGrant(basic, "aws:123456789012:role/name", schema.ActionWrite, "aws:123456789012"))
+	assert.NotNil(t, hasGrant(basic, "aws:123456789012:role/name", schema.ActionWrite, "aws:123456789012:resources/lambda"))
 	assert.Empty(t, basic.DelegationList, "the trust policy names the account, and no principal's policies allow sts:AssumeRole")
 }
 

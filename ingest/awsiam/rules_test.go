@@ -51,6 +51,9 @@ func grantsOf(ds *graph.Dataset, principal string) map[string]graph.Grant {
 const user = "aws:" + acct + ":user/u"
 const sys = "aws:" + acct
 
+// on is the node standing for every resource of service svc in the account.
+func on(svc string) string { return sys + ":resources/" + svc }
+
 func TestClassify(t *testing.T) {
 	for pat, want := range map[string]string{
 		"*": "admin", "*:*": "admin", "iam:*": "admin",
@@ -89,7 +92,7 @@ func TestDenyPrecedence(t *testing.T) {
 	// A partial Deny keeps it, as an exception of its native clause.
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":"s3:*","Resource":"*"},
 	  {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::ledger/*"}`, ""))
-	g := grantsOf(ds, user)["write "+sys]
+	g := grantsOf(ds, user)["write "+on("s3")]
 	assert.Equal(t, "s3:* on * except s3:DeleteObject on arn:aws:s3:::ledger/* (policy p, Deny in p)", g.Native)
 	n, err := iam.Parse(g.Native)
 	require.NoError(t, err)
@@ -100,7 +103,7 @@ func TestDenyPrecedence(t *testing.T) {
 	// A conditional Deny keeps it, conditional.
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"},
 	  {"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}`, ""))
-	g = grantsOf(ds, user)["write "+sys]
+	g = grantsOf(ds, user)["write "+on("s3")]
 	assert.True(t, g.Conditional)
 }
 
@@ -115,7 +118,7 @@ func TestDenyOnGroupMember(t *testing.T) {
 	require.NoError(t, err)
 	ds := transform(t, d)
 	assert.Empty(t, grantsOf(ds, "aws:"+acct+":group/g"))
-	assert.Contains(t, grantsOf(ds, "aws:"+acct+":user/a"), "write "+sys)
+	assert.Contains(t, grantsOf(ds, "aws:"+acct+":user/a"), "write "+on("ec2"))
 	assert.Empty(t, grantsOf(ds, "aws:"+acct+":user/b"))
 }
 
@@ -129,16 +132,16 @@ func TestNotActionAndNotResource(t *testing.T) {
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":["ec2:RunInstances","s3:PutObject"],"Resource":"*"},
 	  {"Effect":"Deny","NotAction":"s3:*","Resource":"*"}`, ""))
 	g = grantsOf(ds, user)
-	require.Contains(t, g, "write "+sys)
-	assert.Equal(t, "s3:PutObject on * (policy p)", g["write "+sys].Native)
+	require.Contains(t, g, "write "+on("s3"))
+	assert.Equal(t, "s3:PutObject on * (policy p)", g["write "+on("s3")].Native)
 	// Allow NotResource lands on the account; its native clause keeps the exclusion.
 	ds = transform(t, details(t, `{"Effect":"Allow","Action":"s3:PutObject","NotResource":"arn:aws:s3:::secret/*"}`, ""))
-	assert.Equal(t, "s3:PutObject on NotResource[arn:aws:s3:::secret/*] (policy p)", grantsOf(ds, user)["write "+sys].Native)
+	assert.Equal(t, "s3:PutObject on NotResource[arn:aws:s3:::secret/*] (policy p)", grantsOf(ds, user)["write "+on("s3")].Native)
 }
 
 func TestConditionalAllow(t *testing.T) {
 	ds := transform(t, details(t, `{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}`, ""))
-	g := grantsOf(ds, user)["write "+sys]
+	g := grantsOf(ds, user)["write "+on("s3")]
 	assert.True(t, g.Conditional)
 }
 
@@ -284,7 +287,7 @@ func TestBoundaryWithin(t *testing.T) {
 	d, _, err := awsiam.ParseDetails([]byte(doc))
 	require.NoError(t, err)
 	ds := transform(t, d)
-	g := grantsOf(ds, user)["read "+sys]
+	g := grantsOf(ds, user)["read "+on("s3")]
 	assert.Equal(t, "s3:* on * within s3:Get* on arn:aws:s3:::fin/* (policy p, partly outside the permissions boundary)", g.Native)
 	n, err := iam.Parse(g.Native)
 	require.NoError(t, err)
@@ -292,4 +295,31 @@ func TestBoundaryWithin(t *testing.T) {
 	assert.True(t, ok)
 	ok, _ = n.Match("s3:PutObject", "arn:aws:s3:::fin/q1.csv", acct)
 	assert.False(t, ok, "outside the boundary")
+}
+
+// TestServiceScope: an action on "*" lands on its service's node, so
+// cloudwatch:PutMetricData on "*" is no write on S3 finance data, while
+// s3:PutObject on "*" is (the finance bucket is a child of the S3 node).
+func TestServiceScope(t *testing.T) {
+	cfg, probs, err := awsiam.ParseConfig(strings.NewReader("resources:\n  - arn: arn:aws:s3:::fin-ledger/*\n    kind: journal_entry\n    sox_scope: true\n"))
+	require.NoError(t, err)
+	require.Empty(t, probs)
+	for stmt, want := range map[string]bool{
+		`{"Effect":"Allow","Action":"cloudwatch:PutMetricData","Resource":"*"}`:      false,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}`:                  true,
+		`{"Effect":"Allow","Action":"*","Resource":"*"}`:                             true,
+		`{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`:                      true,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::fin-*"}`: true,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::hr-*"}`:  false,
+	} {
+		ds, err := awsiam.Transform(details(t, stmt, ""), nil, cfg)
+		require.NoError(t, err)
+		e := engine(t, ds)
+		who := whoCan(t, e, schema.ActionWrite, "arn:aws:s3:::fin-ledger/*")
+		_, ok := who[user]
+		assert.Equal(t, want, ok, stmt)
+		if ok {
+			assert.True(t, who[user].Critical, "write on a SOX journal entry is critical")
+		}
+	}
 }

@@ -183,6 +183,8 @@ func (t *transformer) configResources() {
 		}
 		if p := t.cfg.enclosing(r.ARN); p != nil {
 			res.Parent = p.ARN
+		} else {
+			res.Parent = t.serviceNode(arnService(r.ARN))
 		}
 		t.declared[r.ARN] = true
 		t.out.ResourceList = append(t.out.ResourceList, res)
@@ -402,12 +404,12 @@ func (it item) classes() []schema.Action {
 // resource its ARN pattern names (the account system for "*" and
 // NotResource).
 func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond bool) {
-	targets := []string{systemID(t.acct)}
+	targets := []string{t.scope(it)}
 	if r := n.Allow.Resource; !r.Not && len(r.Patterns) == 1 && r.Patterns[0] != "*" {
 		res := r.Patterns[0]
 		if !t.declared[res] {
 			t.declared[res] = true
-			rec := graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res)}
+			rec := graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res), Parent: t.serviceNode(arnService(res))}
 			if p := t.cfg.enclosing(res); p != nil && t.declared[p.ARN] {
 				rec.Parent, rec.Kind, rec.SOXScope = p.ARN, p.Kind, p.SOXScope
 			}
@@ -425,6 +427,35 @@ func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond b
 			t.grant(principal, a, res, n, cond || it.cond)
 		}
 	}
+}
+
+// scope is where an item on "*" (or NotResource) lands: the service node of
+// its action's service, so that cloudwatch:PutMetricData on "*" gives no
+// write on S3 data; the account system for "*", wildcard services and
+// NotAction.
+func (t *transformer) scope(it item) string {
+	svc, _, ok := strings.Cut(it.action, ":")
+	if it.notAction != nil || !ok || svc == "" || strings.ContainsAny(svc, "*?") {
+		return systemID(t.acct)
+	}
+	return t.serviceNode(strings.ToLower(svc))
+}
+
+// serviceNode declares (once) and returns the resource standing for every
+// resource of service svc in the account: the parent of the service's
+// resources, and where grants on "*" for that service's actions land. ""
+// when svc is empty or a pattern.
+func (t *transformer) serviceNode(svc string) string {
+	if svc == "" || strings.ContainsAny(svc, "*?") {
+		return ""
+	}
+	id := "aws:" + t.acct + ":resources/" + svc
+	if !t.declared[id] {
+		t.declared[id] = true
+		t.out.ResourceList = append(t.out.ResourceList, graph.Resource{ID: id, System: systemID(t.acct),
+			Name: "every " + svc + " resource of account " + t.acct, Kind: "aws:" + svc})
+	}
+	return id
 }
 
 func (t *transformer) grant(principal string, a schema.Action, res string, n iam.Native, cond bool) {
