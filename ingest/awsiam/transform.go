@@ -376,11 +376,17 @@ func statementItems(st *Statement) []item {
 	}
 	var out []item
 	for _, r := range res {
+		if r == "" {
+			continue // matches no resource
+		}
 		if st.NotAction != nil {
 			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, notResource: st.NotResource, cond: st.Conditional})
 			continue
 		}
 		for _, a := range st.Action {
+			if a == "" {
+				continue // matches no action
+			}
 			out = append(out, item{action: a, resource: r, notResource: st.NotResource, cond: st.Conditional})
 		}
 	}
