@@ -212,15 +212,6 @@ type Problem struct {
 	Msg     string
 }
 
-// arnService returns the service field of an ARN ("" when it is not one).
-func arnService(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[2]
-}
-
 func isAccountID(s string) bool {
 	if len(s) != 12 {
 		return false

@@ -184,7 +184,7 @@ func (t *transformer) configResources() {
 		if p := t.cfg.enclosing(r.ARN); p != nil {
 			res.Parent = p.ARN
 		} else {
-			res.Parent = t.serviceNode(arnService(r.ARN))
+			res.Parent = t.serviceNode(iam.ARNService(r.ARN))
 		}
 		t.declared[r.ARN] = true
 		t.out.ResourceList = append(t.out.ResourceList, res)
@@ -415,7 +415,7 @@ func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond b
 		res := r.Patterns[0]
 		if !t.declared[res] {
 			t.declared[res] = true
-			rec := graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res), Parent: t.serviceNode(arnService(res))}
+			rec := graph.Resource{ID: res, System: systemID(t.acct), Name: res, Kind: resourceKind(res), Parent: t.serviceNode(iam.ARNService(res))}
 			if p := t.cfg.enclosing(res); p != nil && t.declared[p.ARN] {
 				rec.Parent, rec.Kind, rec.SOXScope = p.ARN, p.Kind, p.SOXScope
 			}

@@ -82,10 +82,16 @@ func AnyGlob(pats []string, s string, fold bool) bool {
 
 // ARNAccount returns the account field of an ARN ("" when it has none, as
 // S3 ARNs, or when s is not an ARN).
-func ARNAccount(s string) string {
+func ARNAccount(s string) string { return arnField(s, 4) }
+
+// ARNService returns the service field of an ARN ("" when s is not one).
+func ARNService(s string) string { return arnField(s, 2) }
+
+// arnField returns field i of arn:partition:service:region:account:resource.
+func arnField(s string, i int) string {
 	parts := strings.SplitN(s, ":", 6)
 	if len(parts) < 6 || parts[0] != "arn" {
 		return ""
 	}
-	return parts[4]
+	return parts[i]
 }
