@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/memstore"
@@ -324,4 +325,36 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(benchData.dir)
 	}
 	os.Exit(code)
+}
+
+// BenchmarkTierReport measures the batch report (PERFORMANCE.md: all
+// critical accesses + the built-in SoD, toxic-path and hygiene rules) on the
+// stored snapshot, projection build included, as `reachgraph report` runs it.
+func BenchmarkTierReport(b *testing.B) {
+	env := benchSetup(b)
+	rs, err := rules.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := memstore.Open(env.store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	findings := 0
+	b.ResetTimer()
+	for range b.N {
+		snap, err := openSnapshot(context.Background(), st, "", time.Time{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		fs, err := rules.Evaluate(snap, rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		findings = len(fs)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(findings), "findings")
+	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
 }
