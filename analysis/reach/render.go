@@ -40,6 +40,17 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 	return path
 }
 
+// hopCount is the number of evidence hops one search step renders as.
+func hopCount(k hopKind) int {
+	switch k {
+	case hopReadStored:
+		return 2
+	case hopExpose:
+		return 3
+	}
+	return 1
+}
+
 func (e *Engine) grantHop(gi int32) analysis.Hop {
 	g := &e.p.Grants[gi]
 	return analysis.Hop{From: e.p.ID(g.Principal), Edge: schema.EdgeGrant, To: e.p.ID(g.Target),
@@ -49,7 +60,11 @@ func (e *Engine) grantHop(gi int32) analysis.Hop {
 // backwardPath renders the path from x found by a backward search: each node's
 // step leads towards the grant.
 func (e *Engine) backwardPath(sc *scratch, x int32) analysis.Path {
-	var path analysis.Path
+	n := 1
+	for v := x; sc.via[v].kind != hopGrantEnd; v = sc.via[v].nxt {
+		n += hopCount(sc.via[v].kind)
+	}
+	path := make(analysis.Path, 0, n)
 	for v := x; ; {
 		st := sc.via[v]
 		path = e.hops(path, v, st.nxt, st.kind, st.ref, st.ref2)
@@ -63,11 +78,14 @@ func (e *Engine) backwardPath(sc *scratch, x int32) analysis.Path {
 // forwardPath renders the path from the search origin to node n of a forward
 // search (each node's step points back towards the origin), then the grant gi.
 func (e *Engine) forwardPath(sc *scratch, n int32, gi int32) analysis.Path {
-	var rev []int32
+	var buf [16]int32
+	rev := buf[:0]
+	hops := 1
 	for v := n; sc.via[v].kind != hopNone; v = sc.via[v].nxt {
 		rev = append(rev, v)
+		hops += hopCount(sc.via[v].kind)
 	}
-	var path analysis.Path
+	path := make(analysis.Path, 0, hops)
 	for i := len(rev) - 1; i >= 0; i-- {
 		v := rev[i]
 		st := sc.via[v]
@@ -124,7 +142,11 @@ type move struct {
 }
 
 func (e *Engine) movesPath(moves []move) analysis.Path {
-	var path analysis.Path
+	n := 0
+	for _, m := range moves {
+		n += hopCount(m.kind)
+	}
+	path := make(analysis.Path, 0, n)
 	for _, m := range moves {
 		path = e.hops(path, m.from, m.to, m.kind, m.ref, m.ref2)
 	}

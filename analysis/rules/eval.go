@@ -117,6 +117,9 @@ type toxicRule struct {
 	// critical is set when the predicate has access.critical as a top-level
 	// conjunct: accesses that are not critical cannot match.
 	critical bool
+	// refs are the fields it reads, when memoize is set (memo.go).
+	refs    refs
+	memoize bool
 }
 
 // plan is what Evaluate runs per actor.
@@ -152,6 +155,7 @@ func newPlan(rs *Ruleset) (*plan, error) {
 				return nil, fmt.Errorf("rules: %s: %w", r.ID, err)
 			}
 			t := toxicRule{r: r, prg: prg, critical: requiresCritical(ast)}
+			t.refs, t.memoize = referenced(ast)
 			pl.toxic = append(pl.toxic, t)
 			all = all || !t.critical
 			critical = true
@@ -206,12 +210,13 @@ func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			mm := newMemo(len(pl.toxic))
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(units) {
 					return
 				}
-				results[i], errs[i] = x.evalActor(pl, units[i])
+				results[i], errs[i] = x.evalActor(pl, units[i], mm)
 			}
 		}()
 	}
@@ -240,7 +245,7 @@ func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
 }
 
 // evalActor runs every rule on one actor and its identities.
-func (x *index) evalActor(pl *plan, actor []string) ([]Finding, error) {
+func (x *index) evalActor(pl *plan, actor []string, mm *memo) ([]Finding, error) {
 	members := make([]*ident, len(actor))
 	for k, id := range actor {
 		q := pl.reachQ
@@ -265,7 +270,7 @@ func (x *index) evalActor(pl *plan, actor []string) ([]Finding, error) {
 		}
 	}
 	for _, m := range members {
-		fs, err := x.toxic(pl.toxic, pl.rs.Settings, m)
+		fs, err := x.toxic(pl.toxic, pl.rs.Settings, m, mm)
 		if err != nil {
 			return nil, err
 		}
@@ -578,7 +583,7 @@ func groupKey(a *analysis.Access, p analysis.Path) (key, cred, node string) {
 // lazily, once per identity, access and path, and shared by the rules;
 // accesses that are not critical are skipped by rules that require
 // access.critical.
-func (x *index) toxic(trs []toxicRule, st Settings, m *ident) ([]Finding, error) {
+func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Finding, error) {
 	if len(trs) == 0 {
 		return nil, nil
 	}
@@ -610,6 +615,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident) ([]Finding, error)
 			paths = []analysis.Path{nil}
 		}
 		pvs := make([]map[string]any, len(paths))
+		sums := make([]*pathSummary, len(paths))
 		for ri, t := range trs {
 			if t.critical && !a.Critical {
 				continue
@@ -621,7 +627,31 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident) ([]Finding, error)
 					}
 					return pvs[pi]
 				}
-				ok, err := eval(t.prg, vars)
+				var ok bool
+				var err error
+				if t.memoize && !memoOff {
+					if sums[pi] == nil {
+						s := x.summarize(a, p, st)
+						sums[pi] = &s
+					}
+					var iv map[string]any
+					if len(t.refs.identity) > 0 {
+						iv = identity().(map[string]any)
+					}
+					mm.buf = t.refs.key(mm.buf[:0], x, iv, a, sums[pi])
+					res := mm.results[ri]
+					var hit bool
+					if ok, hit = res[string(mm.buf)]; !hit {
+						if ok, err = eval(t.prg, vars); err == nil {
+							if len(res) >= maxMemo {
+								clear(res)
+							}
+							res[string(mm.buf)] = ok
+						}
+					}
+				} else {
+					ok, err = eval(t.prg, vars)
+				}
 				if err != nil {
 					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
 				}
@@ -709,6 +739,7 @@ func (f *Finding) summarize(ms []match, best match) {
 	ordered := append([]match{best}, ms...)
 	byRes := map[string]int{}
 	seenPath := map[string]bool{}
+	var buf []byte
 	var accs []Covered
 	for k, m := range ordered {
 		if k > 0 && m.a == best.a {
@@ -725,9 +756,9 @@ func (f *Finding) summarize(ms []match, best match) {
 		}
 		accs[i].Effective = accs[i].Effective || m.a.Effective
 		if m.p != nil {
-			pk := pathKey(m.p)
-			if !seenPath[pk] {
-				seenPath[pk] = true
+			buf = appendPathKey(buf[:0], m.p)
+			if !seenPath[string(buf)] {
+				seenPath[string(buf)] = true
 				if len(f.Paths) < maxPaths {
 					f.Paths = append(f.Paths, m.p)
 				} else {
@@ -749,12 +780,16 @@ func (f *Finding) summarize(ms []match, best match) {
 	f.target = target{identity: best.a.Identity, resource: best.a.Resource, action: best.a.Action}
 }
 
-func pathKey(p analysis.Path) string {
-	var b strings.Builder
+// appendPathKey appends a key telling p apart from any other path to b.
+func appendPathKey(b []byte, p analysis.Path) []byte {
 	for _, h := range p {
-		b.WriteString(h.From + "\x00" + string(h.Edge) + "\x00" + h.To + "\x00" + string(h.Action) + "\x00" + h.Native + "\x01")
+		b = append(append(b, h.From...), 0)
+		b = append(append(b, h.Edge...), 0)
+		b = append(append(b, h.To...), 0)
+		b = append(append(b, h.Action...), 0)
+		b = append(append(b, h.Native...), 1)
 	}
-	return b.String()
+	return b
 }
 
 // actionStrength orders actions for picking a group's representative.

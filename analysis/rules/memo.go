@@ -1,0 +1,283 @@
+package rules
+
+import (
+	"strconv"
+
+	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// A toxic_path predicate is a pure function of the fields of identity,
+// access and path it reads, so its result can be remembered per value of
+// those fields: most (identity, access, path) triples of an estate repeat
+// the same few values (a non-human identity, an effective critical approve,
+// a path with no other identity on it). refs lists what a predicate reads;
+// a predicate that uses a variable other than as `var.field` is not
+// memoized. The values of list fields are keyed by the ids they list
+// (identity and credential fields are fixed per id within a snapshot).
+
+// memoOff turns memoization off (tests compare both ways).
+var memoOff bool
+
+// refs are the fields one predicate reads, per variable.
+type refs struct {
+	identity, access, path []string
+}
+
+// knownFields are the fields each variable has (docs/reports.md); a predicate
+// reading any other field errs at evaluation, so it is not memoized (the
+// error must surface as before).
+var knownFields = map[string]map[string]bool{
+	"identity": setOf("id", "type", "human", "nonhuman", "ai_agent", "status", "active", "shared", "break_glass", "vendor",
+		"vendor_managed", "business_owner", "technical_owner", "owned", "purpose", "rationale", "compensating_controls"),
+	"access": setOf("resource", "action", "critical", "effective", "authorized", "resource_kind", "system", "sox"),
+	"path": setOf("edges", "hops", "length", "through_exposure", "through_delegation", "identities", "credentials",
+		"credential_past_rotation", "authentication"),
+}
+
+func setOf(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// referenced returns the fields a compiled predicate reads, or ok false
+// when it reads a variable whole (or a field it does not have).
+func referenced(a *cel.Ast) (r refs, ok bool) {
+	seen := map[string]bool{}
+	ok = true
+	var walk func(e celast.Expr, parentSelects bool)
+	walk = func(e celast.Expr, parentSelects bool) {
+		switch e.Kind() {
+		case celast.IdentKind:
+			if v := e.AsIdent(); knownFields[v] != nil && !parentSelects {
+				ok = false // a variable used whole
+			}
+		case celast.SelectKind:
+			s := e.AsSelect()
+			if op := s.Operand(); op.Kind() == celast.IdentKind && knownFields[op.AsIdent()] != nil {
+				v, f := op.AsIdent(), s.FieldName()
+				if !knownFields[v][f] {
+					ok = false
+					return
+				}
+				if !seen[v+"."+f] {
+					seen[v+"."+f] = true
+					switch v {
+					case "identity":
+						r.identity = append(r.identity, f)
+					case "access":
+						r.access = append(r.access, f)
+					default:
+						r.path = append(r.path, f)
+					}
+				}
+				return
+			}
+			walk(s.Operand(), false)
+		case celast.CallKind:
+			c := e.AsCall()
+			if c.IsMemberFunction() {
+				walk(c.Target(), false)
+			}
+			for _, x := range c.Args() {
+				walk(x, false)
+			}
+		case celast.ListKind:
+			for _, x := range e.AsList().Elements() {
+				walk(x, false)
+			}
+		case celast.MapKind:
+			for _, en := range e.AsMap().Entries() {
+				me := en.AsMapEntry()
+				walk(me.Key(), false)
+				walk(me.Value(), false)
+			}
+		case celast.ComprehensionKind:
+			c := e.AsComprehension()
+			for _, x := range []celast.Expr{c.IterRange(), c.AccuInit(), c.LoopCondition(), c.LoopStep(), c.Result()} {
+				walk(x, false)
+			}
+		}
+	}
+	walk(a.NativeRep().Expr(), false)
+	return r, ok
+}
+
+// pathSummary is what a path's variables are made of, gathered without
+// building them: enough to key a memoized result.
+type pathSummary struct {
+	identities, credentials []string
+	exposure, delegation    bool
+	stale                   bool
+	length                  int
+	hops                    analysis.Path
+	auth                    *analysis.Authentication
+}
+
+// summarize gathers p's summary exactly as pathVars builds its variables.
+func (x *index) summarize(a *analysis.Access, p analysis.Path, st Settings) pathSummary {
+	s := pathSummary{length: len(p), hops: p, auth: a.Authentication}
+	addIdent := func(id string) {
+		if id == a.Identity {
+			return
+		}
+		if _, ok := x.identities[id]; ok && !containsStr(s.identities, id) {
+			s.identities = append(s.identities, id)
+		}
+	}
+	addCred := func(id string) {
+		if c, ok := x.creds[id]; ok && !containsStr(s.credentials, id) {
+			s.credentials = append(s.credentials, id)
+			s.stale = s.stale || x.pastRotation(c, st)
+		}
+	}
+	for _, h := range p {
+		switch h.Edge {
+		case schema.EdgeStoredIn:
+			s.exposure = true
+			addCred(h.To)
+		case schema.EdgeHasCredential:
+			addCred(h.From)
+		case schema.EdgeCanActAs:
+			s.delegation = true
+		}
+		addIdent(h.From)
+		addIdent(h.To)
+	}
+	if a.Authentication != nil {
+		addCred(a.Authentication.Credential)
+	}
+	return s
+}
+
+func containsStr(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// key appends the memo key of one predicate for one (identity, access,
+// path) to b: the values of the fields it reads, each followed by a
+// separator.
+func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps *pathSummary) []byte {
+	for _, f := range r.identity {
+		b = appendValue(b, iv[f])
+	}
+	for _, f := range r.access {
+		// The values accessVars gives, read straight from the access.
+		switch f {
+		case "resource":
+			b = append(b, a.Resource...)
+		case "action":
+			b = append(b, a.Action...)
+		case "critical":
+			b = appendBool(b, a.Critical)
+		case "effective":
+			b = appendBool(b, a.Effective)
+		case "authorized":
+			b = appendBool(b, a.Authorized)
+		case "resource_kind":
+			kind, _ := x.kindOf(a.Resource)
+			b = append(b, kind...)
+		case "system":
+			_, sys := x.kindOf(a.Resource)
+			b = append(b, sys...)
+		case "sox":
+			sox, _ := x.s.Engine.InSOXScope(a.Resource)
+			b = appendBool(b, sox)
+		}
+		b = append(b, 2)
+	}
+	for _, f := range r.path {
+		switch f {
+		case "edges", "hops":
+			for _, h := range ps.hops {
+				b = append(append(b, h.From...), 0)
+				b = append(append(b, h.Edge...), 0)
+				b = append(append(b, h.To...), 0)
+				b = append(append(b, h.Action...), 0)
+				b = append(append(b, h.Kind...), 0)
+				b = append(append(b, h.System...), 1)
+			}
+		case "length":
+			b = strconv.AppendInt(b, int64(ps.length), 10)
+		case "through_exposure":
+			b = appendBool(b, ps.exposure)
+		case "through_delegation":
+			b = appendBool(b, ps.delegation)
+		case "credential_past_rotation":
+			b = appendBool(b, ps.stale)
+		case "identities":
+			b = appendList(b, ps.identities)
+		case "credentials":
+			b = appendList(b, ps.credentials)
+		case "authentication":
+			if au := ps.auth; au != nil {
+				b = append(append(append(append(append(b, au.Via...), 0), au.System...), 0), au.Credential...)
+			}
+		}
+		b = append(b, 2)
+	}
+	return b
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 't')
+	}
+	return append(b, 'f')
+}
+
+func appendList(b []byte, xs []string) []byte {
+	for _, x := range xs {
+		b = append(append(b, x...), 0)
+	}
+	return b
+}
+
+// appendValue appends one variable field's value (of the types identityVars
+// and accessVars use) and a separator.
+func appendValue(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case string:
+		b = append(b, v...)
+	case bool:
+		b = appendBool(b, v)
+	case int64:
+		b = strconv.AppendInt(b, v, 10)
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				b = append(b, s...)
+			}
+			b = append(b, 0)
+		}
+	}
+	return append(b, 2)
+}
+
+// memo remembers predicate results of one worker, per rule.
+type memo struct {
+	results []map[string]bool
+	buf     []byte
+}
+
+// maxMemo bounds one rule's remembered results (a worker starts over past it).
+const maxMemo = 1 << 20
+
+func newMemo(rules int) *memo {
+	m := &memo{results: make([]map[string]bool, rules)}
+	for i := range m.results {
+		m.results[i] = map[string]bool{}
+	}
+	return m
+}

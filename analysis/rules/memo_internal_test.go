@@ -1,0 +1,117 @@
+package rules
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/projection"
+)
+
+// TestMemoizedEqualsPlain: remembering predicate results per value of the
+// fields they read changes no finding, on a generated estate (every identity
+// type, exposures, delegations, stale credentials) with the built-in rules
+// and with rules reading whole lists and hops.
+func TestMemoizedEqualsPlain(t *testing.T) {
+	tier, err := gen.TierByName("XS")
+	require.NoError(t, err)
+	d := &graph.Dataset{Info: gen.Meta(tier, 3)}
+	require.NoError(t, gen.Generate(context.Background(), tier, 3, d, nil))
+	p, err := projection.Build(context.Background(), d)
+	require.NoError(t, err)
+	snap := Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+
+	rs, err := Builtin()
+	require.NoError(t, err)
+	extra, err := Parse([]byte(`rules:
+  - id: TEST-HOPS
+    kind: toxic_path
+    title: path through a delegation hop with a system
+    severity: low
+    when: 'access.critical && path.hops.exists(h, h.edge == "CAN_ACT_AS" && h.system != "") && path.length > 2'
+  - id: TEST-CREDS
+    kind: toxic_path
+    title: stale credential of another identity on the path
+    severity: low
+    when: 'path.credentials.exists(c, c.past_rotation && c.identity != identity.id) && access.effective'
+  - id: TEST-ACCESS
+    kind: toxic_path
+    title: every access field
+    severity: low
+    when: 'access.sox && access.resource_kind != "" && access.system != "" && access.authorized && access.resource != "" && access.action != "read" && !path.through_delegation && path.authentication.via == "credential"'
+  - id: TEST-WHOLE
+    kind: toxic_path
+    title: reads a variable whole (not memoized)
+    severity: low
+    when: 'size(path) > 0 && access.critical && identity.ai_agent'
+`))
+	require.NoError(t, err)
+	rs = Merge(rs, extra)
+	pl, err := newPlan(rs)
+	require.NoError(t, err)
+	memoized := 0
+	for _, tr := range pl.toxic {
+		if tr.memoize {
+			memoized++
+		}
+		if tr.r.ID == "TEST-WHOLE" {
+			require.False(t, tr.memoize, "a variable used whole is not memoized")
+		}
+	}
+	require.Equal(t, len(pl.toxic)-1, memoized)
+
+	memoOff = true
+	plain, err := Evaluate(snap, rs)
+	memoOff = false
+	require.NoError(t, err)
+	fast, err := Evaluate(snap, rs)
+	require.NoError(t, err)
+	require.NotEmpty(t, plain)
+	byRule := map[string]int{}
+	for _, f := range plain {
+		byRule[f.Rule]++
+	}
+	require.Positive(t, byRule["TEST-HOPS"]+byRule["TEST-CREDS"], "the extra rules match something: %v", byRule)
+	require.Positive(t, byRule["TEST-ACCESS"], "%v", byRule)
+	require.Equal(t, plain, fast)
+}
+
+// BenchmarkEvaluateMemo compares Evaluate with and without memoized
+// predicates on one generated estate (REACHGRAPH_BENCH_TIER, default S), in
+// one run: read the ratio of the two.
+func BenchmarkEvaluateMemo(b *testing.B) {
+	name := os.Getenv("REACHGRAPH_BENCH_TIER")
+	if name == "" {
+		name = "S"
+	}
+	tier, err := gen.TierByName(name)
+	require.NoError(b, err)
+	d := &graph.Dataset{Info: gen.Meta(tier, 1)}
+	require.NoError(b, gen.Generate(context.Background(), tier, 1, d, nil))
+	p, err := projection.Build(context.Background(), d)
+	require.NoError(b, err)
+	snap := Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+	rs, err := Builtin()
+	require.NoError(b, err)
+	for _, c := range []struct {
+		name string
+		off  bool
+	}{{"memo", false}, {"plain", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			memoOff = c.off
+			defer func() { memoOff = false }()
+			n := 0
+			for range b.N {
+				fs, err := Evaluate(snap, rs)
+				require.NoError(b, err)
+				n = len(fs)
+			}
+			b.ReportMetric(float64(n), "findings")
+		})
+	}
+}
