@@ -27,6 +27,9 @@ type builder struct {
 	credSys edgeList
 	stored  edgeList
 	sysRes  edgeList
+	// targets indexes systems and resources, groups the groups: the ids
+	// edges point to, in tables small enough to stay in cache.
+	targets, groupIDs *idRange
 	// delegStrs are the distinct delegation native strings, which Deleg.native
 	// indexes until internDelegNatives maps them into Strings: delegations are
 	// read concurrently with grants, whose natives go through intern too.
@@ -64,6 +67,8 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 		}
 	}
 	p.base[numKinds] = int32(p.ids.len())
+	b.targets = p.ids.index(p.base[System], p.base[Resource+1])
+	b.groupIDs = p.ids.index(p.base[Group], p.base[Group+1])
 	if err := b.resolve(ctx, r); err != nil {
 		return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
 	}
@@ -146,6 +151,22 @@ func (b *builder) refMemo(m *memo, id string, what string, kinds ...Kind) (int32
 		*m = memo{id: id, n: n}
 	}
 	return n, err
+}
+
+// wholeTable makes refIn probe the whole id table, as builds did before
+// idRange (a benchmark compares the two in one run).
+var wholeTable bool
+
+// refIn resolves id to a node of the range ix indexes.
+func refIn(ix *idRange, id string, what string) (int32, error) {
+	if wholeTable {
+		if n, ok := ix.t.lookup(id); ok && ix.contains(n) {
+			return n, nil
+		}
+	} else if n, ok := ix.lookup(id); ok {
+		return n, nil
+	}
+	return None, fmt.Errorf("%w: %s %q", ErrDangling, what, id)
 }
 
 // ref resolves id to a node of one of kinds. Only kinds already read resolve.
@@ -367,7 +388,7 @@ func (b *builder) memberships(ctx context.Context, r graph.Reader) error {
 		if err != nil {
 			return err
 		}
-		to, err := b.ref(m.Group, "membership group", Group)
+		to, err := refIn(b.groupIDs, m.Group, "membership group")
 		if err != nil {
 			return err
 		}
@@ -387,7 +408,7 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 		if err != nil {
 			return err
 		}
-		to, err := b.ref(g.Resource, "grant resource", Resource, System)
+		to, err := refIn(b.targets, g.Resource, "grant resource")
 		if err != nil {
 			return err
 		}

@@ -94,3 +94,52 @@ func (t *idTable) grow(size int) {
 }
 
 func (t *idTable) bytes() int { return len(t.buf) + 4*len(t.off) + 5*len(t.slots) }
+
+// idRange indexes the ids of one contiguous range of nodes (the targets of
+// one reference field, such as grant resources: systems and resources) in a
+// table of its own, sharing the idTable's buffer. It is much smaller than the
+// whole table, so the lookups that dominate a build (one per edge) stay in
+// cache.
+type idRange struct {
+	t      *idTable
+	lo, hi int32
+	slots  []int32 // node+1, 0 = empty
+	fp     []uint8
+}
+
+func (r *idRange) contains(n int32) bool { return n >= r.lo && n < r.hi }
+
+func (t *idTable) index(lo, hi int32) *idRange {
+	p := 16
+	for p < int(hi-lo)*4/3+1 {
+		p *= 2
+	}
+	r := &idRange{t: t, lo: lo, hi: hi, slots: make([]int32, p), fp: make([]uint8, p)}
+	mask := uint64(p - 1)
+	for n := lo; n < hi; n++ {
+		h := t.hash(t.id(n))
+		i := h & mask
+		for r.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		r.slots[i] = n + 1
+		r.fp[i] = fingerprint(h)
+	}
+	return r
+}
+
+// lookup returns the node of the range with id s.
+func (r *idRange) lookup(s string) (int32, bool) {
+	mask := uint64(len(r.slots) - 1)
+	h := r.t.hash(s)
+	f := fingerprint(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := r.slots[i]
+		if v == 0 {
+			return 0, false
+		}
+		if r.fp[i] == f && r.t.id(v-1) == s {
+			return v - 1, true
+		}
+	}
+}

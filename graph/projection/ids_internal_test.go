@@ -1,10 +1,16 @@
 package projection
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/memstore"
 )
 
 func TestIDTable(t *testing.T) {
@@ -31,4 +37,40 @@ func TestIDTable(t *testing.T) {
 	_, ok = tab.lookup("")
 	require.False(t, ok)
 	require.LessOrEqual(t, 4*tab.len(), 3*len(tab.slots), "load factor stays at or below 0.75")
+}
+
+// BenchmarkBuildIDRange builds the projection of one generated estate
+// (REACHGRAPH_BENCH_TIER, default S), read back from the embedded store as
+// `reachgraph` does, resolving edge targets in the small per-range tables
+// ("range") or in the whole id table ("whole"): run with -count N so the two
+// alternate, and compare them within the run.
+func BenchmarkBuildIDRange(b *testing.B) {
+	name := os.Getenv("REACHGRAPH_BENCH_TIER")
+	if name == "" {
+		name = "S"
+	}
+	tier, err := gen.TierByName(name)
+	require.NoError(b, err)
+	st, err := memstore.OpenTemp(b.TempDir())
+	require.NoError(b, err)
+	defer st.Close()
+	ctx := context.Background()
+	_, err = st.Ingest(ctx, gen.Meta(tier, 1), func(w graph.Writer) error { return gen.Generate(ctx, tier, 1, w, nil) })
+	require.NoError(b, err)
+	r, err := st.Snapshot(ctx, "")
+	require.NoError(b, err)
+	for _, whole := range []bool{false, true} {
+		name := "range"
+		if whole {
+			name = "whole"
+		}
+		b.Run(name, func(b *testing.B) {
+			wholeTable = whole
+			defer func() { wholeTable = false }()
+			for range b.N {
+				_, err := Build(ctx, r)
+				require.NoError(b, err)
+			}
+		})
+	}
 }
