@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -14,6 +15,11 @@ import (
 type batchWriter struct {
 	store    *Store
 	snapshot string
+	// eids maps each node id written to its element id: relationships find
+	// their endpoints by element id (a direct record lookup) rather than by
+	// an index seek on (snapshot, id) per endpoint.
+	eids map[string]string
+	mu   sync.Mutex // guards eids while node kinds are written concurrently
 }
 
 // run writes rows in batches of Options.BatchSize with cypher and, when
@@ -47,10 +53,36 @@ func (w *batchWriter) run(ctx context.Context, cypher string, rows []map[string]
 	return created, nil
 }
 
-// nodes creates the nodes of kind.
+// nodes creates the nodes of kind and records their element ids.
 func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []map[string]any) error {
-	if _, err := w.run(ctx, createNodesCypher(kind), rows); err != nil {
-		return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: %w", kind, w.snapshot, err)
+	sess := w.store.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: w.store.opts.Database})
+	defer sess.Close(context.WithoutCancel(ctx))
+	size := w.store.opts.BatchSize
+	for lo := 0; lo < len(rows); lo += size {
+		batch := rows[lo:min(lo+size, len(rows))]
+		params := map[string]any{"snapshot": w.snapshot, "rows": batch}
+		recs, err := neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
+			res, err := tx.Run(ctx, createNodesCypher(kind), params)
+			if err != nil {
+				return nil, err
+			}
+			return res.Collect(ctx)
+		}, append(w.store.txOptions(), neo4j.WithTxMetadata(map[string]any{"snapshot": w.snapshot}))...)
+		if err != nil {
+			return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: %w", kind, w.snapshot, err)
+		}
+		if len(recs) != len(batch) {
+			return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: created %d of %d", kind, w.snapshot, len(recs), len(batch))
+		}
+		w.mu.Lock()
+		for _, rec := range recs {
+			id, _ := rec.Values[0].(string)
+			eid, _ := rec.Values[1].(string)
+			if _, dup := w.eids[id]; !dup {
+				w.eids[id] = eid
+			}
+		}
+		w.mu.Unlock()
 	}
 	return nil
 }
@@ -58,29 +90,24 @@ func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []ma
 // edges creates the relationships of kind, grouped by endpoint labels.
 func (w *batchWriter) edges(ctx context.Context, kind schema.EdgeKind, kinds map[string]schema.NodeKind, rows []map[string]any) error {
 	from, to := edgeEnds(kind)
-	type pair struct{ from, to schema.NodeKind }
-	groups := map[pair][]map[string]any{}
-	var order []pair
 	for _, row := range rows {
 		a, aok := kinds[row[from.Name].(string)]
 		b, bok := kinds[row[to.Name].(string)]
 		if !aok || !bok || !refers(from, a) || !refers(to, b) {
 			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
 		}
-		p := pair{a, b}
-		if _, ok := groups[p]; !ok {
-			order = append(order, p)
-		}
-		groups[p] = append(groups[p], row)
 	}
-	for _, p := range order {
-		n, err := w.run(ctx, createEdgesCypher(kind, p.from, p.to), groups[p])
-		if err != nil {
-			return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", kind, w.snapshot, err)
-		}
-		if n != int64(len(groups[p])) {
-			return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, len(groups[p]))
-		}
+	for _, row := range rows {
+		row["_a"], row["_b"] = w.eids[row[from.Name].(string)], w.eids[row[to.Name].(string)]
+		delete(row, from.Name) // the endpoints travel as element ids only
+		delete(row, to.Name)
+	}
+	n, err := w.run(ctx, createEdgesCypher(kind), rows)
+	if err != nil {
+		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", kind, w.snapshot, err)
+	}
+	if n != int64(len(rows)) {
+		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, len(rows))
 	}
 	return nil
 }
@@ -100,7 +127,7 @@ func refers(f schema.Field, k schema.NodeKind) bool {
 func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
 	refs := map[schema.NodeKind]func(field string) []map[string]any{
 		schema.KindCredential: func(field string) []map[string]any {
-			return refRows(d.CredentialList, func(r graph.Credential) (string, string) {
+			return refRows(w.eids, d.CredentialList, func(r graph.Credential) (string, string) {
 				if field == "identity" {
 					return r.ID, r.Identity
 				}
@@ -108,7 +135,7 @@ func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
 			})
 		},
 		schema.KindResource: func(field string) []map[string]any {
-			return refRows(d.ResourceList, func(r graph.Resource) (string, string) {
+			return refRows(w.eids, d.ResourceList, func(r graph.Resource) (string, string) {
 				if field == "system" {
 					return r.ID, r.System
 				}
@@ -124,11 +151,17 @@ func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
 	return nil
 }
 
-func refRows[T any](list []T, ref func(T) (id, target string)) []map[string]any {
+// refRows are the derived-edge rows of list: the node's and the target's
+// element ids, for the references whose target was written.
+func refRows[T any](eids map[string]string, list []T, ref func(T) (id, target string)) []map[string]any {
 	out := make([]map[string]any, 0, len(list))
 	for _, r := range list {
-		if id, target := ref(r); target != "" {
-			out = append(out, map[string]any{"id": id, "ref": target})
+		id, target := ref(r)
+		if target == "" {
+			continue
+		}
+		if b, ok := eids[target]; ok {
+			out = append(out, map[string]any{"_a": eids[id], "_b": b})
 		}
 	}
 	return out

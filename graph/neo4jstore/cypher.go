@@ -115,7 +115,7 @@ func returnList(v string, props []string) string {
 // createNodesCypher creates one node of kind per row of $rows and returns how
 // many it created. A null row value leaves the property unset.
 func createNodesCypher(kind schema.NodeKind) string {
-	return fmt.Sprintf("UNWIND $rows AS row CREATE (n:%s %s) RETURN count(n) AS created", kind, propMap(nodeProps(kind)))
+	return fmt.Sprintf("UNWIND $rows AS row CREATE (n:%s %s) RETURN row.id AS id, elementId(n) AS eid", kind, propMap(nodeProps(kind)))
 }
 
 // readNodesCypher returns the nodes of kind in snapshot $snapshot in write order.
@@ -125,14 +125,14 @@ func readNodesCypher(kind schema.NodeKind) string {
 }
 
 // createEdgesCypher creates one relationship of kind per row of $rows between
-// existing nodes labelled from and to, and returns how many it created.
-func createEdgesCypher(kind schema.EdgeKind, from, to schema.NodeKind) string {
-	f, t := edgeEnds(kind)
+// the nodes whose element ids are row._a and row._b (written by this ingest:
+// a direct record lookup, no index seek), and returns how many it created.
+func createEdgesCypher(kind schema.EdgeKind) string {
 	return fmt.Sprintf("UNWIND $rows AS row "+
-		"MATCH (a:%s {snapshot: $snapshot, id: row.%s}) "+
-		"MATCH (b:%s {snapshot: $snapshot, id: row.%s}) "+
+		"MATCH (a) WHERE elementId(a) = row._a "+
+		"MATCH (b) WHERE elementId(b) = row._b "+
 		"CREATE (a)-[r:%s %s]->(b) RETURN count(r) AS created",
-		from, f.Name, to, t.Name, kind, propMap(edgeProps(kind)))
+		kind, propMap(edgeProps(kind)))
 }
 
 // readEdgesCypher returns the relationships of kind in snapshot $snapshot in
@@ -173,9 +173,9 @@ func createDerivedCypher(d derivedEdge) string {
 		arrow = "(m)-[:%s {snapshot: $snapshot}]->(n)"
 	}
 	return fmt.Sprintf("UNWIND $rows AS row "+
-		"MATCH (n:%s {snapshot: $snapshot, id: row.id}) "+
-		"MATCH (m:%s {snapshot: $snapshot, id: row.ref}) "+
-		"CREATE "+arrow+" RETURN count(*) AS created", d.Node, d.Target, d.Edge)
+		"MATCH (n) WHERE elementId(n) = row._a "+
+		"MATCH (m) WHERE elementId(m) = row._b "+
+		"CREATE "+arrow+" RETURN count(*) AS created", d.Edge)
 }
 
 // deleteBatchCypher deletes up to $limit nodes of kind in snapshot $snapshot

@@ -21,7 +21,7 @@ func TestCypherText(t *testing.T) {
 			name: "create systems",
 			got:  createNodesCypher(schema.KindSystem),
 			want: "UNWIND $rows AS row CREATE (n:System {snapshot: $snapshot, seq: row.seq, id: row.id, name: row.name, " +
-				"kind: row.kind, sox_scope: row.sox_scope, owner: row.owner}) RETURN count(n) AS created",
+				"kind: row.kind, sox_scope: row.sox_scope, owner: row.owner}) RETURN row.id AS id, elementId(n) AS eid",
 		},
 		{
 			name: "read groups",
@@ -30,17 +30,17 @@ func TestCypherText(t *testing.T) {
 				"n.system AS system ORDER BY n.seq",
 		},
 		{
-			name: "create memberships between groups",
-			got:  createEdgesCypher(schema.EdgeMemberOf, schema.KindGroup, schema.KindGroup),
-			want: "UNWIND $rows AS row MATCH (a:Group {snapshot: $snapshot, id: row.member}) " +
-				"MATCH (b:Group {snapshot: $snapshot, id: row.group}) " +
+			name: "create memberships",
+			got:  createEdgesCypher(schema.EdgeMemberOf),
+			want: "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row._a " +
+				"MATCH (b) WHERE elementId(b) = row._b " +
 				"CREATE (a)-[r:MEMBER_OF {snapshot: $snapshot, seq: row.seq}]->(b) RETURN count(r) AS created",
 		},
 		{
-			name: "create grants on systems",
-			got:  createEdgesCypher(schema.EdgeGrant, schema.KindIdentity, schema.KindSystem),
-			want: "UNWIND $rows AS row MATCH (a:Identity {snapshot: $snapshot, id: row.principal}) " +
-				"MATCH (b:System {snapshot: $snapshot, id: row.resource}) " +
+			name: "create grants",
+			got:  createEdgesCypher(schema.EdgeGrant),
+			want: "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row._a " +
+				"MATCH (b) WHERE elementId(b) = row._b " +
 				"CREATE (a)-[r:GRANT {snapshot: $snapshot, seq: row.seq, action: row.action, native: row.native, " +
 				"conditional: row.conditional, last_used_at: row.last_used_at, expires_at: row.expires_at}]->(b) " +
 				"RETURN count(r) AS created",
@@ -54,8 +54,8 @@ func TestCypherText(t *testing.T) {
 		{
 			name: "derived HAS_CREDENTIAL",
 			got:  createDerivedCypher(derivedEdges[0]),
-			want: "UNWIND $rows AS row MATCH (n:Credential {snapshot: $snapshot, id: row.id}) " +
-				"MATCH (m:Identity {snapshot: $snapshot, id: row.ref}) " +
+			want: "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row._a " +
+				"MATCH (m) WHERE elementId(m) = row._b " +
 				"CREATE (m)-[:HAS_CREDENTIAL {snapshot: $snapshot}]->(n) RETURN count(*) AS created",
 		},
 		{
@@ -121,7 +121,7 @@ func TestLabelsOnlyFromVocabulary(t *testing.T) {
 		texts = append(texts, createNodesCypher(k), readNodesCypher(k), deleteBatchCypher(k))
 	}
 	for _, e := range []schema.EdgeKind{schema.EdgeMemberOf, schema.EdgeGrant, schema.EdgeCanActAs} {
-		texts = append(texts, readEdgesCypher(e), createEdgesCypher(e, schema.KindIdentity, schema.KindGroup))
+		texts = append(texts, readEdgesCypher(e), createEdgesCypher(e))
 	}
 	for _, d := range derivedEdges {
 		texts = append(texts, createDerivedCypher(d))

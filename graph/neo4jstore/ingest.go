@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -86,9 +87,12 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 	if _, err := s.exec(ctx, claimCypher, map[string]any{"snapshot": string(meta.ID), "now": time.Now().UTC()}); err != nil {
 		return fmt.Errorf("neo4jstore: reserve snapshot %s: %w", meta.ID, err)
 	}
-	w := &batchWriter{store: s, snapshot: string(meta.ID)}
+	w := &batchWriter{store: s, snapshot: string(meta.ID), eids: map[string]string{}}
 	kinds := nodeKinds(d)
-	steps := []func(context.Context) error{
+	// Nodes of different kinds, then edges of different kinds, are written
+	// by concurrent sessions: the server then keeps both cores busy while
+	// the client encodes the next batch. Edges need every node's element id.
+	nodes := []func(context.Context) error{
 		func(ctx context.Context) error { return w.nodes(ctx, schema.KindSystem, rows(d.SystemList, systemRow)) },
 		func(ctx context.Context) error {
 			return w.nodes(ctx, schema.KindResource, rows(d.ResourceList, resourceRow))
@@ -100,6 +104,8 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 		func(ctx context.Context) error {
 			return w.nodes(ctx, schema.KindCredential, rows(d.CredentialList, credentialRow))
 		},
+	}
+	edges := []func(context.Context) error{
 		func(ctx context.Context) error {
 			return w.edges(ctx, schema.EdgeMemberOf, kinds, rows(d.MembershipList, membershipRow))
 		},
@@ -111,15 +117,34 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 		},
 		func(ctx context.Context) error { return w.derived(ctx, d) },
 	}
-	for _, step := range steps {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := step(ctx); err != nil {
+	for _, phase := range [][]func(context.Context) error{nodes, edges} {
+		if err := concurrently(ctx, phase); err != nil {
 			return err
 		}
 	}
 	return s.complete(ctx, meta)
+}
+
+// concurrently runs steps at once; the first error cancels the others.
+func concurrently(ctx context.Context, steps []func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() {
+			if errs[i] = step(ctx); errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // complete sets the metadata and marks the snapshot visible.
