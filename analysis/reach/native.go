@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -24,6 +25,25 @@ type NativeQuery struct {
 	Resource, Native string
 	Action           schema.Action
 	EffectiveOnly    bool
+	// Scope, when not empty, is the id of the resource that stands for the
+	// request (see MostSpecific): Critical is R8 on it. Empty: R8 on the node
+	// the evidence path's grant is on.
+	Scope string
+}
+
+// MostSpecific returns the resource whose id covers accepts with the longest
+// id (the smallest id among equally long ones), or "" when covers accepts
+// none: the node a native request falls in, for R8.
+func (e *Engine) MostSpecific(covers func(id string) bool) string {
+	best := ""
+	lo, hi := e.p.Range(projection.Resource)
+	for n := lo; n < hi; n++ {
+		id := e.p.ID(n)
+		if (len(id) > len(best) || len(id) == len(best) && id < best) && covers(id) {
+			best = id
+		}
+	}
+	return best
 }
 
 // WhoCanNative returns every identity authorized to make the native request,
@@ -98,8 +118,11 @@ func (e *Engine) WhoCanNative(q NativeQuery) []analysis.Access {
 		}
 		_, effFirmOK := effFirm[x]
 		acc.Conditional = !firmSet[x] || acc.Effective && !effFirmOK
-		last := acc.Paths[0][len(acc.Paths[0])-1]
-		if t, ok := p.Lookup(last.To); ok {
+		target := acc.Paths[0][len(acc.Paths[0])-1].To
+		if q.Scope != "" {
+			target = q.Scope
+		}
+		if t, ok := p.Lookup(target); ok {
 			acc.Critical = e.critical(t, q.Action)
 		}
 		out = append(out, acc)

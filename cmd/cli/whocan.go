@@ -39,8 +39,9 @@ techniques. See docs/ingest-aws.md "Native queries".`,
 				if err != nil {
 					return err
 				}
+				scope := s.engine.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
 				return g.printAccesses(s, s.engine.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: native,
-					Action: class, EffectiveOnly: effectiveOnly}))
+					Action: class, EffectiveOnly: effectiveOnly, Scope: scope}))
 			}
 			if action == "" {
 				return usagef("required flag \"action\" not set (or use --native)")

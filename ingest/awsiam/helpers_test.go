@@ -120,7 +120,8 @@ func nativeWho(t *testing.T, e *reach.Engine, action, resource string) map[strin
 	match, class, err := iam.Request(action, resource)
 	require.NoError(t, err)
 	out := map[string]analysis.Access{}
-	for _, a := range e.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class}) {
+	scope := e.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
+	for _, a := range e.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class, Scope: scope}) {
 		out[a.Identity] = a
 	}
 	return out

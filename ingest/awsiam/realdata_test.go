@@ -2,6 +2,8 @@ package awsiam_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -331,4 +333,22 @@ func TestConfigProblems(t *testing.T) {
 	require.Len(t, probs, 1)
 	assert.Equal(t, 4, probs[0].Line)
 	assert.Contains(t, probs[0].Msg, "colour")
+}
+
+// TestNativeCritical: a native answer is critical (R8) by the most specific
+// resource covering the ARN asked — the SOX ledger bucket of the
+// configuration — not by the node the matching grant is on (here the S3
+// service node of an account outside SOX scope).
+func TestNativeCritical(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "scope.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("resources:\n  - arn: \"arn:aws:s3:::level1.flaws2.cloud/*\"\n    kind: general_ledger\n    sox_scope: true\n"), 0o600))
+	e := engine(t, loadWith(t, cfg, "testdata/cloudmapper-demo"))
+	const exfiller = "aws:123456789012:role/exfiller"
+	in := nativeWho(t, e, "s3:GetObject", "arn:aws:s3:::level1.flaws2.cloud/q3.csv")
+	require.Contains(t, in, exfiller)
+	assert.Equal(t, "aws:123456789012:resources/s3", in[exfiller].Paths[0][0].To, "the grant is on the S3 node")
+	assert.True(t, in[exfiller].Critical, "export of an object in the SOX ledger")
+	out := nativeWho(t, e, "s3:GetObject", "arn:aws:s3:::marketing/q3.csv")
+	require.Contains(t, out, exfiller)
+	assert.False(t, out[exfiller].Critical, "an object outside SOX scope")
 }

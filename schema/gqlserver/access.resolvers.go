@@ -95,8 +95,10 @@ func (r *queryResolver) WhoCanNative(ctx context.Context, action string, resourc
 		return nil, err
 	}
 	accs, err := bounded(ctx, func() ([]analysis.Access, error) {
-		return v.engine(sc.AsOf).WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class,
-			EffectiveOnly: deref(effectiveOnly)}), nil
+		e := v.engine(sc.AsOf)
+		scope := e.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
+		return e.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class,
+			EffectiveOnly: deref(effectiveOnly), Scope: scope}), nil
 	})
 	if err != nil {
 		return nil, err

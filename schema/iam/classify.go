@@ -108,3 +108,7 @@ func Request(action, resource string) (match func(native, system string) (ok, co
 	}
 	return match, class, nil
 }
+
+// CoversARN reports whether id, a resource id written by the aws-iam
+// ingester (an ARN or ARN pattern), covers the concrete ARN arn.
+func CoversARN(id, arn string) bool { return strings.HasPrefix(id, "arn:") && Glob(id, arn, false) }

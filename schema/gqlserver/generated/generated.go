@@ -1772,7 +1772,7 @@ type NativeAccess {
   action: Action!
   authorized: Boolean!
   effective: Boolean!
-  "Critical per R8, on the node the matching grant is on."
+  "Critical per R8, on the most specific resource whose ARN pattern covers the ARN asked, else on the node the evidence grant is on."
   critical: Boolean!
   "True when every path (every walkable one, for an effective access) rests on a condition."
   conditional: Boolean!
