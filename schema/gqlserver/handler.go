@@ -56,7 +56,7 @@ func writeText(w http.ResponseWriter, code int, msg string) {
 
 // executor builds the gqlgen handler with the limits and extensions.
 func (s *Server) executor() *handler.Server {
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{srv: s}})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{srv: s}, Complexity: complexity()})
 	h := handler.New(es)
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})

@@ -21,7 +21,7 @@ type IngestFunc func(ctx context.Context, st graph.Store, path string) (graph.Sn
 // Defaults of Options.
 const (
 	DefaultMaxDepth      = 12
-	DefaultMaxComplexity = 20000
+	DefaultMaxComplexity = 50000
 	DefaultMaxBodyBytes  = 16 << 20
 	DefaultTimeout       = 30 * time.Second
 	// MaxPageSize caps identities(first).

@@ -3,7 +3,6 @@ package gqlserver_test
 import (
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -33,5 +32,3 @@ func (s *syncWriter) String() string {
 func parseTokens(text string) (*gqlserver.Tokens, error) {
 	return gqlserver.ParseTokens(strings.NewReader(text))
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
