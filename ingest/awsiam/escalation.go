@@ -1,6 +1,7 @@
 package awsiam
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -101,13 +102,36 @@ func (t *transformer) escalation() {
 				}
 			}
 		}
-		for _, a := range s.pols {
-			if a.pol.ARN == "" || strings.HasPrefix(a.pol.ARN, "arn:aws:iam::aws:") {
-				continue // inline and AWS-managed policies cannot be versioned
+		// Rewrite a customer-managed policy that applies to oneself (directly
+		// or through a group) or to a role one can assume.
+		versioned := map[string]bool{}
+		for _, holder := range append([]*subject{s}, assumable[s.id]...) {
+			for _, a := range holder.pols {
+				if a.pol.ARN == "" || strings.HasPrefix(a.pol.ARN, "arn:aws:iam::aws:") || versioned[a.pol.ARN] {
+					continue // inline and AWS-managed policies cannot be versioned
+				}
+				for _, act := range []string{"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"} {
+					if ok, c := can(s, a.pol.ARN, act); ok {
+						versioned[a.pol.ARN] = true
+						where := ""
+						if holder != s {
+							where = " (attached to " + holder.name + ")"
+						}
+						admin(s, "policy-version on "+a.pol.Name+where, c, act)
+						break
+					}
+				}
 			}
-			for _, act := range []string{"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"} {
-				if ok, c := can(s, a.pol.ARN, act); ok {
-					admin(s, "policy-version on "+a.pol.Name, c, act)
+		}
+		// Add oneself to a group → its permissions.
+		if s.user {
+			for _, g := range t.d.Groups {
+				gid := groupID(acct, g.Name)
+				if slices.Contains(s.groups, gid) {
+					continue
+				}
+				if ok, c := can(s, g.ARN, "iam:AddUserToGroup"); ok {
+					t.joinGroup(s, g.Name, c)
 				}
 			}
 		}
@@ -144,6 +168,19 @@ func (t *transformer) escalation() {
 				}
 			}
 		}
+	}
+}
+
+// joinGroup gives s, who may add itself to group name, the grants the
+// group's policies would give it as a member: evaluated like a member's
+// (its own and the group's Denies, its boundary), with the technique in the
+// evidence.
+func (t *transformer) joinGroup(s *subject, name string, cond bool) {
+	member := *s
+	member.pols = append(slices.Clone(s.pols), t.groupPols[name]...)
+	esc := escalated{technique: "privesc:addusertogroup on " + name + " (iam:AddUserToGroup)", cond: cond}
+	for _, a := range t.groupPols[name] {
+		t.policyGrants(a, []*subject{&member}, s.id, esc)
 	}
 }
 

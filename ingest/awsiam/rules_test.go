@@ -323,3 +323,43 @@ func TestServiceScope(t *testing.T) {
 		}
 	}
 }
+
+// TestAddUserToGroupAndForeignPolicyVersion: a user who may add itself to a
+// group gets the grants the group's policies would give it as a member (its
+// own boundary still applies); one who may version a customer-managed policy
+// attached to a role it can assume becomes admin.
+func TestAddUserToGroupAndForeignPolicyVersion(t *testing.T) {
+	doc := fmt.Sprintf(`{"UserDetailList":[
+	  {"UserName":"u","Arn":"arn:aws:iam::%[1]s:user/u","UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Statement":[
+	    {"Effect":"Allow","Action":"iam:AddUserToGroup","Resource":"arn:aws:iam::%[1]s:group/admins"}]}}]},
+	  {"UserName":"b","Arn":"arn:aws:iam::%[1]s:user/b",
+	    "PermissionsBoundary":{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::%[1]s:policy/s3only"},
+	    "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Statement":[
+	    {"Effect":"Allow","Action":"iam:AddUserToGroup","Resource":"*"}]}}]},
+	  {"UserName":"v","Arn":"arn:aws:iam::%[1]s:user/v","UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Statement":[
+	    {"Effect":"Allow","Action":["sts:AssumeRole","iam:CreatePolicyVersion"],"Resource":"*"}]}}]}],
+	  "GroupDetailList":[{"GroupName":"admins","Arn":"arn:aws:iam::%[1]s:group/admins","AttachedManagedPolicies":[{"PolicyName":"AdministratorAccess","PolicyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}]}],
+	  "RoleDetailList":[{"RoleName":"ops","Arn":"arn:aws:iam::%[1]s:role/ops",
+	    "AssumeRolePolicyDocument":{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%[1]s:root"},"Action":"sts:AssumeRole"}]},
+	    "AttachedManagedPolicies":[{"PolicyName":"opsp","PolicyArn":"arn:aws:iam::%[1]s:policy/opsp"}]}],
+	  "Policies":[
+	    {"PolicyName":"s3only","Arn":"arn:aws:iam::%[1]s:policy/s3only","DefaultVersionId":"v1","PolicyVersionList":[{"VersionId":"v1","IsDefaultVersion":true,
+	      "Document":{"Statement":{"Effect":"Allow","Action":["s3:*","iam:AddUserToGroup"],"Resource":"*"}}}]},
+	    {"PolicyName":"opsp","Arn":"arn:aws:iam::%[1]s:policy/opsp","DefaultVersionId":"v1","PolicyVersionList":[{"VersionId":"v1","IsDefaultVersion":true,
+	      "Document":{"Statement":{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}}}]}]}`, acct)
+	d, probs, err := awsiam.ParseDetails([]byte(doc))
+	require.NoError(t, err)
+	require.Empty(t, probs)
+	ds := transform(t, d)
+	u := grantsOf(ds, user)
+	require.Contains(t, u, "admin "+sys)
+	assert.Equal(t, "* on * (policy AdministratorAccess via privesc:addusertogroup on admins (iam:AddUserToGroup))", u["admin "+sys].Native)
+	b := grantsOf(ds, "aws:"+acct+":user/b")
+	assert.NotContains(t, b, "admin "+sys, "b's boundary keeps only s3 of the group's *")
+	require.Contains(t, b, "write "+on("s3"), "narrowed to the boundary's s3:*, on the S3 node")
+	assert.Contains(t, b["write "+on("s3")].Native, "within")
+	assert.NotContains(t, b, "write "+sys)
+	v := grantsOf(ds, "aws:"+acct+":user/v")
+	require.Contains(t, v, "admin "+sys)
+	assert.Equal(t, "privesc:policy-version on opsp (attached to ops) (iam:CreatePolicyVersion)", v["admin "+sys].Native)
+}

@@ -49,7 +49,8 @@ type transformer struct {
 	declared  map[string]bool
 	subjects  []*subject
 	byARN     map[string]*subject
-	members   map[string][]*subject // group id → member users
+	members   map[string][]*subject   // group id → member users
+	groupPols map[string][]attachment // group name → its policies
 	grants    map[grantKey]*grantVal
 	delegs    map[graph.Delegation][]string // evidence of each
 	assumable map[string][]assumer          // role ARN → its assumers
@@ -76,7 +77,7 @@ type grantVal struct {
 func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
 	t := &transformer{cfg: cfg,
 		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
-		members: map[string][]*subject{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
+		members: map[string][]*subject{}, groupPols: map[string][]attachment{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
 		d: d,
 	}
 	if d != nil {
@@ -199,7 +200,7 @@ func (t *transformer) details() {
 		Tags: map[string]string{"arn": "arn:aws:iam::" + acct + ":root"}})
 	t.grant(rootID(acct), schema.ActionAdmin, sys, iam.Native{Allow: iam.Clause{Action: iam.One("*"), Resource: iam.One("*")}, Evidence: "account root user"}, false)
 
-	groupPols := map[string][]attachment{}
+	groupPols := t.groupPols
 	for _, g := range d.Groups {
 		gid := groupID(acct, g.Name)
 		t.out.GroupList = append(t.out.GroupList, graph.Group{ID: gid, Name: g.Name, Type: schema.GroupGroup, System: sys})
@@ -242,7 +243,7 @@ func (t *transformer) details() {
 	for _, s := range t.subjects {
 		for _, a := range s.pols {
 			if a.on == s.id {
-				t.policyGrants(a, []*subject{s}, s.id)
+				t.policyGrants(a, []*subject{s}, s.id, escalated{})
 			}
 		}
 	}
@@ -254,7 +255,7 @@ func (t *transformer) details() {
 			members = []*subject{{id: gid, pols: groupPols[g.Name]}}
 		}
 		for _, a := range groupPols[g.Name] {
-			t.policyGrants(a, members, gid)
+			t.policyGrants(a, members, gid, escalated{})
 		}
 	}
 	for _, r := range d.Roles {
@@ -305,7 +306,15 @@ type verdict struct {
 // identities the policy applies to through principal on (the user or role
 // itself, or a group's members): a grant lands on the principal when every
 // subject keeps it alike, else on each subject that keeps it.
-func (t *transformer) policyGrants(a attachment, subjects []*subject, on string) {
+// escalated marks grants a subject gets through an escalation technique
+// rather than a policy attached to it: the technique is added to their
+// evidence, and they are conditional when the technique is.
+type escalated struct {
+	technique string
+	cond      bool
+}
+
+func (t *transformer) policyGrants(a attachment, subjects []*subject, on string, esc escalated) {
 	for _, st := range a.pol.Doc.Statements {
 		if !st.Allow {
 			continue
@@ -322,11 +331,14 @@ func (t *transformer) policyGrants(a attachment, subjects []*subject, on string)
 				}
 			}
 			evidence := "policy " + a.pol.Name
+			if esc.technique != "" {
+				evidence += " via " + esc.technique
+			}
 			if same {
 				if v := verdicts[0]; v.keep {
 					n := natives[0]
 					n.Evidence = strings.Join(append([]string{evidence}, v.notes...), ", ")
-					t.itemGrants(on, it, n, v.cond)
+					t.itemGrants(on, it, n, v.cond || esc.cond)
 				}
 				continue
 			}
@@ -334,7 +346,7 @@ func (t *transformer) policyGrants(a attachment, subjects []*subject, on string)
 				if v := verdicts[i]; v.keep {
 					n := natives[i]
 					n.Evidence = strings.Join(append([]string{evidence + " via " + on}, v.notes...), ", ")
-					t.itemGrants(s.id, it, n, v.cond)
+					t.itemGrants(s.id, it, n, v.cond || esc.cond)
 				}
 			}
 		}
@@ -410,6 +422,18 @@ func (it item) classes() []schema.Action {
 // resource its ARN pattern names (the account system for "*" and
 // NotResource).
 func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond bool) {
+	if narrow := bounded(it, n.Within); narrow != nil {
+		for _, nit := range narrow {
+			t.itemGrantsAs(principal, nit, n, cond)
+		}
+		return
+	}
+	t.itemGrantsAs(principal, it, n, cond)
+}
+
+// itemGrantsAs emits the grants of item it (the Allow item, or one of the
+// narrower items a boundary leaves of it), all carrying native n.
+func (t *transformer) itemGrantsAs(principal string, it item, n iam.Native, cond bool) {
 	targets := []string{t.scope(it)}
 	if r := n.Allow.Resource; !r.Not && len(r.Patterns) == 1 && r.Patterns[0] != "*" {
 		res := r.Patterns[0]
@@ -433,6 +457,33 @@ func (t *transformer) itemGrants(principal string, it item, n iam.Native, cond b
 			t.grant(principal, a, res, n, cond || it.cond)
 		}
 	}
+}
+
+// bounded returns the items a permissions boundary narrows it to, for the
+// reachgraph actions and target of its grants: one per action pattern of the
+// boundary's clauses, when each is a plain pattern the item's action covers
+// ("*" within s3:* → s3:*, on the S3 node). nil when there is no boundary
+// clause or one does not narrow that way (the item then keeps its own
+// actions; its native clause stays exact either way).
+func bounded(it item, within []iam.Clause) []item {
+	if len(within) == 0 || it.notAction != nil {
+		return nil
+	}
+	var out []item
+	for _, w := range within {
+		if w.Action.Not {
+			return nil
+		}
+		for _, p := range w.Action.Patterns {
+			if !iam.Covers(it.action, p, true) {
+				return nil
+			}
+			nit := it
+			nit.action = p
+			out = append(out, nit)
+		}
+	}
+	return out
 }
 
 // scope is where an item on "*" (or NotResource) lands: the service node of
