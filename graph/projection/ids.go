@@ -10,16 +10,59 @@ import (
 // bytes and 8 bytes of table per node, against ~80 for a []string plus a
 // map[string]int32.
 type idTable struct {
-	buf   []byte
-	off   []uint32 // node n's id is buf[off[n]:off[n+1]]
-	slots []int32  // node+1, 0 = empty
-	fp    []uint8  // per slot: 8 bits of the id's hash, so most probes never touch buf
-	seed  maphash.Seed
+	buf []byte
+	off []uint32 // node n's id is buf[off[n]:off[n+1]]
+	slotTable
+	seed maphash.Seed
+}
+
+// slotTable is an open-addressing table of node numbers (linear probing)
+// with 8 bits of each id's hash per slot, so most probes never touch the ids.
+type slotTable struct {
+	slots []int32 // node+1, 0 = empty
+	fp    []uint8
+}
+
+// newSlotTable returns a table of a power-of-two size for n entries at a
+// load factor of at most 0.75.
+func newSlotTable(n int) slotTable {
+	p := 16
+	for p < n*4/3+1 {
+		p *= 2
+	}
+	return slotTable{slots: make([]int32, p), fp: make([]uint8, p)}
+}
+
+// find returns the slot of id s (hash h) and its node, or the empty slot
+// where it would go and ok false.
+func (st *slotTable) find(t *idTable, h uint64, s string) (slot uint64, node int32, ok bool) {
+	mask := uint64(len(st.slots) - 1)
+	f := fingerprint(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := st.slots[i]
+		if v == 0 {
+			return i, 0, false
+		}
+		if st.fp[i] == f && t.id(v-1) == s {
+			return i, v - 1, true
+		}
+	}
+}
+
+// place puts node n (whose id hashes to h) in its first free slot.
+func (st *slotTable) place(h uint64, n int32) {
+	mask := uint64(len(st.slots) - 1)
+	i := h & mask
+	for st.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	st.slots[i] = n + 1
+	st.fp[i] = fingerprint(h)
 }
 
 func newIDTable(expect int) *idTable {
 	t := &idTable{off: []uint32{0}, seed: maphash.MakeSeed()}
-	t.grow(max(expect*4/3+1, 16))
+	t.slotTable = newSlotTable(expect)
 	return t
 }
 
@@ -38,58 +81,33 @@ func fingerprint(h uint64) uint8 { return uint8(h >> 56) }
 
 // lookup returns the node with id s.
 func (t *idTable) lookup(s string) (int32, bool) {
-	mask := uint64(len(t.slots) - 1)
-	h := t.hash(s)
-	f := fingerprint(h)
-	for i := h & mask; ; i = (i + 1) & mask {
-		v := t.slots[i]
-		if v == 0 {
-			return 0, false
-		}
-		if t.fp[i] == f && t.id(v-1) == s {
-			return v - 1, true
-		}
-	}
+	_, n, ok := t.find(t, t.hash(s), s)
+	return n, ok
 }
 
 // add appends s as the next node; it returns false when s exists already.
 func (t *idTable) add(s string) (int32, bool) {
 	if 4*(t.len()+1) > 3*len(t.slots) { // load factor ≤ 0.75
-		t.grow(2 * len(t.slots))
+		t.grow()
 	}
-	mask := uint64(len(t.slots) - 1)
 	h := t.hash(s)
-	f := fingerprint(h)
-	i := h & mask
-	for ; t.slots[i] != 0; i = (i + 1) & mask {
-		if t.fp[i] == f && t.id(t.slots[i]-1) == s {
-			return t.slots[i] - 1, false
-		}
+	i, n, ok := t.find(t, h, s)
+	if ok {
+		return n, false
 	}
-	n := int32(t.len())
+	n = int32(t.len())
 	t.buf = append(t.buf, s...)
 	t.off = append(t.off, uint32(len(t.buf)))
 	t.slots[i] = n + 1
-	t.fp[i] = f
+	t.fp[i] = fingerprint(h)
 	return n, true
 }
 
-func (t *idTable) grow(size int) {
-	p := 16
-	for p < size {
-		p *= 2
-	}
-	t.slots = make([]int32, p)
-	t.fp = make([]uint8, p)
-	mask := uint64(p - 1)
+// grow doubles the table and places every node again.
+func (t *idTable) grow() {
+	t.slotTable = newSlotTable((2*len(t.slots) - 1) * 3 / 4) // exactly twice the slots
 	for n := range int32(t.len()) {
-		h := t.hash(t.id(n))
-		i := h & mask
-		for t.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = n + 1
-		t.fp[i] = fingerprint(h)
+		t.place(t.hash(t.id(n)), n)
 	}
 }
 
@@ -103,43 +121,21 @@ func (t *idTable) bytes() int { return len(t.buf) + 4*len(t.off) + 5*len(t.slots
 type idRange struct {
 	t      *idTable
 	lo, hi int32
-	slots  []int32 // node+1, 0 = empty
-	fp     []uint8
+	slotTable
 }
 
 func (r *idRange) contains(n int32) bool { return n >= r.lo && n < r.hi }
 
 func (t *idTable) index(lo, hi int32) *idRange {
-	p := 16
-	for p < int(hi-lo)*4/3+1 {
-		p *= 2
-	}
-	r := &idRange{t: t, lo: lo, hi: hi, slots: make([]int32, p), fp: make([]uint8, p)}
-	mask := uint64(p - 1)
+	r := &idRange{t: t, lo: lo, hi: hi, slotTable: newSlotTable(int(hi - lo))}
 	for n := lo; n < hi; n++ {
-		h := t.hash(t.id(n))
-		i := h & mask
-		for r.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		r.slots[i] = n + 1
-		r.fp[i] = fingerprint(h)
+		r.place(t.hash(t.id(n)), n)
 	}
 	return r
 }
 
 // lookup returns the node of the range with id s.
 func (r *idRange) lookup(s string) (int32, bool) {
-	mask := uint64(len(r.slots) - 1)
-	h := r.t.hash(s)
-	f := fingerprint(h)
-	for i := h & mask; ; i = (i + 1) & mask {
-		v := r.slots[i]
-		if v == 0 {
-			return 0, false
-		}
-		if r.fp[i] == f && r.t.id(v-1) == s {
-			return v - 1, true
-		}
-	}
+	_, n, ok := r.find(r.t, r.t.hash(s), s)
+	return n, ok
 }

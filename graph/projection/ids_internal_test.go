@@ -74,3 +74,25 @@ func BenchmarkBuildIDRange(b *testing.B) {
 		})
 	}
 }
+
+// TestIDTableGrowsByDoubling: growing keeps the table at twice its size (the
+// memory per node is part of the projection's budget).
+func TestIDTableGrowsByDoubling(t *testing.T) {
+	tab := newIDTable(4)
+	size := len(tab.slots)
+	for i := range 10_000 {
+		tab.add(fmt.Sprint(i))
+		if len(tab.slots) != size {
+			require.Equal(t, 2*size, len(tab.slots))
+			size = len(tab.slots)
+		}
+	}
+	r := tab.index(100, 200)
+	for i := 100; i < 200; i++ {
+		n, ok := r.lookup(fmt.Sprint(i))
+		require.True(t, ok)
+		require.Equal(t, int32(i), n)
+	}
+	_, ok := r.lookup("99")
+	require.False(t, ok, "outside the range")
+}
