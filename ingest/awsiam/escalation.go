@@ -144,28 +144,42 @@ func (t *transformer) escalation() {
 				t.delegate(s.id, r.id, schema.DelegAssumeRole, iam.Escalation("updateassumerolepolicy on "+r.name, "iam:UpdateAssumeRolePolicy"))
 			}
 		}
-		// PassRole to a service that runs code as the role.
+		// PassRole to a service that runs code as the role: the service
+		// actions do not depend on the role, so they are checked once.
+		var techs []int
+		for i, tech := range passRoleTechniques {
+			if ok, _ := can(s, "", tech.actions...); ok {
+				techs = append(techs, i)
+			}
+		}
+		ssm, _ := can(s, "", "ssm:SendCommand")
+		if len(techs) == 0 && !ssm {
+			continue
+		}
 		for _, r := range t.subjects {
-			if r.user || r == s {
+			if r.user || r == s || len(trusted[r.id]) == 0 {
 				continue
 			}
-			for _, tech := range passRoleTechniques {
+			passed := -1 // unknown
+			for _, i := range techs {
+				tech := passRoleTechniques[i]
 				if !trusted[r.id][tech.service] {
 					continue
 				}
-				if ok, _ := can(s, r.arn, "iam:PassRole"); !ok {
-					continue
+				if passed < 0 {
+					passed = 0
+					if ok, _ := can(s, r.arn, "iam:PassRole"); ok {
+						passed = 1
+					}
 				}
-				if ok, _ := can(s, "", tech.actions...); ok {
+				if passed == 1 {
 					t.delegate(s.id, r.id, schema.DelegRunAs, iam.Escalation(tech.name+" as "+r.name, append([]string{"iam:PassRole"}, tech.actions...)...))
 				}
 			}
 			// ssm:SendCommand runs commands on instances that already carry a
 			// role (through an instance profile); no PassRole needed.
-			if trusted[r.id]["ec2.amazonaws.com"] && instanceProfile[r.id] {
-				if ok, _ := can(s, "", "ssm:SendCommand"); ok {
-					t.delegate(s.id, r.id, schema.DelegRunAs, iam.Escalation("ssm-sendcommand as "+r.name, "ssm:SendCommand"))
-				}
+			if ssm && trusted[r.id]["ec2.amazonaws.com"] && instanceProfile[r.id] {
+				t.delegate(s.id, r.id, schema.DelegRunAs, iam.Escalation("ssm-sendcommand as "+r.name, "ssm:SendCommand"))
 			}
 		}
 	}
@@ -178,6 +192,7 @@ func (t *transformer) escalation() {
 func (t *transformer) joinGroup(s *subject, name string, cond bool) {
 	member := *s
 	member.pols = append(slices.Clone(s.pols), t.groupPols[name]...)
+	member.mayCache = nil // other policies
 	esc := escalated{technique: "privesc:addusertogroup on " + name + " (iam:AddUserToGroup)", cond: cond}
 	for _, a := range t.groupPols[name] {
 		t.policyGrants(a, []*subject{&member}, s.id, esc)

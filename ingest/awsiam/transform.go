@@ -38,6 +38,31 @@ type subject struct {
 	pols          []attachment
 	boundary      *Policy
 	vars          map[string]string
+	// mayCache remembers, per action, whether any Allow of pols matches it
+	// at all (on any resource): most pairwise escalation checks end there.
+	mayCache map[string]bool
+}
+
+// mayAllow reports whether an Allow statement of s's policies matches action
+// on some resource; when it does not, allowed is false whatever the ARN.
+func (s *subject) mayAllow(action string) bool {
+	if v, ok := s.mayCache[action]; ok {
+		return v
+	}
+	v := false
+	for _, a := range s.pols {
+		for i := range a.pol.Doc.Statements {
+			if st := &a.pol.Doc.Statements[i]; st.Allow && st.matchesAction(action) {
+				v = true
+				break
+			}
+		}
+	}
+	if s.mayCache == nil {
+		s.mayCache = map[string]bool{}
+	}
+	s.mayCache[action] = v
+	return v
 }
 
 // transformer builds the graph records of one account.
@@ -646,6 +671,9 @@ func (st *Statement) coverage(it item, res string, vars map[string]string) (full
 // Deny wins, then an Allow is needed in its policies and, with a boundary,
 // in the boundary too. cond is set when the answer hangs on a Condition.
 func (s *subject) allowed(action, arn string) (ok, cond bool) {
+	if !s.mayAllow(action) {
+		return false, false
+	}
 	match := func(st *Statement, vars map[string]string) bool {
 		if !st.matchesAction(action) {
 			return false

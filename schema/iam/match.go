@@ -10,17 +10,23 @@ package iam
 import "strings"
 
 // Glob reports whether s matches the IAM pattern p ('*' any run, '?' one
-// character). fold makes the match case-insensitive (action names are;
-// resource ARNs are not).
+// character). fold makes the match case-insensitive for ASCII letters
+// (action names are; resource ARNs are not). It does not allocate.
 func Glob(p, s string, fold bool) bool {
-	if fold {
-		p, s = strings.ToLower(p), strings.ToLower(s)
+	eq := func(a, b byte) bool {
+		if a == b {
+			return true
+		}
+		if !fold {
+			return false
+		}
+		return lower(a) == lower(b)
 	}
 	px, sx := 0, 0
 	star, mark := -1, 0
 	for sx < len(s) {
 		switch {
-		case px < len(p) && (p[px] == '?' || p[px] == s[sx]) && p[px] != '*':
+		case px < len(p) && p[px] != '*' && (p[px] == '?' || eq(p[px], s[sx])):
 			px++
 			sx++
 		case px < len(p) && p[px] == '*':
@@ -38,6 +44,13 @@ func Glob(p, s string, fold bool) bool {
 		px++
 	}
 	return px == len(p)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // Covers reports whether pattern d matches everything pattern a matches. It
