@@ -496,45 +496,30 @@ func (x *index) credVars(id string, st Settings) map[string]any {
 		"rotation_age_days": int64(ageDays(lastRotated(c), x.asOf))}
 }
 
-func (x *index) pathVars(a analysis.Access, p analysis.Path, st Settings) map[string]any {
-	edges, hops, idents, creds := []any{}, []any{}, []any{}, []any{}
-	seenI, seenC := map[string]bool{a.Identity: true}, map[string]bool{}
-	exposure, deleg, stale := false, false, false
-	addCred := func(id string) {
-		if v := x.credVars(id, st); v != nil && !seenC[id] {
-			seenC[id] = true
-			creds = append(creds, v)
-			stale = stale || v["past_rotation"].(bool)
-		}
+// pathVars builds the path variables from its summary (memo.go), so the
+// memo keys and the variables are made of the same parts.
+func (x *index) pathVars(ps *pathSummary, st Settings) map[string]any {
+	edges, hops := make([]any, len(ps.hops)), make([]any, len(ps.hops))
+	for i, h := range ps.hops {
+		edges[i] = string(h.Edge)
+		hops[i] = map[string]any{"from": h.From, "edge": string(h.Edge), "to": h.To,
+			"action": string(h.Action), "kind": string(h.Kind), "system": h.System}
 	}
-	for _, h := range p {
-		edges = append(edges, string(h.Edge))
-		hops = append(hops, map[string]any{"from": h.From, "edge": string(h.Edge), "to": h.To,
-			"action": string(h.Action), "kind": string(h.Kind), "system": h.System})
-		switch h.Edge {
-		case schema.EdgeStoredIn:
-			exposure = true
-			addCred(h.To)
-		case schema.EdgeHasCredential:
-			addCred(h.From)
-		case schema.EdgeCanActAs:
-			deleg = true
-		}
-		for _, id := range []string{h.From, h.To} {
-			if _, ok := x.identities[id]; ok && !seenI[id] {
-				seenI[id] = true
-				idents = append(idents, x.identityVars(id))
-			}
-		}
+	idents := make([]any, len(ps.identities))
+	for i, id := range ps.identities {
+		idents[i] = x.identityVars(id)
+	}
+	creds := make([]any, len(ps.credentials))
+	for i, id := range ps.credentials {
+		creds[i] = x.credVars(id, st)
 	}
 	auth := map[string]any{"via": "", "system": "", "credential": ""}
-	if au := a.Authentication; au != nil {
+	if au := ps.auth; au != nil {
 		auth = map[string]any{"via": au.Via, "system": au.System, "credential": au.Credential}
-		addCred(au.Credential)
 	}
-	return map[string]any{"edges": edges, "hops": hops, "length": int64(len(p)), "through_exposure": exposure,
-		"through_delegation": deleg, "identities": idents, "credentials": creds, "credential_past_rotation": stale,
-		"authentication": auth}
+	return map[string]any{"edges": edges, "hops": hops, "length": int64(ps.length), "through_exposure": ps.exposure,
+		"through_delegation": ps.delegation, "identities": idents, "credentials": creds,
+		"credential_past_rotation": ps.stale, "authentication": auth}
 }
 
 func (x *index) accessVars(a analysis.Access) map[string]any {
@@ -621,24 +606,27 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 				continue
 			}
 			for pi, p := range paths {
+				summary := func() *pathSummary {
+					if sums[pi] == nil {
+						s := x.summarize(a, p, st)
+						sums[pi] = &s
+					}
+					return sums[pi]
+				}
 				vars["path"] = func() any {
 					if pvs[pi] == nil {
-						pvs[pi] = x.pathVars(*a, p, st)
+						pvs[pi] = x.pathVars(summary(), st)
 					}
 					return pvs[pi]
 				}
 				var ok bool
 				var err error
 				if t.memoize && !memoOff {
-					if sums[pi] == nil {
-						s := x.summarize(a, p, st)
-						sums[pi] = &s
-					}
 					var iv map[string]any
 					if len(t.refs.identity) > 0 {
 						iv = identity().(map[string]any)
 					}
-					mm.buf = t.refs.key(mm.buf[:0], x, iv, a, sums[pi])
+					mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary())
 					res := mm.results[ri]
 					var hit bool
 					if ok, hit = res[string(mm.buf)]; !hit {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 
 	"cel.dev/cel-go/cel"
@@ -120,19 +121,20 @@ type pathSummary struct {
 	auth                    *analysis.Authentication
 }
 
-// summarize gathers p's summary exactly as pathVars builds its variables.
+// summarize gathers what p's variables are made of (pathVars builds them
+// from it).
 func (x *index) summarize(a *analysis.Access, p analysis.Path, st Settings) pathSummary {
 	s := pathSummary{length: len(p), hops: p, auth: a.Authentication}
 	addIdent := func(id string) {
 		if id == a.Identity {
 			return
 		}
-		if _, ok := x.identities[id]; ok && !containsStr(s.identities, id) {
+		if _, ok := x.identities[id]; ok && !slices.Contains(s.identities, id) {
 			s.identities = append(s.identities, id)
 		}
 	}
 	addCred := func(id string) {
-		if c, ok := x.creds[id]; ok && !containsStr(s.credentials, id) {
+		if c, ok := x.creds[id]; ok && !slices.Contains(s.credentials, id) {
 			s.credentials = append(s.credentials, id)
 			s.stale = s.stale || x.pastRotation(c, st)
 		}
@@ -154,15 +156,6 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, st Settings) path
 		addCred(a.Authentication.Credential)
 	}
 	return s
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // key appends the memo key of one predicate for one (identity, access,

@@ -216,17 +216,6 @@ func (t *transformer) group(gid string) Group {
 	return Group{}
 }
 
-func containsAny(list []string, vals ...string) bool {
-	for _, l := range list {
-		for _, v := range vals {
-			if l == v {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // parseAWSTime parses an IAM CreateDate ("2019-12-12T12:55:41Z",
 // "2019-12-12 12:55:41+00:00"); zero when it cannot.
 func parseAWSTime(s string) time.Time {
