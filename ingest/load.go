@@ -19,10 +19,12 @@ const (
 	FormatAWSIAM   = "aws-iam"
 	FormatK8sRBAC  = "k8s-rbac"
 	FormatPostgres = "postgres"
+	FormatSAP      = "sap"
+	FormatVault    = "vault"
 )
 
 // Formats lists the format names Load accepts, FormatAuto first.
-var Formats = []string{FormatAuto, FormatBundle, FormatAWSIAM, FormatK8sRBAC, FormatPostgres}
+var Formats = []string{FormatAuto, FormatBundle, FormatAWSIAM, FormatK8sRBAC, FormatPostgres, FormatSAP, FormatVault}
 
 // Source is one input of a Load: a file or directory path (a connection string
 // for postgres) and its format; "" or "auto" detects the format.
@@ -46,6 +48,8 @@ type Readers struct {
 	AWSIAM   ReadFunc
 	K8sRBAC  ReadFunc
 	Postgres ReadFunc
+	SAP      ReadFunc
+	Vault    ReadFunc
 }
 
 // Options tune a Load. The zero value is usable (but has no readers).
@@ -139,6 +143,10 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 		fn = r.K8sRBAC
 	case FormatPostgres:
 		fn = r.Postgres
+	case FormatSAP:
+		fn = r.SAP
+	case FormatVault:
+		fn = r.Vault
 	default:
 		return nil, fmt.Errorf("ingest %s: unknown format %q (allowed: %s)", src.Path, format, strings.Join(Formats, ", "))
 	}
@@ -155,6 +163,9 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 // then reports what is wrong). Unreadable paths are bundles too, so the reader
 // reports the error.
 func DetectFormat(path string) string {
+	if IsPostgresURL(path) {
+		return FormatPostgres
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return FormatBundle
@@ -176,6 +187,12 @@ func DetectFormat(path string) string {
 		return FormatK8sRBAC
 	}
 	return FormatBundle
+}
+
+// IsPostgresURL reports whether a source names a PostgreSQL server
+// (postgres:// or postgresql://) rather than a file.
+func IsPostgresURL(path string) bool {
+	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
 }
 
 // totalSize is the byte size of every input file, for progress.

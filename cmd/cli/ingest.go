@@ -48,7 +48,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 			return g.printIngested(meta)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac or postgres")
+	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&awsConfig, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
