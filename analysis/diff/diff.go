@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
@@ -41,10 +42,10 @@ type Result struct {
 	FindingsLost     []rules.Finding `json:"findings_lost"`
 }
 
-func critical(s rules.Snapshot) (map[string]AccessChange, error) {
+func critical(ctx context.Context, s rules.Snapshot) (map[string]AccessChange, error) {
 	out := map[string]AccessChange{}
 	for _, i := range s.Data.IdentityList {
-		accs, err := s.Engine.Reach(reach.ReachQuery{Identity: i.ID, CriticalOnly: true})
+		accs, err := s.Engine.Reach(ctx, reach.ReachQuery{Identity: i.ID, CriticalOnly: true})
 		if err != nil {
 			return nil, err
 		}
@@ -60,8 +61,8 @@ func critical(s rules.Snapshot) (map[string]AccessChange, error) {
 	return out, nil
 }
 
-// Compare returns what changed from a to b.
-func Compare(a, b Side) (*Result, error) {
+// Compare returns what changed from a to b; ctx's error when ctx ends first.
+func Compare(ctx context.Context, a, b Side) (*Result, error) {
 	r := &Result{From: string(a.Snapshot.Engine.Snapshot().ID), FromAsOf: a.Snapshot.Engine.AsOf(),
 		To: string(b.Snapshot.Engine.Snapshot().ID), ToAsOf: b.Snapshot.Engine.AsOf(),
 		IdentitiesGained: []string{}, IdentitiesLost: []string{}, AccessesGained: []AccessChange{},
@@ -86,11 +87,11 @@ func Compare(a, b Side) (*Result, error) {
 	}
 	slices.Sort(r.IdentitiesGained)
 	slices.Sort(r.IdentitiesLost)
-	ca, err := critical(a.Snapshot)
+	ca, err := critical(ctx, a.Snapshot)
 	if err != nil {
 		return nil, err
 	}
-	cb, err := critical(b.Snapshot)
+	cb, err := critical(ctx, b.Snapshot)
 	if err != nil {
 		return nil, err
 	}

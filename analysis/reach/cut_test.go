@@ -1,6 +1,7 @@
 package reach_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -88,7 +89,7 @@ func TestCut(t *testing.T) {
 			require.Equal(t, c.choke, f.ChokePoints)
 			if len(c.cut) > 0 {
 				// Paths must pass through every choke point.
-				ps, err := e.Paths("x", "je", c.action, 10)
+				ps, err := e.Paths(context.Background(), "x", "je", c.action, 10)
 				require.NoError(t, err)
 				require.NotEmpty(t, ps)
 				for _, p := range ps {

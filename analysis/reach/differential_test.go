@@ -140,7 +140,7 @@ func compareEngine(d *graph.Dataset, asOf time.Time, limit int, withPaths bool) 
 
 	for _, t := range m.targets {
 		for _, a := range schema.Actions {
-			got, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: t})
+			got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: t})
 			if err != nil {
 				ms.add("WhoCan(%q, %s): %v", t, a, err)
 				continue
@@ -163,7 +163,7 @@ func compareEngine(d *graph.Dataset, asOf time.Time, limit int, withPaths bool) 
 					effOnly = append(effOnly, x)
 				}
 			}
-			gotEff, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: t, EffectiveOnly: true})
+			gotEff, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: t, EffectiveOnly: true})
 			if err != nil {
 				ms.add("WhoCan(%q, %s, effective only): %v", t, a, err)
 			}
@@ -186,7 +186,7 @@ func compareEngine(d *graph.Dataset, asOf time.Time, limit int, withPaths bool) 
 	// WhoCanKind is WhoCan over every resource of the kind.
 	for _, kind := range []string{"secret", "journal_entry"} {
 		for _, a := range []schema.Action{schema.ActionRead, schema.ActionWrite} {
-			got, err := e.WhoCanKind(kind, "", a, false)
+			got, err := e.WhoCanKind(context.Background(), kind, "", a, false)
 			if err != nil {
 				ms.add("WhoCanKind(%q, %s): %v", kind, a, err)
 				continue
@@ -214,7 +214,7 @@ func compareEngine(d *graph.Dataset, asOf time.Time, limit int, withPaths bool) 
 	}
 
 	for _, x := range m.identities {
-		got, err := e.Reach(reach.ReachQuery{Identity: x})
+		got, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x})
 		if err != nil {
 			ms.add("Reach(%q): %v", x, err)
 			continue
@@ -244,7 +244,7 @@ func compareEngine(d *graph.Dataset, asOf time.Time, limit int, withPaths bool) 
 			}
 		}
 		// Filters select from the full answer.
-		filtered, err := e.Reach(reach.ReachQuery{Identity: x, Actions: []schema.Action{schema.ActionApprove, schema.ActionRead},
+		filtered, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x, Actions: []schema.Action{schema.ActionApprove, schema.ActionRead},
 			CriticalOnly: true, EffectiveOnly: true})
 		if err != nil {
 			ms.add("Reach(%q, filtered): %v", x, err)
@@ -499,7 +499,7 @@ func whoCanVsReach(d *graph.Dataset, limit int) []string {
 	fromWho := map[accKey]v{}
 	for _, r := range d.ResourceList {
 		for _, a := range schema.Actions {
-			got, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: r.ID})
+			got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: r.ID})
 			if err != nil {
 				ms.add("WhoCan: %v", err)
 				return ms.list
@@ -511,7 +511,7 @@ func whoCanVsReach(d *graph.Dataset, limit int) []string {
 	}
 	fromReach := map[accKey]v{}
 	for _, i := range d.IdentityList {
-		got, err := e.Reach(reach.ReachQuery{Identity: i.ID})
+		got, err := e.Reach(context.Background(), reach.ReachQuery{Identity: i.ID})
 		if err != nil {
 			ms.add("Reach: %v", err)
 			return ms.list

@@ -2,6 +2,7 @@ package reach
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -50,7 +51,11 @@ func (e *Engine) MostSpecific(covers func(id string) bool) string {
 // once each, sorted by identity id, with one shortest evidence path and
 // Effective and Authentication as WhoCan. An identity that reaches the
 // request only through grants Match calls conditional is marked Conditional.
-func (e *Engine) WhoCanNative(q NativeQuery) []analysis.Access {
+// It returns ctx's error when ctx ends first.
+func (e *Engine) WhoCanNative(ctx context.Context, q NativeQuery) ([]analysis.Access, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	p := e.p
 	type verdict struct{ ok, cond bool }
 	type mkey struct {
@@ -89,6 +94,9 @@ func (e *Engine) WhoCanNative(q NativeQuery) []analysis.Access {
 	slices.SortStableFunc(all, byClass)
 	slices.SortStableFunc(firm, byClass)
 	eff, effFirm := e.effectiveBackward(all), e.effectiveBackward(firm)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	firmSet := map[int32]bool{}
 	scFirm := e.pool().get(p.Len())
 	for _, x := range e.authBackward(scFirm, firm) {
@@ -128,5 +136,5 @@ func (e *Engine) WhoCanNative(q NativeQuery) []analysis.Access {
 		out = append(out, acc)
 	}
 	slices.SortFunc(out, func(a, b analysis.Access) int { return cmp.Compare(a.Identity, b.Identity) })
-	return out
+	return out, ctx.Err()
 }

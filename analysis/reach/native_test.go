@@ -1,6 +1,7 @@
 package reach_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -46,13 +47,14 @@ func TestWhoCanNativeAgreesWithWhoCan(t *testing.T) {
 			}
 			covering = append(covering, r.System)
 			for _, a := range schema.Actions {
-				want, err := e.WhoCan(reach.WhoCanQuery{Resource: r.ID, Action: a})
+				want, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Resource: r.ID, Action: a})
 				require.NoError(t, err)
 				match := func(native, _ string) (bool, bool) {
 					target, act, _ := strings.Cut(native, "\x00")
 					return slices.Contains(covering, target) && (act == string(a) || act == string(schema.ActionAdmin)), false
 				}
-				got := e.WhoCanNative(reach.NativeQuery{Match: match, Resource: r.ID, Native: "x:Y", Action: a})
+				got, err := e.WhoCanNative(context.Background(), reach.NativeQuery{Match: match, Resource: r.ID, Native: "x:Y", Action: a})
+				require.NoError(t, err)
 				require.Equal(t, ids(want, false), ids(got, false), "seed %d: authorized for (%s, %s)", seed, r.ID, a)
 				if sameSys {
 					require.Equal(t, ids(want, true), ids(got, true), "seed %d: effective for (%s, %s)", seed, r.ID, a)
@@ -84,7 +86,8 @@ func TestWhoCanNativeConditional(t *testing.T) {
 		require.Equal(t, "aws:1", system)
 		return true, strings.HasPrefix(native, "cond:")
 	}
-	got := e.WhoCanNative(reach.NativeQuery{Match: match, Resource: "arn:x", Native: "s3:PutObject", Action: schema.ActionWrite})
+	got, err := e.WhoCanNative(context.Background(), reach.NativeQuery{Match: match, Resource: "arn:x", Native: "s3:PutObject", Action: schema.ActionWrite})
+	require.NoError(t, err)
 	byID := map[string]analysis.Access{}
 	for _, a := range got {
 		byID[a.Identity] = a
@@ -97,7 +100,8 @@ func TestWhoCanNativeConditional(t *testing.T) {
 	require.True(t, byID["cond"].Conditional)
 	require.True(t, byID["cond"].Effective)
 	require.False(t, byID["latent"].Effective)
-	eff := e.WhoCanNative(reach.NativeQuery{Match: match, Resource: "arn:x", Native: "s3:PutObject", Action: schema.ActionWrite, EffectiveOnly: true})
+	eff, err := e.WhoCanNative(context.Background(), reach.NativeQuery{Match: match, Resource: "arn:x", Native: "s3:PutObject", Action: schema.ActionWrite, EffectiveOnly: true})
+	require.NoError(t, err)
 	require.Len(t, eff, 2)
 }
 

@@ -2,6 +2,7 @@ package reach
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"math"
 	"slices"
@@ -20,8 +21,11 @@ import (
 // Yen's algorithm (gonum) only on the subgraph of nodes that are both reachable
 // from the identity and lead to a grant on the resource, so its cost does not
 // grow with the whole graph. An identity with no authorization gets no paths
-// and no error.
-func (e *Engine) Paths(from, resource string, a schema.Action, k int) ([]analysis.Path, error) {
+// and no error. It returns ctx's error when ctx ends first.
+func (e *Engine) Paths(ctx context.Context, from, resource string, a schema.Action, k int) ([]analysis.Path, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	x, err := e.identityNode(from)
 	if err != nil {
 		return nil, err
@@ -45,6 +49,9 @@ func (e *Engine) Paths(from, resource string, a schema.Action, k int) ([]analysi
 	e.authBackward(bwd, e.seeds(r, a))
 	if !bwd.seen(x) {
 		return nil, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	sub := e.pruned(fwd, bwd, r, a)
 	raw := gpath.YenKShortestPaths(sub, k, math.Inf(1), lnode(sub.local[x]), lnode(sub.sink))

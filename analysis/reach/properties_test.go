@@ -1,6 +1,7 @@
 package reach_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -41,7 +42,7 @@ func engineAnswers(t *testing.T, d *graph.Dataset) map[accKey]accVal {
 	}
 	for _, tg := range targets {
 		for _, a := range schema.Actions {
-			got, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: tg})
+			got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: tg})
 			if err != nil {
 				t.Fatalf("WhoCan(%q, %s): %v", tg, a, err)
 			}
@@ -316,7 +317,7 @@ func TestEffectiveSubsetOfAuthorized(t *testing.T) {
 					}
 				}
 			}
-			acc, err := e.Reach(reach.ReachQuery{Identity: x})
+			acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,7 +354,7 @@ func TestConcurrentQueries(t *testing.T) {
 		}
 		want := make([]string, len(qs))
 		for i, x := range qs {
-			got, err := e.WhoCan(reach.WhoCanQuery{Action: x.a, Resource: x.t})
+			got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: x.a, Resource: x.t})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +362,7 @@ func TestConcurrentQueries(t *testing.T) {
 		}
 		wantReach := make([]string, len(d.IdentityList))
 		for i, idn := range d.IdentityList {
-			got, err := e.Reach(reach.ReachQuery{Identity: idn.ID})
+			got, err := e.Reach(context.Background(), reach.ReachQuery{Identity: idn.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,13 +375,13 @@ func TestConcurrentQueries(t *testing.T) {
 				defer func() { done <- struct{}{} }()
 				rng := rand.New(rand.NewPCG(seed, uint64(w)))
 				for _, i := range rng.Perm(len(qs)) {
-					got, err := e.WhoCan(reach.WhoCanQuery{Action: qs[i].a, Resource: qs[i].t})
+					got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: qs[i].a, Resource: qs[i].t})
 					if err != nil || asJSON(got) != want[i] {
 						errs <- fmt.Sprintf("seed %d: concurrent WhoCan(%q, %s) differs from the sequential answer (err %v)", seed, qs[i].t, qs[i].a, err)
 						return
 					}
 					j := rng.IntN(len(wantReach))
-					gotR, err := e.Reach(reach.ReachQuery{Identity: d.IdentityList[j].ID})
+					gotR, err := e.Reach(context.Background(), reach.ReachQuery{Identity: d.IdentityList[j].ID})
 					if err != nil || asJSON(gotR) != wantReach[j] {
 						errs <- fmt.Sprintf("seed %d: concurrent Reach(%q) differs from the sequential answer (err %v)", seed, d.IdentityList[j].ID, err)
 						return

@@ -2,6 +2,7 @@ package reach
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -24,8 +25,12 @@ type ReachQuery struct {
 // sorted by resource id then action order, each with Effective per R6, one
 // shortest evidence path (a walkable one when effective) and, when effective,
 // the authentication used. Systems are not listed as resources. It returns
-// ErrUnknownNode when the identity does not exist.
-func (e *Engine) Reach(q ReachQuery) ([]analysis.Access, error) {
+// ErrUnknownNode when the identity does not exist, and ctx's error when ctx
+// ends first.
+func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	x, err := e.identityNode(q.Identity)
 	if err != nil {
 		return nil, err
@@ -45,6 +50,9 @@ func (e *Engine) Reach(q ReachQuery) ([]analysis.Access, error) {
 	defer e.pool().put(sc)
 	auth := e.authForward(sc, x, want)
 	eff := e.effectiveForward(x, want)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	out := make([]analysis.Access, 0, len(auth))
 	keys := sortedKeys(auth)
 	sortAccessKeys(keys, e.p)

@@ -5,6 +5,7 @@ package reach_test
 // reference itself.
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -106,7 +107,7 @@ func expectWhoCan(t *testing.T, d *graph.Dataset, asOf time.Time, target string,
 
 	e, _, err := buildEngine(d, asOf)
 	require.NoError(t, err)
-	got, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: target})
+	got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: target})
 	require.NoError(t, err)
 	gotMap := map[string]want{}
 	for _, acc := range got {
@@ -208,7 +209,7 @@ func TestRuleWalkablePathLongerThanShortest(t *testing.T) {
 	})
 	e, _, err := buildEngine(d, refAsOf)
 	require.NoError(t, err)
-	got, err := e.WhoCan(reach.WhoCanQuery{Action: schema.ActionWrite, Resource: "bank:pay"})
+	got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: schema.ActionWrite, Resource: "bank:pay"})
 	require.NoError(t, err)
 	for _, acc := range got {
 		if acc.Identity == "x" {
@@ -297,7 +298,7 @@ func TestRuleMembershipCyclesAdminAndContainment(t *testing.T) {
 
 	e, _, err := buildEngine(d, refAsOf)
 	require.NoError(t, err)
-	acc, err := e.Reach(reach.ReachQuery{Identity: "y"})
+	acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: "y"})
 	require.NoError(t, err)
 	var got []string
 	for _, a := range acc {
@@ -331,7 +332,7 @@ func TestRuleCritical(t *testing.T) {
 		ident("x", true).cred("c-x", "x", "").grant("x", schema.ActionAdmin, "erp").d
 	e, _, err := buildEngine(d, refAsOf)
 	require.NoError(t, err)
-	acc, err := e.Reach(reach.ReachQuery{Identity: "x"})
+	acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: "x"})
 	require.NoError(t, err)
 	crit := map[string]bool{}
 	for _, a := range acc {
@@ -351,19 +352,19 @@ func TestRuleUnknownIDs(t *testing.T) {
 	d := newTB().sys("erp", false).res("erp:je", "erp", "").ident("x", true).group("g").d
 	e, _, err := buildEngine(d, refAsOf)
 	require.NoError(t, err)
-	_, err = e.WhoCan(reach.WhoCanQuery{Action: schema.ActionRead, Resource: "nope"})
+	_, err = e.WhoCan(context.Background(), reach.WhoCanQuery{Action: schema.ActionRead, Resource: "nope"})
 	require.True(t, errors.Is(err, reach.ErrUnknownNode), "%v", err)
-	_, err = e.WhoCan(reach.WhoCanQuery{Action: schema.ActionRead, Resource: "x"})
+	_, err = e.WhoCan(context.Background(), reach.WhoCanQuery{Action: schema.ActionRead, Resource: "x"})
 	require.True(t, errors.Is(err, reach.ErrUnknownNode), "WhoCan on an identity: %v", err)
-	_, err = e.Reach(reach.ReachQuery{Identity: "nope"})
+	_, err = e.Reach(context.Background(), reach.ReachQuery{Identity: "nope"})
 	require.True(t, errors.Is(err, reach.ErrUnknownNode), "%v", err)
-	_, err = e.Reach(reach.ReachQuery{Identity: "g"})
+	_, err = e.Reach(context.Background(), reach.ReachQuery{Identity: "g"})
 	require.True(t, errors.Is(err, reach.ErrUnknownNode), "Reach of a group: %v", err)
-	_, err = e.Paths("nope", "erp:je", schema.ActionRead, 3)
+	_, err = e.Paths(context.Background(), "nope", "erp:je", schema.ActionRead, 3)
 	require.True(t, errors.Is(err, reach.ErrUnknownNode), "Paths from an unknown id: %v", err)
-	_, err = e.Paths("x", "nope", schema.ActionRead, 3)
+	_, err = e.Paths(context.Background(), "x", "nope", schema.ActionRead, 3)
 	require.True(t, errors.Is(err, reach.ErrUnknownNode), "Paths to an unknown resource: %v", err)
-	ps, err := e.Paths("x", "erp:je", schema.ActionRead, 3)
+	ps, err := e.Paths(context.Background(), "x", "erp:je", schema.ActionRead, 3)
 	require.NoError(t, err, "no authorization: no paths and no error")
 	require.Empty(t, ps)
 }
@@ -383,14 +384,14 @@ func TestRuleCrossSystemParent(t *testing.T) {
 
 	e, _, err := buildEngine(d, refAsOf)
 	require.NoError(t, err)
-	got, err := e.WhoCan(reach.WhoCanQuery{Action: schema.ActionApprove, Resource: "res6"})
+	got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: schema.ActionApprove, Resource: "res6"})
 	require.NoError(t, err)
 	var who []string
 	for _, a := range got {
 		who = append(who, a.Identity)
 	}
 	reachSays := func(x string) bool {
-		acc, err := e.Reach(reach.ReachQuery{Identity: x, Actions: []schema.Action{schema.ActionApprove}})
+		acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x, Actions: []schema.Action{schema.ActionApprove}})
 		require.NoError(t, err)
 		for _, a := range acc {
 			if a.Resource == "res6" {
@@ -411,7 +412,7 @@ func TestRuleCrossSystemParent(t *testing.T) {
 		}
 	})
 	t.Run("R8 literal", func(t *testing.T) {
-		acc, err := e.Reach(reach.ReachQuery{Identity: "id8", Actions: []schema.Action{schema.ActionApprove}})
+		acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: "id8", Actions: []schema.Action{schema.ActionApprove}})
 		require.NoError(t, err)
 		for _, a := range acc {
 			if a.Resource == "b" {

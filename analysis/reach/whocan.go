@@ -2,6 +2,7 @@ package reach
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -22,8 +23,12 @@ type WhoCanQuery struct {
 // each, sorted by identity id, with Effective set per R6, one shortest evidence
 // path each (a walkable one when effective) and, when effective, the
 // authentication used. Action is the one asked even when admin supplies it.
-// It returns ErrUnknownNode when the resource does not exist.
-func (e *Engine) WhoCan(q WhoCanQuery) ([]analysis.Access, error) {
+// It returns ErrUnknownNode when the resource does not exist, and ctx's
+// error when ctx ends first.
+func (e *Engine) WhoCan(ctx context.Context, q WhoCanQuery) ([]analysis.Access, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	r, err := e.resourceNode(q.Resource)
 	if err != nil {
 		return nil, err
@@ -35,8 +40,9 @@ func (e *Engine) WhoCan(q WhoCanQuery) ([]analysis.Access, error) {
 }
 
 // WhoCanKind answers WhoCan for every resource of the given kind (optionally
-// only in system sys), sorted by resource id then identity id.
-func (e *Engine) WhoCanKind(kind, sys string, a schema.Action, effectiveOnly bool) ([]analysis.Access, error) {
+// only in system sys), sorted by resource id then identity id. It checks ctx
+// between resources and returns ctx's error when ctx ends first.
+func (e *Engine) WhoCanKind(ctx context.Context, kind, sys string, a schema.Action, effectiveOnly bool) ([]analysis.Access, error) {
 	var sysNode int32 = projection.None
 	if sys != "" {
 		n, ok := e.p.Lookup(sys)
@@ -59,6 +65,9 @@ func (e *Engine) WhoCanKind(kind, sys string, a schema.Action, effectiveOnly boo
 	slices.SortFunc(rs, func(a, b int32) int { return cmp.Compare(e.p.ID(a), e.p.ID(b)) })
 	var out []analysis.Access
 	for _, r := range rs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		out = append(out, e.whoCan(r, a, effectiveOnly)...)
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -23,7 +24,7 @@ var WorkbookHeader = []string{"snapshot", "as_of", "identity", "name", "type", "
 // critical accesses, credentials (type, age since rotation, rotation
 // interval, expiry) and finding ids; two empty columns take the reviewer's
 // decision. Suppressed findings are listed with a "suppressed:" prefix.
-func Workbook(w io.Writer, s rules.Snapshot, rotationDays int, fs []rules.Finding) error {
+func Workbook(ctx context.Context, w io.Writer, s rules.Snapshot, rotationDays int, fs []rules.Finding) error {
 	asOf := s.Engine.AsOf()
 	snap := string(s.Engine.Snapshot().ID)
 	byID := map[string][]string{}
@@ -42,7 +43,7 @@ func Workbook(w io.Writer, s rules.Snapshot, rotationDays int, fs []rules.Findin
 		if !i.Type.NonHuman() {
 			continue
 		}
-		accs, err := s.Engine.Reach(reach.ReachQuery{Identity: i.ID, CriticalOnly: true})
+		accs, err := s.Engine.Reach(ctx, reach.ReachQuery{Identity: i.ID, CriticalOnly: true})
 		if err != nil {
 			return err
 		}

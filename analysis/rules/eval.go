@@ -26,21 +26,33 @@ import (
 type Snapshot struct {
 	Engine *reach.Engine
 	Data   *graph.Dataset
+	// Index is Data indexed by id; nil means Evaluate indexes Data itself.
+	// A caller that evaluates one snapshot several times passes it in so the
+	// records are indexed once.
+	Index *graph.Index
 }
 
 // index holds the records of a snapshot by id. Accesses are not kept: each
 // actor's are computed, used by every rule and dropped (see Evaluate).
 type index struct {
-	s          Snapshot
-	asOf       time.Time
-	systems    map[string]graph.System
-	resources  map[string]graph.Resource
-	identities map[string]graph.Identity
-	creds      map[string]graph.Credential
-	credsOf    map[string][]graph.Credential
-	ids        []string            // identity ids, sorted
-	actorOf    map[string][]string // identity → its actor, for actors of more than one identity
+	s       Snapshot
+	asOf    time.Time
+	recs    *graph.Index
+	actorOf map[string][]string // identity → its actor, for actors of more than one identity
+	opts    options
 }
+
+// Option tunes Evaluate.
+type Option func(*options)
+
+type options struct {
+	noMemo bool
+}
+
+// WithoutMemo evaluates every toxic-path predicate afresh instead of
+// remembering results per value of the fields it reads (memo.go); the
+// findings are the same, only slower. For comparisons in tests and benchmarks.
+func WithoutMemo() Option { return func(o *options) { o.noMemo = true } }
 
 // ident is one identity's accesses (from one Reach) during evaluation.
 type ident struct {
@@ -61,23 +73,9 @@ func NewSnapshot(ctx context.Context, e *reach.Engine, r graph.Reader) (Snapshot
 }
 
 func newIndex(s Snapshot) *index {
-	x := &index{s: s, asOf: s.Engine.AsOf(), systems: map[string]graph.System{}, resources: map[string]graph.Resource{},
-		identities: map[string]graph.Identity{}, creds: map[string]graph.Credential{}, credsOf: map[string][]graph.Credential{},
-		actorOf: map[string][]string{}}
-	for _, r := range s.Data.SystemList {
-		x.systems[r.ID] = r
-	}
-	for _, r := range s.Data.ResourceList {
-		x.resources[r.ID] = r
-	}
-	for _, r := range s.Data.IdentityList {
-		x.identities[r.ID] = r
-		x.ids = append(x.ids, r.ID)
-	}
-	slices.Sort(x.ids)
-	for _, c := range s.Data.CredentialList {
-		x.creds[c.ID] = c
-		x.credsOf[c.Identity] = append(x.credsOf[c.Identity], c)
+	x := &index{s: s, asOf: s.Engine.AsOf(), recs: s.Index, actorOf: map[string][]string{}}
+	if x.recs == nil {
+		x.recs = graph.NewIndex(s.Data)
 	}
 	for _, a := range s.Engine.Actors() {
 		for _, id := range a {
@@ -89,10 +87,10 @@ func newIndex(s Snapshot) *index {
 
 // kindOf returns the resource kind and system of a resource or system id.
 func (x *index) kindOf(id string) (kind, system string) {
-	if r, ok := x.resources[id]; ok {
+	if r, ok := x.recs.Resource(id); ok {
 		return r.Kind, r.System
 	}
-	if _, ok := x.systems[id]; ok {
+	if _, ok := x.recs.System(id); ok {
 		return "system", id
 	}
 	return "", ""
@@ -189,15 +187,20 @@ func newPlan(rs *Ruleset) (*plan, error) {
 // findings sorted (see Sort), without suppressions applied. Each actor's
 // accesses are computed once (Reach, limited to the actions the rules can
 // match) and read by every rule; actors are evaluated in parallel on
-// GOMAXPROCS workers and the result does not depend on their order.
-func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
+// GOMAXPROCS workers and the result does not depend on their order. Workers
+// check ctx between actors; when ctx ends first, Evaluate returns its error
+// and no findings.
+func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]Finding, error) {
 	x := newIndex(s)
+	for _, o := range opts {
+		o(&x.opts)
+	}
 	pl, err := newPlan(rs)
 	if err != nil {
 		return nil, err
 	}
 	var units [][]string
-	for _, id := range x.ids {
+	for _, id := range x.recs.IdentityIDs() {
 		if a := x.actor(id); a[0] == id {
 			units = append(units, a)
 		}
@@ -213,14 +216,17 @@ func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
 			mm := newMemo(len(pl.toxic))
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(units) {
+				if i >= len(units) || ctx.Err() != nil {
 					return
 				}
-				results[i], errs[i] = x.evalActor(pl, units[i], mm)
+				results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
 			}
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []Finding
 	for i := range units {
 		if errs[i] != nil {
@@ -237,7 +243,7 @@ func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
 			out = append(out, fs...)
 		}
 	}
-	if err := x.fixes(out); err != nil {
+	if err := x.fixes(ctx, out); err != nil {
 		return nil, err
 	}
 	Sort(out)
@@ -245,12 +251,12 @@ func Evaluate(s Snapshot, rs *Ruleset) ([]Finding, error) {
 }
 
 // evalActor runs every rule on one actor and its identities.
-func (x *index) evalActor(pl *plan, actor []string, mm *memo) ([]Finding, error) {
+func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *memo) ([]Finding, error) {
 	members := make([]*ident, len(actor))
 	for k, id := range actor {
 		q := pl.reachQ
 		q.Identity = id
-		accs, err := x.s.Engine.Reach(q)
+		accs, err := x.s.Engine.Reach(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("rules: reach %s: %w", id, err)
 		}
@@ -302,7 +308,7 @@ func (x *index) finish(r Rule, f *Finding) {
 // identity, an actor member or an identity on a path is an ai_agent.
 func (x *index) frameworks(r Rule, f *Finding) []string {
 	out := slices.Clone(r.Frameworks)
-	ai := func(id string) bool { return x.identities[id].Type == schema.IdentityAIAgent }
+	ai := func(id string) bool { i, _ := x.recs.Identity(id); return i.Type == schema.IdentityAIAgent }
 	hit := slices.ContainsFunc(f.Actor, ai) || ai(f.Identity)
 	for _, p := range f.Paths {
 		for _, h := range p {
@@ -433,7 +439,7 @@ func firstPaths(a analysis.Access) []analysis.Path {
 // ---------------------------------------------------------------- toxic paths
 
 func (x *index) identityVars(id string) map[string]any {
-	i, ok := x.identities[id]
+	i, ok := x.recs.Identity(id)
 	if !ok {
 		return map[string]any{"id": id, "type": "", "human": false, "nonhuman": false, "ai_agent": false,
 			"status": "", "active": false, "shared": false, "break_glass": false, "vendor": "", "vendor_managed": false,
@@ -487,7 +493,7 @@ func (x *index) expired(c graph.Credential) bool {
 }
 
 func (x *index) credVars(id string, st Settings) map[string]any {
-	c, ok := x.creds[id]
+	c, ok := x.recs.Credential(id)
 	if !ok {
 		return nil
 	}
@@ -621,7 +627,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 				}
 				var ok bool
 				var err error
-				if t.memoize && !memoOff {
+				if t.memoize && !x.opts.noMemo {
 					var iv map[string]any
 					if len(t.refs.identity) > 0 {
 						iv = identity().(map[string]any)
@@ -802,7 +808,7 @@ func betterMatch(a, b analysis.Access, target string) bool {
 // cut and choke points of the authorization paths behind its access (for an
 // SoD conflict, of the side with the smaller cut). Findings are handled in
 // parallel; each writes only its own Fix.
-func (x *index) fixes(fs []Finding) error {
+func (x *index) fixes(ctx context.Context, fs []Finding) error {
 	var todo []int
 	for i := range fs {
 		if fs[i].Severity == schema.SeverityCritical && len(fs[i].Paths) > 0 {
@@ -818,7 +824,7 @@ func (x *index) fixes(fs []Finding) error {
 			defer wg.Done()
 			for {
 				k := int(next.Add(1) - 1)
-				if k >= len(todo) {
+				if k >= len(todo) || ctx.Err() != nil {
 					return
 				}
 				errs[k] = x.fix(&fs[todo[k]])
@@ -826,6 +832,9 @@ func (x *index) fixes(fs []Finding) error {
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
 }
 

@@ -55,7 +55,7 @@ func (x *index) hygiene(st Settings, r Rule, m *ident) []Finding {
 	}
 	id := m.id
 	{
-		i := x.identities[id]
+		i, _ := x.recs.Identity(id)
 		if !inScope(r, i) {
 			return nil
 		}
@@ -93,7 +93,7 @@ func (x *index) hygiene(st Settings, r Rule, m *ident) []Finding {
 			}
 		case CheckDormantCritical:
 			last := i.LastUsedAt
-			for _, c := range x.credsOf[id] {
+			for _, c := range x.recs.CredentialsOf(id) {
 				if c.LastUsedAt.After(last) {
 					last = c.LastUsedAt
 				}
@@ -125,7 +125,7 @@ func (x *index) hygiene(st Settings, r Rule, m *ident) []Finding {
 				out = append(out, f)
 			}
 		case CheckRotationOverdue, CheckExpiredUnrevoked, CheckStaticUnvaulted:
-			for _, c := range x.credsOf[id] {
+			for _, c := range x.recs.CredentialsOf(id) {
 				if c.Revoked {
 					continue
 				}
@@ -160,7 +160,7 @@ func (x *index) unusedGrants(st Settings, r Rule) []Finding {
 		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf) {
 			continue
 		}
-		if i, ok := x.identities[g.Principal]; ok && !inScope(r, i) {
+		if i, ok := x.recs.Identity(g.Principal); ok && !inScope(r, i) {
 			continue
 		}
 		age := ageDays(g.LastUsedAt, x.asOf)

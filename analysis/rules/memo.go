@@ -20,9 +20,6 @@ import (
 // memoized. The values of list fields are keyed by the ids they list
 // (identity and credential fields are fixed per id within a snapshot).
 
-// memoOff turns memoization off (tests compare both ways).
-var memoOff bool
-
 // refs are the fields one predicate reads, per variable.
 type refs struct {
 	identity, access, path []string
@@ -129,12 +126,12 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, st Settings) path
 		if id == a.Identity {
 			return
 		}
-		if _, ok := x.identities[id]; ok && !slices.Contains(s.identities, id) {
+		if _, ok := x.recs.Identity(id); ok && !slices.Contains(s.identities, id) {
 			s.identities = append(s.identities, id)
 		}
 	}
 	addCred := func(id string) {
-		if c, ok := x.creds[id]; ok && !slices.Contains(s.credentials, id) {
+		if c, ok := x.recs.Credential(id); ok && !slices.Contains(s.credentials, id) {
 			s.credentials = append(s.credentials, id)
 			s.stale = s.stale || x.pastRotation(c, st)
 		}

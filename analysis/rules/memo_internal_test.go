@@ -65,11 +65,9 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 	}
 	require.Equal(t, len(pl.toxic)-1, memoized)
 
-	memoOff = true
-	plain, err := Evaluate(snap, rs)
-	memoOff = false
+	plain, err := Evaluate(context.Background(), snap, rs, WithoutMemo())
 	require.NoError(t, err)
-	fast, err := Evaluate(snap, rs)
+	fast, err := Evaluate(context.Background(), snap, rs)
 	require.NoError(t, err)
 	require.NotEmpty(t, plain)
 	byRule := map[string]int{}
@@ -103,11 +101,13 @@ func BenchmarkEvaluateMemo(b *testing.B) {
 		off  bool
 	}{{"memo", false}, {"plain", true}} {
 		b.Run(c.name, func(b *testing.B) {
-			memoOff = c.off
-			defer func() { memoOff = false }()
+			var opts []Option
+			if c.off {
+				opts = append(opts, WithoutMemo())
+			}
 			n := 0
 			for range b.N {
-				fs, err := Evaluate(snap, rs)
+				fs, err := Evaluate(context.Background(), snap, rs, opts...)
 				require.NoError(b, err)
 				n = len(fs)
 			}

@@ -65,7 +65,7 @@ func evaluate(t *testing.T, d *graph.Dataset, extra string) []rules.Finding {
 	}
 	rs, err := rules.Load(files...)
 	require.NoError(t, err)
-	fs, err := rules.Evaluate(rules.Snapshot{Engine: reach.New(p, asOf), Data: d}, rs)
+	fs, err := rules.Evaluate(context.Background(), rules.Snapshot{Engine: reach.New(p, asOf), Data: d}, rs)
 	require.NoError(t, err)
 	return fs
 }

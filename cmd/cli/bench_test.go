@@ -16,6 +16,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/memstore"
@@ -203,7 +204,7 @@ func BenchmarkTierWhoCan(b *testing.B) {
 		for i, r := range env.res {
 			a := schema.Actions[i%len(schema.Actions)]
 			start := time.Now()
-			accs, err := env.eng.WhoCan(reach.WhoCanQuery{Action: a, Resource: env.proj.ID(r)})
+			accs, err := env.eng.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: env.proj.ID(r)})
 			ds = append(ds, time.Since(start))
 			if err != nil {
 				b.Fatal(err)
@@ -229,7 +230,7 @@ func BenchmarkTierReach(b *testing.B) {
 	for range b.N {
 		for _, x := range env.idents {
 			start := time.Now()
-			accs, err := env.eng.Reach(reach.ReachQuery{Identity: env.proj.ID(x)})
+			accs, err := env.eng.Reach(context.Background(), reach.ReachQuery{Identity: env.proj.ID(x)})
 			ds = append(ds, time.Since(start))
 			if err != nil {
 				b.Fatal(err)
@@ -351,11 +352,11 @@ func BenchmarkTierReport(b *testing.B) {
 	findings := 0
 	b.ResetTimer()
 	for range b.N {
-		snap, err := openSnapshot(context.Background(), st, "", time.Time{})
+		s, err := session.Open(context.Background(), st, "", session.WithRecords())
 		if err != nil {
 			b.Fatal(err)
 		}
-		fs, err := rules.Evaluate(snap, rs)
+		_, fs, err := s.Findings(context.Background(), rs, time.Time{})
 		if err != nil {
 			b.Fatal(err)
 		}

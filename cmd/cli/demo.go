@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+	"context"
 	_ "embed"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -58,25 +60,26 @@ identity, and a summary of non-human identities holding critical access.`,
 				return err
 			}
 			g.snapshot = string(meta.ID)
-			s, err := g.openEngine(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context())
 			if err != nil {
 				return err
 			}
-			return printDemo(g.env.Stdout, s)
+			defer done()
+			return printDemo(cmd.Context(), g.env.Stdout, q)
 		},
 	}
 }
 
-func printDemo(w io.Writer, s *session) error {
-	e := s.engine
+func printDemo(ctx context.Context, w io.Writer, q query) error {
+	e := q.s.Engine(q.asOf)
 	p := e.Projection()
-	c := s.meta.Counts
+	c := q.s.Meta().Counts
 	fmt.Fprintf(w, "reachgraph demo: bundled finance sample\n")
-	fmt.Fprintf(w, "snapshot %s  as_of %s\n", s.meta.ID, e.AsOf().Format(time.RFC3339))
+	fmt.Fprintf(w, "snapshot %s  as_of %s\n", q.s.Meta().ID, e.AsOf().Format(time.RFC3339))
 	fmt.Fprintf(w, "%d systems, %d resources, %d identities, %d groups, %d grants, %d credentials, %d delegations\n\n",
 		c.Systems, c.Resources, c.Identities, c.Groups, c.Grants, c.Credentials, c.Delegations)
 
-	accs, err := e.WhoCanKind("journal_entry", "", schema.ActionApprove, false)
+	accs, err := q.s.WhoCan(ctx, q.asOf, session.WhoCan{Kind: "journal_entry", Action: schema.ActionApprove})
 	if err != nil {
 		return err
 	}
@@ -84,7 +87,7 @@ func printDemo(w io.Writer, s *session) error {
 	fmt.Fprintf(w, "== Who can approve journal entries? %d effective, %d latent\n", eff, lat)
 	printAccessTable(w, p, accs)
 
-	nh := nonHumanCritical(p, e)
+	nh := nonHumanCritical(ctx, p, e)
 	if len(nh) == 0 {
 		fmt.Fprintln(w, "\nno non-human identity holds critical access")
 		return nil
@@ -158,14 +161,14 @@ type nhRow struct {
 
 // nonHumanCritical lists non-human identities with critical access, riskiest
 // first (most effective, then most latent critical accesses, then id).
-func nonHumanCritical(p *projection.Projection, e *reach.Engine) []nhRow {
+func nonHumanCritical(ctx context.Context, p *projection.Projection, e *reach.Engine) []nhRow {
 	var rows []nhRow
 	lo, hi := p.Range(projection.Identity)
 	for n := lo; n < hi; n++ {
 		if !p.IdentityType(n).NonHuman() {
 			continue
 		}
-		accs, err := e.Reach(reach.ReachQuery{Identity: p.ID(n), CriticalOnly: true})
+		accs, err := e.Reach(ctx, reach.ReachQuery{Identity: p.ID(n), CriticalOnly: true})
 		if err != nil || len(accs) == 0 {
 			continue
 		}

@@ -8,9 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/reachgraph/reachgraph/analysis/diff"
 	"github.com/reachgraph/reachgraph/analysis/report"
-	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/analysis/session"
 )
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -44,23 +43,15 @@ func (g *globals) runDiff(ctx context.Context, a, b, rulesFile string) error {
 		return err
 	}
 	defer st.Close()
-	side := func(id string) (diff.Side, error) {
-		s, err := openSnapshot(ctx, st, id, time.Time{})
-		if err != nil {
-			return diff.Side{}, err
-		}
-		fs, err := rules.Evaluate(s, rs)
-		return diff.Side{Snapshot: s, Findings: fs}, err
-	}
-	sa, err := side(a)
+	sa, err := g.openSession(ctx, st, a, session.WithRecords())
 	if err != nil {
 		return err
 	}
-	sb, err := side(b)
+	sb, err := g.openSession(ctx, st, b, session.WithRecords())
 	if err != nil {
 		return err
 	}
-	res, err := diff.Compare(sa, sb)
+	res, err := session.Diff(ctx, sa, sb, rs)
 	if err != nil {
 		return err
 	}

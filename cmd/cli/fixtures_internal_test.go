@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
 )
 
 // expectFile is the format of testdata/**/expect.yaml: hand-checked answers.
@@ -165,16 +166,16 @@ func TestFixtures(t *testing.T) {
 					}
 				}
 			}
-			s := openFixtureSession(t, store, exp.AsOf)
+			e := openFixtureEngine(t, store, exp.AsOf)
 			if exp.Actors != nil {
 				want := exp.Actors
 				if len(want) == 0 {
 					want = nil
 				}
-				require.Equal(t, want, s.engine.Actors(), "actors (R7)")
+				require.Equal(t, want, e.Actors(), "actors (R7)")
 			}
 			for r, want := range exp.SOXScope {
-				got, err := s.engine.InSOXScope(r)
+				got, err := e.InSOXScope(r)
 				require.NoError(t, err)
 				require.Equal(t, want, got, "sox_scope of %s (R8)", r)
 			}
@@ -239,12 +240,13 @@ func shortestLen(t *testing.T, base []string, from, resource, action string) int
 	return len(rep.Paths[0])
 }
 
-func openFixtureSession(t *testing.T, store, asOf string) *session {
+func openFixtureEngine(t *testing.T, store, asOf string) *reach.Engine {
 	t.Helper()
 	g := &globals{env: Env{Getenv: func(string) string { return "" }}, store: store, asOf: asOf}
-	s, err := g.openEngine(t.Context())
+	q, done, err := g.openQuery(t.Context())
 	require.NoError(t, err)
-	return s
+	t.Cleanup(done)
+	return q.s.Engine(q.asOf)
 }
 
 var _ = time.Second

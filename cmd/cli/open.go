@@ -11,10 +11,10 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/stores"
+	"github.com/reachgraph/reachgraph/schema"
 )
 
 // openStore opens the store named by --store / REACHGRAPH_STORE.
@@ -26,43 +26,63 @@ func (g *globals) openStore(ctx context.Context) (graph.Store, error) {
 	return st, nil
 }
 
-// session is an engine over the chosen snapshot.
-type session struct {
-	meta   graph.SnapshotMeta
-	engine *reach.Engine
+// query is one open snapshot and the instant asked for (--as-of; zero means
+// the snapshot's default, which only the session decides).
+type query struct {
+	s    *session.Session
+	asOf time.Time
 }
 
-// openEngine opens the store, picks --snapshot (default newest), builds the
-// projection and an engine at --as-of (default the snapshot's as_of).
-func (g *globals) openEngine(ctx context.Context) (*session, error) {
-	asOf, err := g.parseAsOf()
-	if err != nil {
-		return nil, err
+// at returns the instant of analysis.
+func (q query) at() time.Time { return q.s.AsOf(q.asOf) }
+
+// openQuery opens the store, picks --snapshot (default newest) and opens a
+// session on it; done closes the store and must be called when the command
+// has finished with the session.
+func (g *globals) openQuery(ctx context.Context, opts ...session.Option) (q query, done func(), err error) {
+	if q.asOf, err = g.parseAsOf(); err != nil {
+		return query{}, nil, err
 	}
 	st, err := g.openStore(ctx)
 	if err != nil {
-		return nil, err
+		return query{}, nil, err
 	}
-	defer st.Close()
-	r, err := st.Snapshot(ctx, graph.SnapshotID(g.snapshot))
+	q.s, err = g.openSession(ctx, st, g.snapshot, opts...)
 	if err != nil {
-		if errors.Is(err, graph.ErrSnapshotNotFound) && g.snapshot == "" {
-			return nil, usagef("store %s holds no snapshot yet: run `reachgraph ingest BUNDLE` first", g.storeURL())
-		}
-		return nil, usageErr(err)
+		st.Close()
+		return query{}, nil, err
 	}
-	p, err := projection.Build(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return newSession(p, asOf), nil
+	return q, func() { st.Close() }, nil
 }
 
-func newSession(p *projection.Projection, asOf time.Time) *session {
-	if asOf.IsZero() {
-		asOf = p.Meta.AsOf()
+// openSession opens snapshot id of st, mapping "no snapshot" and unknown ids
+// to usage errors.
+func (g *globals) openSession(ctx context.Context, st graph.Store, id string, opts ...session.Option) (*session.Session, error) {
+	s, err := session.Open(ctx, st, graph.SnapshotID(id), opts...)
+	switch {
+	case err == nil:
+		return s, nil
+	case errors.Is(err, graph.ErrSnapshotNotFound) && id == "":
+		return nil, usagef("store %s holds no snapshot yet: run `reachgraph ingest BUNDLE` first", g.storeURL())
+	case errors.Is(err, session.ErrUnknown):
+		return nil, usagef("%v: `reachgraph snapshots` lists them", err)
+	case errors.Is(err, graph.ErrSnapshotNotFound), errors.Is(err, graph.ErrAmbiguousSnapshot):
+		return nil, usageErr(err)
 	}
-	return &session{meta: p.Meta, engine: reach.New(p, asOf)}
+	return nil, err
+}
+
+// queryErr maps an error of a question to its exit code: what the user asked
+// wrong (unknown ids, bad combinations, bad enum values) is a usage error.
+func queryErr(err error) error {
+	var enum *schema.EnumError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, session.ErrUnknown), errors.Is(err, session.ErrInvalidQuestion), errors.As(err, &enum):
+		return usageErr(err)
+	}
+	return err
 }
 
 // defaultIsTerminal reports whether w is a terminal (progress is drawn only then).

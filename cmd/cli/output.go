@@ -36,14 +36,14 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printAccesses prints accesses in the chosen format.
-func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
+func (g *globals) printAccesses(q query, accs []analysis.Access) error {
 	if accs == nil {
 		accs = []analysis.Access{}
 	}
 	w := g.env.Stdout
 	switch g.output {
 	case "json":
-		return writeJSON(w, accessReport{Snapshot: string(s.meta.ID), AsOf: s.engine.AsOf(), Accesses: accs})
+		return writeJSON(w, accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs})
 	case "csv":
 		cw := csv.NewWriter(w)
 		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
@@ -63,7 +63,7 @@ func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
 		cw.Flush()
 		return cw.Error()
 	}
-	fmt.Fprintf(w, "snapshot %s  as_of %s\n", s.meta.ID, s.engine.AsOf().Format(time.RFC3339))
+	fmt.Fprintf(w, "snapshot %s  as_of %s\n", q.s.Meta().ID, q.at().Format(time.RFC3339))
 	if len(accs) == 0 {
 		fmt.Fprintln(w, "no access found")
 		return nil

@@ -36,21 +36,16 @@ func newPathsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			if k < 1 {
-				return usagef("-k must be at least 1")
-			}
-			s, err := g.openEngine(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context())
 			if err != nil {
 				return err
 			}
-			ps, err := s.engine.Paths(from, resource, a, k)
+			defer done()
+			ps, err := q.s.Paths(cmd.Context(), q.asOf, from, resource, a, k)
 			if err != nil {
-				return usageErr(err)
+				return queryErr(err)
 			}
-			if ps == nil {
-				ps = []analysis.Path{}
-			}
-			rep := pathsReport{Snapshot: string(s.meta.ID), AsOf: s.engine.AsOf(), From: from, Resource: resource, Action: a, Paths: ps}
+			rep := pathsReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), From: from, Resource: resource, Action: a, Paths: ps}
 			if g.output == "json" {
 				return writeJSON(g.env.Stdout, rep)
 			}

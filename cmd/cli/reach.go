@@ -31,15 +31,16 @@ func newReachCmd(g *globals) *cobra.Command {
 				}
 				as = append(as, a)
 			}
-			s, err := g.openEngine(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context())
 			if err != nil {
 				return err
 			}
-			accs, err := s.engine.Reach(reach.ReachQuery{Identity: identity, Actions: as, CriticalOnly: criticalOnly, EffectiveOnly: effectiveOnly})
+			defer done()
+			accs, err := q.s.Reach(cmd.Context(), q.asOf, reach.ReachQuery{Identity: identity, Actions: as, CriticalOnly: criticalOnly, EffectiveOnly: effectiveOnly})
 			if err != nil {
-				return usageErr(err)
+				return queryErr(err)
 			}
-			return g.printAccesses(s, accs)
+			return g.printAccesses(q, accs)
 		},
 	}
 	f := cmd.Flags()

@@ -3,43 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/report"
 	"github.com/reachgraph/reachgraph/analysis/rules"
-	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/schema"
 )
-
-// openSnapshot reads one snapshot fully (the rules need records the
-// projection does not keep) and builds an engine over it at as_of (default:
-// the snapshot's own).
-func openSnapshot(ctx context.Context, st graph.Store, id string, asOf time.Time) (rules.Snapshot, error) {
-	r, err := st.Snapshot(ctx, graph.SnapshotID(id))
-	if err != nil {
-		return rules.Snapshot{}, usageErr(err)
-	}
-	d, err := graph.ReadAll(ctx, r)
-	if err != nil {
-		return rules.Snapshot{}, err
-	}
-	p, err := projection.Build(ctx, d)
-	if err != nil {
-		return rules.Snapshot{}, err
-	}
-	if asOf.IsZero() {
-		asOf = p.Meta.AsOf()
-	}
-	return rules.Snapshot{Engine: reach.New(p, asOf), Data: d}, nil
-}
 
 // loadRules returns the built-in ruleset with --rules merged over it.
 func loadRules(path string) (*rules.Ruleset, error) {
@@ -115,41 +91,36 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 			return usageErr(err)
 		}
 	}
-	asOf, err := g.parseAsOf()
+	q, done, err := g.openQuery(ctx, session.WithRecords())
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx)
+	defer done()
+	snap, shared, err := q.s.Findings(ctx, rs, q.asOf)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	snap, err := openSnapshot(ctx, st, g.snapshot, asOf)
-	if err != nil {
-		if errors.Is(err, graph.ErrSnapshotNotFound) && g.snapshot == "" {
-			return usagef("store %s holds no snapshot yet: run `reachgraph ingest BUNDLE` first", g.storeURL())
-		}
-		return err
-	}
-	fs, err := rules.Evaluate(snap, rs)
-	if err != nil {
-		return err
-	}
+	fs := slices.Clone(shared) // Suppress and MarkNew mark findings in place
 	at := snap.Engine.AsOf()
 	rules.Suppress(fs, sups, at)
 	since := ""
 	if f.since != "" {
 		// The earlier snapshot is evaluated at its own as_of with the same rules.
-		old, err := openSnapshot(ctx, st, f.since, time.Time{})
+		st, err := g.openStore(ctx)
 		if err != nil {
 			return err
 		}
-		before, err := rules.Evaluate(old, rs)
+		defer st.Close()
+		old, err := g.openSession(ctx, st, f.since, session.WithRecords())
+		if err != nil {
+			return err
+		}
+		_, before, err := old.Findings(ctx, rs, time.Time{})
 		if err != nil {
 			return err
 		}
 		rules.MarkNew(fs, before)
-		since = string(old.Engine.Snapshot().ID)
+		since = string(old.Meta().ID)
 	}
 	rep := report.New(string(snap.Engine.Snapshot().ID), at, since, fs)
 	var buf bytes.Buffer
@@ -171,7 +142,7 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 	}
 	if f.workbook != "" {
 		var wb bytes.Buffer
-		if err := report.Workbook(&wb, snap, rs.Settings.RotationDays, fs); err != nil {
+		if err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs); err != nil {
 			return err
 		}
 		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {

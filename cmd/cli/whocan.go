@@ -3,9 +3,9 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/schema"
-	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 func newWhoCanCmd(g *globals) *cobra.Command {
@@ -31,45 +31,32 @@ techniques. See docs/ingest-aws.md "Native queries".`,
 				if action != "" || kind != "" || resource == "" {
 					return usagef("--native goes with --resource ARN only (no --action or --kind)")
 				}
-				match, class, err := iam.Request(native, resource)
-				if err != nil {
-					return usageErr(err)
-				}
-				s, err := g.openEngine(cmd.Context())
-				if err != nil {
-					return err
-				}
-				scope := s.engine.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
-				return g.printAccesses(s, s.engine.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: native,
-					Action: class, EffectiveOnly: effectiveOnly, Scope: scope}))
-			}
-			if action == "" {
+			} else if action == "" {
 				return usagef("required flag \"action\" not set (or use --native)")
 			}
-			a, err := schema.ParseAction(action)
-			if err != nil {
-				return usageErr(err)
+			var a schema.Action
+			if native == "" {
+				var err error
+				if a, err = schema.ParseAction(action); err != nil {
+					return usageErr(err)
+				}
 			}
-			if (resource == "") == (kind == "") {
-				return usagef("give exactly one of --resource or --kind")
-			}
-			if system != "" && kind == "" {
-				return usagef("--system goes with --kind")
-			}
-			s, err := g.openEngine(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context())
 			if err != nil {
 				return err
 			}
-			var accs []reachAccess
-			if resource != "" {
-				accs, err = s.engine.WhoCan(reach.WhoCanQuery{Action: a, Resource: resource, EffectiveOnly: effectiveOnly})
+			defer done()
+			var accs []analysis.Access
+			if native != "" {
+				accs, err = q.s.WhoCanNative(cmd.Context(), q.asOf, native, resource, effectiveOnly)
 			} else {
-				accs, err = s.engine.WhoCanKind(kind, system, a, effectiveOnly)
+				accs, err = q.s.WhoCan(cmd.Context(), q.asOf, session.WhoCan{Action: a, Resource: resource, Kind: kind, System: system,
+					EffectiveOnly: effectiveOnly})
 			}
 			if err != nil {
-				return usageErr(err)
+				return queryErr(err)
 			}
-			return g.printAccesses(s, accs)
+			return g.printAccesses(q, accs)
 		},
 	}
 	f := cmd.Flags()

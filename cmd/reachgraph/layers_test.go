@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"ingest/":           {"ingest", "graph", "schema", "schema/iam"},
 	"analysis":          {"graph", "graph/projection", "schema"},
 	"analysis/":         {"analysis", "analysis/", "graph", "graph/projection", "schema"},
+	"analysis/session":  {"analysis", "analysis/", "graph", "graph/projection", "schema", "schema/iam"},
 	"schema/gqlserver":  {"schema/gqlserver/", "schema/iam", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
 	"schema/gqlserver/": {"schema/gqlserver/", "schema/iam", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
 	"cmd/cli":           {"schema", "schema/", "graph", "graph/", "ingest", "ingest/", "analysis", "analysis/"},

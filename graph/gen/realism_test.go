@@ -29,13 +29,13 @@ func TestRealismS(t *testing.T) {
 	for range samples {
 		r := d.ResourceList[rng.IntN(len(d.ResourceList))].ID
 		a := schema.Actions[rng.IntN(len(schema.Actions))]
-		acc, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: r})
+		acc, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: r})
 		require.NoError(t, err)
 		who = append(who, len(acc))
 	}
 	for range samples {
 		x := d.IdentityList[rng.IntN(len(d.IdentityList))].ID
-		acc, err := e.Reach(reach.ReachQuery{Identity: x})
+		acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x})
 		require.NoError(t, err)
 		reached = append(reached, len(acc))
 	}

@@ -105,12 +105,12 @@ func answersOf(t *testing.T, st graph.Store, meta graph.SnapshotMeta) map[string
 	}
 	for _, target := range targets {
 		for _, a := range schema.Actions {
-			acc, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: target})
+			acc, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: target})
 			add("whocan "+string(a)+" "+target, acc, err)
 		}
 	}
 	for _, id := range d.IdentityList {
-		acc, err := e.Reach(reach.ReachQuery{Identity: id.ID})
+		acc, err := e.Reach(context.Background(), reach.ReachQuery{Identity: id.ID})
 		add("reach "+id.ID, acc, err)
 	}
 	require.NotEmpty(t, out)

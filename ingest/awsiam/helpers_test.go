@@ -66,7 +66,7 @@ func engine(t *testing.T, d *graph.Dataset) *reach.Engine {
 // first evidence path.
 func whoCan(t *testing.T, e *reach.Engine, a schema.Action, res string) map[string]analysis.Access {
 	t.Helper()
-	acc, err := e.WhoCan(reach.WhoCanQuery{Action: a, Resource: res})
+	acc, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: res})
 	require.NoError(t, err)
 	out := map[string]analysis.Access{}
 	for _, x := range acc {
@@ -121,7 +121,9 @@ func nativeWho(t *testing.T, e *reach.Engine, action, resource string) map[strin
 	require.NoError(t, err)
 	out := map[string]analysis.Access{}
 	scope := e.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
-	for _, a := range e.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class, Scope: scope}) {
+	accs, err := e.WhoCanNative(context.Background(), reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class, Scope: scope})
+	require.NoError(t, err)
+	for _, a := range accs {
 		out[a.Identity] = a
 	}
 	return out

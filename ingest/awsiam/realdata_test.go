@@ -1,6 +1,7 @@
 package awsiam_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -294,7 +295,7 @@ func TestFinanceScopeConfig(t *testing.T) {
 	assert.NotEmpty(t, onJournal)
 
 	e := engine(t, d)
-	acc, err := e.WhoCanKind("journal_entry", "", schema.ActionRead, false)
+	acc, err := e.WhoCanKind(context.Background(), "journal_entry", "", schema.ActionRead, false)
 	require.NoError(t, err)
 	who := map[string]bool{}
 	for _, a := range acc {
@@ -303,7 +304,7 @@ func TestFinanceScopeConfig(t *testing.T) {
 	}
 	assert.True(t, who[acct+":role/exfiller"], "s3:* on * covers the account")
 	assert.True(t, who[acct+":role/level1"] || who[acct+":role/level3"], "the flaws2 policy holders")
-	w, err := e.WhoCanKind("general_ledger", "", schema.ActionWrite, false)
+	w, err := e.WhoCanKind(context.Background(), "general_ledger", "", schema.ActionWrite, false)
 	require.NoError(t, err)
 	require.NotEmpty(t, w)
 	for _, a := range w {

@@ -9,12 +9,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/generated"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
-	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
 // Identity is the resolver for the identity field.
@@ -46,25 +45,10 @@ func (r *queryResolver) WhoCan(ctx context.Context, action schema.Action, resour
 	if err != nil {
 		return nil, err
 	}
-	e := v.engine(sc.AsOf)
-	var accs []analysis.Access
-	switch {
-	case (resource == nil) == (kind == nil):
-		return nil, userErrorf("whoCan: give exactly one of resource and kind")
-	case resource != nil:
-		if system != nil {
-			return nil, userErrorf("whoCan: system applies to kind only")
-		}
-		accs, err = bounded(ctx, func() ([]analysis.Access, error) {
-			return e.WhoCan(reach.WhoCanQuery{Resource: *resource, Action: action, EffectiveOnly: deref(effectiveOnly)})
-		})
-	default:
-		accs, err = bounded(ctx, func() ([]analysis.Access, error) {
-			return e.WhoCanKind(*kind, deref(system), action, deref(effectiveOnly))
-		})
-	}
+	accs, err := v.sess.WhoCan(ctx, sc.AsOf, session.WhoCan{Action: action, Resource: deref(resource), Kind: deref(kind),
+		System: deref(system), EffectiveOnly: deref(effectiveOnly)})
 	if err != nil {
-		return nil, err
+		return nil, questionError("whoCan", err)
 	}
 	return &model.AccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: toAccesses(sc, accs)}, nil
 }
@@ -75,33 +59,22 @@ func (r *queryResolver) Reach(ctx context.Context, identity string, actions []sc
 	if err != nil {
 		return nil, err
 	}
-	accs, err := bounded(ctx, func() ([]analysis.Access, error) {
-		return v.engine(sc.AsOf).Reach(reach.ReachQuery{Identity: identity, Actions: actions, CriticalOnly: deref(criticalOnly), EffectiveOnly: deref(effectiveOnly)})
-	})
+	accs, err := v.sess.Reach(ctx, sc.AsOf, reach.ReachQuery{Identity: identity, Actions: actions, CriticalOnly: deref(criticalOnly), EffectiveOnly: deref(effectiveOnly)})
 	if err != nil {
-		return nil, err
+		return nil, questionError("reach", err)
 	}
 	return &model.AccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: toAccesses(sc, accs)}, nil
 }
 
 // WhoCanNative is the resolver for the whoCanNative field.
 func (r *queryResolver) WhoCanNative(ctx context.Context, action string, resource string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.NativeAccessResult, error) {
-	match, class, err := iam.Request(action, resource)
-	if err != nil {
-		return nil, userErrorf("whoCanNative: %v", err)
-	}
 	v, sc, err := r.srv.scope(ctx, snapshot, asOf)
 	if err != nil {
 		return nil, err
 	}
-	accs, err := bounded(ctx, func() ([]analysis.Access, error) {
-		e := v.engine(sc.AsOf)
-		scope := e.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
-		return e.WhoCanNative(reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class,
-			EffectiveOnly: deref(effectiveOnly), Scope: scope}), nil
-	})
+	accs, err := v.sess.WhoCanNative(ctx, sc.AsOf, action, resource, deref(effectiveOnly))
 	if err != nil {
-		return nil, err
+		return nil, questionError("whoCanNative", err)
 	}
 	out := make([]*model.NativeAccess, len(accs))
 	for i, a := range accs {
@@ -118,16 +91,13 @@ func (r *queryResolver) Paths(ctx context.Context, from string, resource string,
 	if k != nil {
 		n = *k
 	}
-	if n < 1 || n > maxPathsK {
-		return nil, userErrorf("paths: k must be 1 to %d, got %d", maxPathsK, n)
-	}
 	v, sc, err := r.srv.scope(ctx, snapshot, asOf)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := bounded(ctx, func() ([]analysis.Path, error) { return v.engine(sc.AsOf).Paths(from, resource, action, n) })
+	ps, err := v.sess.Paths(ctx, sc.AsOf, from, resource, action, n)
 	if err != nil {
-		return nil, err
+		return nil, questionError("paths", err)
 	}
 	return &model.PathResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Paths: toPaths(ps)}, nil
 }

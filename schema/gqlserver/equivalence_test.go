@@ -119,7 +119,7 @@ func TestAnswersEqualEngine(t *testing.T) {
 	for _, a := range schema.Actions {
 		for _, res := range targets {
 			t.Run("whoCan "+string(a)+" "+res, func(t *testing.T) {
-				want, err := e.WhoCan(reach.WhoCanQuery{Resource: res, Action: a})
+				want, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Resource: res, Action: a})
 				require.NoError(t, err)
 				data := mustData(t, hs.URL, `query W($a: Action!, $r: ID) { whoCan(action: $a, resource: $r) { accesses { `+accessFields+` } } }`,
 					map[string]any{"a": a, "r": res})
@@ -133,7 +133,7 @@ func TestAnswersEqualEngine(t *testing.T) {
 	}
 	for _, id := range identities {
 		t.Run("reach "+id, func(t *testing.T) {
-			want, err := e.Reach(reach.ReachQuery{Identity: id})
+			want, err := e.Reach(context.Background(), reach.ReachQuery{Identity: id})
 			require.NoError(t, err)
 			data := mustData(t, hs.URL, `query R($i: ID!) { reach(identity: $i) { accesses { `+accessFields+` } } }`, map[string]any{"i": id})
 			var got struct {
@@ -144,7 +144,7 @@ func TestAnswersEqualEngine(t *testing.T) {
 		})
 	}
 	t.Run("paths bob.k approve sap:fi:je", func(t *testing.T) {
-		want, err := e.Paths("bob.k", "sap:fi:je", schema.ActionApprove, 3)
+		want, err := e.Paths(context.Background(), "bob.k", "sap:fi:je", schema.ActionApprove, 3)
 		require.NoError(t, err)
 		data := mustData(t, hs.URL, `{ paths(from: "bob.k", resource: "sap:fi:je", action: approve, k: 3) { paths { hops { from edge to action native kind system } } } }`, nil)
 		var got struct {

@@ -70,7 +70,7 @@ func (r *queryResolver) Findings(ctx context.Context, severity *schema.Severity,
 	if err != nil {
 		return nil, err
 	}
-	fs, err := r.srv.findingsBounded(ctx, v, v.engine(sc.AsOf))
+	fs, err := r.srv.findingsOf(ctx, v, sc.AsOf)
 	if err != nil {
 		return nil, err
 	}

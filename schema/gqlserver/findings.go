@@ -4,88 +4,43 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	"github.com/reachgraph/reachgraph/analysis/diff"
-	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
 )
 
-// findingsOf returns the built-in ruleset's findings on v at the engine's
-// instant, evaluated once per (snapshot, as-of) and cached on the view. The
-// first call also reads every record of the snapshot (the rules need fields
-// the projection does not keep). The returned slice is shared: never modify it.
-// It also returns the rules' view of the snapshot at that instant (for diff).
-func (s *Server) findingsOf(ctx context.Context, v *view, e *reach.Engine) (rules.Snapshot, []rules.Finding, error) {
-	k := e.AsOf().UnixNano()
-	v.ruleMu.Lock()
-	defer v.ruleMu.Unlock()
-	if v.data == nil {
-		r, err := s.opts.Store.Snapshot(ctx, v.meta.ID)
-		if err != nil {
-			return rules.Snapshot{}, nil, err
-		}
-		snap, err := rules.NewSnapshot(ctx, e, r)
-		if err != nil {
-			return rules.Snapshot{}, nil, fmt.Errorf("read snapshot %s: %w", v.meta.ID, err)
-		}
-		v.data = snap.Data
-	}
-	snap := rules.Snapshot{Engine: e, Data: v.data}
-	if fs, ok := v.findings[k]; ok {
-		return snap, fs, nil
-	}
+// findingsOf returns the built-in ruleset's findings on v at asOf, evaluated
+// once per (snapshot, as-of) and cached by the session; the evaluation stops
+// when ctx ends (nothing is cached then). The returned slice is shared: never
+// modify it.
+func (s *Server) findingsOf(ctx context.Context, v *view, asOf time.Time) ([]rules.Finding, error) {
 	rs, err := s.builtin()
 	if err != nil {
-		return rules.Snapshot{}, nil, fmt.Errorf("built-in ruleset: %w", err)
+		return nil, fmt.Errorf("built-in ruleset: %w", err)
 	}
-	fs, err := rules.Evaluate(snap, rs)
-	if err != nil {
-		return rules.Snapshot{}, nil, fmt.Errorf("evaluate rules on %s: %w", v.meta.ID, err)
-	}
-	if len(v.findings) >= maxEnginesPerView {
-		clear(v.findings)
-	}
-	v.findings[k] = fs
-	return snap, fs, nil
-}
-
-// findingsBounded is findingsOf under the request's deadline. The evaluation
-// runs detached from the request, so a timed-out request still leaves the
-// findings cached for the next one.
-func (s *Server) findingsBounded(ctx context.Context, v *view, e *reach.Engine) ([]rules.Finding, error) {
-	return bounded(ctx, func() ([]rules.Finding, error) {
-		_, fs, err := s.findingsOf(context.WithoutCancel(ctx), v, e)
-		return fs, err
-	})
+	_, fs, err := v.sess.Findings(ctx, rs, asOf)
+	return fs, err
 }
 
 // compare answers diff(from, to): both snapshots at their own as-of, with
-// their cached built-in findings, compared under the request's deadline.
+// their cached built-in findings.
 func (s *Server) compare(ctx context.Context, va, vb *view) (*diff.Result, error) {
-	return bounded(ctx, func() (*diff.Result, error) {
-		side := func(v *view) (diff.Side, error) {
-			snap, fs, err := s.findingsOf(context.WithoutCancel(ctx), v, v.engine(v.meta.AsOf()))
-			return diff.Side{Snapshot: snap, Findings: fs}, err
-		}
-		a, err := side(va)
-		if err != nil {
-			return nil, err
-		}
-		b, err := side(vb)
-		if err != nil {
-			return nil, err
-		}
-		return diff.Compare(a, b)
-	})
+	rs, err := s.builtin()
+	if err != nil {
+		return nil, fmt.Errorf("built-in ruleset: %w", err)
+	}
+	return session.Diff(ctx, va.sess, vb.sess, rs)
 }
 
 // identitiesByID maps identity ids of a diff to identities of v.
 func identitiesByID(v *view, sc model.Scope, ids []string) []*model.Identity {
 	out := make([]*model.Identity, len(ids))
 	for i, id := range ids {
-		x, ok := v.idx.identities[id]
+		x, ok := v.idx.Identity(id)
 		if !ok {
 			bug("diff names identity %q absent from snapshot %s", id, v.meta.ID)
 		}

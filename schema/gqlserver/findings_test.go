@@ -90,7 +90,7 @@ func evaluate(t *testing.T, st graph.Store) []rules.Finding {
 	require.NoError(t, err)
 	rs, err := rules.Load()
 	require.NoError(t, err)
-	fs, err := rules.Evaluate(snap, rs)
+	fs, err := rules.Evaluate(ctx, snap, rs)
 	require.NoError(t, err)
 	return fs
 }

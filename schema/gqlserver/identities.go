@@ -26,7 +26,7 @@ func decodeCursor(c string) (string, error) {
 
 // identityPage answers identities(filter, first, after) on v: identities
 // sorted by id, filtered, then the page after the cursor.
-func identityPage(v *view, sc model.Scope, f *model.IdentityFilter, first *int, after *string) (*model.IdentityConnection, error) {
+func identityPage(ctx context.Context, v *view, sc model.Scope, f *model.IdentityFilter, first *int, after *string) (*model.IdentityConnection, error) {
 	n := 50
 	if first != nil {
 		n = *first
@@ -37,13 +37,13 @@ func identityPage(v *view, sc model.Scope, f *model.IdentityFilter, first *int, 
 	var crit map[string]bool
 	if f != nil && f.HasCriticalAccess != nil {
 		var err error
-		if crit, err = v.criticalIdentities(v.engine(sc.AsOf)); err != nil {
+		if crit, err = v.sess.CriticalIdentities(ctx, sc.AsOf); err != nil {
 			return nil, err
 		}
 	}
 	var ids []string
-	for _, id := range v.idx.identityIDs {
-		if matches(f, v.idx.identities[id], crit) {
+	for _, id := range v.idx.IdentityIDs() {
+		if matches(f, mustIdentity(v, id), crit) {
 			ids = append(ids, id)
 		}
 	}
@@ -61,7 +61,7 @@ func identityPage(v *view, sc model.Scope, f *model.IdentityFilter, first *int, 
 	}
 	conn := &model.IdentityConnection{TotalCount: total, PageInfo: &model.PageInfo{HasNextPage: len(ids) > n}, Edges: []*model.IdentityEdge{}}
 	for _, id := range ids[:min(n, len(ids))] {
-		conn.Edges = append(conn.Edges, &model.IdentityEdge{Cursor: encodeCursor(id), Node: toIdentity(sc, v.idx.identities[id])})
+		conn.Edges = append(conn.Edges, &model.IdentityEdge{Cursor: encodeCursor(id), Node: toIdentity(sc, mustIdentity(v, id))})
 	}
 	if len(conn.Edges) > 0 {
 		c := conn.Edges[len(conn.Edges)-1].Cursor

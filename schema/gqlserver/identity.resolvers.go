@@ -32,10 +32,10 @@ func (r *groupResolver) Members(ctx context.Context, obj *model.Group) ([]*model
 	if err != nil {
 		return nil, err
 	}
-	ids := v.idx.members[obj.ID]
+	ids := v.idx.Members(obj.ID)
 	out := make([]*model.Identity, len(ids))
 	for i, id := range ids {
-		out[i] = toIdentity(obj.Scope, v.idx.identities[id])
+		out[i] = toIdentity(obj.Scope, mustIdentity(v, id))
 	}
 	return out, nil
 }
@@ -46,10 +46,10 @@ func (r *groupResolver) MemberGroups(ctx context.Context, obj *model.Group) ([]*
 	if err != nil {
 		return nil, err
 	}
-	ids := v.idx.memberGroups[obj.ID]
+	ids := v.idx.MemberGroups(obj.ID)
 	out := make([]*model.Group, len(ids))
 	for i, id := range ids {
-		out[i] = toGroup(obj.Scope, v.idx.groups[id])
+		out[i] = toGroup(obj.Scope, mustGroup(v, id))
 	}
 	return out, nil
 }
@@ -74,7 +74,7 @@ func (r *identityResolver) Credentials(ctx context.Context, obj *model.Identity)
 	if err != nil {
 		return nil, err
 	}
-	cs := v.idx.credentials[obj.ID]
+	cs := v.idx.CredentialsOf(obj.ID)
 	out := make([]*model.Credential, len(cs))
 	for i, c := range cs {
 		out[i] = toCredential(c)
@@ -93,7 +93,7 @@ func (r *identityResolver) CriticalAccess(ctx context.Context, obj *model.Identi
 	if err != nil {
 		return nil, err
 	}
-	accs, err := v.engine(obj.Scope.AsOf).Reach(reach.ReachQuery{Identity: obj.ID, CriticalOnly: true})
+	accs, err := v.engine(obj.Scope.AsOf).Reach(ctx, reach.ReachQuery{Identity: obj.ID, CriticalOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (r *queryResolver) Identity(ctx context.Context, id string, snapshot *strin
 	if err != nil {
 		return nil, err
 	}
-	x, ok := v.idx.identities[id]
+	x, ok := v.idx.Identity(id)
 	if !ok {
 		return nil, nil
 	}
@@ -119,7 +119,7 @@ func (r *queryResolver) Identities(ctx context.Context, filter *model.IdentityFi
 	if err != nil {
 		return nil, err
 	}
-	return identityPage(v, sc, filter, first, after)
+	return identityPage(ctx, v, sc, filter, first, after)
 }
 
 // Group returns generated.GroupResolver implementation.

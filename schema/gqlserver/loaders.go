@@ -65,7 +65,7 @@ func (s *Server) fetchIdentities(ctx context.Context, keys []scopedKey) ([]*mode
 			errs[i] = verrs[k.scope]
 			continue
 		}
-		x, ok := v.idx.identities[k.id]
+		x, ok := v.idx.Identity(k.id)
 		if !ok {
 			errs[i] = userErrorf("unknown identity %q", k.id)
 			continue
@@ -85,10 +85,10 @@ func (s *Server) fetchGroupsOf(ctx context.Context, keys []scopedKey) ([][]*mode
 			errs[i] = verrs[k.scope]
 			continue
 		}
-		ids := v.idx.groupsOf[k.id]
+		ids := v.idx.GroupsOf(k.id)
 		gs := make([]*model.Group, 0, len(ids))
 		for _, id := range ids {
-			gs = append(gs, toGroup(k.scope, v.idx.groups[id]))
+			gs = append(gs, toGroup(k.scope, mustGroup(v, id)))
 		}
 		out[i] = gs
 	}

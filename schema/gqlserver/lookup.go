@@ -1,13 +1,14 @@
 package gqlserver
 
 import (
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
 )
 
 // resourceByID returns the resource, nil when the id is not a resource.
 // SOX scope is the effective one (R8), from the projection.
 func resourceByID(v *view, sc model.Scope, id string) *model.Resource {
-	r, ok := v.idx.resources[id]
+	r, ok := v.idx.Resource(id)
 	if !ok {
 		return nil
 	}
@@ -28,7 +29,7 @@ func resourcesByID(v *view, sc model.Scope, ids []string) []*model.Resource {
 
 // systemByID returns the system, nil when the id is not a system.
 func systemByID(v *view, sc model.Scope, id string) *model.System {
-	s, ok := v.idx.systems[id]
+	s, ok := v.idx.System(id)
 	if !ok {
 		return nil
 	}
@@ -55,4 +56,22 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// mustIdentity returns an identity the index listed; its absence is a bug.
+func mustIdentity(v *view, id string) graph.Identity {
+	x, ok := v.idx.Identity(id)
+	if !ok {
+		bug("identity %q listed but not indexed in %s", id, v.meta.ID)
+	}
+	return x
+}
+
+// mustGroup returns a group the index listed; its absence is a bug.
+func mustGroup(v *view, id string) graph.Group {
+	x, ok := v.idx.Group(id)
+	if !ok {
+		bug("group %q listed but not indexed in %s", id, v.meta.ID)
+	}
+	return x
 }

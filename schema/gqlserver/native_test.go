@@ -38,7 +38,8 @@ func TestWhoCanNative(t *testing.T) {
 	require.NoError(t, err)
 	match, class, err := iam.Request(action, arn)
 	require.NoError(t, err)
-	want := reach.New(p, r.Meta().AsOf()).WhoCanNative(reach.NativeQuery{Match: match, Resource: arn, Native: action, Action: class})
+	want, err := reach.New(p, r.Meta().AsOf()).WhoCanNative(ctx, reach.NativeQuery{Match: match, Resource: arn, Native: action, Action: class})
+	require.NoError(t, err)
 	require.NotEmpty(t, want)
 
 	data := mustData(t, hs.URL, `query N($a: String!, $r: String!) { whoCanNative(action: $a, resource: $r) { accesses {

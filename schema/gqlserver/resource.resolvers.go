@@ -58,7 +58,7 @@ func (r *resourceResolver) Children(ctx context.Context, obj *model.Resource) ([
 	if err != nil {
 		return nil, err
 	}
-	return resourcesByID(v, obj.Scope, v.idx.children[obj.ID]), nil
+	return resourcesByID(v, obj.Scope, v.idx.Children(obj.ID)), nil
 }
 
 // Resources is the resolver for the resources field.
@@ -67,7 +67,7 @@ func (r *systemResolver) Resources(ctx context.Context, obj *model.System) ([]*m
 	if err != nil {
 		return nil, err
 	}
-	return resourcesByID(v, obj.Scope, v.idx.topLevel[obj.ID]), nil
+	return resourcesByID(v, obj.Scope, v.idx.TopLevel(obj.ID)), nil
 }
 
 // Resource returns generated.ResourceResolver implementation.

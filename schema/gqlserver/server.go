@@ -107,11 +107,7 @@ func (s *Server) scope(ctx context.Context, snapshot *string, asOf *time.Time) (
 	if err != nil {
 		return nil, model.Scope{}, err
 	}
-	at := v.meta.AsOf().UTC()
-	if asOf != nil && !asOf.IsZero() {
-		at = asOf.UTC()
-	}
-	return v, model.Scope{Snapshot: v.meta.ID, AsOf: at}, nil
+	return v, model.Scope{Snapshot: v.meta.ID, AsOf: v.sess.AsOf(deref(asOf))}, nil
 }
 
 // viewOf returns the view a nested model was answered on.

@@ -3,104 +3,31 @@ package gqlserver
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
-	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
 )
 
 // maxCachedViews bounds the snapshot views kept in memory; the least recently
 // used one is dropped first.
 const maxCachedViews = 4
 
-// maxEnginesPerView bounds the engines (one per as-of instant) kept per view.
-const maxEnginesPerView = 16
-
-// view is one snapshot held in memory: its projection (for the engine) and an
-// index of its records by id (for the entity fields). It is immutable once
-// built, except for the lazily filled engine and critical-access caches.
+// view is one snapshot held open: its session (projection, engines,
+// findings) and its records by id (for the entity fields). The records are
+// read when the view is built.
 type view struct {
+	sess *session.Session
 	meta graph.SnapshotMeta
-	proj *projection.Projection
-	idx  *index
-
-	mu       sync.Mutex
-	engines  map[int64]*reach.Engine
-	critical map[int64]map[string]bool // as-of → identities with critical access
-	used     uint64
-
-	// ruleMu serialises rule evaluation on this view, so concurrent requests
-	// for the same instant evaluate once; it guards data and findings.
-	ruleMu   sync.Mutex
-	data     *graph.Dataset            // every record, read on the first findings request
-	findings map[int64][]rules.Finding // as-of → built-in findings, sorted; never mutated
+	idx  *graph.Index
+	used uint64
 }
 
 // engine returns the engine over v at asOf (zero: the snapshot's as_of).
-func (v *view) engine(asOf time.Time) *reach.Engine {
-	if asOf.IsZero() {
-		asOf = v.meta.AsOf()
-	}
-	k := asOf.UnixNano()
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if e, ok := v.engines[k]; ok {
-		return e
-	}
-	if len(v.engines) >= maxEnginesPerView {
-		clear(v.engines)
-	}
-	e := reach.New(v.proj, asOf)
-	v.engines[k] = e
-	return e
-}
-
-// criticalIdentities returns the identities authorized for at least one
-// critical access (R8) at the engine's instant, computed once per instant from
-// the in-scope resources (fewer than identities in practice).
-func (v *view) criticalIdentities(e *reach.Engine) (map[string]bool, error) {
-	k := e.AsOf().UnixNano()
-	v.mu.Lock()
-	got, ok := v.critical[k]
-	v.mu.Unlock()
-	if ok {
-		return got, nil
-	}
-	out := map[string]bool{}
-	targets := make([]string, 0, len(v.idx.resourceIDs)+len(v.idx.systemIDs))
-	targets = append(targets, v.idx.systemIDs...)
-	targets = append(targets, v.idx.resourceIDs...)
-	for _, id := range targets {
-		sox, err := e.InSOXScope(id)
-		if err != nil {
-			return nil, err
-		}
-		if !sox {
-			continue
-		}
-		for _, a := range criticalActions {
-			accs, err := e.WhoCan(reach.WhoCanQuery{Resource: id, Action: a})
-			if err != nil {
-				return nil, err
-			}
-			for _, acc := range accs {
-				out[acc.Identity] = true
-			}
-		}
-	}
-	v.mu.Lock()
-	if len(v.critical) >= maxEnginesPerView {
-		clear(v.critical)
-	}
-	v.critical[k] = out
-	v.mu.Unlock()
-	return out, nil
-}
+func (v *view) engine(asOf time.Time) *reach.Engine { return v.sess.Engine(asOf) }
 
 // views caches snapshot views by snapshot id. Snapshots are immutable and
 // content-addressed, so a cached view never goes stale; a new ingest lands
@@ -139,7 +66,7 @@ func (vs *views) get(ctx context.Context, id graph.SnapshotID) (*view, error) {
 	if v := vs.lookup(r.Meta().ID); v != nil {
 		return v, nil
 	}
-	v, err := buildView(ctx, r)
+	v, err := buildView(ctx, vs.st, r.Meta().ID)
 	if err != nil {
 		return nil, err
 	}
@@ -190,15 +117,14 @@ func mapValues[K comparable, V any](m map[K]V) []V {
 	return out
 }
 
-func buildView(ctx context.Context, r graph.Reader) (*view, error) {
-	p, err := projection.Build(ctx, r)
+func buildView(ctx context.Context, st graph.Store, id graph.SnapshotID) (*view, error) {
+	sess, err := session.Open(ctx, st, id, session.WithRecords())
 	if err != nil {
-		return nil, fmt.Errorf("project snapshot %s: %w", r.Meta().ID, err)
+		return nil, err
 	}
-	idx, err := buildIndex(ctx, r)
+	idx, err := sess.Records(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("index snapshot %s: %w", r.Meta().ID, err)
+		return nil, err
 	}
-	return &view{meta: r.Meta(), proj: p, idx: idx, engines: map[int64]*reach.Engine{}, critical: map[int64]map[string]bool{},
-		findings: map[int64][]rules.Finding{}}, nil
+	return &view{sess: sess, meta: sess.Meta(), idx: idx}, nil
 }

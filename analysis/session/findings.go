@@ -1,0 +1,77 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis/diff"
+	"github.com/reachgraph/reachgraph/analysis/rules"
+)
+
+// findingsKey identifies one evaluation: the ruleset (by identity) and the
+// instant.
+type findingsKey struct {
+	rs   *rules.Ruleset
+	asOf int64
+}
+
+type findingsEntry struct {
+	snap     rules.Snapshot
+	findings []rules.Finding
+}
+
+// RuleSnapshot returns what the rules read of this snapshot at asOf: the
+// engine at that instant and the records (read on first use).
+func (s *Session) RuleSnapshot(ctx context.Context, asOf time.Time) (rules.Snapshot, error) {
+	recs, err := s.Records(ctx)
+	if err != nil {
+		return rules.Snapshot{}, err
+	}
+	return rules.Snapshot{Engine: s.Engine(asOf), Data: recs.Data(), Index: recs}, nil
+}
+
+// Findings returns rs's findings at asOf (zero: the snapshot's default),
+// sorted and without suppressions applied, evaluated once per (ruleset,
+// instant) and cached: the returned slice is shared, never modify it — clone
+// it first (as Suppress and MarkNew modify). When ctx ends first, nothing is
+// cached and ctx's error is returned.
+func (s *Session) Findings(ctx context.Context, rs *rules.Ruleset, asOf time.Time, opts ...rules.Option) (rules.Snapshot, []rules.Finding, error) {
+	snap, err := s.RuleSnapshot(ctx, asOf)
+	if err != nil {
+		return rules.Snapshot{}, nil, err
+	}
+	k := findingsKey{rs: rs, asOf: snap.Engine.AsOf().UnixNano()}
+	s.ruleMu.Lock()
+	defer s.ruleMu.Unlock()
+	if got, ok := s.findings[k]; ok {
+		return got.snap, got.findings, nil
+	}
+	fs, err := rules.Evaluate(ctx, snap, rs, opts...)
+	if err != nil {
+		return rules.Snapshot{}, nil, fmt.Errorf("evaluate rules on %s: %w", s.meta.ID, err)
+	}
+	if len(s.findings) >= maxEngines {
+		clear(s.findings)
+	}
+	s.findings[k] = findingsEntry{snap: snap, findings: fs}
+	return snap, fs, nil
+}
+
+// Diff compares snapshot a (older) with b (newer), each evaluated with rs at
+// its own default instant.
+func Diff(ctx context.Context, a, b *Session, rs *rules.Ruleset) (*diff.Result, error) {
+	side := func(s *Session) (diff.Side, error) {
+		snap, fs, err := s.Findings(ctx, rs, time.Time{})
+		return diff.Side{Snapshot: snap, Findings: fs}, err
+	}
+	sa, err := side(a)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := side(b)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Compare(ctx, sa, sb)
+}

@@ -1,0 +1,220 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/projection"
+)
+
+// maxEngines bounds the engines (one per instant) a session keeps; the
+// cache is cleared when full.
+const maxEngines = 16
+
+// Session is one open snapshot. It is safe for concurrent use. Its records
+// are read from the store on first use (or at Open with WithRecords), so the
+// store must stay open while the session is used.
+type Session struct {
+	st   graph.Store
+	meta graph.SnapshotMeta
+	proj *projection.Projection
+
+	recsOnce sync.Once
+	recs     *graph.Index
+	recsErr  error
+
+	kinds func() []string
+
+	mu       sync.Mutex
+	engines  map[int64]*reach.Engine
+	critical map[int64]map[string]bool
+
+	ruleMu   sync.Mutex // serialises rule evaluation, so one instant is evaluated once
+	findings map[findingsKey]findingsEntry
+}
+
+// Option tunes Open.
+type Option func(*options)
+
+type options struct {
+	records bool
+}
+
+// WithRecords reads every record of the snapshot at Open and builds the
+// projection from them, in one pass over the store: for callers that will
+// need the records (reports, the GraphQL server's entity fields). Without
+// it, Open reads only what the projection needs and the records are read on
+// first use.
+func WithRecords() Option { return func(o *options) { o.records = true } }
+
+// Open opens snapshot id of st (an id, a unique prefix, or "" for the newest)
+// and builds its projection. An id that matches no snapshot is an
+// *UnknownError (What "snapshot") naming the closest ids; a store without
+// snapshots returns graph.ErrSnapshotNotFound.
+func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Option) (*Session, error) {
+	var o options
+	for _, fn := range opts {
+		fn(&o)
+	}
+	r, err := st.Snapshot(ctx, id)
+	if err != nil {
+		return nil, snapshotError(ctx, st, id, err)
+	}
+	s := &Session{st: st, meta: r.Meta(), engines: map[int64]*reach.Engine{}, critical: map[int64]map[string]bool{},
+		findings: map[findingsKey]findingsEntry{}}
+	var src graph.Reader = r
+	if o.records {
+		d, err := graph.ReadAll(ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("read snapshot %s: %w", s.meta.ID, err)
+		}
+		s.recsOnce.Do(func() { s.recs = graph.NewIndex(d) })
+		src = d
+	}
+	if s.proj, err = projection.Build(ctx, src); err != nil {
+		return nil, fmt.Errorf("project snapshot %s: %w", s.meta.ID, err)
+	}
+	s.kinds = sync.OnceValue(s.resourceKinds)
+	return s, nil
+}
+
+// snapshotError turns a failed lookup of id into an UnknownError with
+// suggestions when the store has snapshots but none matches.
+func snapshotError(ctx context.Context, st graph.Store, id graph.SnapshotID, err error) error {
+	if id == "" {
+		return err
+	}
+	metas, lerr := st.Snapshots(ctx)
+	if lerr != nil || len(metas) == 0 {
+		return err
+	}
+	if !isNotFound(err) {
+		return err
+	}
+	ids := func(yield func(string) bool) {
+		for _, m := range metas {
+			if !yield(string(m.ID)) {
+				return
+			}
+		}
+	}
+	return &UnknownError{What: "snapshot", ID: string(id), Suggestions: suggest(string(id), ids)}
+}
+
+// Meta returns the snapshot's metadata.
+func (s *Session) Meta() graph.SnapshotMeta { return s.meta }
+
+// Projection returns the snapshot's projection.
+func (s *Session) Projection() *projection.Projection { return s.proj }
+
+// AsOf returns the instant of analysis for asOf as asked: asOf itself (in
+// UTC), or when it is zero the snapshot's collected_at, else its ingest time.
+// It is the one place of that rule.
+func (s *Session) AsOf(asOf time.Time) time.Time {
+	if asOf.IsZero() {
+		return s.meta.AsOf().UTC()
+	}
+	return asOf.UTC()
+}
+
+// Engine returns the engine at asOf (zero: the snapshot's default, see AsOf),
+// built once per instant.
+func (s *Session) Engine(asOf time.Time) *reach.Engine {
+	at := s.AsOf(asOf)
+	k := at.UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.engines[k]; ok {
+		return e
+	}
+	if len(s.engines) >= maxEngines {
+		clear(s.engines)
+	}
+	e := reach.New(s.proj, at)
+	s.engines[k] = e
+	return e
+}
+
+// Records returns the snapshot's records indexed by id, read from the store
+// on the first call (one read per session).
+func (s *Session) Records(ctx context.Context) (*graph.Index, error) {
+	s.recsOnce.Do(func() {
+		r, err := s.st.Snapshot(ctx, s.meta.ID)
+		if err != nil {
+			s.recsErr = err
+			return
+		}
+		d, err := graph.ReadAll(ctx, r)
+		if err != nil {
+			s.recsErr = fmt.Errorf("read snapshot %s: %w", s.meta.ID, err)
+			return
+		}
+		s.recs = graph.NewIndex(d)
+	})
+	return s.recs, s.recsErr
+}
+
+// Kinds returns the distinct resource kinds of the snapshot, sorted ("" for
+// resources without a kind is left out).
+func (s *Session) Kinds() []string { return s.kinds() }
+
+func (s *Session) resourceKinds() []string {
+	seen := map[string]bool{}
+	lo, hi := s.proj.Range(projection.Resource)
+	for n := lo; n < hi; n++ {
+		if k := s.proj.ResourceKind(n); k != "" {
+			seen[k] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CriticalIdentities returns the identities authorized for at least one
+// critical access (R8) at asOf, computed once per instant from the in-scope
+// systems and resources. ctx is checked between resources.
+func (s *Session) CriticalIdentities(ctx context.Context, asOf time.Time) (map[string]bool, error) {
+	e := s.Engine(asOf)
+	k := e.AsOf().UnixNano()
+	s.mu.Lock()
+	got, ok := s.critical[k]
+	s.mu.Unlock()
+	if ok {
+		return got, nil
+	}
+	out := map[string]bool{}
+	p := s.proj
+	for _, kind := range []projection.Kind{projection.System, projection.Resource} {
+		lo, hi := p.Range(kind)
+		for n := lo; n < hi; n++ {
+			if !p.Sox(n) {
+				continue
+			}
+			for _, a := range criticalActions {
+				accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: p.ID(n), Action: a})
+				if err != nil {
+					return nil, err
+				}
+				for _, acc := range accs {
+					out[acc.Identity] = true
+				}
+			}
+		}
+	}
+	s.mu.Lock()
+	if len(s.critical) >= maxEngines {
+		clear(s.critical)
+	}
+	s.critical[k] = out
+	s.mu.Unlock()
+	return out, nil
+}

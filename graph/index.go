@@ -1,0 +1,169 @@
+package graph
+
+import (
+	"slices"
+	"strings"
+)
+
+// Index looks the records of one snapshot up by id. It is built once from a
+// Dataset and is read-only afterwards, so it is safe for concurrent use; the
+// analysis layers and both front ends share it instead of keeping indexes of
+// their own. Lookups return copies of records; id lists are sorted and must
+// not be modified.
+type Index struct {
+	data *Dataset
+
+	systems     map[string]int32
+	resources   map[string]int32
+	identities  map[string]int32
+	groups      map[string]int32
+	credentials map[string]int32
+	credsOf     map[string][]int32 // owner identity → credentials, by id
+
+	identityIDs, systemIDs, resourceIDs []string
+
+	groupsOf     map[string][]string // member (identity or group) → groups
+	members      map[string][]string // group → identity members
+	memberGroups map[string][]string // group → group members
+	children     map[string][]string // resource → child resources
+	topLevel     map[string][]string // system → resources without parent
+}
+
+// NewIndex indexes d. d must not change afterwards.
+func NewIndex(d *Dataset) *Index {
+	x := &Index{
+		data:    d,
+		systems: make(map[string]int32, len(d.SystemList)), resources: make(map[string]int32, len(d.ResourceList)),
+		identities: make(map[string]int32, len(d.IdentityList)), groups: make(map[string]int32, len(d.GroupList)),
+		credentials: make(map[string]int32, len(d.CredentialList)), credsOf: map[string][]int32{},
+		groupsOf: map[string][]string{}, members: map[string][]string{}, memberGroups: map[string][]string{},
+		children: map[string][]string{}, topLevel: map[string][]string{},
+	}
+	for i, s := range d.SystemList {
+		x.systems[s.ID] = int32(i)
+		x.systemIDs = append(x.systemIDs, s.ID)
+	}
+	for i, r := range d.ResourceList {
+		x.resources[r.ID] = int32(i)
+		x.resourceIDs = append(x.resourceIDs, r.ID)
+		if r.Parent != "" {
+			x.children[r.Parent] = append(x.children[r.Parent], r.ID)
+		} else {
+			x.topLevel[r.System] = append(x.topLevel[r.System], r.ID)
+		}
+	}
+	for i, id := range d.IdentityList {
+		x.identities[id.ID] = int32(i)
+		x.identityIDs = append(x.identityIDs, id.ID)
+	}
+	for i, g := range d.GroupList {
+		x.groups[g.ID] = int32(i)
+	}
+	for _, m := range d.MembershipList {
+		x.groupsOf[m.Member] = append(x.groupsOf[m.Member], m.Group)
+		if _, isGroup := x.groups[m.Member]; isGroup {
+			x.memberGroups[m.Group] = append(x.memberGroups[m.Group], m.Member)
+		} else {
+			x.members[m.Group] = append(x.members[m.Group], m.Member)
+		}
+	}
+	for i, c := range d.CredentialList {
+		x.credentials[c.ID] = int32(i)
+		x.credsOf[c.Identity] = append(x.credsOf[c.Identity], int32(i))
+	}
+	for _, cs := range x.credsOf {
+		slices.SortFunc(cs, func(a, b int32) int { return strings.Compare(d.CredentialList[a].ID, d.CredentialList[b].ID) })
+	}
+	for _, l := range [][]string{x.identityIDs, x.systemIDs, x.resourceIDs} {
+		slices.Sort(l)
+	}
+	for _, m := range []map[string][]string{x.groupsOf, x.members, x.memberGroups, x.children, x.topLevel} {
+		for k, l := range m {
+			slices.Sort(l)
+			m[k] = slices.Compact(l)
+		}
+	}
+	return x
+}
+
+// Data returns the dataset the index was built from. Do not modify it.
+func (x *Index) Data() *Dataset { return x.data }
+
+// System returns the system with this id.
+func (x *Index) System(id string) (System, bool) {
+	i, ok := x.systems[id]
+	if !ok {
+		return System{}, false
+	}
+	return x.data.SystemList[i], true
+}
+
+// Resource returns the resource with this id.
+func (x *Index) Resource(id string) (Resource, bool) {
+	i, ok := x.resources[id]
+	if !ok {
+		return Resource{}, false
+	}
+	return x.data.ResourceList[i], true
+}
+
+// Identity returns the identity with this id.
+func (x *Index) Identity(id string) (Identity, bool) {
+	i, ok := x.identities[id]
+	if !ok {
+		return Identity{}, false
+	}
+	return x.data.IdentityList[i], true
+}
+
+// Group returns the group with this id.
+func (x *Index) Group(id string) (Group, bool) {
+	i, ok := x.groups[id]
+	if !ok {
+		return Group{}, false
+	}
+	return x.data.GroupList[i], true
+}
+
+// Credential returns the credential with this id.
+func (x *Index) Credential(id string) (Credential, bool) {
+	i, ok := x.credentials[id]
+	if !ok {
+		return Credential{}, false
+	}
+	return x.data.CredentialList[i], true
+}
+
+// CredentialsOf returns the credentials owned by the identity, sorted by id.
+func (x *Index) CredentialsOf(identity string) []Credential {
+	is := x.credsOf[identity]
+	out := make([]Credential, len(is))
+	for k, i := range is {
+		out[k] = x.data.CredentialList[i]
+	}
+	return out
+}
+
+// IdentityIDs returns every identity id, sorted.
+func (x *Index) IdentityIDs() []string { return x.identityIDs }
+
+// SystemIDs returns every system id, sorted.
+func (x *Index) SystemIDs() []string { return x.systemIDs }
+
+// ResourceIDs returns every resource id, sorted.
+func (x *Index) ResourceIDs() []string { return x.resourceIDs }
+
+// GroupsOf returns the groups the identity or group is a direct member of, sorted.
+func (x *Index) GroupsOf(member string) []string { return x.groupsOf[member] }
+
+// Members returns the identities that are direct members of the group, sorted.
+func (x *Index) Members(group string) []string { return x.members[group] }
+
+// MemberGroups returns the groups that are direct members of the group, sorted.
+func (x *Index) MemberGroups(group string) []string { return x.memberGroups[group] }
+
+// Children returns the resources whose parent is the resource, sorted.
+func (x *Index) Children(resource string) []string { return x.children[resource] }
+
+// TopLevel returns the resources of the system that have no parent, sorted.
+func (x *Index) TopLevel(system string) []string { return x.topLevel[system] }
