@@ -88,8 +88,23 @@ func TestExitCodes(t *testing.T) {
 		name string
 		args []string
 		code int
+		// stderr, when set, must appear in the error message.
+		stderr string
 	}{
 		{name: "ok", args: []string{"whocan", "--action", "approve", "--resource", "sap:fi:je"}, code: cli.ExitOK},
+		{name: "kind typo", args: []string{"whocan", "--action", "approve", "--kind", "journal_entries"}, code: cli.ExitUsage,
+			stderr: `unknown kind "journal_entries" (did you mean "journal_entry"?)`},
+		{name: "resource typo", args: []string{"whocan", "--action", "approve", "--resource", "sap:fi:jee"}, code: cli.ExitUsage,
+			stderr: `(did you mean "sap:fi:je"?)`},
+		{name: "system typo", args: []string{"whocan", "--action", "approve", "--kind", "journal_entry", "--system", "sapp"}, code: cli.ExitUsage,
+			stderr: `unknown system "sapp"`},
+		{name: "paths identity typo", args: []string{"paths", "--from", "bob.kk", "--resource", "sap:fi:je", "--action", "approve"}, code: cli.ExitUsage,
+			stderr: `(did you mean "bob.k"?)`},
+		{name: "bare date as-of", args: []string{"--as-of", "2026-10-31", "reach", "--identity", "bob.k"}, code: cli.ExitOK},
+		{name: "ls kinds", args: []string{"ls", "kinds"}, code: cli.ExitOK},
+		{name: "ls what", args: []string{"ls", "kind"}, code: cli.ExitUsage, stderr: "want one of kinds, systems, identities, resources"},
+		{name: "ls bad type", args: []string{"ls", "identities", "--type", "robot"}, code: cli.ExitUsage},
+		{name: "ls unknown kind", args: []string{"ls", "resources", "--kind", "nope"}, code: cli.ExitUsage},
 		{name: "unknown flag", args: []string{"whocan", "--bogus"}, code: cli.ExitUsage},
 		{name: "bad action", args: []string{"whocan", "--action", "aprove", "--resource", "sap:fi:je"}, code: cli.ExitUsage},
 		{name: "unknown resource", args: []string{"whocan", "--action", "approve", "--resource", "nope"}, code: cli.ExitUsage},
@@ -104,6 +119,7 @@ func TestExitCodes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := run(t, append([]string{"--store", store}, tc.args...)...)
 			require.Equal(t, tc.code, code, stderr)
+			require.Contains(t, stderr, tc.stderr)
 		})
 	}
 }
@@ -301,4 +317,28 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	path := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
 	return path
+}
+
+// TestLs: ls lists what the snapshot holds, with a count line under the
+// table; the numbers are those of the finance sample's bundle.
+func TestLs(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	out, stderr, code := run(t, "--store", store, "ls", "kinds")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	require.Regexp(t, `(?m)^journal_entry +2$`, out)
+	require.Regexp(t, `(?m)^22 kinds$`, out)
+	out, _, code = run(t, "--store", store, "ls", "identities", "--type", "ai_agent", "-o", "csv")
+	require.Equal(t, cli.ExitOK, code)
+	require.Equal(t, "id,name,type,status\nai-fpa-copilot,FP&A copilot,ai_agent,active\n"+
+		"ai-recon-agent,Bank-to-GL reconciliation agent (pilot),ai_agent,active\n", out)
+	out, _, code = run(t, "--store", store, "ls", "resources", "--kind", "journal_entry", "-o", "json")
+	require.Equal(t, cli.ExitOK, code)
+	var rows []map[string]string
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Len(t, rows, 2)
+	for _, r := range rows {
+		require.Equal(t, "journal_entry", r["kind"])
+	}
 }

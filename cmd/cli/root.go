@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/reachgraph/reachgraph/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -50,7 +51,7 @@ says) and who has effective access (can connect and walk the path today).`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.store, "store", "", "store URL: file:PATH (embedded, default ./reachgraph.db) or neo4j://… (env REACHGRAPH_STORE)")
 	pf.StringVar(&g.snapshot, "snapshot", "", "snapshot id or unique prefix (default: newest)")
-	pf.StringVar(&g.asOf, "as-of", "", "instant of analysis, RFC 3339 (default: the snapshot's collected_at)")
+	pf.StringVar(&g.asOf, "as-of", "", "instant of analysis, RFC 3339 or a date YYYY-MM-DD (default: the snapshot's collected_at)")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table, json or csv")
 	root.AddCommand(
 		newIngestCmd(g),
@@ -64,6 +65,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newDiffCmd(g),
 		newServeCmd(g),
 		newTokenCmd(g),
+		newLsCmd(g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
@@ -95,9 +97,9 @@ func (g *globals) parseAsOf() (time.Time, error) {
 	if g.asOf == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, g.asOf)
+	t, err := schema.ParseInstant(g.asOf)
 	if err != nil {
-		return time.Time{}, usagef("--as-of %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", g.asOf)
+		return time.Time{}, usagef("--as-of: %v", err)
 	}
-	return t.UTC(), nil
+	return t, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -118,6 +117,6 @@ func setExtension(e *gqlerror.Error, key string, v any) {
 // argument value (a time that is not RFC 3339, say): the message names the
 // value and is safe to show.
 func isArgumentError(err error) bool {
-	var te *time.ParseError
-	return errors.As(err, &te)
+	var ie *schema.InstantError
+	return errors.As(err, &ie)
 }

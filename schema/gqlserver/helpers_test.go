@@ -101,7 +101,8 @@ func newServer(t testing.TB, st graph.Store, edit func(*gqlserver.Options)) (*ht
 type gqlResponse struct {
 	Data   json.RawMessage `json:"data"`
 	Errors []struct {
-		Message string `json:"message"`
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
 	} `json:"errors"`
 }
 

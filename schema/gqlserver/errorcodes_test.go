@@ -1,0 +1,44 @@
+package gqlserver_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestErrorCodes: every resolver error carries extensions.code, unknown ids
+// come with suggestions, and a bad argument value is the caller's error, not
+// an internal one.
+func TestErrorCodes(t *testing.T) {
+	st := newStore(t, financeBundle(t))
+	hs, _ := newServer(t, st, nil)
+	for _, c := range []struct {
+		name, query, code, message string
+		suggestions                []any
+	}{
+		{name: "kind typo", query: `{ whoCan(action: approve, kind: "journal_entries") { accesses { effective } } }`,
+			code: "BAD_USER_INPUT", message: `whoCan: unknown kind "journal_entries" (did you mean "journal_entry"?)`,
+			suggestions: []any{"journal_entry"}},
+		{name: "identity typo", query: `{ reach(identity: "bob.kk") { accesses { effective } } }`,
+			code: "BAD_USER_INPUT", message: `reach: unknown identity "bob.kk"`, suggestions: []any{"bob.k"}},
+		{name: "both resource and kind", query: `{ whoCan(action: approve, kind: "journal_entry", resource: "sap:fi:je") { accesses { effective } } }`,
+			code: "BAD_USER_INPUT", message: "give exactly one of resource and kind"},
+		{name: "as-of not a time", query: `{ whoCan(action: approve, resource: "sap:fi:je", asOf: "yesterday") { accesses { effective } } }`,
+			code: "BAD_USER_INPUT", message: "yesterday"},
+		{name: "unknown snapshot", query: `{ whoCan(action: approve, resource: "sap:fi:je", snapshot: "s-ffff") { accesses { effective } } }`,
+			code: "NOT_FOUND", message: "s-ffff"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, resp, raw := post(t, hs.URL, auditorToken, c.query, nil)
+			require.Equal(t, http.StatusOK, code, "%s", raw)
+			require.NotEmpty(t, resp.Errors, "%s", raw)
+			e := resp.Errors[0]
+			require.Contains(t, e.Message, c.message)
+			require.Equal(t, c.code, e.Extensions["code"], "%s", raw)
+			if c.suggestions != nil {
+				require.Equal(t, c.suggestions, e.Extensions["suggestions"])
+			}
+		})
+	}
+}
