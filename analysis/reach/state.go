@@ -1,7 +1,5 @@
 package reach
 
-import "github.com/reachgraph/reachgraph/graph/projection"
-
 // allSystems is the session "in every system" that a credential accepted
 // everywhere (empty systems) gives; only forward searches use it.
 const allSystems int32 = -2
@@ -54,5 +52,3 @@ func (s *stateSearch) pop() (skey, int32, bool) {
 
 // sessionOK reports whether a state's session covers system sys.
 func sessionOK(state, sys int32) bool { return state == allSystems || state == sys }
-
-var _ = projection.None

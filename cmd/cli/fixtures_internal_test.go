@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -248,5 +247,3 @@ func openFixtureEngine(t *testing.T, store, asOf string) *reach.Engine {
 	t.Cleanup(done)
 	return q.s.Engine(q.asOf)
 }
-
-var _ = time.Second

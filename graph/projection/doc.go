@@ -3,9 +3,8 @@
 // CSR adjacency (forward and reverse) per edge kind, and the few node, grant,
 // credential and delegation attributes the reach engine needs.
 //
-// A Projection is immutable once built and safe for concurrent readers. It also
-// exposes gonum graph interfaces over its CSR arrays (no copy into gonum's
-// map-based types), so gonum algorithms run on it directly, and an iterative
-// strongly-connected-components pass for membership cycles (gonum's TarjanSCC is
-// recursive and overflows the stack on long chains).
+// A Projection is immutable once built and safe for concurrent readers.
+// Membership cycles need no condensation: the engine's searches settle each
+// node once. Where gonum algorithms run (k-shortest paths, cuts), the engine
+// adapts the small pruned subgraph it needs, never the whole projection.
 package projection
