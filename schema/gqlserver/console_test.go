@@ -37,7 +37,7 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 	}
 	st := newStore(t, financeBundle(t))
 	hs, _ := newServer(t, st, func(o *gqlserver.Options) { o.Tokens = nil })
-	query := `{ whoCan(action: approve, resource: "sap:fi:je") { accesses { identity { id } resource { id } action effective paths { hops { from edge to action native } } } } }`
+	query := `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { identity { id } resource { id } action effective paths { hops { from edge to action native } } } } }`
 	frag := url.Values{"query": {query}, "run": {"1"}}.Encode()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

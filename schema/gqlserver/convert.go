@@ -1,6 +1,7 @@
 package gqlserver
 
 import (
+	"strings"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -141,7 +142,7 @@ func toAuthentication(a *analysis.Authentication) *model.Authentication {
 		return nil
 	}
 	out := &model.Authentication{
-		System: a.System, Via: model.AuthenticationVia(a.Via), Credential: optString(a.Credential),
+		System: a.System, Via: model.AuthenticationVia(strings.ToUpper(a.Via)), Credential: optString(a.Credential),
 		ExpiresAt: optTimePtr(a.ExpiresAt), LastRotatedAt: optTimePtr(a.LastRotatedAt), Delegation: optString(a.Delegation),
 	}
 	if a.CredentialType != "" {
@@ -205,7 +206,7 @@ func toAccessChanges(sc model.Scope, cs []diff.AccessChange) []*model.AccessChan
 	for i, c := range cs {
 		out[i] = &model.AccessChange{
 			Scope: sc, IdentityID: c.Identity, ResourceID: c.Resource, Action: schema.Action(c.Action),
-			State: model.AccessState(c.State), Paths: toPaths(c.Paths),
+			State: model.AccessState(strings.ToUpper(c.State)), Paths: toPaths(c.Paths),
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package gqlserver_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,18 +59,18 @@ func str(p *string) string {
 func fromGQL(t *testing.T, accs []gqlAccess) []flatAccess {
 	out := make([]flatAccess, len(accs))
 	for i, a := range accs {
-		f := flatAccess{Identity: a.Identity.ID, Resource: a.Resource.ID, Action: a.Action, Authorized: a.Authorized, Effective: a.Effective, Critical: a.Critical}
+		f := flatAccess{Identity: a.Identity.ID, Resource: a.Resource.ID, Action: strings.ToLower(a.Action), Authorized: a.Authorized, Effective: a.Effective, Critical: a.Critical}
 		for _, p := range a.Paths {
 			var path analysis.Path
 			for _, h := range p.Hops {
-				path = append(path, analysis.Hop{From: h.From, Edge: schema.EdgeKind(h.Edge), To: h.To, Action: schema.Action(str(h.Action)),
-					Native: str(h.Native), Kind: schema.DelegationKind(str(h.Kind)), System: str(h.System)})
+				path = append(path, analysis.Hop{From: h.From, Edge: schema.EdgeKind(h.Edge), To: h.To, Action: schema.Action(strings.ToLower(str(h.Action))),
+					Native: str(h.Native), Kind: schema.DelegationKind(strings.ToLower(str(h.Kind))), System: str(h.System)})
 			}
 			f.Paths = append(f.Paths, path)
 		}
 		if au := a.Authentication; au != nil {
-			f.Authentication = &analysis.Authentication{System: au.System, Via: au.Via, Credential: str(au.Credential),
-				CredentialType: schema.CredentialType(str(au.CredentialType)), Delegation: str(au.Delegation)}
+			f.Authentication = &analysis.Authentication{System: au.System, Via: strings.ToLower(au.Via), Credential: str(au.Credential),
+				CredentialType: schema.CredentialType(strings.ToLower(str(au.CredentialType))), Delegation: str(au.Delegation)}
 		}
 		out[i] = f
 	}
@@ -122,7 +123,7 @@ func TestAnswersEqualEngine(t *testing.T) {
 				want, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Resource: res, Action: a})
 				require.NoError(t, err)
 				data := mustData(t, hs.URL, `query W($a: Action!, $r: ID) { whoCan(action: $a, resource: $r) { accesses { `+accessFields+` } } }`,
-					map[string]any{"a": a, "r": res})
+					map[string]any{"a": schema.GQLName(a), "r": res})
 				var got struct {
 					WhoCan struct{ Accesses []gqlAccess }
 				}
@@ -146,7 +147,7 @@ func TestAnswersEqualEngine(t *testing.T) {
 	t.Run("paths bob.k approve sap:fi:je", func(t *testing.T) {
 		want, err := e.Paths(context.Background(), "bob.k", "sap:fi:je", schema.ActionApprove, 3)
 		require.NoError(t, err)
-		data := mustData(t, hs.URL, `{ paths(from: "bob.k", resource: "sap:fi:je", action: approve, k: 3) { paths { hops { from edge to action native kind system } } } }`, nil)
+		data := mustData(t, hs.URL, `{ paths(from: "bob.k", resource: "sap:fi:je", action: APPROVE, k: 3) { paths { hops { from edge to action native kind system } } } }`, nil)
 		var got struct {
 			Paths struct {
 				Paths []struct{ Hops json.RawMessage }

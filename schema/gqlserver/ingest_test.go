@@ -44,6 +44,6 @@ func TestIngestMutationIsAtomic(t *testing.T) {
 		})
 	}
 	// The new snapshot is served at once as the newest.
-	data := mustData(t, hs.URL, `{ whoCan(action: approve, resource: "sap:fi:je") { accesses { identity { id } } } }`, nil)
+	data := mustData(t, hs.URL, `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { identity { id } } } }`, nil)
 	require.Contains(t, string(data), "grace.h")
 }

@@ -52,7 +52,7 @@ func TestLimits(t *testing.T) {
 		// Lists weigh their page size or an estimate (complexity.go): one
 		// whoCan is cheap, critical accesses of a thousand identities are not.
 		{name: "answer list within limit", base: hs.URL, code: http.StatusOK,
-			query: `{ whoCan(action: approve, resource: "sap:fi:je") { accesses { identity { id } paths { hops { from edge to native } } } } }`},
+			query: `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { identity { id } paths { hops { from edge to native } } } } }`},
 		{name: "list of lists over limit", base: hs.URL, code: http.StatusOK, message: "operation has complexity",
 			query: `{ identities(first: 1000) { edges { node { id criticalAccess { resource { id } action } } } } }`},
 		{name: "small page of lists within limit", base: hs.URL, code: http.StatusOK,

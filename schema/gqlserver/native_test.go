@@ -15,6 +15,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
+	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/iam"
 )
 
@@ -68,7 +69,7 @@ func TestWhoCanNative(t *testing.T) {
 		assert.Equal(t, w.Identity, g.Identity.ID)
 		assert.Equal(t, action, g.NativeAction)
 		assert.Equal(t, arn, g.Resource)
-		assert.Equal(t, string(w.Action), g.Action)
+		assert.Equal(t, schema.GQLName(w.Action), g.Action)
 		assert.Equal(t, w.Effective, g.Effective, w.Identity)
 		assert.Equal(t, w.Conditional, g.Conditional, w.Identity)
 		assert.Equal(t, w.Authentication != nil, g.Authentication != nil, w.Identity)

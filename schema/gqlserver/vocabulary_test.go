@@ -26,19 +26,26 @@ func TestEnumsAreTheVocabulary(t *testing.T) {
 	}
 	s, gerr := gqlparser.LoadSchema(srcs...)
 	require.Nil(t, gerr)
+	// GraphQL spells the vocabulary in SCREAMING_SNAKE_CASE (schema.GQLName).
+	upper := func(vs []string) []string {
+		for i, v := range vs {
+			vs[i] = schema.GQLName(v)
+		}
+		return vs
+	}
 	tests := []struct {
 		enum string
 		want []string
 	}{
-		{enum: "Action", want: schema.Strings(schema.Actions)},
+		{enum: "Action", want: upper(schema.Strings(schema.Actions))},
 		{enum: "EdgeKind", want: schema.Strings(schema.EdgeKinds)},
-		{enum: "IdentityType", want: schema.Strings(schema.IdentityTypes)},
-		{enum: "Status", want: schema.Strings(schema.Statuses)},
-		{enum: "GroupType", want: schema.Strings(schema.GroupTypes)},
-		{enum: "CredentialType", want: schema.Strings(schema.CredentialTypes)},
-		{enum: "DelegationKind", want: schema.Strings(schema.DelegationKinds)},
-		{enum: "Severity", want: schema.Strings(schema.Severities)},
-		{enum: "Category", want: schema.Strings(schema.Categories)},
+		{enum: "IdentityType", want: upper(schema.Strings(schema.IdentityTypes))},
+		{enum: "Status", want: upper(schema.Strings(schema.Statuses))},
+		{enum: "GroupType", want: upper(schema.Strings(schema.GroupTypes))},
+		{enum: "CredentialType", want: upper(schema.Strings(schema.CredentialTypes))},
+		{enum: "DelegationKind", want: upper(schema.Strings(schema.DelegationKinds))},
+		{enum: "Severity", want: upper(schema.Strings(schema.Severities))},
+		{enum: "Category", want: upper(schema.Strings(schema.Categories))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.enum, func(t *testing.T) {

@@ -5,7 +5,7 @@
 "use strict";
 
 const EXAMPLE = `query WhoApprovesJournalEntries {
-  whoCan(action: approve, kind: "journal_entry") {
+  whoCan(action: APPROVE, kind: "journal_entry") {
     snapshot { id }
     asOf
     accesses {

@@ -1711,16 +1711,16 @@ extend type Query {
 }
 
 "What a grant allows (schema.Action); admin implies every other action."
-enum Action { read write approve export admin }
+enum Action { READ WRITE APPROVE EXPORT ADMIN }
 
 "Edge kinds printed in evidence paths (schema.EdgeKind)."
 enum EdgeKind { MEMBER_OF GRANT CAN_ACT_AS HAS_CREDENTIAL STORED_IN IN_SYSTEM CHILD_OF }
 
 "Delegation mechanisms (schema.DelegationKind)."
-enum DelegationKind { assume_role impersonate run_as oauth_grant other }
+enum DelegationKind { ASSUME_ROLE IMPERSONATE RUN_AS OAUTH_GRANT OTHER }
 
 "How an effective access obtains its session."
-enum AuthenticationVia { credential delegation }
+enum AuthenticationVia { CREDENTIAL DELEGATION }
 
 "Accesses answered on one snapshot at one instant."
 type AccessResult {
@@ -1840,10 +1840,10 @@ extend type Query {
 }
 
 "A finding's severity, most severe first (schema.Severity)."
-enum Severity { critical high medium low info }
+enum Severity { CRITICAL HIGH MEDIUM LOW INFO }
 
 "A finding's category (schema.Category)."
-enum Category { sod toxic_path owner_missing purpose_missing rotation_overdue credential_expired_unrevoked static_unvaulted dormant_critical shared_uncontrolled break_glass unused_grant latent_critical }
+enum Category { SOD TOXIC_PATH OWNER_MISSING PURPOSE_MISSING ROTATION_OVERDUE CREDENTIAL_EXPIRED_UNREVOKED STATIC_UNVAULTED DORMANT_CRITICAL SHARED_UNCONTROLLED BREAK_GLASS UNUSED_GRANT LATENT_CRITICAL }
 
 "A page of findings answered on one snapshot at one instant."
 type FindingConnection {
@@ -1947,7 +1947,7 @@ type Diff {
 }
 
 "Whether an access is effective or only authorized (latent)."
-enum AccessState { effective latent }
+enum AccessState { EFFECTIVE LATENT }
 
 """
 A critical access (R8) gained or lost. An access that turns from latent to
@@ -1972,16 +1972,16 @@ extend type Query {
 }
 
 "The vocabulary's identity types (schema.IdentityType)."
-enum IdentityType { human service_account application api_client workload bot ai_agent }
+enum IdentityType { HUMAN SERVICE_ACCOUNT APPLICATION API_CLIENT WORKLOAD BOT AI_AGENT }
 
 "Account status (schema.Status)."
-enum Status { active disabled }
+enum Status { ACTIVE DISABLED }
 
 "Group or role (schema.GroupType)."
-enum GroupType { group role }
+enum GroupType { GROUP ROLE }
 
 "Credential types (schema.CredentialType)."
-enum CredentialType { password api_key access_key certificate token ssh_key oauth_client_secret federated }
+enum CredentialType { PASSWORD API_KEY ACCESS_KEY CERTIFICATE TOKEN SSH_KEY OAUTH_CLIENT_SECRET FEDERATED }
 
 "Filters on identities; every field set must hold."
 input IdentityFilter {
@@ -11886,18 +11886,13 @@ func (ec *executionContext) marshalNAccessState2githubᚗcomᚋreachgraphᚋreac
 }
 
 func (ec *executionContext) unmarshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx context.Context, v any) (schema.Action, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Action(tmp)
+	var res schema.Action
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAction2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx context.Context, sel ast.SelectionSet, v schema.Action) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Action!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalNAction2ᚕgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐActionᚄ(ctx context.Context, v any) ([]schema.Action, error) {
@@ -11955,18 +11950,13 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) unmarshalNCategory2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, v any) (schema.Category, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Category(tmp)
+	var res schema.Category
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCategory2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, sel ast.SelectionSet, v schema.Category) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Category!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalNConflictSide2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflictSide(ctx context.Context, sel ast.SelectionSet, v *model.ConflictSide) graphql.Marshaler {
@@ -12034,18 +12024,13 @@ func (ec *executionContext) marshalNCredential2ᚖgithubᚗcomᚋreachgraphᚋre
 }
 
 func (ec *executionContext) unmarshalNCredentialType2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCredentialType(ctx context.Context, v any) (schema.CredentialType, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.CredentialType(tmp)
+	var res schema.CredentialType
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCredentialType2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCredentialType(ctx context.Context, sel ast.SelectionSet, v schema.CredentialType) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "CredentialType!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalNDiff2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐDiff(ctx context.Context, sel ast.SelectionSet, v *model.Diff) graphql.Marshaler {
@@ -12152,18 +12137,13 @@ func (ec *executionContext) marshalNGroup2ᚖgithubᚗcomᚋreachgraphᚋreachgr
 }
 
 func (ec *executionContext) unmarshalNGroupType2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐGroupType(ctx context.Context, v any) (schema.GroupType, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.GroupType(tmp)
+	var res schema.GroupType
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGroupType2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐGroupType(ctx context.Context, sel ast.SelectionSet, v schema.GroupType) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "GroupType!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalNHop2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐHopᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Hop) graphql.Marshaler {
@@ -12290,18 +12270,13 @@ func (ec *executionContext) marshalNIdentityEdge2ᚖgithubᚗcomᚋreachgraphᚋ
 }
 
 func (ec *executionContext) unmarshalNIdentityType2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐIdentityType(ctx context.Context, v any) (schema.IdentityType, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.IdentityType(tmp)
+	var res schema.IdentityType
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNIdentityType2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐIdentityType(ctx context.Context, sel ast.SelectionSet, v schema.IdentityType) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "IdentityType!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -12423,18 +12398,13 @@ func (ec *executionContext) marshalNResource2ᚖgithubᚗcomᚋreachgraphᚋreac
 }
 
 func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, v any) (schema.Severity, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Severity(tmp)
+	var res schema.Severity
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSeverity2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, sel ast.SelectionSet, v schema.Severity) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Severity!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalNSeverityCount2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSeverityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeverityCount) graphql.Marshaler {
@@ -12510,18 +12480,13 @@ func (ec *executionContext) marshalNSourceFile2ᚖgithubᚗcomᚋreachgraphᚋre
 }
 
 func (ec *executionContext) unmarshalNStatus2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐStatus(ctx context.Context, v any) (schema.Status, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Status(tmp)
+	var res schema.Status
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStatus2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐStatus(ctx context.Context, sel ast.SelectionSet, v schema.Status) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Status!")
-	}
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -12779,19 +12744,16 @@ func (ec *executionContext) unmarshalOAction2ᚖgithubᚗcomᚋreachgraphᚋreac
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Action(tmp)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(schema.Action)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOAction2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx context.Context, sel ast.SelectionSet, v *schema.Action) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(*v))
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalOAuthentication2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAuthentication(ctx context.Context, sel ast.SelectionSet, v *model.Authentication) graphql.Marshaler {
@@ -12835,19 +12797,16 @@ func (ec *executionContext) unmarshalOCategory2ᚖgithubᚗcomᚋreachgraphᚋre
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Category(tmp)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(schema.Category)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCategory(ctx context.Context, sel ast.SelectionSet, v *schema.Category) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(*v))
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalOConflict2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐConflict(ctx context.Context, sel ast.SelectionSet, v *model.Conflict) graphql.Marshaler {
@@ -12861,38 +12820,32 @@ func (ec *executionContext) unmarshalOCredentialType2ᚖgithubᚗcomᚋreachgrap
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.CredentialType(tmp)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(schema.CredentialType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCredentialType2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐCredentialType(ctx context.Context, sel ast.SelectionSet, v *schema.CredentialType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(*v))
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalODelegationKind2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐDelegationKind(ctx context.Context, v any) (*schema.DelegationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.DelegationKind(tmp)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(schema.DelegationKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalODelegationKind2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐDelegationKind(ctx context.Context, sel ast.SelectionSet, v *schema.DelegationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(*v))
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -12993,19 +12946,16 @@ func (ec *executionContext) unmarshalOSeverity2ᚖgithubᚗcomᚋreachgraphᚋre
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Severity(tmp)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(schema.Severity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSeverity2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *schema.Severity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(*v))
-	return res
+	return v
 }
 
 func (ec *executionContext) marshalOSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx context.Context, sel ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
@@ -13019,19 +12969,16 @@ func (ec *executionContext) unmarshalOStatus2ᚖgithubᚗcomᚋreachgraphᚋreac
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := schema.Status(tmp)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(schema.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOStatus2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐStatus(ctx context.Context, sel ast.SelectionSet, v *schema.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(string(*v))
-	return res
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -212,8 +212,8 @@ type SourceFile struct {
 type AccessState string
 
 const (
-	AccessStateEffective AccessState = "effective"
-	AccessStateLatent    AccessState = "latent"
+	AccessStateEffective AccessState = "EFFECTIVE"
+	AccessStateLatent    AccessState = "LATENT"
 )
 
 var AllAccessState = []AccessState{
@@ -268,8 +268,8 @@ func (e AccessState) MarshalJSON() ([]byte, error) {
 type AuthenticationVia string
 
 const (
-	AuthenticationViaCredential AuthenticationVia = "credential"
-	AuthenticationViaDelegation AuthenticationVia = "delegation"
+	AuthenticationViaCredential AuthenticationVia = "CREDENTIAL"
+	AuthenticationViaDelegation AuthenticationVia = "DELEGATION"
 )
 
 var AllAuthenticationVia = []AuthenticationVia{
