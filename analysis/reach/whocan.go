@@ -43,6 +43,25 @@ func (e *Engine) WhoCan(ctx context.Context, q WhoCanQuery) ([]analysis.Access, 
 // only in system sys), sorted by resource id then identity id. It checks ctx
 // between resources and returns ctx's error when ctx ends first.
 func (e *Engine) WhoCanKind(ctx context.Context, kind, sys string, a schema.Action, effectiveOnly bool) ([]analysis.Access, error) {
+	rs, err := e.KindResources(kind, sys)
+	if err != nil {
+		return nil, err
+	}
+	var out []analysis.Access
+	for _, r := range rs {
+		accs, err := e.WhoCan(ctx, WhoCanQuery{Resource: r, Action: a, EffectiveOnly: effectiveOnly})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, accs...)
+	}
+	return out, nil
+}
+
+// KindResources returns the ids of the resources of the given kind
+// (optionally only in system sys), sorted. An unknown system is
+// ErrUnknownNode; an unknown kind has no resources.
+func (e *Engine) KindResources(kind, sys string) ([]string, error) {
 	var sysNode int32 = projection.None
 	if sys != "" {
 		n, ok := e.p.Lookup(sys)
@@ -51,25 +70,14 @@ func (e *Engine) WhoCanKind(ctx context.Context, kind, sys string, a schema.Acti
 		}
 		sysNode = n
 	}
-	var rs []int32
+	var out []string
 	lo, hi := e.p.Range(projection.Resource)
 	for n := lo; n < hi; n++ {
-		if e.p.ResourceKind(n) != kind {
-			continue
+		if e.p.ResourceKind(n) == kind && (sysNode == projection.None || e.p.SystemOf(n) == sysNode) {
+			out = append(out, e.p.ID(n))
 		}
-		if sysNode != projection.None && e.p.SystemOf(n) != sysNode {
-			continue
-		}
-		rs = append(rs, n)
 	}
-	slices.SortFunc(rs, func(a, b int32) int { return cmp.Compare(e.p.ID(a), e.p.ID(b)) })
-	var out []analysis.Access
-	for _, r := range rs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		out = append(out, e.whoCan(r, a, effectiveOnly)...)
-	}
+	slices.Sort(out)
 	return out, nil
 }
 

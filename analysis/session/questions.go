@@ -41,6 +41,8 @@ type WhoCan struct {
 // WhoCan answers q at asOf (zero: the snapshot's default). Exactly one of
 // Resource and Kind must be set, System only with Kind; an unknown resource,
 // kind or system is an *UnknownError with suggestions, never an empty answer.
+// Under a budget (WithBudget) a kind is answered resource by resource and
+// stops with the answer so far and ErrBudgetExceeded when the budget runs out.
 func (s *Session) WhoCan(ctx context.Context, asOf time.Time, q WhoCan) ([]analysis.Access, error) {
 	if !q.Action.Valid() {
 		return nil, &schema.EnumError{What: "action", Value: string(q.Action), Allowed: schema.Strings(schema.Actions)}
@@ -56,7 +58,11 @@ func (s *Session) WhoCan(ctx context.Context, asOf time.Time, q WhoCan) ([]analy
 		if err := s.checkTarget(q.Resource); err != nil {
 			return nil, err
 		}
-		return e.WhoCan(ctx, reach.WhoCanQuery{Resource: q.Resource, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
+		accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: q.Resource, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
+		if err != nil {
+			return nil, err
+		}
+		return charged(ctx, accs)
 	}
 	if _, ok := slices.BinarySearch(s.Kinds(), q.Kind); !ok {
 		return nil, &UnknownError{What: "kind", ID: q.Kind, Suggestions: suggest(q.Kind, slices.Values(s.Kinds()))}
@@ -66,7 +72,23 @@ func (s *Session) WhoCan(ctx context.Context, asOf time.Time, q WhoCan) ([]analy
 			return nil, err
 		}
 	}
-	return e.WhoCanKind(ctx, q.Kind, q.System, q.Action, q.EffectiveOnly)
+	rs, err := e.KindResources(q.Kind, q.System)
+	if err != nil {
+		return nil, err
+	}
+	var out []analysis.Access
+	for _, r := range rs {
+		accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: r, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
+		if err != nil {
+			return nil, err
+		}
+		accs, err = charged(ctx, accs)
+		out = append(out, accs...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // Reach answers what q.Identity can do at asOf; an unknown identity is an
@@ -75,7 +97,11 @@ func (s *Session) Reach(ctx context.Context, asOf time.Time, q reach.ReachQuery)
 	if err := s.check("identity", q.Identity, projection.Identity); err != nil {
 		return nil, err
 	}
-	return s.Engine(asOf).Reach(ctx, q)
+	accs, err := s.Engine(asOf).Reach(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return charged(ctx, accs)
 }
 
 // Paths returns up to k (1 to MaxPathsK) shortest authorization paths from
@@ -107,8 +133,12 @@ func (s *Session) WhoCanNative(ctx context.Context, asOf time.Time, action, reso
 	}
 	e := s.Engine(asOf)
 	scope := e.MostSpecific(func(id string) bool { return iam.CoversARN(id, resource) })
-	return e.WhoCanNative(ctx, reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class,
+	accs, err := e.WhoCanNative(ctx, reach.NativeQuery{Match: match, Resource: resource, Native: action, Action: class,
 		EffectiveOnly: effectiveOnly, Scope: scope})
+	if err != nil {
+		return nil, err
+	}
+	return charged(ctx, accs)
 }
 
 // checkTarget checks that id is a resource or a system.

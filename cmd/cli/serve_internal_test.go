@@ -66,7 +66,7 @@ func TestServeEndToEnd(t *testing.T) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	require.True(t, up, "server did not come up")
-	req, err := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"query Who { whoCan(action: APPROVE, resource: \"sap:fi:je\") { accesses { identity { id } } } }"}`))
+	req, err := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"query Who { whoCan(action: APPROVE, resource: \"sap:fi:je\") { accesses(first: 1000) { totalCount complete edges { node { identity { id } } } } } }"}`))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -34,9 +34,19 @@ func (r *accessResolver) Resource(ctx context.Context, obj *model.Access) (model
 	return t, nil
 }
 
+// Accesses is the resolver for the accesses field.
+func (r *accessResultResolver) Accesses(ctx context.Context, obj *model.AccessResult, first *int, after *string) (*model.AccessConnection, error) {
+	return accessConnection(obj.Scope, obj.All, obj.Complete, first, after)
+}
+
 // Identity is the resolver for the identity field.
 func (r *nativeAccessResolver) Identity(ctx context.Context, obj *model.NativeAccess) (*model.Identity, error) {
 	return r.srv.identityIn(ctx, obj.Scope, obj.IdentityID)
+}
+
+// Accesses is the resolver for the accesses field.
+func (r *nativeAccessResultResolver) Accesses(ctx context.Context, obj *model.NativeAccessResult, first *int, after *string) (*model.NativeAccessConnection, error) {
+	return nativeAccessConnection(obj.Scope, obj.All, obj.Complete, first, after)
 }
 
 // WhoCan is the resolver for the whoCan field.
@@ -47,10 +57,7 @@ func (r *queryResolver) WhoCan(ctx context.Context, action schema.Action, resour
 	}
 	accs, err := v.sess.WhoCan(ctx, sc.AsOf, session.WhoCan{Action: action, Resource: deref(resource), Kind: deref(kind),
 		System: deref(system), EffectiveOnly: deref(effectiveOnly)})
-	if err != nil {
-		return nil, questionError("whoCan", err)
-	}
-	return &model.AccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: toAccesses(sc, accs)}, nil
+	return accessResult(v, sc, "whoCan", accs, err)
 }
 
 // Reach is the resolver for the reach field.
@@ -60,10 +67,7 @@ func (r *queryResolver) Reach(ctx context.Context, identity string, actions []sc
 		return nil, err
 	}
 	accs, err := v.sess.Reach(ctx, sc.AsOf, reach.ReachQuery{Identity: identity, Actions: actions, CriticalOnly: deref(criticalOnly), EffectiveOnly: deref(effectiveOnly)})
-	if err != nil {
-		return nil, questionError("reach", err)
-	}
-	return &model.AccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: toAccesses(sc, accs)}, nil
+	return accessResult(v, sc, "reach", accs, err)
 }
 
 // WhoCanNative is the resolver for the whoCanNative field.
@@ -73,16 +77,11 @@ func (r *queryResolver) WhoCanNative(ctx context.Context, action string, resourc
 		return nil, err
 	}
 	accs, err := v.sess.WhoCanNative(ctx, sc.AsOf, action, resource, deref(effectiveOnly))
+	complete, err := budgetCut(err)
 	if err != nil {
 		return nil, questionError("whoCanNative", err)
 	}
-	out := make([]*model.NativeAccess, len(accs))
-	for i, a := range accs {
-		out[i] = &model.NativeAccess{Scope: sc, IdentityID: a.Identity, NativeAction: a.Native, Resource: a.Resource, Action: a.Action,
-			Authorized: a.Authorized, Effective: a.Effective, Critical: a.Critical, Conditional: a.Conditional,
-			Paths: toPaths(a.Paths), Authentication: toAuthentication(a.Authentication)}
-	}
-	return &model.NativeAccessResult{Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, Accesses: out}, nil
+	return &model.NativeAccessResult{Scope: sc, Snapshot: toSnapshot(v.meta), AsOf: sc.AsOf, All: accs, Complete: complete}, nil
 }
 
 // Paths is the resolver for the paths field.
@@ -105,10 +104,20 @@ func (r *queryResolver) Paths(ctx context.Context, from string, resource string,
 // Access returns generated.AccessResolver implementation.
 func (r *Resolver) Access() generated.AccessResolver { return &accessResolver{r} }
 
+// AccessResult returns generated.AccessResultResolver implementation.
+func (r *Resolver) AccessResult() generated.AccessResultResolver { return &accessResultResolver{r} }
+
 // NativeAccess returns generated.NativeAccessResolver implementation.
 func (r *Resolver) NativeAccess() generated.NativeAccessResolver { return &nativeAccessResolver{r} }
 
+// NativeAccessResult returns generated.NativeAccessResultResolver implementation.
+func (r *Resolver) NativeAccessResult() generated.NativeAccessResultResolver {
+	return &nativeAccessResultResolver{r}
+}
+
 type (
-	accessResolver       struct{ *Resolver }
-	nativeAccessResolver struct{ *Resolver }
+	accessResolver             struct{ *Resolver }
+	accessResultResolver       struct{ *Resolver }
+	nativeAccessResolver       struct{ *Resolver }
+	nativeAccessResultResolver struct{ *Resolver }
 )

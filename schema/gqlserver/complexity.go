@@ -13,15 +13,16 @@ import (
 // there is one, else an estimate — so nesting lists inside lists is what
 // makes a query expensive (docs/graphql.md "Limits and errors").
 const (
-	// AnswerListWeight is the assumed size of an answer list (accesses of
-	// whoCan/reach/whoCanNative, an identity's critical accesses, the
-	// changes of a diff), which has no page size.
+	// AnswerListWeight is the assumed size of an answer list that has no
+	// page size (the changes of a diff); access answers are paged.
 	AnswerListWeight = 50
 	// MemberListWeight is the assumed size of a membership list (group
 	// members and member groups, an identity's groups, credentials, actor).
 	MemberListWeight = 10
 	// defaultPage is the page size when first is not given.
 	defaultPage = 50
+	// defaultAccessPage is the default first of access connections (SDL).
+	defaultAccessPage = 100
 )
 
 // complexity returns the weights of the list fields; other fields cost one
@@ -29,9 +30,6 @@ const (
 func complexity() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
 	list := func(n int) func(int) int { return func(child int) int { return 1 + n*child } }
-	c.AccessResult.Accesses = list(AnswerListWeight)
-	c.NativeAccessResult.Accesses = list(AnswerListWeight)
-	c.Identity.CriticalAccess = list(AnswerListWeight)
 	for _, f := range []*func(int) int{&c.Diff.AccessesGained, &c.Diff.AccessesLost, &c.Diff.FindingsGained, &c.Diff.FindingsLost,
 		&c.Diff.IdentitiesGained, &c.Diff.IdentitiesLost} {
 		*f = list(AnswerListWeight)
@@ -49,6 +47,10 @@ func complexity() generated.ComplexityRoot {
 		}
 		return defaultPage
 	}
+	paged := func(child int, first *int, _ *string) int { return 1 + page(first)*child }
+	c.AccessResult.Accesses = paged
+	c.NativeAccessResult.Accesses = paged
+	c.Identity.CriticalAccess = paged
 	c.Query.Identities = func(child int, _ *model.IdentityFilter, first *int, _ *string, _ *string, _ *time.Time) int {
 		return 1 + page(first)*child
 	}

@@ -37,7 +37,7 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 	}
 	st := newStore(t, financeBundle(t))
 	hs, _ := newServer(t, st, func(o *gqlserver.Options) { o.Tokens = nil })
-	query := `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { identity { id } resource { id } action effective paths { hops { from edge to action native } } } } }`
+	query := `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses(first: 1000) { totalCount complete edges { node { identity { id } resource { id } action effective paths { hops { from edge to action native } } } } } } }`
 	frag := url.Values{"query": {query}, "run": {"1"}}.Encode()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -50,6 +50,20 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 	require.Contains(t, dom, `"id": "grace.h"`, "the JSON result is in the DOM")
 	require.Contains(t, dom, `class="chain effective"`, "paths are drawn as chains")
 	require.Contains(t, dom, `<span class="node">grace.h</span><span class="edge"> —MEMBER_OF→ </span><span class="node">r-je-approver</span>`)
+
+	// A link with run=1 never runs a mutation: it waits for a click.
+	before, err := st.Snapshots(ctx)
+	require.NoError(t, err)
+	mutation := `mutation { ingest(bundle: "format: reachgraph/v1\nsource: x\n") { id } }`
+	frag = url.Values{"query": {mutation}, "run": {"1"}}.Encode()
+	cmd = exec.CommandContext(ctx, bin, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+		"--user-data-dir="+filepath.Join(t.TempDir(), "profile2"), "--virtual-time-budget=5000", "--dump-dom", hs.URL+"/#"+frag)
+	out, err = cmd.Output()
+	require.NoError(t, err, "chromium: %s", out)
+	require.Contains(t, string(out), "a mutation from a link is not run automatically")
+	after, err := st.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Equal(t, len(before), len(after), "no ingest happened")
 }
 
 func TestConsoleIsOfflineAndSwitchable(t *testing.T) {

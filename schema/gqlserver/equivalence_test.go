@@ -122,13 +122,15 @@ func TestAnswersEqualEngine(t *testing.T) {
 			t.Run("whoCan "+string(a)+" "+res, func(t *testing.T) {
 				want, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Resource: res, Action: a})
 				require.NoError(t, err)
-				data := mustData(t, hs.URL, `query W($a: Action!, $r: ID) { whoCan(action: $a, resource: $r) { accesses { `+accessFields+` } } }`,
+				data := mustData(t, hs.URL, `query W($a: Action!, $r: ID) { whoCan(action: $a, resource: $r) { accesses(first: 1000) { totalCount complete edges { node { `+accessFields+` } } } } }`,
 					map[string]any{"a": schema.GQLName(a), "r": res})
 				var got struct {
-					WhoCan struct{ Accesses []gqlAccess }
+					WhoCan struct{ Accesses connection[gqlAccess] }
 				}
 				require.NoError(t, json.Unmarshal(data, &got))
-				require.Equal(t, fromEngine(want), fromGQL(t, got.WhoCan.Accesses))
+				require.True(t, got.WhoCan.Accesses.Complete)
+				require.Equal(t, len(want), got.WhoCan.Accesses.TotalCount)
+				require.Equal(t, fromEngine(want), fromGQL(t, got.WhoCan.Accesses.Nodes()))
 			})
 		}
 	}
@@ -136,12 +138,12 @@ func TestAnswersEqualEngine(t *testing.T) {
 		t.Run("reach "+id, func(t *testing.T) {
 			want, err := e.Reach(context.Background(), reach.ReachQuery{Identity: id})
 			require.NoError(t, err)
-			data := mustData(t, hs.URL, `query R($i: ID!) { reach(identity: $i) { accesses { `+accessFields+` } } }`, map[string]any{"i": id})
+			data := mustData(t, hs.URL, `query R($i: ID!) { reach(identity: $i) { accesses(first: 1000) { totalCount complete edges { node { `+accessFields+` } } } } }`, map[string]any{"i": id})
 			var got struct {
-				Reach struct{ Accesses []gqlAccess }
+				Reach struct{ Accesses connection[gqlAccess] }
 			}
 			require.NoError(t, json.Unmarshal(data, &got))
-			require.Equal(t, fromEngine(want), fromGQL(t, got.Reach.Accesses))
+			require.Equal(t, fromEngine(want), fromGQL(t, got.Reach.Accesses.Nodes()))
 		})
 	}
 	t.Run("paths bob.k approve sap:fi:je", func(t *testing.T) {

@@ -17,16 +17,16 @@ func TestErrorCodes(t *testing.T) {
 		name, query, code, message string
 		suggestions                []any
 	}{
-		{name: "kind typo", query: `{ whoCan(action: APPROVE, kind: "journal_entries") { accesses { effective } } }`,
+		{name: "kind typo", query: `{ whoCan(action: APPROVE, kind: "journal_entries") { accesses(first: 1000) { totalCount complete edges { node { effective } } } } }`,
 			code: "BAD_USER_INPUT", message: `whoCan: unknown kind "journal_entries" (did you mean "journal_entry"?)`,
 			suggestions: []any{"journal_entry"}},
-		{name: "identity typo", query: `{ reach(identity: "bob.kk") { accesses { effective } } }`,
+		{name: "identity typo", query: `{ reach(identity: "bob.kk") { accesses(first: 1000) { totalCount complete edges { node { effective } } } } }`,
 			code: "BAD_USER_INPUT", message: `reach: unknown identity "bob.kk"`, suggestions: []any{"bob.k"}},
-		{name: "both resource and kind", query: `{ whoCan(action: APPROVE, kind: "journal_entry", resource: "sap:fi:je") { accesses { effective } } }`,
+		{name: "both resource and kind", query: `{ whoCan(action: APPROVE, kind: "journal_entry", resource: "sap:fi:je") { accesses(first: 1000) { totalCount complete edges { node { effective } } } } }`,
 			code: "BAD_USER_INPUT", message: "give exactly one of resource and kind"},
-		{name: "as-of not a time", query: `{ whoCan(action: APPROVE, resource: "sap:fi:je", asOf: "yesterday") { accesses { effective } } }`,
+		{name: "as-of not a time", query: `{ whoCan(action: APPROVE, resource: "sap:fi:je", asOf: "yesterday") { accesses(first: 1000) { totalCount complete edges { node { effective } } } } }`,
 			code: "BAD_USER_INPUT", message: "yesterday"},
-		{name: "unknown snapshot", query: `{ whoCan(action: APPROVE, resource: "sap:fi:je", snapshot: "s-ffff") { accesses { effective } } }`,
+		{name: "unknown snapshot", query: `{ whoCan(action: APPROVE, resource: "sap:fi:je", snapshot: "s-ffff") { accesses(first: 1000) { totalCount complete edges { node { effective } } } } }`,
 			code: "NOT_FOUND", message: "s-ffff"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

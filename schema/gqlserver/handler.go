@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,7 +15,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/generated"
 )
 
@@ -69,6 +72,11 @@ func (s *Server) executor() *handler.Server {
 	h.SetRecoverFunc(recoverPanic(s.log))
 	h.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
+		if resp == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// gqlgen gives up without an answer once the deadline passed.
+			return &graphql.Response{Errors: gqlerror.List{{Message: "the query exceeded the server's per-request time limit",
+				Extensions: map[string]any{"code": CodeTimeout}}}}
+		}
 		if resp == nil || !graphql.HasOperationContext(ctx) {
 			return resp
 		}
@@ -86,11 +94,11 @@ func (s *Server) executor() *handler.Server {
 	return h
 }
 
-// timeoutBody is the answer to a request that outlived Options.Timeout.
-const timeoutBody = `{"errors":[{"message":"the query exceeded the server's per-request time limit"}],"data":null}`
-
-// graphqlHandler authenticates, caps the body, sets the timeout and the
-// request state, and answers 403 when the operation guard refused the role.
+// graphqlHandler authenticates, caps the body and the principal's
+// concurrent requests, sets the deadline and the per-request budget, and
+// answers 403 when the operation guard refused the role. The response is
+// written as gqlgen produces it: no buffering of whole answers, and no work
+// left running after the deadline (the context reaches the engine).
 func (s *Server) graphqlHandler() http.Handler {
 	exec := s.executor()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,43 +107,53 @@ func (s *Server) graphqlHandler() http.Handler {
 			tok, ok := bearer(r)
 			if !ok {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="reachgraph"`)
-				writeGraphQLError(w, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <token>")
+				writeGraphQLError(w, http.StatusUnauthorized, CodeUnauthenticated, "unauthorized: send Authorization: Bearer <token>")
 				return
 			}
 			if p, ok = s.opts.Tokens.authenticate(tok); !ok {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="reachgraph", error="invalid_token"`)
-				writeGraphQLError(w, http.StatusUnauthorized, "unauthorized: unknown token")
+				writeGraphQLError(w, http.StatusUnauthorized, CodeUnauthenticated, "unauthorized: unknown token")
 				return
 			}
 		}
 		rq := requestFrom(r.Context())
 		rq.principal = p
 		rq.loaders = s.newLoaders()
+		release, ok := s.slots.acquire(p.Name)
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			writeGraphQLError(w, http.StatusTooManyRequests, "TOO_MANY_REQUESTS",
+				"too many concurrent requests for this token (at most "+strconv.Itoa(s.opts.MaxConcurrentPerToken)+")")
+			return
+		}
+		defer release()
 		if r.Body != nil {
 			body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodyBytes+1))
 			if err != nil {
-				writeGraphQLError(w, http.StatusBadRequest, "could not read the request body")
+				writeGraphQLError(w, http.StatusBadRequest, CodeBadUserInput, "could not read the request body")
 				return
 			}
 			if int64(len(body)) > s.opts.MaxBodyBytes {
-				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(s.opts.MaxBodyBytes, 10)+" bytes")
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, CodeBadUserInput, "request body exceeds "+strconv.FormatInt(s.opts.MaxBodyBytes, 10)+" bytes")
 				return
 			}
+			rq.setQueryDigest(body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		// TimeoutHandler answers 503 with a GraphQL error once the deadline
-		// passes, whatever the resolvers are doing; its context carries the
-		// deadline to them.
-		limited := http.TimeoutHandler(exec, s.opts.Timeout, timeoutBody)
-		limited.ServeHTTP(&forbidWriter{ResponseWriter: w, rq: rq}, r)
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
+		defer cancel()
+		ctx = session.WithBudget(ctx, session.NewBudget(s.opts.MaxCost))
+		exec.ServeHTTP(&forbidWriter{ResponseWriter: w, rq: rq, ctx: ctx}, r.WithContext(ctx))
 	})
 }
 
 // forbidWriter turns the status into 403 when the operation guard refused
-// the principal's role.
+// the principal's role, and into 503 when the deadline passed before the
+// answer was written.
 type forbidWriter struct {
 	http.ResponseWriter
 	rq    *request
+	ctx   context.Context
 	wrote bool
 }
 
@@ -144,8 +162,11 @@ func (f *forbidWriter) WriteHeader(code int) {
 		return
 	}
 	f.wrote = true
-	if f.rq.isForbidden() {
+	switch {
+	case f.rq.isForbidden():
 		code = http.StatusForbidden
+	case errors.Is(f.ctx.Err(), context.DeadlineExceeded):
+		code = http.StatusServiceUnavailable // the answer is cut by the time limit
 	}
 	f.ResponseWriter.WriteHeader(code)
 }
@@ -154,18 +175,32 @@ func (f *forbidWriter) Write(b []byte) (int, error) {
 	if !f.wrote {
 		f.WriteHeader(http.StatusOK)
 	}
+	if errors.Is(f.ctx.Err(), context.DeadlineExceeded) && bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		// gqlgen answers a request whose deadline passed before execution
+		// with a bare null: say why instead.
+		if _, err := io.WriteString(f.ResponseWriter, timeoutBody); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
 	return f.ResponseWriter.Write(b)
 }
 
-// writeGraphQLError answers with a GraphQL-shaped error body.
-func writeGraphQLError(w http.ResponseWriter, code int, msg string) {
+// timeoutBody is the answer to a request whose deadline passed before
+// anything was computed.
+const timeoutBody = `{"errors":[{"message":"the query exceeded the server's per-request time limit","extensions":{"code":"TIMEOUT"}}],"data":null}`
+
+// writeGraphQLError answers with a GraphQL-shaped error body carrying
+// extensions.code.
+func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"message": msg}}})
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}})
 }
 
 // instrument wraps h with the request state, metrics and the request log
-// (principal and operation name; never a token).
+// (client address, principal, operation name and the SHA-256 of the request
+// body; never a token, never the query text, which may carry ids).
 func (s *Server) instrument(name string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -176,8 +211,8 @@ func (s *Server) instrument(name string, h http.Handler) http.Handler {
 		s.metrics.requests.WithLabelValues(name, strconv.Itoa(sw.code)).Inc()
 		s.metrics.duration.WithLabelValues(name).Observe(elapsed.Seconds())
 		s.log.InfoContext(r.Context(), "request", "handler", name, "method", r.Method, "path", r.URL.Path,
-			"status", sw.code, "principal", rq.principal.Name, "role", string(rq.principal.Role),
-			"operation", rq.operationName(), "duration_ms", elapsed.Milliseconds())
+			"client", r.RemoteAddr, "status", sw.code, "principal", rq.principal.Name, "role", string(rq.principal.Role),
+			"operation", rq.operationName(), "query_sha256", rq.queryDigest(), "duration_ms", elapsed.Milliseconds())
 	})
 }
 

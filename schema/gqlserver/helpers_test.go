@@ -141,3 +141,21 @@ func readFile(t testing.TB, path string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// connection decodes a Relay connection of T.
+type connection[T any] struct {
+	TotalCount int  `json:"totalCount"`
+	Complete   bool `json:"complete"`
+	Edges      []struct {
+		Node T `json:"node"`
+	} `json:"edges"`
+}
+
+// Nodes returns the nodes of the page.
+func (c connection[T]) Nodes() []T {
+	out := make([]T, len(c.Edges))
+	for i, e := range c.Edges {
+		out[i] = e.Node
+	}
+	return out
+}

@@ -88,16 +88,17 @@ func (r *identityResolver) Groups(ctx context.Context, obj *model.Identity) ([]*
 }
 
 // CriticalAccess is the resolver for the criticalAccess field.
-func (r *identityResolver) CriticalAccess(ctx context.Context, obj *model.Identity) ([]*model.Access, error) {
+func (r *identityResolver) CriticalAccess(ctx context.Context, obj *model.Identity, first *int, after *string) (*model.AccessConnection, error) {
 	v, err := r.srv.viewOf(ctx, obj.Scope)
 	if err != nil {
 		return nil, err
 	}
-	accs, err := v.engine(obj.Scope.AsOf).Reach(ctx, reach.ReachQuery{Identity: obj.ID, CriticalOnly: true})
+	accs, err := v.sess.Reach(ctx, obj.Scope.AsOf, reach.ReachQuery{Identity: obj.ID, CriticalOnly: true})
+	complete, err := budgetCut(err)
 	if err != nil {
 		return nil, err
 	}
-	return toAccesses(obj.Scope, accs), nil
+	return accessConnection(obj.Scope, accs, complete, first, after)
 }
 
 // Identity is the resolver for the identity field.

@@ -44,6 +44,6 @@ func TestIngestMutationIsAtomic(t *testing.T) {
 		})
 	}
 	// The new snapshot is served at once as the newest.
-	data := mustData(t, hs.URL, `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { identity { id } } } }`, nil)
+	data := mustData(t, hs.URL, `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses(first: 1000) { totalCount complete edges { node { identity { id } } } } } }`, nil)
 	require.Contains(t, string(data), "grace.h")
 }

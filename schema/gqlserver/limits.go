@@ -3,6 +3,7 @@ package gqlserver
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -51,6 +52,17 @@ func (g operationGuard) MutateOperationContext(ctx context.Context, rc *graphql.
 	return nil
 }
 
+// relayPlumbing reports whether f is the edges of a connection or the node
+// of an edge: Relay's wrappers add no depth, so paging an answer costs the
+// same depth as listing it.
+func relayPlumbing(f *ast.Field) bool {
+	if f.ObjectDefinition == nil {
+		return false
+	}
+	on := f.ObjectDefinition.Name
+	return f.Name == "edges" && strings.HasSuffix(on, "Connection") || f.Name == "node" && strings.HasSuffix(on, "Edge")
+}
+
 // selectionDepth is the deepest field nesting under set; fragments count
 // through to their fields, and a fragment cycle (rejected by validation
 // anyway) stops the walk.
@@ -60,7 +72,11 @@ func selectionDepth(set ast.SelectionSet, depth int, inFragment map[string]bool)
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			d = selectionDepth(s.SelectionSet, depth+1, inFragment)
+			step := 1
+			if relayPlumbing(s) {
+				step = 0
+			}
+			d = selectionDepth(s.SelectionSet, depth+step, inFragment)
 		case *ast.InlineFragment:
 			d = selectionDepth(s.SelectionSet, depth, inFragment)
 		case *ast.FragmentSpread:

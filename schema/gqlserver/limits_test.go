@@ -52,11 +52,11 @@ func TestLimits(t *testing.T) {
 		// Lists weigh their page size or an estimate (complexity.go): one
 		// whoCan is cheap, critical accesses of a thousand identities are not.
 		{name: "answer list within limit", base: hs.URL, code: http.StatusOK,
-			query: `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { identity { id } paths { hops { from edge to native } } } } }`},
+			query: `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { totalCount complete edges { node { identity { id } paths { hops { from edge to native } } } } } } }`},
 		{name: "list of lists over limit", base: hs.URL, code: http.StatusOK, message: "operation has complexity",
-			query: `{ identities(first: 1000) { edges { node { id criticalAccess { resource { id } action } } } } }`},
+			query: `{ identities(first: 1000) { edges { node { id criticalAccess { totalCount complete edges { node { resource { id } action } } } } } } }`},
 		{name: "small page of lists within limit", base: hs.URL, code: http.StatusOK,
-			query: `{ identities(first: 20) { edges { node { id criticalAccess { resource { id } action } } } } }`},
+			query: `{ identities(first: 20) { edges { node { id criticalAccess { totalCount complete edges { node { resource { id } action } } } } } } }`},
 		{name: "body over limit", base: hs.URL, code: http.StatusRequestEntityTooLarge, message: "request body exceeds 4096 bytes",
 			query: `query B { snapshots { id } } # ` + strings.Repeat("x", 5000)},
 		{name: "introspection on", base: hs.URL, query: `{ __schema { queryType { name } } }`, code: http.StatusOK},

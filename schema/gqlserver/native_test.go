@@ -43,28 +43,29 @@ func TestWhoCanNative(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, want)
 
-	data := mustData(t, hs.URL, `query N($a: String!, $r: String!) { whoCanNative(action: $a, resource: $r) { accesses {
+	data := mustData(t, hs.URL, `query N($a: String!, $r: String!) { whoCanNative(action: $a, resource: $r) { accesses(first: 1000) { totalCount complete edges { node {
 	  identity { id } nativeAction resource action effective conditional critical
-	  authentication { credential } paths { hops { from edge to native } } } } }`, map[string]any{"a": action, "r": arn})
-	var got struct {
-		WhoCanNative struct {
-			Accesses []struct {
-				Identity                       struct{ ID string }
-				NativeAction, Resource, Action string
-				Effective, Conditional         bool
-				Authentication                 *struct{ Credential string }
-				Paths                          []struct {
-					Hops []struct {
-						From, Edge, To string
-						Native         *string
-					}
-				}
+	  authentication { credential } paths { hops { from edge to native } } } } } } }`, map[string]any{"a": action, "r": arn})
+	type nativeNode struct {
+		Identity                       struct{ ID string }
+		NativeAction, Resource, Action string
+		Effective, Conditional         bool
+		Authentication                 *struct{ Credential string }
+		Paths                          []struct {
+			Hops []struct {
+				From, Edge, To string
+				Native         *string
 			}
 		}
 	}
+	var got struct {
+		WhoCanNative struct {
+			Accesses connection[nativeNode]
+		}
+	}
 	require.NoError(t, json.Unmarshal(data, &got))
-	require.Len(t, got.WhoCanNative.Accesses, len(want))
-	for i, g := range got.WhoCanNative.Accesses {
+	require.Len(t, got.WhoCanNative.Accesses.Nodes(), len(want))
+	for i, g := range got.WhoCanNative.Accesses.Nodes() {
 		w := want[i]
 		assert.Equal(t, w.Identity, g.Identity.ID)
 		assert.Equal(t, action, g.NativeAction)
@@ -80,7 +81,7 @@ func TestWhoCanNative(t *testing.T) {
 		}
 	}
 
-	_, resp, _ := post(t, hs.URL, auditorToken, `{ whoCanNative(action: "s3:Get*", resource: "arn:aws:s3:::b/k") { accesses { resource } } }`, nil)
+	_, resp, _ := post(t, hs.URL, auditorToken, `{ whoCanNative(action: "s3:Get*", resource: "arn:aws:s3:::b/k") { accesses(first: 1000) { totalCount complete edges { node { resource } } } } }`, nil)
 	require.NotEmpty(t, resp.Errors)
 	assert.Contains(t, resp.Errors[0].Message, "concrete IAM action")
 }

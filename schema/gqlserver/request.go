@@ -2,6 +2,8 @@ package gqlserver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 )
 
@@ -33,6 +35,21 @@ type request struct {
 	mu        sync.Mutex
 	operation string
 	forbidden bool
+	digest    string
+}
+
+// setQueryDigest records the SHA-256 of the request body for the audit log.
+func (r *request) setQueryDigest(body []byte) {
+	sum := sha256.Sum256(body)
+	r.mu.Lock()
+	r.digest = hex.EncodeToString(sum[:])
+	r.mu.Unlock()
+}
+
+func (r *request) queryDigest() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.digest
 }
 
 func (r *request) setOperation(name string) {

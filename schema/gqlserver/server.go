@@ -24,6 +24,12 @@ const (
 	DefaultMaxComplexity = 50000
 	DefaultMaxBodyBytes  = 16 << 20
 	DefaultTimeout       = 30 * time.Second
+	// DefaultMaxCost is the accesses (each with its evidence path) one
+	// request may have computed over all its fields; past it answers are
+	// cut and marked complete: false.
+	DefaultMaxCost = 100_000
+	// DefaultMaxConcurrentPerToken caps one token's requests in flight.
+	DefaultMaxConcurrentPerToken = 4
 	// MaxPageSize caps identities(first).
 	MaxPageSize = 1000
 )
@@ -51,6 +57,11 @@ type Options struct {
 	MaxBodyBytes int64
 	// Timeout bounds each request.
 	Timeout time.Duration
+	// MaxCost is the per-request budget of accesses (see DefaultMaxCost).
+	MaxCost int64
+	// MaxConcurrentPerToken caps the requests one token has in flight;
+	// more are answered 429.
+	MaxConcurrentPerToken int
 }
 
 // Server is the GraphQL server over one store. It is safe for concurrent use.
@@ -59,6 +70,7 @@ type Server struct {
 	log     *slog.Logger
 	views   *views
 	metrics *metrics
+	slots   *slots
 	// builtin parses and validates the embedded built-in ruleset once, on
 	// first use. It is rules.Load() with no files, as the CLI does:
 	// rules.Builtin alone skips validation, which fills defaults such as
@@ -83,7 +95,13 @@ func NewServer(opts Options) *Server {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	return &Server{opts: opts, log: opts.Logger, views: newViews(opts.Store), metrics: newMetrics(),
+	if opts.MaxCost <= 0 {
+		opts.MaxCost = DefaultMaxCost
+	}
+	if opts.MaxConcurrentPerToken <= 0 {
+		opts.MaxConcurrentPerToken = DefaultMaxConcurrentPerToken
+	}
+	return &Server{opts: opts, log: opts.Logger, views: newViews(opts.Store), metrics: newMetrics(), slots: newSlots(opts.MaxConcurrentPerToken),
 		builtin: sync.OnceValues(func() (*rules.Ruleset, error) { return rules.Load() })}
 }
 

@@ -8,12 +8,16 @@ const EXAMPLE = `query WhoApprovesJournalEntries {
   whoCan(action: APPROVE, kind: "journal_entry") {
     snapshot { id }
     asOf
-    accesses {
-      identity { id type }
-      resource { id }
-      action authorized effective critical
-      authentication { system via credential }
-      paths { hops { from edge to action native } }
+    accesses(first: 100) {
+      totalCount complete
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        identity { id type }
+        resource { id }
+        action authorized effective critical
+        authentication { system via credential }
+        paths { hops { from edge to action native } }
+      } }
     }
   }
 }`;
@@ -147,8 +151,21 @@ function init() {
     }
   });
   if (params.get("run") === "1") {
-    run();
+    // A link may run a query, never a mutation: a mutation from a link waits
+    // for the user's click (a crafted link must not make an admin ingest).
+    if (isMutation($("query").value)) {
+      setStatus("idle", "a mutation from a link is not run automatically: read it, then press Run");
+    } else {
+      run();
+    }
   }
+}
+
+// isMutation reports whether the document holds a mutation or subscription
+// operation (comments and strings aside, any operation keyword counts).
+function isMutation(doc) {
+  const text = doc.replace(/#[^\n]*/g, "").replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return /(^|[^A-Za-z0-9_])(mutation|subscription)([^A-Za-z0-9_]|$)/.test(text);
 }
 
 init();

@@ -32,12 +32,14 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Access() AccessResolver
 	AccessChange() AccessChangeResolver
+	AccessResult() AccessResultResolver
 	CoveredAccess() CoveredAccessResolver
 	Finding() FindingResolver
 	Group() GroupResolver
 	Identity() IdentityResolver
 	Mutation() MutationResolver
 	NativeAccess() NativeAccessResolver
+	NativeAccessResult() NativeAccessResultResolver
 	Query() QueryResolver
 	Resource() ResourceResolver
 	System() SystemResolver
@@ -66,8 +68,20 @@ type ComplexityRoot struct {
 		State    func(childComplexity int) int
 	}
 
+	AccessConnection struct {
+		Complete   func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	AccessResult struct {
-		Accesses func(childComplexity int) int
+		Accesses func(childComplexity int, first *int, after *string) int
 		AsOf     func(childComplexity int) int
 		Snapshot func(childComplexity int) int
 	}
@@ -202,7 +216,7 @@ type ComplexityRoot struct {
 		CompensatingControls func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		Credentials          func(childComplexity int) int
-		CriticalAccess       func(childComplexity int) int
+		CriticalAccess       func(childComplexity int, first *int, after *string) int
 		Groups               func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		LastUsedAt           func(childComplexity int) int
@@ -244,8 +258,20 @@ type ComplexityRoot struct {
 		Resource       func(childComplexity int) int
 	}
 
+	NativeAccessConnection struct {
+		Complete   func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NativeAccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	NativeAccessResult struct {
-		Accesses func(childComplexity int) int
+		Accesses func(childComplexity int, first *int, after *string) int
 		AsOf     func(childComplexity int) int
 		Snapshot func(childComplexity int) int
 	}
@@ -337,6 +363,9 @@ type AccessChangeResolver interface {
 	Identity(ctx context.Context, obj *model.AccessChange) (*model.Identity, error)
 	Resource(ctx context.Context, obj *model.AccessChange) (model.Target, error)
 }
+type AccessResultResolver interface {
+	Accesses(ctx context.Context, obj *model.AccessResult, first *int, after *string) (*model.AccessConnection, error)
+}
 type CoveredAccessResolver interface {
 	Resource(ctx context.Context, obj *model.CoveredAccess) (model.Target, error)
 }
@@ -355,13 +384,16 @@ type IdentityResolver interface {
 	Actor(ctx context.Context, obj *model.Identity) ([]string, error)
 	Credentials(ctx context.Context, obj *model.Identity) ([]*model.Credential, error)
 	Groups(ctx context.Context, obj *model.Identity) ([]*model.Group, error)
-	CriticalAccess(ctx context.Context, obj *model.Identity) ([]*model.Access, error)
+	CriticalAccess(ctx context.Context, obj *model.Identity, first *int, after *string) (*model.AccessConnection, error)
 }
 type MutationResolver interface {
 	Ingest(ctx context.Context, bundle string) (*model.Snapshot, error)
 }
 type NativeAccessResolver interface {
 	Identity(ctx context.Context, obj *model.NativeAccess) (*model.Identity, error)
+}
+type NativeAccessResultResolver interface {
+	Accesses(ctx context.Context, obj *model.NativeAccessResult, first *int, after *string) (*model.NativeAccessConnection, error)
 }
 type QueryResolver interface {
 	Snapshots(ctx context.Context) ([]*model.Snapshot, error)
@@ -484,12 +516,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccessChange.State(childComplexity), true
 
+	case "AccessConnection.complete":
+		if e.ComplexityRoot.AccessConnection.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessConnection.Complete(childComplexity), true
+	case "AccessConnection.edges":
+		if e.ComplexityRoot.AccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessConnection.Edges(childComplexity), true
+	case "AccessConnection.pageInfo":
+		if e.ComplexityRoot.AccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessConnection.PageInfo(childComplexity), true
+	case "AccessConnection.totalCount":
+		if e.ComplexityRoot.AccessConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessConnection.TotalCount(childComplexity), true
+
+	case "AccessEdge.cursor":
+		if e.ComplexityRoot.AccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEdge.Cursor(childComplexity), true
+	case "AccessEdge.node":
+		if e.ComplexityRoot.AccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessEdge.Node(childComplexity), true
+
 	case "AccessResult.accesses":
 		if e.ComplexityRoot.AccessResult.Accesses == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AccessResult.Accesses(childComplexity), true
+		args, err := ec.field_AccessResult_accesses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AccessResult.Accesses(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "AccessResult.asOf":
 		if e.ComplexityRoot.AccessResult.AsOf == nil {
 			break
@@ -1078,7 +1153,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Identity.CriticalAccess(childComplexity), true
+		args, err := ec.field_Identity_criticalAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Identity.CriticalAccess(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Identity.groups":
 		if e.ComplexityRoot.Identity.Groups == nil {
 			break
@@ -1251,12 +1331,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NativeAccess.Resource(childComplexity), true
 
+	case "NativeAccessConnection.complete":
+		if e.ComplexityRoot.NativeAccessConnection.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessConnection.Complete(childComplexity), true
+	case "NativeAccessConnection.edges":
+		if e.ComplexityRoot.NativeAccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessConnection.Edges(childComplexity), true
+	case "NativeAccessConnection.pageInfo":
+		if e.ComplexityRoot.NativeAccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessConnection.PageInfo(childComplexity), true
+	case "NativeAccessConnection.totalCount":
+		if e.ComplexityRoot.NativeAccessConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessConnection.TotalCount(childComplexity), true
+
+	case "NativeAccessEdge.cursor":
+		if e.ComplexityRoot.NativeAccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessEdge.Cursor(childComplexity), true
+	case "NativeAccessEdge.node":
+		if e.ComplexityRoot.NativeAccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NativeAccessEdge.Node(childComplexity), true
+
 	case "NativeAccessResult.accesses":
 		if e.ComplexityRoot.NativeAccessResult.Accesses == nil {
 			break
 		}
 
-		return e.ComplexityRoot.NativeAccessResult.Accesses(childComplexity), true
+		args, err := ec.field_NativeAccessResult_accesses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.NativeAccessResult.Accesses(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "NativeAccessResult.asOf":
 		if e.ComplexityRoot.NativeAccessResult.AsOf == nil {
 			break
@@ -1696,18 +1819,18 @@ extend type Query {
   of a kind (optionally only in one system). Give exactly one of resource and
   kind. Latent accesses are included unless effectiveOnly.
   """
-  whoCan(action: Action!, resource: ID, kind: String, system: ID, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): AccessResult!
+  whoCan(action: Action!, resource: ID, kind: String, system: ID, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): AccessResult
   "What one identity is authorized for, with actions (default all) and criticalOnly filters."
-  reach(identity: ID!, actions: [Action!], criticalOnly: Boolean = false, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): AccessResult!
+  reach(identity: ID!, actions: [Action!], criticalOnly: Boolean = false, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): AccessResult
   """
   Who can make one request in the source's own terms: a concrete AWS IAM action
   (s3:GetObject) on a concrete ARN (or "*"), through policies, groups,
   assumable roles and escalation techniques (docs/ingest-aws.md "Native
   queries"). Only grants written by the aws-iam ingester match.
   """
-  whoCanNative(action: String!, resource: String!, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): NativeAccessResult!
+  whoCanNative(action: String!, resource: String!, effectiveOnly: Boolean = false, snapshot: ID, asOf: Time): NativeAccessResult
   "Up to k shortest authorization paths from an identity to a resource for action."
-  paths(from: ID!, resource: ID!, action: Action!, k: Int = 1, snapshot: ID, asOf: Time): PathResult!
+  paths(from: ID!, resource: ID!, action: Action!, k: Int = 1, snapshot: ID, asOf: Time): PathResult
 }
 
 "What a grant allows (schema.Action); admin implies every other action."
@@ -1726,7 +1849,29 @@ enum AuthenticationVia { CREDENTIAL DELEGATION }
 type AccessResult {
   snapshot: Snapshot!
   asOf: Time!
-  accesses: [Access!]!
+  """
+  The answer as a Relay connection, in the engine's order (whoCan: by
+  resource then identity; reach: by resource then action). first is capped
+  at 1000.
+  """
+  accesses(first: Int = 100, after: String): AccessConnection!
+}
+
+"""
+A page of accesses. complete is false only when the server's per-request
+budget cut the answer (never silently): totalCount then counts what was
+computed before the cut; ask a narrower question for the rest.
+"""
+type AccessConnection {
+  edges: [AccessEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  complete: Boolean!
+}
+
+type AccessEdge {
+  cursor: String!
+  node: Access!
 }
 
 "Evidence paths answered on one snapshot at one instant."
@@ -1758,7 +1903,21 @@ type Access {
 type NativeAccessResult {
   snapshot: Snapshot!
   asOf: Time!
-  accesses: [NativeAccess!]!
+  "The answer as a Relay connection, by identity. first is capped at 1000."
+  accesses(first: Int = 100, after: String): NativeAccessConnection!
+}
+
+"A page of native accesses; complete as in AccessConnection."
+type NativeAccessConnection {
+  edges: [NativeAccessEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  complete: Boolean!
+}
+
+type NativeAccessEdge {
+  cursor: String!
+  node: NativeAccess!
 }
 
 "One identity that can make a native request."
@@ -2027,8 +2186,8 @@ type Identity {
   credentials: [Credential!]!
   "Groups the identity is a direct member of, sorted by id."
   groups: [Group!]!
-  "Authorized critical accesses (R8), latent ones included; see Access.effective."
-  criticalAccess: [Access!]!
+  "Authorized critical accesses (R8), latent ones included (see Access.effective), by resource then action. first is capped at 1000."
+  criticalAccess(first: Int = 100, after: String): AccessConnection!
 }
 
 "An identity's named owners."
@@ -2214,6 +2373,30 @@ func (ec *executionContext) childFields_AccessChange(ctx context.Context, field 
 		return ec.fieldContext_AccessChange_paths(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccessChange", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccessConnection_totalCount(ctx, field)
+	case "complete":
+		return ec.fieldContext_AccessConnection_complete(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccessEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccessEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AccessResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2564,6 +2747,30 @@ func (ec *executionContext) childFields_NativeAccess(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type NativeAccess", field.Name)
 }
 
+func (ec *executionContext) childFields_NativeAccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NativeAccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NativeAccessConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NativeAccessConnection_totalCount(ctx, field)
+	case "complete":
+		return ec.fieldContext_NativeAccessConnection_complete(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NativeAccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NativeAccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NativeAccessEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NativeAccessEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NativeAccessEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_NativeAccessResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "snapshot":
@@ -2810,6 +3017,50 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AccessResult_accesses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Identity_criticalAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_ingest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2821,6 +3072,28 @@ func (ec *executionContext) field_Mutation_ingest_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["bundle"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_NativeAccessResult_accesses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3732,6 +4005,171 @@ func (ec *executionContext) fieldContext_AccessChange_paths(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessEdge) graphql.Marshaler {
+			return ec.marshalNAccessEdge2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccessConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccessConnection_complete(ctx context.Context, field graphql.CollectedField, obj *model.AccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessConnection_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessConnection_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessConnection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Access) graphql.Marshaler {
+			return ec.marshalNAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Access(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccessResult_snapshot(ctx context.Context, field graphql.CollectedField, obj *model.AccessResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3796,25 +4234,37 @@ func (ec *executionContext) _AccessResult_accesses(ctx context.Context, field gr
 			return ec.fieldContext_AccessResult_accesses(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Accesses, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AccessResult().Accesses(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Access) graphql.Marshaler {
-			return ec.marshalNAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessConnection) graphql.Marshaler {
+			return ec.marshalNAccessConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AccessResult_accesses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AccessResult_accesses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AccessResult",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Access(ctx, field)
+			return ec.childFields_AccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AccessResult_accesses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6472,25 +6922,37 @@ func (ec *executionContext) _Identity_criticalAccess(ctx context.Context, field 
 			return ec.fieldContext_Identity_criticalAccess(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Identity().CriticalAccess(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Identity().CriticalAccess(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Access) graphql.Marshaler {
-			return ec.marshalNAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessConnection) graphql.Marshaler {
+			return ec.marshalNAccessConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Identity_criticalAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Identity_criticalAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Identity",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Access(ctx, field)
+			return ec.childFields_AccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Identity_criticalAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6938,6 +7400,171 @@ func (ec *executionContext) fieldContext_NativeAccess_authentication(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _NativeAccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NativeAccessEdge) graphql.Marshaler {
+			return ec.marshalNNativeAccessEdge2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NativeAccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NativeAccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NativeAccessConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccessConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NativeAccessConnection_complete(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessConnection_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessConnection_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccessConnection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NativeAccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NativeAccessEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NativeAccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NativeAccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NativeAccess) graphql.Marshaler {
+			return ec.marshalNNativeAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NativeAccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NativeAccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NativeAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NativeAccessResult_snapshot(ctx context.Context, field graphql.CollectedField, obj *model.NativeAccessResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7002,25 +7629,37 @@ func (ec *executionContext) _NativeAccessResult_accesses(ctx context.Context, fi
 			return ec.fieldContext_NativeAccessResult_accesses(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Accesses, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.NativeAccessResult().Accesses(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.NativeAccess) graphql.Marshaler {
-			return ec.marshalNNativeAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NativeAccessConnection) graphql.Marshaler {
+			return ec.marshalNNativeAccessConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_NativeAccessResult_accesses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_NativeAccessResult_accesses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "NativeAccessResult",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NativeAccess(ctx, field)
+			return ec.childFields_NativeAccessConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_NativeAccessResult_accesses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7326,10 +7965,10 @@ func (ec *executionContext) _Query_whoCan(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessResult) graphql.Marshaler {
-			return ec.marshalNAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx, selections, v)
+			return ec.marshalOAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_whoCan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7370,10 +8009,10 @@ func (ec *executionContext) _Query_reach(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccessResult) graphql.Marshaler {
-			return ec.marshalNAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx, selections, v)
+			return ec.marshalOAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_reach(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7414,10 +8053,10 @@ func (ec *executionContext) _Query_whoCanNative(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NativeAccessResult) graphql.Marshaler {
-			return ec.marshalNNativeAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessResult(ctx, selections, v)
+			return ec.marshalONativeAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_whoCanNative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7458,10 +8097,10 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PathResult) graphql.Marshaler {
-			return ec.marshalNPathResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathResult(ctx, selections, v)
+			return ec.marshalOPathResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_paths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9730,6 +10369,92 @@ func (ec *executionContext) _AccessChange(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var accessConnectionImplementors = []string{"AccessConnection"}
+
+func (ec *executionContext) _AccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessConnection")
+		case "edges":
+			out.Values[i] = ec._AccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AccessConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._AccessConnection_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accessEdgeImplementors = []string{"AccessEdge"}
+
+func (ec *executionContext) _AccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessEdge")
+		case "cursor":
+			out.Values[i] = ec._AccessEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var accessResultImplementors = []string{"AccessResult"}
 
 func (ec *executionContext) _AccessResult(ctx context.Context, sel ast.SelectionSet, obj *model.AccessResult) graphql.Marshaler {
@@ -9744,18 +10469,19 @@ func (ec *executionContext) _AccessResult(ctx context.Context, sel ast.Selection
 		case "snapshot":
 			out.Values[i] = ec._AccessResult_snapshot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "asOf":
 			out.Values[i] = ec._AccessResult_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "accesses":
-			out.Values[i] = ec._AccessResult_accesses(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AccessResult_accesses(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10876,6 +11602,92 @@ func (ec *executionContext) _NativeAccess(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var nativeAccessConnectionImplementors = []string{"NativeAccessConnection"}
+
+func (ec *executionContext) _NativeAccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NativeAccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nativeAccessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NativeAccessConnection")
+		case "edges":
+			out.Values[i] = ec._NativeAccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NativeAccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NativeAccessConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._NativeAccessConnection_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nativeAccessEdgeImplementors = []string{"NativeAccessEdge"}
+
+func (ec *executionContext) _NativeAccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NativeAccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nativeAccessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NativeAccessEdge")
+		case "cursor":
+			out.Values[i] = ec._NativeAccessEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NativeAccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var nativeAccessResultImplementors = []string{"NativeAccessResult"}
 
 func (ec *executionContext) _NativeAccessResult(ctx context.Context, sel ast.SelectionSet, obj *model.NativeAccessResult) graphql.Marshaler {
@@ -10890,18 +11702,19 @@ func (ec *executionContext) _NativeAccessResult(ctx context.Context, sel ast.Sel
 		case "snapshot":
 			out.Values[i] = ec._NativeAccessResult_snapshot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "asOf":
 			out.Values[i] = ec._NativeAccessResult_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "accesses":
-			out.Values[i] = ec._NativeAccessResult_accesses(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NativeAccessResult_accesses(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11104,25 +11917,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "whoCan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_whoCan(ctx, field)
 				})
 		case "reach":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reach(ctx, field)
 				})
 		case "whoCanNative":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_whoCanNative(ctx, field)
 				})
 		case "paths":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_paths(ctx, field)
 				})
@@ -11819,22 +12632,6 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Access) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccess(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccess(ctx context.Context, sel ast.SelectionSet, v *model.Access) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Access!")
@@ -11867,12 +12664,36 @@ func (ec *executionContext) marshalNAccessChange2ᚖgithubᚗcomᚋreachgraphᚋ
 	return ec._AccessChange(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx context.Context, sel ast.SelectionSet, v *model.AccessResult) graphql.Marshaler {
+func (ec *executionContext) marshalNAccessConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccessConnection) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AccessResult!")
+		graphql.AddInvalidNullError(ctx, "AccessConnection!")
 		return graphql.Null
 	}
-	return ec._AccessResult(ctx, sel, v)
+	return ec._AccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccessEdge2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccessEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessEdge2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccessEdge2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.AccessEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessEdge!")
+		return graphql.Null
+	}
+	return ec._AccessEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAccessState2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessState(ctx context.Context, v any) (model.AccessState, error) {
@@ -12293,11 +13114,27 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNNativeAccess2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NativeAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNNativeAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccess(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccess) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NativeAccess!")
+		return graphql.Null
+	}
+	return ec._NativeAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNativeAccessConnection2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccessConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NativeAccessConnection!")
+		return graphql.Null
+	}
+	return ec._NativeAccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNativeAccessEdge2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NativeAccessEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNativeAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccess(ctx, sel, v[i])
+		return ec.marshalNNativeAccessEdge2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12309,20 +13146,12 @@ func (ec *executionContext) marshalNNativeAccess2ᚕᚖgithubᚗcomᚋreachgraph
 	return ret
 }
 
-func (ec *executionContext) marshalNNativeAccess2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccess(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccess) graphql.Marshaler {
+func (ec *executionContext) marshalNNativeAccessEdge2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccessEdge) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NativeAccess!")
+		graphql.AddInvalidNullError(ctx, "NativeAccessEdge!")
 		return graphql.Null
 	}
-	return ec._NativeAccess(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNNativeAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessResult(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccessResult) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "NativeAccessResult!")
-		return graphql.Null
-	}
-	return ec._NativeAccessResult(ctx, sel, v)
+	return ec._NativeAccessEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOwners2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐOwners(ctx context.Context, sel ast.SelectionSet, v *model.Owners) graphql.Marshaler {
@@ -12363,14 +13192,6 @@ func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋreachgraphᚋreachgra
 		return graphql.Null
 	}
 	return ec._Path(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPathResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathResult(ctx context.Context, sel ast.SelectionSet, v *model.PathResult) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PathResult!")
-		return graphql.Null
-	}
-	return ec._PathResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResource2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐResourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Resource) graphql.Marshaler {
@@ -12704,6 +13525,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐAccessResult(ctx context.Context, sel ast.SelectionSet, v *model.AccessResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccessResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAction2ᚕgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐActionᚄ(ctx context.Context, v any) ([]schema.Action, error) {
 	if v == nil {
 		return nil, nil
@@ -12933,6 +13761,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalONativeAccessResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNativeAccessResult(ctx context.Context, sel ast.SelectionSet, v *model.NativeAccessResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NativeAccessResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPathResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathResult(ctx context.Context, sel ast.SelectionSet, v *model.PathResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PathResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOResource2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐResource(ctx context.Context, sel ast.SelectionSet, v *model.Resource) graphql.Marshaler {

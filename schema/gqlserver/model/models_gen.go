@@ -21,11 +21,19 @@ type Target interface {
 	GetSoxScope() bool
 }
 
-// Accesses answered on one snapshot at one instant.
-type AccessResult struct {
-	Snapshot *Snapshot `json:"snapshot"`
-	AsOf     time.Time `json:"asOf"`
-	Accesses []*Access `json:"accesses"`
+// A page of accesses. complete is false only when the server's per-request
+// budget cut the answer (never silently): totalCount then counts what was
+// computed before the cut; ask a narrower question for the rest.
+type AccessConnection struct {
+	Edges      []*AccessEdge `json:"edges"`
+	PageInfo   *PageInfo     `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+	Complete   bool          `json:"complete"`
+}
+
+type AccessEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   *Access `json:"node"`
 }
 
 // Evidence that an effective access can be exercised now (R5/R6).
@@ -163,11 +171,17 @@ type IdentityFilter struct {
 type Mutation struct {
 }
 
-// Answers of whoCanNative on one snapshot at one instant.
-type NativeAccessResult struct {
-	Snapshot *Snapshot       `json:"snapshot"`
-	AsOf     time.Time       `json:"asOf"`
-	Accesses []*NativeAccess `json:"accesses"`
+// A page of native accesses; complete as in AccessConnection.
+type NativeAccessConnection struct {
+	Edges      []*NativeAccessEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+	Complete   bool                `json:"complete"`
+}
+
+type NativeAccessEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *NativeAccess `json:"node"`
 }
 
 // An identity's named owners.
