@@ -30,6 +30,9 @@ type serveFlags struct {
 	maxComplexity int
 	maxBody       int64
 	timeout       time.Duration
+	maxCost       int64
+	perToken      int
+	metricsPublic bool
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -59,6 +62,9 @@ address. Stops gracefully on SIGTERM or Ctrl-C.`,
 	fl.IntVar(&f.maxComplexity, "max-complexity", gqlserver.DefaultMaxComplexity, "reject queries more complex than this")
 	fl.Int64Var(&f.maxBody, "max-body", gqlserver.DefaultMaxBodyBytes, "maximum request body in bytes")
 	fl.DurationVar(&f.timeout, "timeout", gqlserver.DefaultTimeout, "per-request time limit")
+	fl.Int64Var(&f.maxCost, "max-cost", gqlserver.DefaultMaxCost, "accesses one request may compute; past it answers are cut and marked complete: false")
+	fl.IntVar(&f.perToken, "max-concurrent-per-token", gqlserver.DefaultMaxConcurrentPerToken, "requests one token may have in flight (more are answered 429)")
+	fl.BoolVar(&f.metricsPublic, "metrics-public", false, "serve /metrics without a token")
 	return cmd
 }
 
@@ -91,6 +97,7 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 		Store: st, Logger: log, Tokens: tokens, Ingest: IngestBundle,
 		Console: !f.noConsole, Introspection: f.introspection,
 		MaxDepth: f.maxDepth, MaxComplexity: f.maxComplexity, MaxBodyBytes: f.maxBody, Timeout: f.timeout,
+		MaxCost: f.maxCost, MaxConcurrentPerToken: f.perToken, MetricsPublic: f.metricsPublic,
 	})
 	if err := srv.Warm(ctx); err != nil {
 		return err
@@ -101,7 +108,11 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Slow clients cannot hold connections: reading a request and writing an
+	// answer are bounded (the write bound leaves the per-request time limit
+	// room to answer), and idle keep-alive connections are closed.
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: f.timeout + 30*time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "auth", tokens != nil, "console", !f.noConsole)

@@ -70,11 +70,13 @@ func TestConsoleIsOfflineAndSwitchable(t *testing.T) {
 	st := newStore(t, financeBundle(t))
 	on, _ := newServer(t, st, nil)
 	off, _ := newServer(t, st, func(o *gqlserver.Options) { o.Console = false })
+	public, _ := newServer(t, st, func(o *gqlserver.Options) { o.MetricsPublic = true })
 	tests := []struct {
-		name string
-		base string
-		path string
-		code int
+		name  string
+		base  string
+		path  string
+		token string
+		code  int
 	}{
 		{name: "console page", base: on.URL, path: "/", code: http.StatusOK},
 		{name: "console script", base: on.URL, path: "/console.js", code: http.StatusOK},
@@ -82,11 +84,18 @@ func TestConsoleIsOfflineAndSwitchable(t *testing.T) {
 		{name: "console off", base: off.URL, path: "/", code: http.StatusNotFound},
 		{name: "healthz", base: off.URL, path: "/healthz", code: http.StatusOK},
 		{name: "readyz", base: off.URL, path: "/readyz", code: http.StatusOK},
-		{name: "metrics", base: off.URL, path: "/metrics", code: http.StatusOK},
+		{name: "metrics", base: off.URL, path: "/metrics", token: auditorToken, code: http.StatusOK},
+		{name: "metrics needs a token", base: off.URL, path: "/metrics", code: http.StatusUnauthorized},
+		{name: "metrics public", base: public.URL, path: "/metrics", code: http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := http.Get(tt.base + tt.path)
+			req, err := http.NewRequest(http.MethodGet, tt.base+tt.path, nil)
+			require.NoError(t, err)
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			resp, err := http.DefaultClient.Do(req)
 			require.NoError(t, err)
 			defer resp.Body.Close()
 			body, err := io.ReadAll(resp.Body)
@@ -96,7 +105,7 @@ func TestConsoleIsOfflineAndSwitchable(t *testing.T) {
 				require.NotRegexp(t, `(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/`, string(body), "no network fetch")
 				require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'none'")
 			}
-			if tt.path == "/metrics" {
+			if tt.name == "metrics" {
 				require.Contains(t, string(body), "reachgraph_http_requests_total")
 			}
 		})

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -33,11 +35,65 @@ func (s *Server) Handler() http.Handler {
 		writeText(w, http.StatusOK, "ok\n")
 	})))
 	mux.Handle("GET /readyz", s.instrument("readyz", http.HandlerFunc(s.ready)))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+	if !s.opts.MetricsPublic {
+		metrics = s.requireToken(metrics)
+	}
+	mux.Handle("GET /metrics", metrics)
 	if s.opts.Console {
 		mux.Handle("GET /", s.instrument("console", consoleHandler()))
 	}
+	if s.opts.Tokens == nil {
+		return loopbackHostsOnly(mux)
+	}
 	return mux
+}
+
+// requireToken serves h only to requests with a valid bearer token (any
+// role); without tokens (auth disabled) everyone may.
+func (s *Server) requireToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Tokens != nil {
+			tok, ok := bearer(r)
+			if ok {
+				_, ok = s.opts.Tokens.authenticate(tok)
+			}
+			if !ok {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="reachgraph"`)
+				writeText(w, http.StatusUnauthorized, "unauthorized: /metrics needs a bearer token (or serve --metrics-public)\n")
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHostsOnly refuses requests whose Host header is not a loopback
+// name or address. Without authentication the server listens on loopback
+// only, but a web page the user visits could still reach it through a DNS
+// name that resolves to 127.0.0.1 (DNS rebinding); such requests carry the
+// attacker's host name and are refused here.
+func loopbackHostsOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isLoopbackHost(r.Host) {
+			writeText(w, http.StatusMisdirectedRequest, "host not allowed: without authentication only localhost, 127.0.0.1 and [::1] are served\n")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func isLoopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +121,10 @@ func (s *Server) executor() *handler.Server {
 	h.AddTransport(transport.POST{})
 	if s.opts.Introspection {
 		h.Use(extension.Introspection{})
+	} else {
+		// "Did you mean" suggestions would spell out the schema that
+		// introspection is off to hide.
+		h.SetDisableSuggestion(true)
 	}
 	h.Use(operationGuard{maxDepth: s.opts.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.opts.MaxComplexity))

@@ -47,8 +47,12 @@ type Options struct {
 	Ingest IngestFunc
 	// Console serves the offline query console at /.
 	Console bool
-	// Introspection allows __schema / __type queries.
+	// Introspection allows __schema / __type queries; when off, validation
+	// errors carry no "did you mean" suggestions either.
 	Introspection bool
+	// MetricsPublic serves /metrics without a token; by default it needs
+	// one when Tokens are set.
+	MetricsPublic bool
 	// MaxDepth rejects operations nested deeper than this many fields.
 	MaxDepth int
 	// MaxComplexity rejects operations whose complexity exceeds it.

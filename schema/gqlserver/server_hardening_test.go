@@ -1,0 +1,62 @@
+package gqlserver_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/schema/gqlserver"
+)
+
+// TestInsecureServesLoopbackHostsOnly: without authentication, a request
+// whose Host is not a loopback name (DNS rebinding from a web page) is
+// refused, whatever the address it reached.
+func TestInsecureServesLoopbackHostsOnly(t *testing.T) {
+	st := newStore(t, financeBundle(t))
+	hs, _ := newServer(t, st, func(o *gqlserver.Options) { o.Tokens = nil })
+	port := hs.URL[strings.LastIndex(hs.URL, ":"):]
+	for host, want := range map[string]int{
+		"127.0.0.1" + port:           http.StatusOK,
+		"localhost" + port:           http.StatusOK,
+		"[::1]" + port:               http.StatusOK,
+		"rebind.attacker.example":    http.StatusMisdirectedRequest,
+		"rebind.attacker.example:80": http.StatusMisdirectedRequest,
+		"10.0.0.1" + port:            http.StatusMisdirectedRequest,
+	} {
+		req, err := http.NewRequest(http.MethodPost, hs.URL+"/graphql", strings.NewReader(`{"query":"{ snapshots { id } }"}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, want, resp.StatusCode, "Host %s", host)
+	}
+	// With tokens, the token is the check; any Host is served.
+	authed, _ := newServer(t, st, nil)
+	req, err := http.NewRequest(http.MethodGet, authed.URL+"/healthz", nil)
+	require.NoError(t, err)
+	req.Host = "reachgraph.internal.example"
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestNoSuggestionsWithoutIntrospection: a misspelt field is an error, but
+// without introspection the error does not spell out the schema.
+func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
+	st := newStore(t, financeBundle(t))
+	on, _ := newServer(t, st, nil)
+	off, _ := newServer(t, st, func(o *gqlserver.Options) { o.Introspection = false })
+	q := `{ snapshotz { id } }`
+	_, resp, raw := post(t, on.URL, auditorToken, q, nil)
+	require.NotEmpty(t, resp.Errors, "%s", raw)
+	require.Contains(t, resp.Errors[0].Message, "Did you mean")
+	_, resp, raw = post(t, off.URL, auditorToken, q, nil)
+	require.NotEmpty(t, resp.Errors, "%s", raw)
+	require.NotContains(t, resp.Errors[0].Message, "Did you mean")
+	require.NotContains(t, resp.Errors[0].Message, "snapshots")
+}
