@@ -122,7 +122,7 @@ func toPath(p analysis.Path) *model.Path {
 	hops := make([]*model.Hop, len(p))
 	for i, h := range p {
 		mh := &model.Hop{From: h.From, Edge: h.Edge, To: h.To, Native: optString(h.Native), Conditional: h.Conditional,
-			System: optString(h.System)}
+			System: optString(h.System), ValidFrom: optTime(h.ValidFrom), ExpiresAt: optTime(h.ExpiresAt)}
 		if h.Action != "" {
 			a := h.Action
 			mh.Action = &a

@@ -189,11 +189,13 @@ type ComplexityRoot struct {
 		Action      func(childComplexity int) int
 		Conditional func(childComplexity int) int
 		Edge        func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
 		From        func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Native      func(childComplexity int) int
 		System      func(childComplexity int) int
 		To          func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
 	}
 
 	Identity struct {
@@ -1012,6 +1014,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hop.Edge(childComplexity), true
+	case "Hop.expiresAt":
+		if e.ComplexityRoot.Hop.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.ExpiresAt(childComplexity), true
 	case "Hop.from":
 		if e.ComplexityRoot.Hop.From == nil {
 			break
@@ -1042,6 +1050,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hop.To(childComplexity), true
+	case "Hop.validFrom":
+		if e.ComplexityRoot.Hop.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.ValidFrom(childComplexity), true
 
 	case "Identity.actor":
 		if e.ComplexityRoot.Identity.Actor == nil {
@@ -1800,6 +1814,10 @@ type Hop {
   kind: DelegationKind
   "Where a CAN_ACT_AS hop is exercised, when it names one."
   system: ID
+  "Start of the validity window of the hop's edge (MEMBER_OF, GRANT or CAN_ACT_AS): it counts from this instant on; null when unbounded."
+  validFrom: Time
+  "End of the validity window of the hop's edge: it no longer counts at or after this instant; null when it never expires."
+  expiresAt: Time
 }
 
 "Evidence that an effective access can be exercised now (R5/R6)."
@@ -2472,6 +2490,10 @@ func (ec *executionContext) childFields_Hop(ctx context.Context, field graphql.C
 		return ec.fieldContext_Hop_kind(ctx, field)
 	case "system":
 		return ec.fieldContext_Hop_system(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Hop_validFrom(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Hop_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Hop", field.Name)
 }
@@ -6066,6 +6088,52 @@ func (ec *executionContext) _Hop_system(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Hop_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Hop", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Hop_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hop", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Hop_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hop", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Identity_id(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
@@ -10536,6 +10604,16 @@ func (ec *executionContext) _Hop(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "system":
 			out.Values[i] = ec._Hop_system(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._Hop_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Hop_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

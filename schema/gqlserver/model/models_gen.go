@@ -135,6 +135,10 @@ type Hop struct {
 	Kind *schema.DelegationKind `json:"kind,omitempty"`
 	// Where a CAN_ACT_AS hop is exercised, when it names one.
 	System *string `json:"system,omitempty"`
+	// Start of the validity window of the hop's edge (MEMBER_OF, GRANT or CAN_ACT_AS): it counts from this instant on; null when unbounded.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// End of the validity window of the hop's edge: it no longer counts at or after this instant; null when it never expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 type IdentityConnection struct {
