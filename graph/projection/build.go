@@ -21,14 +21,14 @@ type builder struct {
 	member  edgeList
 	// memberWin collects the windows of windowed memberships until pack.
 	memberWin memberWindows
-	grantBy edgeList
-	grantOn edgeList
-	delegBy edgeList
-	delegTo edgeList
-	credsOf edgeList
-	credSys edgeList
-	stored  edgeList
-	sysRes  edgeList
+	grantBy   edgeList
+	grantOn   edgeList
+	delegBy   edgeList
+	delegTo   edgeList
+	credsOf   edgeList
+	credSys   edgeList
+	stored    edgeList
+	sysRes    edgeList
 	// targets indexes systems and resources, groups the groups: the ids
 	// edges point to, in tables small enough to stay in cache.
 	targets, groupIDs *idRange
