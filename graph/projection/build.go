@@ -19,16 +19,14 @@ type builder struct {
 	parents []pendingRef // resource → parent id, resolved once every resource is known
 	sameAs  []pendingRef
 	member  edgeList
-	// memberWin collects the windows of windowed memberships until pack.
-	memberWin memberWindows
-	grantBy   edgeList
-	grantOn   edgeList
-	delegBy   edgeList
-	delegTo   edgeList
-	credsOf   edgeList
-	credSys   edgeList
-	stored    edgeList
-	sysRes    edgeList
+	grantBy edgeList
+	grantOn edgeList
+	delegBy edgeList
+	delegTo edgeList
+	credsOf edgeList
+	credSys edgeList
+	stored  edgeList
+	sysRes  edgeList
 	// targets indexes systems and resources, groups the groups: the ids
 	// edges point to, in tables small enough to stay in cache.
 	targets, groupIDs *idRange
@@ -36,6 +34,8 @@ type builder struct {
 	// indexes until internDelegNatives maps them into Strings: delegations are
 	// read concurrently with grants, whose natives go through intern too.
 	delegStrs []string
+	// memberWin collects the windows of windowed memberships until pack.
+	memberWin memberWindows
 }
 
 type pendingRef struct {
