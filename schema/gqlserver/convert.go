@@ -210,3 +210,29 @@ func toAccessChanges(sc model.Scope, cs []diff.AccessChange) []*model.AccessChan
 	}
 	return out
 }
+
+func toWindowChanges(cs []diff.WindowChange) []*model.WindowChange {
+	out := make([]*model.WindowChange, len(cs))
+	for i, c := range cs {
+		mc := &model.WindowChange{Edge: c.Edge, From: c.From, To: c.To, Native: optString(c.Native),
+			System: optString(c.System), Before: toWindows(c.Before), After: toWindows(c.After)}
+		if c.Action != "" {
+			a := c.Action
+			mc.Action = &a
+		}
+		if c.Kind != "" {
+			k := c.Kind
+			mc.Kind = &k
+		}
+		out[i] = mc
+	}
+	return out
+}
+
+func toWindows(ws []diff.Window) []*model.Window {
+	out := make([]*model.Window, len(ws))
+	for i, w := range ws {
+		out[i] = &model.Window{ValidFrom: optTime(w.ValidFrom), ExpiresAt: optTime(w.ExpiresAt)}
+	}
+	return out
+}
