@@ -31,7 +31,7 @@ func complexity() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
 	list := func(n int) func(int) int { return func(child int) int { return 1 + n*child } }
 	for _, f := range []*func(int) int{&c.Diff.AccessesGained, &c.Diff.AccessesLost, &c.Diff.FindingsGained, &c.Diff.FindingsLost,
-		&c.Diff.IdentitiesGained, &c.Diff.IdentitiesLost} {
+		&c.Diff.IdentitiesGained, &c.Diff.IdentitiesLost, &c.Diff.WindowsChanged} {
 		*f = list(AnswerListWeight)
 	}
 	for _, f := range []*func(int) int{&c.Group.Members, &c.Group.MemberGroups, &c.Group.Groups, &c.Identity.Groups,
