@@ -38,7 +38,10 @@ func unmarshalGQL[T ~string](v any, all []T, what string) (T, error) {
 func (a Action) MarshalGQL(w io.Writer) { marshalGQL(w, a) }
 
 // UnmarshalGQL reads a GraphQL enum name.
-func (a *Action) UnmarshalGQL(v any) (err error) { *a, err = unmarshalGQL(v, Actions, "action"); return }
+func (a *Action) UnmarshalGQL(v any) (err error) {
+	*a, err = unmarshalGQL(v, Actions, "action")
+	return
+}
 
 // MarshalGQL writes the GraphQL enum name.
 func (t IdentityType) MarshalGQL(w io.Writer) { marshalGQL(w, t) }
@@ -53,13 +56,19 @@ func (t *IdentityType) UnmarshalGQL(v any) (err error) {
 func (s Status) MarshalGQL(w io.Writer) { marshalGQL(w, s) }
 
 // UnmarshalGQL reads a GraphQL enum name.
-func (s *Status) UnmarshalGQL(v any) (err error) { *s, err = unmarshalGQL(v, Statuses, "status"); return }
+func (s *Status) UnmarshalGQL(v any) (err error) {
+	*s, err = unmarshalGQL(v, Statuses, "status")
+	return
+}
 
 // MarshalGQL writes the GraphQL enum name.
 func (g GroupType) MarshalGQL(w io.Writer) { marshalGQL(w, g) }
 
 // UnmarshalGQL reads a GraphQL enum name.
-func (g *GroupType) UnmarshalGQL(v any) (err error) { *g, err = unmarshalGQL(v, GroupTypes, "group type"); return }
+func (g *GroupType) UnmarshalGQL(v any) (err error) {
+	*g, err = unmarshalGQL(v, GroupTypes, "group type")
+	return
+}
 
 // MarshalGQL writes the GraphQL enum name.
 func (c CredentialType) MarshalGQL(w io.Writer) { marshalGQL(w, c) }
@@ -83,10 +92,16 @@ func (k *DelegationKind) UnmarshalGQL(v any) (err error) {
 func (s Severity) MarshalGQL(w io.Writer) { marshalGQL(w, s) }
 
 // UnmarshalGQL reads a GraphQL enum name.
-func (s *Severity) UnmarshalGQL(v any) (err error) { *s, err = unmarshalGQL(v, Severities, "severity"); return }
+func (s *Severity) UnmarshalGQL(v any) (err error) {
+	*s, err = unmarshalGQL(v, Severities, "severity")
+	return
+}
 
 // MarshalGQL writes the GraphQL enum name.
 func (c Category) MarshalGQL(w io.Writer) { marshalGQL(w, c) }
 
 // UnmarshalGQL reads a GraphQL enum name.
-func (c *Category) UnmarshalGQL(v any) (err error) { *c, err = unmarshalGQL(v, Categories, "category"); return }
+func (c *Category) UnmarshalGQL(v any) (err error) {
+	*c, err = unmarshalGQL(v, Categories, "category")
+	return
+}
