@@ -26,7 +26,7 @@ at the size tiers of docs/performance.md. The same tier and seed always give the
 same bundle, byte for byte.`,
 		Example: `  reachgraph gen --tier S --seed 1 --out tier-s.json && reachgraph ingest tier-s.json
   reachgraph gen --sap /tmp/sap-5m --sap-rows 5000000 && reachgraph ingest /tmp/sap-5m`,
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sapDir != "" {
 				sapOpts.Seed = uint64(seed)
