@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"time"
 
 	"github.com/reachgraph/reachgraph/schema"
@@ -25,6 +26,11 @@ type Hop struct {
 	Kind schema.DelegationKind `json:"kind,omitempty"`
 	// System is where a CAN_ACT_AS hop is exercised, when it names one.
 	System string `json:"system,omitempty"`
+	// ValidFrom and ExpiresAt are the validity window of the hop's edge
+	// (MEMBER_OF, GRANT or CAN_ACT_AS), when it has one: the edge counts
+	// from ValidFrom (inclusive) until ExpiresAt (exclusive). Zero = unbounded.
+	ValidFrom time.Time `json:"valid_from,omitzero"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Path is a sequence of hops from an identity to a resource. An exposure hop
@@ -71,4 +77,30 @@ type Access struct {
 	// request only through grants or exceptions that carry a condition (or,
 	// for an effective access, only its effective paths do).
 	Conditional bool `json:"conditional,omitempty"`
+}
+
+// WindowLabel renders a hop's validity window compactly for tables and
+// reports: "[from 2026-01-01]", "[until 2027-01-01]", "[from 2026-01-01
+// until 2027-01-01]"; a bound at midnight UTC shows as a date, any other as
+// RFC 3339. It is "" for a hop without a window.
+func (h Hop) WindowLabel() string {
+	var parts []string
+	if !h.ValidFrom.IsZero() {
+		parts = append(parts, "from "+compactTime(h.ValidFrom))
+	}
+	if !h.ExpiresAt.IsZero() {
+		parts = append(parts, "until "+compactTime(h.ExpiresAt))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func compactTime(t time.Time) string {
+	t = t.UTC()
+	if t.Equal(t.Truncate(24 * time.Hour)) {
+		return t.Format(time.DateOnly)
+	}
+	return t.Format(time.RFC3339Nano)
 }

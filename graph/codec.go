@@ -193,6 +193,59 @@ func (d *decoder) smap() map[string]string {
 	return m
 }
 
+// Window flags: the first byte of a membership, grant or delegation encoding
+// says which window bounds follow it (each as unix seconds and nanoseconds).
+// A record without a window starts with a 0 byte, which the snapshot id hash
+// leaves out, so snapshot ids of data without windows did not change when
+// windows were added (see IDHasher.PutEncoded).
+const (
+	winFrom    = 1 << 0 // valid_from follows
+	winExpires = 1 << 1 // expires_at follows (memberships and delegations)
+)
+
+// window writes the window flags byte and the bounds that are set; a grant
+// passes a zero expires, its expires_at keeps its own place.
+func (e *encoder) window(from, expires time.Time) {
+	var f byte
+	if !from.IsZero() {
+		f |= winFrom
+	}
+	if !expires.IsZero() {
+		f |= winExpires
+	}
+	e.b = append(e.b, f)
+	for _, t := range []time.Time{from, expires} {
+		if !t.IsZero() {
+			e.b = binary.AppendVarint(e.b, t.Unix())
+			e.b = binary.AppendUvarint(e.b, uint64(t.Nanosecond()))
+		}
+	}
+}
+
+// window reads what encoder.window wrote.
+func (d *decoder) window() (from, expires time.Time) {
+	f := d.byte1()
+	if f&^(winFrom|winExpires) != 0 {
+		d.fail()
+		return
+	}
+	read := func() time.Time {
+		sec := d.varint()
+		nsec := d.uvarint()
+		if nsec >= 1e9 {
+			d.fail()
+		}
+		return time.Unix(sec, int64(nsec)).UTC()
+	}
+	if f&winFrom != 0 {
+		from = read()
+	}
+	if f&winExpires != 0 {
+		expires = read()
+	}
+	return from, expires
+}
+
 // AppendSystem appends the canonical encoding of r to b.
 func AppendSystem(b []byte, r System) []byte {
 	e := encoder{b}
@@ -251,6 +304,7 @@ func AppendGroup(b []byte, r Group) []byte {
 // AppendMembership appends the canonical encoding of r to b.
 func AppendMembership(b []byte, r Membership) []byte {
 	e := encoder{b}
+	e.window(r.ValidFrom, r.ExpiresAt)
 	e.str(r.Member)
 	e.str(r.Group)
 	return e.b
@@ -259,6 +313,7 @@ func AppendMembership(b []byte, r Membership) []byte {
 // AppendGrant appends the canonical encoding of r to b.
 func AppendGrant(b []byte, r Grant) []byte {
 	e := encoder{b}
+	e.window(r.ValidFrom, time.Time{})
 	e.str(r.Principal)
 	e.str(string(r.Action))
 	e.str(r.Resource)
@@ -290,6 +345,7 @@ func AppendCredential(b []byte, r Credential) []byte {
 // AppendDelegation appends the canonical encoding of r to b.
 func AppendDelegation(b []byte, r Delegation) []byte {
 	e := encoder{b}
+	e.window(r.ValidFrom, r.ExpiresAt)
 	e.str(r.From)
 	e.str(r.To)
 	e.str(string(r.Kind))
@@ -346,7 +402,9 @@ func decodeGroup(d *decoder) (Group, []byte, error) {
 func DecodeMembership(b []byte) (Membership, []byte, error) { return decodeMembership(&decoder{b: b}) }
 
 func decodeMembership(d *decoder) (Membership, []byte, error) {
-	r := Membership{Member: d.str(), Group: d.str()}
+	var r Membership
+	r.ValidFrom, r.ExpiresAt = d.window()
+	r.Member, r.Group = d.str(), d.str()
 	return r, d.b, d.err
 }
 
@@ -354,8 +412,12 @@ func decodeMembership(d *decoder) (Membership, []byte, error) {
 func DecodeGrant(b []byte) (Grant, []byte, error) { return decodeGrant(&decoder{b: b}) }
 
 func decodeGrant(d *decoder) (Grant, []byte, error) {
+	from, none := d.window()
+	if !none.IsZero() {
+		d.fail()
+	}
 	r := Grant{Principal: d.str(), Action: schema.Action(d.str()), Resource: d.str(), Native: d.str(),
-		Conditional: d.boolean(), LastUsedAt: d.tm(), ExpiresAt: d.tm()}
+		Conditional: d.boolean(), LastUsedAt: d.tm(), ValidFrom: from, ExpiresAt: d.tm()}
 	return r, d.b, d.err
 }
 
@@ -373,7 +435,9 @@ func decodeCredential(d *decoder) (Credential, []byte, error) {
 func DecodeDelegation(b []byte) (Delegation, []byte, error) { return decodeDelegation(&decoder{b: b}) }
 
 func decodeDelegation(d *decoder) (Delegation, []byte, error) {
-	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str(), Native: d.str()}
+	from, expires := d.window()
+	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str(), Native: d.str(),
+		ValidFrom: from, ExpiresAt: expires}
 	return r, d.b, d.err
 }
 

@@ -63,6 +63,10 @@ type Group struct {
 type Membership struct {
 	Member string
 	Group  string
+	// ValidFrom and ExpiresAt bound when the membership counts (R1): from
+	// ValidFrom (inclusive) until ExpiresAt (exclusive); zero = unbounded.
+	ValidFrom time.Time
+	ExpiresAt time.Time
 }
 
 // Grant is a GRANT edge: a principal may perform Action on a resource or system.
@@ -73,6 +77,7 @@ type Grant struct {
 	Native      string // the source's own permission string, kept as evidence
 	Conditional bool
 	LastUsedAt  time.Time // zero when unknown
+	ValidFrom   time.Time // zero when it counts from the start
 	ExpiresAt   time.Time // zero when it does not expire
 }
 
@@ -102,6 +107,10 @@ type Delegation struct {
 	// ("" when the source gave none), e.g. the trust policy statement of an
 	// assumable role or "sts:AssumeRole". An extension of SPEC §1.
 	Native string
+	// ValidFrom and ExpiresAt bound when the delegation counts (R3a): from
+	// ValidFrom (inclusive) until ExpiresAt (exclusive); zero = unbounded.
+	ValidFrom time.Time
+	ExpiresAt time.Time
 }
 
 // Counts are a snapshot's record counts per section.

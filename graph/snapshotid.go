@@ -27,6 +27,11 @@ const (
 // recordTags are the bytes that precede each record in the id hash.
 var recordTags = [NumRecordKinds]byte{'S', 'R', 'I', 'G', 'M', 'A', 'C', 'D'}
 
+// windowTags precede a record of an edge kind that carries a validity window
+// (its encoding starts with the window flags byte, see encoder.window); 0 for
+// kinds without windows.
+var windowTags = [NumRecordKinds]byte{RecMembership: 'm', RecGrant: 'a', RecDelegation: 'd'}
+
 // IDHasher derives a SnapshotID from a snapshot's content and provenance. Feed it
 // every record (in write order) through its Writer methods, or already encoded
 // with PutEncoded, then call Sum. Every backend uses it, so the same input gets
@@ -57,9 +62,22 @@ func NewIDHasher(meta SnapshotMeta) *IDHasher {
 // PutEncoded hashes one record of kind k given as its canonical encoding (the
 // output of the matching AppendX), so a caller that encodes records anyway
 // does not encode them twice.
+//
+// An edge record without a window is hashed without its leading 0 flags byte
+// under its plain tag, exactly as before windows existed, so such snapshots
+// keep their ids; a record with a window is hashed whole under its own tag
+// (lower case), so a window is part of the content the id covers.
 func (h *IDHasher) PutEncoded(k RecordKind, enc []byte) {
 	h.counts[k]++
-	h.h.Write([]byte{recordTags[k]})
+	tag := recordTags[k]
+	if windowTags[k] != 0 && len(enc) > 0 {
+		if enc[0] == 0 {
+			enc = enc[1:]
+		} else {
+			tag = windowTags[k]
+		}
+	}
+	h.h.Write([]byte{tag})
 	h.h.Write(enc)
 }
 

@@ -139,8 +139,10 @@ var setters = map[string]map[string]setter{
 		"system": func(b *builder, v *parsed) { b.group.System = v.s },
 	},
 	"memberships": {
-		"member": func(b *builder, v *parsed) { b.membership.Member = v.s },
-		"group":  func(b *builder, v *parsed) { b.membership.Group = v.s },
+		"member":     func(b *builder, v *parsed) { b.membership.Member = v.s },
+		"group":      func(b *builder, v *parsed) { b.membership.Group = v.s },
+		"valid_from": func(b *builder, v *parsed) { b.membership.ValidFrom = v.t },
+		"expires_at": func(b *builder, v *parsed) { b.membership.ExpiresAt = v.t },
 	},
 	"grants": {
 		"principal":    func(b *builder, v *parsed) { b.grant.Principal = v.s },
@@ -149,6 +151,7 @@ var setters = map[string]map[string]setter{
 		"native":       func(b *builder, v *parsed) { b.grant.Native = v.s },
 		"conditional":  func(b *builder, v *parsed) { b.grant.Conditional = v.b },
 		"last_used_at": func(b *builder, v *parsed) { b.grant.LastUsedAt = v.t },
+		"valid_from":   func(b *builder, v *parsed) { b.grant.ValidFrom = v.t },
 		"expires_at":   func(b *builder, v *parsed) { b.grant.ExpiresAt = v.t },
 	},
 	"credentials": {
@@ -166,11 +169,13 @@ var setters = map[string]map[string]setter{
 		"stored_in":       func(b *builder, v *parsed) { b.credential.StoredIn = v.s },
 	},
 	"delegations": {
-		"from":   func(b *builder, v *parsed) { b.delegation.From = v.s },
-		"to":     func(b *builder, v *parsed) { b.delegation.To = v.s },
-		"kind":   func(b *builder, v *parsed) { b.delegation.Kind = schema.DelegationKind(v.s) },
-		"system": func(b *builder, v *parsed) { b.delegation.System = v.s },
-		"native": func(b *builder, v *parsed) { b.delegation.Native = v.s },
+		"from":       func(b *builder, v *parsed) { b.delegation.From = v.s },
+		"to":         func(b *builder, v *parsed) { b.delegation.To = v.s },
+		"kind":       func(b *builder, v *parsed) { b.delegation.Kind = schema.DelegationKind(v.s) },
+		"system":     func(b *builder, v *parsed) { b.delegation.System = v.s },
+		"native":     func(b *builder, v *parsed) { b.delegation.Native = v.s },
+		"valid_from": func(b *builder, v *parsed) { b.delegation.ValidFrom = v.t },
+		"expires_at": func(b *builder, v *parsed) { b.delegation.ExpiresAt = v.t },
 	},
 }
 

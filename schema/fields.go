@@ -108,6 +108,8 @@ var Sections = []Section{
 	{Name: "memberships", Edge: EdgeMemberOf, Fields: []Field{
 		{Name: "member", Type: TRef, Required: true, Ref: principalKinds},
 		{Name: "group", Type: TRef, Required: true, Ref: []NodeKind{KindGroup}},
+		{Name: "valid_from", Type: TTime, Doc: "the membership counts from this instant on (inclusive); unset = always did"},
+		{Name: "expires_at", Type: TTime, Doc: "the membership no longer counts at or after this instant; unset = never expires"},
 	}},
 	{Name: "grants", Edge: EdgeGrant, Fields: []Field{
 		{Name: "principal", Type: TRef, Required: true, Ref: principalKinds},
@@ -116,7 +118,8 @@ var Sections = []Section{
 		{Name: "native", Type: TString, Doc: "the source's own permission string, kept as evidence"},
 		{Name: "conditional", Type: TBool},
 		{Name: "last_used_at", Type: TTime},
-		{Name: "expires_at", Type: TTime},
+		{Name: "valid_from", Type: TTime, Doc: "the grant counts from this instant on (inclusive); unset = always did"},
+		{Name: "expires_at", Type: TTime, Doc: "the grant no longer counts at or after this instant; unset = never expires"},
 	}},
 	{Name: "credentials", Node: KindCredential, Fields: []Field{
 		{Name: "id", Type: TString, Required: true},
@@ -138,6 +141,8 @@ var Sections = []Section{
 		{Name: "kind", Type: TEnum, Enum: Strings(DelegationKinds), Doc: "default other"},
 		{Name: "system", Type: TRef, Ref: []NodeKind{KindSystem}},
 		{Name: "native", Type: TString, Doc: "the source's own text for the delegation, kept as evidence"},
+		{Name: "valid_from", Type: TTime, Doc: "the delegation counts from this instant on (inclusive); unset = always did"},
+		{Name: "expires_at", Type: TTime, Doc: "the delegation no longer counts at or after this instant; unset = never expires"},
 	}},
 }
 

@@ -39,6 +39,9 @@ type Result struct {
 	AccessesLost     []AccessChange  `json:"accesses_lost"`
 	FindingsGained   []rules.Finding `json:"findings_gained"`
 	FindingsLost     []rules.Finding `json:"findings_lost"`
+	// WindowsChanged lists the edges in both snapshots whose validity window
+	// changed, whether or not that changes an access at either as_of.
+	WindowsChanged []WindowChange `json:"windows_changed"`
 }
 
 func critical(s rules.Snapshot) (map[string]AccessChange, error) {
@@ -125,6 +128,7 @@ func Compare(a, b Side) (*Result, error) {
 	}
 	rules.Sort(r.FindingsGained)
 	rules.Sort(r.FindingsLost)
+	r.WindowsChanged = windowChanges(a.Snapshot.Data, b.Snapshot.Data)
 	return r, nil
 }
 

@@ -27,8 +27,9 @@ type Engine struct {
 	scratch *scratchPool
 }
 
-// New returns an engine over p evaluating at asOf (SPEC §2: grants and
-// credentials expiring at or before asOf do not count).
+// New returns an engine over p evaluating at asOf: credentials expiring at or
+// before asOf do not count, nor do memberships, grants and delegations whose
+// validity window does not include asOf.
 func New(p *projection.Projection, asOf time.Time) *Engine {
 	return &Engine{p: p, asOf: projection.Nano(asOf), at: asOf.UTC(), scratch: &scratchPool{}}
 }
@@ -39,13 +40,20 @@ func (e *Engine) Projection() *projection.Projection { return e.p }
 // AsOf returns the instant of analysis.
 func (e *Engine) AsOf() time.Time { return e.at }
 
-// grantLive reports whether grant gi counts at as_of (R2).
-func (e *Engine) grantLive(gi int32) bool { return e.p.GrantExpires(gi) > e.asOf }
+// grantLive reports whether grant gi counts at as_of (R2): its window, if it
+// has one, includes as_of.
+func (e *Engine) grantLive(gi int32) bool { return e.p.GrantLive(gi, e.asOf) }
+
+// memberLive reports whether the membership from → to counts at as_of (R1).
+func (e *Engine) memberLive(from, to int32) bool { return e.p.MemberLive(from, to, e.asOf) }
+
+// delegLive reports whether delegation di counts at as_of (R3a).
+func (e *Engine) delegLive(di int32) bool { return e.p.DelegLive(di, e.asOf) }
 
 // grantGives reports whether live grant gi supplies action a (admin supplies all).
 func (e *Engine) grantGives(gi int32, a schema.Action) bool {
 	g := &e.p.Grants[gi]
-	return (g.ActionIndex() == uint8(a.Index()) || g.ActionIndex() == adminIdx) && e.p.GrantExpires(gi) > e.asOf
+	return (g.ActionIndex() == uint8(a.Index()) || g.ActionIndex() == adminIdx) && e.grantLive(gi)
 }
 
 // credValid reports whether credential ci is valid at as_of (R5): not revoked,

@@ -27,7 +27,9 @@ type genOpts struct {
 // memberships (cycles included), grants of every action on resources, parents
 // and systems (some expired, some exactly at as_of), delegations with and
 // without a system, and credentials with random systems, expiry, revocation and
-// storage locations. Ids are opaque strings; some seeds use odd characters.
+// storage locations; some memberships, grants and delegations have validity
+// windows around as_of (addWindows). Ids are opaque strings; some seeds use
+// odd characters.
 func genGraph(seed uint64, o genOpts) *graph.Dataset {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	d := &graph.Dataset{}
@@ -150,7 +152,44 @@ func genGraph(seed uint64, o genOpts) *graph.Dataset {
 		}
 		d.PutDelegation(dl)
 	}
+	addWindows(d, seed)
 	return d
+}
+
+// addWindows gives some memberships, grants and delegations of d a validity
+// window around refAsOf (bounds a day or a millisecond before or after it, or
+// exactly at it), drawing from its own random stream so the graph itself
+// stays what it was for each seed before windows existed.
+func addWindows(d *graph.Dataset, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed^0x5bd1e995, seed+0x27d4eb2f165667c5))
+	bound := func() time.Time {
+		return refAsOf.Add([]time.Duration{-24 * time.Hour, -time.Millisecond, 0, time.Millisecond, 24 * time.Hour}[rng.IntN(5)])
+	}
+	window := func(p float64) (from, until time.Time) {
+		if rng.Float64() >= p {
+			return time.Time{}, time.Time{}
+		}
+		switch rng.IntN(3) {
+		case 0:
+			return bound(), time.Time{}
+		case 1:
+			return time.Time{}, bound()
+		}
+		return bound(), bound()
+	}
+	for i := range d.MembershipList {
+		m := &d.MembershipList[i]
+		m.ValidFrom, m.ExpiresAt = window(0.3)
+	}
+	for i := range d.GrantList {
+		if g := &d.GrantList[i]; rng.Float64() < 0.25 {
+			g.ValidFrom = bound()
+		}
+	}
+	for i := range d.DelegationList {
+		dl := &d.DelegationList[i]
+		dl.ValidFrom, dl.ExpiresAt = window(0.35)
+	}
 }
 
 // cloneDataset deep-copies the record lists.
@@ -178,6 +217,12 @@ func dumpDataset(d *graph.Dataset) string {
 		}
 		return " expires=" + t.Sub(refAsOf).String()
 	}
+	from := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return " valid_from=" + t.Sub(refAsOf).String()
+	}
 	for _, s := range d.SystemList {
 		fmt.Fprintf(&b, "system %q sox=%v\n", s.ID, s.SOXScope)
 	}
@@ -195,16 +240,16 @@ func dumpDataset(d *graph.Dataset) string {
 		fmt.Fprintf(&b, "group %q\n", g.ID)
 	}
 	for _, m := range d.MembershipList {
-		fmt.Fprintf(&b, "member %q -> %q\n", m.Member, m.Group)
+		fmt.Fprintf(&b, "member %q -> %q%s%s\n", m.Member, m.Group, from(m.ValidFrom), tm(m.ExpiresAt))
 	}
 	for _, g := range d.GrantList {
-		fmt.Fprintf(&b, "grant %q %s on %q native=%q%s\n", g.Principal, g.Action, g.Resource, g.Native, tm(g.ExpiresAt))
+		fmt.Fprintf(&b, "grant %q %s on %q native=%q%s%s\n", g.Principal, g.Action, g.Resource, g.Native, from(g.ValidFrom), tm(g.ExpiresAt))
 	}
 	for _, c := range d.CredentialList {
 		fmt.Fprintf(&b, "credential %q of %q systems=%q stored_in=%q revoked=%v%s\n", c.ID, c.Identity, c.Systems, c.StoredIn, c.Revoked, tm(c.ExpiresAt))
 	}
 	for _, dl := range d.DelegationList {
-		fmt.Fprintf(&b, "delegation %q -> %q system=%q\n", dl.From, dl.To, dl.System)
+		fmt.Fprintf(&b, "delegation %q -> %q system=%q%s%s\n", dl.From, dl.To, dl.System, from(dl.ValidFrom), tm(dl.ExpiresAt))
 	}
 	return b.String()
 }
@@ -266,10 +311,30 @@ func shrink(d *graph.Dataset, fails func(*graph.Dataset) bool) *graph.Dataset {
 		for i := range cur.GrantList {
 			progress = try(func(c *graph.Dataset) bool {
 				g := &c.GrantList[i]
-				if g.ExpiresAt.IsZero() {
+				if g.ExpiresAt.IsZero() && g.ValidFrom.IsZero() {
 					return false
 				}
-				g.ExpiresAt = time.Time{}
+				g.ValidFrom, g.ExpiresAt = time.Time{}, time.Time{}
+				return true
+			}) || progress
+		}
+		for i := range cur.MembershipList {
+			progress = try(func(c *graph.Dataset) bool {
+				m := &c.MembershipList[i]
+				if m.ExpiresAt.IsZero() && m.ValidFrom.IsZero() {
+					return false
+				}
+				m.ValidFrom, m.ExpiresAt = time.Time{}, time.Time{}
+				return true
+			}) || progress
+		}
+		for i := range cur.DelegationList {
+			progress = try(func(c *graph.Dataset) bool {
+				dl := &c.DelegationList[i]
+				if dl.ExpiresAt.IsZero() && dl.ValidFrom.IsZero() {
+					return false
+				}
+				dl.ValidFrom, dl.ExpiresAt = time.Time{}, time.Time{}
 				return true
 			}) || progress
 		}

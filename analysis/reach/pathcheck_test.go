@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/graph"
@@ -83,8 +84,11 @@ func (m *refModel) checkPath(p analysis.Path, x, t string, a schema.Action, walk
 			if h.From != at {
 				return info, fmt.Errorf("hop %d %s does not start at %q", i, hopString(h), at)
 			}
-			if !slices.Contains(m.d.MembershipList, graph.Membership{Member: h.From, Group: h.To}) {
-				return info, fmt.Errorf("hop %d %s: no such membership", i, hopString(h))
+			if !slices.ContainsFunc(m.d.MembershipList, func(ms graph.Membership) bool {
+				return ms.Member == h.From && ms.Group == h.To && m.windowLive(ms.ValidFrom, ms.ExpiresAt) &&
+					sameWindow(h, ms.ValidFrom, ms.ExpiresAt)
+			}) {
+				return info, fmt.Errorf("hop %d %s: no such membership counting at as_of with the hop's window", i, hopString(h))
 			}
 			at = h.To
 			i++
@@ -101,13 +105,14 @@ func (m *refModel) checkPath(p analysis.Path, x, t string, a schema.Action, walk
 			var d *graph.Delegation
 			for j := range m.d.DelegationList {
 				dj := &m.d.DelegationList[j]
-				if dj.From == h.From && dj.To == h.To && dj.System == h.System && (h.Kind == "" || dj.Kind == h.Kind) {
+				if dj.From == h.From && dj.To == h.To && dj.System == h.System && (h.Kind == "" || dj.Kind == h.Kind) &&
+					m.windowLive(dj.ValidFrom, dj.ExpiresAt) && sameWindow(h, dj.ValidFrom, dj.ExpiresAt) {
 					d = dj
 					break
 				}
 			}
 			if d == nil {
-				return info, fmt.Errorf("hop %d %s: no such delegation", i, hopString(h))
+				return info, fmt.Errorf("hop %d %s: no such delegation counting at as_of with the hop's window", i, hopString(h))
 			}
 			if walk {
 				if !m.active[d.To] {
@@ -193,9 +198,17 @@ func (m *refModel) checkPath(p analysis.Path, x, t string, a schema.Action, walk
 	}
 }
 
+// sameWindow reports whether hop h shows the validity window [from, until)
+// of the record it stands for (zero = unbounded on both sides).
+func sameWindow(h analysis.Hop, from, until time.Time) bool {
+	eq := func(a, b time.Time) bool { return a.IsZero() == b.IsZero() && a.Equal(b) }
+	return eq(h.ValidFrom, from) && eq(h.ExpiresAt, until)
+}
+
 func (m *refModel) hasLiveGrant(h analysis.Hop) bool {
 	for _, g := range m.d.GrantList {
-		if g.Principal == h.From && g.Resource == h.To && g.Action == h.Action && g.Native == h.Native && m.grantLive(g) {
+		if g.Principal == h.From && g.Resource == h.To && g.Action == h.Action && g.Native == h.Native && m.grantLive(g) &&
+			sameWindow(h, g.ValidFrom, g.ExpiresAt) {
 			return true
 		}
 	}

@@ -141,10 +141,14 @@ func (e *Engine) prune(fwd, bwd *scratch, r int32, a schema.Action, multi bool) 
 		switch p.Kind(u) {
 		case projection.Identity, projection.Group:
 			for _, g := range p.MemberOut.Of(u) {
-				add(u, g, ledge{kind: hopMember, w: 1})
+				if e.memberLive(u, g) {
+					add(u, g, ledge{kind: hopMember, w: 1})
+				}
 			}
 			for _, di := range p.DelegOut.Of(u) {
-				add(u, p.Delegs[di].To, ledge{kind: hopDeleg, ref: di, w: 1})
+				if e.delegLive(di) {
+					add(u, p.Delegs[di].To, ledge{kind: hopDeleg, ref: di, w: 1})
+				}
 			}
 			for _, gi := range p.GrantOut.Of(u) {
 				if e.grantGives(gi, schema.ActionRead) {

@@ -109,10 +109,14 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
 		switch p.Kind(v) {
 		case projection.Identity, projection.Group:
 			for _, g := range p.MemberOut.Of(v) {
-				push(g, d+1, step{nxt: v, kind: hopMember})
+				if e.memberLive(v, g) {
+					push(g, d+1, step{nxt: v, kind: hopMember})
+				}
 			}
 			for _, di := range p.DelegOut.Of(v) {
-				push(p.Delegs[di].To, d+1, step{nxt: v, kind: hopDeleg, ref: di})
+				if e.delegLive(di) {
+					push(p.Delegs[di].To, d+1, step{nxt: v, kind: hopDeleg, ref: di})
+				}
 			}
 			for _, gi := range p.GrantOut.Of(v) {
 				if !e.grantLive(gi) {
@@ -211,12 +215,14 @@ func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 		}
 		v, sys := k.node(), k.sys()
 		for _, g := range p.MemberOut.Of(v) {
-			s.push(key(g, sys), d+1, sstep{nxt: k, kind: hopMember})
+			if e.memberLive(v, g) {
+				s.push(key(g, sys), d+1, sstep{nxt: k, kind: hopMember})
+			}
 		}
 		for _, di := range p.DelegOut.Of(v) {
 			dl := &p.Delegs[di]
 			switch {
-			case !p.Active(dl.To):
+			case !p.Active(dl.To) || !e.delegLive(di):
 			case dl.System == projection.None:
 				s.push(key(dl.To, sys), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
 			case sessionOK(sys, dl.System):

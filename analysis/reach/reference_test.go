@@ -25,6 +25,12 @@ package reach_test
 //     fractions).
 //   - Grant `conditional` and group `system` do not restrict anything: §2
 //     does not mention them.
+//   - Validity windows (MEMBER_OF, GRANT, CAN_ACT_AS): an edge counts at as_of
+//     when valid_from ≤ as_of (or unset) and as_of < expires_at (or unset).
+//     An edge that does not count is simply absent at as_of: it neither
+//     joins a principal set (R1), nor authorizes (R2), nor is an act-as hop
+//     (R3a), for authorized and effective access alike. The same pair listed
+//     twice counts while either record counts.
 
 import (
 	"math"
@@ -160,7 +166,7 @@ func (m *refModel) principalSet(x string) map[string]int {
 		changed = false
 		for _, ms := range m.d.MembershipList {
 			dm, ok := dist[ms.Member]
-			if !ok {
+			if !ok || !m.windowLive(ms.ValidFrom, ms.ExpiresAt) {
 				continue
 			}
 			if dg, ok := dist[ms.Group]; !ok || dm+1 < dg {
@@ -172,8 +178,12 @@ func (m *refModel) principalSet(x string) map[string]int {
 	return dist
 }
 
-func (m *refModel) grantLive(g graph.Grant) bool {
-	return g.ExpiresAt.IsZero() || g.ExpiresAt.After(m.asOf)
+func (m *refModel) grantLive(g graph.Grant) bool { return m.windowLive(g.ValidFrom, g.ExpiresAt) }
+
+// windowLive reports whether an edge with the validity window [from, until)
+// counts at as_of; a zero bound is no bound.
+func (m *refModel) windowLive(from, until time.Time) bool {
+	return (from.IsZero() || !m.asOf.Before(from)) && (until.IsZero() || m.asOf.Before(until))
 }
 
 // covers reports whether a grant on target applies to r (R2): r itself, an
@@ -231,6 +241,9 @@ func (m *refModel) actAsHops(x string) []refHop {
 	var out []refHop
 	for i := range m.d.DelegationList {
 		d := &m.d.DelegationList[i]
+		if !m.windowLive(d.ValidFrom, d.ExpiresAt) {
+			continue
+		}
 		if dp, ok := m.md[x][d.From]; ok {
 			out = append(out, refHop{to: d.To, cost: dp + 1, deleg: d})
 		}

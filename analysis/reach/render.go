@@ -12,7 +12,9 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 	p := e.p
 	switch kind {
 	case hopMember:
-		path = append(path, analysis.Hop{From: p.ID(from), Edge: schema.EdgeMemberOf, To: p.ID(to)})
+		h := analysis.Hop{From: p.ID(from), Edge: schema.EdgeMemberOf, To: p.ID(to)}
+		setWindow(&h, p.MemberWindow(from, to, e.asOf))
+		path = append(path, h)
 	case hopDeleg:
 		d := &p.Delegs[ref]
 		h := analysis.Hop{From: p.ID(d.From), Edge: schema.EdgeCanActAs, To: p.ID(d.To), Kind: p.DelegKind(ref),
@@ -20,6 +22,7 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 		if d.System != projection.None {
 			h.System = p.ID(d.System)
 		}
+		setWindow(&h, p.DelegWindow(ref))
 		path = append(path, h)
 	case hopGrantEnd:
 		path = append(path, e.grantHop(ref))
@@ -53,8 +56,15 @@ func hopCount(k hopKind) int {
 
 func (e *Engine) grantHop(gi int32) analysis.Hop {
 	g := &e.p.Grants[gi]
-	return analysis.Hop{From: e.p.ID(g.Principal), Edge: schema.EdgeGrant, To: e.p.ID(g.Target),
+	h := analysis.Hop{From: e.p.ID(g.Principal), Edge: schema.EdgeGrant, To: e.p.ID(g.Target),
 		Action: e.p.GrantAction(gi), Native: e.p.GrantNative(gi), Conditional: g.Conditional()}
+	setWindow(&h, e.p.GrantWindow(gi))
+	return h
+}
+
+// setWindow puts an edge's validity window on its evidence hop.
+func setWindow(h *analysis.Hop, w projection.Window) {
+	h.ValidFrom, h.ExpiresAt = projection.Time(w.From), projection.Time(w.Until)
 }
 
 // backwardPath renders the path from x found by a backward search: each node's

@@ -135,7 +135,9 @@ func (e *Engine) authBackward(sc *scratch, seeds []seed) []int32 {
 		case projection.Identity:
 			idents = append(idents, v)
 			for _, di := range p.DelegIn.Of(v) {
-				push(p.Delegs[di].From, d+1, step{nxt: v, kind: hopDeleg, ref: di})
+				if e.delegLive(di) {
+					push(p.Delegs[di].From, d+1, step{nxt: v, kind: hopDeleg, ref: di})
+				}
 			}
 			for _, ci := range p.CredsOf.Of(v) {
 				push(p.CredNode(ci), d+1, step{nxt: v, kind: hopCredOf, ref: ci})
@@ -143,7 +145,9 @@ func (e *Engine) authBackward(sc *scratch, seeds []seed) []int32 {
 			fallthrough
 		case projection.Group:
 			for _, m := range p.MemberIn.Of(v) {
-				push(m, d+1, step{nxt: v, kind: hopMember})
+				if e.memberLive(m, v) {
+					push(m, d+1, step{nxt: v, kind: hopMember})
+				}
 			}
 		case projection.Credential:
 			ci := v - p.CredBase()
@@ -194,7 +198,9 @@ func (e *Engine) effectiveBackward(seeds []seed) map[int32]walk {
 			e.expandIdentityBackward(s, v, sys, d)
 		}
 		for _, m := range p.MemberIn.Of(v) {
-			s.push(key(m, sys), d+1, sstep{nxt: k, kind: hopMember})
+			if e.memberLive(m, v) {
+				s.push(key(m, sys), d+1, sstep{nxt: k, kind: hopMember})
+			}
 		}
 	}
 	return found
@@ -207,7 +213,7 @@ func (e *Engine) expandIdentityBackward(s *stateSearch, v, sys, d int32) {
 	k := key(v, sys)
 	if p.Active(v) {
 		for _, di := range p.DelegIn.Of(v) {
-			if ds := p.Delegs[di].System; ds == projection.None || ds == sys {
+			if ds := p.Delegs[di].System; (ds == projection.None || ds == sys) && e.delegLive(di) {
 				s.push(key(p.Delegs[di].From, sys), d+1, sstep{nxt: k, kind: hopDeleg, ref: di})
 			}
 		}

@@ -180,16 +180,17 @@ func FormatFix(f *reach.Fix) string {
 	return s
 }
 
-// edgeLabel is a hop's edge with its action or delegation kind, and
-// ", conditional" for a conditional grant: GRANT(write, conditional).
+// edgeLabel is a hop's edge with its action or delegation kind,
+// ", conditional" for a conditional grant, and the edge's validity window
+// when it has one: GRANT(write, conditional)[until 2027-01-01].
 func edgeLabel(h analysis.Hop) string {
 	switch {
 	case h.Action != "" && h.Conditional:
-		return fmt.Sprintf("%s(%s, conditional)", h.Edge, h.Action)
+		return fmt.Sprintf("%s(%s, conditional)%s", h.Edge, h.Action, h.WindowLabel())
 	case h.Action != "":
-		return fmt.Sprintf("%s(%s)", h.Edge, h.Action)
+		return fmt.Sprintf("%s(%s)%s", h.Edge, h.Action, h.WindowLabel())
 	case h.Kind != "":
-		return fmt.Sprintf("%s(%s)", h.Edge, h.Kind)
+		return fmt.Sprintf("%s(%s)%s", h.Edge, h.Kind, h.WindowLabel())
 	}
-	return string(h.Edge)
+	return string(h.Edge) + h.WindowLabel()
 }

@@ -157,8 +157,8 @@ func (x *index) unusedGrants(st Settings, r Rule) []Finding {
 	var out []Finding
 	grants := slices.Clone(x.s.Data.GrantList)
 	for _, g := range grants {
-		if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf) {
-			continue
+		if (!g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf)) || g.ValidFrom.After(x.asOf) {
+			continue // not live at as_of: expired, or not valid yet
 		}
 		if i, ok := x.identities[g.Principal]; ok && !inScope(r, i) {
 			continue
@@ -173,7 +173,7 @@ func (x *index) unusedGrants(st Settings, r Rule) []Finding {
 		}
 		out = append(out, Finding{Identity: g.Principal, Resource: g.Resource, Action: g.Action, Severity: sev,
 			Paths: []analysis.Path{{{From: g.Principal, Edge: schema.EdgeGrant, To: g.Resource, Action: g.Action, Native: g.Native,
-				Conditional: g.Conditional}}},
+				Conditional: g.Conditional, ValidFrom: g.ValidFrom.UTC(), ExpiresAt: g.ExpiresAt.UTC()}}},
 			Message: fmt.Sprintf("grant %s %s on %s last used %d days ago (threshold %d)", g.Principal, g.Action, g.Resource, age, st.UnusedGrantDays)})
 	}
 	return out

@@ -205,6 +205,11 @@ func TestBuiltinRules(t *testing.T) {
 		{name: "unused grant", rule: "HYG-UNUSED-GRANT", identity: "ann", want: true, severity: schema.SeverityMedium,
 			mutate: func(d *graph.Dataset) { d.GrantList[1].LastUsedAt = daysAgo(100) }},
 		{name: "used grant", rule: "HYG-UNUSED-GRANT", identity: "ann", mutate: func(*graph.Dataset) {}},
+		{name: "unused grant not valid yet", rule: "HYG-UNUSED-GRANT", identity: "ann",
+			mutate: func(d *graph.Dataset) {
+				d.GrantList[1].LastUsedAt = daysAgo(100)
+				d.GrantList[1].ValidFrom = daysAgo(-1)
+			}},
 		{name: "latent critical", rule: "HYG-LATENT-CRITICAL", identity: "svc", want: true,
 			mutate: func(d *graph.Dataset) { d.CredentialList[1].Revoked = true }},
 		{name: "no latent critical", rule: "HYG-LATENT-CRITICAL", identity: "svc", mutate: func(*graph.Dataset) {}},

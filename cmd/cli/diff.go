@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/diff"
 	"github.com/reachgraph/reachgraph/analysis/report"
 	"github.com/reachgraph/reachgraph/analysis/rules"
@@ -20,7 +22,8 @@ func newDiffCmd(g *globals) *cobra.Command {
 		Short: "Identities, critical accesses and findings gained and lost between snapshots A and B",
 		Long: `Compare snapshot A (older) with snapshot B (newer), each evaluated at its own as_of
 with the same rules: identities, critical accesses (effective and latent) and findings
-gained and lost, with evidence paths for what was gained. -o table (default) or json.`,
+gained and lost, with evidence paths for what was gained, and the memberships, grants
+and delegations whose validity window changed (~). -o table (default) or json.`,
 		Example: "  reachgraph diff s-1a2b s-3c4d -o json",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -93,5 +96,27 @@ func (g *globals) runDiff(ctx context.Context, a, b, rulesFile string) error {
 	for _, f := range res.FindingsLost {
 		fmt.Fprintf(tw, "-\tfinding %s\t%s\t%s %s\t\n", f.Severity, f.Identity, f.Rule, f.ID)
 	}
+	for _, c := range res.WindowsChanged {
+		fmt.Fprintf(tw, "~\twindow\t%s\t%s -> %s\t%s => %s\n", c.From, windowEdgeLabel(c), c.To, windowsLabel(c.Before), windowsLabel(c.After))
+	}
 	return tw.Flush()
+}
+
+// windowEdgeLabel is the edge of a window change with what identifies it:
+// GRANT(write "native"), CAN_ACT_AS(run_as)@sys, MEMBER_OF.
+func windowEdgeLabel(c diff.WindowChange) string {
+	return hopLabel(analysis.Hop{Edge: c.Edge, Action: c.Action, Native: c.Native, System: c.System})
+}
+
+// windowsLabel renders the windows of an edge's records: "[until 2027-01-01]",
+// "[none]" for a record without one.
+func windowsLabel(ws []diff.Window) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = analysis.Hop{ValidFrom: w.ValidFrom, ExpiresAt: w.ExpiresAt}.WindowLabel()
+		if parts[i] == "" {
+			parts[i] = "[none]"
+		}
+	}
+	return strings.Join(parts, " ")
 }

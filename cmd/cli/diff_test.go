@@ -76,3 +76,48 @@ func TestDiffAndSince(t *testing.T) {
 	_, _, code = run(t, "--store", store, "diff", ids[0])
 	require.Equal(t, cli.ExitUsage, code)
 }
+
+// TestDiffWindowChanged: moving a delegation's expiry is a change, shown in
+// the table (~ window) and the JSON, even where no access changes at as_of.
+func TestDiffWindowChanged(t *testing.T) {
+	store := "file:" + filepath.Join(t.TempDir(), "rg.db")
+	bundle := "../../testdata/rules/windows/bundle.yaml"
+	_, stderr, code := run(t, "--store", store, "ingest", bundle)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	b, err := os.ReadFile(bundle)
+	require.NoError(t, err)
+	mod := strings.Replace(string(b), "expires_at: 2026-11-30T00:00:00Z}", "expires_at: 2026-12-15T00:00:00Z}", 1)
+	require.NotEqual(t, string(b), mod)
+	path := filepath.Join(t.TempDir(), "b.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(mod), 0o644))
+	_, stderr, code = run(t, "--store", store, "ingest", path)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	ids := snapshotIDs(t, store)
+	require.Len(t, ids, 2, "a window change makes another snapshot")
+
+	out, stderr, code := run(t, "--store", store, "diff", ids[0], ids[1])
+	require.Equal(t, cli.ExitOK, code, stderr)
+	require.Contains(t, out, `~       window  carl      CAN_ACT_AS("firefighter session FF-0042")@erp -> ff-01  [from 2026-10-30T08:00:00Z until 2026-11-30] => [from 2026-10-30T08:00:00Z until 2026-12-15]`)
+	out, stderr, code = run(t, "--store", store, "diff", ids[0], ids[1], "-o", "json")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	var res struct {
+		AccessesGained []any `json:"accesses_gained"`
+		WindowsChanged []struct {
+			Edge   string `json:"edge"`
+			From   string `json:"from"`
+			Before []struct {
+				ExpiresAt string `json:"expires_at"`
+			} `json:"before"`
+			After []struct {
+				ExpiresAt string `json:"expires_at"`
+			} `json:"after"`
+		} `json:"windows_changed"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Empty(t, res.AccessesGained, "at the shared as_of (2026-10-31) carl's access is the same")
+	require.Len(t, res.WindowsChanged, 1)
+	require.Equal(t, "CAN_ACT_AS", res.WindowsChanged[0].Edge)
+	require.Equal(t, "carl", res.WindowsChanged[0].From)
+	require.Equal(t, "2026-11-30T00:00:00Z", res.WindowsChanged[0].Before[0].ExpiresAt)
+	require.Equal(t, "2026-12-15T00:00:00Z", res.WindowsChanged[0].After[0].ExpiresAt)
+}

@@ -82,14 +82,36 @@ func fixtureDirs(t *testing.T) []string {
 	return out
 }
 
+// fixture is one expect file of a fixture directory.
+type fixture struct{ name, dir, expect string }
+
+// fixtureFiles lists expect.yaml of every fixture directory and any further
+// expect-*.yaml next to it (the same bundle's answers at another as_of).
+func fixtureFiles(t *testing.T) []fixture {
+	var out []fixture
+	for _, dir := range fixtureDirs(t) {
+		files, err := filepath.Glob(filepath.Join(dir, "expect*.yaml"))
+		require.NoError(t, err)
+		for _, f := range files {
+			name := filepath.Base(dir)
+			if b := filepath.Base(f); b != "expect.yaml" {
+				name += "/" + strings.TrimSuffix(b, ".yaml")
+			}
+			out = append(out, fixture{name: name, dir: dir, expect: f})
+		}
+	}
+	return out
+}
+
 // TestFixtures runs every hand-checked fixture through the CLI (ingest into a
 // fresh embedded store, then whocan/reach/paths -o json) and compares the
-// answers with expect.yaml exactly: the complete authorized set, effective
-// flags, critical flags and shortest path lengths.
+// answers with expect.yaml (and expect-*.yaml) exactly: the complete
+// authorized set, effective flags, critical flags and shortest path lengths.
 func TestFixtures(t *testing.T) {
-	for _, dir := range fixtureDirs(t) {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(dir, "expect.yaml"))
+	for _, fx := range fixtureFiles(t) {
+		dir := fx.dir
+		t.Run(fx.name, func(t *testing.T) {
+			raw, err := os.ReadFile(fx.expect)
 			require.NoError(t, err)
 			var exp expectFile
 			require.NoError(t, yaml.Unmarshal(raw, &exp))

@@ -125,7 +125,8 @@ func formatPath(p analysis.Path) string {
 
 // hopLabel is a hop's edge with its evidence: the action and native string
 // (quoted), ", conditional" for a conditional grant, "@system" for a
-// delegation that names one.
+// delegation that names one, and the edge's validity window when it has one
+// ("[from 2026-01-01 until 2027-01-01]").
 func hopLabel(h analysis.Hop) string {
 	var args []string
 	switch {
@@ -146,7 +147,7 @@ func hopLabel(h analysis.Hop) string {
 	if h.System != "" {
 		label += "@" + h.System
 	}
-	return label
+	return label + h.WindowLabel()
 }
 
 func formatAuth(a *analysis.Authentication) string {

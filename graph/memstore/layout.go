@@ -3,19 +3,25 @@ package memstore
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// formatV2 is the layout version written to the info bucket. A file with
+// formatV3 is the layout version written to the info bucket. A file with
 // another value is refused rather than misread. Version 2 added the native
 // string at the end of a delegation's encoding (graph.AppendDelegation), which
-// a version 1 file lacks.
-const formatV2 = "reachgraph-memstore/2"
+// a version 1 file lacks; version 3 put a validity window flags byte (and the
+// bounds that are set) in front of every membership, grant and delegation.
+const formatV3 = "reachgraph-memstore/3"
+
+// formatPrefix starts every version of the format value, so an older store is
+// told apart from a file that is not a reachgraph store at all.
+const formatPrefix = "reachgraph-memstore/"
 
 // Top-level buckets. See doc.go for the layout.
 var (
-	bucketInfo      = []byte("info")      // "format" → formatV2
+	bucketInfo      = []byte("info")      // "format" → formatV3
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
@@ -63,8 +69,12 @@ func checkFormat(tx *bolt.Tx, path string) error {
 		}
 		return fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
-	if got := string(info.Get(keyFormat)); got != formatV2 {
-		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV2, ErrNotStore)
+	if got := string(info.Get(keyFormat)); got != formatV3 {
+		if strings.HasPrefix(got, formatPrefix) {
+			return fmt.Errorf("%s has format %q, this reachgraph reads %q: ingest the inputs again into a new store file (or move this one away): %w",
+				path, got, formatV3, ErrOldFormat)
+		}
+		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV3, ErrNotStore)
 	}
 	return nil
 }
@@ -78,7 +88,7 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := info.Put(keyFormat, []byte(formatV2)); err != nil {
+	if err := info.Put(keyFormat, []byte(formatV3)); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketMeta, bucketIDs, bucketSnapshots} {

@@ -299,3 +299,35 @@ func TestConcurrentReadersAndIngests(t *testing.T) {
 	require.Len(t, list, 4)
 	require.Equal(t, meta, list[0])
 }
+
+// TestOldFormatRefused: a store written by an older layout version (version 2
+// had no validity windows in its edge records) is refused, not misread, with
+// a message that says to ingest again, and the file is left alone.
+func TestOldFormatRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s := openAt(t, path)
+	storetest.Ingest(t, s, storetest.EveryFieldSet())
+	require.NoError(t, s.Close())
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("info")).Put([]byte("format"), []byte("reachgraph-memstore/2"))
+	}))
+	require.NoError(t, db.Close())
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	old := openAt(t, path, memstore.WithLockTimeout(time.Second))
+	_, err = old.Snapshots(ctx)
+	require.ErrorIs(t, err, memstore.ErrOldFormat)
+	require.ErrorIs(t, err, memstore.ErrNotStore)
+	require.Contains(t, err.Error(), `has format "reachgraph-memstore/2", this reachgraph reads "reachgraph-memstore/3"`)
+	require.Contains(t, err.Error(), "ingest the inputs again")
+	d := storetest.EveryFieldSet()
+	_, err = old.Ingest(ctx, d.Info, d.WriteTo)
+	require.ErrorIs(t, err, memstore.ErrOldFormat)
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "the file is left alone")
+}

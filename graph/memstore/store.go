@@ -24,6 +24,9 @@ var (
 	// ErrNotStore is returned when the file exists but is not a reachgraph store
 	// (another bbolt file, or a layout version this build does not read).
 	ErrNotStore = errors.New("not a reachgraph store")
+	// ErrOldFormat is returned for a store file of another layout version; it
+	// wraps ErrNotStore, and its message says to ingest again.
+	ErrOldFormat = fmt.Errorf("layout version not read by this build: %w", ErrNotStore)
 	// ErrClosed is returned by every method of a closed Store, and by the
 	// iterators of its Readers.
 	ErrClosed = errors.New("store is closed")

@@ -34,7 +34,8 @@ func TestCypherText(t *testing.T) {
 			got:  createEdgesCypher(schema.EdgeMemberOf),
 			want: "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row._a " +
 				"MATCH (b) WHERE elementId(b) = row._b " +
-				"CREATE (a)-[r:MEMBER_OF {snapshot: $snapshot, seq: row.seq}]->(b) RETURN count(r) AS created",
+				"CREATE (a)-[r:MEMBER_OF {snapshot: $snapshot, seq: row.seq, valid_from: row.valid_from, " +
+				"expires_at: row.expires_at}]->(b) RETURN count(r) AS created",
 		},
 		{
 			name: "create grants",
@@ -42,14 +43,16 @@ func TestCypherText(t *testing.T) {
 			want: "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row._a " +
 				"MATCH (b) WHERE elementId(b) = row._b " +
 				"CREATE (a)-[r:GRANT {snapshot: $snapshot, seq: row.seq, action: row.action, native: row.native, " +
-				"conditional: row.conditional, last_used_at: row.last_used_at, expires_at: row.expires_at}]->(b) " +
+				"conditional: row.conditional, last_used_at: row.last_used_at, valid_from: row.valid_from, " +
+				"expires_at: row.expires_at}]->(b) " +
 				"RETURN count(r) AS created",
 		},
 		{
 			name: "read delegations",
 			got:  readEdgesCypher(schema.EdgeCanActAs),
 			want: "MATCH (a)-[r:CAN_ACT_AS {snapshot: $snapshot}]->(b) RETURN a.id AS from, b.id AS to, " +
-				"r.kind AS kind, r.system AS system, r.native AS native ORDER BY r.seq",
+				"r.kind AS kind, r.system AS system, r.native AS native, r.valid_from AS valid_from, " +
+				"r.expires_at AS expires_at ORDER BY r.seq",
 		},
 		{
 			name: "derived HAS_CREDENTIAL",

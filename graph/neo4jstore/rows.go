@@ -93,17 +93,18 @@ func credentialRow(r graph.Credential) map[string]any {
 }
 
 func membershipRow(r graph.Membership) map[string]any {
-	return map[string]any{"member": r.Member, "group": r.Group}
+	return map[string]any{"member": r.Member, "group": r.Group, "valid_from": tm(r.ValidFrom), "expires_at": tm(r.ExpiresAt)}
 }
 
 func grantRow(r graph.Grant) map[string]any {
 	return map[string]any{"principal": r.Principal, "action": str(string(r.Action)), "resource": r.Resource,
-		"native": str(r.Native), "conditional": r.Conditional, "last_used_at": tm(r.LastUsedAt), "expires_at": tm(r.ExpiresAt)}
+		"native": str(r.Native), "conditional": r.Conditional, "last_used_at": tm(r.LastUsedAt), "valid_from": tm(r.ValidFrom),
+		"expires_at": tm(r.ExpiresAt)}
 }
 
 func delegationRow(r graph.Delegation) map[string]any {
 	return map[string]any{"from": r.From, "to": r.To, "kind": str(string(r.Kind)), "system": str(r.System),
-		"native": str(r.Native)}
+		"native": str(r.Native), "valid_from": tm(r.ValidFrom), "expires_at": tm(r.ExpiresAt)}
 }
 
 // fields decodes one result record by column name; the first failure sticks.
@@ -271,7 +272,8 @@ func decodeCredential(rec *neo4j.Record) (graph.Credential, error) {
 
 func decodeMembership(rec *neo4j.Record) (graph.Membership, error) {
 	f := fields{rec: rec}
-	r := graph.Membership{Member: f.str("member"), Group: f.str("group")}
+	r := graph.Membership{Member: f.str("member"), Group: f.str("group"), ValidFrom: f.tm("valid_from"),
+		ExpiresAt: f.tm("expires_at")}
 	return r, f.err
 }
 
@@ -279,13 +281,13 @@ func decodeGrant(rec *neo4j.Record) (graph.Grant, error) {
 	f := fields{rec: rec}
 	r := graph.Grant{Principal: f.str("principal"), Action: schema.Action(f.str("action")), Resource: f.str("resource"),
 		Native: f.str("native"), Conditional: f.boolean("conditional"), LastUsedAt: f.tm("last_used_at"),
-		ExpiresAt: f.tm("expires_at")}
+		ValidFrom: f.tm("valid_from"), ExpiresAt: f.tm("expires_at")}
 	return r, f.err
 }
 
 func decodeDelegation(rec *neo4j.Record) (graph.Delegation, error) {
 	f := fields{rec: rec}
 	r := graph.Delegation{From: f.str("from"), To: f.str("to"), Kind: schema.DelegationKind(f.str("kind")), System: f.str("system"),
-		Native: f.str("native")}
+		Native: f.str("native"), ValidFrom: f.tm("valid_from"), ExpiresAt: f.tm("expires_at")}
 	return r, f.err
 }

@@ -34,6 +34,8 @@ type builder struct {
 	// indexes until internDelegNatives maps them into Strings: delegations are
 	// read concurrently with grants, whose natives go through intern too.
 	delegStrs []string
+	// memberWin collects the windows of windowed memberships until pack.
+	memberWin memberWindows
 }
 
 type pendingRef struct {
@@ -48,7 +50,7 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	meta := r.Meta()
 	c := meta.Counts
 	p := &Projection{Meta: meta, ids: newIDTable(c.Systems + c.Resources + c.Identities + c.Groups + c.Credentials),
-		grantExp: map[int32]int64{}}
+		grantWin: map[int32]Window{}, delegWin: map[int32]Window{}}
 	b := &builder{p: p, strs: map[string]int32{}}
 	for k := range p.base {
 		p.base[k] = math.MaxInt32 // kinds not read yet: Kind never answers them
@@ -96,6 +98,7 @@ func (b *builder) pack() {
 	principals := func() (int32, int32) { return p.base[Identity], p.base[Group+1] }
 	p.MemberIn = b.member.reversed().build(r(Group))
 	p.MemberOut = b.member.build(principals())
+	p.members = b.memberWin.finish(&p.MemberOut, p.base[Identity], p.base[Group+1])
 	p.GrantOut = b.grantBy.build(principals())
 	p.GrantIn = b.grantOn.build(p.base[System], p.base[Resource+1])
 	p.DelegOut = b.delegBy.build(principals())
@@ -393,6 +396,9 @@ func (b *builder) memberships(ctx context.Context, r graph.Reader) error {
 			return err
 		}
 		b.member.add(from, to)
+		if w := windowOf(m.ValidFrom, m.ExpiresAt); w.Bounded() {
+			b.memberWin.add(from, to, w)
+		}
 	}
 	return nil
 }
@@ -421,9 +427,10 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 		if native > maxNative {
 			return fmt.Errorf("more than %d distinct grant native strings", maxNative)
 		}
-		gr := Grant{Principal: from, Target: to, meta: packGrant(native, a, g.Conditional, !g.ExpiresAt.IsZero())}
-		if !g.ExpiresAt.IsZero() {
-			p.grantExp[idx] = Nano(g.ExpiresAt)
+		w := windowOf(g.ValidFrom, g.ExpiresAt)
+		gr := Grant{Principal: from, Target: to, meta: packGrant(native, a, g.Conditional, w.Bounded())}
+		if w.Bounded() {
+			p.grantWin[idx] = w
 		}
 		p.Grants = append(p.Grants, gr)
 		b.grantBy.add(from, idx)
@@ -465,7 +472,11 @@ func (b *builder) delegations(ctx context.Context, r graph.Reader) error {
 			local[s] = native
 		}
 		idx := int32(len(p.Delegs))
-		p.Delegs = append(p.Delegs, Deleg{From: from, To: to, Kind: k, System: sys, native: native})
+		w := windowOf(d.ValidFrom, d.ExpiresAt)
+		if w.Bounded() {
+			p.delegWin[idx] = w
+		}
+		p.Delegs = append(p.Delegs, Deleg{From: from, To: to, Kind: k, System: sys, native: native, windowed: w.Bounded()})
 		b.delegBy.add(from, idx)
 		b.delegTo.add(to, idx)
 	}

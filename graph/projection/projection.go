@@ -38,7 +38,7 @@ const NoTime int64 = math.MaxInt64
 type Grant struct {
 	Principal int32
 	Target    int32  // resource or system node
-	meta      uint32 // native string index (bits 0–26), action (27–29), conditional (30), expiring (31)
+	meta      uint32 // native string index (bits 0–26), action (27–29), conditional (30), windowed (31)
 }
 
 const (
@@ -46,12 +46,12 @@ const (
 	maxNative    = 1<<nativeBits - 1
 	actionShift  = nativeBits
 	condBit      = 1 << 30
-	expiringBit  = 1 << 31
+	windowedBit  = 1 << 31
 	actionMask   = 7
 	unsetActionV = 7
 )
 
-func packGrant(native int32, action uint8, cond, expiring bool) uint32 {
+func packGrant(native int32, action uint8, cond, windowed bool) uint32 {
 	a := uint32(action)
 	if action >= unsetActionV {
 		a = unsetActionV
@@ -60,8 +60,8 @@ func packGrant(native int32, action uint8, cond, expiring bool) uint32 {
 	if cond {
 		m |= condBit
 	}
-	if expiring {
-		m |= expiringBit
+	if windowed {
+		m |= windowedBit
 	}
 	return m
 }
@@ -73,7 +73,7 @@ func (g *Grant) ActionIndex() uint8 { return uint8(g.meta >> actionShift & actio
 func (g *Grant) Conditional() bool { return g.meta&condBit != 0 }
 
 func (g *Grant) native() int32  { return int32(g.meta & maxNative) }
-func (g *Grant) expiring() bool { return g.meta&expiringBit != 0 }
+func (g *Grant) windowed() bool { return g.meta&windowedBit != 0 }
 
 // Cred is one credential; its node is CredBase plus its index.
 type Cred struct {
@@ -92,6 +92,8 @@ type Deleg struct {
 	System int32 // system node, or None when the delegation names no system
 	native int32 // index into Strings of the native text ("" interned too)
 	Kind   uint8 // index into schema.DelegationKinds
+	// windowed marks a delegation with a validity window (in delegWin).
+	windowed bool
 }
 
 // Projection is the compact, immutable in-memory form of one snapshot.
@@ -114,10 +116,12 @@ type Projection struct {
 	actor     []int32 // per identity: smallest identity node of its actor (R7)
 
 	Grants   []Grant
-	grantExp map[int32]int64 // grant index → expiry (unix ns), for expiring grants only
+	grantWin map[int32]Window // grant index → validity window, for windowed grants only
 	Creds    []Cred
 	CredSys  CSR // credential index → accepting system nodes; none means every system
 	Delegs   []Deleg
+	delegWin map[int32]Window // delegation index → validity window, for windowed ones only
+	members  memberWindows    // validity windows of the memberships that have one
 	sameAs   int
 
 	MemberOut CSR // principal → groups it is a member of
@@ -263,11 +267,32 @@ func (p *Projection) GrantNative(gi int32) string { return p.Strings[p.Grants[gi
 
 // GrantExpires returns grant gi's expiry in unix nanoseconds, NoTime when it
 // never expires.
-func (p *Projection) GrantExpires(gi int32) int64 {
-	if !p.Grants[gi].expiring() {
-		return NoTime
+func (p *Projection) GrantExpires(gi int32) int64 { return p.GrantWindow(gi).Until }
+
+// GrantWindow returns grant gi's validity window (Always when it has none).
+func (p *Projection) GrantWindow(gi int32) Window {
+	if !p.Grants[gi].windowed() {
+		return Always
 	}
-	return p.grantExp[gi]
+	return p.grantWin[gi]
+}
+
+// GrantLive reports whether grant gi counts at t (unix nanoseconds; R2).
+func (p *Projection) GrantLive(gi int32, t int64) bool {
+	return !p.Grants[gi].windowed() || p.grantWin[gi].Live(t)
+}
+
+// DelegWindow returns delegation di's validity window (Always when it has none).
+func (p *Projection) DelegWindow(di int32) Window {
+	if !p.Delegs[di].windowed {
+		return Always
+	}
+	return p.delegWin[di]
+}
+
+// DelegLive reports whether delegation di counts at t (unix nanoseconds; R3a).
+func (p *Projection) DelegLive(di int32, t int64) bool {
+	return !p.Delegs[di].windowed || p.delegWin[di].Live(t)
 }
 
 // CredNode returns the node of credential ci.
@@ -301,7 +326,8 @@ func (p *Projection) Bytes() int {
 	for _, c := range []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes} {
 		b += c.bytes()
 	}
-	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + 24*len(p.grantExp)
+	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + 32*(len(p.grantWin)+len(p.delegWin))
+	b += p.members.bytes()
 	b += 4*(len(p.resParent)+len(p.resSystem)+len(p.resKind)+len(p.actor)) + len(p.sox) + len(p.identType) + len(p.active)
 	for _, s := range p.Strings {
 		b += 16 + len(s)

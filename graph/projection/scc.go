@@ -1,5 +1,7 @@
 package projection
 
+import "slices"
+
 // SCC computes the strongly connected components of the directed graph given
 // by adj over n nodes, iteratively (no recursion, so million-node chains are
 // fine). comp[v] is v's component number; components are numbered in reverse
@@ -75,6 +77,31 @@ func SCC(n int, adj func(v int32) []int32) (comp []int32, count int) {
 
 // MembershipSCC returns the strongly connected components of the MEMBER_OF
 // graph: nodes in one component (a membership cycle) share one principal set.
+// It takes every membership, windowed or not; MembershipSCCAt keeps only those
+// that count at one instant.
 func (p *Projection) MembershipSCC() (comp []int32, count int) {
 	return SCC(p.Len(), p.MemberOut.Of)
+}
+
+// MembershipSCCAt is MembershipSCC over the memberships that count at t (unix
+// nanoseconds): a cycle closed only by an expired or not yet valid membership
+// is no cycle at t, and its nodes do not share a principal set then.
+func (p *Projection) MembershipSCCAt(t int64) (comp []int32, count int) {
+	if len(p.members.byPair) == 0 {
+		return p.MembershipSCC()
+	}
+	var buf []int32
+	return SCC(p.Len(), func(v int32) []int32 {
+		out := p.MemberOut.Of(v)
+		if !p.members.marked(v) {
+			return out
+		}
+		buf = buf[:0]
+		for _, g := range out {
+			if p.MemberLive(v, g, t) {
+				buf = append(buf, g)
+			}
+		}
+		return slices.Clone(buf)
+	})
 }

@@ -50,12 +50,12 @@ func EveryFieldSet() *graph.Dataset {
 			{ID: "g-fin", Name: "Finance", Type: schema.GroupGroup, System: "bank"},
 		},
 		MembershipList: []graph.Membership{
-			{Member: "svc-batch", Group: "r-je-poster"},
-			{Member: "r-je-poster", Group: "g-fin"},
+			{Member: "svc-batch", Group: "r-je-poster", ValidFrom: at(6, 6), ExpiresAt: at(7, 7).AddDate(1, 0, 0)},
+			{Member: "r-je-poster", Group: "g-fin", ExpiresAt: at(8, 8).AddDate(1, 0, 0)},
 		},
 		GrantList: []graph.Grant{{
 			Principal: "r-je-poster", Action: schema.ActionWrite, Resource: "sap:fi:je", Native: "F_BKPF_BUK/ACTVT=01",
-			Conditional: true, LastUsedAt: at(29, 5), ExpiresAt: at(31, 7).AddDate(1, 0, 0),
+			Conditional: true, LastUsedAt: at(29, 5), ValidFrom: at(9, 9), ExpiresAt: at(31, 7).AddDate(1, 0, 0),
 		}},
 		CredentialList: []graph.Credential{{
 			ID: "c-svc-batch", Identity: "svc-batch", Type: schema.CredAPIKey, Systems: []string{"sap", "bank"},
@@ -63,7 +63,7 @@ func EveryFieldSet() *graph.Dataset {
 			RotationDays: 90, Revoked: true, Vaulted: true, StoredIn: "sap:fi",
 		}},
 		DelegationList: []graph.Delegation{{From: "g-fin", To: "svc-batch", Kind: schema.DelegRunAs, System: "sap",
-			Native: "SM37 run as BATCH_POST"}},
+			Native: "SM37 run as BATCH_POST", ValidFrom: at(10, 10), ExpiresAt: at(11, 11).AddDate(1, 0, 0)}},
 	}
 }
 
@@ -100,6 +100,13 @@ func Denormalized() *graph.Dataset {
 	id.CompensatingControls, id.SameAs, id.Tags = []string{}, []string{}, map[string]string{}
 	g := &d.GrantList[0]
 	g.LastUsedAt, g.ExpiresAt = g.LastUsedAt.In(zone), g.ExpiresAt.In(zone)
+	g.ValidFrom = g.ValidFrom.In(zone)
+	for i := range d.MembershipList {
+		m := &d.MembershipList[i]
+		m.ValidFrom, m.ExpiresAt = m.ValidFrom.In(zone), m.ExpiresAt.In(zone)
+	}
+	dl := &d.DelegationList[0]
+	dl.ValidFrom, dl.ExpiresAt = dl.ValidFrom.In(zone), dl.ExpiresAt.In(zone)
 	c := &d.CredentialList[0]
 	c.Systems = []string{}
 	c.CreatedAt, c.LastRotatedAt = c.CreatedAt.In(zone), c.LastRotatedAt.In(zone)
@@ -167,9 +174,12 @@ func Normalize(d *graph.Dataset) *graph.Dataset {
 		return r
 	})
 	out.GroupList = normList(d.GroupList, func(r graph.Group) graph.Group { return r })
-	out.MembershipList = normList(d.MembershipList, func(r graph.Membership) graph.Membership { return r })
+	out.MembershipList = normList(d.MembershipList, func(r graph.Membership) graph.Membership {
+		r.ValidFrom, r.ExpiresAt = utc(r.ValidFrom), utc(r.ExpiresAt)
+		return r
+	})
 	out.GrantList = normList(d.GrantList, func(r graph.Grant) graph.Grant {
-		r.LastUsedAt, r.ExpiresAt = utc(r.LastUsedAt), utc(r.ExpiresAt)
+		r.LastUsedAt, r.ValidFrom, r.ExpiresAt = utc(r.LastUsedAt), utc(r.ValidFrom), utc(r.ExpiresAt)
 		return r
 	})
 	out.CredentialList = normList(d.CredentialList, func(r graph.Credential) graph.Credential {
@@ -178,7 +188,10 @@ func Normalize(d *graph.Dataset) *graph.Dataset {
 		r.ExpiresAt, r.LastUsedAt = utc(r.ExpiresAt), utc(r.LastUsedAt)
 		return r
 	})
-	out.DelegationList = normList(d.DelegationList, func(r graph.Delegation) graph.Delegation { return r })
+	out.DelegationList = normList(d.DelegationList, func(r graph.Delegation) graph.Delegation {
+		r.ValidFrom, r.ExpiresAt = utc(r.ValidFrom), utc(r.ExpiresAt)
+		return r
+	})
 	return out
 }
 

@@ -345,3 +345,31 @@ func TestAllProblemsOfAFileTogetherUpToTheCap(t *testing.T) {
 		})
 	}
 }
+
+// TestWindowProblems: a bad validity window bound is reported at its field,
+// in every syntax.
+func TestWindowProblems(t *testing.T) {
+	dir := t.TempDir()
+	yamlPath := write(t, dir, "w.yaml", `format: reachgraph/v1
+source: t
+identities: [{id: bob, type: human}]
+groups: [{id: g}]
+memberships:
+  - {member: bob, group: g, valid_from: tomorrow}
+delegations:
+  - {from: g, to: bob, expires_at: 2026-10-31}
+`)
+	msgs, _ := problems(t, ingest.Options{}, yamlPath)
+	require.Equal(t, []string{
+		yamlPath + `:6: valid_from: invalid time "tomorrow" (want RFC 3339, e.g. 2026-10-31T00:00:00Z)`,
+		yamlPath + `:8: expires_at: invalid time "2026-10-31" (want RFC 3339, e.g. 2026-10-31T00:00:00Z)`,
+	}, msgs)
+	jsonPath := write(t, dir, "w.json", `{"format": "reachgraph/v1", "source": "t",
+ "identities": [{"id": "bob", "type": "human"}], "groups": [{"id": "g"}],
+ "grants": [{"principal": "g", "action": "read", "resource": "s", "valid_from": "soon"}],
+ "systems": [{"id": "s"}]}`)
+	msgs, _ = problems(t, ingest.Options{}, jsonPath)
+	require.Equal(t, []string{
+		jsonPath + `: /grants/0/valid_from: invalid time "soon" (want RFC 3339, e.g. 2026-10-31T00:00:00Z)`,
+	}, msgs)
+}

@@ -78,6 +78,13 @@ func TestFullRecordConversion(t *testing.T) {
 	require.Equal(t, "group", string(d.GroupList[0].Type))
 	require.Equal(t, "disabled", string(d.IdentityList[3].Status))
 	require.False(t, *d.ResourceList[1].SOXScope)
+	require.Equal(t, graph.Membership{Member: "alice", Group: "g-fin", ValidFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		ExpiresAt: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}, d.MembershipList[0])
+	require.Equal(t, graph.Membership{Member: "g-fin", Group: "r-je-poster"}, d.MembershipList[1], "no window: both bounds unset")
+	require.Equal(t, time.Date(2026, 6, 30, 22, 0, 0, 0, time.UTC), d.GrantList[1].ValidFrom, "an offset is kept as the same instant, in UTC")
+	require.True(t, d.GrantList[0].ValidFrom.IsZero())
+	require.Equal(t, time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC), d.DelegationList[1].ExpiresAt)
+	require.True(t, d.DelegationList[1].ValidFrom.IsZero())
 	require.Nil(t, d.ResourceList[0].SOXScope)
 }
 

@@ -213,6 +213,8 @@ func (j *JSONWriter) PutMembership(r graph.Membership) error {
 	return j.put(secMemberships, func(o *object) {
 		o.str("member", r.Member)
 		o.str("group", r.Group)
+		o.time("valid_from", r.ValidFrom)
+		o.time("expires_at", r.ExpiresAt)
 	})
 }
 
@@ -225,6 +227,7 @@ func (j *JSONWriter) PutGrant(r graph.Grant) error {
 		o.str("native", r.Native)
 		o.boolean("conditional", r.Conditional)
 		o.time("last_used_at", r.LastUsedAt)
+		o.time("valid_from", r.ValidFrom)
 		o.time("expires_at", r.ExpiresAt)
 	})
 }
@@ -258,6 +261,8 @@ func (j *JSONWriter) PutDelegation(r graph.Delegation) error {
 		o.str("kind", string(r.Kind))
 		o.str("system", r.System)
 		o.str("native", r.Native)
+		o.time("valid_from", r.ValidFrom)
+		o.time("expires_at", r.ExpiresAt)
 	})
 }
 

@@ -33,7 +33,7 @@ func complexity() generated.ComplexityRoot {
 	c.NativeAccessResult.Accesses = list(AnswerListWeight)
 	c.Identity.CriticalAccess = list(AnswerListWeight)
 	for _, f := range []*func(int) int{&c.Diff.AccessesGained, &c.Diff.AccessesLost, &c.Diff.FindingsGained, &c.Diff.FindingsLost,
-		&c.Diff.IdentitiesGained, &c.Diff.IdentitiesLost} {
+		&c.Diff.IdentitiesGained, &c.Diff.IdentitiesLost, &c.Diff.WindowsChanged} {
 		*f = list(AnswerListWeight)
 	}
 	for _, f := range []*func(int) int{&c.Group.Members, &c.Group.MemberGroups, &c.Group.Groups, &c.Identity.Groups,

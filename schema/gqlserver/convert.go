@@ -122,7 +122,7 @@ func toPath(p analysis.Path) *model.Path {
 	hops := make([]*model.Hop, len(p))
 	for i, h := range p {
 		mh := &model.Hop{From: h.From, Edge: h.Edge, To: h.To, Native: optString(h.Native), Conditional: h.Conditional,
-			System: optString(h.System)}
+			System: optString(h.System), ValidFrom: optTime(h.ValidFrom), ExpiresAt: optTime(h.ExpiresAt)}
 		if h.Action != "" {
 			a := h.Action
 			mh.Action = &a
@@ -207,6 +207,32 @@ func toAccessChanges(sc model.Scope, cs []diff.AccessChange) []*model.AccessChan
 			Scope: sc, IdentityID: c.Identity, ResourceID: c.Resource, Action: schema.Action(c.Action),
 			State: model.AccessState(c.State), Paths: toPaths(c.Paths),
 		}
+	}
+	return out
+}
+
+func toWindowChanges(cs []diff.WindowChange) []*model.WindowChange {
+	out := make([]*model.WindowChange, len(cs))
+	for i, c := range cs {
+		mc := &model.WindowChange{Edge: c.Edge, From: c.From, To: c.To, Native: optString(c.Native),
+			System: optString(c.System), Before: toWindows(c.Before), After: toWindows(c.After)}
+		if c.Action != "" {
+			a := c.Action
+			mc.Action = &a
+		}
+		if c.Kind != "" {
+			k := c.Kind
+			mc.Kind = &k
+		}
+		out[i] = mc
+	}
+	return out
+}
+
+func toWindows(ws []diff.Window) []*model.Window {
+	out := make([]*model.Window, len(ws))
+	for i, w := range ws {
+		out[i] = &model.Window{ValidFrom: optTime(w.ValidFrom), ExpiresAt: optTime(w.ExpiresAt)}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,7 +25,7 @@ type flatAccess struct {
 
 const accessFields = `identity { id } resource { id } action authorized effective critical
   authentication { system via credential credentialType expiresAt lastRotatedAt delegation }
-  paths { hops { from edge to action native kind system } }`
+  paths { hops { from edge to action native kind system validFrom expiresAt } }`
 
 type gqlAccess struct {
 	Identity   struct{ ID string }
@@ -38,6 +39,8 @@ type gqlAccess struct {
 			From, Edge, To string
 			Action, Native *string
 			Kind, System   *string
+			ValidFrom      *time.Time
+			ExpiresAt      *time.Time
 		}
 	}
 	Authentication *struct {
@@ -46,6 +49,13 @@ type gqlAccess struct {
 		ExpiresAt, LastRotatedAt   *string
 		Delegation                 *string
 	}
+}
+
+func tm(p *time.Time) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	return p.UTC()
 }
 
 func str(p *string) string {
@@ -63,7 +73,8 @@ func fromGQL(t *testing.T, accs []gqlAccess) []flatAccess {
 			var path analysis.Path
 			for _, h := range p.Hops {
 				path = append(path, analysis.Hop{From: h.From, Edge: schema.EdgeKind(h.Edge), To: h.To, Action: schema.Action(str(h.Action)),
-					Native: str(h.Native), Kind: schema.DelegationKind(str(h.Kind)), System: str(h.System)})
+					Native: str(h.Native), Kind: schema.DelegationKind(str(h.Kind)), System: str(h.System),
+					ValidFrom: tm(h.ValidFrom), ExpiresAt: tm(h.ExpiresAt)})
 			}
 			f.Paths = append(f.Paths, path)
 		}

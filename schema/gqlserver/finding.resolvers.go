@@ -104,6 +104,7 @@ func (r *queryResolver) Diff(ctx context.Context, from string, to string) (*mode
 		AccessesLost:     toAccessChanges(sa, res.AccessesLost),
 		FindingsGained:   toFindings(sb, res.FindingsGained),
 		FindingsLost:     toFindings(sa, res.FindingsLost),
+		WindowsChanged:   toWindowChanges(res.WindowsChanged),
 	}, nil
 }
 

@@ -230,7 +230,8 @@ func TestFindingsAuth(t *testing.T) {
 	}
 }
 
-// modifiedFinance writes a November copy of the finance sample: the leaver
+// modifiedFinance writes a November copy of the finance sample (victor's
+// project role write grant extended to 2027-03-31): the leaver
 // mallory.x is finally removed from the JE approver role, and a new unowned
 // service account with a static, unvaulted API key joins it.
 func modifiedFinance(t *testing.T) string {
@@ -242,6 +243,9 @@ func modifiedFinance(t *testing.T) string {
 		{old: "\nidentities:\n", new: "\nidentities:\n  - {id: svc-je-import, name: \"JE import connector\", type: service_account, created_at: 2026-11-15T00:00:00Z}\n"},
 		{old: "\nmemberships:\n", new: "\nmemberships:\n  - {member: svc-je-import, group: r-je-approver}\n"},
 		{old: "\ncredentials:\n", new: "\ncredentials:\n  - {id: c-je-import-key, identity: svc-je-import, type: api_key, systems: [sap], created_at: 2026-11-15T00:00:00Z, vaulted: false}\n"},
+		// victor's project role is extended by two months: a window change.
+		{old: `native: "F_BKPF_BUK ACTVT=01 (project role)", expires_at: 2027-01-31T00:00:00Z}`,
+			new: `native: "F_BKPF_BUK ACTVT=01 (project role)", expires_at: 2027-03-31T00:00:00Z}`},
 	}
 	for _, e := range edits {
 		require.Equal(t, 1, strings.Count(text, e.old), "edit %q must match once", e.old)
@@ -297,6 +301,21 @@ func TestDiffGolden(t *testing.T) {
 	require.Contains(t, gained["ai-recon-agent"], "HYG-EXPIRED-UNREVOKED")
 	require.ElementsMatch(t, []string{"mallory.x", "ai-recon-agent"}, mapKeys(lost))
 	require.Equal(t, []string{"HYG-LATENT-CRITICAL"}, lost["mallory.x"])
+	// Hand-checked: the one window change is victor's extended write grant.
+	var w struct {
+		Diff struct {
+			WindowsChanged []struct {
+				Edge, From, To string
+				Before, After  []struct{ ExpiresAt string }
+			} `json:"windowsChanged"`
+		} `json:"diff"`
+	}
+	require.NoError(t, json.Unmarshal(data, &w))
+	require.Len(t, w.Diff.WindowsChanged, 1)
+	wc := w.Diff.WindowsChanged[0]
+	require.Equal(t, []string{"GRANT", "victor.e", "sap:fi:je"}, []string{wc.Edge, wc.From, wc.To})
+	require.Equal(t, "2027-01-31T00:00:00Z", wc.Before[0].ExpiresAt)
+	require.Equal(t, "2027-03-31T00:00:00Z", wc.After[0].ExpiresAt)
 
 	t.Run("a snapshot against itself changes nothing", func(t *testing.T) {
 		const q = `query D($s: ID!) { diff(from: $s, to: $s) { identitiesGained { id } identitiesLost { id } accessesGained { state } accessesLost { state } findingsGained { id } findingsLost { id } } }`

@@ -138,6 +138,7 @@ type ComplexityRoot struct {
 		IdentitiesLost   func(childComplexity int) int
 		To               func(childComplexity int) int
 		ToAsOf           func(childComplexity int) int
+		WindowsChanged   func(childComplexity int) int
 	}
 
 	Finding struct {
@@ -189,11 +190,13 @@ type ComplexityRoot struct {
 		Action      func(childComplexity int) int
 		Conditional func(childComplexity int) int
 		Edge        func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
 		From        func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Native      func(childComplexity int) int
 		System      func(childComplexity int) int
 		To          func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
 	}
 
 	Identity struct {
@@ -322,6 +325,23 @@ type ComplexityRoot struct {
 		Owner     func(childComplexity int) int
 		Resources func(childComplexity int) int
 		SoxScope  func(childComplexity int) int
+	}
+
+	Window struct {
+		ExpiresAt func(childComplexity int) int
+		ValidFrom func(childComplexity int) int
+	}
+
+	WindowChange struct {
+		Action func(childComplexity int) int
+		After  func(childComplexity int) int
+		Before func(childComplexity int) int
+		Edge   func(childComplexity int) int
+		From   func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Native func(childComplexity int) int
+		System func(childComplexity int) int
+		To     func(childComplexity int) int
 	}
 }
 
@@ -791,6 +811,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Diff.ToAsOf(childComplexity), true
+	case "Diff.windowsChanged":
+		if e.ComplexityRoot.Diff.WindowsChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diff.WindowsChanged(childComplexity), true
 
 	case "Finding.accesses":
 		if e.ComplexityRoot.Finding.Accesses == nil {
@@ -1012,6 +1038,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hop.Edge(childComplexity), true
+	case "Hop.expiresAt":
+		if e.ComplexityRoot.Hop.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.ExpiresAt(childComplexity), true
 	case "Hop.from":
 		if e.ComplexityRoot.Hop.From == nil {
 			break
@@ -1042,6 +1074,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Hop.To(childComplexity), true
+	case "Hop.validFrom":
+		if e.ComplexityRoot.Hop.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.ValidFrom(childComplexity), true
 
 	case "Identity.actor":
 		if e.ComplexityRoot.Identity.Actor == nil {
@@ -1600,6 +1638,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.System.SoxScope(childComplexity), true
 
+	case "Window.expiresAt":
+		if e.ComplexityRoot.Window.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Window.ExpiresAt(childComplexity), true
+	case "Window.validFrom":
+		if e.ComplexityRoot.Window.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Window.ValidFrom(childComplexity), true
+
+	case "WindowChange.action":
+		if e.ComplexityRoot.WindowChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.Action(childComplexity), true
+	case "WindowChange.after":
+		if e.ComplexityRoot.WindowChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.After(childComplexity), true
+	case "WindowChange.before":
+		if e.ComplexityRoot.WindowChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.Before(childComplexity), true
+	case "WindowChange.edge":
+		if e.ComplexityRoot.WindowChange.Edge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.Edge(childComplexity), true
+	case "WindowChange.from":
+		if e.ComplexityRoot.WindowChange.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.From(childComplexity), true
+	case "WindowChange.kind":
+		if e.ComplexityRoot.WindowChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.Kind(childComplexity), true
+	case "WindowChange.native":
+		if e.ComplexityRoot.WindowChange.Native == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.Native(childComplexity), true
+	case "WindowChange.system":
+		if e.ComplexityRoot.WindowChange.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.System(childComplexity), true
+	case "WindowChange.to":
+		if e.ComplexityRoot.WindowChange.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WindowChange.To(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1800,6 +1906,10 @@ type Hop {
   kind: DelegationKind
   "Where a CAN_ACT_AS hop is exercised, when it names one."
   system: ID
+  "Start of the validity window of the hop's edge (MEMBER_OF, GRANT or CAN_ACT_AS): it counts from this instant on; null when unbounded."
+  validFrom: Time
+  "End of the validity window of the hop's edge: it no longer counts at or after this instant; null when it never expires."
+  expiresAt: Time
 }
 
 "Evidence that an effective access can be exercised now (R5/R6)."
@@ -1944,6 +2054,35 @@ type Diff {
   accessesLost: [AccessChange!]!
   findingsGained: [Finding!]!
   findingsLost: [Finding!]!
+  "Memberships, grants and delegations in both snapshots whose validity window changed, whether or not an access changed."
+  windowsChanged: [WindowChange!]!
+}
+
+"""
+A MEMBER_OF, GRANT or CAN_ACT_AS edge in both snapshots of a diff whose
+validity window changed. The edge is identified by its ends and, for a grant,
+its action and native string, for a delegation its kind, system and native text.
+"""
+type WindowChange {
+  edge: EdgeKind!
+  from: ID!
+  to: ID!
+  action: Action
+  native: String
+  kind: DelegationKind
+  system: ID
+  "The window of every record of the edge in the from snapshot (usually one), sorted."
+  before: [Window!]!
+  "The same in the to snapshot."
+  after: [Window!]!
+}
+
+"The validity window of one edge record; both fields null for a record without one."
+type Window {
+  "The edge counts from this instant on (inclusive)."
+  validFrom: Time
+  "The edge no longer counts at or after this instant."
+  expiresAt: Time
 }
 
 "Whether an access is effective or only authorized (latent)."
@@ -2360,6 +2499,8 @@ func (ec *executionContext) childFields_Diff(ctx context.Context, field graphql.
 		return ec.fieldContext_Diff_findingsGained(ctx, field)
 	case "findingsLost":
 		return ec.fieldContext_Diff_findingsLost(ctx, field)
+	case "windowsChanged":
+		return ec.fieldContext_Diff_windowsChanged(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Diff", field.Name)
 }
@@ -2472,6 +2613,10 @@ func (ec *executionContext) childFields_Hop(ctx context.Context, field graphql.C
 		return ec.fieldContext_Hop_kind(ctx, field)
 	case "system":
 		return ec.fieldContext_Hop_system(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Hop_validFrom(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Hop_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Hop", field.Name)
 }
@@ -2692,6 +2837,40 @@ func (ec *executionContext) childFields_System(ctx context.Context, field graphq
 		return ec.fieldContext_System_resources(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type System", field.Name)
+}
+
+func (ec *executionContext) childFields_Window(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "validFrom":
+		return ec.fieldContext_Window_validFrom(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Window_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Window", field.Name)
+}
+
+func (ec *executionContext) childFields_WindowChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edge":
+		return ec.fieldContext_WindowChange_edge(ctx, field)
+	case "from":
+		return ec.fieldContext_WindowChange_from(ctx, field)
+	case "to":
+		return ec.fieldContext_WindowChange_to(ctx, field)
+	case "action":
+		return ec.fieldContext_WindowChange_action(ctx, field)
+	case "native":
+		return ec.fieldContext_WindowChange_native(ctx, field)
+	case "kind":
+		return ec.fieldContext_WindowChange_kind(ctx, field)
+	case "system":
+		return ec.fieldContext_WindowChange_system(ctx, field)
+	case "before":
+		return ec.fieldContext_WindowChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_WindowChange_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WindowChange", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4999,6 +5178,38 @@ func (ec *executionContext) fieldContext_Diff_findingsLost(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Diff_windowsChanged(ctx context.Context, field graphql.CollectedField, obj *model.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diff_windowsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowsChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WindowChange) graphql.Marshaler {
+			return ec.marshalNWindowChange2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diff_windowsChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WindowChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.CollectedField, obj *model.Finding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6066,6 +6277,52 @@ func (ec *executionContext) _Hop_system(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Hop_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Hop", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Hop_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hop", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Hop_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hop", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Identity_id(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
@@ -8434,6 +8691,277 @@ func (ec *executionContext) fieldContext_System_resources(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Window_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Window_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Window_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Window", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Window_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Window_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Window_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Window", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WindowChange_edge(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_edge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schema.EdgeKind) graphql.Marshaler {
+			return ec.marshalNEdgeKind2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐEdgeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_edge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "EdgeKind")
+}
+
+func (ec *executionContext) _WindowChange_from(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WindowChange_to(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WindowChange_action(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schema.Action) graphql.Marshaler {
+			return ec.marshalOAction2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "Action")
+}
+
+func (ec *executionContext) _WindowChange_native(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_native(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Native, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_native(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _WindowChange_kind(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schema.DelegationKind) graphql.Marshaler {
+			return ec.marshalODelegationKind2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚐDelegationKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "DelegationKind")
+}
+
+func (ec *executionContext) _WindowChange_system(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WindowChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WindowChange_before(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Window) graphql.Marshaler {
+			return ec.marshalNWindow2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WindowChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Window(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WindowChange_after(ctx context.Context, field graphql.CollectedField, obj *model.WindowChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WindowChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Window) graphql.Marshaler {
+			return ec.marshalNWindow2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WindowChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WindowChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Window(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10188,6 +10716,11 @@ func (ec *executionContext) _Diff(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "windowsChanged":
+			out.Values[i] = ec._Diff_windowsChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10536,6 +11069,16 @@ func (ec *executionContext) _Hop(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "system":
 			out.Values[i] = ec._Hop_system(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._Hop_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Hop_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11440,6 +11983,117 @@ func (ec *executionContext) _System(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._System_resources(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var windowImplementors = []string{"Window"}
+
+func (ec *executionContext) _Window(ctx context.Context, sel ast.SelectionSet, obj *model.Window) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, windowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Window")
+		case "validFrom":
+			out.Values[i] = ec._Window_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Window_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var windowChangeImplementors = []string{"WindowChange"}
+
+func (ec *executionContext) _WindowChange(ctx context.Context, sel ast.SelectionSet, obj *model.WindowChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, windowChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WindowChange")
+		case "edge":
+			out.Values[i] = ec._WindowChange_edge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._WindowChange_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._WindowChange_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._WindowChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "native":
+			out.Values[i] = ec._WindowChange_native(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._WindowChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "system":
+			out.Values[i] = ec._WindowChange_system(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._WindowChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._WindowChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12595,6 +13249,54 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWindow2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Window) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWindow2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWindow2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindow(ctx context.Context, sel ast.SelectionSet, v *model.Window) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Window!")
+		return graphql.Null
+	}
+	return ec._Window(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWindowChange2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WindowChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWindowChange2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWindowChange2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐWindowChange(ctx context.Context, sel ast.SelectionSet, v *model.WindowChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WindowChange!")
+		return graphql.Null
+	}
+	return ec._WindowChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {

@@ -101,6 +101,8 @@ type Diff struct {
 	AccessesLost   []*AccessChange `json:"accessesLost"`
 	FindingsGained []*Finding      `json:"findingsGained"`
 	FindingsLost   []*Finding      `json:"findingsLost"`
+	// Memberships, grants and delegations in both snapshots whose validity window changed, whether or not an access changed.
+	WindowsChanged []*WindowChange `json:"windowsChanged"`
 }
 
 // A page of findings answered on one snapshot at one instant.
@@ -135,6 +137,10 @@ type Hop struct {
 	Kind *schema.DelegationKind `json:"kind,omitempty"`
 	// Where a CAN_ACT_AS hop is exercised, when it names one.
 	System *string `json:"system,omitempty"`
+	// Start of the validity window of the hop's edge (MEMBER_OF, GRANT or CAN_ACT_AS): it counts from this instant on; null when unbounded.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// End of the validity window of the hop's edge: it no longer counts at or after this instant; null when it never expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 type IdentityConnection struct {
@@ -206,6 +212,31 @@ type SeverityCount struct {
 type SourceFile struct {
 	Name   string `json:"name"`
 	Sha256 string `json:"sha256"`
+}
+
+// The validity window of one edge record; both fields null for a record without one.
+type Window struct {
+	// The edge counts from this instant on (inclusive).
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// The edge no longer counts at or after this instant.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// A MEMBER_OF, GRANT or CAN_ACT_AS edge in both snapshots of a diff whose
+// validity window changed. The edge is identified by its ends and, for a grant,
+// its action and native string, for a delegation its kind, system and native text.
+type WindowChange struct {
+	Edge   schema.EdgeKind        `json:"edge"`
+	From   string                 `json:"from"`
+	To     string                 `json:"to"`
+	Action *schema.Action         `json:"action,omitempty"`
+	Native *string                `json:"native,omitempty"`
+	Kind   *schema.DelegationKind `json:"kind,omitempty"`
+	System *string                `json:"system,omitempty"`
+	// The window of every record of the edge in the from snapshot (usually one), sorted.
+	Before []*Window `json:"before"`
+	// The same in the to snapshot.
+	After []*Window `json:"after"`
 }
 
 // Whether an access is effective or only authorized (latent).

@@ -1,0 +1,124 @@
+package projection
+
+import (
+	"slices"
+	"time"
+)
+
+// Window is the validity window of a MEMBER_OF, GRANT or CAN_ACT_AS edge in
+// unix nanoseconds: the edge counts at t when From ≤ t and t < Until. From is
+// NoTime when the edge counts from the start, Until NoTime when it never
+// expires.
+type Window struct {
+	From  int64
+	Until int64
+}
+
+// Always is the window of an edge without one.
+var Always = Window{From: NoTime, Until: NoTime}
+
+func windowOf(from, until time.Time) Window { return Window{From: Nano(from), Until: Nano(until)} }
+
+// Live reports whether the window includes t (unix nanoseconds).
+func (w Window) Live(t int64) bool { return (w.From == NoTime || w.From <= t) && t < w.Until }
+
+// Bounded reports whether the window sets either bound.
+func (w Window) Bounded() bool { return w.From != NoTime || w.Until != NoTime }
+
+// memberWindows keeps the windows of the memberships that have one, keyed by
+// (member node, group node): only those cost memory. A pair listed more than
+// once counts while any of its records counts; a pair that also has a record
+// without a window always counts and is dropped from the table.
+type memberWindows struct {
+	byPair map[uint64][]Window
+	// from marks the members with at least one windowed membership, one bit
+	// per principal node from base, so most lookups never touch byPair.
+	from []uint64
+	base int32
+}
+
+func pairKey(from, to int32) uint64 { return uint64(uint32(from))<<32 | uint64(uint32(to)) }
+
+func (m *memberWindows) add(from, to int32, w Window) {
+	if m.byPair == nil {
+		m.byPair = map[uint64][]Window{}
+	}
+	k := pairKey(from, to)
+	m.byPair[k] = append(m.byPair[k], w)
+}
+
+// finish drops the pairs that also have a record without a window (out holds
+// every membership record) and builds the member bits over nodes [lo, hi).
+func (m *memberWindows) finish(out *CSR, lo, hi int32) memberWindows {
+	if len(m.byPair) == 0 {
+		return memberWindows{}
+	}
+	res := memberWindows{byPair: m.byPair, base: lo, from: make([]uint64, (hi-lo+63)/64)}
+	for k, ws := range m.byPair {
+		from, to := int32(uint32(k>>32)), int32(uint32(k))
+		n := 0
+		for _, g := range out.Of(from) {
+			if g == to {
+				n++
+			}
+		}
+		if n > len(ws) {
+			delete(res.byPair, k)
+			continue
+		}
+		i := from - lo
+		res.from[i/64] |= 1 << (i % 64)
+	}
+	return res
+}
+
+// marked reports whether member node from has a windowed membership.
+func (m *memberWindows) marked(from int32) bool {
+	i := from - m.base
+	return m.from != nil && i >= 0 && int(i)/64 < len(m.from) && m.from[i/64]&(1<<(i%64)) != 0
+}
+
+// windows returns the windows of membership from → to, nil when it has none.
+func (m *memberWindows) windows(from, to int32) []Window {
+	if !m.marked(from) {
+		return nil
+	}
+	return m.byPair[pairKey(from, to)]
+}
+
+func (m *memberWindows) bytes() int {
+	b := 8 * len(m.from)
+	for _, ws := range m.byPair {
+		b += 8 + 24 + 16*cap(ws)
+	}
+	return b
+}
+
+// MemberLive reports whether the membership from → to counts at t (unix
+// nanoseconds; R1): it has no window, or one of its records' windows
+// includes t. It does not check that the membership exists.
+func (p *Projection) MemberLive(from, to int32, t int64) bool {
+	ws := p.members.windows(from, to)
+	return ws == nil || slices.ContainsFunc(ws, func(w Window) bool { return w.Live(t) })
+}
+
+// MemberWindow returns the window of membership from → to that includes t,
+// else its first window, and Always when it has none (evidence shows it).
+func (p *Projection) MemberWindow(from, to int32, t int64) Window {
+	ws := p.members.windows(from, to)
+	if ws == nil {
+		return Always
+	}
+	for _, w := range ws {
+		if w.Live(t) {
+			return w
+		}
+	}
+	return ws[0]
+}
+
+// HasWindows reports whether any membership, grant or delegation has a
+// validity window.
+func (p *Projection) HasWindows() bool {
+	return len(p.members.byPair) > 0 || len(p.grantWin) > 0 || len(p.delegWin) > 0
+}
