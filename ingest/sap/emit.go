@@ -9,8 +9,7 @@ import (
 )
 
 // Emit hands every record of res to f (the shared loader validates them).
-// asOf is when the extract was taken; see window.
-func Emit(f *ingest.File, res *Result, asOf time.Time) {
+func Emit(f *ingest.File, res *Result) {
 	n := 0
 	add := func(section string, fs fields) {
 		f.Add(&ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/reachgraph/" + section + "/" + strconv.Itoa(n)})
@@ -58,7 +57,7 @@ func Emit(f *ingest.File, res *Result, asOf time.Time) {
 		var fs fields
 		fs.s("member", r.Member)
 		fs.s("group", r.Group)
-		if window(&fs, r.Window, asOf) {
+		if window(&fs, r.Window) {
 			add("memberships", fs)
 		}
 	}
@@ -69,7 +68,7 @@ func Emit(f *ingest.File, res *Result, asOf time.Time) {
 		fs.s("resource", r.Resource)
 		fs.s("native", r.Native)
 		fs.b("conditional", r.Conditional)
-		if grantWindow(&fs, r.Window, asOf) {
+		if window(&fs, r.Window) {
 			add("grants", fs)
 		}
 	}
@@ -92,26 +91,18 @@ func Emit(f *ingest.File, res *Result, asOf time.Time) {
 		fs.s("kind", string(r.Kind))
 		fs.s("system", r.System)
 		fs.s("native", r.Native)
-		if window(&fs, r.Window, asOf) {
+		if window(&fs, r.Window) {
 			add("delegations", fs)
 		}
 	}
 }
 
 // window puts an edge's validity window into its record (valid_from,
-// expires_at) and reports whether to emit it. Until the bundle schema has
-// these fields on memberships and delegations, an edge not valid at asOf
-// (the collection time) is left out instead, so the snapshot holds what was
-// valid when the extract was taken.
-func window(fs *fields, w Window, asOf time.Time) bool {
-	_ = fs
-	return w.Contains(asOf)
-}
-
-// grantWindow is window for grants, which carry expires_at already.
-func grantWindow(fs *fields, w Window, asOf time.Time) bool {
+// expires_at). Every edge is emitted: the analysis decides at its as_of.
+func window(fs *fields, w Window) bool {
+	fs.t("valid_from", w.From)
 	fs.t("expires_at", w.Until)
-	return w.From.IsZero() || !asOf.Before(w.From)
+	return true
 }
 
 func str(name, v string) ingest.Field {

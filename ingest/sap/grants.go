@@ -62,6 +62,7 @@ func (t *transformer) member(user string, h held) {
 	if i, dup := t.memberIdx[key]; dup {
 		if w, ok := union(t.res.Memberships[i].Window, h.w); ok {
 			t.res.Memberships[i].Window = w
+			t.res.Memberships[i].ValidFrom, t.res.Memberships[i].ExpiresAt = w.From, w.Until
 			for j := range t.held[user] {
 				if t.held[user][j].p == h.p {
 					t.held[user][j].w = w
@@ -71,7 +72,7 @@ func (t *transformer) member(user string, h held) {
 		return
 	}
 	t.memberIdx[key] = len(t.res.Memberships)
-	t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: uid, Group: h.p.id}, Window: h.w, Via: h.via})
+	t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: uid, Group: h.p.id, ValidFrom: h.w.From, ExpiresAt: h.w.Until}, Window: h.w, Via: h.via})
 	t.held[user] = append(t.held[user], h)
 }
 
@@ -127,7 +128,7 @@ func (t *transformer) grant(principal string, s *site, native string, w Window) 
 		return
 	}
 	t.granted[key] = true
-	g := graph.Grant{Principal: principal, Action: s.fn.Action, Resource: s.resource, Native: native, ExpiresAt: w.Until}
+	g := graph.Grant{Principal: principal, Action: s.fn.Action, Resource: s.resource, Native: native, ValidFrom: w.From, ExpiresAt: w.Until}
 	t.res.Grants = append(t.res.Grants, Grant{Grant: g, Window: w})
 }
 
@@ -217,7 +218,7 @@ func (t *transformer) delegations() {
 						label = "(" + profileAll + ")"
 					}
 					d := graph.Delegation{From: t.id("user", name), To: t.id("user", y), Kind: schema.DelegRunAs, System: t.sys,
-						Native: objBatchName + " " + fieldBatchUser + "=" + y + " " + label}
+						Native: objBatchName + " " + fieldBatchUser + "=" + y + " " + label, ValidFrom: h.w.From, ExpiresAt: h.w.Until}
 					t.res.Delegations = append(t.res.Delegations, Delegation{Delegation: d, Window: h.w})
 				}
 			}

@@ -236,10 +236,6 @@ func (r *reader) finish() error {
 		header = append(header, str("collected_at", res.CollectedAt.UTC().Format(time.RFC3339)))
 	}
 	r.first.Header(header, 0)
-	asOf := res.CollectedAt
-	if asOf.IsZero() {
-		asOf = time.Now().UTC()
-	}
-	Emit(r.first, res, asOf)
+	Emit(r.first, res)
 	return nil
 }

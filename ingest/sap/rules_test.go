@@ -166,18 +166,54 @@ func TestRuleReferenceUser(t *testing.T) {
 	d := load(t, ext(t, []string{"U1 A 0", "REF L 0"}, []string{"R REF 20240101 99991231"}, []string{
 		"R S_TCODE A1 TCD FB01 - -", "R F_BKPF_BUK A2 BUKRS 1000 - -", "R F_BKPF_BUK A2 ACTVT 01 - -",
 	}, map[string]string{"USREFUS.txt": "BNAME\tREFUSER\nU1\tREF\n"}))
-	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("U1"), Group: rid("R")})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("U1"), Group: rid("R"), ValidFrom: day("2024-01-01")})
 	require.Equal(t, map[string]string{"U1": "effective", "REF": "latent"}, whoT01(t, d, schema.ActionApprove, je1000))
 }
 
-// Assignment windows: an assignment that ended before collection counts
-// for nothing (and one that starts later neither).
+// Assignment windows: AGR_USERS FROM_DAT .. TO_DAT becomes the membership's
+// valid_from .. expires_at (the day after TO_DAT); whocan --as-of answers
+// inside the window only.
 func TestRuleAssignmentWindow(t *testing.T) {
 	auths := []string{"R S_TCODE A1 TCD FB01 - -", "R F_BKPF_BUK A2 BUKRS 1000 - -", "R F_BKPF_BUK A2 ACTVT 01 - -"}
 	d := load(t, ext(t, []string{"OLD A 0", "NEW A 0", "NOW A 0"}, []string{
 		"R OLD 20240101 20261129", "R NEW 20261201 99991231", "R NOW 20240101 20261130",
 	}, auths, nil))
-	require.Equal(t, map[string]string{"NOW": "effective"}, whoT01(t, d, schema.ActionApprove, je1000))
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("NOW"), Group: rid("R"), ValidFrom: day("2024-01-01"), ExpiresAt: day("2026-12-01")})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("NEW"), Group: rid("R"), ValidFrom: day("2026-12-01")})
+	tests := []struct {
+		asOf string
+		want map[string]string
+	}{
+		{asOf: "2026-11-29", want: map[string]string{"OLD": "effective", "NOW": "effective"}},
+		{asOf: "2026-11-30", want: map[string]string{"NOW": "effective"}},
+		{asOf: "2026-12-01", want: map[string]string{"NEW": "effective"}},
+		{asOf: "2023-12-31", want: map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.asOf, func(t *testing.T) {
+			got := map[string]string{}
+			for id, w := range whoRaw(t, engine(t, d, day(tt.asOf)), schema.ActionApprove, je1000) {
+				got[strings.TrimPrefix(id, "sap:T01:001:user:")] = w
+			}
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// The sample at other instants: HEIDI's posting role (ended 2026-03-31)
+// counted in February; CAROL's combination only from 2026-03-01.
+func TestSampleAsOf(t *testing.T) {
+	d := load(t, sample)
+	e := engine(t, d, day("2026-02-15"))
+	got := who(t, e, schema.ActionApprove, "sap:PRD:100:bukrs:1000:journal_entry")
+	require.Equal(t, "effective", got["HEIDI"])
+	require.NotContains(t, got, "CAROL")
+	g := findGrant(d, "sap:PRD:100:user:CAROL", schema.ActionApprove, "sap:PRD:100:bukrs:1000:journal_entry")
+	require.NotNil(t, g)
+	require.Equal(t, day("2026-03-01"), g.ValidFrom.UTC())
+	require.Equal(t, day("2027-01-01"), g.ExpiresAt.UTC())
+	got = who(t, engine(t, d, day("2027-01-01")), schema.ActionApprove, "sap:PRD:100:bukrs:1000:journal_entry")
+	require.NotContains(t, got, "CAROL")
 }
 
 // User types, locks and identity_types of sap.yaml; the password credential.
@@ -270,6 +306,7 @@ func TestRuleUserCombination(t *testing.T) {
 	require.NotNil(t, g)
 	require.Equal(t, "S_TCODE TCD=FB50 (TC/T-1) + F_BKPF_BUK BUKRS=1000 ACTVT=01 (BK/T-2)", g.Native)
 	require.Equal(t, day("2027-01-01"), g.ExpiresAt.UTC())
+	require.Equal(t, day("2026-03-01"), g.ValidFrom.UTC())
 	require.Empty(t, grantsOf(d, uid("U2")), "windows that never overlap combine to nothing")
 }
 
