@@ -39,11 +39,13 @@ const sapDemoResource = "sap:PRD:100:bukrs:1000:journal_entry"
 func newDemoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Load the bundled finance sample into a fresh store and print the headline answers",
+		Short: "Load the bundled finance and SAP samples into a fresh store and print the headline answers",
 		Long: `demo ingests the bundled finance sample (testdata/finance) into a fresh temporary
 store (or --store if given), then prints who can approve journal entries — effective
 and latent, with one path each — the critical reach of the riskiest non-human
-identity, and a summary of non-human identities holding critical access.`,
+identity, and a summary of non-human identities holding critical access. It then
+ingests the bundled SAP extract (testdata/sap) as a second snapshot and prints who
+can approve journal entries in SAP company code 1000.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := os.MkdirTemp("", "reachgraph-demo-")
