@@ -106,6 +106,9 @@ func (f *Function) normalize() error {
 		if err := f.Checks[i].normalize(); err != nil {
 			return fmt.Errorf("function %s: checks[%d]: %w", f.ID, i, err)
 		}
+		if f.Scope == "system" && f.Checks[i].CompanyCode != "" {
+			return fmt.Errorf("function %s: checks[%d]: a system-scope function has no company code field", f.ID, i)
+		}
 	}
 	return nil
 }
