@@ -40,7 +40,8 @@ func (o Options) withDefaults() Options {
 }
 
 // Generate writes the extract into dir (created if needed) and returns the
-// number of AGR_1251 rows written.
+// number of AGR_1251 rows written (Rows, rounded to whole roles, plus the
+// finance and scheduler rows of the roles that have more).
 func Generate(ctx context.Context, dir string, o Options) (int, error) {
 	o = o.withDefaults()
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -30,6 +30,7 @@ func (g *gen) roles() error {
 					del = "X"
 				}
 				w("100", name, fmt.Sprintf("%06d", n), obj, auth, "", field, low, high, "", del)
+				g.rows++
 			}
 			if g.rng.IntN(100) < 20 { // a finance role
 				cc := g.ccs[g.rng.IntN(len(g.ccs))]
@@ -63,7 +64,6 @@ func (g *gen) roles() error {
 	if err != nil {
 		return err
 	}
-	g.rows = g.o.Roles * perRole
 	if err := g.file("AGR_1252.txt", "MANDT\tAGR_NAME\tCOUNTER\tVARBL\tLOW\tHIGH", func(w func(...string)) error {
 		for r := 0; r < g.o.Roles; r++ {
 			if cc, ok := derived[r]; ok {
