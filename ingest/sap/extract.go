@@ -23,6 +23,7 @@ type Extract struct {
 	RefUsers      []RefUser
 	Persons       map[string]string // USR21: BNAME → PERSNUMBER
 	Emails        map[string]string // ADR6: PERSNUMBER → SMTP_ADDR (the first one)
+	Client        string            // USR02.MANDT of the first user, "" when absent
 	Tables        map[string]string // table name → file it was read from
 	Dropped       int               // AGR_1251/UST12 rows no function can use
 }
@@ -175,6 +176,9 @@ func (s *rowSink) user(line int, get func(int) string) {
 	}
 	u.PasswordChanged = s.date(line, "PWDCHGDATE", get(7), false)
 	u.Created = s.date(line, "ERDAT", get(8), false)
+	if s.x.Client == "" {
+		s.x.Client = strings.Clone(get(10))
+	}
 	s.x.Users = append(s.x.Users, u)
 }
 

@@ -18,7 +18,7 @@ type layout uint8
 const (
 	layoutTab    layout = iota // SE16N "unconverted" / RFC_READ_TABLE: tab-separated
 	layoutComma                // .csv: comma-separated, "…" quoting
-	layoutFramed               // SE16 list: |-framed cells, dashed rule lines
+	layoutFramed               // SE16 list: |-framed cells, dashed rule lines (or bars without a frame)
 )
 
 // rowError is a malformed line of a table file; reading goes on after it.
@@ -110,16 +110,21 @@ func (t *tableFile) next() ([]string, int, error) {
 			switch {
 			case trimmed[0] == '|' || isRule(trimmed):
 				t.layout = layoutFramed
-			case !bytes.ContainsRune(b, t.sep()):
+			case bytes.ContainsRune(b, t.sep()):
+			case bytes.IndexByte(b, '|') >= 0:
+				t.layout = layoutFramed // RFC_READ_TABLE with DELIMITER '|': bars, no frame
+			default:
 				continue // a title line above the header ("Table: AGR_1251")
 			}
 			t.sniffed = true
 		}
 		if t.layout == layoutFramed {
-			if isRule(trimmed) || trimmed[0] != '|' {
-				continue
+			if isRule(trimmed) || bytes.IndexByte(trimmed, '|') < 0 {
+				continue // rule, title or footer line
 			}
-			trimmed = bytes.TrimSuffix(trimmed[1:], []byte("|"))
+			if trimmed[0] == '|' {
+				trimmed = bytes.TrimSuffix(trimmed[1:], []byte("|"))
+			}
 			return t.split(string(trimmed), '|'), t.line, nil
 		}
 		if t.layout == layoutComma {

@@ -115,3 +115,31 @@ func FuzzTableFile(f *testing.F) {
 		}
 	})
 }
+
+func TestPipeDelimitedWithoutFrame(t *testing.T) {
+	h, rows, _ := readAll("AGR_NAME|UNAME|FROM_DAT|TO_DAT\nR1|BOB|20240101|99991231\n", false)
+	require.Equal(t, []string{"AGR_NAME", "UNAME", "FROM_DAT", "TO_DAT"}, h)
+	require.Equal(t, [][]string{{"R1", "BOB", "20240101", "99991231"}}, rows)
+}
+
+// FuzzConfig: sap.yaml never panics the parser; a config it accepts has
+// normalized functions (every check names an object).
+func FuzzConfig(f *testing.F) {
+	f.Add("sid: PRD\nclient: \"100\"\n")
+	f.Add("identity_types:\n  \"RFC_*\": application\n  - x\n")
+	f.Add("functions:\n  - {id: x, kind: journal_entry, action: export, entries: [{tcode: SE16N}], checks: [{object: S_GUI, fields: {ACTVT: \"61\"}}]}\n")
+	f.Add("collected_at: 2026-13-01\ncompany_codes: [\"*\"]\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		cfg, probs, err := ParseConfig(strings.NewReader(data))
+		require.NoError(t, err)
+		if cfg == nil {
+			require.NotEmpty(t, probs)
+			return
+		}
+		for _, fn := range cfg.Functions {
+			for _, c := range append(append([]Check{}, fn.Entries...), fn.Checks...) {
+				require.NotEmpty(t, c.Object)
+			}
+		}
+	})
+}

@@ -17,7 +17,7 @@ type tableSpec struct {
 
 // Tables the reader knows, by name (the file name without extension, upper-cased).
 var tableSpecs = map[string]tableSpec{
-	"USR02":     {name: "USR02", required: []string{"BNAME", "USTYP", "UFLAG", "GLTGV", "GLTGB"}, optional: []string{"TRDAT", "LTIME", "PWDCHGDATE", "ERDAT", "CLASS"}, needed: true},
+	"USR02":     {name: "USR02", required: []string{"BNAME", "USTYP", "UFLAG", "GLTGV", "GLTGB"}, optional: []string{"TRDAT", "LTIME", "PWDCHGDATE", "ERDAT", "CLASS", "MANDT"}, needed: true},
 	"AGR_USERS": {name: "AGR_USERS", required: []string{"AGR_NAME", "UNAME", "FROM_DAT", "TO_DAT"}, needed: true},
 	"AGR_1251":  {name: "AGR_1251", required: []string{"AGR_NAME", "OBJECT", "AUTH", "FIELD", "LOW", "HIGH"}, optional: []string{"DELETED"}, needed: true},
 	"AGR_1252":  {name: "AGR_1252", required: []string{"AGR_NAME", "VARBL", "LOW", "HIGH"}},

@@ -11,7 +11,8 @@ import (
 
 // Transform maps an extract to graph records (docs/ingest-sap.md): pure and
 // deterministic. cfg may be nil (defaults: SID "SAP", client "000", SOX
-// scope, company codes = every BUKRS value seen); fm is the function map
+// scope, company codes = every BUKRS value seen; the client defaults to
+// USR02.MANDT when the extract has it); fm is the function map
 // (Builtin merged with cfg.Functions).
 func Transform(x *Extract, cfg *Config, fm *FunctionMap) *Result {
 	if cfg == nil {
@@ -21,6 +22,9 @@ func Transform(x *Extract, cfg *Config, fm *FunctionMap) *Result {
 	sid, client := cfg.SID, cfg.Client
 	if sid == "" {
 		sid = "SAP"
+	}
+	if client == "" {
+		client = x.Client
 	}
 	if client == "" {
 		client = "000"
