@@ -1,7 +1,6 @@
 package sap
 
 import (
-	"math/bits"
 	"slices"
 	"strings"
 
@@ -35,12 +34,6 @@ func (b bitset) or(o bitset) {
 	for i := range b {
 		b[i] |= o[i]
 	}
-}
-func (b bitset) count() (n int) {
-	for _, w := range b {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }
 
 // held is a principal a user holds, with the window of the assignment and

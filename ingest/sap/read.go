@@ -34,7 +34,7 @@ func Read(ctx context.Context, path string, in *ingest.Input) error {
 	if err != nil {
 		return err
 	}
-	r := &reader{ctx: ctx, in: in, dir: path, x: newExtract()}
+	r := &reader{ctx: ctx, in: in, dir: path, x: newExtract(), intern: map[string]string{}}
 	tables := map[string]string{}
 	var cfgFile string
 	for _, e := range entries {
@@ -84,6 +84,8 @@ type reader struct {
 	fm       *FunctionMap
 	first    *ingest.File
 	problems int
+	interest *interest         // rows worth keeping, from the function map
+	intern   map[string]string // one copy of each repeated value, across tables
 }
 
 func (r *reader) open(name string) (*ingest.File, error) {
@@ -149,7 +151,10 @@ func (r *reader) table(table, name string) error {
 	if len(missing) > 0 {
 		return nil
 	}
-	sink := &rowSink{x: r.x, interest: newInterest(r.fm), intern: map[string]string{}, bad: func(line int, col, msg string) {
+	if r.interest == nil {
+		r.interest = newInterest(r.fm)
+	}
+	sink := &rowSink{x: r.x, interest: r.interest, intern: r.intern, bad: func(line int, col, msg string) {
 		f.Problemf(line, "", "table %s column %s: %s", table, col, msg)
 		r.problems++
 	}}
