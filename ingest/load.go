@@ -156,8 +156,8 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 	return fn, nil
 }
 
-// DetectFormat guesses the format of the input at path: a directory is a
-// bundle (CSV); a file is sniffed from its first 64 KiB — AWS
+// DetectFormat guesses the format of the input at path: a directory holding
+// a USR02 table file is an SAP extract, another directory a bundle (CSV); a file is sniffed from its first 64 KiB — AWS
 // get-account-authorization-details and credential reports are aws-iam,
 // Kubernetes RBAC lists are k8s-rbac, anything else is a bundle (whose reader
 // then reports what is wrong). Unreadable paths are bundles too, so the reader
@@ -172,6 +172,9 @@ func DetectFormat(path string) string {
 	}
 	defer fh.Close()
 	if st, err := fh.Stat(); err != nil || st.IsDir() {
+		if err == nil && isSAPExtract(path) {
+			return FormatSAP
+		}
 		return FormatBundle
 	}
 	head := make([]byte, 64<<10)
@@ -187,6 +190,22 @@ func DetectFormat(path string) string {
 		return FormatK8sRBAC
 	}
 	return FormatBundle
+}
+
+// isSAPExtract reports a directory holding a USR02 table file (USR02.txt,
+// .tsv or .csv, any case): an SAP table extract.
+func isSAPExtract(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		n := strings.ToUpper(e.Name())
+		if n == "USR02.TXT" || n == "USR02.TSV" || n == "USR02.CSV" {
+			return true
+		}
+	}
+	return false
 }
 
 // IsPostgresURL reports whether a source names a PostgreSQL server

@@ -248,6 +248,9 @@ func TestDetectFormat(t *testing.T) {
 		})
 	}
 	require.Equal(t, ingest.FormatBundle, ingest.DetectFormat(t.TempDir()))
+	sapDir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(sapDir, "usr02.TXT"), []byte("BNAME\n"), 0o600))
+	require.Equal(t, ingest.FormatSAP, ingest.DetectFormat(sapDir))
 }
 
 func sha(t *testing.T, path string) string {

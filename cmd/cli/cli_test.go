@@ -226,12 +226,26 @@ func TestDemoEmbedsFinanceSample(t *testing.T) {
 	require.Equal(t, string(want), string(got), "cmd/cli/demodata/finance.yaml must be a copy of testdata/finance/bundle.yaml")
 }
 
+func TestDemoEmbedsSAPSample(t *testing.T) {
+	entries, err := os.ReadDir("demodata/sap")
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		want, err := os.ReadFile(filepath.Join("../../testdata/sap", e.Name()))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join("demodata/sap", e.Name()))
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "cmd/cli/demodata/sap/%s must be a copy of testdata/sap/%s", e.Name(), e.Name())
+	}
+}
+
 func TestDemo(t *testing.T) {
 	out, stderr, code := run(t, "--store", newStore(t), "demo")
 	require.Equal(t, cli.ExitOK, code, stderr)
 	require.Contains(t, out, "Who can approve journal entries?")
 	require.Contains(t, out, "latent")
 	require.Contains(t, out, "Riskiest non-human identity")
+	require.Contains(t, out, "Who can approve journal entries in SAP company code 1000? 5 effective, 1 latent")
 	golden(t, "demo.txt", out)
 }
 

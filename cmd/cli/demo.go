@@ -3,7 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
-	_ "embed"
+	"embed"
 	"fmt"
 	"io"
 	"os"
@@ -28,14 +28,26 @@ import (
 //go:embed demodata/finance.yaml
 var financeSample []byte
 
+// sapSample is testdata/sap (the table files and sap.yaml), embedded for
+// the demo's SAP question; a test keeps the copies identical.
+//
+//go:embed demodata/sap
+var sapSample embed.FS
+
+// sapDemoResource is the SAP question of the demo: journal entries of
+// company code 1000 in the sample system PRD, client 100.
+const sapDemoResource = "sap:PRD:100:bukrs:1000:journal_entry"
+
 func newDemoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Load the bundled finance sample into a fresh store and print the headline answers",
+		Short: "Load the bundled finance and SAP samples into a fresh store and print the headline answers",
 		Long: `demo ingests the bundled finance sample (testdata/finance) into a fresh temporary
 store (or --store if given), then prints who can approve journal entries — effective
 and latent, with one path each — the critical reach of the riskiest non-human
-identity, and a summary of non-human identities holding critical access.`,
+identity, and a summary of non-human identities holding critical access. It then
+ingests the bundled SAP extract (testdata/sap) as a second snapshot and prints who
+can approve journal entries in SAP company code 1000.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := os.MkdirTemp("", "reachgraph-demo-")
@@ -65,9 +77,59 @@ identity, and a summary of non-human identities holding critical access.`,
 				return err
 			}
 			defer done()
-			return printDemo(cmd.Context(), g.env.Stdout, q)
+			if err := printDemo(cmd.Context(), g.env.Stdout, q); err != nil {
+				return err
+			}
+			return g.demoSAP(cmd, dir)
 		},
 	}
+}
+
+// demoSAP ingests the embedded SAP extract as a second snapshot and prints
+// who can approve journal entries in one company code.
+func (g *globals) demoSAP(cmd *cobra.Command, dir string) error {
+	src := filepath.Join(dir, "sap")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		return err
+	}
+	entries, err := sapSample.ReadDir("demodata/sap")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		b, err := sapSample.ReadFile("demodata/sap/" + e.Name())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(src, e.Name()), b, 0o600); err != nil {
+			return err
+		}
+	}
+	st, err := g.openStore(cmd.Context())
+	if err != nil {
+		return err
+	}
+	meta, err := g.ingest(cmd, st, []string{src}, "sap", time.Time{}, "")
+	st.Close()
+	if err != nil {
+		return err
+	}
+	g.snapshot = string(meta.ID)
+	q, done, err := g.openQuery(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer done()
+	accs, err := q.s.WhoCan(cmd.Context(), q.asOf, session.WhoCan{Action: schema.ActionApprove, Resource: sapDemoResource})
+	if err != nil {
+		return err
+	}
+	w := g.env.Stdout
+	eff, lat := countAccess(accs)
+	fmt.Fprintf(w, "\n== SAP (bundled extract, snapshot %s, as_of %s)\n", meta.ID, q.at().Format(time.RFC3339))
+	fmt.Fprintf(w, "== Who can approve journal entries in SAP company code 1000? %d effective, %d latent\n", eff, lat)
+	printAccessTable(w, q.s.Projection(), accs)
+	return nil
 }
 
 func printDemo(ctx context.Context, w io.Writer, q query) error {

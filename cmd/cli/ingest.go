@@ -11,6 +11,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/ingest/sap"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
@@ -75,7 +76,7 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 // readers wires the source readers into ingest (ingest cannot import them);
 // awsConfig is the aws-iam configuration file ("" for none).
 func readers(awsConfig string) ingest.Readers {
-	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(awsConfig)}
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(awsConfig), SAP: sap.Read}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {
