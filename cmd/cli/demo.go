@@ -52,7 +52,7 @@ identity, and a summary of non-human identities holding critical access.`,
 			if err != nil {
 				return err
 			}
-			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, "")
+			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, sourceConfigs{})
 			st.Close()
 			if err != nil {
 				return err
