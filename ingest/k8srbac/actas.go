@@ -43,7 +43,7 @@ func (t *transformer) actAs(sc scope, perms []perm) {
 
 // matches reports whether the permission covers verb on TYPE typ.
 func (p perm) matches(typ, verb string) bool {
-	return (p.typ == typ || p.typ == "*") && (p.verb == verb || p.verb == "*")
+	return (p.typ == typ || p.typ == anyType || p.typ == groupType(groupOf(typ))) && (p.verb == verb || p.verb == "*")
 }
 
 // toSAs delegates to every service account of the scope (those named, when
@@ -169,14 +169,14 @@ func (t *transformer) bindable(sc scope, perms []perm, creates string) {
 func (t *transformer) rolesOfType(sc scope, p perm) []*Object {
 	var out []*Object
 	named := func(name string) bool { return len(p.names) == 0 || slices.Contains(p.names, name) }
-	if p.typ == "clusterroles."+rbacGroup || p.typ == "*" {
+	if p.matches("clusterroles."+rbacGroup, p.verb) {
 		for _, name := range sortedKeys(t.clusterRoles) {
 			if named(name) {
 				out = append(out, t.clusterRoles[name])
 			}
 		}
 	}
-	if p.typ == "roles."+rbacGroup || p.typ == "*" {
+	if p.matches("roles."+rbacGroup, p.verb) {
 		for _, key := range sortedKeys(t.roles) {
 			r := t.roles[key]
 			if (sc.ns == "" || r.Namespace() == sc.ns) && named(r.Metadata.Name) {

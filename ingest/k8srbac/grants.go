@@ -25,7 +25,10 @@ func (s scope) where() string {
 }
 
 // perm is one (verb, TYPE) a binding holds, for the act-as and escalation
-// rules; typ "*" stands for every type of the core group.
+// rules; typ is anyType for every type, "*" or "*.group" for every type of
+// one API group.
+const anyType = "**"
+
 type perm struct {
 	verb   string
 	typ    string
@@ -168,8 +171,11 @@ func (t *transformer) resourceGrants(sc scope, r Rule, group, res string) []perm
 		}
 	}
 	var perms []perm
-	if res == "*" && (group == "*" || group == "") {
-		typ = "*"
+	switch {
+	case res == "*" && group == "*":
+		typ = anyType
+	case res == "*":
+		typ = groupType(group)
 	}
 	for _, v := range r.Verbs {
 		perms = append(perms, perm{verb: strings.ToLower(v), typ: typ, names: r.ResourceNames, native: native([]string{v})})
@@ -180,20 +186,30 @@ func (t *transformer) resourceGrants(sc scope, r Rule, group, res string) []perm
 // targets are the nodes a rule's (group, resource) is granted on in scope
 // sc, and the approximation made ("" for none).
 func (t *transformer) targets(sc scope, group, res, typ string, r Rule) ([]string, string) {
-	if res == "*" || strings.Contains(res, "*") {
+	if strings.Contains(res, "*") {
 		approx := ""
-		if group != "*" || res != "*" {
-			approx = "resources " + res + " of API group " + quoteGroup(group) + " granted on the whole "
-			if sc.ns == "" {
-				approx += "cluster"
-			} else {
-				approx += "namespace"
+		if res != "*" {
+			approx = "resources " + res + " granted on every resource of API group " + quoteGroup(group)
+		}
+		switch {
+		case group == "*" && sc.ns == "":
+			if approx != "" {
+				approx = "resources " + res + " of every API group granted on the whole cluster"
 			}
-		}
-		if sc.ns == "" {
 			return []string{t.sys}, approx
+		case group == "*":
+			if approx != "" {
+				approx = "resources " + res + " of every API group granted on the whole namespace"
+			}
+			return []string{t.nsNode(sc.ns)}, approx
+		case sc.ns != "":
+			return []string{t.groupNode(sc.ns, group)}, approx
 		}
-		return []string{t.nsNode(sc.ns)}, approx
+		var nodes []string
+		for _, ns := range t.nsList {
+			nodes = append(nodes, t.groupNode(ns, group))
+		}
+		return append(nodes, t.clusterGroupNode(group)), approx
 	}
 	var types []string
 	switch {

@@ -2,6 +2,7 @@ package k8srbac
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,8 +22,21 @@ func Read(ctx context.Context, path string, in *ingest.Input) error { return rea
 // configuration file config (ParseConfig; "" for none). The file is read as
 // part of every source, so its SHA-256 is in the snapshot's files and its
 // problems stop the load like any input's.
+//
+// One cluster is one source: bindings are resolved against the roles of
+// their own source only. The returned function reports a second k8s-rbac
+// source of the same load as a problem (all its files belong in one
+// directory); use it for one Load only.
 func NewReader(config string) ingest.ReadFunc {
-	return func(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, config) }
+	first := ""
+	return func(ctx context.Context, path string, in *ingest.Input) error {
+		if first != "" {
+			in.NoHeader(path, fmt.Sprintf("a second k8s-rbac source in one ingest (the first is %s): one cluster is one source, so put all of its kubectl output files in one directory", first))
+			return nil
+		}
+		first = path
+		return read(ctx, path, in, config)
+	}
 }
 
 func read(ctx context.Context, path string, in *ingest.Input, config string) error {

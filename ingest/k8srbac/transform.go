@@ -297,13 +297,28 @@ func (t *transformer) nsNode(ns string) string {
 	return t.resource(t.nsID(ns), "", "namespace "+ns, "namespace", sox)
 }
 
-func (t *transformer) typeNode(ns, typ string) string {
+// groupNode stands for every resource of API group g in namespace ns; the
+// group's TYPE nodes are below it.
+func (t *transformer) groupNode(ns, g string) string {
 	parent := t.nsNode(ns)
+	return t.resource(t.typeID(ns, groupType(g)), parent, "API group "+quoteGroup(g)+" in "+ns, "api_group", nil)
+}
+
+func (t *transformer) typeNode(ns, typ string) string {
+	parent := t.groupNode(ns, groupOf(typ))
 	return t.resource(t.typeID(ns, typ), parent, typ+" in "+ns, t.cfg.kindOf(ns, typ), nil)
 }
 
+// clusterGroupNode stands for every resource of API group g cluster-wide
+// (cluster-scoped types, and namespaced ones granted by a
+// ClusterRoleBinding).
+func (t *transformer) clusterGroupNode(g string) string {
+	return t.resource(t.clusterTypeID(groupType(g)), "", "API group "+quoteGroup(g)+" (cluster-wide)", "api_group", nil)
+}
+
 func (t *transformer) clusterTypeNode(typ string) string {
-	return t.resource(t.clusterTypeID(typ), "", typ+" (cluster-wide)", nodeKind(typ), nil)
+	parent := t.clusterGroupNode(groupOf(typ))
+	return t.resource(t.clusterTypeID(typ), parent, typ+" (cluster-wide)", nodeKind(typ), nil)
 }
 
 // namedNode is the node of object name below the TYPE node typeNode.

@@ -90,15 +90,16 @@ func baseType(t string) string {
 func isClusterScoped(t string) bool { return clusterScoped[baseType(t)] }
 
 // verbAction maps a verb onto the action it grants: get/list/watch → read;
-// create/update/patch/delete/deletecollection → write; "*" → admin. bind,
+// create/update/patch/delete/deletecollection → write; "*" → admin (and
+// for non-resource URLs head → read, post/put → write). bind,
 // escalate and impersonate administer the roles or identities they name and
 // map to admin on them. Other verbs (use, approve, sign, proxy …) grant
 // nothing here.
 func verbAction(v string) (schema.Action, bool) {
 	switch strings.ToLower(v) {
-	case "get", "list", "watch":
+	case "get", "list", "watch", "head":
 		return schema.ActionRead, true
-	case "create", "update", "patch", "delete", "deletecollection":
+	case "create", "update", "patch", "delete", "deletecollection", "post", "put":
 		return schema.ActionWrite, true
 	case "*", "bind", "escalate", "impersonate":
 		return schema.ActionAdmin, true
@@ -113,4 +114,19 @@ func nodeKind(t string) string {
 		return "secret"
 	}
 	return t
+}
+
+// groupOf is the API group of TYPE t ("" for the core group).
+func groupOf(t string) string {
+	_, g, _ := strings.Cut(baseType(t), ".")
+	return g
+}
+
+// groupType is the TYPE of the node standing for every resource of API
+// group g: "*" for the core group, "*.g" otherwise.
+func groupType(g string) string {
+	if g == "" {
+		return "*"
+	}
+	return "*." + g
 }
