@@ -40,7 +40,12 @@ type perm struct {
 // delegations.
 func (t *transformer) binding(b *Object) {
 	id := t.bindingID(b)
-	t.d.GroupList = append(t.d.GroupList, graph.Group{ID: id, Name: b.Kind + " " + b.label(), Type: schema.GroupGroup, System: t.sys})
+	name := b.Kind + " " + b.label()
+	if b.Kind == KindClusterRoleBinding && b.RoleRef.Kind == KindRole {
+		// The API server rejects it; manifests and test data have it.
+		name += " (grants nothing: a ClusterRoleBinding cannot refer to Role " + b.RoleRef.Name + ")"
+	}
+	t.d.GroupList = append(t.d.GroupList, graph.Group{ID: id, Name: name, Type: schema.GroupGroup, System: t.sys})
 	for _, s := range b.Subjects {
 		if sid := t.subjectID(b, s); sid != "" {
 			t.member(sid, id)
@@ -62,6 +67,9 @@ func (t *transformer) binding(b *Object) {
 
 // roleOf is the role a binding refers to, nil when it is not in the input.
 func (t *transformer) roleOf(b *Object) *Object {
+	if b.Kind == KindClusterRoleBinding && b.RoleRef.Kind != KindClusterRole {
+		return nil
+	}
 	if b.RoleRef.Kind == KindClusterRole {
 		return t.clusterRoles[b.RoleRef.Name]
 	}

@@ -186,8 +186,6 @@ func (o *Object) checkBinding(bad func(string, []any, ...string)) {
 		bad("roleRef has no name", nil, "roleRef")
 	case o.RoleRef.Kind != KindRole && o.RoleRef.Kind != KindClusterRole:
 		bad("roleRef.kind %q: want Role or ClusterRole", []any{o.RoleRef.Kind}, "roleRef", "kind")
-	case o.Kind == KindClusterRoleBinding && o.RoleRef.Kind == KindRole:
-		bad("roleRef names Role %q, but a ClusterRoleBinding can only refer to a ClusterRole (the API server rejects it; it grants nothing)", []any{o.RoleRef.Name}, "roleRef", "kind")
 	}
 	for i, s := range o.Subjects {
 		idx := fmt.Sprint(i)

@@ -92,10 +92,13 @@ func (t *transformer) bindingID(o *Object) string {
 // collect sorts the objects by kind and gathers every namespace, service
 // account, user and group they name.
 func (t *transformer) collect(objs []*Object) {
+	seen := map[string]bool{}
 	for _, o := range objs {
-		if o.Metadata.Name == "" {
-			continue
+		key := o.Kind + "/" + o.Namespace() + "/" + o.Metadata.Name
+		if o.Metadata.Name == "" || seen[key] {
+			continue // an object listed twice (overlapping exports) is read once
 		}
+		seen[key] = true
 		if ns := o.Namespace(); ns != "" {
 			t.namespaces[ns] = true
 		}
@@ -146,10 +149,7 @@ func (t *transformer) collect(objs []*Object) {
 // validRef reports whether a binding passed Check's roleRef rules.
 func validRef(o *Object) bool {
 	r := o.RoleRef
-	if r == nil || r.Name == "" || (r.Kind != KindRole && r.Kind != KindClusterRole) {
-		return false
-	}
-	return !(o.Kind == KindClusterRoleBinding && r.Kind == KindRole)
+	return r != nil && r.Name != "" && (r.Kind == KindRole || r.Kind == KindClusterRole)
 }
 
 // subjectID is the principal a binding subject names ("" for an invalid one).
