@@ -99,43 +99,7 @@ func (t *transformer) collect(objs []*Object) {
 			continue // an object listed twice (overlapping exports) is read once
 		}
 		seen[key] = true
-		if ns := o.Namespace(); ns != "" {
-			t.namespaces[ns] = true
-		}
-		switch o.Kind {
-		case KindNamespace:
-			t.namespaces[o.Metadata.Name] = true
-		case KindClusterRole:
-			t.clusterRoles[o.Metadata.Name] = o
-		case KindRole:
-			t.roles[o.Namespace()+"/"+o.Metadata.Name] = o
-		case KindRoleBinding, KindClusterRoleBinding:
-			if !validRef(o) {
-				continue
-			}
-			t.bindings = append(t.bindings, o)
-			for _, s := range o.Subjects {
-				t.subject(o, s)
-			}
-		case KindServiceAccount:
-			t.addSA(o.Namespace(), o.Metadata.Name)
-		case KindPod:
-			t.havePods = true
-			sa := "default"
-			if o.Spec != nil && o.Spec.ServiceAccountName != "" {
-				sa = o.Spec.ServiceAccountName
-			} else if o.Spec != nil && o.Spec.ServiceAccount != "" {
-				sa = o.Spec.ServiceAccount
-			}
-			t.pods = append(t.pods, podRef{ns: o.Namespace(), name: o.Metadata.Name, sa: sa})
-			t.addSA(o.Namespace(), sa)
-		case KindSecret:
-			t.haveSecrets = true
-			t.secrets = append(t.secrets, o)
-			if sa := o.Metadata.Annotations[saNameAnnotation]; o.Type == saTokenType && sa != "" {
-				t.addSA(o.Namespace(), sa)
-			}
-		}
+		t.add(o)
 	}
 	t.nsList = sortedKeys(t.namespaces)
 	sort.Slice(t.saList, func(i, j int) bool {
@@ -144,6 +108,48 @@ func (t *transformer) collect(objs []*Object) {
 		}
 		return t.saList[i].name < t.saList[j].name
 	})
+}
+
+// add files one object under its kind and notes the namespace, service
+// accounts, users and groups it names.
+func (t *transformer) add(o *Object) {
+	if ns := o.Namespace(); ns != "" {
+		t.namespaces[ns] = true
+	}
+	switch o.Kind {
+	case KindNamespace:
+		t.namespaces[o.Metadata.Name] = true
+	case KindClusterRole:
+		t.clusterRoles[o.Metadata.Name] = o
+	case KindRole:
+		t.roles[o.Namespace()+"/"+o.Metadata.Name] = o
+	case KindRoleBinding, KindClusterRoleBinding:
+		if !validRef(o) {
+			return
+		}
+		t.bindings = append(t.bindings, o)
+		for _, s := range o.Subjects {
+			t.subject(o, s)
+		}
+	case KindServiceAccount:
+		t.addSA(o.Namespace(), o.Metadata.Name)
+	case KindPod:
+		t.havePods = true
+		sa := "default"
+		if o.Spec != nil && o.Spec.ServiceAccountName != "" {
+			sa = o.Spec.ServiceAccountName
+		} else if o.Spec != nil && o.Spec.ServiceAccount != "" {
+			sa = o.Spec.ServiceAccount
+		}
+		t.pods = append(t.pods, podRef{ns: o.Namespace(), name: o.Metadata.Name, sa: sa})
+		t.addSA(o.Namespace(), sa)
+	case KindSecret:
+		t.haveSecrets = true
+		t.secrets = append(t.secrets, o)
+		if sa := o.Metadata.Annotations[saNameAnnotation]; o.Type == saTokenType && sa != "" {
+			t.addSA(o.Namespace(), sa)
+		}
+	}
 }
 
 // validRef reports whether a binding passed Check's roleRef rules.
