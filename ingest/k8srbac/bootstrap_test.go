@@ -77,6 +77,16 @@ func TestBootstrapGroupsAndEmptyBinding(t *testing.T) {
 		found = found || g.ID == crb("system:node")
 	}
 	assert.True(t, found, "the binding without subjects is ingested")
+	// The bindings file is older than the roles file: system:monitoring is
+	// a role without a binding.
+	roles := map[string]bool{}
+	for _, g := range d.GroupList {
+		roles[g.ID] = true
+	}
+	for _, r := range []string{"system:monitoring", "system:service-account-issuer-discovery"} {
+		assert.True(t, roles[sys+":clusterrole:"+r], r)
+		assert.False(t, roles[crb(r)], r)
+	}
 	for _, m := range d.MembershipList {
 		assert.NotEqual(t, crb("system:node"), m.Group, "system:node has no members")
 	}
@@ -139,7 +149,13 @@ func TestBootstrapEditActsAsEveryServiceAccount(t *testing.T) {
 	for _, s := range []string{sa("finance", "batch"), sa("finance", "reporter")} {
 		assert.Contains(t, del[s], schema.DelegImpersonate, "impersonate serviceaccounts")
 		assert.Contains(t, del[s], schema.DelegRunAs, "create pods / pods/exec")
+		assert.Contains(t, del[s], schema.DelegOther, "create serviceaccounts/token")
 	}
+	for _, typ := range []string{"serviceaccounts", "serviceaccounts/token", "pods/exec"} {
+		assert.True(t, hasGrant(d, rb("finance/edit-alice"), schema.ActionWrite, sys+":ns:finance:"+typ) ||
+			hasGrant(d, rb("finance/edit-alice"), schema.ActionAdmin, sys+":ns:finance:"+typ), typ)
+	}
+	assert.True(t, hasGrant(d, rb("finance/edit-alice"), schema.ActionRead, sys+":ns:finance:secrets"), "edit gets secrets")
 	assert.NotContains(t, del, sa("other", "x"), "a RoleBinding reaches its namespace only")
 	assert.Empty(t, delegationsFrom(d, rb("finance/view-victor")), "view acts as nobody")
 	// alice reaches what batch alone is granted: the ledger ConfigMap.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/schema"
 )
 
 func write(t *testing.T, dir, name, content string) string {
@@ -133,6 +134,23 @@ items:
   metadata: {name: ledger-db, namespace: finance}
   data: {password: %[2]s}
 `, value, encoded))
+	write(t, dir, "rbac.yaml", `kind: List
+items:
+- kind: Role
+  metadata: {name: read-token, namespace: finance}
+  rules: [{apiGroups: [""], resources: [secrets], resourceNames: [batch-token], verbs: [get]}]
+- kind: RoleBinding
+  metadata: {name: reader, namespace: finance}
+  roleRef: {kind: Role, name: read-token}
+  subjects: [{kind: User, name: rita}]
+- kind: Role
+  metadata: {name: ledger, namespace: finance}
+  rules: [{apiGroups: [""], resources: [configmaps], verbs: [update]}]
+- kind: RoleBinding
+  metadata: {name: batch, namespace: finance}
+  roleRef: {kind: Role, name: ledger}
+  subjects: [{kind: ServiceAccount, name: batch}]
+`)
 	write(t, dir, "secrets.json", fmt.Sprintf(`{"kind":"Secret","type":"Opaque","metadata":{"name":"j","namespace":"finance"},"data":{"k":%q}}`, encoded))
 	d := load(t, dir)
 	dump := fmt.Sprintf("%+v", *d)
@@ -148,6 +166,15 @@ items:
 		}
 	}
 	assert.True(t, found)
+	// Reading that one Secret exposes batch's token: rita acts as batch.
+	who := whoCan(t, d, schema.ActionWrite, sys+":ns:finance:configmaps")
+	require.Contains(t, who, user("rita"))
+	var edges []schema.EdgeKind
+	for _, h := range who[user("rita")].Paths[0] {
+		edges = append(edges, h.Edge)
+	}
+	assert.Contains(t, edges, schema.EdgeStoredIn)
+	assert.Empty(t, d.DelegationList, "with Secrets in the input, reading them is exposure, not an assumed delegation")
 }
 
 // One cluster is one source: a second k8s-rbac source in the same load is

@@ -65,6 +65,7 @@ func TestRBACToolWhoCan(t *testing.T) {
 // them: they are cluster-scoped (impersonator.yaml).
 func TestRBACToolImpersonatorNotUsers(t *testing.T) {
 	d := load(t, td+"rbac-tool/whocan/impersonator.yaml")
+	assert.Empty(t, d.DelegationList, "no user to impersonate from a RoleBinding, and no service account in test")
 	for _, g := range grantsOf(d, "") {
 		assert.False(t, strings.HasPrefix(g.Resource, sys+":cluster:"), "no cluster-scoped grant from a RoleBinding: %+v", g)
 		assert.True(t, strings.HasPrefix(g.Resource, ns("test")), "grants stay in namespace test: %+v", g)
