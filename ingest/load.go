@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -157,7 +158,9 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 }
 
 // DetectFormat guesses the format of the input at path: a directory holding
-// a USR02 table file is an SAP extract, another directory a bundle (CSV); a file is sniffed from its first 64 KiB — AWS
+// a USR02 table file is an SAP extract, one whose files are Kubernetes RBAC
+// lists is k8s-rbac (detectDir), another a bundle (CSV); a file is sniffed
+// from its first 64 KiB — AWS
 // get-account-authorization-details and credential reports are aws-iam,
 // Kubernetes RBAC lists are k8s-rbac, anything else is a bundle (whose reader
 // then reports what is wrong). Unreadable paths are bundles too, so the reader
@@ -175,7 +178,7 @@ func DetectFormat(path string) string {
 		if err == nil && isSAPExtract(path) {
 			return FormatSAP
 		}
-		return FormatBundle
+		return detectDir(path)
 	}
 	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(fh, head)
@@ -283,4 +286,25 @@ func (l *loader) replay(ctx context.Context, w graph.Writer) error {
 		}
 	}
 	return nil
+}
+
+// detectDir is the format of a directory: k8s-rbac when it has no
+// bundle.csv and a .yaml, .yml or .json file in it or one level below sniffs
+// as k8s-rbac (a directory of kubectl output); a bundle otherwise.
+func detectDir(dir string) string {
+	if _, err := os.Stat(filepath.Join(dir, "bundle.csv")); err == nil {
+		return FormatBundle
+	}
+	for _, pattern := range []string{"*", "*/*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			switch strings.ToLower(filepath.Ext(m)) {
+			case ".yaml", ".yml", ".json":
+				if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() && DetectFormat(m) == FormatK8sRBAC {
+					return FormatK8sRBAC
+				}
+			}
+		}
+	}
+	return FormatBundle
 }

@@ -126,7 +126,7 @@ func (env *benchEnv) ingest(path string) error {
 		return err
 	}
 	defer st.Close()
-	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers("")})
+	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers(sourceConfigs{})})
 	return err
 }
 

@@ -66,7 +66,7 @@ can approve journal entries in SAP company code 1000.`,
 			if err != nil {
 				return err
 			}
-			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, "")
+			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, sourceConfigs{})
 			st.Close()
 			if err != nil {
 				return err
@@ -109,7 +109,7 @@ func (g *globals) demoSAP(cmd *cobra.Command, dir string) error {
 	if err != nil {
 		return err
 	}
-	meta, err := g.ingest(cmd, st, []string{src}, "sap", time.Time{}, "")
+	meta, err := g.ingest(cmd, st, []string{src}, "sap", time.Time{}, sourceConfigs{})
 	st.Close()
 	if err != nil {
 		return err

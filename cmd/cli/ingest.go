@@ -11,11 +11,13 @@ import (
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/ingest/sap"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
-	var format, collectedAt, awsConfig string
+	var format, collectedAt string
+	var conf sourceConfigs
 	cmd := &cobra.Command{
 		Use:   "ingest SOURCE...",
 		Short: "Validate sources and land them as one new immutable snapshot (all or nothing)",
@@ -25,6 +27,7 @@ derived from the content. Any problem — unknown field, bad enum or time, dangl
 reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
+  reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,7 +45,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 					return usagef("--collected-at %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", collectedAt)
 				}
 			}
-			meta, err := g.ingest(cmd, st, args, format, at, awsConfig)
+			meta, err := g.ingest(cmd, st, args, format, at, conf)
 			if err != nil {
 				return err
 			}
@@ -50,19 +53,20 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
-	cmd.Flags().StringVar(&awsConfig, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
+	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
+	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
 
 // ingest loads sources into st with a progress bar on a terminal.
-func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, awsConfig string) (graph.SnapshotMeta, error) {
+func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, conf sourceConfigs) (graph.SnapshotMeta, error) {
 	srcs := make([]ingest.Source, len(paths))
 	for i, p := range paths {
 		srcs[i] = ingest.Source{Path: p, Format: format}
 	}
 	update, done := g.progress("ingest", true)
-	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(awsConfig), CollectedAt: collectedAt})
+	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(conf), CollectedAt: collectedAt})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
@@ -73,10 +77,17 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 	return meta, nil
 }
 
-// readers wires the source readers into ingest (ingest cannot import them);
-// awsConfig is the aws-iam configuration file ("" for none).
-func readers(awsConfig string) ingest.Readers {
-	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(awsConfig), SAP: sap.Read}
+// sourceConfigs are the configuration files of the source readers ("" for
+// none): --aws-config, --k8s-config.
+type sourceConfigs struct {
+	aws string
+	k8s string
+}
+
+// readers wires the source readers into ingest (ingest cannot import them).
+func readers(conf sourceConfigs) ingest.Readers {
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
+		SAP: sap.Read}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {
