@@ -1,6 +1,10 @@
 # reachgraph — run `make help` for the targets.
 GO        ?= go
 BIN       := bin/reachgraph
+# Version and commit stamped into the binary (`reachgraph version`).
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -X github.com/reachgraph/reachgraph/cmd/cli.version=$(VERSION) -X github.com/reachgraph/reachgraph/cmd/cli.commit=$(COMMIT)
 FUZZTIME  ?= 20s
 BENCHTIME ?= 1x
 COUNT     ?= 1
@@ -14,7 +18,7 @@ help: ## list the targets
 
 .PHONY: build
 build: ## build bin/reachgraph
-	$(GO) build -o $(BIN) ./cmd/reachgraph
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/reachgraph
 
 .PHONY: demo
 demo: build ## load the bundled finance sample (and the SAP sample) into a fresh embedded store and print the headline answers

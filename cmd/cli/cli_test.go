@@ -7,12 +7,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/cmd/cli"
+	"github.com/reachgraph/reachgraph/schema/gqlserver"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -355,4 +357,47 @@ func TestLs(t *testing.T) {
 	for _, r := range rows {
 		require.Equal(t, "journal_entry", r["kind"])
 	}
+}
+
+// TestVersion: version and --version name this binary's build.
+func TestVersion(t *testing.T) {
+	out, stderr, code := run(t, "version", "-o", "json")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	var b cli.BuildInfo
+	require.NoError(t, json.Unmarshal([]byte(out), &b))
+	require.Equal(t, runtime.Version(), b.GoVersion)
+	require.Equal(t, runtime.GOOS+"/"+runtime.GOARCH, b.Platform)
+	require.NotEmpty(t, b.Version)
+	require.NotEmpty(t, b.Commit)
+	out, _, code = run(t, "--version")
+	require.Equal(t, cli.ExitOK, code)
+	require.Equal(t, cli.Build().String()+"\n", out)
+	require.True(t, strings.HasPrefix(out, "reachgraph "+b.Version+" commit "+b.Commit))
+}
+
+// TestTokenFile: token --file appends the digest line to a 0600 file and
+// never writes the token itself there; --token-out never overwrites.
+func TestTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	_, stderr, code := run(t, "token", "alice", "auditor", "--file", tokens)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	tok := strings.TrimSpace(stderr[strings.LastIndex(stderr[:strings.Index(stderr, "\n")], " "):strings.Index(stderr, "\n")])
+	require.True(t, strings.HasPrefix(tok, "rg_"), stderr)
+	_, _, code = run(t, "token", "ci", "admin", "--file", tokens, "--token-out", filepath.Join(dir, "ci.token"))
+	require.Equal(t, cli.ExitOK, code)
+	b, err := os.ReadFile(tokens)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	require.Len(t, lines, 2)
+	require.Equal(t, "alice auditor "+gqlserver.TokenDigest(tok), lines[0])
+	require.NotContains(t, string(b), tok)
+	st, err := os.Stat(tokens)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	ci, err := os.ReadFile(filepath.Join(dir, "ci.token"))
+	require.NoError(t, err)
+	require.True(t, strings.HasSuffix(lines[1], gqlserver.TokenDigest(strings.TrimSpace(string(ci)))))
+	_, stderr, code = run(t, "token", "ci", "admin", "--token-out", filepath.Join(dir, "ci.token"))
+	require.Equal(t, cli.ExitUsage, code, "an existing token file is not overwritten: %s", stderr)
 }

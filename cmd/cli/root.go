@@ -44,7 +44,9 @@ delegations into a graph and answers who is authorized (what the entitlement dat
 says) and who has effective access (can connect and walk the path today).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       Build().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
@@ -66,6 +68,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newServeCmd(g),
 		newTokenCmd(g),
 		newLsCmd(g),
+		newVersionCmd(g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
