@@ -22,6 +22,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -125,7 +126,7 @@ func (env *benchEnv) ingest(path string) error {
 		return err
 	}
 	defer st.Close()
-	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers("")})
+	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers("", postgres.Options{})})
 	return err
 }
 

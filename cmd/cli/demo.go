@@ -17,6 +17,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -52,7 +53,7 @@ identity, and a summary of non-human identities holding critical access.`,
 			if err != nil {
 				return err
 			}
-			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, "")
+			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, readers("", postgres.Options{}))
 			st.Close()
 			if err != nil {
 				return err

@@ -11,10 +11,12 @@ import (
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/ingest/postgres"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
 	var format, collectedAt, awsConfig string
+	var pg postgres.Options
 	cmd := &cobra.Command{
 		Use:   "ingest SOURCE...",
 		Short: "Validate sources and land them as one new immutable snapshot (all or nothing)",
@@ -24,7 +26,8 @@ derived from the content. Any problem — unknown field, bad enum or time, dangl
 reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
-  reachgraph ingest --store file:/var/lib/reachgraph.db export.json`,
+  reachgraph ingest --store file:/var/lib/reachgraph.db export.json
+  PGPASSWORD=… reachgraph ingest --pg-config pg.yaml 'postgres://audit@db1:5432/finance?sslmode=require'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := g.checkOutput(); err != nil {
@@ -41,7 +44,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 					return usagef("--collected-at %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", collectedAt)
 				}
 			}
-			meta, err := g.ingest(cmd, st, args, format, at, awsConfig)
+			meta, err := g.ingest(cmd, st, args, format, at, readers(awsConfig, pg))
 			if err != nil {
 				return err
 			}
@@ -50,18 +53,20 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&awsConfig, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
+	cmd.Flags().StringVar(&pg.Config, "pg-config", "", "postgres configuration (YAML): cluster name, SOX scope, table patterns → kind and scope, role patterns → identity type (docs/ingest-postgres.md)")
+	cmd.Flags().BoolVar(&pg.Fetch.AllDatabases, "all-databases", false, "postgres: read every database the login may connect to, not only the URL's")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
 
 // ingest loads sources into st with a progress bar on a terminal.
-func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, awsConfig string) (graph.SnapshotMeta, error) {
+func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, rd ingest.Readers) (graph.SnapshotMeta, error) {
 	srcs := make([]ingest.Source, len(paths))
 	for i, p := range paths {
 		srcs[i] = ingest.Source{Path: p, Format: format}
 	}
 	update, done := g.progress("ingest", true)
-	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(awsConfig), CollectedAt: collectedAt})
+	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: rd, CollectedAt: collectedAt})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
@@ -73,9 +78,10 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 }
 
 // readers wires the source readers into ingest (ingest cannot import them);
-// awsConfig is the aws-iam configuration file ("" for none).
-func readers(awsConfig string) ingest.Readers {
-	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(awsConfig)}
+// awsConfig is the aws-iam configuration file ("" for none), pg the options
+// of postgres:// sources. The readers serve one load.
+func readers(awsConfig string, pg postgres.Options) ingest.Readers {
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(awsConfig), Postgres: postgres.NewReader(pg)}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/schema/gqlserver"
 )
 
@@ -126,7 +127,7 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 // IngestBundle is the server's ingest mutation: it loads the bundle file at
 // path into st as one snapshot; validation errors wrap gqlserver.ErrInvalidInput.
 func IngestBundle(ctx context.Context, st graph.Store, path string) (graph.SnapshotMeta, error) {
-	meta, err := ingest.Load(ctx, st, []ingest.Source{{Path: path, Format: ingest.FormatBundle}}, ingest.Options{Readers: readers("")})
+	meta, err := ingest.Load(ctx, st, []ingest.Source{{Path: path, Format: ingest.FormatBundle}}, ingest.Options{Readers: readers("", postgres.Options{})})
 	if errors.Is(err, ingest.ErrInvalid) {
 		return meta, fmt.Errorf("%w: nothing was stored:\n%w", gqlserver.ErrInvalidInput, err)
 	}

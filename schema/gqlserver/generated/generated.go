@@ -1981,7 +1981,7 @@ enum Status { active disabled }
 enum GroupType { group role }
 
 "Credential types (schema.CredentialType)."
-enum CredentialType { password api_key access_key certificate token ssh_key oauth_client_secret federated }
+enum CredentialType { password api_key access_key certificate token ssh_key oauth_client_secret federated trust peer }
 
 "Filters on identities; every field set must hold."
 input IdentityFilter {
