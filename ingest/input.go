@@ -138,7 +138,13 @@ func (in *Input) Problemf(file string, format string, args ...any) {
 	in.Problem(file, fmt.Sprintf(format, args...))
 }
 
-func cleanName(path string) string { return filepath.ToSlash(filepath.Clean(path)) }
+// cleanName is how a path is shown; a connection URL is shown as given.
+func cleanName(path string) string {
+	if IsPostgresURL(path) {
+		return path
+	}
+	return filepath.ToSlash(filepath.Clean(path))
+}
 
 // provenance is the name a file is recorded under in the snapshot metadata
 // (and so in the snapshot id): relative to the directory holding the source,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -61,8 +62,9 @@ func CheckURL(raw string) (*url.URL, error) {
 }
 
 // Fetch reads the catalog of the server at the URL raw: the cluster-wide
-// catalogs and the URL's database (every connectable database with
-// AllDatabases), each database in one read-only REPEATABLE READ transaction.
+// catalogs and the URL's database in one read-only REPEATABLE READ
+// transaction, then, with AllDatabases, every other database the login may
+// connect to in one such transaction each (databases sorted by name).
 // It sends only SELECT, SHOW and SET statements besides BEGIN and COMMIT /
 // ROLLBACK. Errors name the database and the catalog being read.
 func Fetch(ctx context.Context, raw string, opts FetchOptions) (*Catalog, error) {
@@ -81,7 +83,8 @@ func Fetch(ctx context.Context, raw string, opts FetchOptions) (*Catalog, error)
 		opts.StatementTimeout = DefaultStatementTimeout
 	}
 	cat := &Catalog{Address: fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)}
-	dbs := []string{cfg.Database}
+	var dbs []string
+	first := Database{Name: cfg.Database}
 	err = inTx(ctx, cfg, opts, func(tx pgx.Tx) error {
 		if err := readCluster(ctx, tx, cat); err != nil {
 			return err
@@ -91,15 +94,22 @@ func Fetch(ctx context.Context, raw string, opts FetchOptions) (*Catalog, error)
 				return err
 			}
 		}
+		if err := readDatabase(ctx, tx, &first); err != nil {
+			return fmt.Errorf("database %s: %w", cfg.Database, err)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	cat.Databases = append(cat.Databases, first)
 	if opts.AfterList != nil {
 		opts.AfterList(dbs)
 	}
 	for _, name := range dbs {
+		if name == first.Name {
+			continue
+		}
 		db := Database{Name: name}
 		dbCfg := cfg.Copy()
 		dbCfg.Database = name
@@ -108,6 +118,7 @@ func Fetch(ctx context.Context, raw string, opts FetchOptions) (*Catalog, error)
 		}
 		cat.Databases = append(cat.Databases, db)
 	}
+	sort.Slice(cat.Databases, func(i, j int) bool { return cat.Databases[i].Name < cat.Databases[j].Name })
 	return cat, nil
 }
 
@@ -125,7 +136,7 @@ func inTx(ctx context.Context, cfg *pgx.ConnConfig, opts FetchOptions, fn func(p
 		return fmt.Errorf("begin read-only transaction: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	ms := fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	ms := fmt.Sprint(max(opts.StatementTimeout.Milliseconds(), 1)) // 0 would mean no timeout
 	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true)", ms); err != nil {
 		return fmt.Errorf("set statement_timeout: %w", err)
 	}

@@ -37,7 +37,7 @@ func edges(r *postgres.Records) []string {
 // before 16 (the member's rolinherit; SET always allowed).
 func TestMembershipsByVersion(t *testing.T) {
 	roles := []postgres.Role{
-		{Name: "grp"},                                // NOLOGIN
+		{Name: "grp"}, // NOLOGIN
 		{Name: "app", CanLogin: true, Inherit: true}, // login, INHERIT
 		{Name: "ops", CanLogin: true},                // login, NOINHERIT
 		{Name: "svc", CanLogin: true, Inherit: true}, // a login role others are granted
