@@ -56,6 +56,7 @@ func Transform(cat *Catalog, cfg *Config) *Records {
 	t.system()
 	t.rolesAndCredentials()
 	t.memberships()
+	t.presize()
 	for i := range cat.Databases {
 		t.database(&cat.Databases[i])
 	}
@@ -222,6 +223,21 @@ func (t *transformer) memberships() {
 			c.DelegationList = append(c.DelegationList, graph.Delegation{From: from, To: to, Kind: schema.DelegRunAs, System: t.sys, Native: "ADMIN OPTION on " + m.Role})
 		}
 	}
+}
+
+// presize allocates the object lists at about their final size: at 100,000
+// tables, growing them was a third of the transform's time.
+func (t *transformer) presize() {
+	var nodes, grants int
+	for i := range t.cat.Databases {
+		db := &t.cat.Databases[i]
+		nodes += 1 + len(db.Schemas) + len(db.Tables)
+		for j := range db.Tables {
+			grants += 3 + len(db.Tables[j].ACL) + len(db.Tables[j].Columns)
+		}
+	}
+	t.out.Objects.ResourceList = make([]graph.Resource, 0, nodes)
+	t.out.Objects.GrantList = make([]graph.Grant, 0, grants)
 }
 
 // database declares a database, its schemas and tables, and the grants on them.
