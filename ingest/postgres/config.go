@@ -67,11 +67,11 @@ func ParseConfig(r io.Reader) (*Config, []Problem, error) {
 		if errors.As(err, &te) {
 			var probs []Problem
 			for _, m := range te.Errors {
-				probs = append(probs, Problem{Line: lineOf(m), Msg: m})
+				probs = append(probs, Problem{Line: lineOf(m), Msg: stripLine(m)})
 			}
 			return nil, probs, nil
 		}
-		return nil, []Problem{{Line: lineOf(err.Error()), Msg: err.Error()}}, nil
+		return nil, []Problem{{Line: lineOf(err.Error()), Msg: stripLine(err.Error())}}, nil
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
@@ -113,6 +113,15 @@ func lineOf(msg string) int {
 		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
 	}
 	return n
+}
+
+// stripLine drops the "yaml: line N: " prefix (the problem carries the line).
+func stripLine(msg string) string {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if n := lineOf(msg); n > 0 {
+		msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", n))
+	}
+	return msg
 }
 
 // itemLines maps each top-level list key to the line of each of its items.

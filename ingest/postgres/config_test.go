@@ -19,9 +19,9 @@ func TestParseConfig(t *testing.T) {
 		{name: "valid", yaml: "cluster: fin\nsox_scope: true\ntables:\n  - pattern: fin.gl.*\n    kind: journal_entry\nroles:\n  - pattern: app_*\n    type: application\n"},
 		{name: "empty file"},
 		{name: "unknown key", yaml: "cluster: fin\nsox_scop: true\n",
-			want: []postgres.Problem{{Line: 2, Msg: "line 2: field sox_scop not found in type postgres.Config"}}},
+			want: []postgres.Problem{{Line: 2, Msg: "field sox_scop not found in type postgres.Config"}}},
 		{name: "unknown key in a rule", yaml: "tables:\n  - pattern: a.b.c\n    kind: x\n    colour: red\n",
-			want: []postgres.Problem{{Line: 4, Msg: "line 4: field colour not found in type postgres.TableRule"}}},
+			want: []postgres.Problem{{Line: 4, Msg: "field colour not found in type postgres.TableRule"}}},
 		{name: "bad table pattern and empty rule", yaml: "tables:\n  - pattern: gl.journal\n    kind: x\n  - pattern: a.b.c\n",
 			want: []postgres.Problem{
 				{Line: 2, Msg: `tables[0]: pattern "gl.journal": want db.schema.table (globs allowed, e.g. finance.public.journal_*)`},
@@ -31,7 +31,7 @@ func TestParseConfig(t *testing.T) {
 				{Line: 2, Msg: `roles[0]: type "robot": want one of ` + strings.Join(schema.Strings(schema.IdentityTypes), ", ")},
 				{Line: 4, Msg: "roles[1]: pattern is required (a role name glob such as app_*)"}}},
 		{name: "wrong type", yaml: "sox_scope: maybe\n",
-			want: []postgres.Problem{{Line: 1, Msg: "line 1: cannot unmarshal !!str `maybe` into bool"}}},
+			want: []postgres.Problem{{Line: 1, Msg: "cannot unmarshal !!str `maybe` into bool"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -155,6 +156,18 @@ func connectError(cfg *pgx.ConnConfig, err error) error {
 			return fmt.Errorf("connect %s: %s", where, pgErr.Message)
 		}
 		return fmt.Errorf("connect %s: %s (SQLSTATE %s)", where, pgErr.Message, pgErr.Code)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) && ce.Unwrap() != nil {
+		// without the "failed to connect to `user=… database=…`" repeat,
+		// and each attempt's error once (TLS then plain fail alike)
+		var lines []string
+		for _, l := range strings.Split(ce.Unwrap().Error(), "\n") {
+			if !slices.Contains(lines, l) {
+				lines = append(lines, l)
+			}
+		}
+		return fmt.Errorf("connect %s: %s", where, strings.Join(lines, "; "))
 	}
 	return fmt.Errorf("connect %s: %w", where, err)
 }

@@ -206,6 +206,7 @@ func TestFailures(t *testing.T) {
 		require.ErrorIs(t, err, ingest.ErrInvalid)
 		require.Contains(t, err.Error(), `database scratch: connect postgres@127.0.0.1`)
 		require.Contains(t, err.Error(), `database "scratch" does not exist`)
+		t.Log(err)
 		require.Zero(t, st.calls)
 	})
 	t.Run("pg_hba_file_rules not readable", func(t *testing.T) {
@@ -217,10 +218,20 @@ func TestFailures(t *testing.T) {
 			require.Equal(t, schema.CredPassword, c.Type, c.ID)
 		}
 	})
+	t.Run("catalog view not readable", func(t *testing.T) {
+		// A catalog's ACL is per database: revoke it where the ingest reads.
+		pgtest.Exec(t, fin, "REVOKE SELECT ON pg_catalog.pg_auth_members FROM PUBLIC")
+		t.Cleanup(func() { pgtest.Exec(t, fin, "GRANT SELECT ON pg_catalog.pg_auth_members TO PUBLIC") }) // runs after Setenv's restore
+		t.Setenv("PGPASSWORD", "x-audit")
+		st, _, err := load(t, postgres.Options{}, pgtest.WithUser(t, fin, "audit_ro"))
+		require.ErrorIs(t, err, ingest.ErrInvalid)
+		require.Contains(t, err.Error(), "read pg_auth_members: ERROR: permission denied for table pg_auth_members")
+		require.Zero(t, st.calls)
+	})
 	t.Run("bad configuration", func(t *testing.T) {
 		st, _, err := load(t, postgres.Options{Config: "testdata/bad-config.yaml"}, fin)
 		require.ErrorIs(t, err, ingest.ErrInvalid)
-		require.Contains(t, err.Error(), "testdata/bad-config.yaml:4: line 4: field kinds not found")
+		require.Contains(t, err.Error(), "testdata/bad-config.yaml:4: field kinds not found in type postgres.TableRule")
 		require.Zero(t, st.calls)
 	})
 }
