@@ -84,8 +84,8 @@ func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEnd
 // and that the reads ran in read-only REPEATABLE READ transactions.
 func TestReadOnlyStatements(t *testing.T) {
 	u := pgtest.URL(t)
-	pgtest.Exec(t, u, "DROP DATABASE IF EXISTS scratch")
 	fin := pgtest.LoadSample(t, u, sampleDir)
+	pgtest.Exec(t, u, "DROP DATABASE IF EXISTS scratch")
 	tr := &statements{}
 	cat, err := postgres.Fetch(context.Background(), fin, postgres.FetchOptions{AllDatabases: true, Tracer: tr})
 	require.NoError(t, err)

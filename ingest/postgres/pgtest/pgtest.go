@@ -96,9 +96,20 @@ func ExecFile(t testing.TB, u, path string) {
 
 // LoadSample (re)creates the sample cluster of dir (testdata/postgres:
 // cluster.sql in database postgres, finance.sql in database finance) and
-// returns the URL of database finance.
+// returns the URL of database finance. Roles are cluster-wide, so the test
+// holds an advisory lock until it ends: tests of several packages sharing
+// one server take turns.
 func LoadSample(t testing.TB, u, dir string) string {
 	t.Helper()
+	ctx := context.Background()
+	lock, err := pgx.Connect(ctx, WithDB(t, u, "postgres"))
+	if err != nil {
+		t.Fatalf("connect to the test server: %v", err)
+	}
+	t.Cleanup(func() { _ = lock.Close(ctx) }) // closing releases the lock
+	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(0x7265616368)); err != nil {
+		t.Fatalf("lock the sample: %v", err)
+	}
 	ExecFile(t, WithDB(t, u, "postgres"), filepath.Join(dir, "cluster.sql"))
 	fin := WithDB(t, u, "finance")
 	ExecFile(t, fin, filepath.Join(dir, "finance.sql"))
