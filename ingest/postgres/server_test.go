@@ -2,6 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -234,4 +238,28 @@ func TestFailures(t *testing.T) {
 		require.Contains(t, err.Error(), "testdata/bad-config.yaml:4: field kinds not found in type postgres.TableRule")
 		require.Zero(t, st.calls)
 	})
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/postgres/catalog-pg15.json from the test server")
+
+// TestRecordedCatalog compares the sample's catalog as read from the server
+// with the recorded one (testdata/postgres/catalog-pg15.json, written with
+// -update), which the pure tests use.
+func TestRecordedCatalog(t *testing.T) {
+	fin := pgtest.LoadSample(t, pgtest.URL(t), sampleDir)
+	cat, err := postgres.Fetch(context.Background(), fin, postgres.FetchOptions{})
+	require.NoError(t, err)
+	cat.Address = "127.0.0.1:5432"
+	cat.Roles = slices.DeleteFunc(cat.Roles, func(r postgres.Role) bool { return strings.HasPrefix(r.Name, "bench_") })
+	cat.Members = slices.DeleteFunc(cat.Members, func(m postgres.Member) bool { return strings.HasPrefix(m.Member, "bench_") })
+	path := sampleDir + "/catalog-pg15.json"
+	if *update {
+		data, err := json.MarshalIndent(cat, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, append(data, '\n'), 0o644))
+	}
+	want := readCatalog(t, path)
+	require.Equal(t, want.Version/10000, cat.Version/10000, "same major version")
+	cat.Version = want.Version
+	require.Equal(t, want, cat)
 }
