@@ -37,7 +37,7 @@ test-integration: ## start a real Neo4j 5 (Java 17 + Maven) and PostgreSQL, run 
 test-postgres: ## start a throwaway PostgreSQL (Debian postgresql package) and run the postgres ingester tests with it REQUIRED
 	scripts/postgres-test-server start
 	REACHGRAPH_POSTGRES_URL=$$(scripts/postgres-test-server url) PGPASSWORD=$$(scripts/postgres-test-server password) REACHGRAPH_REQUIRE_SERVERS=1 \
-	  $(GO) test -count=1 -p 1 ./ingest/postgres/... ./cmd/cli/... -run 'Postgres|Sample|ReadOnly|Same|Several|Failures'; \
+	  sh -c '$(GO) test -count=1 ./ingest/postgres/... && $(GO) test -count=1 -run Postgres ./cmd/cli/...'; \
 	  rc=$$?; scripts/postgres-test-server stop; exit $$rc
 
 .PHONY: bench-neo4j

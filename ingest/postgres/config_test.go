@@ -54,6 +54,7 @@ func TestCheckURL(t *testing.T) {
 		{name: "password in user info", url: "postgres://audit:s3cret@db1/finance", want: postgres.ErrPasswordInURL},
 		{name: "empty password", url: "postgres://audit:@db1/finance", want: postgres.ErrPasswordInURL},
 		{name: "password parameter", url: "postgres://audit@db1/finance?Password=s3cret", want: postgres.ErrPasswordInURL},
+		{name: "client key passphrase", url: "postgres://audit@db1/finance?sslkey=k.pem&sslpassword=s3cret", want: postgres.ErrPasswordInURL},
 		{name: "not a URL", url: "host=db1 user=audit", want: postgres.ErrBadURL},
 	}
 	for _, tt := range tests {

@@ -40,8 +40,8 @@ type FetchOptions struct {
 	AfterList func(dbs []string)
 }
 
-// CheckURL parses a source URL, refusing a password in it (user:password@
-// or a password parameter). The password comes from PGPASSWORD or the
+// CheckURL parses a source URL, refusing a password in it (user:password@,
+// or a password or sslpassword parameter). The password comes from PGPASSWORD or the
 // password file (~/.pgpass, PGPASSFILE).
 func CheckURL(raw string) (*url.URL, error) {
 	if !strings.HasPrefix(raw, "postgres://") && !strings.HasPrefix(raw, "postgresql://") {
@@ -55,12 +55,16 @@ func CheckURL(raw string) (*url.URL, error) {
 		return nil, ErrPasswordInURL
 	}
 	for k := range u.Query() {
-		if strings.EqualFold(k, "password") {
+		if secretParam(k) {
 			return nil, ErrPasswordInURL
 		}
 	}
 	return u, nil
 }
+
+// secretParam reports whether a URL parameter carries a secret (password,
+// sslpassword — the client key's passphrase).
+func secretParam(k string) bool { return strings.Contains(strings.ToLower(k), "password") }
 
 // Fetch reads the catalog of the server at the URL raw: the cluster-wide
 // catalogs and the URL's database in one read-only REPEATABLE READ

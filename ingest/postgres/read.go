@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -93,7 +92,7 @@ func displayURL(raw string) string {
 	}
 	q := u.Query()
 	for k := range q {
-		if strings.EqualFold(k, "password") {
+		if secretParam(k) {
 			q.Del(k)
 			u.RawQuery = q.Encode()
 		}
