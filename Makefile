@@ -29,11 +29,20 @@ test: ## unit, conformance and golden tests (server tests skip with a message wh
 	$(GO) test -count=1 ./...
 
 .PHONY: test-integration
-test-integration: ## start a real Neo4j 5 (Java 17 + Maven) and run the server/browser tests with them REQUIRED
+test-integration: ## start a real Neo4j 5 (Java 17 + Maven) and PostgreSQL, run the server/browser tests with them REQUIRED
 	scripts/neo4j-test-server start
+	scripts/postgres-test-server start || { scripts/neo4j-test-server stop; exit 1; }
 	REACHGRAPH_NEO4J_URI=$$(scripts/neo4j-test-server uri) REACHGRAPH_REQUIRE_SERVERS=1 \
-	  $(GO) test -count=1 ./graph/neo4jstore/... ./graph/stores/... ./schema/gqlserver/... ./cmd/cli/...; \
-	  rc=$$?; scripts/neo4j-test-server stop; exit $$rc
+	  REACHGRAPH_POSTGRES_URL=$$(scripts/postgres-test-server url) PGPASSWORD=$$(scripts/postgres-test-server password) \
+	  $(GO) test -count=1 -p 1 ./graph/neo4jstore/... ./graph/stores/... ./schema/gqlserver/... ./cmd/cli/... ./ingest/postgres/...; \
+	  rc=$$?; scripts/neo4j-test-server stop; scripts/postgres-test-server stop; exit $$rc
+
+.PHONY: test-postgres
+test-postgres: ## start a throwaway PostgreSQL (Debian postgresql package) and run the postgres ingester tests with it REQUIRED
+	scripts/postgres-test-server start
+	REACHGRAPH_POSTGRES_URL=$$(scripts/postgres-test-server url) PGPASSWORD=$$(scripts/postgres-test-server password) REACHGRAPH_REQUIRE_SERVERS=1 \
+	  sh -c '$(GO) test -count=1 ./ingest/postgres/... && $(GO) test -count=1 -run Postgres ./cmd/cli/...'; \
+	  rc=$$?; scripts/postgres-test-server stop; exit $$rc
 
 .PHONY: bench-neo4j
 bench-neo4j: ## ingest and projection benchmarks, embedded vs Neo4j (tier S)

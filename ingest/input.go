@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -106,6 +107,19 @@ func (in *Input) Open(path string) (*File, error) {
 	return f, nil
 }
 
+// OpenData opens a source that is not a file on disk, such as a live
+// database catalog: name is shown in problems and recorded verbatim in the
+// snapshot metadata (a connection URL stays a URL), data is the content whose
+// SHA-256 is recorded, so identical content gives an identical snapshot id.
+// The reader must not put secrets in name or data. The File reads data.
+func (in *Input) OpenData(name string, data []byte) *File {
+	f := &File{in: in, l: in.l, name: name, fh: io.NopCloser(bytes.NewReader(data)), h: sha256.New(), verbatim: true}
+	f.idx = uint32(len(in.l.fileNames))
+	in.l.fileNames = append(in.l.fileNames, f.name)
+	in.l.open = append(in.l.open, f)
+	return f
+}
+
 // Problem reports a problem that belongs to no open file, such as an
 // unexpected file in a CSV directory. file is shown as given.
 func (in *Input) Problem(file string, msg string) {
@@ -124,7 +138,13 @@ func (in *Input) Problemf(file string, format string, args ...any) {
 	in.Problem(file, fmt.Sprintf(format, args...))
 }
 
-func cleanName(path string) string { return filepath.ToSlash(filepath.Clean(path)) }
+// cleanName is how a path is shown; a connection URL is shown as given.
+func cleanName(path string) string {
+	if IsPostgresURL(path) {
+		return path
+	}
+	return filepath.ToSlash(filepath.Clean(path))
+}
 
 // provenance is the name a file is recorded under in the snapshot metadata
 // (and so in the snapshot id): relative to the directory holding the source,
@@ -146,10 +166,12 @@ type File struct {
 	l      *loader
 	name   string
 	idx    uint32
-	fh     *os.File
+	fh     io.ReadCloser
 	h      hash.Hash
 	closed bool
 	skip   map[string]bool // "section.field" reported missing once already
+	// verbatim files (OpenData) keep their name as given in the metadata.
+	verbatim bool
 }
 
 // Name is the file's path as shown in problems.
@@ -182,7 +204,11 @@ func (f *File) Close() error {
 	if cerr := f.fh.Close(); err == nil {
 		err = cerr
 	}
-	f.l.files = append(f.l.files, graph.SourceFile{Name: f.in.provenance(f.name), SHA256: hex.EncodeToString(f.h.Sum(nil))})
+	name := f.name
+	if !f.verbatim {
+		name = f.in.provenance(f.name)
+	}
+	f.l.files = append(f.l.files, graph.SourceFile{Name: name, SHA256: hex.EncodeToString(f.h.Sum(nil))})
 	for i, o := range f.l.open {
 		if o == f {
 			f.l.open = append(f.l.open[:i], f.l.open[i+1:]...)

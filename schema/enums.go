@@ -128,14 +128,20 @@ const (
 	CredSSHKey            CredentialType = "ssh_key"
 	CredOAuthClientSecret CredentialType = "oauth_client_secret"
 	CredFederated         CredentialType = "federated"
+	// CredTrust is a login that needs no secret at all: a database rule
+	// (PostgreSQL pg_hba "trust") accepts the account from the network.
+	CredTrust CredentialType = "trust"
+	// CredPeer is a login vouched for by the operating system (PostgreSQL
+	// pg_hba "peer" or "ident"): whoever runs as the matching OS user.
+	CredPeer CredentialType = "peer"
 )
 
 // CredentialTypes lists every credential type.
-var CredentialTypes = []CredentialType{CredPassword, CredAPIKey, CredAccessKey, CredCertificate, CredToken, CredSSHKey, CredOAuthClientSecret, CredFederated}
+var CredentialTypes = []CredentialType{CredPassword, CredAPIKey, CredAccessKey, CredCertificate, CredToken, CredSSHKey, CredOAuthClientSecret, CredFederated, CredTrust, CredPeer}
 
-// Static reports whether the credential is a long-lived static secret (everything
-// but a federated login).
-func (t CredentialType) Static() bool { return t != CredFederated }
+// Static reports whether the credential is a long-lived static secret
+// (everything but a federated, trust or peer login, which carry no secret).
+func (t CredentialType) Static() bool { return t != CredFederated && t != CredTrust && t != CredPeer }
 
 // DelegationKind is the mechanism of a CAN_ACT_AS edge.
 type DelegationKind string

@@ -12,6 +12,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
+	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/ingest/sap"
 )
 
@@ -28,7 +29,8 @@ reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
-  reachgraph ingest --store file:/var/lib/reachgraph.db export.json`,
+  reachgraph ingest --store file:/var/lib/reachgraph.db export.json
+  PGPASSWORD=… reachgraph ingest --pg-config pg.yaml 'postgres://audit@db1:5432/finance?sslmode=require'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := g.checkOutput(); err != nil {
@@ -55,6 +57,8 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
+	cmd.Flags().StringVar(&conf.pg.Config, "pg-config", "", "postgres configuration (YAML): cluster name, SOX scope, table patterns → kind and scope, role patterns → identity type (docs/ingest-postgres.md)")
+	cmd.Flags().BoolVar(&conf.pg.Fetch.AllDatabases, "all-databases", false, "postgres: read every database the login may connect to, not only the URL's")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -77,17 +81,20 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 	return meta, nil
 }
 
-// sourceConfigs are the configuration files of the source readers ("" for
-// none): --aws-config, --k8s-config.
+// sourceConfigs are the configuration of the source readers ("" for none):
+// --aws-config, --k8s-config, and the postgres options (--pg-config,
+// --all-databases).
 type sourceConfigs struct {
 	aws string
 	k8s string
+	pg  postgres.Options
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).
+// The readers serve one load.
 func readers(conf sourceConfigs) ingest.Readers {
 	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
-		SAP: sap.Read}
+		SAP: sap.Read, Postgres: postgres.NewReader(conf.pg)}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {

@@ -2279,7 +2279,7 @@ enum Status { ACTIVE DISABLED }
 enum GroupType { GROUP ROLE }
 
 "Credential types (schema.CredentialType)."
-enum CredentialType { PASSWORD API_KEY ACCESS_KEY CERTIFICATE TOKEN SSH_KEY OAUTH_CLIENT_SECRET FEDERATED }
+enum CredentialType { PASSWORD API_KEY ACCESS_KEY CERTIFICATE TOKEN SSH_KEY OAUTH_CLIENT_SECRET FEDERATED TRUST PEER }
 
 "Filters on identities; every field set must hold."
 input IdentityFilter {

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// Config is the optional configuration of the postgres reader (YAML, given
+// with `ingest --pg-config FILE`; docs/ingest-postgres.md).
+type Config struct {
+	// Cluster names the system (postgres:CLUSTER); default host:port.
+	Cluster string `yaml:"cluster"`
+	// SOXScope is the system's sox_scope.
+	SOXScope bool `yaml:"sox_scope"`
+	// Owner is the system's owner.
+	Owner string `yaml:"owner"`
+	// Tables give kind and SOX scope to the relations whose db.schema.table
+	// matches a pattern; the first matching rule applies.
+	Tables []TableRule `yaml:"tables"`
+	// Roles give an identity type to the login roles whose name matches a
+	// pattern; the first matching rule applies.
+	Roles []RoleRule `yaml:"roles"`
+}
+
+// TableRule sets kind and sox_scope of the relations matching Pattern, a
+// db.schema.table glob (* any characters, ? one), e.g. finance.gl.journal_*.
+type TableRule struct {
+	Pattern  string `yaml:"pattern"`
+	Kind     string `yaml:"kind"`
+	SOXScope *bool  `yaml:"sox_scope"`
+}
+
+// RoleRule sets the identity type of the login roles whose name matches
+// Pattern (a glob, e.g. app_*).
+type RoleRule struct {
+	Pattern string              `yaml:"pattern"`
+	Type    schema.IdentityType `yaml:"type"`
+}
+
+// Problem is a configuration problem at a line of the file.
+type Problem struct {
+	Line int
+	Msg  string
+}
+
+// ParseConfig reads a configuration and checks it. Unknown keys, bad types,
+// bad patterns and unknown identity types are problems naming their line;
+// the error is for read failures only.
+func ParseConfig(r io.Reader) (*Config, []Problem, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			var probs []Problem
+			for _, m := range te.Errors {
+				probs = append(probs, Problem{Line: lineOf(m), Msg: stripLine(m)})
+			}
+			return nil, probs, nil
+		}
+		return nil, []Problem{{Line: lineOf(err.Error()), Msg: stripLine(err.Error())}}, nil
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	lines := itemLines(&root)
+	var probs []Problem
+	bad := func(section string, i int, format string, args ...any) {
+		line := 0
+		if i < len(lines[section]) {
+			line = lines[section][i]
+		}
+		probs = append(probs, Problem{Line: line, Msg: fmt.Sprintf("%s[%d]: ", section, i) + fmt.Sprintf(format, args...)})
+	}
+	for i, t := range cfg.Tables {
+		if strings.Count(t.Pattern, ".") < 2 {
+			bad("tables", i, "pattern %q: want db.schema.table (globs allowed, e.g. finance.public.journal_*)", t.Pattern)
+		}
+		if t.Kind == "" && t.SOXScope == nil {
+			bad("tables", i, "set kind or sox_scope (or both)")
+		}
+	}
+	for i, r := range cfg.Roles {
+		if r.Pattern == "" {
+			bad("roles", i, "pattern is required (a role name glob such as app_*)")
+		}
+		if !slices.Contains(schema.IdentityTypes, r.Type) {
+			bad("roles", i, "type %q: want one of %s", r.Type, strings.Join(schema.Strings(schema.IdentityTypes), ", "))
+		}
+	}
+	if len(probs) > 0 {
+		return nil, probs, nil
+	}
+	return &cfg, nil, nil
+}
+
+// lineOf reads the "line N:" yaml puts in its messages (0 when none).
+func lineOf(msg string) int {
+	var n int
+	if i := strings.Index(msg, "line "); i >= 0 {
+		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
+	}
+	return n
+}
+
+// stripLine drops the "yaml: line N: " prefix (the problem carries the line).
+func stripLine(msg string) string {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if n := lineOf(msg); n > 0 {
+		msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", n))
+	}
+	return msg
+}
+
+// itemLines maps each top-level list key to the line of each of its items.
+func itemLines(root *yaml.Node) map[string][]int {
+	out := map[string][]int{}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return out
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if v := m.Content[i+1]; v.Kind == yaml.SequenceNode {
+			for _, it := range v.Content {
+				out[m.Content[i].Value] = append(out[m.Content[i].Value], it.Line)
+			}
+		}
+	}
+	return out
+}
+
+// tableRule returns the first table rule matching db.schema.table, or nil.
+func (c *Config) tableRule(name string) *TableRule {
+	if c == nil {
+		return nil
+	}
+	for i := range c.Tables {
+		if glob(c.Tables[i].Pattern, name) {
+			return &c.Tables[i]
+		}
+	}
+	return nil
+}
+
+// roleType returns the identity type of a login role: the first matching
+// role rule's, else service_account.
+func (c *Config) roleType(name string) schema.IdentityType {
+	if c != nil {
+		for _, r := range c.Roles {
+			if glob(r.Pattern, name) {
+				return r.Type
+			}
+		}
+	}
+	return schema.IdentityServiceAccount
+}
+
+// glob matches s against p, where * is any run of characters and ? one
+// character (case-sensitive, like PostgreSQL identifiers).
+func glob(p, s string) bool {
+	star, mark := -1, 0
+	i, j := 0, 0
+	for j < len(s) {
+		switch {
+		case i < len(p) && (p[i] == '?' || p[i] == s[j]):
+			i++
+			j++
+		case i < len(p) && p[i] == '*':
+			star, mark = i, j
+			i++
+		case star >= 0:
+			i = star + 1
+			mark++
+			j = mark
+		default:
+			return false
+		}
+	}
+	for i < len(p) && p[i] == '*' {
+		i++
+	}
+	return i == len(p)
+}
