@@ -78,8 +78,9 @@ fuzz: ## run every Fuzz* target for FUZZTIME each
 	done
 
 .PHONY: golden
-golden: ## regenerate golden files (read the diff before committing)
-	$(GO) test -count=1 ./... -update
+golden: ## regenerate golden files of every package that has an -update flag (read the diff before committing)
+	@pkgs=$$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -n1 dirname | sort -u); \
+	  echo "== $$pkgs"; $(GO) test -count=1 $$pkgs -update
 
 .PHONY: lint
 lint: ## gofmt and go vet

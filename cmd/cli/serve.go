@@ -98,6 +98,7 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 		Console: !f.noConsole, Introspection: f.introspection,
 		MaxDepth: f.maxDepth, MaxComplexity: f.maxComplexity, MaxBodyBytes: f.maxBody, Timeout: f.timeout,
 		MaxCost: f.maxCost, MaxConcurrentPerToken: f.perToken, MetricsPublic: f.metricsPublic,
+		Build: gqlserver.BuildInfo{Version: Build().Version, Commit: Build().Commit},
 	})
 	if err := srv.Warm(ctx); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 func newTokenCmd(g *globals) *cobra.Command {
 	var file, tokenOut string
+	var ifMissing bool
 	cmd := &cobra.Command{
 		Use:   "token NAME ROLE [--file TOKENS] [--token-out FILE]",
 		Short: "Create a bearer token for `reachgraph serve` (roles: auditor, admin)",
@@ -28,6 +29,15 @@ on stdout.`,
 			role := gqlserver.Role(args[1])
 			if role != gqlserver.RoleAuditor && role != gqlserver.RoleAdmin {
 				return usagef("role %q: want auditor or admin", args[1])
+			}
+			if ifMissing {
+				if file == "" {
+					return usagef("--if-missing goes with --file")
+				}
+				if _, err := os.Stat(file); err == nil {
+					fmt.Fprintf(g.env.Stderr, "%s exists: no token made (--if-missing)\n", file)
+					return nil
+				}
 			}
 			var b [32]byte
 			if _, err := rand.Read(b[:]); err != nil {
@@ -56,6 +66,7 @@ on stdout.`,
 	}
 	cmd.Flags().StringVar(&file, "file", "", "append the token's line to this tokens file (created with mode 0600)")
 	cmd.Flags().StringVar(&tokenOut, "token-out", "", "write the token to this new file (mode 0600) instead of showing it")
+	cmd.Flags().BoolVar(&ifMissing, "if-missing", false, "with --file: do nothing when the tokens file exists (a first-start step)")
 	return cmd
 }
 

@@ -23,7 +23,16 @@ func (s *Server) findingsOf(ctx context.Context, v *view, asOf time.Time) ([]rul
 		return nil, fmt.Errorf("built-in ruleset: %w", err)
 	}
 	_, fs, err := v.sess.Findings(ctx, rs, asOf)
+	if err == nil && v.sess.AsOf(asOf).Equal(v.sess.AsOf(time.Time{})) && s.isNewest(ctx, v) {
+		s.metrics.setFindings(fs)
+	}
 	return fs, err
+}
+
+// isNewest reports whether v is the store's newest snapshot.
+func (s *Server) isNewest(ctx context.Context, v *view) bool {
+	metas, err := s.opts.Store.Snapshots(ctx)
+	return err == nil && len(metas) > 0 && metas[len(metas)-1].ID == v.meta.ID
 }
 
 // compare answers diff(from, to): both snapshots at their own as-of, with

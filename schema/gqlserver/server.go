@@ -66,6 +66,8 @@ type Options struct {
 	// MaxConcurrentPerToken caps the requests one token has in flight;
 	// more are answered 429.
 	MaxConcurrentPerToken int
+	// Build names the running build in /metrics (reachgraph_build_info).
+	Build BuildInfo
 }
 
 // Server is the GraphQL server over one store. It is safe for concurrent use.
@@ -105,7 +107,13 @@ func NewServer(opts Options) *Server {
 	if opts.MaxConcurrentPerToken <= 0 {
 		opts.MaxConcurrentPerToken = DefaultMaxConcurrentPerToken
 	}
-	return &Server{opts: opts, log: opts.Logger, views: newViews(opts.Store), metrics: newMetrics(), slots: newSlots(opts.MaxConcurrentPerToken),
+	m := newMetrics()
+	if opts.Store != nil {
+		m.registerStore(opts.Store, opts.Build)
+	}
+	vs := newViews(opts.Store)
+	vs.opened = m.projection
+	return &Server{opts: opts, log: opts.Logger, views: vs, metrics: m, slots: newSlots(opts.MaxConcurrentPerToken),
 		builtin: sync.OnceValues(func() (*rules.Ruleset, error) { return rules.Load() })}
 }
 

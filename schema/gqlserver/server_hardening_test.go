@@ -1,7 +1,11 @@
 package gqlserver_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,4 +63,35 @@ func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
 	require.NotEmpty(t, resp.Errors, "%s", raw)
 	require.NotContains(t, resp.Errors[0].Message, "Did you mean")
 	require.NotContains(t, resp.Errors[0].Message, "snapshots")
+}
+
+// TestOperationalMetrics: /metrics names the build, the newest snapshot's
+// age, how long opening a snapshot took and the findings by severity once
+// they were computed.
+func TestOperationalMetrics(t *testing.T) {
+	st := newStore(t, financeBundle(t))
+	hs, _ := newServer(t, st, func(o *gqlserver.Options) {
+		o.MetricsPublic = true
+		o.Build = gqlserver.BuildInfo{Version: "v9.9.9", Commit: "abc123"}
+	})
+	mustData(t, hs.URL, `{ findings(first: 1) { totalCount } }`, nil)
+	resp, err := http.Get(hs.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	body := string(b)
+	require.Regexp(t, `reachgraph_build_info\{commit="abc123",goversion="go[^"]+",version="v9.9.9"\} 1`, body)
+	require.Regexp(t, `(?m)^reachgraph_newest_snapshot_age_seconds [0-9.e+]+$`, body)
+	require.Regexp(t, `(?m)^reachgraph_snapshot_open_seconds_count [1-9]`, body)
+	total := 0
+	for _, m := range regexp.MustCompile(`(?m)^reachgraph_findings\{severity="[a-z]+"\} (\d+)$`).FindAllStringSubmatch(body, -1) {
+		n, err := strconv.Atoi(m[1])
+		require.NoError(t, err)
+		total += n
+	}
+	var got struct{ Findings struct{ TotalCount int } }
+	require.NoError(t, json.Unmarshal(mustData(t, hs.URL, `{ findings(first: 1) { totalCount } }`, nil), &got))
+	require.Positive(t, total)
+	require.Equal(t, got.Findings.TotalCount, total, "the gauges add up to the findings")
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
@@ -34,6 +35,8 @@ func (v *view) engine(asOf time.Time) *reach.Engine { return v.sess.Engine(asOf)
 // under a new id.
 type views struct {
 	st graph.Store
+	// opened, when set, observes how long opening a snapshot took.
+	opened prometheus.Observer
 
 	mu    sync.Mutex
 	byID  map[graph.SnapshotID]*view
@@ -66,7 +69,11 @@ func (vs *views) get(ctx context.Context, id graph.SnapshotID) (*view, error) {
 	if v := vs.lookup(r.Meta().ID); v != nil {
 		return v, nil
 	}
+	start := time.Now()
 	v, err := buildView(ctx, vs.st, r.Meta().ID)
+	if err == nil && vs.opened != nil {
+		vs.opened.Observe(time.Since(start).Seconds())
+	}
 	if err != nil {
 		return nil, err
 	}
