@@ -50,6 +50,10 @@ bench-neo4j: ## ingest and projection benchmarks, embedded vs Neo4j (tier S)
 	REACHGRAPH_NEO4J_URI=$$(scripts/neo4j-test-server uri) $(GO) test -run '^$$' -bench . -benchtime 2x ./graph/neo4jstore; \
 	  rc=$$?; scripts/neo4j-test-server stop; exit $$rc
 
+.PHONY: soak
+soak: ## load tests: the GraphQL alias attack on a tier-S estate (peak RSS, prompt answer, budget cut); figures in docs/security.md
+	REACHGRAPH_SOAK=1 $(GO) test -count=1 -run 'TestSoak' -v -timeout 20m ./cmd/cli/
+
 .PHONY: generate
 generate: ## regenerate the gqlgen code from schema/*.graphqls
 	$(GO) generate ./schema/gqlserver

@@ -36,6 +36,9 @@ func (b *Budget) charge(n int) int {
 	return max(0, n+int(left))
 }
 
+// exhausted reports whether nothing is left.
+func (b *Budget) exhausted() bool { return b != nil && b.left.Load() <= 0 }
+
 type budgetKey struct{}
 
 // WithBudget returns ctx carrying b: every question answered under it

@@ -78,6 +78,9 @@ func (s *Session) WhoCan(ctx context.Context, asOf time.Time, q WhoCan) ([]analy
 	}
 	var out []analysis.Access
 	for _, r := range rs {
+		if budgetOf(ctx).exhausted() {
+			return out, ErrBudgetExceeded
+		}
 		accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: r, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
 		if err != nil {
 			return nil, err

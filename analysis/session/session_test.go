@@ -220,3 +220,24 @@ func TestCancelledWorkStops(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, fs)
 }
+
+// TestBudgetCutsAndSays: under a budget, a kind question stops with the
+// accesses computed so far, a prefix of the full answer, and
+// ErrBudgetExceeded; without one it is whole.
+func TestBudgetCutsAndSays(t *testing.T) {
+	ctx := context.Background()
+	s, err := session.Open(ctx, financeStore(t), "")
+	require.NoError(t, err)
+	q := session.WhoCan{Action: schema.ActionRead, Kind: "secret"}
+	all, err := s.WhoCan(ctx, time.Time{}, q)
+	require.NoError(t, err)
+	require.Greater(t, len(all), 3)
+	b := session.NewBudget(3)
+	part, err := s.WhoCan(session.WithBudget(ctx, b), time.Time{}, q)
+	require.ErrorIs(t, err, session.ErrBudgetExceeded)
+	require.Equal(t, all[:3], part)
+	// The budget is per request: the next question under it gets nothing.
+	none, err := s.Reach(session.WithBudget(ctx, b), time.Time{}, reach.ReachQuery{Identity: "bob.k"})
+	require.ErrorIs(t, err, session.ErrBudgetExceeded)
+	require.Empty(t, none)
+}
