@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/reachgraph/reachgraph/cmd/cli"
 	"github.com/reachgraph/reachgraph/schema/gqlserver"
@@ -400,4 +402,96 @@ func TestTokenFile(t *testing.T) {
 	require.True(t, strings.HasSuffix(lines[1], gqlserver.TokenDigest(strings.TrimSpace(string(ci)))))
 	_, stderr, code = run(t, "token", "ci", "admin", "--token-out", filepath.Join(dir, "ci.token"))
 	require.Equal(t, cli.ExitUsage, code, "an existing token file is not overwritten: %s", stderr)
+}
+
+// TestOutputConventions: -o yaml carries the JSON field names, --jq filters
+// the JSON form (strings raw, as jq -r), tables end with a count line, and
+// a bad expression or combination is a usage error.
+func TestOutputConventions(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	base := []string{"--store", store, "whocan", "--action", "approve", "--resource", "sap:fi:je"}
+
+	js, _, code := run(t, append(base, "-o", "json")...)
+	require.Equal(t, cli.ExitOK, code)
+	var rep struct {
+		Accesses []struct {
+			Identity  string `json:"identity"`
+			Effective bool   `json:"effective"`
+		} `json:"accesses"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	require.NotEmpty(t, rep.Accesses)
+
+	y, _, code := run(t, append(base, "-o", "yaml")...)
+	require.Equal(t, cli.ExitOK, code)
+	var fromYAML map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(y), &fromYAML))
+	var fromJSON map[string]any
+	require.NoError(t, json.Unmarshal([]byte(js), &fromJSON))
+	require.Equal(t, fromJSON["snapshot"], fromYAML["snapshot"])
+	require.Len(t, fromYAML["accesses"], len(rep.Accesses))
+
+	ids, _, code := run(t, append(base, "--jq", ".accesses[] | select(.effective | not) | .identity")...)
+	require.Equal(t, cli.ExitOK, code)
+	var want []string
+	for _, a := range rep.Accesses {
+		if !a.Effective {
+			want = append(want, a.Identity)
+		}
+	}
+	require.NotEmpty(t, want)
+	require.Equal(t, strings.Join(want, "\n")+"\n", ids)
+
+	n, _, code := run(t, append(base, "--jq", ".accesses | length")...)
+	require.Equal(t, cli.ExitOK, code)
+	require.Equal(t, fmt.Sprintf("%d\n", len(rep.Accesses)), n)
+
+	table, _, code := run(t, base...)
+	require.Equal(t, cli.ExitOK, code)
+	require.True(t, strings.HasSuffix(table, fmt.Sprintf("%d accesses: %d effective, %d latent\n",
+		len(rep.Accesses), len(rep.Accesses)-len(want), len(want))), table)
+	wide, _, code := run(t, append(base, "-o", "wide")...)
+	require.Equal(t, cli.ExitOK, code)
+	require.NotContains(t, wide, "…", "-o wide cuts nothing")
+	require.GreaterOrEqual(t, len(wide), len(table))
+
+	_, stderr, code = run(t, append(base, "--jq", ".accesses[")...)
+	require.Equal(t, cli.ExitUsage, code, stderr)
+	_, stderr, code = run(t, append(base, "--jq", ".", "-o", "csv")...)
+	require.Equal(t, cli.ExitUsage, code, stderr)
+	_, stderr, code = run(t, append(base, "-o", "xml")...)
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "table, wide, json, yaml, csv")
+}
+
+// TestFlagCompletion: flag values complete from fixed lists and from the
+// store (cobra's hidden __complete command is what shells call).
+func TestFlagCompletion(t *testing.T) {
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	for _, c := range []struct {
+		args []string
+		want []string
+		not  []string
+	}{
+		{args: []string{"whocan", "--action", "ap"}, want: []string{"approve"}},
+		{args: []string{"whocan", "--action", "approve", "--kind", "journal"}, want: []string{"journal_entry"}, not: []string{"vendor_master"}},
+		{args: []string{"reach", "--identity", "svc-sap"}, want: []string{"svc-sap-batch"}},
+		{args: []string{"report", "--format", ""}, want: []string{"json", "csv", "md", "html"}},
+		{args: []string{"ingest", "--format", ""}, want: []string{"bundle", "aws-iam", "sap"}},
+		{args: []string{"-o", ""}, want: []string{"table", "wide", "json", "yaml", "csv"}},
+	} {
+		out, _, code := run(t, append([]string{"--store", store, "__complete"}, c.args...)...)
+		require.Equal(t, cli.ExitOK, code, "%v", c.args)
+		lines := strings.Split(out, "\n")
+		for _, w := range c.want {
+			require.Contains(t, lines, w, "%v", c.args)
+		}
+		for _, n := range c.not {
+			require.NotContains(t, lines, n, "%v", c.args)
+		}
+	}
 }

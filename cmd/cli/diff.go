@@ -35,8 +35,11 @@ and delegations whose validity window changed (~). -o table (default) or json.`,
 }
 
 func (g *globals) runDiff(ctx context.Context, a, b, rulesFile string) error {
-	if g.output != "table" && g.output != "json" {
-		return usagef("--output %q: diff prints table or json", g.output)
+	if err := g.checkOutput(); err != nil {
+		return err
+	}
+	if g.output == "csv" {
+		return usagef("--output csv: diff prints table, wide, json or yaml")
 	}
 	rs, err := loadRules(rulesFile)
 	if err != nil {
@@ -59,8 +62,8 @@ func (g *globals) runDiff(ctx context.Context, a, b, rulesFile string) error {
 	if err != nil {
 		return err
 	}
-	if g.output == "json" {
-		return writeJSON(g.env.Stdout, res)
+	if ok, err := g.structured(res); ok {
+		return err
 	}
 	w := g.env.Stdout
 	fmt.Fprintf(w, "from %s (as_of %s) to %s (as_of %s)\n", res.From, res.FromAsOf.Format(time.RFC3339), res.To, res.ToAsOf.Format(time.RFC3339))

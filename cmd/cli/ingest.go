@@ -98,8 +98,8 @@ func readers(conf sourceConfigs) ingest.Readers {
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {
-	if g.output == "json" {
-		return writeJSON(g.env.Stdout, m)
+	if ok, err := g.structured(m); ok {
+		return err
 	}
 	c := m.Counts
 	fmt.Fprintf(g.env.Stdout, "snapshot %s  source %s  collected_at %s\n", m.ID, m.Source, fmtTime(m.CollectedAt))

@@ -147,16 +147,17 @@ func mapKeys[K comparable, V any](m map[K]V) func(yield func(K) bool) {
 
 func (g *globals) printListing(what string, l listing) error {
 	w := g.env.Stdout
-	switch g.output {
-	case "json":
-		out := make([]map[string]string, len(l.rows))
-		for i, row := range l.rows {
-			out[i] = map[string]string{}
-			for j, c := range l.cols {
-				out[i][strings.ToLower(c)] = row[j]
-			}
+	out := make([]map[string]string, len(l.rows))
+	for i, row := range l.rows {
+		out[i] = map[string]string{}
+		for j, c := range l.cols {
+			out[i][strings.ToLower(c)] = row[j]
 		}
-		return writeJSON(w, out)
+	}
+	if ok, err := g.structured(out); ok {
+		return err
+	}
+	switch g.output {
 	case "csv":
 		cw := csv.NewWriter(w)
 		cols := make([]string, len(l.cols))

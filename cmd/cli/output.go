@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reachgraph/reachgraph/analysis"
 )
@@ -21,11 +24,10 @@ type accessReport struct {
 }
 
 func (g *globals) checkOutput() error {
-	switch g.output {
-	case "table", "json", "csv":
-		return nil
+	if !slices.Contains(outputs, g.output) {
+		return usagef("--output %q: want one of %s", g.output, strings.Join(outputs, ", "))
 	}
-	return usagef("--output %q: want table, json or csv", g.output)
+	return g.checkJQ()
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -40,10 +42,19 @@ func (g *globals) printAccesses(q query, accs []analysis.Access) error {
 	if accs == nil {
 		accs = []analysis.Access{}
 	}
-	w := g.env.Stdout
+	if ok, err := g.structured(accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs}); ok {
+		return err
+	}
+	bw := bufio.NewWriterSize(g.env.Stdout, 64<<10)
+	if err := g.writeAccesses(bw, q, accs); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeAccesses writes accesses as CSV or a table (with a count line).
+func (g *globals) writeAccesses(w io.Writer, q query, accs []analysis.Access) error {
 	switch g.output {
-	case "json":
-		return writeJSON(w, accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs})
 	case "csv":
 		cw := csv.NewWriter(w)
 		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
@@ -76,9 +87,36 @@ func (g *globals) printAccesses(q query, accs []analysis.Access) error {
 			action = a.Native + " (" + action + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Identity, a.Resource, action, accessWord(a),
-			yesNo(a.Critical), formatAuth(a.Authentication), formatPath(firstPath(a)))
+			yesNo(a.Critical), g.fit(formatAuth(a.Authentication)), g.fit(formatPath(firstPath(a))))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	eff := 0
+	for _, a := range accs {
+		if a.Effective {
+			eff++
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d accesses: %d effective, %d latent\n", len(accs), eff, len(accs)-eff)
+	return err
+}
+
+// maxCell is the widest a table cell is printed with -o table; -o wide
+// prints every cell whole.
+const maxCell = 300
+
+// fit shortens a long cell of a table to maxCell runes by cutting out its
+// middle ("…"), so a path keeps its origin and its target (-o wide prints it
+// whole).
+func (g *globals) fit(s string) string {
+	if g.output == "wide" || utf8.RuneCountInString(s) <= maxCell {
+		return s
+	}
+	r := []rune(s)
+	head := maxCell / 2
+	tail := maxCell - head - 1
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
 func accessWord(a analysis.Access) string {

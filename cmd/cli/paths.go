@@ -46,8 +46,8 @@ func newPathsCmd(g *globals) *cobra.Command {
 				return queryErr(err)
 			}
 			rep := pathsReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), From: from, Resource: resource, Action: a, Paths: ps}
-			if g.output == "json" {
-				return writeJSON(g.env.Stdout, rep)
+			if ok, err := g.structured(rep); ok {
+				return err
 			}
 			w := g.env.Stdout
 			if g.output == "csv" {

@@ -25,6 +25,7 @@ type globals struct {
 	snapshot string
 	asOf     string
 	output   string
+	jq       string
 }
 
 // NewRoot builds the reachgraph command tree.
@@ -54,7 +55,8 @@ says) and who has effective access (can connect and walk the path today).`,
 	pf.StringVar(&g.store, "store", "", "store URL: file:PATH (embedded, default ./reachgraph.db) or neo4j://… (env REACHGRAPH_STORE)")
 	pf.StringVar(&g.snapshot, "snapshot", "", "snapshot id or unique prefix (default: newest)")
 	pf.StringVar(&g.asOf, "as-of", "", "instant of analysis, RFC 3339 or a date YYYY-MM-DD (default: the snapshot's collected_at)")
-	pf.StringVarP(&g.output, "output", "o", "table", "output format: table, json or csv")
+	pf.StringVarP(&g.output, "output", "o", "table", "output format: table, wide (no truncated cells), json, yaml or csv")
+	pf.StringVar(&g.jq, "jq", "", "filter the JSON output with a jq expression (gojq), e.g. '.accesses[].identity'")
 	root.AddCommand(
 		newIngestCmd(g),
 		newWhoCanCmd(g),
@@ -70,6 +72,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newLsCmd(g),
 		newVersionCmd(g),
 	)
+	registerCompletions(g, root)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
 		c.Args = wrapArgs(c.Args)

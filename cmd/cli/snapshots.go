@@ -31,12 +31,13 @@ func newSnapshotsCmd(g *globals) *cobra.Command {
 			if metas == nil {
 				metas = []graph.SnapshotMeta{}
 			}
+			if ok, err := g.structured(struct {
+				Snapshots []graph.SnapshotMeta `json:"snapshots"`
+			}{metas}); ok {
+				return err
+			}
 			w := g.env.Stdout
 			switch g.output {
-			case "json":
-				return writeJSON(w, struct {
-					Snapshots []graph.SnapshotMeta `json:"snapshots"`
-				}{metas})
 			case "csv":
 				fmt.Fprintln(w, "id,source,collected_at,ingested_at,identities,groups,resources,grants,records")
 				for _, m := range metas {
@@ -55,7 +56,11 @@ func newSnapshotsCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
 					m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(w, "%d snapshots\n", len(metas))
+			return err
 		},
 	}
 }

@@ -70,14 +70,17 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			b := Build()
-			switch g.output {
-			case "json":
-				return writeJSON(g.env.Stdout, b)
-			case "table":
-				_, err := fmt.Fprintln(g.env.Stdout, b)
+			if err := g.checkOutput(); err != nil {
 				return err
 			}
-			return usagef("--output %q: version prints table or json", g.output)
+			if ok, err := g.structured(b); ok {
+				return err
+			}
+			if g.output == "csv" {
+				return usagef("--output csv: version prints table, json or yaml")
+			}
+			_, err := fmt.Fprintln(g.env.Stdout, b)
+			return err
 		},
 	}
 }
