@@ -666,51 +666,59 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 	}
 	var out []Finding
 	for ri, t := range trs {
-		r := t.r
 		for _, g := range orders[ri] {
-			best := g.ms[0]
-			eff := false
-			for _, mt := range g.ms {
-				eff = eff || mt.a.Effective
-				if betterMatch(*mt.a, *best.a, g.node) {
-					best = mt
-				}
-			}
-			f := Finding{Identity: id, Effective: eff, Credential: g.cred}
-			f.summarize(g.ms, best)
-			a := best.a
-			acts := f.Accesses[0].Actions
-			switch {
-			case g.key == "l":
-				f.Message = fmt.Sprintf("%s: %s could %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
-				if n := len(f.Accesses) + f.AccessesOmitted - 1; n > 0 {
-					f.Message += fmt.Sprintf(" and %d more resource(s)", n)
-				}
-			case g.cred == "":
-				f.Resource, f.Action = a.Resource, a.Action
-				f.Message = fmt.Sprintf("%s: %s can %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
-				if n := len(f.Accesses) + f.AccessesOmitted - 1; n > 0 {
-					f.Message += fmt.Sprintf(" (and %d resource(s) under it)", n)
-				}
-			default:
-				f.Message = fmt.Sprintf("%s: %s can %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
-				if n := len(f.Accesses) + f.AccessesOmitted - 1; n > 0 {
-					f.Message += fmt.Sprintf(" and %d more resource(s)", n)
-				}
-				f.Message += " with credential " + g.cred
-			}
-			if a.Authentication != nil && f.Credential == "" {
-				f.Credential = a.Authentication.Credential
-			}
-			if !eff {
-				f.Severity = r.latentSeverity()
-				f.Message += " (latent)"
-			}
-			x.finish(r, &f)
+			f := toxicFinding(t.r, id, g)
+			x.finish(t.r, &f)
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// toxicFinding is the finding of one toxic rule for one group of matching
+// (access, path) pairs of an identity: a credential, a node, or the latent
+// ones together (groupKey).
+func toxicFinding(r Rule, id string, g *group) Finding {
+	best := g.ms[0]
+	eff := false
+	for _, mt := range g.ms {
+		eff = eff || mt.a.Effective
+		if betterMatch(*mt.a, *best.a, g.node) {
+			best = mt
+		}
+	}
+	f := Finding{Identity: id, Effective: eff, Credential: g.cred}
+	f.summarize(g.ms, best)
+	a := best.a
+	acts := f.Accesses[0].Actions
+	more := len(f.Accesses) + f.AccessesOmitted - 1
+	switch {
+	case g.key == "l":
+		f.Message = fmt.Sprintf("%s: %s could %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
+		if more > 0 {
+			f.Message += fmt.Sprintf(" and %d more resource(s)", more)
+		}
+	case g.cred == "":
+		f.Resource, f.Action = a.Resource, a.Action
+		f.Message = fmt.Sprintf("%s: %s can %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
+		if more > 0 {
+			f.Message += fmt.Sprintf(" (and %d resource(s) under it)", more)
+		}
+	default:
+		f.Message = fmt.Sprintf("%s: %s can %s %s", r.Title, id, joinActions(acts), f.Accesses[0].Resource)
+		if more > 0 {
+			f.Message += fmt.Sprintf(" and %d more resource(s)", more)
+		}
+		f.Message += " with credential " + g.cred
+	}
+	if a.Authentication != nil && f.Credential == "" {
+		f.Credential = a.Authentication.Credential
+	}
+	if !eff {
+		f.Severity = r.latentSeverity()
+		f.Message += " (latent)"
+	}
+	return f
 }
 
 func joinActions(as []schema.Action) string {

@@ -42,113 +42,171 @@ func criticalPath(m *ident) []analysis.Path {
 }
 
 // hygiene runs one hygiene check on one identity (unused_grant runs on
-// grants: see unusedGrants).
+// grants: see unusedGrants). Each check is one function of hygieneChecks.
 func (x *index) hygiene(st Settings, r Rule, m *ident) []Finding {
-	var out []Finding
-	identity := func(i graph.Identity, msg string) {
-		out = append(out, Finding{Identity: i.ID, Effective: m.hasEffectiveCritical(),
-			Severity: severityFor(r, m), Message: msg, Paths: criticalPath(m)})
+	check, ok := hygieneChecks[r.Check]
+	if !ok {
+		return nil
 	}
-	credential := func(i graph.Identity, c graph.Credential, msg string) {
-		out = append(out, Finding{Identity: i.ID, Credential: c.ID, Effective: m.hasEffectiveCritical(),
-			Severity: severityFor(r, m), Message: msg})
+	i, _ := x.recs.Identity(m.id)
+	if !inScope(r, i) {
+		return nil
 	}
-	id := m.id
-	{
-		i, _ := x.recs.Identity(id)
-		if !inScope(r, i) {
-			return nil
-		}
-		active := i.Status == schema.StatusActive
-		switch r.Check {
-		case CheckOwnerMissing:
-			var miss []string
-			if i.Owners.Business == "" {
-				miss = append(miss, "business")
-			}
-			if i.Owners.Technical == "" {
-				miss = append(miss, "technical")
-			}
-			if active && len(miss) > 0 {
-				identity(i, fmt.Sprintf("%s has no named %s owner", id, strings.Join(miss, " or ")))
-			}
-		case CheckPurposeMissing:
-			var miss []string
-			if strings.TrimSpace(i.Purpose) == "" {
-				miss = append(miss, "purpose")
-			}
-			if i.Type.NonHuman() && strings.TrimSpace(i.NonhumanRationale) == "" {
-				miss = append(miss, "non-human rationale")
-			}
-			if active && len(miss) > 0 {
-				identity(i, fmt.Sprintf("%s has no documented %s", id, strings.Join(miss, " or ")))
-			}
-		case CheckSharedUncontrolled:
-			if active && i.Shared && len(i.CompensatingControls) == 0 {
-				identity(i, fmt.Sprintf("%s is a shared account without compensating controls", id))
-			}
-		case CheckBreakGlass:
-			if active && i.BreakGlass && len(i.CompensatingControls) == 0 {
-				identity(i, fmt.Sprintf("%s is a break-glass account without compensating controls", id))
-			}
-		case CheckDormantCritical:
-			last := i.LastUsedAt
-			for _, c := range x.recs.CredentialsOf(id) {
-				if c.LastUsedAt.After(last) {
-					last = c.LastUsedAt
-				}
-			}
-			if age := ageDays(last, x.asOf); active && age >= st.DormantDays && m.hasEffectiveCritical() {
-				identity(i, fmt.Sprintf("%s was last used %d days ago (threshold %d) yet holds effective critical access",
-					id, age, st.DormantDays))
-			}
-		case CheckLatentCritical:
-			// One finding per identity, listing the latent accesses.
-			var ms []match
-			nodes := map[string]bool{}
-			for k := range m.accesses {
-				a := &m.accesses[k]
-				if a.Authorized && !a.Effective && a.Critical {
-					var p analysis.Path
-					if len(a.Paths) > 0 {
-						p = a.Paths[0]
-						nodes[p[len(p)-1].To] = true
-					}
-					ms = append(ms, match{a, p})
-				}
-			}
-			if len(ms) > 0 {
-				f := Finding{Identity: id, Severity: r.Severity}
-				f.summarize(ms, ms[0])
-				f.Message = fmt.Sprintf("%s is authorized for %d critical access(es) through grants on %d node(s) but cannot exercise them today (first: %s %s); remove the grants",
-					id, len(ms), len(nodes), ms[0].a.Action, ms[0].a.Resource)
-				out = append(out, f)
-			}
-		case CheckRotationOverdue, CheckExpiredUnrevoked, CheckStaticUnvaulted:
-			for _, c := range x.recs.CredentialsOf(id) {
-				if c.Revoked {
-					continue
-				}
-				switch r.Check {
-				case CheckRotationOverdue:
-					if active && !x.expired(c) && x.pastRotation(c, st) {
-						credential(i, c, fmt.Sprintf("%s (%s of %s) last rotated %d days ago; rotation interval %d days",
-							c.ID, c.Type, id, ageDays(lastRotated(c), x.asOf), rotationLimit(c, st)))
-					}
-				case CheckExpiredUnrevoked:
-					if x.expired(c) {
-						credential(i, c, fmt.Sprintf("%s (%s of %s) expired on %s but is not revoked",
-							c.ID, c.Type, id, c.ExpiresAt.UTC().Format("2006-01-02")))
-					}
-				case CheckStaticUnvaulted:
-					if active && !x.expired(c) && c.Type.Static() && !c.Vaulted {
-						credential(i, c, fmt.Sprintf("%s (%s of %s) is a static secret not held in a vault", c.ID, c.Type, id))
-					}
-				}
-			}
+	h := &hygieneRun{x: x, st: st, r: r, m: m, i: i, active: i.Status == schema.StatusActive}
+	check(h)
+	return h.out
+}
+
+// hygieneRun is one check on one identity: its inputs and the findings it
+// emits.
+type hygieneRun struct {
+	x      *index
+	st     Settings
+	r      Rule
+	m      *ident
+	i      graph.Identity
+	active bool
+	out    []Finding
+}
+
+// identity emits an identity-level finding with the identity's first
+// effective critical path as context.
+func (h *hygieneRun) identity(msg string) {
+	h.out = append(h.out, Finding{Identity: h.i.ID, Effective: h.m.hasEffectiveCritical(),
+		Severity: severityFor(h.r, h.m), Message: msg, Paths: criticalPath(h.m)})
+}
+
+// credential emits a finding on one of the identity's credentials.
+func (h *hygieneRun) credential(c graph.Credential, msg string) {
+	h.out = append(h.out, Finding{Identity: h.i.ID, Credential: c.ID, Effective: h.m.hasEffectiveCritical(),
+		Severity: severityFor(h.r, h.m), Message: msg})
+}
+
+// hygieneChecks are the identity-level hygiene checks, one function each.
+var hygieneChecks = map[string]func(*hygieneRun){
+	CheckOwnerMissing:       checkOwnerMissing,
+	CheckPurposeMissing:     checkPurposeMissing,
+	CheckSharedUncontrolled: checkSharedUncontrolled,
+	CheckBreakGlass:         checkBreakGlass,
+	CheckDormantCritical:    checkDormantCritical,
+	CheckLatentCritical:     checkLatentCritical,
+	CheckRotationOverdue:    perCredential(rotationOverdue),
+	CheckExpiredUnrevoked:   perCredential(expiredUnrevoked),
+	CheckStaticUnvaulted:    perCredential(staticUnvaulted),
+}
+
+func checkOwnerMissing(h *hygieneRun) {
+	var miss []string
+	if h.i.Owners.Business == "" {
+		miss = append(miss, "business")
+	}
+	if h.i.Owners.Technical == "" {
+		miss = append(miss, "technical")
+	}
+	if h.active && len(miss) > 0 {
+		h.identity(fmt.Sprintf("%s has no named %s owner", h.i.ID, strings.Join(miss, " or ")))
+	}
+}
+
+func checkPurposeMissing(h *hygieneRun) {
+	var miss []string
+	if strings.TrimSpace(h.i.Purpose) == "" {
+		miss = append(miss, "purpose")
+	}
+	if h.i.Type.NonHuman() && strings.TrimSpace(h.i.NonhumanRationale) == "" {
+		miss = append(miss, "non-human rationale")
+	}
+	if h.active && len(miss) > 0 {
+		h.identity(fmt.Sprintf("%s has no documented %s", h.i.ID, strings.Join(miss, " or ")))
+	}
+}
+
+func checkSharedUncontrolled(h *hygieneRun) {
+	if h.active && h.i.Shared && len(h.i.CompensatingControls) == 0 {
+		h.identity(fmt.Sprintf("%s is a shared account without compensating controls", h.i.ID))
+	}
+}
+
+func checkBreakGlass(h *hygieneRun) {
+	if h.active && h.i.BreakGlass && len(h.i.CompensatingControls) == 0 {
+		h.identity(fmt.Sprintf("%s is a break-glass account without compensating controls", h.i.ID))
+	}
+}
+
+func checkDormantCritical(h *hygieneRun) {
+	last := h.i.LastUsedAt
+	for _, c := range h.x.recs.CredentialsOf(h.i.ID) {
+		if c.LastUsedAt.After(last) {
+			last = c.LastUsedAt
 		}
 	}
-	return out
+	if age := ageDays(last, h.x.asOf); h.active && age >= h.st.DormantDays && h.m.hasEffectiveCritical() {
+		h.identity(fmt.Sprintf("%s was last used %d days ago (threshold %d) yet holds effective critical access",
+			h.i.ID, age, h.st.DormantDays))
+	}
+}
+
+// checkLatentCritical emits one finding per identity, listing its latent
+// critical accesses.
+func checkLatentCritical(h *hygieneRun) {
+	var ms []match
+	nodes := map[string]bool{}
+	for k := range h.m.accesses {
+		a := &h.m.accesses[k]
+		if a.Authorized && !a.Effective && a.Critical {
+			var p analysis.Path
+			if len(a.Paths) > 0 {
+				p = a.Paths[0]
+				nodes[p[len(p)-1].To] = true
+			}
+			ms = append(ms, match{a, p})
+		}
+	}
+	if len(ms) == 0 {
+		return
+	}
+	f := Finding{Identity: h.i.ID, Severity: h.r.Severity}
+	f.summarize(ms, ms[0])
+	f.Message = fmt.Sprintf("%s is authorized for %d critical access(es) through grants on %d node(s) but cannot exercise them today (first: %s %s); remove the grants",
+		h.i.ID, len(ms), len(nodes), ms[0].a.Action, ms[0].a.Resource)
+	h.out = append(h.out, f)
+}
+
+// perCredential runs a credential check on every unrevoked credential of the
+// identity; the check returns the finding's message, "" for none.
+func perCredential(check func(h *hygieneRun, c graph.Credential) string) func(*hygieneRun) {
+	return func(h *hygieneRun) {
+		for _, c := range h.x.recs.CredentialsOf(h.i.ID) {
+			if c.Revoked {
+				continue
+			}
+			if msg := check(h, c); msg != "" {
+				h.credential(c, msg)
+			}
+		}
+	}
+}
+
+func rotationOverdue(h *hygieneRun, c graph.Credential) string {
+	if !h.active || h.x.expired(c) || !h.x.pastRotation(c, h.st) {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s of %s) last rotated %d days ago; rotation interval %d days",
+		c.ID, c.Type, h.i.ID, ageDays(lastRotated(c), h.x.asOf), rotationLimit(c, h.st))
+}
+
+func expiredUnrevoked(h *hygieneRun, c graph.Credential) string {
+	if !h.x.expired(c) {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s of %s) expired on %s but is not revoked", c.ID, c.Type, h.i.ID, c.ExpiresAt.UTC().Format("2006-01-02"))
+}
+
+func staticUnvaulted(h *hygieneRun, c graph.Credential) string {
+	if !h.active || h.x.expired(c) || !c.Type.Static() || c.Vaulted {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s of %s) is a static secret not held in a vault", c.ID, c.Type, h.i.ID)
 }
 
 // unusedGrants reports live grants last used unused_grant_days or more ago;

@@ -115,3 +115,15 @@ func BenchmarkEvaluateMemo(b *testing.B) {
 		})
 	}
 }
+
+// TestEveryHygieneCheckHasAFunction: each check name the rules accept runs
+// a function (unused_grant runs over grants, outside hygieneChecks).
+func TestEveryHygieneCheckHasAFunction(t *testing.T) {
+	for _, c := range Checks {
+		if c == CheckUnusedGrant {
+			continue
+		}
+		require.Contains(t, hygieneChecks, c)
+	}
+	require.Len(t, hygieneChecks, len(Checks)-1)
+}
