@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
+	"github.com/reachgraph/reachgraph/ingest/opengraph"
 	"github.com/reachgraph/reachgraph/ingest/sap"
 )
 
@@ -45,6 +47,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 					return usagef("--collected-at %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", collectedAt)
 				}
 			}
+			conf.warn = g.env.Stderr
 			meta, err := g.ingest(cmd, st, args, format, at, conf)
 			if err != nil {
 				return err
@@ -52,9 +55,10 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 			return g.printIngested(meta)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
+	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap, vault or opengraph")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
+	cmd.Flags().StringVar(&conf.opengraphMap, "opengraph-map", "", "opengraph map (YAML): node and edge kinds of other sources → reachgraph kinds (docs/interop.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -78,16 +82,27 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 }
 
 // sourceConfigs are the configuration files of the source readers ("" for
-// none): --aws-config, --k8s-config.
+// none): --aws-config, --k8s-config, --opengraph-map; warn receives the
+// readers' warnings (nil: dropped).
 type sourceConfigs struct {
-	aws string
-	k8s string
+	aws          string
+	k8s          string
+	opengraphMap string
+	warn         io.Writer
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).
 func readers(conf sourceConfigs) ingest.Readers {
 	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
-		SAP: sap.Read}
+		SAP: sap.Read, OpenGraph: opengraph.NewReader(opengraph.Options{Map: conf.opengraphMap, Warn: conf.warnFunc()})}
+}
+
+// warnFunc prints reader warnings as "warning: …" lines on conf.warn.
+func (conf sourceConfigs) warnFunc() func(string) {
+	if conf.warn == nil {
+		return nil
+	}
+	return func(msg string) { fmt.Fprintf(conf.warn, "warning: %s\n", msg) }
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {

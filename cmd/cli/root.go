@@ -66,6 +66,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newServeCmd(g),
 		newTokenCmd(g),
 		newLsCmd(g),
+		newExportCmd(g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true
