@@ -44,12 +44,12 @@ type Sink struct {
 
 // SyntaxError is a JSON syntax error, after which nothing more can be read.
 type SyntaxError struct {
-	Offset int64 // byte offset
+	Offset int64 // byte offset (0-based) where the decoder stood: the bad token starts there or just after
 	Msg    string
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Msg)
+	return fmt.Sprintf("invalid JSON at byte offset %d: %s", e.Offset, e.Msg)
 }
 
 // Decode reads an OpenGraph data payload from r element by element (never the
@@ -64,8 +64,9 @@ func Decode(r io.Reader, s Sink) error {
 	if err := d.object("", d.top); err != nil {
 		return err
 	}
+	end := d.dec.InputOffset()
 	if _, err := d.dec.Token(); err != io.EOF {
-		return d.syntax(errors.New("data after the end of the document"))
+		return &SyntaxError{Offset: end, Msg: "data after the end of the document"}
 	}
 	switch {
 	case !d.sawGraph:
@@ -92,11 +93,9 @@ func (d *decoder) syntax(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return &SyntaxError{Offset: se.Offset, Msg: strings.TrimPrefix(se.Error(), "json: ")}
+		return &SyntaxError{Offset: d.dec.InputOffset(), Msg: strings.TrimPrefix(se.Error(), "json: ")}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return &SyntaxError{Offset: d.dec.InputOffset(), Msg: "unexpected end of input"}
-	case err != nil && strings.HasPrefix(err.Error(), "data after"):
-		return &SyntaxError{Offset: d.dec.InputOffset(), Msg: err.Error()}
 	}
 	return err
 }

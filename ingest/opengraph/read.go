@@ -62,7 +62,9 @@ func read(ctx context.Context, path string, in *ingest.Input, opts Options) erro
 	}
 	label := ""
 	n := 0
-	t := newTransformer(m, f.Add, func(ptr, msg string) { f.Problem(0, ptr, msg) })
+	problems := 0
+	problem := func(ptr, msg string) { problems++; f.Problem(0, ptr, msg) }
+	t := newTransformer(m, f.Add, problem)
 	err = Decode(f, Sink{
 		Metadata: func(sk string) { label = sk },
 		Node: func(ptr string, node *RawNode) {
@@ -72,7 +74,7 @@ func read(ctx context.Context, path string, in *ingest.Input, opts Options) erro
 			t.node(ptr, node)
 		},
 		Edge:    t.edge,
-		Problem: func(ptr, msg string) { f.Problem(0, ptr, msg) },
+		Problem: problem,
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -89,7 +91,9 @@ func read(ctx context.Context, path string, in *ingest.Input, opts Options) erro
 		label = "opengraph:" + strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	f.Header([]ingest.Field{str("format", schema.FormatV1), str("source", label)}, 0)
-	warnSkipped(opts.Warn, f.Name(), skipped, t.edges)
+	if problems == 0 { // else the load fails anyway, and the nodes' problems come first
+		warnSkipped(opts.Warn, f.Name(), skipped, t.edges)
+	}
 	return nil
 }
 

@@ -68,8 +68,8 @@ func (t *transformer) resolve(ptr string, kinds []string) (NodeTarget, bool) {
 		}
 	}
 	if first == "" {
-		t.problem(ptr+"/kinds", fmt.Sprintf("no mapping for node kinds %s: map one of them under nodes: in the --opengraph-map file (e.g. %s: identity:human)",
-			quoteAll(kinds), firstOr(kinds, "Kind")))
+		t.problem(ptr+"/kinds", fmt.Sprintf("no mapping for node kinds %s: map one of them under nodes: in the --opengraph-map file "+
+			"to system, resource, identity:TYPE, group[:role] or credential:TYPE", quoteAll(kinds)))
 		return NodeTarget{}, false
 	}
 	return got, true
@@ -334,11 +334,4 @@ func quoteAll(kinds []string) string {
 		q[i] = fmt.Sprintf("%q", k)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
-}
-
-func firstOr(list []string, def string) string {
-	if len(list) > 0 && list[0] != "" {
-		return list[0]
-	}
-	return def
 }
