@@ -30,6 +30,7 @@ reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
+  reachgraph ingest --opengraph-map map.yaml okta-opengraph.json   # BloodHound OpenGraph payload
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
