@@ -3,6 +3,7 @@ package opengraph
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -61,20 +62,14 @@ func read(ctx context.Context, path string, in *ingest.Input, opts Options) erro
 		return err
 	}
 	label := ""
-	n := 0
 	problems := 0
 	problem := func(ptr, msg string) { problems++; f.Problem(0, ptr, msg) }
 	t := newTransformer(m, f.Add, problem)
-	err = Decode(f, Sink{
+	err = Decode(ctxReader{ctx, f}, Sink{
 		Metadata: func(sk string) { label = sk },
-		Node: func(ptr string, node *RawNode) {
-			if n++; n%4096 == 0 && ctx.Err() != nil {
-				return
-			}
-			t.node(ptr, node)
-		},
-		Edge:    t.edge,
-		Problem: problem,
+		Node:     t.node,
+		Edge:     t.edge,
+		Problem:  problem,
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -95,6 +90,19 @@ func read(ctx context.Context, path string, in *ingest.Input, opts Options) erro
 		warnSkipped(opts.Warn, f.Name(), skipped, t.edges)
 	}
 	return nil
+}
+
+// ctxReader stops reading once ctx is done, so a long decode ends promptly.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // warnSkipped reports the edges that were not imported, one line per kind

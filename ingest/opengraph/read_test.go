@@ -15,6 +15,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph/export"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/ingest/opengraph"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -128,4 +129,12 @@ func TestMinimalPayload(t *testing.T) {
 	require.Equal(t, "opengraph:opengraph-minimal", d.Info.Source)
 	require.Len(t, warnings, 2)
 	require.Contains(t, warnings[0], `/graph/edges/0: 1 edge of kind "Knows" not imported`)
+}
+
+func TestReadCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ingest.Load(ctx, &memStore{}, []ingest.Source{{Path: filepath.Join(td, "finance.opengraph.json"), Format: ingest.FormatOpenGraph}},
+		ingest.Options{Readers: ingest.Readers{OpenGraph: opengraph.Read}})
+	require.ErrorIs(t, err, context.Canceled)
 }
