@@ -22,10 +22,12 @@ const (
 	FormatPostgres = "postgres"
 	FormatSAP      = "sap"
 	FormatVault    = "vault"
+	// FormatOpenGraph is a BloodHound OpenGraph data payload (JSON).
+	FormatOpenGraph = "opengraph"
 )
 
 // Formats lists the format names Load accepts, FormatAuto first.
-var Formats = []string{FormatAuto, FormatBundle, FormatAWSIAM, FormatK8sRBAC, FormatPostgres, FormatSAP, FormatVault}
+var Formats = []string{FormatAuto, FormatBundle, FormatAWSIAM, FormatK8sRBAC, FormatPostgres, FormatSAP, FormatVault, FormatOpenGraph}
 
 // Source is one input of a Load: a file or directory path (a connection string
 // for postgres) and its format; "" or "auto" detects the format.
@@ -51,6 +53,8 @@ type Readers struct {
 	Postgres ReadFunc
 	SAP      ReadFunc
 	Vault    ReadFunc
+	// OpenGraph reads BloodHound OpenGraph payloads (ingest/opengraph).
+	OpenGraph ReadFunc
 }
 
 // Options tune a Load. The zero value is usable (but has no readers).
@@ -148,6 +152,8 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 		fn = r.SAP
 	case FormatVault:
 		fn = r.Vault
+	case FormatOpenGraph:
+		fn = r.OpenGraph
 	default:
 		return nil, fmt.Errorf("ingest %s: unknown format %q (allowed: %s)", src.Path, format, strings.Join(Formats, ", "))
 	}
@@ -191,8 +197,18 @@ func DetectFormat(path string) string {
 		return FormatAWSIAM
 	case bytes.Contains(head, []byte("rbac.authorization.k8s.io")):
 		return FormatK8sRBAC
+	case isOpenGraph(head):
+		return FormatOpenGraph
 	}
 	return FormatBundle
+}
+
+// isOpenGraph reports a JSON document that looks like a BloodHound OpenGraph
+// payload: a "graph" key and nodes with "kinds" in its first 64 KiB.
+func isOpenGraph(head []byte) bool {
+	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
+	return bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(`"graph"`)) &&
+		(bytes.Contains(head, []byte(`"kinds"`)) || bytes.Contains(head, []byte(`"edges"`)))
 }
 
 // isSAPExtract reports a directory holding a USR02 table file (USR02.txt,

@@ -209,7 +209,7 @@ func TestFormatDispatch(t *testing.T) {
 		{name: "k8s-rbac not yet", format: "k8s-rbac", wantErr: "format k8s-rbac is not supported yet", wantIs: ingest.ErrUnsupportedFormat},
 		{name: "postgres not yet", format: "postgres", wantErr: "format postgres is not supported yet", wantIs: ingest.ErrUnsupportedFormat},
 		{name: "bundle without a reader", format: "bundle", wantErr: "format bundle is not supported yet", wantIs: ingest.ErrUnsupportedFormat},
-		{name: "unknown format", format: "xml", wantErr: `unknown format "xml" (allowed: auto, bundle, aws-iam, k8s-rbac, postgres, sap, vault)`},
+		{name: "unknown format", format: "xml", wantErr: `unknown format "xml" (allowed: auto, bundle, aws-iam, k8s-rbac, postgres, sap, vault, opengraph)`},
 		{name: "wired aws-iam reader is used", format: "aws-iam", readers: ingest.Readers{AWSIAM: func(context.Context, string, *ingest.Input) error {
 			return errors.New("aws reader called")
 		}}, wantErr: "aws reader called"},

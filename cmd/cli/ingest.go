@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
+	"github.com/reachgraph/reachgraph/ingest/opengraph"
 	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/ingest/sap"
 )
@@ -29,6 +31,7 @@ reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
+  reachgraph ingest --opengraph-map map.yaml okta-opengraph.json   # BloodHound OpenGraph payload
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json
   PGPASSWORD=… reachgraph ingest --pg-config pg.yaml 'postgres://audit@db1:5432/finance?sslmode=require'`,
 		Args: cobra.MinimumNArgs(1),
@@ -47,6 +50,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 					return usagef("--collected-at %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", collectedAt)
 				}
 			}
+			conf.warn = g.env.Stderr
 			meta, err := g.ingest(cmd, st, args, format, at, conf)
 			if err != nil {
 				return err
@@ -54,11 +58,12 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 			return g.printIngested(meta)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
+	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap, vault or opengraph")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
 	cmd.Flags().StringVar(&conf.pg.Config, "pg-config", "", "postgres configuration (YAML): cluster name, SOX scope, table patterns → kind and scope, role patterns → identity type (docs/ingest-postgres.md)")
 	cmd.Flags().BoolVar(&conf.pg.Fetch.AllDatabases, "all-databases", false, "postgres: read every database the login may connect to, not only the URL's")
+	cmd.Flags().StringVar(&conf.opengraphMap, "opengraph-map", "", "opengraph map (YAML): node and edge kinds of other sources → reachgraph kinds (docs/interop.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -82,19 +87,30 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 }
 
 // sourceConfigs are the configuration of the source readers ("" for none):
-// --aws-config, --k8s-config, and the postgres options (--pg-config,
-// --all-databases).
+// --aws-config, --k8s-config, --opengraph-map, and the postgres options
+// (--pg-config, --all-databases); warn receives the readers' warnings (nil:
+// dropped).
 type sourceConfigs struct {
-	aws string
-	k8s string
-	pg  postgres.Options
+	aws          string
+	k8s          string
+	opengraphMap string
+	pg           postgres.Options
+	warn         io.Writer
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).
 // The readers serve one load.
 func readers(conf sourceConfigs) ingest.Readers {
 	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
-		SAP: sap.Read, Postgres: postgres.NewReader(conf.pg)}
+		SAP: sap.Read, Postgres: postgres.NewReader(conf.pg), OpenGraph: opengraph.NewReader(opengraph.Options{Map: conf.opengraphMap, Warn: conf.warnFunc()})}
+}
+
+// warnFunc prints reader warnings as "warning: …" lines on conf.warn.
+func (conf sourceConfigs) warnFunc() func(string) {
+	if conf.warn == nil {
+		return nil
+	}
+	return func(msg string) { fmt.Fprintf(conf.warn, "warning: %s\n", msg) }
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {

@@ -71,6 +71,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newTokenCmd(g),
 		newLsCmd(g),
 		newVersionCmd(g),
+		newExportCmd(g),
 	)
 	registerCompletions(g, root)
 	for _, c := range root.Commands() {

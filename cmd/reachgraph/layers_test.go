@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	"graph/neo4jstore":  {"graph", "schema"},
 	"graph/projection":  {"graph", "schema"},
 	"graph/gen":         {"graph", "schema"},
+	"graph/export":      {"graph", "schema"},
 	"graph/storetest":   {"graph", "schema"},
 	"graph/stores":      {"graph", "graph/memstore", "graph/neo4jstore"},
 	"ingest":            {"graph", "schema"},
