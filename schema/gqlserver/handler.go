@@ -178,7 +178,6 @@ func (s *Server) graphqlHandler() http.Handler {
 		}
 		rq := requestFrom(r.Context())
 		rq.principal = p
-		rq.loaders = s.newLoaders()
 		release, ok := s.slots.acquire(p.Name)
 		if !ok {
 			w.Header().Set("Retry-After", "1")

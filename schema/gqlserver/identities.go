@@ -88,23 +88,3 @@ func matches(f *model.IdentityFilter, x graph.Identity, crit map[string]bool) bo
 	}
 	return true
 }
-
-// groupsOf returns the direct groups of an identity or group through the
-// request's dataloader (one batched fetch for a whole list).
-func (s *Server) groupsOf(ctx context.Context, sc model.Scope, member string) ([]*model.Group, error) {
-	if rq := requestFrom(ctx); rq != nil && rq.loaders != nil {
-		return rq.loaders.groupsOf.Load(ctx, scopedKey{scope: sc, id: member})
-	}
-	gs, errs := s.fetchGroupsOf(ctx, []scopedKey{{scope: sc, id: member}})
-	return gs[0], errs[0]
-}
-
-// identityIn returns the identity with this id on the scope's snapshot
-// through the request's dataloader; an unknown id is an error.
-func (s *Server) identityIn(ctx context.Context, sc model.Scope, id string) (*model.Identity, error) {
-	if rq := requestFrom(ctx); rq != nil && rq.loaders != nil {
-		return rq.loaders.identity.Load(ctx, scopedKey{scope: sc, id: id})
-	}
-	xs, errs := s.fetchIdentities(ctx, []scopedKey{{scope: sc, id: id}})
-	return xs[0], errs[0]
-}

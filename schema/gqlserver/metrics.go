@@ -14,13 +14,12 @@ import (
 
 // metrics are the server's Prometheus metrics, on a registry of its own.
 type metrics struct {
-	reg           *prometheus.Registry
-	requests      *prometheus.CounterVec
-	duration      *prometheus.HistogramVec
-	operations    *prometheus.CounterVec
-	loaderBatches *prometheus.CounterVec
-	projection    prometheus.Histogram
-	findings      *prometheus.GaugeVec
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	operations *prometheus.CounterVec
+	projection prometheus.Histogram
+	findings   *prometheus.GaugeVec
 }
 
 func newMetrics() *metrics {
@@ -36,9 +35,6 @@ func newMetrics() *metrics {
 		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "reachgraph_graphql_operations_total", Help: "GraphQL operations by type and outcome (ok or error).",
 		}, []string{"type", "outcome"}),
-		loaderBatches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "reachgraph_graphql_loader_batches_total", Help: "Batched dataloader fetches by loader.",
-		}, []string{"loader"}),
 	}
 	m.projection = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "reachgraph_snapshot_open_seconds", Help: "Time to open a snapshot: read its records and build its projection.",
@@ -47,7 +43,7 @@ func newMetrics() *metrics {
 	m.findings = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "reachgraph_findings", Help: "Built-in ruleset findings on the newest snapshot at its own as_of, by severity (set when they are first computed).",
 	}, []string{"severity"})
-	m.reg.MustRegister(m.requests, m.duration, m.operations, m.loaderBatches, m.projection, m.findings,
+	m.reg.MustRegister(m.requests, m.duration, m.operations, m.projection, m.findings,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -30,7 +30,6 @@ var anonymous = Principal{Name: "anonymous", Role: RoleAdmin}
 // request is the request-scoped state, reached through requestFrom.
 type request struct {
 	principal Principal
-	loaders   *loaders
 
 	mu        sync.Mutex
 	operation string
