@@ -13,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/ingest/sap"
+	"github.com/reachgraph/reachgraph/ingest/vault"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
@@ -28,6 +29,7 @@ reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
+  reachgraph ingest vault-export/                        # vault read -format=json output
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,6 +57,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
+	cmd.Flags().StringVar(&conf.vault, "vault-config", "", "vault configuration (YAML): cluster name, SOX scope, kubernetes auth mount → Kubernetes cluster, jwt mount → issuer (docs/ingest-vault.md); default vault.yaml in the export directory")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -78,16 +81,17 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 }
 
 // sourceConfigs are the configuration files of the source readers ("" for
-// none): --aws-config, --k8s-config.
+// none): --aws-config, --k8s-config, --vault-config.
 type sourceConfigs struct {
-	aws string
-	k8s string
+	aws   string
+	k8s   string
+	vault string
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).
 func readers(conf sourceConfigs) ingest.Readers {
 	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
-		SAP: sap.Read}
+		SAP: sap.Read, Vault: vault.NewReader(conf.vault)}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {
