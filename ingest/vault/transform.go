@@ -2,6 +2,7 @@ package vault
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -112,8 +113,12 @@ func (t *transformer) resources() {
 		if o := owners[x]; o != "" {
 			name += " (owner: " + o + ")"
 		}
+		kind := t.tree.kind[x]
+		if top, _, _ := strings.Cut(x, "/"); kind == "secret_path" && (top == "sys" || top == "auth") {
+			kind = "api_path"
+		}
 		t.out.Records.ResourceList = append(t.out.Records.ResourceList, graph.Resource{
-			ID: t.pathID(x), System: t.c, Parent: t.parentID(parentOf(x)), Name: name, Kind: t.tree.kind[x]})
+			ID: t.pathID(x), System: t.c, Parent: t.parentID(parentOf(x)), Name: name, Kind: kind})
 	}
 	for _, p := range patterns {
 		if !t.once(t.pathID(p.path)) || t.tree.kind[p.path] != "" {
