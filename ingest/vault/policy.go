@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,7 +79,7 @@ func ParsePolicy(name string, src []byte) ([]Rule, []PolicyProblem) {
 	if t := strings.TrimSpace(string(src)); strings.HasPrefix(t, "{") {
 		f, diags = p.ParseJSON(src, name)
 	} else {
-		f, diags = p.ParseHCL(src, name)
+		f, diags = p.ParseHCL(blankNested(src), name)
 	}
 	if diags.HasErrors() {
 		return nil, diagProblems(diags)
@@ -165,6 +166,72 @@ func constraints(body hcl.Body) (params []string, controlGroup bool) {
 	}
 	_, cg := content.Attributes["control_group"]
 	return params, cg
+}
+
+// nestedKeys are the path-block keys whose value is only noted, never
+// read. Vault's docs write them in HCL 1 forms that HCL 2 rejects
+// (`control_group = { factor "x" { … } }`, `allowed_parameters { "k" = [] }`).
+var nestedKeys = []string{"control_group", "allowed_parameters", "denied_parameters", "required_parameters"}
+
+// blankNested replaces the inside of every `KEY {…}` or `KEY = {…}` of
+// nestedKeys with spaces (keeping newlines, so lines stay right), leaving
+// an empty object or block HCL 2 parses.
+func blankNested(src []byte) []byte {
+	out := slices.Clone(src)
+	for _, key := range nestedKeys {
+		for from := 0; ; {
+			i := bytes.Index(out[from:], []byte(key))
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(key)
+			if i > 0 && !isSpace(out[i-1]) {
+				continue
+			}
+			j := from
+			for j < len(out) && (isSpace(out[j]) || out[j] == '=') {
+				j++
+			}
+			if j >= len(out) || out[j] != '{' {
+				continue
+			}
+			if end := matchBrace(out, j); end > 0 {
+				for k := j + 1; k < end; k++ {
+					if out[k] != '\n' {
+						out[k] = ' '
+					}
+				}
+				from = end
+			}
+		}
+	}
+	return out
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// matchBrace is the index of the brace closing the one at open, skipping
+// quoted strings; -1 when there is none.
+func matchBrace(b []byte, open int) int {
+	depth, inStr := 0, false
+	for k := open; k < len(b); k++ {
+		switch c := b[k]; {
+		case inStr && c == '\\':
+			k++
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
 }
 
 func diagProblems(diags hcl.Diagnostics) []PolicyProblem {
