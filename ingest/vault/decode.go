@@ -48,6 +48,12 @@ func (d *dirReader) policy(f *ingest.File, rel string, data []byte) {
 			return
 		}
 	}
+	for _, other := range d.exp.Policies {
+		if other.Name == name {
+			f.Problemf(0, "", "policy %q is given twice (also in %s): keep one file per policy", name, other.File)
+			return
+		}
+	}
 	rules, probs := ParsePolicy(f.Name(), text)
 	for _, p := range probs {
 		if ptr == "" {

@@ -93,6 +93,11 @@ func TestMalformedInput(t *testing.T) {
 			want:  []string{`secret/metadata/a.json: /data: invalid time "yesterday": expected RFC 3339`},
 		},
 		{
+			name:  "a policy given as JSON and as HCL",
+			files: map[string]string{"sys/policy/p.json": okPolicy, "sys/policy/p.hcl": "path \"a\" { capabilities = [\"read\"] }\n"},
+			want:  []string{`sys/policy/p.json: policy "p" is given twice (also in ./sys/policy/p.hcl): keep one file per policy`},
+		},
+		{
 			name:  "nothing to read",
 			files: map[string]string{"README": "hello"},
 			want:  []string{`.: no Vault export in the directory: expected sys/policy/, sys/auth.json, auth/<mount>/role/ or <mount>/metadata/ files (docs/ingest-vault.md)`},

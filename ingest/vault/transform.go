@@ -85,13 +85,16 @@ func (t *transformer) once(id string) bool {
 // resources builds the path tree from KV metadata and policy paths and
 // emits its nodes, then the pattern nodes.
 func (t *transformer) resources() {
-	owners := map[string]string{}
+	notes := map[string]string{}
 	for i := range t.exp.Secrets {
 		s := &t.exp.Secrets[i]
 		t.tree.add(s.DataPath(), "secret")
 		t.out.KVUpdated[t.pathID(s.DataPath())] = s.Updated
 		if s.Owner != "" {
-			owners[s.DataPath()] = s.Owner
+			notes[s.DataPath()] = " (owner: " + s.Owner + ")"
+		}
+		if s.Deleted {
+			notes[s.DataPath()] += " (current version deleted)"
 		}
 	}
 	var patterns []pattern
@@ -109,10 +112,7 @@ func (t *transformer) resources() {
 	}
 	t.tree.sort()
 	for _, x := range t.tree.paths() {
-		name := x
-		if o := owners[x]; o != "" {
-			name += " (owner: " + o + ")"
-		}
+		name := x + notes[x]
 		kind := t.tree.kind[x]
 		if top, _, _ := strings.Cut(x, "/"); kind == "secret_path" && (top == "sys" || top == "auth") {
 			kind = "api_path"
