@@ -145,6 +145,9 @@ func (t *transformer) policies() {
 		exported[pol.Name] = true
 		t.out.Records.GroupList = append(t.out.Records.GroupList, graph.Group{
 			ID: t.policyID(pol.Name), Name: pol.Name, Type: schema.GroupRole, System: t.c})
+		if pol.Name == "root" { // Vault prints root with empty rules
+			t.rootGrant()
+		}
 		t.policyGrants(pol)
 	}
 	var missing []string
@@ -158,10 +161,15 @@ func (t *transformer) policies() {
 		g := graph.Group{ID: t.policyID(name), Name: name, Type: schema.GroupRole, System: t.c}
 		if name == "root" {
 			t.out.Records.GroupList = append(t.out.Records.GroupList, g)
-			t.out.Records.GrantList = append(t.out.Records.GrantList, graph.Grant{
-				Principal: g.ID, Action: schema.ActionAdmin, Resource: t.c, Native: "built-in policy root (every path, every capability)"})
+			t.rootGrant()
 			continue
 		}
 		t.out.Placeholders.GroupList = append(t.out.Placeholders.GroupList, g)
 	}
+}
+
+// rootGrant gives the built-in root policy admin on the whole system.
+func (t *transformer) rootGrant() {
+	t.out.Records.GrantList = append(t.out.Records.GrantList, graph.Grant{
+		Principal: t.policyID("root"), Action: schema.ActionAdmin, Resource: t.c, Native: "built-in policy root (every path, every capability)"})
 }

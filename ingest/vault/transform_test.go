@@ -121,3 +121,12 @@ func TestEscalationAndRoot(t *testing.T) {
 	}
 	require.Equal(t, []string{"vault:vault:policy:ops admin", "vault:vault:policy:root admin"}, sysGrants)
 }
+
+func TestExportedRootPolicy(t *testing.T) {
+	// vault read sys/policy/root prints empty rules: root still is admin.
+	res := vault.Transform(&vault.Export{Policies: []vault.Policy{{Name: "root"}}, Roles: []vault.Role{approle("bg", "root")}})
+	require.Len(t, res.Records.GrantList, 1)
+	require.Equal(t, "vault:vault", res.Records.GrantList[0].Resource)
+	require.Equal(t, schema.ActionAdmin, res.Records.GrantList[0].Action)
+	require.Len(t, res.Records.GroupList, 1)
+}
