@@ -25,7 +25,7 @@ func TestDeclared(t *testing.T) {
 		}
 		f.Header(header("src"+source), 0)
 		for _, id := range []string{"k8s:c:sa:ns/b", "k8s:c:sa:ns/a", "k8s:c:sa:other/x"} {
-			f.Add(&ingest.Record{Section: "identities", Fields: []ingest.Field{fld("id", str(id + source)), fld("type", str("workload"))}})
+			f.Add(&ingest.Record{Section: "identities", Fields: []ingest.Field{fld("id", str(id+source)), fld("type", str("workload"))}})
 		}
 		f.AddPlaceholder(&ingest.Record{Section: "identities", Fields: []ingest.Field{fld("id", str("k8s:c:sa:ns/placeholder")), fld("type", str("workload"))}})
 		f.Add(&ingest.Record{Section: "groups", Fields: []ingest.Field{fld("id", str("k8s:c:sa:ns/group"+source))}})
