@@ -91,3 +91,25 @@ func TestSplit(t *testing.T) {
 		})
 	}
 }
+
+// The tree walk of topMatches agrees with matching every node.
+func TestTopMatchesWalk(t *testing.T) {
+	tr := newTree()
+	for _, x := range []string{"secret/data/a/teamb", "secret/data/b/teamb/x", "secret/data/zip-zap/zong", "secret/data/zip/zap",
+		"secret/data/a/b/teamb", "secret/metadata/a/teamb", "kv/data/a/teamb", "secret/data/teamb"} {
+		tr.add(x, "secret")
+	}
+	tr.sort()
+	for _, pat := range []string{"secret/data/+/teamb", "secret/data/zip-*", "+/data/+/teamb", "secret/+/a/*", "secret/data/+", "secret/data/+/teamb*", "+", "secret/data/zip*", "secret/+/+/b/teamb"} {
+		t.Run(pat, func(t *testing.T) {
+			p := classify(pat)
+			var want []string
+			for _, x := range tr.paths() {
+				if p.matches(x) && (parentOf(x) == "" || !p.matches(parentOf(x))) {
+					want = append(want, x)
+				}
+			}
+			require.Equal(t, want, tr.topMatches(&p))
+		})
+	}
+}

@@ -24,12 +24,37 @@ type Result struct {
 
 // transformer holds the state of one Transform.
 type transformer struct {
-	exp     *Export
-	c       string // "vault:CLUSTER"
-	tree    *tree
-	out     *Result
-	holders map[string][]string // policy name → role ids holding it
-	seen    map[string]bool     // ids emitted already (dedupe)
+	exp      *Export
+	c        string // "vault:CLUSTER"
+	tree     *tree
+	out      *Result
+	holders  map[string][]string // policy name → role ids holding it
+	seen     map[string]bool     // ids emitted already (dedupe)
+	pats     map[string]*pattern // classify per policy path, memoized
+	matches  map[string][]string // tree.topMatches per pattern path, memoized
+	denyList []denyRule          // every deny rule (denies), nil until computed
+}
+
+// pat is classify(path), memoized: rules are compared pairwise.
+func (t *transformer) pat(path string) *pattern {
+	p, ok := t.pats[path]
+	if !ok {
+		c := classify(path)
+		p = &c
+		t.pats[path] = p
+	}
+	return p
+}
+
+// topMatches is t.tree.topMatches(p), memoized; valid once the tree is
+// complete (after resources).
+func (t *transformer) topMatches(p *pattern) []string {
+	m, ok := t.matches[p.path]
+	if !ok {
+		m = t.tree.topMatches(p)
+		t.matches[p.path] = m
+	}
+	return m
 }
 
 // Transform maps a decoded export to reachgraph records (docs/ingest-vault.md).
@@ -37,7 +62,8 @@ type transformer struct {
 // tree nodes are sorted by path.
 func Transform(exp *Export) *Result {
 	t := &transformer{exp: exp, c: "vault:" + exp.Config.cluster(), tree: newTree(),
-		out: &Result{KVUpdated: map[string]time.Time{}}, holders: map[string][]string{}, seen: map[string]bool{}}
+		out: &Result{KVUpdated: map[string]time.Time{}}, holders: map[string][]string{}, seen: map[string]bool{},
+		pats: map[string]*pattern{}, matches: map[string][]string{}}
 	cfg := exp.Config
 	sys := graph.System{ID: t.c, Name: "Vault " + exp.Config.cluster(), Kind: "vault"}
 	if cfg != nil {
@@ -100,7 +126,7 @@ func (t *transformer) resources() {
 	var patterns []pattern
 	for _, pol := range t.exp.Policies {
 		for _, r := range pol.Rules {
-			p := classify(r.Path)
+			p := *t.pat(r.Path)
 			switch p.shape {
 			case shapeExact, shapePrefix:
 				t.tree.add(p.node, "secret_path")
