@@ -56,7 +56,7 @@ func TestMalformedInput(t *testing.T) {
 		{
 			name:  "policy text inside JSON: the field's line and the policy line",
 			files: map[string]string{"sys/policy/p.json": "{\n  \"data\": {\n    \"name\": \"p\",\n    \"rules\": \"path \\\"x\\\" {\\n capabilities = [\\\"raed\\\"]\\n}\"\n  }\n}\n"},
-			want:  []string{`sys/policy/p.json:4: /data/rules: policy line 1: path "x": unknown capability "raed" (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)`},
+			want:  []string{`sys/policy/p.json:4: /data/rules: policy line 2: path "x": unknown capability "raed" (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)`},
 		},
 		{
 			name:  "no data envelope",

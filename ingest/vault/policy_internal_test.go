@@ -53,7 +53,7 @@ func TestParsePolicy(t *testing.T) {
 			name:  "unknown capability names its line",
 			src:   "\n\npath \"x\" {\n  capabilities = [\"reed\"]\n}\n",
 			want:  []Rule{{Path: "x", Line: 3}},
-			probs: []PolicyProblem{{Line: 3, Msg: `path "x": unknown capability "reed" (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)`}},
+			probs: []PolicyProblem{{Line: 4, Msg: `path "x": unknown capability "reed" (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)`}},
 		},
 		{
 			name:  "syntax error names its line",
@@ -69,6 +69,7 @@ func TestParsePolicy(t *testing.T) {
 		{
 			name:  "wrong type",
 			src:   "path \"x\" {\n  capabilities = \"read\"\n}\n",
+			want:  []Rule{{Path: "x", Line: 1}},
 			probs: []PolicyProblem{{Line: 2}},
 		},
 	}
