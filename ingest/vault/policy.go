@@ -61,11 +61,11 @@ type policyDoc struct {
 }
 
 type pathBlock struct {
-	Path         string    `hcl:"path,label"`
+	Path         string         `hcl:"path,label"`
 	Capabilities *hcl.Attribute `hcl:"capabilities,optional"`
 	Policy       *hcl.Attribute `hcl:"policy,optional"`
-	Rest         hcl.Body  `hcl:",remain"`
-	Range        hcl.Range `hcl:",def_range"`
+	Rest         hcl.Body       `hcl:",remain"`
+	Range        hcl.Range      `hcl:",def_range"`
 }
 
 // ParsePolicy parses a policy's text, HCL or (when it starts with '{')
