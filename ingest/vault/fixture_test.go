@@ -218,3 +218,16 @@ func TestKVUpdatedTimes(t *testing.T) {
 	require.ErrorContains(t, err, "x.json:1: /data/data: this is a KV v2 data read")
 	require.NotContains(t, err.Error(), sentinel)
 }
+
+// A metadata-only change moves updated_time but not the secret's rotation:
+// the current version's created_time wins.
+func TestKVUpdatedIsTheCurrentVersion(t *testing.T) {
+	dir := export(t, map[string]string{"kv/fin/metadata/bank/swift.json": `{"data": {
+  "created_time": "2025-01-01T00:00:00Z", "updated_time": "2026-11-20T00:00:00Z", "current_version": 2,
+  "custom_metadata": {"owner": "treasury"},
+  "versions": {"1": {"created_time": "2025-01-01T00:00:00Z", "deletion_time": "", "destroyed": false},
+               "2": {"created_time": "2026-03-01T10:00:00Z", "deletion_time": "", "destroyed": false}}}}`})
+	got, err := vault.KVUpdatedTimes(dir, "")
+	require.NoError(t, err)
+	require.Equal(t, map[string]time.Time{"vault:vault:path:kv/fin/data/bank/swift": time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}, got)
+}

@@ -36,6 +36,9 @@ func parseKVMetadata(rel string, data []byte) (KVSecret, *EnvelopeProblem) {
 		Created: time.Time(md.CreatedTime), Updated: time.Time(md.UpdatedTime), Owner: md.CustomMetadata["owner"]}
 	if v, ok := md.Versions[fmt.Sprint(md.CurrentVersion)]; ok {
 		s.Deleted = v.Destroyed || !time.Time(v.DeletionTime).IsZero()
+		if !time.Time(v.CreatedTime).IsZero() {
+			s.Updated = time.Time(v.CreatedTime)
+		}
 	}
 	return s, nil
 }
