@@ -88,8 +88,8 @@ type KVSecret struct {
 	// else the metadata's updated_time (which a metadata-only change also
 	// moves).
 	Updated time.Time
-	Owner   string    // custom_metadata owner, "" for none
-	Deleted bool      // the current version is deleted or destroyed
+	Owner   string // custom_metadata owner, "" for none
+	Deleted bool   // the current version is deleted or destroyed
 	File    string
 }
 
