@@ -101,15 +101,39 @@ func (p *pattern) matchSegs(x string) bool {
 	return false
 }
 
-// moreSpecific reports whether q wins over p for the paths both match,
-// by Vault's priority: an exact path over a glob, then the longer literal
-// prefix.
+// moreSpecific reports whether q has priority over p where both match, by
+// Vault's rules: an exact path wins; then the later first wildcard ("+" or
+// "*"); then not ending in "*"; then fewer "+" segments; then the longer
+// path; then the lexicographically larger one. It is a strict total order
+// on distinct paths.
 func (q *pattern) moreSpecific(p *pattern) bool {
-	qe, pe := q.shape == shapeExact, p.shape == shapeExact
-	if qe != pe {
-		return qe
+	if qe, pe := q.shape == shapeExact, p.shape == shapeExact; qe || pe {
+		return qe && !pe
 	}
-	return len(q.lit) > len(p.lit) || (p.shape == shapeAll && q.shape != shapeAll)
+	if len(q.lit) != len(p.lit) {
+		return len(q.lit) > len(p.lit)
+	}
+	if qg, pg := strings.HasSuffix(q.path, "*"), strings.HasSuffix(p.path, "*"); qg != pg {
+		return pg
+	}
+	if qp, pp := plusCount(q.path), plusCount(p.path); qp != pp {
+		return qp < pp
+	}
+	if len(q.path) != len(p.path) {
+		return len(q.path) > len(p.path)
+	}
+	return q.path > p.path
+}
+
+// plusCount is the number of "+" segments of a path pattern.
+func plusCount(p string) int {
+	n := 0
+	for _, s := range strings.Split(p, "/") {
+		if s == "+" {
+			n++
+		}
+	}
+	return n
 }
 
 // under reports whether path x is n or below it ("" is the root).

@@ -113,3 +113,26 @@ func TestTopMatchesWalk(t *testing.T) {
 		})
 	}
 }
+
+// Vault's priority rules, each with the docs' reasoning.
+func TestMoreSpecific(t *testing.T) {
+	tests := []struct {
+		hi, lo string
+	}{
+		{hi: "secret/data/x", lo: "secret/data/*"},            // exact wins
+		{hi: "secret/data/a/*", lo: "secret/data/+/b"},        // later first wildcard
+		{hi: "secret/data/+/teamb", lo: "secret/data/*"},      // same position, not ending in *
+		{hi: "secret/data/+/x/*", lo: "secret/data/+/+/*"},    // fewer + segments
+		{hi: "secret/data/+/teamb", lo: "secret/data/+/team"}, // longer
+		{hi: "secret/data/+/b", lo: "secret/data/+/a"},        // lexicographically larger
+		{hi: "secret/data/zip-*", lo: "secret/data/zip*"},     // later first wildcard
+		{hi: "secret/*", lo: "*"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.hi+" over "+tc.lo, func(t *testing.T) {
+			hi, lo := classify(tc.hi), classify(tc.lo)
+			require.True(t, hi.moreSpecific(&lo))
+			require.False(t, lo.moreSpecific(&hi))
+		})
+	}
+}

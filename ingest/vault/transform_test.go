@@ -91,12 +91,13 @@ path "secret/data/foo/+" { capabilities = ["deny"] }
 	res := vault.Transform(&vault.Export{Policies: []vault.Policy{p}, Roles: []vault.Role{approle("a", "teams")},
 		Secrets: secrets("foo/teamb", "bar/teamb", "bar/teamc", "zip-zap/zong", "zip/zap")})
 	got, cond := grantTargets(&res.Records)
-	// Worked out by hand with Vault's priority rules (the later first
-	// wildcard wins): +/teamb gives its pattern node and bar/teamb, not
-	// foo/teamb (foo/+ denies it); secret/data/* (list) is narrowed around
-	// zip-* and foo/+, leaving bar and zip. Exclusions by a pattern rest on
-	// the known paths only: conditional.
-	require.Equal(t, []string{"secret/data/+/teamb", "secret/data/bar/teamb", "secret/data/bar", "secret/data/zip"}, got["teams read"])
+	// Worked out by hand with Vault's priority rules: +/teamb gives its
+	// pattern node and bar/teamb, not foo/teamb (foo/+ has the later first
+	// wildcard and denies it); secret/data/* (list) has the same first
+	// wildcard as +/teamb but ends in "*", so it yields to it, and to zip-*
+	// and foo/+: it is split to bar/teamc and zip. Exclusions by a pattern
+	// rest on the known paths only: conditional.
+	require.Equal(t, []string{"secret/data/+/teamb", "secret/data/bar/teamb", "secret/data/bar/teamc", "secret/data/zip"}, got["teams read"])
 	require.Equal(t, []string{"secret/data/zip-*", "secret/data/zip-zap"}, got["teams write"])
 	require.False(t, cond["teams write"])
 	require.True(t, cond["teams read"])
