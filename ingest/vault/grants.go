@@ -244,11 +244,29 @@ func (t *transformer) escalation(pol *Policy, r *Rule, p *pattern, native string
 		probes = append(probes, "auth/"+role.Mount+"/role/x")
 	}
 	for _, x := range probes {
-		if p.matches(x) {
+		if p.matches(x) && t.decides(pol, r, x) {
 			t.grant(pol, t.c, schema.ActionAdmin, native+" (escalation: can write "+x[:len(x)-2]+", so can give itself any policy)", approx, cuts{})
 			return
 		}
 	}
+}
+
+// decides reports whether r is the rule of pol that Vault applies to the
+// concrete path x: no higher-priority rule of pol matches x, and no deny
+// of a policy every holder of pol also holds matches x.
+func (t *transformer) decides(pol *Policy, r *Rule, x string) bool {
+	p := t.pat(r.Path)
+	for i := range pol.Rules {
+		if q := t.pat(pol.Rules[i].Path); &pol.Rules[i] != r && q.matches(x) && q.moreSpecific(p) {
+			return false
+		}
+	}
+	for _, d := range t.denies() {
+		if all, _ := t.coHeld(pol.Name, d.pol.Name); all && d.pol.Name != pol.Name && t.pat(d.rule.Path).matches(x) {
+			return false
+		}
+	}
+	return true
 }
 
 func quoteList(xs []string) string {

@@ -131,3 +131,20 @@ func TestExportedRootPolicy(t *testing.T) {
 	require.Equal(t, schema.ActionAdmin, res.Records.GrantList[0].Action)
 	require.Len(t, res.Records.GroupList, 1)
 }
+
+func TestEscalationYieldsToDeny(t *testing.T) {
+	p := policy(t, "ops", `
+path "sys/*" { capabilities = ["create", "update", "read"] }
+path "sys/policy/*" { capabilities = ["deny"] }
+path "sys/policies/*" { capabilities = ["deny"] }
+`)
+	res := vault.Transform(&vault.Export{Policies: []vault.Policy{p}, Roles: []vault.Role{approle("ops", "ops")}})
+	var natives []string
+	for _, g := range res.Records.GrantList {
+		if g.Resource == "vault:vault" {
+			natives = append(natives, g.Native)
+		}
+	}
+	// sys/policy and sys/policies are denied; sys/auth still escalates
+	require.Equal(t, []string{`path "sys/*" { capabilities = ["create", "update", "read"] } (policy ops) (escalation: can write sys/auth, so can give itself any policy)`}, natives)
+}
