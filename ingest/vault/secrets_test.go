@@ -49,6 +49,7 @@ func copyFixture(t *testing.T, extra map[string]string) string {
 func TestNoSecretValueIsStored(t *testing.T) {
 	dir := copyFixture(t, map[string]string{
 		"auth/approle/role/payments-batch/role-id.json":         `{"data": {"role_id": "` + sentinel + `"}}`,
+		"auth/approle/role/role/role-id.json":                   `{"data": {"role_id": "` + sentinel + `"}}`,
 		"auth/approle/role/payments-batch/secret-id/acc-2.json": `{"data": {"secret_id": "` + sentinel + `", "secret_id_accessor": "acc-2", "creation_time": "2026-11-01T00:00:00Z", "expiration_time": "0001-01-01T00:00:00Z", "metadata": {"pw": "` + sentinel + `"}}}`,
 		"secret/metadata/sap/rfc_mm.json":                       `{"data": {"updated_time": "2026-01-01T00:00:00Z", "current_version": 1, "custom_metadata": {"owner": "mm-team", "hint": "` + sentinel + `"}}}`,
 		"auth/kubernetes/role/sap-connector2.json":              `{"data": {"bound_service_account_names": ["x"], "bound_service_account_namespaces": ["y"], "token_policies": ["sap-reader"], "password": "` + sentinel + `"}}`,
