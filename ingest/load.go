@@ -184,6 +184,9 @@ func DetectFormat(path string) string {
 		if err == nil && isSAPExtract(path) {
 			return FormatSAP
 		}
+		if err == nil && isVaultExport(path) {
+			return FormatVault
+		}
 		return detectDir(path)
 	}
 	head := make([]byte, 64<<10)
@@ -209,6 +212,17 @@ func isOpenGraph(head []byte) bool {
 	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
 	return bytes.HasPrefix(head, []byte("{")) && bytes.Contains(head, []byte(`"graph"`)) &&
 		(bytes.Contains(head, []byte(`"kinds"`)) || bytes.Contains(head, []byte(`"edges"`)))
+}
+
+// isVaultExport reports a directory holding sys/policy/, sys/policies/acl/
+// or sys/auth.json: a Vault or OpenBao export (ingest/vault).
+func isVaultExport(dir string) bool {
+	for _, p := range []string{"sys/policy", "sys/policies/acl", "sys/auth.json"} {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isSAPExtract reports a directory holding a USR02 table file (USR02.txt,

@@ -16,6 +16,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/opengraph"
 	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/ingest/sap"
+	"github.com/reachgraph/reachgraph/ingest/vault"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
@@ -31,6 +32,7 @@ reference, duplicate id, secret-bearing field — is reported with its file and
 line or JSON pointer, and nothing is stored (exit 2).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
+  reachgraph ingest vault-export/                        # vault read -format=json output
   reachgraph ingest --opengraph-map map.yaml okta-opengraph.json   # BloodHound OpenGraph payload
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json
   PGPASSWORD=… reachgraph ingest --pg-config pg.yaml 'postgres://audit@db1:5432/finance?sslmode=require'`,
@@ -64,6 +66,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	cmd.Flags().StringVar(&conf.pg.Config, "pg-config", "", "postgres configuration (YAML): cluster name, SOX scope, table patterns → kind and scope, role patterns → identity type (docs/ingest-postgres.md)")
 	cmd.Flags().BoolVar(&conf.pg.Fetch.AllDatabases, "all-databases", false, "postgres: read every database the login may connect to, not only the URL's")
 	cmd.Flags().StringVar(&conf.opengraphMap, "opengraph-map", "", "opengraph map (YAML): node and edge kinds of other sources → reachgraph kinds (docs/interop.md)")
+	cmd.Flags().StringVar(&conf.vault, "vault-config", "", "vault configuration (YAML): cluster name, SOX scope, kubernetes auth mount → Kubernetes cluster, jwt mount → issuer (docs/ingest-vault.md); default vault.yaml in the export directory")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -87,12 +90,13 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 }
 
 // sourceConfigs are the configuration of the source readers ("" for none):
-// --aws-config, --k8s-config, --opengraph-map, and the postgres options
-// (--pg-config, --all-databases); warn receives the readers' warnings (nil:
-// dropped).
+// --aws-config, --k8s-config, --vault-config, --opengraph-map, and the
+// postgres options (--pg-config, --all-databases); warn receives the readers'
+// warnings (nil: dropped).
 type sourceConfigs struct {
 	aws          string
 	k8s          string
+	vault        string
 	opengraphMap string
 	pg           postgres.Options
 	warn         io.Writer
@@ -102,7 +106,7 @@ type sourceConfigs struct {
 // The readers serve one load.
 func readers(conf sourceConfigs) ingest.Readers {
 	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
-		SAP: sap.Read, Postgres: postgres.NewReader(conf.pg), OpenGraph: opengraph.NewReader(opengraph.Options{Map: conf.opengraphMap, Warn: conf.warnFunc()})}
+		SAP: sap.Read, Vault: vault.NewReader(conf.vault), Postgres: postgres.NewReader(conf.pg), OpenGraph: opengraph.NewReader(opengraph.Options{Map: conf.opengraphMap, Warn: conf.warnFunc()})}
 }
 
 // warnFunc prints reader warnings as "warning: …" lines on conf.warn.
