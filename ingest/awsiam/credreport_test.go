@@ -1,0 +1,64 @@
+package awsiam_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/ingest/awsiam"
+)
+
+// TestParseReportBrokenSecondLine: a report whose only row is broken CSV is
+// a located problem, not a panic (FieldPos was read before the error check).
+func TestParseReportBrokenSecondLine(t *testing.T) {
+	for _, c := range []struct {
+		name, data string
+		line       int
+	}{
+		{name: "bare quote", data: "user,arn,user_creation_time\nbob,\"arn\"x,2020\n", line: 2},
+		{name: "unterminated quote", data: "user,arn,user_creation_time\n\"bob,arn", line: 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep, probs, err := awsiam.ParseReport([]byte(c.data))
+			require.NoError(t, err)
+			require.NotNil(t, rep)
+			require.Len(t, probs, 1)
+			require.Equal(t, c.line, probs[0].Line)
+			require.Contains(t, probs[0].Msg, "invalid CSV")
+		})
+	}
+}
+
+// FuzzCredentialReport: ParseReport never panics; every row it keeps has a
+// user, an ARN and a line, and every problem a line.
+func FuzzCredentialReport(f *testing.F) {
+	seeds, err := filepath.Glob("testdata/*.csv")
+	require.NoError(f, err)
+	more, err := filepath.Glob("testdata/cloudmapper-demo/*.csv")
+	require.NoError(f, err)
+	for _, p := range append(seeds, more...) {
+		data, err := os.ReadFile(p)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+	f.Add([]byte("user,arn,user_creation_time\n\"bob"))
+	f.Add([]byte("\ufeffuser,arn\n<root_account>,arn:aws:iam::123456789012:root\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, probs, err := awsiam.ParseReport(data)
+		if err != nil {
+			return
+		}
+		for _, r := range rep.Rows {
+			if r.User == "" || r.ARN == "" || r.Line < 1 {
+				t.Fatalf("row kept without user, arn or line: %+v", r)
+			}
+		}
+		for _, p := range probs {
+			if p.Line < 1 {
+				t.Fatalf("problem without a line: %+v", p)
+			}
+		}
+	})
+}
