@@ -136,6 +136,13 @@ func decodeChunks[T any](ctx context.Context, r *reader, k kind, want int, decod
 			return false
 		}
 	}
+	// A panic here would kill the process (no caller can recover it): a
+	// record that decodes into nonsense ends the iteration with an error.
+	defer func() {
+		if p := recover(); p != nil {
+			send(batch[T]{err: r.corrupt(k, &panicError{value: p})})
+		}
+	}()
 	var buf []byte
 	n, last := 0, 0
 	for chunk := uint32(0); n < want; chunk++ {
@@ -187,25 +194,27 @@ func (r *reader) fetch(k kind, n uint32, buf []byte) ([]byte, error) {
 	}
 	defer r.store.release()
 	var key [4]byte
-	err = db.View(func(tx *bolt.Tx) error {
-		snaps := tx.Bucket(bucketSnapshots)
-		if snaps == nil {
-			return errors.New("no snapshots bucket")
-		}
-		snap := snaps.Bucket(seqKey(r.seq))
-		if snap == nil {
-			return errors.New("no bucket for the snapshot")
-		}
-		b := snap.Bucket(kindBuckets[k])
-		if b == nil {
-			return fmt.Errorf("no %s bucket", k)
-		}
-		v := b.Get(chunkKey(key[:0], n))
-		if v == nil {
-			return fmt.Errorf("chunk %d missing", n)
-		}
-		buf = append(buf, v...) // v lives in the mmap only while tx is open
-		return nil
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			snaps := tx.Bucket(bucketSnapshots)
+			if snaps == nil {
+				return errors.New("no snapshots bucket")
+			}
+			snap := snaps.Bucket(seqKey(r.seq))
+			if snap == nil {
+				return errors.New("no bucket for the snapshot")
+			}
+			b := snap.Bucket(kindBuckets[k])
+			if b == nil {
+				return fmt.Errorf("no %s bucket", k)
+			}
+			v := b.Get(chunkKey(key[:0], n))
+			if v == nil {
+				return fmt.Errorf("chunk %d missing", n)
+			}
+			buf = append(buf, v...) // v lives in the mmap only while tx is open
+			return nil
+		})
 	})
 	if err != nil {
 		return buf, r.corrupt(k, err)
@@ -213,6 +222,7 @@ func (r *reader) fetch(k kind, n uint32, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
+// corrupt says the snapshot is damaged, naming the record kind.
 func (r *reader) corrupt(k kind, err error) error {
-	return fmt.Errorf("snapshot %s, %s: %w: %w", r.meta.ID, k, graph.ErrCorrupt, err)
+	return fmt.Errorf("snapshot %s is %w: %s: %w: %w (in store file %s; re-ingest the sources or restore the file)", r.meta.ID, ErrDamaged, k, graph.ErrCorrupt, err, r.store.path)
 }
