@@ -64,6 +64,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newDiffCmd(g),
 		newServeCmd(g),
 		newTokenCmd(g),
+		newVerifyStoreCmd(g),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true

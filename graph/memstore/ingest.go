@@ -140,12 +140,12 @@ func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spoo
 		b.FillPercent = 1 // keys only ever grow: pack pages full
 		for i, chunk := range sp.chunks(k) {
 			ck = chunkKey(ck, uint32(i))
-			if err := b.Put(ck, chunk); err != nil {
+			if err := b.Put(ck, sealChunk(meta.ID, k, uint32(i), chunk)); err != nil {
 				return err
 			}
 		}
 	}
-	if err := metas.Put(key, metaJSON); err != nil {
+	if err := metas.Put(key, sealMeta(key, metaJSON)); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketIDs).Put([]byte(meta.ID), key)
