@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -34,7 +33,7 @@ func Workbook(w io.Writer, s rules.Snapshot, rotationDays int, fs []rules.Findin
 		}
 		byID[f.Identity] = append(byID[f.Identity], id)
 	}
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	_ = cw.Write(WorkbookHeader)
 	ids := slices.Clone(s.Data.IdentityList)
 	slices.SortFunc(ids, func(a, b graph.Identity) int { return strings.Compare(a.ID, b.ID) })

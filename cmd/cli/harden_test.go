@@ -3,9 +3,11 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -90,4 +92,90 @@ func TestVerifyStore(t *testing.T) {
 	_, stderr, code = run(t, "--store", store, "--snapshot", first.ID, "whocan", "--action", "approve", "--kind", "journal_entry")
 	require.Equal(t, cli.ExitUsage, code)
 	require.Contains(t, stderr, "snapshot "+first.ID+" is damaged")
+}
+
+// evilBundle has ids, a source label and a purpose that start like
+// spreadsheet formulas or carry terminal control and bidi characters.
+const evilBundle = `format: reachgraph/v1
+source: "=HYPERLINK(\"http://evil\",\"src\")"
+collected_at: 2026-10-31T00:00:00Z
+systems:
+  - {id: gl, name: General ledger, kind: general_ledger, sox_scope: true}
+resources:
+  - {id: "gl:je", system: gl, name: Journal entries, kind: journal_entry}
+identities:
+  - {id: "=cmd|' /C calc'!A0", type: service_account, purpose: "@SUM(1)"}
+  - {id: "+svc", type: service_account}
+  - {id: "esc\e[2Jx", type: service_account}
+  - {id: "row\nforged", type: service_account}
+  - {id: "bidi\u202egpj.exe", type: service_account}
+grants:
+  - {principal: "=cmd|' /C calc'!A0", action: approve, resource: gl}
+  - {principal: "+svc", action: approve, resource: gl}
+  - {principal: "esc\e[2Jx", action: approve, resource: gl}
+  - {principal: "row\nforged", action: approve, resource: gl}
+  - {principal: "bidi\u202egpj.exe", action: approve, resource: gl}
+credentials:
+  - {id: c1, identity: "=cmd|' /C calc'!A0", type: api_key, systems: [gl]}
+`
+
+// readCSV parses RFC 4180 CSV and fails on anything else.
+func readCSV(t *testing.T, s string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(s)).ReadAll()
+	require.NoError(t, err, "not RFC 4180 CSV:\n%s", s)
+	return rows
+}
+
+// noFormula fails when a cell would run as a formula in a spreadsheet.
+func noFormula(t *testing.T, rows [][]string) {
+	t.Helper()
+	for _, row := range rows {
+		for _, c := range row {
+			if c != "" && c != "-" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				t.Fatalf("cell %q starts like a formula", c)
+			}
+		}
+	}
+}
+
+// TestCSVFormulaInjection: every CSV output (whocan, paths, snapshots, the
+// findings report and the workbook) is RFC 4180 and neutralises cells that
+// start with = + - @ tab or CR.
+func TestCSVFormulaInjection(t *testing.T) {
+	dir := t.TempDir()
+	store := newStore(t)
+	b := writeFile(t, dir, "evil.yaml", evilBundle)
+	_, stderr, code := run(t, "--store", store, "ingest", b)
+	require.Equal(t, cli.ExitOK, code, stderr)
+
+	out, stderr, code := run(t, "--store", store, "whocan", "--action", "approve", "--resource", "gl:je", "-o", "csv")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	rows := readCSV(t, out)
+	noFormula(t, rows)
+	require.Contains(t, out, "\n'=cmd|' /C calc'!A0,gl:je")
+	require.Contains(t, out, "'+svc")
+
+	out, stderr, code = run(t, "--store", store, "snapshots", "-o", "csv")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	noFormula(t, readCSV(t, out))
+	require.Contains(t, out, `'=HYPERLINK`)
+
+	out, stderr, code = run(t, "--store", store, "paths", "--from", "+svc", "--action", "approve", "--resource", "gl:je", "-o", "csv")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	noFormula(t, readCSV(t, out))
+	require.Contains(t, out, "'+svc -GRANT(approve)-> gl")
+
+	wb := filepath.Join(dir, "wb.csv")
+	rep := filepath.Join(dir, "rep.csv")
+	_, stderr, code = run(t, "--store", store, "report", "--format", "csv", "--out", rep, "--workbook", wb)
+	require.Contains(t, []int{cli.ExitOK, cli.ExitFindings}, code, stderr)
+	for _, p := range []string{rep, wb} {
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		rows := readCSV(t, string(data))
+		require.Greater(t, len(rows), 1, "%s has rows", p)
+		noFormula(t, rows)
+		require.Contains(t, string(data), "'=cmd|", p)
+	}
 }

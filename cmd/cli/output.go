@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/report"
 )
 
 // accessReport is the stable JSON shape of query output (SPEC §5.1).
@@ -45,7 +45,7 @@ func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
 	case "json":
 		return writeJSON(w, accessReport{Snapshot: string(s.meta.ID), AsOf: s.engine.AsOf(), Accesses: accs})
 	case "csv":
-		cw := csv.NewWriter(w)
+		cw := report.NewCSVWriter(w) // RFC 4180, cells neutralised against formula injection
 		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
 		native := len(accs) > 0 && accs[0].Native != ""
 		if native { // whocan --native

@@ -56,11 +56,11 @@ func newPathsCmd(g *globals) *cobra.Command {
 			}
 			w := g.env.Stdout
 			if g.output == "csv" {
-				fmt.Fprintln(w, "rank,hops,path")
+				rows := [][]string{{"rank", "hops", "path"}}
 				for i, p := range ps {
-					fmt.Fprintf(w, "%d,%d,%q\n", i+1, len(p), formatPath(p))
+					rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprint(len(p)), formatPath(p)})
 				}
-				return nil
+				return writeCSV(w, rows...)
 			}
 			fmt.Fprintf(w, "snapshot %s  as_of %s\n", rep.Snapshot, rep.AsOf.Format(time.RFC3339))
 			if len(ps) == 0 {

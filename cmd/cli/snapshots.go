@@ -38,12 +38,12 @@ func newSnapshotsCmd(g *globals) *cobra.Command {
 					Snapshots []graph.SnapshotMeta `json:"snapshots"`
 				}{metas})
 			case "csv":
-				fmt.Fprintln(w, "id,source,collected_at,ingested_at,identities,groups,resources,grants,records")
+				rows := [][]string{{"id", "source", "collected_at", "ingested_at", "identities", "groups", "resources", "grants", "records"}}
 				for _, m := range metas {
-					fmt.Fprintf(w, "%s,%q,%s,%s,%d,%d,%d,%d,%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
-						m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
+					rows = append(rows, []string{string(m.ID), m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
+						fmt.Sprint(m.Counts.Identities), fmt.Sprint(m.Counts.Groups), fmt.Sprint(m.Counts.Resources), fmt.Sprint(m.Counts.Grants), fmt.Sprint(m.Counts.Total())})
 				}
-				return nil
+				return writeCSV(w, rows...)
 			}
 			if len(metas) == 0 {
 				fmt.Fprintf(w, "no snapshots in %s\n", g.storeURL())
