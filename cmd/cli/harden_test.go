@@ -179,3 +179,30 @@ func TestCSVFormulaInjection(t *testing.T) {
 		require.Contains(t, string(data), "'=cmd|", p)
 	}
 }
+
+// TestTableEscapes: in table output, ids with ESC, a newline or a bidi
+// override are shown escaped: no raw control or bidi character reaches the
+// terminal and no row is forged.
+func TestTableEscapes(t *testing.T) {
+	store := newStore(t)
+	b := writeFile(t, t.TempDir(), "evil.yaml", evilBundle)
+	_, stderr, code := run(t, "--store", store, "ingest", b)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	for _, args := range [][]string{
+		{"whocan", "--action", "approve", "--resource", "gl:je"},
+		{"snapshots"},
+		{"paths", "--from", "row\nforged", "--action", "approve", "--resource", "gl:je"},
+	} {
+		out, stderr, code := run(t, append([]string{"--store", store}, args...)...)
+		require.Equal(t, cli.ExitOK, code, stderr)
+		for _, bad := range []string{"\x1b", "\u202e", "\r", "\nforged"} {
+			require.NotContains(t, out, bad, "%v", args)
+		}
+		if args[0] == "whocan" {
+			require.Contains(t, out, `esc\x1b[2Jx `)
+			require.Contains(t, out, `row\nforged `)
+			require.Contains(t, out, `bidi\u202egpj.exe `)
+			require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 7, "title, header and five rows:\n%s", out)
+		}
+	}
+}

@@ -75,8 +75,8 @@ func (g *globals) printAccesses(s *session, accs []analysis.Access) error {
 		if a.Native != "" {
 			action = a.Native + " (" + action + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Identity, a.Resource, action, accessWord(a),
-			yesNo(a.Critical), formatAuth(a.Authentication), formatPath(firstPath(a)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cells(a.Identity, a.Resource, action, accessWord(a),
+			yesNo(a.Critical), formatAuth(a.Authentication), formatPath(firstPath(a)))...)
 	}
 	return tw.Flush()
 }

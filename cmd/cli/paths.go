@@ -64,10 +64,10 @@ func newPathsCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(w, "snapshot %s  as_of %s\n", rep.Snapshot, rep.AsOf.Format(time.RFC3339))
 			if len(ps) == 0 {
-				fmt.Fprintf(w, "%s is not authorized to %s %s\n", from, a, resource)
+				fmt.Fprintf(w, "%s is not authorized to %s %s\n", cells(from, a, resource)...)
 			}
 			for i, p := range ps {
-				fmt.Fprintf(w, "%d. (%d hops) %s\n", i+1, len(p), formatPath(p))
+				fmt.Fprintf(w, "%d. (%d hops) %s\n", i+1, len(p), escapeText(formatPath(p)))
 			}
 			return nil
 		},

@@ -52,8 +52,8 @@ func newSnapshotsCmd(g *globals) *cobra.Command {
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSOURCE\tCOLLECTED_AT\tINGESTED_AT\tIDENTITIES\tGROUPS\tRESOURCES\tGRANTS\tRECORDS")
 			for _, m := range metas {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
-					m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", cells(m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
+					m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())...)
 			}
 			return tw.Flush()
 		},

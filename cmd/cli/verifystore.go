@@ -77,7 +77,7 @@ func (g *globals) printVerification(v memstore.Verification) error {
 		if !r.Intact {
 			status = "DAMAGED"
 		}
-		fmt.Fprintf(w, "%s  %-7s  %s\n", r.ID, status, r.Source)
+		fmt.Fprintf(w, "%s  %-7s  %s\n", r.ID, status, escapeText(r.Source))
 	}
 	return nil
 }
