@@ -1,12 +1,14 @@
 package awsiam_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 )
 
@@ -61,4 +63,23 @@ func FuzzCredentialReport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestUserTagSecretRejected: an AWS user tag holding a token (a secret by
+// its shape) stops the load with a problem naming the tag, not the value;
+// the credential report's access_key_N_active columns keep loading.
+func TestUserTagSecretRejected(t *testing.T) {
+	const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+	p := filepath.Join(t.TempDir(), "gaad.json")
+	require.NoError(t, os.WriteFile(p, []byte(`{"UserDetailList":[{"UserName":"svc","Arn":"arn:aws:iam::123456789012:user/svc",
+		"Tags":[{"Key":"deploy-note","Value":"Bearer `+jwt+`"}]}]}`), 0o600))
+	_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
+		ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "tags/aws:deploy-note")
+	require.Contains(t, err.Error(), "looks like a JSON Web Token")
+	require.NotContains(t, err.Error(), jwt[:20])
+	// The credential report (access_key_1_active, password_last_changed …)
+	// still loads.
+	load(t, "testdata/cloudmapper-demo/credential-report.csv")
 }

@@ -171,7 +171,7 @@ func (c *csvReader) columns(row []string, line int, fields []schema.Field, secti
 		}
 		col, ok := byColumn[name]
 		switch {
-		case isSecretColumn(name):
+		case !ok && ingest.IsSecretName(name):
 			c.f.Problemf(line, "", "column %q carries a secret; reachgraph never stores secret values: remove it from the input (the value is not shown)", name)
 		case !ok:
 			c.f.Problemf(line, "", "unknown column %q%s", name, ingest.DidYouMean(name, allowed))
@@ -291,14 +291,4 @@ func columnName(col column) string {
 		return col.field
 	}
 	return col.field + "." + col.sub
-}
-
-func isSecretColumn(name string) bool {
-	n := strings.ReplaceAll(strings.ToLower(name), "-", "_")
-	for _, s := range schema.SecretFields {
-		if n == s || n == "owner_"+s {
-			return true
-		}
-	}
-	return false
 }
