@@ -39,8 +39,9 @@ type loader struct {
 	b       builder
 	vals    []parsed
 
-	open  []*File
-	files []graph.SourceFile
+	open    []*File
+	files   []graph.SourceFile
+	streams map[string]*stream // pipes and other streams peeked before they are opened
 
 	// stopped is set when a reader gave up on a file (a syntax error): the
 	// rest of that file is unknown, so whole-load checks (dangling references,
@@ -95,7 +96,7 @@ func (in *Input) Path() string { return in.path }
 // not read, so the snapshot metadata always carries the hash of the whole file.
 // Files are listed in the snapshot metadata in the order they were opened.
 func (in *Input) Open(path string) (*File, error) {
-	fh, err := os.Open(path)
+	fh, err := in.l.openInput(path)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ type File struct {
 	l      *loader
 	name   string
 	idx    uint32
-	fh     *os.File
+	fh     io.ReadCloser
 	h      hash.Hash
 	closed bool
 	skip   map[string]bool // "section.field" reported missing once already

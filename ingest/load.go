@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -87,15 +86,16 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 	if len(sources) == 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: no sources")
 	}
+	l := newLoader(opts)
+	defer l.closeStreams()
 	readers := make([]ReadFunc, len(sources))
 	for i, src := range sources {
-		fn, err := readerFor(src, opts.Readers)
+		fn, err := readerFor(src, opts.Readers, l)
 		if err != nil {
 			return graph.SnapshotMeta{}, err
 		}
 		readers[i] = fn
 	}
-	l := newLoader(opts)
 	l.total = totalSize(sources)
 	inputs := make([]*Input, len(sources))
 	for i, src := range sources {
@@ -128,10 +128,10 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 }
 
 // readerFor is the format dispatch: a plain switch, one case per format.
-func readerFor(src Source, r Readers) (ReadFunc, error) {
+func readerFor(src Source, r Readers, l *loader) (ReadFunc, error) {
 	format := src.Format
 	if format == "" || format == FormatAuto {
-		format = DetectFormat(src.Path)
+		format = l.detectFormat(src.Path)
 	}
 	var fn ReadFunc
 	switch format {
@@ -163,20 +163,24 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 // then reports what is wrong). Unreadable paths are bundles too, so the reader
 // reports the error.
 func DetectFormat(path string) string {
+	l := newLoader(Options{})
+	defer l.closeStreams()
+	return l.detectFormat(path)
+}
+
+// detectFormat is DetectFormat; a pipe's head stays buffered in l for its
+// reader (Input.Open replays it).
+func (l *loader) detectFormat(path string) string {
 	if IsPostgresURL(path) {
 		return FormatPostgres
 	}
-	fh, err := os.Open(path)
+	if st, err := os.Stat(path); err != nil || st.IsDir() {
+		return FormatBundle
+	}
+	head, err := l.peek(path, sniffLen)
 	if err != nil {
 		return FormatBundle
 	}
-	defer fh.Close()
-	if st, err := fh.Stat(); err != nil || st.IsDir() {
-		return FormatBundle
-	}
-	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(fh, head)
-	head = head[:n]
 	switch {
 	case bytes.Contains(head, []byte("reachgraph/v1")):
 		return FormatBundle
@@ -203,9 +207,12 @@ func totalSize(sources []Source) int64 {
 		if err != nil {
 			continue
 		}
-		if !st.IsDir() {
+		if st.Mode().IsRegular() {
 			total += st.Size()
 			continue
+		}
+		if !st.IsDir() {
+			continue // a pipe or device: its size is unknown
 		}
 		entries, _ := os.ReadDir(src.Path)
 		for _, e := range entries {
