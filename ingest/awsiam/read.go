@@ -72,6 +72,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	var details *Details
 	var rep *Report
 	var first *ingest.File
+	stopped := false // a file was unreadable: its problem says so
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -91,6 +92,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 			r, probs, err := ParseReport(data)
 			if err != nil {
 				f.Stop(1, "", err.Error())
+				stopped = true
 				continue
 			}
 			report(f, probs)
@@ -102,7 +104,9 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		}
 		d, probs, err := ParseDetails(data)
 		if err != nil {
-			f.Stop(0, "", "invalid authorization-details JSON: "+err.Error())
+			line, msg := jsonProblem(data, err)
+			f.Stop(line, "", "invalid authorization-details JSON: "+msg)
+			stopped = true
 			continue
 		}
 		report(f, probs)
@@ -118,7 +122,9 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		}
 	}
 	if details == nil && rep == nil {
-		first.Header(nil, 0) // reports the missing header fields once
+		if !stopped {
+			first.Header(nil, 0) // reports the missing header fields once
+		}
 		return nil
 	}
 	ds, err := Transform(details, rep, cfg)

@@ -79,7 +79,7 @@ func (r *jsonReader) document(ctx context.Context) error {
 		if err := r.member(ctx, key); err != nil {
 			return err
 		}
-		r.ptr = ""
+		r.ptr, r.elem = "", -1
 		c, ok := s.skipSpace()
 		if !ok {
 			return s.syntaxf("unexpected end of input, expected ',' or '}'")
