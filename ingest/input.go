@@ -19,6 +19,7 @@ import (
 // validated records waiting for the commit. It is used by one goroutine.
 type loader struct {
 	max      int
+	limits   Limits
 	progress func(read, total int64)
 	read     int64
 	total    int64
@@ -52,6 +53,7 @@ type loader struct {
 func newLoader(opts Options) *loader {
 	l := &loader{
 		max:      opts.MaxProblemsPerFile,
+		limits:   opts.Limits.withDefaults(),
 		progress: opts.Progress,
 		ids:      make(map[string]uint32),
 		counts:   make(map[string]int),
@@ -151,6 +153,11 @@ type File struct {
 	h      hash.Hash
 	closed bool
 	skip   map[string]bool // "section.field" reported missing once already
+
+	nread     int64  // bytes read so far
+	limit     int64  // cap on nread (Limits); 0 until the first Read
+	limitWhat string // what the cap is for, for the message
+	limitErr  error  // the *LimitError a Read returned
 }
 
 // Name is the file's path as shown in problems.
@@ -161,7 +168,15 @@ func (f *File) Read(p []byte) (int, error) {
 	if f.closed {
 		return 0, os.ErrClosed
 	}
+	if f.limitErr != nil {
+		return 0, f.limitErr
+	}
+	p, err := f.capRead(p)
+	if err != nil || len(p) == 0 {
+		return 0, err
+	}
 	n, err := f.fh.Read(p)
+	f.nread += int64(n)
 	if n > 0 {
 		f.h.Write(p[:n])
 		f.l.read += int64(n)
@@ -178,7 +193,10 @@ func (f *File) Close() error {
 	if f.closed {
 		return nil
 	}
-	_, err := io.Copy(io.Discard, struct{ io.Reader }{f})
+	var err error
+	if !f.l.failed() && f.limitErr == nil { // the rest is hashed only for a snapshot that may be stored
+		_, err = io.Copy(io.Discard, struct{ io.Reader }{f})
+	}
 	f.closed = true
 	if cerr := f.fh.Close(); err == nil {
 		err = cerr

@@ -69,6 +69,8 @@ type Options struct {
 	// none (exports such as AWS IAM's carry no time); zero leaves them
 	// without one. The snapshot's collected_at is the latest of all.
 	CollectedAt time.Time
+	// Limits caps input sizes (see limits.go); zero fields take the defaults.
+	Limits Limits
 }
 
 // Load reads every source, validates all of it, and — only when there is no
@@ -107,7 +109,7 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 				err = cerr
 			}
 		}
-		if err != nil {
+		if err != nil && !l.errAsLimit(err) {
 			return graph.SnapshotMeta{}, fmt.Errorf("ingest %s: %w", src.Path, err)
 		}
 		in.finish()

@@ -41,6 +41,17 @@ func (r recordSite) report(s spot, prefix bool, format string, args ...any) {
 	r.f.l.report(s.problem(fmt.Sprintf(format, args...), prefix))
 }
 
+// sizeOK reports a value longer than Limits.ValueBytes at at and returns
+// false; true when s fits.
+func sizeOK(site recordSite, at spot, s string) bool {
+	limit := site.f.l.limits.ValueBytes
+	if len(s) <= limit {
+		return true
+	}
+	site.report(at, true, "the value is %d bytes, more than the %s limit for one value", len(s), ByteSize(int64(limit)))
+	return false
+}
+
 // secretFree reports a value shaped like a secret (SecretShape) at at,
 // without echoing it, and returns false; true when s looks like none.
 func secretFree(site recordSite, at spot, s string) bool {
@@ -91,7 +102,7 @@ func parseField(site recordSite, fs *fieldSpec, fld *Field, out *parsed) bool {
 	if v.Kind == Null {
 		return true
 	}
-	if s, ok := scalarText(v); ok && !secretFree(site, at, s) {
+	if s, ok := scalarText(v); ok && (!sizeOK(site, at, s) || !secretFree(site, at, s)) {
 		return false
 	}
 	switch fs.Type {
@@ -177,7 +188,7 @@ func parseList(site recordSite, at spot, fs *fieldSpec, v *Value, out *parsed) b
 			case !isText:
 				site.report(iat, true, "expected a string, got %s", describe(it))
 				ok = false
-			case !secretFree(site, iat, s):
+			case !sizeOK(site, iat, s), !secretFree(site, iat, s):
 				ok = false
 			case s == "":
 				site.report(iat, true, "empty item")
@@ -221,7 +232,7 @@ func parseMap(site recordSite, at spot, v *Value, out *parsed) bool {
 		case val != "" && isSecretName(key):
 			site.report(kat, false, "tag %s names a secret; %s", echo(key), secretMsg)
 			ok = false
-		case !secretFree(site, kat, val):
+		case !sizeOK(site, kat, key) || !sizeOK(site, kat, val), !secretFree(site, kat, val):
 			ok = false
 		default:
 			if _, dup := m[key]; dup {
@@ -313,7 +324,7 @@ func parseObject(site recordSite, at spot, fs *fieldSpec, v *Value, out *parsed)
 		case !isText:
 			site.report(kat, true, "expected a string, got %s", describe(&e.Value))
 			ok = false
-		case !secretFree(site, kat, s):
+		case !sizeOK(site, kat, s), !secretFree(site, kat, s):
 			ok = false
 		case s != "":
 			m[e.Name] = s

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/require"
@@ -258,4 +259,28 @@ func stripSnapshot(t *testing.T, js string) string {
 	b, err := json.Marshal(m)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestDevZeroInput: /dev/zero as a source ends at once with a located
+// problem (it used to be read forever to hash "the rest" of it).
+func TestDevZeroInput(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero on this system")
+	}
+	for _, format := range []string{"auto", "bundle", "aws-iam"} {
+		done := make(chan struct{})
+		var stderr string
+		var code int
+		go func() {
+			defer close(done)
+			_, stderr, code = run(t, "--store", newStore(t), "ingest", "--format", format, "/dev/zero")
+		}()
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("--format %s /dev/zero: still reading after 60 s", format)
+		}
+		require.Equal(t, cli.ExitUsage, code, stderr)
+		require.Contains(t, stderr, "/dev/zero:", "--format %s", format)
+	}
 }

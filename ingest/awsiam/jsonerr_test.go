@@ -47,3 +47,15 @@ func TestDetailsJSONErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestExportSizeLimit: an export over the whole-file cap (ingest.Limits,
+// small here) is one problem naming the file, not an unbounded io.ReadAll.
+func TestExportSizeLimit(t *testing.T) {
+	p := "testdata/cloudsplaining-example-authz-details.json"
+	_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
+		ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}, Limits: ingest.Limits{WholeFileBytes: 4096}})
+	var ve *ingest.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	require.Len(t, ve.Problems, 1)
+	require.Equal(t, p+": larger than the 4 KiB limit for an input read whole; nothing after it was read", ve.Problems[0].String())
+}

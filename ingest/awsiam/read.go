@@ -1,6 +1,8 @@
 package awsiam
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -36,6 +38,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		if err != nil {
 			return err
 		}
+		f.ReadWhole(true)
 		c, probs, err := ParseConfig(f)
 		if err != nil {
 			return err
@@ -84,7 +87,15 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		if first == nil {
 			first = f
 		}
-		data, err := io.ReadAll(f)
+		f.ReadWhole(false)
+		br := bufio.NewReader(f)
+		if head, _ := br.Peek(512); !looksLikeExport(head) {
+			// Not read whole: /dev/zero or a stray binary stops here.
+			f.Stop(1, "", "neither authorization-details JSON (an object) nor a credential report (a CSV starting "+credentialReportHeader+")")
+			stopped = true
+			continue
+		}
+		data, err := io.ReadAll(br)
 		if err != nil {
 			return err
 		}
@@ -143,6 +154,13 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	// placeholders: the details in another source of the load win.
 	Emit(first, ds, details == nil)
 	return nil
+}
+
+// looksLikeExport reports whether an input starts like an
+// authorization-details JSON object or a credential report.
+func looksLikeExport(head []byte) bool {
+	t := bytes.TrimLeft(head, "\ufeff \t\r\n")
+	return len(t) > 0 && t[0] == '{' || IsCredentialReport(head)
 }
 
 func report(f *ingest.File, probs []Problem) {

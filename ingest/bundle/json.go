@@ -17,7 +17,7 @@ const checkEvery = 1024
 // the file.
 func readJSON(ctx context.Context, f *ingest.File) error {
 	r := &jsonReader{
-		f: f, s: newJSONStream(f), elem: -1,
+		f: f, s: newJSONStream(f, f.Limits().RecordBytes), elem: -1,
 	}
 	err := r.document(ctx)
 	var se *syntaxError

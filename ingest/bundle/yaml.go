@@ -27,6 +27,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // (the YAML library builds a node tree of the entire document), so very large
 // inputs should use JSON or CSV, which stream. Problems carry lines.
 func readYAML(ctx context.Context, f *ingest.File) error {
+	f.ReadWhole(true)
 	cr := &countingReader{r: bufio.NewReaderSize(f, readBufSize)}
 	dec := yaml.NewDecoder(cr)
 	var doc yaml.Node
@@ -52,6 +53,9 @@ func readYAML(ctx context.Context, f *ingest.File) error {
 // encoding error, which the YAML library reports without a line, gets the
 // line cr saw the first bad byte on.
 func yamlError(f *ingest.File, err error, cr *countingReader) error {
+	if f.Err() != nil {
+		return f.Err() // the file is over its cap (the YAML library hides why it stopped reading)
+	}
 	var te *yaml.TypeError
 	if !errors.As(err, &te) && !strings.HasPrefix(err.Error(), "yaml: ") {
 		return err // an I/O error from the file
