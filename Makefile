@@ -64,6 +64,10 @@ fuzz: ## run every Fuzz* target for FUZZTIME each
 	  done; \
 	done
 
+.PHONY: soak
+soak: build ## 1 GiB hostile inputs of each format: outcome, time and peak RSS (not part of test; ~6 GiB of disk)
+	scripts/soak $(BIN)
+
 .PHONY: golden
 golden: ## regenerate golden files (read the diff before committing)
 	$(GO) test -count=1 ./... -update
