@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/reachgraph/reachgraph/schema"
@@ -12,17 +13,17 @@ import (
 // word (access_key_1_active, password_last_changed, token_type, secret_name
 // describe a secret; they do not hold one).
 var secretWords = []struct {
-	word   string
+	word   []byte
 	exempt []string // suffixes, folded, besides metadataSuffixes
 }{
-	{word: "secret"},
-	{word: "password"},
-	{word: "passwd"},
-	{word: "passphrase"},
-	{word: "token", exempt: []string{"id", "ids", "accessor"}},
-	{word: "apikey", exempt: []string{"id", "ids"}},
-	{word: "privatekey", exempt: []string{"id", "ids"}},
-	{word: "accesskey", exempt: []string{"id", "ids"}},
+	{word: []byte("secret")},
+	{word: []byte("password")},
+	{word: []byte("passwd")},
+	{word: []byte("passphrase")},
+	{word: []byte("token"), exempt: []string{"id", "ids", "accessor"}},
+	{word: []byte("apikey"), exempt: []string{"id", "ids"}},
+	{word: []byte("privatekey"), exempt: []string{"id", "ids"}},
+	{word: []byte("accesskey"), exempt: []string{"id", "ids"}},
 }
 
 // metadataSuffixes end names that describe a secret without holding it.
@@ -32,39 +33,54 @@ var metadataSuffixes = []string{
 	"lastused", "lastuseddate", "lastusedat", "created", "createdat", "changed", "lastchanged",
 }
 
-// foldName lower-cases name and drops the separators - _ . and space.
-func foldName(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		switch r {
-		case '-', '_', '.', ' ':
+// foldName appends name to buf lower-cased (ASCII) and without the
+// separators - _ . and space. Non-ASCII bytes are kept: none of the secret
+// words has any.
+func foldName(buf []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-' || c == '_' || c == '.' || c == ' ':
 			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
 		}
-		b.WriteRune(r)
+		buf = append(buf, c)
 	}
-	return b.String()
+	return buf
 }
+
+// foldedSecretFields are schema.SecretFields folded.
+var foldedSecretFields = func() []string {
+	out := make([]string, len(schema.SecretFields))
+	for i, s := range schema.SecretFields {
+		out[i] = string(foldName(nil, s))
+	}
+	return out
+}()
 
 // IsSecretName reports whether a field, key or column name carries a secret:
 // one of schema.SecretFields, or a name containing secret, password,
 // passwd, passphrase, token, api_key, private_key or access_key in any case
 // and with any separators, except metadata about a secret (its id, type,
 // name, age, status, rotation or last use). Known schema fields are checked
-// before this, so it never rejects one.
+// before this, so it never rejects one. It does not allocate for names up
+// to 64 bytes (it runs for every tag key).
 func IsSecretName(name string) bool {
-	n := foldName(name)
-	for _, s := range schema.SecretFields {
-		if n == foldName(s) {
+	var arr [64]byte
+	n := foldName(arr[:0], name)
+	for _, s := range foldedSecretFields {
+		if string(n) == s {
 			return true
 		}
 	}
 	for _, w := range secretWords {
-		i := strings.LastIndex(n, w.word)
+		i := bytes.LastIndex(n, w.word)
 		if i < 0 {
 			continue
 		}
 		rest := n[i+len(w.word):]
-		if rest == "" || !hasSuffix(rest, metadataSuffixes) && !hasSuffix(rest, w.exempt) {
+		if len(rest) == 0 || !hasSuffix(rest, metadataSuffixes) && !hasSuffix(rest, w.exempt) {
 			return true
 		}
 	}
@@ -73,9 +89,9 @@ func IsSecretName(name string) bool {
 
 // hasSuffix reports whether rest (what follows the secret word) ends with
 // one of the suffixes.
-func hasSuffix(rest string, suffixes []string) bool {
+func hasSuffix(rest []byte, suffixes []string) bool {
 	for _, s := range suffixes {
-		if strings.HasSuffix(rest, s) {
+		if len(rest) >= len(s) && string(rest[len(rest)-len(s):]) == s {
 			return true
 		}
 	}

@@ -304,7 +304,7 @@ func parseObject(site recordSite, at spot, fs *fieldSpec, v *Value, out *parsed)
 			known = known || sub.Name == e.Name
 		}
 		switch {
-		case isSecretName(e.Name):
+		case !known && isSecretName(e.Name):
 			site.report(kat, false, "field %s carries a secret; %s", echo(kat.label()), secretMsg)
 			ok = false
 			continue
