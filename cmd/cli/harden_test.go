@@ -284,3 +284,21 @@ func TestDevZeroInput(t *testing.T) {
 		require.Contains(t, stderr, "/dev/zero:", "--format %s", format)
 	}
 }
+
+// TestVerifyStoreTruncated: a truncated store file is reported as a whole
+// (exit 2, naming the file); every other command fails the same way.
+func TestVerifyStoreTruncated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rg.db")
+	store := "file:" + path
+	_, stderr, code := run(t, "--store", store, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	require.NoError(t, os.Truncate(path, 40000))
+	for _, args := range [][]string{{"verify-store"}, {"snapshots"}, {"whocan", "--action", "approve", "--kind", "journal_entry"}} {
+		_, stderr, code = run(t, append([]string{"--store", store}, args...)...)
+		require.Equal(t, cli.ExitUsage, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, "store file "+path+" is damaged: truncated", "%v", args)
+	}
+	out, stderr, code := run(t, "--store", newStore(t), "verify-store")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	require.Contains(t, out, "no snapshots in file:")
+}

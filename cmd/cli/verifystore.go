@@ -72,6 +72,9 @@ func (g *globals) printVerification(v memstore.Verification) error {
 		}
 		return writeJSON(w, out)
 	}
+	if len(rows) == 0 && v.File == nil {
+		fmt.Fprintf(w, "no snapshots in %s\n", g.storeURL())
+	}
 	for _, r := range rows {
 		status := "intact"
 		if !r.Intact {
@@ -99,9 +102,9 @@ func verificationErr(path string, v memstore.Verification) error {
 			lines = append(lines, s.Err.Error())
 		}
 	}
-	head := fmt.Sprintf("store file %s is damaged", path)
-	if len(ids) > 0 {
-		head += "; damaged snapshots: " + strings.Join(ids, ", ")
+	if len(ids) == 0 {
+		return usageErr(v.File) // it names the file
 	}
+	head := fmt.Sprintf("store file %s is damaged; damaged snapshots: %s", path, strings.Join(ids, ", "))
 	return usageErr(errors.New(head + "\n  " + strings.Join(lines, "\n  ")))
 }
