@@ -106,7 +106,8 @@ func isSecretName(name string) bool { return IsSecretName(name) }
 // detectors are conservative: a PEM private-key block, three base64url
 // segments whose first two start like JSON objects, and a 40-character
 // base64 token with upper and lower case letters and a digit next to an
-// AWS access key id (AKIA… or ASIA…) or containing / or +.
+// AWS access key id (AKIA… or ASIA…), or containing / or + and looking
+// random (hasAWSSecret).
 func SecretShape(s string) string {
 	switch {
 	case strings.Contains(s, "-----BEGIN") && strings.Contains(s, "PRIVATE KEY"):
@@ -141,18 +142,34 @@ func hasJWT(s string) bool {
 }
 
 // hasAWSSecret finds a token of exactly 40 base64 characters with upper
-// and lower case letters and a digit that contains / or +, or stands in a
-// value that also holds an AWS access key id.
+// and lower case letters and a digit that stands in a value that also holds
+// an AWS access key id, or that contains / or + and looks random (no run of
+// more than 6 lower-case letters: "user/Engineering2024/AliceSmithDeveloper"
+// is a path of words, not a key).
 func hasAWSSecret(s string) bool {
 	keyID := hasAccessKeyID(s)
 	for i := 0; i < len(s); {
 		n := spanOf(s[i:], isB64)
-		if n == 40 && mixed(s[i:i+40]) && (keyID || strings.ContainsAny(s[i:i+40], "/+")) {
+		if n == 40 && mixed(s[i:i+40]) && (keyID || strings.ContainsAny(s[i:i+40], "/+") && lowerRun(s[i:i+40]) <= 6) {
 			return true
 		}
 		i += max(n, 1)
 	}
 	return false
+}
+
+// lowerRun is the length of the longest run of lower-case ASCII letters.
+func lowerRun(s string) int {
+	best, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
 }
 
 func hasAccessKeyID(s string) bool {

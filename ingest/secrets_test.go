@@ -67,6 +67,8 @@ func TestSecretShape(t *testing.T) {
 		{in: "da39a3ee5e6b4b0d3255bfef95601890afd80709"}, // SHA-1, 40 hex digits
 		{in: strings.ReplaceAll(awsSecret, "/", "x")},    // 40 alphanumerics, no key id
 		{in: awsKeyID}, // a key id is not a secret
+		{in: "user/Engineering2024/AliceSmithDeveloper"}, // 40 characters with / but words
+		{in: "arn:aws:iam::123456789012:user/Engineering2024/AliceSmithDeveloper"},
 		{in: "arn:aws:iam::123456789012:user/svc-batch"},
 		{in: "eyJ is how a JWT starts"},
 		{in: "batch job posting journal entries"},
