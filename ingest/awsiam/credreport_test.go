@@ -76,7 +76,7 @@ func TestUserTagSecretRejected(t *testing.T) {
 	_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
 		ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}})
 	require.Error(t, err)
-	require.Contains(t, err.Error(), "tags/aws:deploy-note")
+	require.Contains(t, err.Error(), "gaad.json: /UserDetailList/0/tags/aws:deploy-note: ", "the user's entry in the export")
 	require.Contains(t, err.Error(), "looks like a JSON Web Token")
 	require.NotContains(t, err.Error(), jwt[:20])
 	// The credential report (access_key_1_active, password_last_changed …)

@@ -75,7 +75,9 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	var details *Details
 	var rep *Report
 	var first *ingest.File
-	stopped := false // a file was unreadable: its problem says so
+	detailsFrom := 0      // files that gave authorization details
+	firstDetails := false // the first file opened gave some
+	stopped := false      // a file was unreadable: its problem says so
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -121,6 +123,8 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 			continue
 		}
 		report(f, probs)
+		detailsFrom++
+		firstDetails = firstDetails || f == first
 		if details == nil {
 			details = d
 			continue
@@ -152,8 +156,31 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	first.Header([]ingest.Field{str("format", schema.FormatV1), str("source", label)}, 0)
 	// A report without details declares its account and users as
 	// placeholders: the details in another source of the load win.
-	Emit(first, ds, details == nil)
+	var at map[string]string
+	if detailsFrom == 1 && firstDetails {
+		at = pointers(details) // problems are reported at the first file: only its pointers fit
+	}
+	emit(first, ds, details == nil, at)
 	return nil
+}
+
+// pointers maps the ids of the users, groups and roles of d to their
+// entries in the export ("/UserDetailList/3"), so that a problem in one of
+// their records points into the file rather than at the record reachgraph
+// made of it.
+func pointers(d *Details) map[string]string {
+	acct := d.AccountID()
+	out := map[string]string{}
+	for _, u := range d.Users {
+		out[userID(acct, u.Name)] = u.Pointer
+	}
+	for _, g := range d.Groups {
+		out[groupID(acct, g.Name)] = g.Pointer
+	}
+	for _, r := range d.Roles {
+		out[roleID(acct, r.Name)] = r.Pointer
+	}
+	return out
 }
 
 // looksLikeExport reports whether an input starts like an
@@ -228,10 +255,20 @@ func (fs *fields) tags(name string, m map[string]string) {
 // Emit hands every record of ds to f (the shared loader validates them).
 // With placeholders, systems and identities are placeholder declarations
 // (ingest.File.AddPlaceholder).
-func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) {
+func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) { emit(f, ds, placeholders, nil) }
+
+// emit is Emit; a record whose id is in at gets that JSON pointer (its
+// entry in the export) instead of /reachgraph/SECTION/N.
+func emit(f *ingest.File, ds *graph.Dataset, placeholders bool, at map[string]string) {
 	n := 0
 	add := func(section string, fs fields) {
-		rec := &ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/reachgraph/" + section + "/" + strconv.Itoa(n)}
+		ptr := "/reachgraph/" + section + "/" + strconv.Itoa(n)
+		if len(fs) > 0 && fs[0].Name == "id" {
+			if p, ok := at[fs[0].Value.Text]; ok {
+				ptr = p
+			}
+		}
+		rec := &ingest.Record{Section: section, Fields: fs, Index: n, Pointer: ptr}
 		if placeholders && (section == "systems" || section == "identities") {
 			f.AddPlaceholder(rec)
 		} else {
