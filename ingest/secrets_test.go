@@ -140,3 +140,21 @@ func TestSecretValuesRejectedWithoutEcho(t *testing.T) {
 	)})
 	require.NoError(t, err)
 }
+
+// FuzzSecretShape: the detectors never panic, and a secret stays detected
+// when other text surrounds it (a value is free text).
+func FuzzSecretShape(f *testing.F) {
+	for _, s := range []string{pemKey, jwt, awsSecret, awsKeyID + " " + awsSecret, "user/Engineering2024/AliceSmithDeveloper", "eyJ.eyJ.", "-----BEGIN"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = ingest.IsSecretName(s)
+		shape := ingest.SecretShape(s)
+		if shape == "" {
+			return
+		}
+		if got := ingest.SecretShape("note: " + s + " (prod)"); got == "" {
+			t.Fatalf("%q is %s, but not once surrounded by text", s, shape)
+		}
+	})
+}

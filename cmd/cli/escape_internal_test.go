@@ -2,6 +2,7 @@ package cli
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -24,4 +25,26 @@ func TestEscapeText(t *testing.T) {
 	} {
 		require.Equal(t, c.want, escapeText(c.in), "escapeText(%q)", c.in)
 	}
+}
+
+// FuzzEscapeText: whatever an id holds, its table form is valid UTF-8 with
+// no control, bidi or invisible character, and safe text is left alone.
+func FuzzEscapeText(f *testing.F) {
+	for _, s := range []string{"svc-batch", "esc\x1b[2Jx", "row\nforged", "bidi\u202egpj.exe", "bad\xff", "Écritures"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := escapeText(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("escapeText(%q) = %q is not valid UTF-8", s, out)
+		}
+		for _, r := range out {
+			if unsafeRune(r) {
+				t.Fatalf("escapeText(%q) = %q keeps %U", s, out, r)
+			}
+		}
+		if !needsEscape(s) && out != s {
+			t.Fatalf("escapeText(%q) changed safe text to %q", s, out)
+		}
+	})
 }
