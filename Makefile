@@ -50,8 +50,8 @@ bench-neo4j: ## ingest and projection benchmarks, embedded vs Neo4j (tier S)
 	REACHGRAPH_NEO4J_URI=$$(scripts/neo4j-test-server uri) $(GO) test -run '^$$' -bench . -benchtime 2x ./graph/neo4jstore; \
 	  rc=$$?; scripts/neo4j-test-server stop; exit $$rc
 
-.PHONY: soak
-soak: ## load tests: the GraphQL alias attack on a tier-S estate (peak RSS, prompt answer, budget cut); figures in docs/security.md
+.PHONY: soak-api
+soak-api: ## the GraphQL alias attack on a real server over a tier-S estate (peak RSS, prompt answer, budget cut); CI runs it
 	REACHGRAPH_SOAK=1 $(GO) test -count=1 -run 'TestSoak' -v -timeout 20m ./cmd/cli/
 
 .PHONY: generate
@@ -80,6 +80,13 @@ fuzz: ## run every Fuzz* target for FUZZTIME each
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+.PHONY: soak-inputs
+soak-inputs: build ## 1 GiB hostile inputs of each format: outcome, time and peak RSS (not part of test; ~6 GiB of disk)
+	scripts/soak $(BIN)
+
+.PHONY: soak
+soak: soak-api soak-inputs ## every load test: the API alias attack and the 1 GiB inputs; figures in docs/security.md
 
 .PHONY: golden
 golden: ## regenerate golden files of every package that has an -update flag (read the diff before committing)

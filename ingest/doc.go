@@ -28,7 +28,17 @@
 //
 // Memory grows with the graph, not with the input text: readers stream their
 // input, and ingest keeps the id namespace plus the validated records in their
-// compact canonical encoding (graph.AppendGrant …) until the commit.
+// compact canonical encoding (graph.AppendGrant …) until the commit. The limit
+// table of limits.go (Options.Limits) caps files, records and values; a read
+// past a cap is a *LimitError that Load reports as a problem of the file.
+//
+// Secrets: field, tag and column names are checked by pattern (IsSecretName)
+// and every text value by shape (SecretShape: PEM private keys, JWTs, AWS
+// secret keys); a hit is a problem that never echoes the value.
+//
+// A source that is a pipe or another stream (/dev/stdin, <(…)) is read once:
+// Input.Peek buffers the head that format and syntax detection look at, and
+// Input.Open replays it in front of the rest.
 //
 // ingest cannot import the readers (they import ingest), so Load dispatches on
 // the format with a plain switch over the ReadFuncs the caller wires in

@@ -20,6 +20,7 @@ import (
 // validated records waiting for the commit. It is used by one goroutine.
 type loader struct {
 	max      int
+	limits   Limits
 	progress func(read, total int64)
 	read     int64
 	total    int64
@@ -40,8 +41,9 @@ type loader struct {
 	b       builder
 	vals    []parsed
 
-	open  []*File
-	files []graph.SourceFile
+	open    []*File
+	files   []graph.SourceFile
+	streams map[string]*stream // pipes and other streams peeked before they are opened
 
 	// stopped is set when a reader gave up on a file (a syntax error): the
 	// rest of that file is unknown, so whole-load checks (dangling references,
@@ -52,6 +54,7 @@ type loader struct {
 func newLoader(opts Options) *loader {
 	l := &loader{
 		max:      opts.MaxProblemsPerFile,
+		limits:   opts.Limits.withDefaults(),
 		progress: opts.Progress,
 		ids:      make(map[string]uint32),
 		counts:   make(map[string]int),
@@ -96,7 +99,7 @@ func (in *Input) Path() string { return in.path }
 // not read, so the snapshot metadata always carries the hash of the whole file.
 // Files are listed in the snapshot metadata in the order they were opened.
 func (in *Input) Open(path string) (*File, error) {
-	fh, err := os.Open(path)
+	fh, err := in.l.openInput(path)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +175,11 @@ type File struct {
 	skip   map[string]bool // "section.field" reported missing once already
 	// verbatim files (OpenData) keep their name as given in the metadata.
 	verbatim bool
+
+	nread     int64  // bytes read so far
+	limit     int64  // cap on nread (Limits); 0 until the first Read
+	limitWhat string // what the cap is for, for the message
+	limitErr  error  // the *LimitError a Read returned
 }
 
 // Name is the file's path as shown in problems.
@@ -182,7 +190,15 @@ func (f *File) Read(p []byte) (int, error) {
 	if f.closed {
 		return 0, os.ErrClosed
 	}
+	if f.limitErr != nil {
+		return 0, f.limitErr
+	}
+	p, err := f.capRead(p)
+	if err != nil || len(p) == 0 {
+		return 0, err
+	}
 	n, err := f.fh.Read(p)
+	f.nread += int64(n)
 	if n > 0 {
 		f.h.Write(p[:n])
 		f.l.read += int64(n)
@@ -199,7 +215,10 @@ func (f *File) Close() error {
 	if f.closed {
 		return nil
 	}
-	_, err := io.Copy(io.Discard, struct{ io.Reader }{f})
+	var err error
+	if !f.l.failed() && f.limitErr == nil { // the rest is hashed only for a snapshot that may be stored
+		_, err = io.Copy(io.Discard, struct{ io.Reader }{f})
+	}
 	f.closed = true
 	if cerr := f.fh.Close(); err == nil {
 		err = cerr

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +74,8 @@ type Options struct {
 	// none (exports such as AWS IAM's carry no time); zero leaves them
 	// without one. The snapshot's collected_at is the latest of all.
 	CollectedAt time.Time
+	// Limits caps input sizes (see limits.go); zero fields take the defaults.
+	Limits Limits
 }
 
 // Load reads every source, validates all of it, and — only when there is no
@@ -92,15 +93,16 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 	if len(sources) == 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: no sources")
 	}
+	l := newLoader(opts)
+	defer l.closeStreams()
 	readers := make([]ReadFunc, len(sources))
 	for i, src := range sources {
-		fn, err := readerFor(src, opts.Readers)
+		fn, err := readerFor(src, opts.Readers, l)
 		if err != nil {
 			return graph.SnapshotMeta{}, err
 		}
 		readers[i] = fn
 	}
-	l := newLoader(opts)
 	l.total = totalSize(sources)
 	inputs := make([]*Input, len(sources))
 	for i, src := range sources {
@@ -112,7 +114,7 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 				err = cerr
 			}
 		}
-		if err != nil {
+		if err != nil && !l.errAsLimit(err) {
 			return graph.SnapshotMeta{}, fmt.Errorf("ingest %s: %w", src.Path, err)
 		}
 		in.finish()
@@ -133,10 +135,10 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 }
 
 // readerFor is the format dispatch: a plain switch, one case per format.
-func readerFor(src Source, r Readers) (ReadFunc, error) {
+func readerFor(src Source, r Readers, l *loader) (ReadFunc, error) {
 	format := src.Format
 	if format == "" || format == FormatAuto {
-		format = DetectFormat(src.Path)
+		format = l.detectFormat(src.Path)
 	}
 	var fn ReadFunc
 	switch format {
@@ -172,26 +174,34 @@ func readerFor(src Source, r Readers) (ReadFunc, error) {
 // then reports what is wrong). Unreadable paths are bundles too, so the reader
 // reports the error.
 func DetectFormat(path string) string {
+	l := newLoader(Options{})
+	defer l.closeStreams()
+	return l.detectFormat(path)
+}
+
+// detectFormat is DetectFormat; a pipe's head stays buffered in l for its
+// reader (Input.Open replays it).
+func (l *loader) detectFormat(path string) string {
 	if IsPostgresURL(path) {
 		return FormatPostgres
 	}
-	fh, err := os.Open(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		return FormatBundle
 	}
-	defer fh.Close()
-	if st, err := fh.Stat(); err != nil || st.IsDir() {
-		if err == nil && isSAPExtract(path) {
+	if st.IsDir() {
+		switch {
+		case isSAPExtract(path):
 			return FormatSAP
-		}
-		if err == nil && isVaultExport(path) {
+		case isVaultExport(path):
 			return FormatVault
 		}
 		return detectDir(path)
 	}
-	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(fh, head)
-	head = head[:n]
+	head, err := l.peek(path, sniffLen)
+	if err != nil {
+		return FormatBundle
+	}
 	switch {
 	case bytes.Contains(head, []byte("reachgraph/v1")):
 		return FormatBundle
@@ -255,9 +265,12 @@ func totalSize(sources []Source) int64 {
 		if err != nil {
 			continue
 		}
-		if !st.IsDir() {
+		if st.Mode().IsRegular() {
 			total += st.Size()
 			continue
+		}
+		if !st.IsDir() {
+			continue // a pipe or device: its size is unknown
 		}
 		entries, _ := os.ReadDir(src.Path)
 		for _, e := range entries {

@@ -41,15 +41,25 @@ func (r recordSite) report(s spot, prefix bool, format string, args ...any) {
 	r.f.l.report(s.problem(fmt.Sprintf(format, args...), prefix))
 }
 
-// isSecretName reports whether a field or key name is one of schema.SecretFields
-// (ignoring case, and "-" for "_").
-func isSecretName(name string) bool {
-	n := strings.ReplaceAll(strings.ToLower(name), "-", "_")
-	for _, s := range schema.SecretFields {
-		if n == s {
-			return true
-		}
+// sizeOK reports a value longer than Limits.ValueBytes at at and returns
+// false; true when s fits.
+func sizeOK(site recordSite, at spot, s string) bool {
+	limit := site.f.l.limits.ValueBytes
+	if len(s) <= limit {
+		return true
 	}
+	site.report(at, true, "the value is %d bytes, more than the %s limit for one value", len(s), ByteSize(int64(limit)))
+	return false
+}
+
+// secretFree reports a value shaped like a secret (SecretShape) at at,
+// without echoing it, and returns false; true when s looks like none.
+func secretFree(site recordSite, at spot, s string) bool {
+	shape := SecretShape(s)
+	if shape == "" {
+		return true
+	}
+	site.report(at, true, "the value looks like %s; %s", shape, secretMsg)
 	return false
 }
 
@@ -91,6 +101,9 @@ func parseField(site recordSite, fs *fieldSpec, fld *Field, out *parsed) bool {
 	at := site.at(fs.Name, fld.Line)
 	if v.Kind == Null {
 		return true
+	}
+	if s, ok := scalarText(v); ok && (!sizeOK(site, at, s) || !secretFree(site, at, s)) {
+		return false
 	}
 	switch fs.Type {
 	case schema.TString, schema.TRef, schema.TEnum:
@@ -175,6 +188,8 @@ func parseList(site recordSite, at spot, fs *fieldSpec, v *Value, out *parsed) b
 			case !isText:
 				site.report(iat, true, "expected a string, got %s", describe(it))
 				ok = false
+			case !sizeOK(site, iat, s), !secretFree(site, iat, s):
+				ok = false
 			case s == "":
 				site.report(iat, true, "empty item")
 				ok = false
@@ -214,8 +229,10 @@ func parseMap(site recordSite, at spot, v *Value, out *parsed) bool {
 		case key == "":
 			site.report(kat, true, "empty key")
 			ok = false
-		case isSecretName(key):
+		case val != "" && isSecretName(key):
 			site.report(kat, false, "tag %s names a secret; %s", echo(key), secretMsg)
+			ok = false
+		case !sizeOK(site, kat, key) || !sizeOK(site, kat, val), !secretFree(site, kat, val):
 			ok = false
 		default:
 			if _, dup := m[key]; dup {
@@ -287,7 +304,7 @@ func parseObject(site recordSite, at spot, fs *fieldSpec, v *Value, out *parsed)
 			known = known || sub.Name == e.Name
 		}
 		switch {
-		case isSecretName(e.Name):
+		case !known && isSecretName(e.Name):
 			site.report(kat, false, "field %s carries a secret; %s", echo(kat.label()), secretMsg)
 			ok = false
 			continue
@@ -306,6 +323,8 @@ func parseObject(site recordSite, at spot, fs *fieldSpec, v *Value, out *parsed)
 		case e.Value.Kind == Null:
 		case !isText:
 			site.report(kat, true, "expected a string, got %s", describe(&e.Value))
+			ok = false
+		case !sizeOK(site, kat, s), !secretFree(site, kat, s):
 			ok = false
 		case s != "":
 			m[e.Name] = s

@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -100,7 +99,7 @@ var CSVHeader = []string{"snapshot", "as_of", "id", "rule", "category", "severit
 
 // CSV writes one row per finding (its first path only), ready for a spreadsheet.
 func (r *Report) CSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	_ = cw.Write(CSVHeader)
 	for _, f := range r.Findings {
 		by, until := "", ""

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -35,7 +34,7 @@ func Workbook(ctx context.Context, w io.Writer, s rules.Snapshot, rotationDays i
 		}
 		byID[f.Identity] = append(byID[f.Identity], id)
 	}
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	_ = cw.Write(WorkbookHeader)
 	ids := slices.Clone(s.Data.IdentityList)
 	slices.SortFunc(ids, func(a, b graph.Identity) int { return strings.Compare(a.ID, b.ID) })

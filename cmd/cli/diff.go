@@ -70,26 +70,26 @@ func (g *globals) runDiff(ctx context.Context, a, b, rulesFile string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANGE\tWHAT\tIDENTITY\tDETAIL\tPATH")
 	for _, id := range res.IdentitiesGained {
-		fmt.Fprintf(tw, "+\tidentity\t%s\t\t\n", id)
+		fmt.Fprintf(tw, "+\tidentity\t%s\t\t\n", cells(id)...)
 	}
 	for _, id := range res.IdentitiesLost {
-		fmt.Fprintf(tw, "-\tidentity\t%s\t\t\n", id)
+		fmt.Fprintf(tw, "-\tidentity\t%s\t\t\n", cells(id)...)
 	}
 	for _, c := range res.AccessesGained {
 		p := ""
 		if len(c.Paths) > 0 {
 			p = report.FormatPath(c.Paths[0])
 		}
-		fmt.Fprintf(tw, "+\t%s access\t%s\t%s %s\t%s\n", c.State, c.Identity, c.Action, c.Resource, p)
+		fmt.Fprintf(tw, "+\t%s access\t%s\t%s %s\t%s\n", cells(c.State, c.Identity, c.Action, c.Resource, p)...)
 	}
 	for _, c := range res.AccessesLost {
-		fmt.Fprintf(tw, "-\t%s access\t%s\t%s %s\t\n", c.State, c.Identity, c.Action, c.Resource)
+		fmt.Fprintf(tw, "-\t%s access\t%s\t%s %s\t\n", cells(c.State, c.Identity, c.Action, c.Resource)...)
 	}
 	for _, f := range res.FindingsGained {
-		fmt.Fprintf(tw, "+\tfinding %s\t%s\t%s %s\t%s\n", f.Severity, f.Identity, f.Rule, f.ID, report.FormatPaths(f.Paths))
+		fmt.Fprintf(tw, "+\tfinding %s\t%s\t%s %s\t%s\n", cells(f.Severity, f.Identity, f.Rule, f.ID, report.FormatPaths(f.Paths))...)
 	}
 	for _, f := range res.FindingsLost {
-		fmt.Fprintf(tw, "-\tfinding %s\t%s\t%s %s\t\n", f.Severity, f.Identity, f.Rule, f.ID)
+		fmt.Fprintf(tw, "-\tfinding %s\t%s\t%s %s\t\n", cells(f.Severity, f.Identity, f.Rule, f.ID)...)
 	}
 	for _, c := range res.WindowsChanged {
 		fmt.Fprintf(tw, "~\twindow\t%s\t%s -> %s\t%s => %s\n", c.From, windowEdgeLabel(c), c.To, windowsLabel(c.Before), windowsLabel(c.After))

@@ -122,7 +122,7 @@ func (g *globals) printIngested(m graph.SnapshotMeta) error {
 		return err
 	}
 	c := m.Counts
-	fmt.Fprintf(g.env.Stdout, "snapshot %s  source %s  collected_at %s\n", m.ID, m.Source, fmtTime(m.CollectedAt))
+	fmt.Fprintf(g.env.Stdout, "snapshot %s  source %s  collected_at %s\n", m.ID, escapeText(m.Source), fmtTime(m.CollectedAt))
 	fmt.Fprintf(g.env.Stdout, "  %d systems, %d resources, %d identities, %d groups, %d memberships, %d grants, %d credentials, %d delegations\n",
 		c.Systems, c.Resources, c.Identities, c.Groups, c.Memberships, c.Grants, c.Credentials, c.Delegations)
 	return nil

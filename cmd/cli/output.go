@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/report"
 )
 
 // accessReport is the stable JSON shape of query output (SPEC §5.1).
@@ -56,7 +56,7 @@ func (g *globals) printAccesses(q query, accs []analysis.Access) error {
 func (g *globals) writeAccesses(w io.Writer, q query, accs []analysis.Access) error {
 	switch g.output {
 	case "csv":
-		cw := csv.NewWriter(w)
+		cw := report.NewCSVWriter(w) // RFC 4180, cells neutralised against formula injection
 		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
 		native := len(accs) > 0 && accs[0].Native != ""
 		if native { // whocan --native
@@ -86,8 +86,8 @@ func (g *globals) writeAccesses(w io.Writer, q query, accs []analysis.Access) er
 		if a.Native != "" {
 			action = a.Native + " (" + action + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Identity, a.Resource, action, accessWord(a),
-			yesNo(a.Critical), g.fit(formatAuth(a.Authentication)), g.fit(formatPath(firstPath(a))))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cells(a.Identity, a.Resource, action, accessWord(a),
+			yesNo(a.Critical), g.fit(formatAuth(a.Authentication)), g.fit(formatPath(firstPath(a))))...)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

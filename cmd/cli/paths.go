@@ -51,18 +51,18 @@ func newPathsCmd(g *globals) *cobra.Command {
 			}
 			w := g.env.Stdout
 			if g.output == "csv" {
-				fmt.Fprintln(w, "rank,hops,path")
+				rows := [][]string{{"rank", "hops", "path"}}
 				for i, p := range ps {
-					fmt.Fprintf(w, "%d,%d,%q\n", i+1, len(p), formatPath(p))
+					rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprint(len(p)), formatPath(p)})
 				}
-				return nil
+				return writeCSV(w, rows...)
 			}
 			fmt.Fprintf(w, "snapshot %s  as_of %s\n", rep.Snapshot, rep.AsOf.Format(time.RFC3339))
 			if len(ps) == 0 {
-				fmt.Fprintf(w, "%s is not authorized to %s %s\n", from, a, resource)
+				fmt.Fprintf(w, "%s is not authorized to %s %s\n", cells(from, a, resource)...)
 			}
 			for i, p := range ps {
-				fmt.Fprintf(w, "%d. (%d hops) %s\n", i+1, len(p), formatPath(p))
+				fmt.Fprintf(w, "%d. (%d hops) %s\n", i+1, len(p), escapeText(formatPath(p)))
 			}
 			return nil
 		},

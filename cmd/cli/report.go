@@ -161,7 +161,7 @@ func writeOut(w io.Writer, path string, b []byte) error {
 		_, err := w.Write(b)
 		return err
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := writePrivate(path, b); err != nil { // 0600: a report lists who can reach what
 		return usageErr(err)
 	}
 	return nil

@@ -72,6 +72,7 @@ says) and who has effective access (can connect and walk the path today).`,
 		newLsCmd(g),
 		newVersionCmd(g),
 		newExportCmd(g),
+		newVerifyStoreCmd(g),
 	)
 	registerCompletions(g, root)
 	for _, c := range root.Commands() {

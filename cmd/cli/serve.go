@@ -74,7 +74,7 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 	}
 	var tokens *gqlserver.Tokens
 	if f.tokens != "" {
-		fh, err := os.Open(f.tokens)
+		fh, err := openPrivate(f.tokens) // refused when group or others can read it
 		if err != nil {
 			return usageErr(err)
 		}

@@ -39,12 +39,12 @@ func newSnapshotsCmd(g *globals) *cobra.Command {
 			w := g.env.Stdout
 			switch g.output {
 			case "csv":
-				fmt.Fprintln(w, "id,source,collected_at,ingested_at,identities,groups,resources,grants,records")
+				rows := [][]string{{"id", "source", "collected_at", "ingested_at", "identities", "groups", "resources", "grants", "records"}}
 				for _, m := range metas {
-					fmt.Fprintf(w, "%s,%q,%s,%s,%d,%d,%d,%d,%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
-						m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
+					rows = append(rows, []string{string(m.ID), m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
+						fmt.Sprint(m.Counts.Identities), fmt.Sprint(m.Counts.Groups), fmt.Sprint(m.Counts.Resources), fmt.Sprint(m.Counts.Grants), fmt.Sprint(m.Counts.Total())})
 				}
-				return nil
+				return writeCSV(w, rows...)
 			}
 			if len(metas) == 0 {
 				fmt.Fprintf(w, "no snapshots in %s\n", g.storeURL())
@@ -53,8 +53,8 @@ func newSnapshotsCmd(g *globals) *cobra.Command {
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSOURCE\tCOLLECTED_AT\tINGESTED_AT\tIDENTITIES\tGROUPS\tRESOURCES\tGRANTS\tRECORDS")
 			for _, m := range metas {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
-					m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", cells(m.ID, m.Source, fmtTime(m.CollectedAt), fmtTime(m.IngestedAt),
+					m.Counts.Identities, m.Counts.Groups, m.Counts.Resources, m.Counts.Grants, m.Counts.Total())...)
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -15,7 +15,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := cli.NewRoot(cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}).ExecuteContext(ctx)
+	go func() { <-ctx.Done(); stop() }() // the first signal cancels; a second one kills
+	err := cli.Execute(ctx, cli.NewRoot(cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
 	stop()
 	if err == nil {
 		return

@@ -6,8 +6,8 @@
 //
 // Top-level buckets:
 //
-//	info       "format" → "reachgraph-memstore/3" (other values are refused)
-//	meta       seq → JSON graph.SnapshotMeta, seq = 8-byte big-endian commit number 1, 2, …
+//	info       "format" → "reachgraph-memstore/4" (other values are refused)
+//	meta       seq → JSON graph.SnapshotMeta + CRC-32C, seq = 8-byte big-endian commit number 1, 2, …
 //	ids        snapshot id → seq
 //	snapshots  seq → bucket with one bucket per record kind:
 //	             systems, resources, identities, groups,
@@ -18,6 +18,21 @@
 // in the canonical encoding of graph.AppendX, in write order; a record never
 // spans two chunks (a larger record gets a chunk of its own). One key per
 // record would make tier M (~10M records) far too slow to write and read.
+//
+// # Integrity
+//
+// Every chunk ends with a 4-byte big-endian CRC-32C (Castagnoli) of the
+// snapshot id, the kind, the chunk number and the chunk's records; every
+// metadata value ends with the CRC-32C of its key and JSON. Readers check
+// them on every read, and check that the metadata keys are 1 … the meta
+// bucket's sequence and that the id index leads back to each snapshot.
+// Before mapping the file, both bbolt meta pages are checked and the file
+// must hold every page they count (a truncated file would fault). Every
+// bbolt access runs under recover with SetPanicOnFault, including in the
+// chunk prefetch goroutine. Whatever is damaged gives an error wrapping
+// ErrDamaged — "store file X is damaged" or "snapshot S is damaged" —
+// never a crash and never a different answer. Verify reads the whole file
+// (bbolt's page check, every chunk, every record, every content hash).
 // Snapshot order ("oldest first") is commit order, and the newest snapshot
 // is the one with the highest seq.
 //

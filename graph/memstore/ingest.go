@@ -93,24 +93,26 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool) (out graph.SnapshotMe
 			err = fmt.Errorf("close store %s: %w", s.path, cerr)
 		}
 	}()
-	err = db.Update(func(tx *bolt.Tx) error {
-		if err := ensureLayout(tx, s.path); err != nil {
-			return err
-		}
-		existing, found, err := lookupExact(tx, meta.ID)
-		if err != nil || found {
-			out = existing // another process committed the same content meanwhile
-			return err
-		}
-		if err := putSnapshot(tx, meta, metaJSON, sp); err != nil {
-			return err
-		}
-		if s.opts.beforeCommit != nil {
-			s.opts.beforeCommit()
-		}
-		out = meta
-		return nil
-	})
+	err = s.storeErr(guard(func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			if err := ensureLayout(tx, s.path); err != nil {
+				return err
+			}
+			existing, found, err := lookupExact(tx, meta.ID)
+			if err != nil || found {
+				out = existing // another process committed the same content meanwhile
+				return err
+			}
+			if err := putSnapshot(tx, meta, metaJSON, sp); err != nil {
+				return err
+			}
+			if s.opts.beforeCommit != nil {
+				s.opts.beforeCommit()
+			}
+			out = meta
+			return nil
+		})
+	}))
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest %s into %s: %w", meta.ID, s.path, err)
 	}
@@ -138,12 +140,12 @@ func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spoo
 		b.FillPercent = 1 // keys only ever grow: pack pages full
 		for i, chunk := range sp.chunks(k) {
 			ck = chunkKey(ck, uint32(i))
-			if err := b.Put(ck, chunk); err != nil {
+			if err := b.Put(ck, sealChunk(meta.ID, k, uint32(i), chunk)); err != nil {
 				return err
 			}
 		}
 	}
-	if err := metas.Put(key, metaJSON); err != nil {
+	if err := metas.Put(key, sealMeta(key, metaJSON)); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketIDs).Put([]byte(meta.ID), key)

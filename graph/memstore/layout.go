@@ -3,17 +3,22 @@ package memstore
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/reachgraph/reachgraph/graph"
 )
 
-// formatV3 is the layout version written to the info bucket. A file with
+// formatV4 is the layout version written to the info bucket. A file with
 // another value is refused rather than misread. Version 2 added the native
 // string at the end of a delegation's encoding (graph.AppendDelegation), which
 // a version 1 file lacks; version 3 put a validity window flags byte (and the
-// bounds that are set) in front of every membership, grant and delegation.
-const formatV3 = "reachgraph-memstore/3"
+// bounds that are set) in front of every membership, grant and delegation;
+// version 4 added the CRC-32C trailer of every chunk and metadata value
+// (sealChunk, sealMeta).
+const formatV4 = "reachgraph-memstore/4"
 
 // formatPrefix starts every version of the format value, so an older store is
 // told apart from a file that is not a reachgraph store at all.
@@ -21,7 +26,7 @@ const formatPrefix = "reachgraph-memstore/"
 
 // Top-level buckets. See doc.go for the layout.
 var (
-	bucketInfo      = []byte("info")      // "format" → formatV3
+	bucketInfo      = []byte("info")      // "format" → formatV4
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
@@ -69,12 +74,12 @@ func checkFormat(tx *bolt.Tx, path string) error {
 		}
 		return fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
-	if got := string(info.Get(keyFormat)); got != formatV3 {
+	if got := string(info.Get(keyFormat)); got != formatV4 {
 		if strings.HasPrefix(got, formatPrefix) {
 			return fmt.Errorf("%s has format %q, this reachgraph reads %q: ingest the inputs again into a new store file (or move this one away): %w",
-				path, got, formatV3, ErrOldFormat)
+				path, got, formatV4, ErrOldFormat)
 		}
-		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV3, ErrNotStore)
+		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV4, ErrNotStore)
 	}
 	return nil
 }
@@ -88,7 +93,7 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := info.Put(keyFormat, []byte(formatV3)); err != nil {
+	if err := info.Put(keyFormat, []byte(formatV4)); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketMeta, bucketIDs, bucketSnapshots} {
@@ -97,4 +102,58 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 		}
 	}
 	return nil
+}
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// crcLen is the size of the checksum trailer of stored values.
+const crcLen = 4
+
+// chunkSum is the CRC-32C of a chunk bound to where it belongs: the snapshot
+// id, the kind and the chunk number come before the data, so a chunk read
+// through a damaged page pointer from another place fails too.
+func chunkSum(id graph.SnapshotID, k kind, n uint32, data []byte) uint32 {
+	var where [5]byte
+	where[0] = byte(k)
+	binary.BigEndian.PutUint32(where[1:], n)
+	c := crc32.Update(0, castagnoli, []byte(id))
+	c = crc32.Update(c, castagnoli, where[:])
+	return crc32.Update(c, castagnoli, data)
+}
+
+// sealChunk appends chunk n's checksum to data (which it may reuse).
+func sealChunk(id graph.SnapshotID, k kind, n uint32, data []byte) []byte {
+	return binary.BigEndian.AppendUint32(data, chunkSum(id, k, n, data))
+}
+
+// openChunk checks a stored chunk's trailer and returns its records.
+func openChunk(id graph.SnapshotID, k kind, n uint32, v []byte) ([]byte, error) {
+	if len(v) < crcLen {
+		return nil, fmt.Errorf("chunk %d: %d bytes, shorter than its checksum", n, len(v))
+	}
+	data := v[:len(v)-crcLen]
+	if binary.BigEndian.Uint32(v[len(data):]) != chunkSum(id, k, n, data) {
+		return nil, fmt.Errorf("chunk %d: checksum mismatch", n)
+	}
+	return data, nil
+}
+
+// sealMeta appends the checksum of seq's metadata JSON to it.
+func sealMeta(key, js []byte) []byte {
+	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, js)
+	return binary.BigEndian.AppendUint32(js, c)
+}
+
+// openMeta checks a stored metadata value's trailer and returns its JSON.
+func openMeta(key, v []byte) ([]byte, error) {
+	if len(v) < crcLen {
+		return nil, fmt.Errorf("%d bytes, shorter than its checksum", len(v))
+	}
+	js := v[:len(v)-crcLen]
+	c := crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, js)
+	if binary.BigEndian.Uint32(v[len(js):]) != c {
+		return nil, fmt.Errorf("checksum mismatch")
+	}
+	return js, nil
 }

@@ -136,17 +136,23 @@ func decodeChunks[T any](ctx context.Context, r *reader, k kind, want int, decod
 			return false
 		}
 	}
-	var buf []byte
+	// A panic here would kill the process (no caller can recover it): a
+	// record that decodes into nonsense ends the iteration with an error.
+	defer func() {
+		if p := recover(); p != nil {
+			send(batch[T]{err: r.corrupt(k, &panicError{value: p})})
+		}
+	}()
 	n, last := 0, 0
 	for chunk := uint32(0); n < want; chunk++ {
 		if err := ctx.Err(); err != nil {
 			send(batch[T]{err: err})
 			return
 		}
-		var err error
 		// A fresh buffer per chunk: decoded strings are views of it (the
 		// graph.DecodeXShared functions), so it must never be reused.
-		if buf, err = r.fetch(k, chunk, nil); err != nil {
+		buf, err := r.fetch(k, chunk)
+		if err != nil {
 			send(batch[T]{err: err})
 			return
 		}
@@ -175,44 +181,65 @@ func decodeChunks[T any](ctx context.Context, r *reader, k kind, want int, decod
 	}
 }
 
-// fetch appends chunk number n of kind k to buf. A missing chunk before all
-// counted records were read is corruption.
-func (r *reader) fetch(k kind, n uint32, buf []byte) ([]byte, error) {
+// fetch returns chunk number n of kind k, its checksum checked, in a fresh
+// buffer. A missing chunk before all counted records were read is damage.
+func (r *reader) fetch(k kind, n uint32) ([]byte, error) {
 	db, err := r.store.acquire()
 	if err != nil {
-		return buf, err
+		return nil, err
 	}
 	if db == nil {
-		return buf, r.corrupt(k, fmt.Errorf("store file %s is gone", r.store.path))
+		return nil, r.corrupt(k, fmt.Errorf("store file %s is gone", r.store.path))
 	}
 	defer r.store.release()
 	var key [4]byte
-	err = db.View(func(tx *bolt.Tx) error {
-		snaps := tx.Bucket(bucketSnapshots)
-		if snaps == nil {
-			return errors.New("no snapshots bucket")
-		}
-		snap := snaps.Bucket(seqKey(r.seq))
-		if snap == nil {
-			return errors.New("no bucket for the snapshot")
-		}
-		b := snap.Bucket(kindBuckets[k])
-		if b == nil {
-			return fmt.Errorf("no %s bucket", k)
-		}
-		v := b.Get(chunkKey(key[:0], n))
-		if v == nil {
-			return fmt.Errorf("chunk %d missing", n)
-		}
-		buf = append(buf, v...) // v lives in the mmap only while tx is open
-		return nil
+	var buf []byte
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			snaps := tx.Bucket(bucketSnapshots)
+			if snaps == nil {
+				return errors.New("no snapshots bucket")
+			}
+			snap := snaps.Bucket(seqKey(r.seq))
+			if snap == nil {
+				return errors.New("no bucket for the snapshot")
+			}
+			b := snap.Bucket(kindBuckets[k])
+			if b == nil {
+				return fmt.Errorf("no %s bucket", k)
+			}
+			v := b.Get(chunkKey(key[:0], n))
+			if v == nil {
+				return fmt.Errorf("chunk %d missing", n)
+			}
+			buf = append([]byte(nil), v...) // v lives in the mmap only while tx is open
+			return nil
+		})
 	})
+	if err == nil {
+		buf, err = openChunk(r.meta.ID, k, n, buf) // checked on the copy that is decoded
+	}
 	if err != nil {
-		return buf, r.corrupt(k, err)
+		return nil, r.corrupt(k, err)
 	}
 	return buf, nil
 }
 
+// corrupt says the snapshot is damaged, naming the record kind; the error
+// wraps ErrDamaged and graph.ErrCorrupt.
 func (r *reader) corrupt(k kind, err error) error {
-	return fmt.Errorf("snapshot %s, %s: %w: %w", r.meta.ID, k, graph.ErrCorrupt, err)
+	return &damageError{
+		msg:  fmt.Sprintf("snapshot %s is damaged: %s %v (in store file %s; re-ingest the sources or restore the file)", r.meta.ID, k, err, r.store.path),
+		errs: []error{ErrDamaged, graph.ErrCorrupt, err},
+	}
 }
+
+// damageError is a message that wraps ErrDamaged and graph.ErrCorrupt
+// without repeating their text.
+type damageError struct {
+	msg  string
+	errs []error
+}
+
+func (e *damageError) Error() string   { return e.msg }
+func (e *damageError) Unwrap() []error { return e.errs }

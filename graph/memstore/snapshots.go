@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -21,18 +22,30 @@ func (s *Store) Snapshots(ctx context.Context) ([]graph.SnapshotMeta, error) {
 	}
 	out := []graph.SnapshotMeta{}
 	_, err := s.view(func(tx *bolt.Tx) error {
-		metas := tx.Bucket(bucketMeta)
+		metas, ids := tx.Bucket(bucketMeta), tx.Bucket(bucketIDs)
 		if metas == nil {
 			return nil
 		}
-		return metas.ForEach(func(k, v []byte) error {
+		if err := metas.ForEach(func(k, v []byte) error {
 			m, err := decodeMeta(k, v)
 			if err != nil {
 				return err
 			}
+			if want := seqKey(uint64(len(out) + 1)); !bytes.Equal(k, want) {
+				return fmt.Errorf("snapshot metadata %x where %x belongs: %w", k, want, graph.ErrCorrupt)
+			}
+			if ids == nil || !bytes.Equal(ids.Get([]byte(m.ID)), k) {
+				return fmt.Errorf("snapshot %s: the id index does not lead to its metadata: %w", m.ID, graph.ErrCorrupt)
+			}
 			out = append(out, m)
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		if n := metas.Sequence(); n != uint64(len(out)) {
+			return fmt.Errorf("%d snapshots committed, %d found: %w", n, len(out), graph.ErrCorrupt)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
@@ -84,6 +97,9 @@ func lookup(tx *bolt.Tx, id graph.SnapshotID) (graph.SnapshotMeta, uint64, error
 	var key []byte
 	if id == "" {
 		key, _ = metas.Cursor().Last()
+		if key != nil && !bytes.Equal(key, seqKey(metas.Sequence())) {
+			return graph.SnapshotMeta{}, 0, fmt.Errorf("newest snapshot: metadata %x is the last found, %d were committed: %w", key, metas.Sequence(), graph.ErrCorrupt)
+		}
 	} else if key = ids.Get([]byte(id)); key == nil {
 		c := ids.Cursor()
 		prefix := []byte(id)
@@ -106,6 +122,9 @@ func lookup(tx *bolt.Tx, id graph.SnapshotID) (graph.SnapshotMeta, uint64, error
 	if err != nil {
 		return graph.SnapshotMeta{}, 0, err
 	}
+	if !strings.HasPrefix(string(m.ID), string(id)) {
+		return graph.SnapshotMeta{}, 0, fmt.Errorf("snapshot %q: the id index leads to the metadata of %s: %w", id, m.ID, graph.ErrCorrupt)
+	}
 	return m, binary.BigEndian.Uint64(key), nil
 }
 
@@ -124,7 +143,11 @@ func decodeMeta(key, raw []byte) (graph.SnapshotMeta, error) {
 	if len(key) != 8 {
 		return m, fmt.Errorf("snapshot metadata key %x: %w", key, graph.ErrCorrupt)
 	}
-	if err := json.Unmarshal(raw, &m); err != nil {
+	js, err := openMeta(key, raw)
+	if err != nil {
+		return m, fmt.Errorf("snapshot metadata %d: %w: %w", binary.BigEndian.Uint64(key), graph.ErrCorrupt, err)
+	}
+	if err := json.Unmarshal(js, &m); err != nil {
 		return m, fmt.Errorf("snapshot metadata %d: %w: %w", binary.BigEndian.Uint64(key), graph.ErrCorrupt, err)
 	}
 	return m, nil

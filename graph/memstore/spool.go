@@ -37,7 +37,7 @@ func (sp *spool) add(k kind) {
 		c.cur = nil
 	}
 	if c.cur == nil {
-		c.cur = make([]byte, 0, max(sp.size, len(rec)))
+		c.cur = make([]byte, 0, max(sp.size, len(rec))+crcLen) // room for the checksum trailer
 	}
 	c.cur = append(c.cur, rec...)
 	sp.bytes += len(rec)

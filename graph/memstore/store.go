@@ -188,7 +188,7 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) (exists bool, err error) {
 		return false, err
 	}
 	defer s.release()
-	return true, db.View(fn)
+	return true, s.storeErr(guard(func() error { return db.View(fn) }))
 }
 
 // openRead opens the file read-only under a shared lock. It returns nil and
@@ -197,14 +197,21 @@ func (s *Store) openRead() (*bolt.DB, error) {
 	if ok, err := s.fileHasData(); !ok || err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: syscall.MAP_POPULATE})
+	if err := checkFile(s.path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := s.storeErr(guard(func() (err error) {
+		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: syscall.MAP_POPULATE})
+		return err
+	}))
 	if err != nil {
 		if ok, statErr := s.fileHasData(); statErr == nil && !ok {
 			return nil, nil // another process created the file and has not initialised it yet
 		}
 		return nil, s.openError(err)
 	}
-	if err := db.View(func(tx *bolt.Tx) error { return checkFormat(tx, s.path) }); err != nil {
+	if err := s.storeErr(guard(func() error { return db.View(func(tx *bolt.Tx) error { return checkFormat(tx, s.path) }) })); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -220,11 +227,20 @@ func (s *Store) openWrite(adding int) (*bolt.DB, error) {
 	if fi, err := os.Stat(s.path); err == nil {
 		size = int(fi.Size())
 	}
-	db, err := bolt.Open(s.path, fileMode, &bolt.Options{
-		Timeout:         s.opts.lockTimeout,
-		FreelistType:    bolt.FreelistMapType,
-		InitialMmapSize: size + adding + adding/8 + 32<<20, // virtual memory only: the file grows as written
-	})
+	if size > 0 {
+		if err := checkFile(s.path); err != nil {
+			return nil, err
+		}
+	}
+	var db *bolt.DB
+	err := s.storeErr(guard(func() (err error) {
+		db, err = bolt.Open(s.path, fileMode, &bolt.Options{
+			Timeout:         s.opts.lockTimeout,
+			FreelistType:    bolt.FreelistMapType,
+			InitialMmapSize: size + adding + adding/8 + 32<<20, // virtual memory only: the file grows as written
+		})
+		return err
+	}))
 	if err != nil {
 		return nil, s.openError(err)
 	}

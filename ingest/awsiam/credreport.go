@@ -85,7 +85,6 @@ func ParseReport(data []byte) (*Report, []Problem, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -94,6 +93,7 @@ func ParseReport(data []byte) (*Report, []Problem, error) {
 			}
 			return nil, nil, err
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if len(rec) != len(header) {
 			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("row has %d columns, the header %d", len(rec), len(header))})
 			continue

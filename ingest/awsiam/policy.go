@@ -50,7 +50,7 @@ func ParsePolicy(raw []byte) (*Policy, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		if dec, err := url.QueryUnescape(s); err == nil && strings.HasPrefix(strings.TrimSpace(dec), "{") {
@@ -61,7 +61,7 @@ func ParsePolicy(raw []byte) (*Policy, error) {
 	var doc struct {
 		Statement json.RawMessage
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
+	if err := unmarshal(raw, &doc); err != nil {
 		return nil, err
 	}
 	var elems []json.RawMessage
@@ -69,7 +69,7 @@ func ParsePolicy(raw []byte) (*Policy, error) {
 	case len(st) == 0 || string(st) == "null":
 		return &Policy{}, nil
 	case st[0] == '[':
-		if err := json.Unmarshal(st, &elems); err != nil {
+		if err := unmarshal(st, &elems); err != nil {
 			return nil, fmt.Errorf("Statement: %w", err)
 		}
 	default:
@@ -88,7 +88,7 @@ func ParsePolicy(raw []byte) (*Policy, error) {
 
 func parseStatement(raw json.RawMessage) (Statement, error) {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := unmarshal(raw, &m); err != nil {
 		return Statement{}, err
 	}
 	var s Statement
@@ -137,7 +137,7 @@ func unmarshalOpt(raw json.RawMessage, v any) error {
 	if raw == nil {
 		return nil
 	}
-	return json.Unmarshal(raw, v)
+	return unmarshal(raw, v)
 }
 
 // strList reads a string-or-list element; nil when absent.
@@ -160,13 +160,13 @@ func stringOrList(raw json.RawMessage) ([]string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		return []string{s}, nil
 	}
 	var l []string
-	if err := json.Unmarshal(raw, &l); err != nil {
+	if err := unmarshal(raw, &l); err != nil {
 		return nil, errors.New("want a string or a list of strings")
 	}
 	return l, nil
@@ -177,7 +177,7 @@ func parsePrincipal(raw json.RawMessage) (*Principal, error) {
 	p := &Principal{}
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		if s != "*" {
@@ -187,7 +187,7 @@ func parsePrincipal(raw json.RawMessage) (*Principal, error) {
 		return p, nil
 	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := unmarshal(raw, &m); err != nil {
 		return nil, err
 	}
 	for k, v := range m {

@@ -1,6 +1,8 @@
 package awsiam
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -36,6 +38,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		if err != nil {
 			return err
 		}
+		f.ReadWhole(true)
 		c, probs, err := ParseConfig(f)
 		if err != nil {
 			return err
@@ -72,6 +75,9 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	var details *Details
 	var rep *Report
 	var first *ingest.File
+	detailsFrom := 0      // files that gave authorization details
+	firstDetails := false // the first file opened gave some
+	stopped := false      // a file was unreadable: its problem says so
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -83,7 +89,15 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		if first == nil {
 			first = f
 		}
-		data, err := io.ReadAll(f)
+		f.ReadWhole(false)
+		br := bufio.NewReader(f)
+		if head, _ := br.Peek(512); !looksLikeExport(head) {
+			// Not read whole: /dev/zero or a stray binary stops here.
+			f.Stop(1, "", "neither authorization-details JSON (an object) nor a credential report (a CSV starting "+credentialReportHeader+")")
+			stopped = true
+			continue
+		}
+		data, err := io.ReadAll(br)
 		if err != nil {
 			return err
 		}
@@ -91,6 +105,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 			r, probs, err := ParseReport(data)
 			if err != nil {
 				f.Stop(1, "", err.Error())
+				stopped = true
 				continue
 			}
 			report(f, probs)
@@ -102,10 +117,14 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		}
 		d, probs, err := ParseDetails(data)
 		if err != nil {
-			f.Stop(0, "", "invalid authorization-details JSON: "+err.Error())
+			line, msg := jsonProblem(data, err)
+			f.Stop(line, "", "invalid authorization-details JSON: "+msg)
+			stopped = true
 			continue
 		}
 		report(f, probs)
+		detailsFrom++
+		firstDetails = firstDetails || f == first
 		if details == nil {
 			details = d
 			continue
@@ -118,7 +137,9 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		}
 	}
 	if details == nil && rep == nil {
-		first.Header(nil, 0) // reports the missing header fields once
+		if !stopped {
+			first.Header(nil, 0) // reports the missing header fields once
+		}
 		return nil
 	}
 	ds, err := Transform(details, rep, cfg)
@@ -135,8 +156,38 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	first.Header([]ingest.Field{str("format", schema.FormatV1), str("source", label)}, 0)
 	// A report without details declares its account and users as
 	// placeholders: the details in another source of the load win.
-	Emit(first, ds, details == nil)
+	var at map[string]string
+	if detailsFrom == 1 && firstDetails {
+		at = pointers(details) // problems are reported at the first file: only its pointers fit
+	}
+	emit(first, ds, details == nil, at)
 	return nil
+}
+
+// pointers maps the ids of the users, groups and roles of d to their
+// entries in the export ("/UserDetailList/3"), so that a problem in one of
+// their records points into the file rather than at the record reachgraph
+// made of it.
+func pointers(d *Details) map[string]string {
+	acct := d.AccountID()
+	out := map[string]string{}
+	for _, u := range d.Users {
+		out[userID(acct, u.Name)] = u.Pointer
+	}
+	for _, g := range d.Groups {
+		out[groupID(acct, g.Name)] = g.Pointer
+	}
+	for _, r := range d.Roles {
+		out[roleID(acct, r.Name)] = r.Pointer
+	}
+	return out
+}
+
+// looksLikeExport reports whether an input starts like an
+// authorization-details JSON object or a credential report.
+func looksLikeExport(head []byte) bool {
+	t := bytes.TrimLeft(head, "\ufeff \t\r\n")
+	return len(t) > 0 && t[0] == '{' || IsCredentialReport(head)
 }
 
 func report(f *ingest.File, probs []Problem) {
@@ -204,10 +255,20 @@ func (fs *fields) tags(name string, m map[string]string) {
 // Emit hands every record of ds to f (the shared loader validates them).
 // With placeholders, systems and identities are placeholder declarations
 // (ingest.File.AddPlaceholder).
-func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) {
+func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) { emit(f, ds, placeholders, nil) }
+
+// emit is Emit; a record whose id is in at gets that JSON pointer (its
+// entry in the export) instead of /reachgraph/SECTION/N.
+func emit(f *ingest.File, ds *graph.Dataset, placeholders bool, at map[string]string) {
 	n := 0
 	add := func(section string, fs fields) {
-		rec := &ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/reachgraph/" + section + "/" + strconv.Itoa(n)}
+		ptr := "/reachgraph/" + section + "/" + strconv.Itoa(n)
+		if len(fs) > 0 && fs[0].Name == "id" {
+			if p, ok := at[fs[0].Value.Text]; ok {
+				ptr = p
+			}
+		}
+		rec := &ingest.Record{Section: section, Fields: fs, Index: n, Pointer: ptr}
 		if placeholders && (section == "systems" || section == "identities") {
 			f.AddPlaceholder(rec)
 		} else {

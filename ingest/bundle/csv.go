@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -97,10 +98,11 @@ func readCSVFile(ctx context.Context, in *ingest.Input, dir, name string) error 
 		return err
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReaderSize(f, readBufSize))
+	rl := &recordLimit{r: f, max: f.Limits().RecordBytes + readBufSize}
+	r := csv.NewReader(bufio.NewReaderSize(rl, readBufSize))
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	c := &csvReader{f: f, r: r}
+	c := &csvReader{f: f, r: r, rl: rl}
 	if name == HeaderFile {
 		err = c.header()
 	} else {
@@ -113,8 +115,35 @@ func readCSVFile(ctx context.Context, in *ingest.Input, dir, name string) error 
 }
 
 type csvReader struct {
-	f *ingest.File
-	r *csv.Reader
+	f    *ingest.File
+	r    *csv.Reader
+	rl   *recordLimit
+	line int // the last line of the last record read
+}
+
+// errRecordTooLarge ends a CSV file whose record is over the cap.
+var errRecordTooLarge = errors.New("CSV record too large")
+
+// recordLimit caps the bytes read for one CSV record (reset after each):
+// encoding/csv keeps a whole record in memory, so a 1 GB cell would take
+// gigabytes before any check on the cell could run. The count restarts
+// after each record, so bytes read ahead for the next one are not counted:
+// a record is cut off after RecordBytes plus at most two read buffers.
+type recordLimit struct {
+	r      io.Reader
+	n, max int
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.n >= l.max {
+		return 0, errRecordTooLarge
+	}
+	if len(p) > l.max-l.n {
+		p = p[:l.max-l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n += n
+	return n, err
 }
 
 // column is what one CSV column holds.
@@ -131,8 +160,14 @@ func (c *csvReader) next() ([]string, int, error) {
 		var pe *csv.ParseError
 		switch {
 		case err == nil:
+			c.rl.n = 0
 			line, _ := c.r.FieldPos(0)
+			c.line, _ = c.r.FieldPos(len(row) - 1)
 			return row, line, nil
+		case errors.Is(err, errRecordTooLarge):
+			c.f.Stop(c.line+1, "", fmt.Sprintf("the CSV record starting on this line is larger than the %s limit",
+				ingest.ByteSize(int64(c.f.Limits().RecordBytes))))
+			return nil, 0, io.EOF
 		case errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)):
 			c.f.Problemf(pe.Line, "", "invalid CSV: %v (column %d)", pe.Err, pe.Column)
 			if c.f.Full() {
@@ -171,7 +206,7 @@ func (c *csvReader) columns(row []string, line int, fields []schema.Field, secti
 		}
 		col, ok := byColumn[name]
 		switch {
-		case isSecretColumn(name):
+		case !ok && ingest.IsSecretName(name):
 			c.f.Problemf(line, "", "column %q carries a secret; reachgraph never stores secret values: remove it from the input (the value is not shown)", name)
 		case !ok:
 			c.f.Problemf(line, "", "unknown column %q%s", name, ingest.DidYouMean(name, allowed))
@@ -291,14 +326,4 @@ func columnName(col column) string {
 		return col.field
 	}
 	return col.field + "." + col.sub
-}
-
-func isSecretColumn(name string) bool {
-	n := strings.ReplaceAll(strings.ToLower(name), "-", "_")
-	for _, s := range schema.SecretFields {
-		if n == s || n == "owner_"+s {
-			return true
-		}
-	}
-	return false
 }

@@ -215,6 +215,14 @@ func TestSyntaxErrors(t *testing.T) {
 			want: `PATH:1: /grants/0: invalid JSON: unexpected end of input, expected ',' or '}' after an object value`},
 		{name: "json trailing data", file: "b.json", content: "{\"format\": \"reachgraph/v1\", \"source\": \"t\"}\n\n x",
 			want: `PATH:3: invalid JSON: invalid character 'x' after the bundle object`},
+		{name: "json trailing comma after a section", file: "b.json", content: `{"format": "reachgraph/v1", "systems": [{"id": "a"}],`,
+			want: `PATH:1: invalid JSON: unexpected end of input, expected an object key`},
+		{name: "yaml invalid utf-8 in a quoted string", file: "b.yaml", content: "format: reachgraph/v1\nsource: \"a\xffb\"\n",
+			want: `PATH:2: invalid YAML: invalid leading UTF-8 octet`},
+		{name: "yaml truncated utf-8", file: "b.yaml", content: "format: reachgraph/v1\nsource: ok\nsystems:\n  - {id: \"\xc3\"}\n",
+			want: `PATH:4: invalid YAML: invalid trailing UTF-8 octet`},
+		{name: "yaml control character", file: "b.yaml", content: "format: reachgraph/v1\nsource: ok\n\nsystems:\n  - {id: a, name: \"x\x01y\"}\n",
+			want: `PATH:5: invalid YAML: control characters are not allowed`},
 		{name: "json not an object", file: "b.json", content: "[1, 2]",
 			want: `PATH:1: invalid JSON: a bundle is a JSON object; found '['`},
 		{name: "json empty", file: "b.json", content: "  \n",
@@ -240,7 +248,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{name: "yaml empty", file: "b.yaml", content: "# nothing\n",
 			want: `PATH: empty document, expected a YAML mapping with format, source and the sections`},
 		{name: "yaml invalid utf-8", file: "b.yaml", content: "format: reachgraph/v1\nsource: \xff\n",
-			want: `PATH: invalid YAML: invalid leading UTF-8 octet`},
+			want: `PATH:2: invalid YAML: invalid leading UTF-8 octet`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

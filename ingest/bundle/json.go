@@ -17,7 +17,7 @@ const checkEvery = 1024
 // the file.
 func readJSON(ctx context.Context, f *ingest.File) error {
 	r := &jsonReader{
-		f: f, s: newJSONStream(f), elem: -1,
+		f: f, s: newJSONStream(f, f.Limits().RecordBytes), elem: -1,
 	}
 	err := r.document(ctx)
 	var se *syntaxError
@@ -79,7 +79,7 @@ func (r *jsonReader) document(ctx context.Context) error {
 		if err := r.member(ctx, key); err != nil {
 			return err
 		}
-		r.ptr = ""
+		r.ptr, r.elem = "", -1
 		c, ok := s.skipSpace()
 		if !ok {
 			return s.syntaxf("unexpected end of input, expected ',' or '}'")

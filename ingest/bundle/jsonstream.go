@@ -22,8 +22,7 @@ import (
 // exactly.
 
 const (
-	maxJSONDepth = 256      // nesting limit; bundles need 3
-	maxValue     = 64 << 20 // largest single element or header value
+	maxJSONDepth = 256 // nesting limit; bundles need 3
 	readBufSize  = 256 << 10
 )
 
@@ -44,10 +43,12 @@ type jsonStream struct {
 	line int // line of buf[pos]
 	eof  bool
 	err  error // a read error other than io.EOF
+
+	maxValue int // largest single element or header value (ingest.Limits.RecordBytes)
 }
 
-func newJSONStream(r io.Reader) *jsonStream {
-	return &jsonStream{r: r, line: 1}
+func newJSONStream(r io.Reader, maxValue int) *jsonStream {
+	return &jsonStream{r: r, line: 1, maxValue: maxValue}
 }
 
 // fill makes sure a byte is available at pos; false at the end of input.
@@ -196,8 +197,8 @@ func (s *jsonStream) value(p *jsonParser, fields []ingest.Field) (ingest.Value, 
 		p.reset(s.buf[s.pos:s.end])
 		v, err := p.value(1, fields)
 		if p.truncated && !s.eof && s.err == nil {
-			if s.end-s.pos >= maxValue {
-				return v, s.syntaxf("a single value is larger than %d MiB", maxValue>>20)
+			if s.end-s.pos >= s.maxValue {
+				return v, s.syntaxf("a single record or value is larger than the %s limit", ingest.ByteSize(int64(s.maxValue)))
 			}
 			if s.more() {
 				continue

@@ -1,8 +1,9 @@
 package bundle
 
 import (
-	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,7 @@ const (
 // whose first non-space byte says which ({ or [ for JSON, else YAML) — and
 // hands it to in. It returns an error only for I/O failures and cancellation.
 func Read(ctx context.Context, path string, in *ingest.Input) error {
-	syntax, err := DetectSyntax(path)
+	syntax, err := detectSyntax(path, in.Peek)
 	if err != nil {
 		return err
 	}
@@ -50,6 +51,21 @@ func Read(ctx context.Context, path string, in *ingest.Input) error {
 // a .json file JSON; a .yaml or .yml file YAML; otherwise the first non-space
 // byte decides ('{' or '[' is JSON, anything else YAML).
 func DetectSyntax(path string) (string, error) {
+	return detectSyntax(path, func(path string, n int) ([]byte, error) {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		head := make([]byte, n)
+		m, _ := io.ReadFull(fh, head)
+		return head[:m], nil
+	})
+}
+
+// detectSyntax is DetectSyntax with peek reading the head of the file
+// without consuming it (Input.Peek keeps a pipe's head for the reader).
+func detectSyntax(path string, peek func(string, int) ([]byte, error)) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", err
@@ -63,25 +79,15 @@ func DetectSyntax(path string) (string, error) {
 	case ".yaml", ".yml":
 		return SyntaxYAML, nil
 	}
-	fh, err := os.Open(path)
+	head, err := peek(path, 64<<10)
 	if err != nil {
 		return "", err
 	}
-	defer fh.Close()
-	br := bufio.NewReader(fh)
-	for {
-		c, err := br.ReadByte()
-		if err != nil {
-			return SyntaxYAML, nil
-		}
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{', '[':
-			return SyntaxJSON, nil
-		}
-		return SyntaxYAML, nil
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return SyntaxJSON, nil
 	}
+	return SyntaxYAML, nil
 }
 
 // Load is ingest.Load with the bundle reader wired in (Options.Readers.Bundle

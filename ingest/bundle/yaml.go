@@ -27,6 +27,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // (the YAML library builds a node tree of the entire document), so very large
 // inputs should use JSON or CSV, which stream. Problems carry lines.
 func readYAML(ctx context.Context, f *ingest.File) error {
+	f.ReadWhole(true)
 	cr := &countingReader{r: bufio.NewReaderSize(f, readBufSize)}
 	dec := yaml.NewDecoder(cr)
 	var doc yaml.Node
@@ -35,21 +36,26 @@ func readYAML(ctx context.Context, f *ingest.File) error {
 			f.Stop(0, "", "empty document, expected a YAML mapping with format, source and the sections")
 			return nil
 		}
-		return yamlError(f, err)
+		return yamlError(f, err, cr)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		f.Stop(extra.Line, "", "more than one YAML document; a bundle is one document")
 		return nil
 	} else if !errors.Is(err, io.EOF) {
-		return yamlError(f, err)
+		return yamlError(f, err, cr)
 	}
 	w := &yamlWalker{f: f, budget: cr.n + aliasAllowance}
 	return w.document(ctx, &doc)
 }
 
-// yamlError reports a YAML syntax error, or returns a read error.
-func yamlError(f *ingest.File, err error) error {
+// yamlError reports a YAML syntax error, or returns a read error. An
+// encoding error, which the YAML library reports without a line, gets the
+// line cr saw the first bad byte on.
+func yamlError(f *ingest.File, err error, cr *countingReader) error {
+	if f.Err() != nil {
+		return f.Err() // the file is over its cap (the YAML library hides why it stopped reading)
+	}
 	var te *yaml.TypeError
 	if !errors.As(err, &te) && !strings.HasPrefix(err.Error(), "yaml: ") {
 		return err // an I/O error from the file
@@ -66,6 +72,8 @@ func yamlError(f *ingest.File, err error) error {
 		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		cr.enc.finish()
+		line = cr.enc.bad
 	}
 	f.Stop(line, "", "invalid YAML: "+msg)
 	return nil
@@ -94,13 +102,15 @@ func (w *yamlWalker) resolve(n *yaml.Node) *yaml.Node {
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	enc encodingCheck
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	c.enc.feed(p[:n])
 	return n, err
 }
 

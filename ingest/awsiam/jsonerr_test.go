@@ -1,0 +1,61 @@
+package awsiam_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/awsiam"
+)
+
+// TestDetailsJSONErrors: a malformed authorization-details export is one
+// problem with its line (or the policy's JSON pointer), in JSON terms —
+// no Go type names, no "missing format/source" noise.
+func TestDetailsJSONErrors(t *testing.T) {
+	for _, c := range []struct{ name, data, want string }{
+		{name: "list expected", data: `{"UserDetailList":{"UserName":"x"}}`,
+			want: "a.json:1: invalid authorization-details JSON: UserDetailList: expected a list, got an object"},
+		{name: "string expected", data: "{\n\"UserDetailList\":[\n{\"UserName\":5}]}",
+			want: "a.json:3: invalid authorization-details JSON: UserDetailList.UserName: expected a string, got a number"},
+		{name: "truncated", data: "{\"UserDetailList\":[\n{\"UserName\":\"u\",",
+			want: "a.json:2: invalid authorization-details JSON: unexpected end of JSON input"},
+		{name: "syntax", data: "{\"UserDetailList\":\n\n[x]}",
+			want: "a.json:3: invalid authorization-details JSON: invalid character 'x' looking for beginning of value"},
+		{name: "policy statement", data: `{"UserDetailList":[{"UserName":"u","Arn":"arn:aws:iam::123456789012:user/u","UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Statement":5}}]}]}`,
+			want: `a.json: /UserDetailList/0/UserPolicyList/0/PolicyDocument: policy "p": Statement 0: expected an object, got a number`},
+		{name: "trust policy", data: `{"RoleDetailList":[{"RoleName":"r","Arn":"arn:aws:iam::123456789012:role/r","AssumeRolePolicyDocument":[1]}]}`,
+			want: `a.json: /RoleDetailList/0/AssumeRolePolicyDocument: policy "r trust policy": expected an object, got a list`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "a.json")
+			require.NoError(t, os.WriteFile(p, []byte(c.data), 0o600))
+			_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
+				ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}})
+			var ve *ingest.ValidationError
+			require.True(t, errors.As(err, &ve), "%v", err)
+			require.Len(t, ve.Problems, 1, "%v", err)
+			got := ve.Problems[0]
+			got.File = "a.json"
+			require.Equal(t, c.want, got.String())
+			require.NotRegexp(t, `Go (struct|value)|awsiam\.|json\.RawMessage`, got.String())
+		})
+	}
+}
+
+// TestExportSizeLimit: an export over the whole-file cap (ingest.Limits,
+// small here) is one problem naming the file, not an unbounded io.ReadAll.
+func TestExportSizeLimit(t *testing.T) {
+	p := "testdata/cloudsplaining-example-authz-details.json"
+	_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
+		ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}, Limits: ingest.Limits{WholeFileBytes: 4096}})
+	var ve *ingest.ValidationError
+	require.True(t, errors.As(err, &ve), "%v", err)
+	require.Len(t, ve.Problems, 1)
+	require.Equal(t, p+": larger than the 4 KiB limit for an input read whole; nothing after it was read", ve.Problems[0].String())
+}
