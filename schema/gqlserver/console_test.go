@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -46,6 +45,20 @@ func requireChromium(t *testing.T) string {
 	return bin
 }
 
+// chromiumProfile returns a fresh profile directory, removed after the test
+// (retrying a moment, as Chromium's helpers may still be closing files).
+func chromiumProfile(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "reachgraph-chromium-")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for i := 0; i < 20 && os.RemoveAll(dir) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return dir
+}
+
 // dumpDOM loads the console with the given fragment in headless Chromium and
 // returns the DOM once the page is idle.
 func dumpDOM(t *testing.T, bin, base string, frag url.Values) string {
@@ -53,7 +66,7 @@ func dumpDOM(t *testing.T, bin, base string, frag url.Values) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
-		"--user-data-dir="+filepath.Join(t.TempDir(), "profile"), "--virtual-time-budget=8000", "--dump-dom",
+		"--user-data-dir="+chromiumProfile(t), "--virtual-time-budget=8000", "--dump-dom",
 		base+"/#"+frag.Encode())
 	out, err := cmd.Output()
 	require.NoError(t, err, "chromium: %s", out)

@@ -2,7 +2,25 @@
 // bearer token. The token lives in sessionStorage only (gone when the tab
 // closes; never in localStorage, never in the URL).
 
+import { getIntrospectionQuery, parse } from "graphql";
+
 const TOKEN_KEY = "reachgraph:token";
+
+// GraphiQL's introspection follows type wrappers 9 levels deep, which the
+// server's default depth limit (12) refuses; 4 levels (depth 10) cover every
+// wrapper of reachgraph's schema ([X!]! needs 3).
+const TYPE_DEPTH = 4;
+const FRAGMENT = "fragment TypeRef on __Type";
+const SHALLOW_TYPEREF = (() => {
+  const q = getIntrospectionQuery({ typeDepth: TYPE_DEPTH });
+  return q.slice(q.indexOf(FRAGMENT));
+})();
+
+// shallowIntrospection rewrites an introspection query's TypeRef fragment.
+export function shallowIntrospection(query) {
+  const i = query.indexOf(FRAGMENT);
+  return i < 0 ? query : query.slice(0, i) + SHALLOW_TYPEREF;
+}
 
 export function getToken() {
   try {
@@ -21,6 +39,22 @@ export function setToken(token) {
   }
 }
 
+// withKnownOperation drops an operation name the document does not define:
+// GraphiQL updates the name a moment after an edit, so a query run right
+// after it was typed may still carry the previous one.
+export function withKnownOperation(params) {
+  if (!params.operationName) return params;
+  let names;
+  try {
+    names = parse(params.query).definitions.filter((d) => d.kind === "OperationDefinition").map((d) => d.name && d.name.value);
+  } catch (e) {
+    return params;
+  }
+  if (names.includes(params.operationName)) return params;
+  const { operationName, ...rest } = params; // eslint-disable-line no-unused-vars
+  return rest;
+}
+
 // makeFetcher returns a GraphiQL fetcher; onAnswer(data, status, params) is
 // called for every answer but introspection's.
 export function makeFetcher(onAnswer) {
@@ -29,6 +63,8 @@ export function makeFetcher(onAnswer) {
     const token = getToken();
     if (token) headers.Authorization = "Bearer " + token;
     const introspection = params.operationName === "IntrospectionQuery";
+    if (introspection) params = { ...params, query: shallowIntrospection(params.query) };
+    else params = withKnownOperation(params);
     let resp;
     try {
       resp = await fetch("graphql", { method: "POST", headers, credentials: "omit", body: JSON.stringify(params) });

@@ -55,12 +55,18 @@ function AutoRun({ onBlocked }) {
   return null;
 }
 
-// Reintrospect fetches the schema again when the token changes.
+// Reintrospect fetches the schema again when the token changes — after any
+// introspection still in flight (sent with the old token) has come back, so
+// its answer cannot overwrite the new one.
 function Reintrospect({ version }) {
-  const introspect = useSchemaStore().introspect;
+  const { introspect, isFetching } = useSchemaStore();
+  const done = useRef(0);
   useEffect(() => {
-    if (version > 0) introspect();
-  }, [version]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (version > done.current && !isFetching) {
+      done.current = version;
+      introspect();
+    }
+  }, [version, isFetching, introspect]);
   return null;
 }
 
