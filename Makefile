@@ -46,8 +46,8 @@ check-generated: generate ## fail when the generated code is not up to date
 	git diff --exit-code -- schema/gqlserver
 
 .PHONY: console
-console: ## rebuild the embedded query console bundle from schema/gqlserver/console/_src (needs node 20 + npm; the output is committed)
-	cd schema/gqlserver/console/_src && npm ci --no-audit --no-fund && node build.mjs
+console: ## test and rebuild the embedded query console bundle from schema/gqlserver/console/_src (needs node 20 + npm; the output is committed)
+	cd schema/gqlserver/console/_src && npm ci --no-audit --no-fund && node --test test/ && node build.mjs
 
 .PHONY: test-race
 test-race: ## the tests under the race detector

@@ -39,7 +39,8 @@ export function collectChains(value, out = [], ctx = "") {
     out.push({ title: ctx, effective: null, hops: value.hops.filter(isHop) });
     return out;
   }
-  if (Array.isArray(value.paths)) {
+  const handled = Array.isArray(value.paths);
+  if (handled) {
     const who = value.identity && value.identity.id ? value.identity.id : "";
     const what = value.resource && value.resource.id ? value.resource.id : "";
     const title = [who, value.action, what].filter(Boolean).join(" · ");
@@ -51,7 +52,7 @@ export function collectChains(value, out = [], ctx = "") {
     });
   }
   Object.keys(value).forEach((k) => {
-    if (k !== "paths") {
+    if (k !== "paths" || !handled) {
       collectChains(value[k], out, k);
     }
   });
