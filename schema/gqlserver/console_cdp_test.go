@@ -28,6 +28,7 @@ type cdp struct {
 	nextID int
 	mu     sync.Mutex
 	urls   []string // every request the page sent (Network.requestWillBeSent)
+	errs   []string // uncaught exceptions and error log entries (CSP violations among them)
 }
 
 // startCDP launches headless Chromium with remote debugging on a free port
@@ -104,18 +105,49 @@ func (c *cdp) call(method string, params map[string]any) json.RawMessage {
 			Error  *struct{ Message string }
 		}
 		require.NoError(c.t, json.Unmarshal(data, &m))
-		if m.Method == "Network.requestWillBeSent" {
-			var ev struct{ Request struct{ URL string } }
-			require.NoError(c.t, json.Unmarshal(m.Params, &ev))
-			c.mu.Lock()
-			c.urls = append(c.urls, ev.Request.URL)
-			c.mu.Unlock()
-		}
+		c.record(m.Method, m.Params)
 		if m.ID == id {
 			require.Nil(c.t, m.Error, "%s failed", method)
 			return m.Result
 		}
 	}
+}
+
+// record keeps the events the test asserts on.
+func (c *cdp) record(method string, params json.RawMessage) {
+	var ev struct {
+		Request          struct{ URL string }
+		ExceptionDetails struct {
+			Text      string
+			Exception struct{ Description string }
+		}
+		Entry struct{ Level, Source, Text, URL string }
+	}
+	if method == "" {
+		return
+	}
+	require.NoError(c.t, json.Unmarshal(params, &ev))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch method {
+	case "Network.requestWillBeSent":
+		c.urls = append(c.urls, ev.Request.URL)
+	case "Runtime.exceptionThrown":
+		c.errs = append(c.errs, ev.ExceptionDetails.Text+" "+ev.ExceptionDetails.Exception.Description)
+	case "Log.entryAdded":
+		// the schema request sent before the token was typed is refused: expected
+		refusedSchema := ev.Entry.Source == "network" && strings.HasSuffix(ev.Entry.URL, "/graphql") && strings.Contains(ev.Entry.Text, "401")
+		if ev.Entry.Level == "error" && !refusedSchema {
+			c.errs = append(c.errs, ev.Entry.Source+": "+ev.Entry.Text+" "+ev.Entry.URL)
+		}
+	}
+}
+
+// errors returns the page errors seen so far.
+func (c *cdp) errors() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.errs...)
 }
 
 // eval evaluates a JavaScript expression in the page and returns its value.
@@ -159,6 +191,15 @@ func (c *cdp) press(key string, code int, modifiers int) {
 	}
 }
 
+// key types one printable character as key down, char and key up, so that
+// editors reacting to key events (autocompletion) see it.
+func (c *cdp) key(ch string) {
+	for _, typ := range []string{"keyDown", "keyUp"} {
+		c.call("Input.dispatchKeyEvent", map[string]any{"type": typ, "key": ch, "text": ch,
+			"code": "Key" + strings.ToUpper(ch), "windowsVirtualKeyCode": int(strings.ToUpper(ch)[0])})
+	}
+}
+
 // requests returns the URLs the page requested so far.
 func (c *cdp) requests() []string {
 	c.mu.Lock()
@@ -179,6 +220,8 @@ func TestConsoleTypedInHeadlessChromium(t *testing.T) {
 	defer cancel()
 	c := startCDP(t, ctx, bin)
 	c.call("Network.enable", nil)
+	c.call("Runtime.enable", nil)
+	c.call("Log.enable", nil)
 	c.call("Emulation.setFocusEmulationEnabled", map[string]any{"enabled": true})
 	c.call("Page.navigate", map[string]any{"url": hs.URL + "/"})
 	c.waitFor("the query editor", `!!document.querySelector('.graphiql-query-editor .CodeMirror')`)
@@ -195,10 +238,19 @@ func TestConsoleTypedInHeadlessChromium(t *testing.T) {
 	c.eval(`document.querySelector('[aria-label="Show Documentation Explorer"]').click()`)
 	c.waitFor("the schema in the documentation explorer", `((document.querySelector('.graphiql-doc-explorer') || {}).textContent || '').includes('AccessConnection')`)
 
+	// Typing a field name offers completions from the schema.
+	c.eval(`(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror; cm.setValue(''); cm.focus(); })()`)
+	c.typeText("{ wh")
+	c.key("o")
+	c.waitFor("autocompletion", `[...document.querySelectorAll('.CodeMirror-hint')].some((h) => h.textContent === 'whoCan')`)
+	c.press("Escape", 27, 0)
+
 	// A query is typed into the editor and run with Ctrl+Enter.
 	c.eval(`(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror; cm.setValue(''); cm.focus(); })()`)
-	c.typeText(jeQuery)
-	require.Equal(t, jeQuery, c.eval(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()`))
+	typed := "query TypedInTest " + jeQuery
+	c.typeText(typed)
+	require.Equal(t, typed, c.eval(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()`))
+	c.waitFor("the tab named after the operation", `[...document.querySelectorAll('.graphiql-tab')].some((t) => t.textContent.includes('TypedInTest'))`)
 	c.press("Enter", 13, 2)
 	c.waitFor("the answer", `document.getElementById('status').dataset.state !== 'idle'`)
 	require.Equal(t, "done", c.eval(`document.getElementById('status').dataset.state`), "status: %v; answer: %v", c.eval(`document.getElementById('status').textContent`), c.eval(`document.querySelector('.result-window').textContent`))
@@ -214,6 +266,17 @@ func TestConsoleTypedInHeadlessChromium(t *testing.T) {
 	require.Equal(t, "hexagon", shape("vault:kv/finance/sap-rfc"))
 	require.Equal(t, "rectangle", shape("sap:fi:je"))
 	require.Equal(t, c.eval(`document.getElementById('pathview').dataset.nodes`), c.eval(`document.querySelector('.pv-canvas').dataset.drawn`))
+
+	// The run is in the history.
+	c.eval(`document.querySelector('[aria-label="Show History"]').click()`)
+	c.waitFor("the history entry", `((document.querySelector('.graphiql-history') || {}).textContent || '').includes('TypedInTest')`)
+
+	// The query builder lists the query fields.
+	c.eval(`document.querySelector('[aria-label="Show GraphiQL Explorer"]').click()`)
+	c.waitFor("the query builder", `((document.querySelector('.graphiql-plugin') || {}).textContent || '').includes('whoCan')`)
+
+	// No script error and no policy violation happened on the way.
+	require.Empty(t, c.errors())
 
 	// Nothing was requested from anywhere but this server.
 	reqs := c.requests()
