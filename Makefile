@@ -62,6 +62,10 @@ generate: ## regenerate the gqlgen code from schema/*.graphqls
 check-generated: generate ## fail when the generated code is not up to date
 	git diff --exit-code -- schema/gqlserver
 
+.PHONY: console
+console: ## test and rebuild the embedded query console bundle from schema/gqlserver/console/_src (needs node 20 + npm; the output is committed)
+	cd schema/gqlserver/console/_src && npm ci --no-audit --no-fund && node --test test/ && node build.mjs
+
 .PHONY: test-race
 test-race: ## the tests under the race detector
 	$(GO) test -count=1 -race ./...
