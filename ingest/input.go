@@ -150,6 +150,8 @@ type File struct {
 	h      hash.Hash
 	closed bool
 	skip   map[string]bool // "section.field" reported missing once already
+	// edgesOnly refuses node records (files of a link pass, Linker.Open).
+	edgesOnly bool
 }
 
 // Name is the file's path as shown in problems.

@@ -71,6 +71,10 @@ type Options struct {
 	// none (exports such as AWS IAM's carry no time); zero leaves them
 	// without one. The snapshot's collected_at is the latest of all.
 	CollectedAt time.Time
+	// Link, when not nil, runs after every source has been read without a
+	// problem and before references are resolved: the cross-source links
+	// (ingest/link). Its files are listed in the snapshot's Files.
+	Link LinkFunc
 }
 
 // Load reads every source, validates all of it, and — only when there is no
@@ -115,6 +119,11 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
+	}
+	if opts.Link != nil && !l.failed() {
+		if err := l.link(ctx, opts.Link); err != nil {
+			return graph.SnapshotMeta{}, fmt.Errorf("ingest links: %w", err)
+		}
 	}
 	l.finishRefs()
 	if l.failed() {
