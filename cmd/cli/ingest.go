@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +14,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
+	"github.com/reachgraph/reachgraph/ingest/link"
 	"github.com/reachgraph/reachgraph/ingest/sap"
 )
 
@@ -19,16 +22,21 @@ func newIngestCmd(g *globals) *cobra.Command {
 	var format, collectedAt string
 	var conf sourceConfigs
 	cmd := &cobra.Command{
-		Use:   "ingest SOURCE...",
+		Use:   "ingest [FORMAT=]SOURCE... [--link FILE]",
 		Short: "Validate sources and land them as one new immutable snapshot (all or nothing)",
 		Long: `ingest reads one or more sources (a reachgraph/v1 bundle as YAML, JSON or a CSV
 directory), validates everything, and lands it as ONE new snapshot whose id is
 derived from the content. Any problem — unknown field, bad enum or time, dangling
 reference, duplicate id, secret-bearing field — is reported with its file and
-line or JSON pointer, and nothing is stored (exit 2).`,
+line or JSON pointer, and nothing is stored (exit 2).
+
+Sources of different formats ingest together: each is detected on its own, or
+named as FORMAT=PATH (sap=extracts/ k8s-rbac=cluster.json). --link FILE joins
+them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
-  reachgraph ingest --store file:/var/lib/reachgraph.db export.json`,
+  reachgraph ingest --store file:/var/lib/reachgraph.db export.json
+  reachgraph ingest k8s/ aws/ sap=sap/ vault.yaml --link links.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := g.checkOutput(); err != nil {
@@ -55,6 +63,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
+	cmd.Flags().StringArrayVar(&conf.links, "link", nil, "link file (YAML) joining the sources: same_as, stored_in, act_as (docs/links.md); repeatable")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -63,10 +72,11 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, conf sourceConfigs) (graph.SnapshotMeta, error) {
 	srcs := make([]ingest.Source, len(paths))
 	for i, p := range paths {
-		srcs[i] = ingest.Source{Path: p, Format: format}
+		srcs[i] = sourceArg(p, format)
 	}
 	update, done := g.progress("ingest", true)
-	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(conf), CollectedAt: collectedAt})
+	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(conf), CollectedAt: collectedAt,
+		Link: link.New(conf.links...)})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
@@ -80,8 +90,18 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 // sourceConfigs are the configuration files of the source readers ("" for
 // none): --aws-config, --k8s-config.
 type sourceConfigs struct {
-	aws string
-	k8s string
+	aws   string
+	k8s   string
+	links []string // --link files
+}
+
+// sourceArg is one SOURCE argument: FORMAT=PATH (sap=extracts/) names its
+// format, a plain path takes --format.
+func sourceArg(arg, format string) ingest.Source {
+	if f, path, ok := strings.Cut(arg, "="); ok && f != ingest.FormatAuto && slices.Contains(ingest.Formats, f) && !ingest.IsPostgresURL(arg) {
+		return ingest.Source{Path: path, Format: f}
+	}
+	return ingest.Source{Path: arg, Format: format}
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).
