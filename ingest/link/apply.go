@@ -95,11 +95,11 @@ func (a *applier) need(line int, what, id string, kinds ...schema.NodeKind) bool
 	for i, k := range kinds {
 		names[i] = string(k)
 	}
-	want := strings.Join(names, " or ")
+	want := article(names[0]) + " " + strings.Join(names, " or ")
 	if ok {
-		a.f.Problemf(line, "", "%s %q is a %s, not a %s", what, id, k, want)
+		a.f.Problemf(line, "", "%s %q is %s %s, not %s", what, id, article(string(k)), k, want)
 	} else {
-		a.f.Problemf(line, "", "%s %q does not exist in the sources of this ingest (want the id of a %s)%s", what, id, want, a.ids.suggest(id, kinds))
+		a.f.Problemf(line, "", "%s %q does not exist in the sources of this ingest (want the id of %s)%s", what, id, want, a.ids.suggest(id, kinds))
 	}
 	return false
 }
@@ -209,6 +209,13 @@ func accept(lk *ingest.Linker, id, system string) {
 			c.Systems = append(c.Systems, system)
 		}
 	})
+}
+
+func article(s string) string {
+	if strings.HasPrefix(s, "I") {
+		return "an"
+	}
+	return "a"
 }
 
 // index is what the applier needs to know of the load's records.

@@ -101,8 +101,8 @@ func (fx *facts) irsaLink(lk *ingest.Linker, sa string) error {
 			system = "aws:" + parts[4]
 		}
 	}
-	native := "inferred (IRSA): annotation " + IRSAAnnotation + "=" + arn + " on the service account, and the role's trust policy trusts Federated " +
-		provider + " (sts:AssumeRoleWithWebIdentity; approximated: the trust policy's condition on the token subject is not checked)"
+	native := "inferred (IRSA): service account annotation " + IRSAAnnotation + "; the role's trust policy trusts Federated " +
+		provider + " (sts:AssumeRoleWithWebIdentity; approximated: its condition on the token subject is not checked)"
 	if system != "" {
 		if _, ok := fx.creds[sa+":token"]; ok {
 			accept(lk, sa+":token", system)

@@ -81,7 +81,12 @@ func Parse(r io.Reader) (*Spec, []Problem, error) {
 		if errors.Is(err, io.EOF) {
 			return &Spec{}, nil, nil
 		}
-		return nil, []Problem{{Line: lineOf(err.Error()), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}, nil
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		n := lineOf(msg)
+		if n > 0 {
+			msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", n))
+		}
+		return nil, []Problem{{Line: n, Msg: msg}}, nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {

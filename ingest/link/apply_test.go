@@ -1,0 +1,146 @@
+package link_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/ingest/link"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// writeLinks writes a link file into dir and returns its path.
+func writeLinks(t *testing.T, dir, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, "bad-links.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+// The e-mail join makes one actor of the IdP person, the SAP user (ADR6
+// e-mail) and the Kubernetes user named by the address, and records the rule.
+func TestEstateSameAsJoin(t *testing.T) {
+	d := mustLoad(t, estate)
+	// The first of the group in load order (the Kubernetes source comes first)
+	// carries the links: same_as is symmetric.
+	bob := identity(d, "k8s:prod:user:bob.smith@example.com")
+	require.Equal(t, []string{"sap:PRD:100:user:BOB", "okta:bob.smith"}, bob.SameAs)
+	require.Equal(t, "join email = bob.smith@example.com (links.yaml:5)", bob.Tags[link.TagPrefix+"okta:bob.smith"])
+	require.Empty(t, identity(d, "sap:PRD:100:user:BOB").SameAs)
+	require.Empty(t, identity(d, "okta:bob.smith").SameAs)
+	alice := identity(d, "sap:PRD:100:user:ALICE")
+	require.Equal(t, []string{"okta:alice.ng"}, alice.SameAs, "case of the address ignored (ADR6 has Alice.Ng@…)")
+	require.Equal(t, "join email = alice.ng@example.com (links.yaml:5)", alice.Tags[link.TagPrefix+"okta:alice.ng"])
+	for _, id := range d.IdentityList {
+		if id.ID != alice.ID && id.ID != bob.ID {
+			require.Empty(t, id.SameAs, id.ID)
+		}
+	}
+}
+
+func TestEstateStoredInAndActAs(t *testing.T) {
+	d := mustLoad(t, estate)
+	c := credential(d, "sap:PRD:100:user:RFC_FI:password")
+	require.Equal(t, "vault:prod:kv/data/finance/sap/rfc_fi", c.StoredIn)
+	require.True(t, c.Vaulted)
+	require.Equal(t, []string{"github", "aws:111122223333"}, credential(d, "github:acme/gl-close:oidc").Systems,
+		"the workflow's OIDC token is accepted by AWS (act_as credential)")
+	require.Contains(t, d.DelegationList, graph.Delegation{From: "github:acme/gl-close:ref:refs/heads/main", To: "aws:111122223333:role/gl-publish",
+		Kind: schema.DelegAssumeRole, System: "aws:111122223333",
+		Native: "link links.yaml:17: act_as (trust policy of gl-publish: token.actions.githubusercontent.com:sub = repo:acme/gl-close:ref:refs/heads/main)"})
+	a, ok := access(t, d, "github:acme/gl-close:ref:refs/heads/main", "write", "arn:aws:s3:::fin-ledger-exports/close/*")
+	require.True(t, ok && a.Effective)
+	require.Equal(t, []string{"k8s:prod", "aws:111122223333", "vault:prod"}, credential(d, "k8s:prod:sa:ci/ledger-sync:token").Systems,
+		"the service account's token is accepted by AWS (IRSA) and Vault (kubernetes auth login)")
+}
+
+// IRSA is inferred without a link file: annotation + OIDC trust.
+func TestEstateIRSAInferred(t *testing.T) {
+	d := mustLoad(t, estate, []string{}...)
+	var irsa []graph.Delegation
+	for _, dl := range d.DelegationList {
+		if dl.From == ciSA && dl.To == "aws:111122223333:role/ledger-export" {
+			irsa = append(irsa, dl)
+		}
+	}
+	require.Len(t, irsa, 1)
+	require.Equal(t, schema.DelegAssumeRole, irsa[0].Kind)
+	require.Equal(t, "aws:111122223333", irsa[0].System)
+	require.Contains(t, irsa[0].Native, "inferred (IRSA)")
+	a, ok := access(t, d, ciSA, "read", "arn:aws:s3:::fin-ledger-exports")
+	require.True(t, ok && a.Effective)
+	require.True(t, slices.Contains(credential(d, ciSA+":token").Systems, "aws:111122223333"))
+
+	// Without the OIDC trust there is no link.
+	dir := copyEstate(t)
+	edit(t, dir, "aws/authorization-details.json", `"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C0FFEE0DA7A"`,
+		`"Service": "ec2.amazonaws.com"`)
+	d = mustLoad(t, dir)
+	_, ok = access(t, d, ciSA, "read", "arn:aws:s3:::fin-ledger-exports")
+	require.False(t, ok)
+	// Nor without the annotation.
+	dir = copyEstate(t)
+	edit(t, dir, "k8s/cluster.yaml", "      eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/ledger-export\n", "      team: finance\n")
+	d = mustLoad(t, dir)
+	_, ok = access(t, d, ciSA, "read", "arn:aws:s3:::fin-ledger-exports")
+	require.False(t, ok)
+}
+
+// Every end must exist in the sources of the load; problems are located at
+// the link file's lines and nothing is stored.
+func TestLinkEndProblems(t *testing.T) {
+	dir := copyEstate(t)
+	path := writeLinks(t, dir, `same_as:
+  - pair: ["okta:bob.smith", "sap:PRD:100:user:BOOB"]
+stored_in:
+  - credential: "sap:PRD:100:user:RFC_FI:password"
+    resource: "vault:prod:kv/data/finance/sap/rfc-fi"
+  - credential: "okta:alice.ng"
+    resource: "vault:prod"
+act_as:
+  - from: "k8s:prod:sa:ci/ledger-sync"
+    to: "vault:prod:policy:sap-rfc-read"
+    system: "vault:staging"
+`)
+	require.Equal(t, []string{
+		`bad-links.yaml:2: same_as "sap:PRD:100:user:BOOB" does not exist in the sources of this ingest (want the id of an Identity) (did you mean "sap:PRD:100:user:BOB"?)`,
+		`bad-links.yaml:4: stored_in resource "vault:prod:kv/data/finance/sap/rfc-fi" does not exist in the sources of this ingest (want the id of a Resource)`,
+		`bad-links.yaml:6: stored_in credential "okta:alice.ng" is an Identity, not a Credential`,
+		`bad-links.yaml:6: stored_in resource "vault:prod" is a System, not a Resource`,
+		`bad-links.yaml:9: act_as to "vault:prod:policy:sap-rfc-read" is a Group, not an Identity`,
+		`bad-links.yaml:9: act_as system "vault:staging" does not exist in the sources of this ingest (want the id of a System)`,
+	}, problems(t, dir, path))
+}
+
+func TestLinkSyntaxProblemStoresNothing(t *testing.T) {
+	dir := copyEstate(t)
+	path := writeLinks(t, dir, "stored_in:\n  - credential: c\n    resource: r\n    vault: true\n")
+	require.Equal(t, []string{
+		`bad-links.yaml:4: stored_in: unknown field "vault" (did you mean "vaulted"?) (allowed: credential, resource, vaulted)`,
+	}, problems(t, dir, path))
+}
+
+func TestStoredInConflict(t *testing.T) {
+	dir := copyEstate(t)
+	path := writeLinks(t, dir, `stored_in:
+  - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:kv/data/finance/sap/rfc_fi"}
+  - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:kv"}
+`)
+	require.Equal(t, []string{
+		`bad-links.yaml:3: stored_in: credential "sap:PRD:100:user:RFC_FI:password" is already stored in "vault:prod:kv/data/finance/sap/rfc_fi" by its source; a credential is held at one place`,
+	}, problems(t, dir, path))
+}
+
+// A bad export next to a link file: the export's problems, nothing stored,
+// and the link pass does not run on a broken load.
+func TestBadExportWithLinks(t *testing.T) {
+	dir := copyEstate(t)
+	edit(t, dir, "vault.yaml", "    action: read\n", "    action: peek\n")
+	got := problems(t, dir)
+	require.Len(t, got, 1)
+	require.Equal(t, `vault.yaml:28: unknown action "peek" (allowed: read, write, approve, export, admin)`, got[0])
+}
