@@ -66,7 +66,9 @@ type ActAs struct {
 const maxFile = 16 << 20
 
 // Parse reads a link file. An empty file is an empty Spec. Problems are
-// every problem found, in line order; the Spec is nil when there is any.
+// every problem found, in line order. The Spec holds the well-formed items
+// (so that their ends can be checked too); it is nil only when the YAML
+// cannot be read at all.
 func Parse(r io.Reader) (*Spec, []Problem, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
@@ -94,11 +96,8 @@ func Parse(r io.Reader) (*Spec, []Problem, error) {
 	}
 	p := &parser{}
 	spec := p.file(&root)
-	if len(p.probs) > 0 {
-		slices.SortStableFunc(p.probs, func(a, b Problem) int { return a.Line - b.Line })
-		return nil, p.probs, nil
-	}
-	return spec, nil, nil
+	slices.SortStableFunc(p.probs, func(a, b Problem) int { return a.Line - b.Line })
+	return spec, p.probs, nil
 }
 
 // lineOf reads the "line N:" yaml puts in its messages (0 when none).

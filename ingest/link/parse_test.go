@@ -74,8 +74,21 @@ func TestParseProblems(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			spec, probs, err := link.Parse(strings.NewReader(tc.in))
 			require.NoError(t, err)
-			require.Nil(t, spec)
 			require.Equal(t, tc.want, probs)
+			if spec != nil {
+				require.Empty(t, spec.SameAs, "items with problems are left out")
+				require.Empty(t, spec.StoredIn)
+				require.Empty(t, spec.ActAs)
+			}
 		})
 	}
+}
+
+// Well-formed items are kept next to the problems of others, so their ends
+// are checked in the same run.
+func TestParseKeepsGoodItems(t *testing.T) {
+	spec, probs, err := link.Parse(strings.NewReader("stored_in:\n  - {credential: c}\n  - {credential: d, resource: r}\n"))
+	require.NoError(t, err)
+	require.Equal(t, []link.Problem{{Line: 2, Msg: `stored_in: missing required field "resource"`}}, probs)
+	require.Equal(t, []link.StoredIn{{Line: 3, Credential: "d", Resource: "r"}}, spec.StoredIn)
 }
