@@ -36,6 +36,11 @@ func TestEstateIngestWithLinks(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Contains(t, out, "sap:PRD:100:bukrs:1000:journal_entry  approve  effective")
 	assert.Contains(t, out, "-STORED_IN-> sap:PRD:100:user:RFC_FI:password")
+	out, stderr, code = run(t, "--store", store, "ls", "identities", "--type", "human", "-o", "csv")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, out, "\nokta:bob.smith,Bob Smith,human,active,k8s:prod:user:bob.smith@example.com (join email = bob.smith@example.com (links.yaml:5))\n",
+		"same_as shows both ways with the rule that made it")
+	assert.Contains(t, out, "\nsap:PRD:100:user:CAROL,CAROL,human,active,\n")
 	before, _, _ := run(t, "--store", store, "snapshots", "-o", "json")
 
 	bad := filepath.Join(t.TempDir(), "links.yaml")
