@@ -187,6 +187,9 @@ func DetectFormat(path string) string {
 		if err == nil && isSAPExtract(path) {
 			return FormatSAP
 		}
+		if err == nil && isVaultExport(path) {
+			return FormatVault
+		}
 		return detectDir(path)
 	}
 	head := make([]byte, 64<<10)
@@ -202,6 +205,17 @@ func DetectFormat(path string) string {
 		return FormatK8sRBAC
 	}
 	return FormatBundle
+}
+
+// isVaultExport reports a directory holding sys/policy/, sys/policies/acl/
+// or sys/auth.json: a Vault or OpenBao export (ingest/vault).
+func isVaultExport(dir string) bool {
+	for _, p := range []string{"sys/policy", "sys/policies/acl", "sys/auth.json"} {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isSAPExtract reports a directory holding a USR02 table file (USR02.txt,

@@ -16,6 +16,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/ingest/link"
 	"github.com/reachgraph/reachgraph/ingest/sap"
+	"github.com/reachgraph/reachgraph/ingest/vault"
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
@@ -35,8 +36,9 @@ named as FORMAT=PATH (sap=extracts/ k8s-rbac=cluster.json). --link FILE joins
 them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
+  reachgraph ingest vault-export/                        # vault read -format=json output
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json
-  reachgraph ingest k8s/ aws/ sap=sap/ vault.yaml --link links.yaml`,
+  reachgraph ingest k8s/ aws/ sap=sap/ vault-export/ --link links.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := g.checkOutput(); err != nil {
@@ -63,6 +65,7 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
+	cmd.Flags().StringVar(&conf.vault, "vault-config", "", "vault configuration (YAML): cluster name, SOX scope, kubernetes auth mount → Kubernetes cluster, jwt mount → issuer (docs/ingest-vault.md); default vault.yaml in the export directory")
 	cmd.Flags().StringArrayVar(&conf.links, "link", nil, "link file (YAML) joining the sources: same_as, stored_in, act_as (docs/links.md); repeatable")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
@@ -88,10 +91,11 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 }
 
 // sourceConfigs are the configuration files of the source readers ("" for
-// none): --aws-config, --k8s-config.
+// none): --aws-config, --k8s-config, --vault-config.
 type sourceConfigs struct {
 	aws   string
 	k8s   string
+	vault string
 	links []string // --link files
 }
 
@@ -107,7 +111,7 @@ func sourceArg(arg, format string) ingest.Source {
 // readers wires the source readers into ingest (ingest cannot import them).
 func readers(conf sourceConfigs) ingest.Readers {
 	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
-		SAP: sap.Read}
+		SAP: sap.Read, Vault: vault.NewReader(conf.vault)}
 }
 
 func (g *globals) printIngested(m graph.SnapshotMeta) error {

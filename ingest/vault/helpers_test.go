@@ -1,0 +1,134 @@
+package vault_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/k8srbac"
+	"github.com/reachgraph/reachgraph/ingest/vault"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// fixture is the export written from the public docs' examples.
+const fixture = "../../testdata/vault"
+
+// asOf is the instant of analysis of the tests: after the fixture's
+// AppRole secret id expired (2026-11-30T10:34:23Z).
+var asOf = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
+type memStore struct{ data *graph.Dataset }
+
+func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
+	d := &graph.Dataset{Info: meta}
+	if err := fn(d); err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	s.data = d
+	meta.ID = "s-test"
+	d.Info = meta
+	return meta, nil
+}
+
+// tryLoad ingests srcs (vault unless a source says otherwise) with the
+// vault reader r.
+func tryLoad(r *vault.Reader, srcs ...ingest.Source) (*memStore, error) {
+	st := &memStore{}
+	for i := range srcs {
+		if srcs[i].Format == "" {
+			srcs[i].Format = ingest.FormatVault
+		}
+	}
+	_, err := ingest.Load(context.Background(), st, srcs, ingest.Options{
+		Readers: ingest.Readers{Vault: r.Read, K8sRBAC: k8srbac.Read},
+		Now:     func() time.Time { return asOf },
+	})
+	return st, err
+}
+
+// load ingests dir and fails the test on any problem.
+func load(t *testing.T, dir string) *graph.Dataset {
+	t.Helper()
+	st, err := tryLoad(vault.New(""), ingest.Source{Path: dir})
+	require.NoError(t, err)
+	return st.data
+}
+
+// problems ingests dir expecting invalid input, and returns the problems.
+func problems(t *testing.T, config, dir string) []ingest.Problem {
+	t.Helper()
+	st, err := tryLoad(vault.New(config), ingest.Source{Path: dir})
+	require.Error(t, err)
+	require.Nil(t, st.data, "nothing is stored")
+	var ve *ingest.ValidationError
+	require.True(t, errors.As(err, &ve), "want a validation error, got %v", err)
+	return ve.Problems
+}
+
+// whoCan is the set of identities authorized for action on res.
+func whoCan(t *testing.T, d *graph.Dataset, a schema.Action, res string) map[string]analysis.Access {
+	t.Helper()
+	p, err := projection.Build(context.Background(), d)
+	require.NoError(t, err)
+	acc, err := reach.New(p, asOf).WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: res})
+	require.NoError(t, err)
+	out := map[string]analysis.Access{}
+	for _, x := range acc {
+		out[x.Identity] = x
+	}
+	return out
+}
+
+// ids is the sorted identity ids of a whoCan answer.
+func ids(m map[string]analysis.Access) []string {
+	out := make([]string, 0, len(m))
+	for id := range m {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// effective is the sorted ids of the effective accesses of a whoCan answer.
+func effective(m map[string]analysis.Access) []string {
+	var out []string
+	for id, a := range m {
+		if a.Effective {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// grantsOn lists the grants on res.
+func grantsOn(d *graph.Dataset, res string) []graph.Grant {
+	var out []graph.Grant
+	for _, g := range d.GrantList {
+		if g.Resource == res {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// grantsOf lists the grants of principal.
+func grantsOf(d *graph.Dataset, principal string) []graph.Grant {
+	var out []graph.Grant
+	for _, g := range d.GrantList {
+		if g.Principal == principal {
+			out = append(out, g)
+		}
+	}
+	return out
+}
