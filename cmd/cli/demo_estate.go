@@ -31,7 +31,7 @@ const (
 
 // estateSources are the estate's sources, relative to its directory, in mixed
 // formats (each detected on its own).
-var estateSources = []string{"k8s", "aws/authorization-details.json", "sap", "vault.yaml", "people.yaml"}
+var estateSources = []string{"k8s", "aws/authorization-details.json", "sap", "vault", "people.yaml"}
 
 // demoEstate ingests the embedded estate (five sources and a link file) as a
 // third snapshot and prints the CI workload's path to SAP journal entries,

@@ -77,9 +77,11 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 	for i, p := range paths {
 		srcs[i] = sourceArg(p, format)
 	}
+	rs, vr := readers(conf), vault.New(conf.vault)
+	rs.Vault = vr.Read // the same reader answers the link pass about KV secrets
 	update, done := g.progress("ingest", true)
-	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(conf), CollectedAt: collectedAt,
-		Link: link.New(conf.links...)})
+	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: rs, CollectedAt: collectedAt,
+		Link: link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {

@@ -20,7 +20,7 @@ const estate = "../../testdata/estate"
 func estateArgs(dir string, links string) []string {
 	return []string{"ingest", "--k8s-config", filepath.Join(dir, "k8s-config.yaml"), "--link", links,
 		"k8s-rbac=" + filepath.Join(dir, "k8s"), filepath.Join(dir, "aws", "authorization-details.json"),
-		"sap=" + filepath.Join(dir, "sap"), filepath.Join(dir, "vault.yaml"), filepath.Join(dir, "people.yaml")}
+		"sap=" + filepath.Join(dir, "sap"), "vault=" + filepath.Join(dir, "vault"), filepath.Join(dir, "people.yaml")}
 }
 
 // Five sources of four formats and a link file ingest as one snapshot; the
@@ -82,5 +82,5 @@ func TestDemoEmbedsEstateSample(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	require.Equal(t, 19, n, "every file of the sample but its golden file and notes")
+	require.Equal(t, 23, n, "every file of the sample but its golden file and notes")
 }

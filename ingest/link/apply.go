@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest"
@@ -17,12 +18,26 @@ import (
 // link: tag "same_as_rule:<other id>" = "<rule> (<file>:<line>)".
 const TagPrefix = "same_as_rule:"
 
-// New returns the link pass of a load: the link files at paths (none for
+// Config is a link pass: its link files and what it may ask the readers.
+type Config struct {
+	// Files are the link files, applied in order (none: inferences only).
+	Files []string
+	// SecretWritten, when not nil, tells when the secret at a resource id
+	// was last written (a Vault KV v2 secret's updated_time, see
+	// ingest/vault Reader.KVUpdated). A stored_in link to such a resource
+	// sets the credential's last_rotated_at when its source gave none.
+	SecretWritten func(resource string) (time.Time, bool)
+}
+
+// New returns the link pass with the link files at paths (none for
 // inferences only) and the links inferred from the data (infer.go).
-func New(paths ...string) ingest.LinkFunc {
+func New(paths ...string) ingest.LinkFunc { return Config{Files: paths}.LinkFunc() }
+
+// LinkFunc returns the link pass of a load.
+func (c Config) LinkFunc() ingest.LinkFunc {
 	return func(ctx context.Context, lk *ingest.Linker) error {
-		for _, path := range paths {
-			if err := applyFile(lk, path); err != nil {
+		for _, path := range c.Files {
+			if err := applyFile(lk, path, c.SecretWritten); err != nil {
 				return err
 			}
 			if err := ctx.Err(); err != nil {
@@ -39,9 +54,11 @@ type applier struct {
 	f    *ingest.File
 	base string // the file's base name, as evidence names it
 	ids  *index
+	// written is Config.SecretWritten (nil for none).
+	written func(resource string) (time.Time, bool)
 }
 
-func applyFile(lk *ingest.Linker, path string) error {
+func applyFile(lk *ingest.Linker, path string, written func(string) (time.Time, bool)) error {
 	f, err := lk.Open(path)
 	if err != nil {
 		return err
@@ -60,7 +77,7 @@ func applyFile(lk *ingest.Linker, path string) error {
 			f.Close()
 			return err
 		}
-		a := &applier{lk: lk, f: f, base: filepath.Base(path), ids: ix}
+		a := &applier{lk: lk, f: f, base: filepath.Base(path), ids: ix, written: written}
 		a.apply(spec)
 	}
 	return f.Close()
@@ -167,9 +184,16 @@ func (a *applier) storedIn(s StoredIn) {
 		return
 	}
 	a.ids.storedIn[s.Credential] = s.Resource
+	var at time.Time
+	if a.written != nil {
+		at, _ = a.written(s.Resource)
+	}
 	a.lk.AmendCredential(s.Credential, func(c *graph.Credential) {
 		c.StoredIn = s.Resource
 		c.Vaulted = c.Vaulted || s.Vaulted
+		if c.LastRotatedAt.IsZero() {
+			c.LastRotatedAt = at
+		}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -42,20 +43,24 @@ func TestEstateSameAsJoin(t *testing.T) {
 	}
 }
 
+// gha is the GitHub Actions workflow of the sample, named by its OIDC subject.
+const gha = "oidc:https://token.actions.githubusercontent.com:sub:repo:acme/gl-close:ref:refs/heads/main"
+
 func TestEstateStoredInAndActAs(t *testing.T) {
 	d := mustLoad(t, estate)
 	c := credential(d, "sap:PRD:100:user:RFC_FI:password")
-	require.Equal(t, "vault:prod:kv/data/finance/sap/rfc_fi", c.StoredIn)
+	require.Equal(t, "vault:prod:path:secret/data/finance/sap/rfc_fi", c.StoredIn)
 	require.True(t, c.Vaulted)
-	require.Equal(t, []string{"github", "aws:111122223333"}, credential(d, "github:acme/gl-close:oidc").Systems,
+	require.Equal(t, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), c.LastRotatedAt, "SAP's own date is kept")
+	require.Equal(t, []string{"github", "aws:111122223333"}, credential(d, gha+":token").Systems,
 		"the workflow's OIDC token is accepted by AWS (act_as credential)")
-	require.Contains(t, d.DelegationList, graph.Delegation{From: "github:acme/gl-close:ref:refs/heads/main", To: "aws:111122223333:role/gl-publish",
+	require.Contains(t, d.DelegationList, graph.Delegation{From: gha, To: "aws:111122223333:role/gl-publish",
 		Kind: schema.DelegAssumeRole, System: "aws:111122223333",
 		Native: "link links.yaml:17: act_as (trust policy of gl-publish: token.actions.githubusercontent.com:sub = repo:acme/gl-close:ref:refs/heads/main)"})
-	a, ok := access(t, d, "github:acme/gl-close:ref:refs/heads/main", "write", "arn:aws:s3:::fin-ledger-exports/close/*")
+	a, ok := access(t, d, gha, "write", "arn:aws:s3:::fin-ledger-exports/close/*")
 	require.True(t, ok && a.Effective)
-	require.Equal(t, []string{"k8s:prod", "aws:111122223333", "vault:prod"}, credential(d, "k8s:prod:sa:ci/ledger-sync:token").Systems,
-		"the service account's token is accepted by AWS (IRSA) and Vault (kubernetes auth login)")
+	require.Equal(t, []string{"k8s:prod", "aws:111122223333"}, credential(d, "k8s:prod:sa:ci/ledger-sync:token").Systems,
+		"the service account's token is accepted by AWS (IRSA)")
 }
 
 // IRSA is inferred without a link file: annotation + OIDC trust.
@@ -98,7 +103,7 @@ func TestLinkEndProblems(t *testing.T) {
   - pair: ["okta:bob.smith", "sap:PRD:100:user:BOOB"]
 stored_in:
   - credential: "sap:PRD:100:user:RFC_FI:password"
-    resource: "vault:prod:kv/data/finance/sap/rfc-fi"
+    resource: "vault:prod:path:secret/data/finance/sap/rfc-fi"
   - credential: "okta:alice.ng"
     resource: "vault:prod"
 act_as:
@@ -108,7 +113,7 @@ act_as:
 `)
 	require.Equal(t, []string{
 		`bad-links.yaml:2: same_as "sap:PRD:100:user:BOOB" does not exist in the sources of this ingest (want the id of an Identity) (did you mean "sap:PRD:100:user:BOB"?)`,
-		`bad-links.yaml:4: stored_in resource "vault:prod:kv/data/finance/sap/rfc-fi" does not exist in the sources of this ingest (want the id of a Resource)`,
+		`bad-links.yaml:4: stored_in resource "vault:prod:path:secret/data/finance/sap/rfc-fi" does not exist in the sources of this ingest (want the id of a Resource)`,
 		`bad-links.yaml:6: stored_in credential "okta:alice.ng" is an Identity, not a Credential`,
 		`bad-links.yaml:6: stored_in resource "vault:prod" is a System, not a Resource`,
 		`bad-links.yaml:9: act_as to "vault:prod:policy:sap-rfc-read" is a Group, not an Identity`,
@@ -127,11 +132,11 @@ func TestLinkSyntaxProblemStoresNothing(t *testing.T) {
 func TestStoredInConflict(t *testing.T) {
 	dir := copyEstate(t)
 	path := writeLinks(t, dir, `stored_in:
-  - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:kv/data/finance/sap/rfc_fi"}
-  - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:kv"}
+  - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:path:secret/data/finance/sap/rfc_fi"}
+  - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:path:secret"}
 `)
 	require.Equal(t, []string{
-		`bad-links.yaml:3: stored_in: credential "sap:PRD:100:user:RFC_FI:password" is already stored in "vault:prod:kv/data/finance/sap/rfc_fi" by its source; a credential is held at one place`,
+		`bad-links.yaml:3: stored_in: credential "sap:PRD:100:user:RFC_FI:password" is already stored in "vault:prod:path:secret/data/finance/sap/rfc_fi" by its source; a credential is held at one place`,
 	}, problems(t, dir, path))
 }
 
@@ -139,8 +144,20 @@ func TestStoredInConflict(t *testing.T) {
 // and the link pass does not run on a broken load.
 func TestBadExportWithLinks(t *testing.T) {
 	dir := copyEstate(t)
-	edit(t, dir, "vault.yaml", "    action: read\n", "    action: peek\n")
-	got := problems(t, dir)
-	require.Len(t, got, 1)
-	require.Equal(t, `vault.yaml:28: unknown action "peek" (allowed: read, write, approve, export, admin)`, got[0])
+	edit(t, dir, "people.yaml", "type: human, tags: {email: bob", "type: person, tags: {email: bob")
+	require.Equal(t, []string{`people.yaml:12: unknown type "person" (allowed: human, service_account, application, api_client, workload, bot, ai_agent)`},
+		problems(t, dir))
+}
+
+// A credential without a rotation date stored in a Vault KV secret takes the
+// secret's last write (KV v2 metadata updated_time) as last_rotated_at.
+func TestStoredInTakesKVWriteTime(t *testing.T) {
+	dir := copyEstate(t)
+	path := writeLinks(t, dir, `stored_in:
+  - credential: "okta:alice.ng:sso"
+    resource: "vault:prod:path:secret/data/finance/sap/rfc_fi"
+`)
+	d := mustLoad(t, dir, path)
+	require.Equal(t, time.Date(2026, 6, 30, 9, 30, 0, 0, time.UTC), credential(d, "okta:alice.ng:sso").LastRotatedAt)
+	require.True(t, credential(d, "okta:bob.smith:sso").LastRotatedAt.IsZero())
 }

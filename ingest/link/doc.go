@@ -5,8 +5,7 @@
 // of one platform acts as an identity of another (act_as); and some links are
 // inferred from the data itself without a link file (IRSA: a Kubernetes
 // service account annotated with an AWS role whose trust policy trusts an
-// OIDC provider; a delegation out of a Kubernetes service account exercised in
-// another system is a login with the account's token).
+// OIDC provider).
 //
 // Parse is pure (bytes → Spec and located problems); New returns the
 // ingest.LinkFunc that applies a link file and the inferences after every

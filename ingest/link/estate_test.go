@@ -44,25 +44,16 @@ func TestEstateChainGolden(t *testing.T) {
 // Removing any one link of the chain removes the effective access.
 func TestEstateChainBreaksWithoutAnyLink(t *testing.T) {
 	for _, tc := range []struct {
-		name, file, old string
+		name, file, old, new string
 	}{
-		{name: "service account binding to the Vault role", file: "vault.yaml", old: `delegations:
-  - from: "k8s:prod:sa:ci/ledger-sync"
-    to: "vault:prod:role:kubernetes/ledger-sync"
-    kind: other
-    system: "vault:prod"
-    native: "auth/kubernetes/role/ledger-sync: bound_service_account_names=ledger-sync, bound_service_account_namespaces=ci"
-`},
-		{name: "Vault policy grant", file: "vault.yaml", old: `grants:
-  - principal: "vault:prod:policy:sap-rfc-read"
-    action: read
-    resource: "vault:prod:kv/data/finance/sap/rfc_fi"
-    native: 'policy sap-rfc-read: path "kv/data/finance/sap/rfc_fi" { capabilities = ["read"] }'
-`},
+		{name: "service account binding to the Vault role", file: "vault/auth/kubernetes/role/ledger-sync.json",
+			old: `"bound_service_account_namespaces": ["ci"]`, new: `"bound_service_account_namespaces": ["ci-staging"]`},
+		{name: "Vault policy grant", file: "vault/sys/policy/sap-rfc-read.json",
+			old: `path \"secret/data/finance/sap/rfc_fi\"`, new: `path \"secret/data/finance/sap/rfc_co\"`},
 		{name: "stored_in link", file: "links.yaml", old: `stored_in:
   # the SAP RFC user's password is kept in Vault
   - credential: "sap:PRD:100:user:RFC_FI:password"
-    resource: "vault:prod:kv/data/finance/sap/rfc_fi"
+    resource: "vault:prod:path:secret/data/finance/sap/rfc_fi"
     vaulted: true
 `},
 		{name: "SAP role assignment", file: "sap/AGR_USERS.csv", old: "100,Z_RFC_POST,RFC_FI,20230101,99991231,,\"20260101\"\n"},
@@ -72,7 +63,7 @@ func TestEstateChainBreaksWithoutAnyLink(t *testing.T) {
 			d := mustLoad(t, dir)
 			_, ok := access(t, d, ciSA, "approve", journal)
 			require.True(t, ok, "the copy has the chain")
-			edit(t, dir, tc.file, tc.old, "")
+			edit(t, dir, tc.file, tc.old, tc.new)
 			d = mustLoad(t, dir)
 			a, ok := access(t, d, ciSA, "approve", journal)
 			require.False(t, ok && a.Effective, "no effective access without the %s", tc.name)

@@ -21,6 +21,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/ingest/link"
 	"github.com/reachgraph/reachgraph/ingest/sap"
+	"github.com/reachgraph/reachgraph/ingest/vault"
 )
 
 // estate is the multi-platform sample.
@@ -79,7 +80,7 @@ func edit(t *testing.T, dir, name, old, new string) {
 func estateSources(dir string) []ingest.Source {
 	return []ingest.Source{
 		{Path: filepath.Join(dir, "k8s")}, {Path: filepath.Join(dir, "aws", "authorization-details.json")},
-		{Path: filepath.Join(dir, "sap")}, {Path: filepath.Join(dir, "vault.yaml")}, {Path: filepath.Join(dir, "people.yaml")},
+		{Path: filepath.Join(dir, "sap")}, {Path: filepath.Join(dir, "vault")}, {Path: filepath.Join(dir, "people.yaml")},
 	}
 }
 
@@ -90,10 +91,11 @@ func loadDir(dir string, links ...string) (*graph.Dataset, error) {
 		links = []string{filepath.Join(dir, "links.yaml")}
 	}
 	st := &memStore{}
+	vr := vault.New("")
 	_, err := ingest.Load(context.Background(), st, estateSources(dir), ingest.Options{
-		Readers: ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.Read, SAP: sap.Read,
+		Readers: ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.Read, SAP: sap.Read, Vault: vr.Read,
 			K8sRBAC: k8srbac.NewReader(filepath.Join(dir, "k8s-config.yaml"))},
-		CollectedAt: asOf, Link: link.New(links...),
+		CollectedAt: asOf, Link: link.Config{Files: links, SecretWritten: vr.KVUpdated}.LinkFunc(),
 		Now: func() time.Time { return asOf },
 	})
 	return st.data, err

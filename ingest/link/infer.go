@@ -19,7 +19,6 @@ type facts struct {
 	roleByARN map[string]string // AWS identity tag arn → identity id
 	principal map[string]string // identity → aws_principal tag
 	oidcTrust map[string]string // role id → the first OIDC provider its trust policy trusts
-	logins    []graph.Delegation
 	creds     map[string]graph.Credential
 }
 
@@ -33,9 +32,6 @@ func infer(lk *ingest.Linker) error {
 		if err := fx.irsaLink(lk, sa); err != nil {
 			return err
 		}
-	}
-	for _, d := range fx.logins {
-		fx.tokenLogin(lk, d)
 	}
 	return nil
 }
@@ -62,9 +58,6 @@ func gather(lk *ingest.Linker) (*facts, error) {
 	err = lk.Delegations(func(d graph.Delegation) bool {
 		if p := fx.principal[d.From]; strings.Contains(p, ":oidc-provider/") && fx.oidcTrust[d.To] == "" {
 			fx.oidcTrust[d.To] = p
-		}
-		if d.System != "" && isServiceAccount(d.From) {
-			fx.logins = append(fx.logins, d)
 		}
 		return true
 	})
@@ -109,20 +102,4 @@ func (fx *facts) irsaLink(lk *ingest.Linker, sa string) error {
 		}
 	}
 	return lk.AddDelegation(graph.Delegation{From: sa, To: role, Kind: schema.DelegAssumeRole, System: system, Native: native})
-}
-
-// tokenLogin: a delegation out of a Kubernetes service account exercised in
-// another system (a Vault kubernetes auth role, say) is a login with the
-// account's token, so that system accepts the token.
-func (fx *facts) tokenLogin(lk *ingest.Linker, d graph.Delegation) {
-	c, ok := fx.creds[d.From+":token"]
-	if !ok || len(c.Systems) == 0 {
-		return
-	}
-	for _, s := range c.Systems {
-		if s == d.System {
-			return
-		}
-	}
-	accept(lk, c.ID, d.System)
 }
