@@ -240,7 +240,8 @@ func IsPostgresURL(path string) bool {
 	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
 }
 
-// totalSize is the byte size of every input file, for progress.
+// totalSize is the byte size of every input file, for progress (an upper
+// bound for directories: a reader may skip some of their files).
 func totalSize(sources []Source) int64 {
 	var total int64
 	for _, src := range sources {
@@ -252,12 +253,16 @@ func totalSize(sources []Source) int64 {
 			total += st.Size()
 			continue
 		}
-		entries, _ := os.ReadDir(src.Path)
-		for _, e := range entries {
-			if info, err := e.Info(); err == nil && info.Mode().IsRegular() && strings.HasSuffix(e.Name(), ".csv") {
-				total += info.Size()
+		// Every regular file below the directory: CSV bundles, SAP
+		// extracts, kubectl output and Vault exports all read some of them.
+		_ = filepath.WalkDir(src.Path, func(_ string, e os.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				if info, err := e.Info(); err == nil {
+					total += info.Size()
+				}
 			}
-		}
+			return nil
+		})
 	}
 	return total
 }

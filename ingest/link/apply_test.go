@@ -161,3 +161,12 @@ func TestStoredInTakesKVWriteTime(t *testing.T) {
 	require.Equal(t, time.Date(2026, 6, 30, 9, 30, 0, 0, time.UTC), credential(d, "okta:alice.ng:sso").LastRotatedAt)
 	require.True(t, credential(d, "okta:bob.smith:sso").LastRotatedAt.IsZero())
 }
+
+// A bad Vault export next to the link file: its located problem, nothing
+// stored.
+func TestBadVaultExportWithLinks(t *testing.T) {
+	dir := copyEstate(t)
+	edit(t, dir, "vault/sys/policy/sap-rfc-read.json", `capabilities = [\"read\"]`, `capabilities = [\"read\"`)
+	require.Equal(t, []string{"vault/sys/policy/sap-rfc-read.json:8: /data/rules: policy line 4: Missing item separator: Expected a comma to mark the beginning of the next item."},
+		problems(t, dir))
+}
