@@ -52,8 +52,8 @@ func gather(lk *ingest.Linker) (*facts, error) {
 		}
 		return true
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || len(fx.saOrder) == 0 {
+		return fx, err // no annotated service account: nothing to infer, no more to read
 	}
 	err = lk.Delegations(func(d graph.Delegation) bool {
 		if p := fx.principal[d.From]; strings.Contains(p, ":oidc-provider/") && fx.oidcTrust[d.To] == "" {
