@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -69,7 +70,7 @@ func (lk *Linker) Delegations(fn func(graph.Delegation) bool) error {
 }
 
 // errStop ends an eachRecord walk early.
-var errStop = fmt.Errorf("stop")
+var errStop = errors.New("stop")
 
 func eachRecord[T any](l *loader, section string, decode func([]byte) (T, []byte, error), fn func(T) bool) error {
 	err := l.bufs[specByName[section].index].each(func(rec []byte) ([]byte, error) {
@@ -82,7 +83,7 @@ func eachRecord[T any](l *loader, section string, decode func([]byte) (T, []byte
 		}
 		return rest, nil
 	})
-	if err == errStop {
+	if errors.Is(err, errStop) {
 		return nil
 	}
 	return err

@@ -84,6 +84,12 @@ func estateSources(dir string) []ingest.Source {
 	}
 }
 
+// estateReaders are the readers of the sample in dir.
+func estateReaders(dir string) ingest.Readers {
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.Read, SAP: sap.Read, Vault: vault.Read,
+		K8sRBAC: k8srbac.NewReader(filepath.Join(dir, "k8s-config.yaml"))}
+}
+
 // loadDir ingests the sample in dir with its link file (links: the link
 // files; nil for dir/links.yaml).
 func loadDir(dir string, links ...string) (*graph.Dataset, error) {
@@ -92,10 +98,10 @@ func loadDir(dir string, links ...string) (*graph.Dataset, error) {
 	}
 	st := &memStore{}
 	vr := vault.New("")
+	readers := estateReaders(dir)
+	readers.Vault = vr.Read
 	_, err := ingest.Load(context.Background(), st, estateSources(dir), ingest.Options{
-		Readers: ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.Read, SAP: sap.Read, Vault: vr.Read,
-			K8sRBAC: k8srbac.NewReader(filepath.Join(dir, "k8s-config.yaml"))},
-		CollectedAt: asOf, Link: link.Config{Files: links, SecretWritten: vr.KVUpdated}.LinkFunc(),
+		Readers: readers, CollectedAt: asOf, Link: link.Config{Files: links, SecretWritten: vr.KVUpdated}.LinkFunc(),
 		Now: func() time.Time { return asOf },
 	})
 	return st.data, err
