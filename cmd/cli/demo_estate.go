@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/session"
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -69,9 +71,13 @@ func (g *globals) demoEstate(cmd *cobra.Command, dir string) error {
 	fmt.Fprintf(w, "\n== Estate: Kubernetes + AWS + SAP + Vault + IdP, joined by links.yaml (snapshot %s, as_of %s)\n",
 		meta.ID, q.at().Format(time.RFC3339))
 	fmt.Fprintf(w, "sources: %s\n", meta.Source)
+	recs, err := q.s.Records(cmd.Context())
+	if err != nil {
+		return err
+	}
 	for _, a := range accs {
 		if a.Identity == estateWorkload {
-			printChain(w, a)
+			printChain(w, a, recs)
 			return nil
 		}
 	}
@@ -80,10 +86,19 @@ func (g *globals) demoEstate(cmd *cobra.Command, dir string) error {
 }
 
 // printChain prints one access's first path a hop per line with the
-// platform each hop's evidence comes from.
-func printChain(w io.Writer, a analysis.Access) {
+// platform each hop's evidence comes from, after the origin's own login
+// into the system of the first hop.
+func printChain(w io.Writer, a analysis.Access, recs *graph.Index) {
 	fmt.Fprintf(w, "== How can the CI workload %s approve journal entries in SAP company code 1000? %s\n", a.Identity, accessWord(a))
-	for i, h := range firstPath(a) {
+	path := firstPath(a)
+	if len(path) > 0 && path[0].System != "" {
+		for _, c := range recs.CredentialsOf(a.Identity) {
+			if slices.Contains(c.Systems, path[0].System) {
+				fmt.Fprintf(w, "  0. [%s] %s logs in to %s with %s (%s)\n", platform(path[0]), a.Identity, path[0].System, c.ID, c.Type)
+			}
+		}
+	}
+	for i, h := range path {
 		fmt.Fprintf(w, "  %d. [%s] %s -%s-> %s\n", i+1, platform(h), h.From, hopLabel(h), h.To)
 	}
 	fmt.Fprintf(w, "  authentication: %s\n", formatAuth(a.Authentication))
