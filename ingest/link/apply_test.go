@@ -52,15 +52,19 @@ func TestEstateStoredInAndActAs(t *testing.T) {
 	require.Equal(t, "vault:prod:path:secret/data/finance/sap/rfc_fi", c.StoredIn)
 	require.True(t, c.Vaulted)
 	require.Equal(t, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), c.LastRotatedAt, "SAP's own date is kept")
-	require.Equal(t, []string{"github", "aws:111122223333"}, credential(d, gha+":token").Systems,
-		"the workflow's OIDC token is accepted by AWS (act_as credential)")
-	require.Contains(t, d.DelegationList, graph.Delegation{From: gha, To: "aws:111122223333:role/gl-publish",
-		Kind: schema.DelegAssumeRole, System: "aws:111122223333",
-		Native: "link links.yaml:17: act_as (trust policy of gl-publish: token.actions.githubusercontent.com:sub = repo:acme/gl-close:ref:refs/heads/main)"})
-	a, ok := access(t, d, gha, "write", "arn:aws:s3:::fin-ledger-exports/close/*")
+
+	const podSA, role = "k8s:prod:sa:ci/report-export", "aws:111122223333:role/report-export"
+	require.Equal(t, []string{"k8s:prod", "aws:111122223333"}, credential(d, podSA+":token").Systems,
+		"the service account's token is accepted by AWS (act_as credential)")
+	require.Contains(t, d.DelegationList, graph.Delegation{From: podSA, To: role, Kind: schema.DelegAssumeRole, System: "aws:111122223333",
+		Native: "link links.yaml:20: act_as (EKS Pod Identity association a-0f3c9e2d1b7a64c58 (cluster prod, namespace ci, service account report-export))"})
+	a, ok := access(t, d, podSA, "read", "arn:aws:s3:::fin-ledger-exports/reports/*")
 	require.True(t, ok && a.Effective)
-	require.Equal(t, []string{"k8s:prod", "aws:111122223333"}, credential(d, "k8s:prod:sa:ci/ledger-sync:token").Systems,
-		"the service account's token is accepted by AWS (IRSA)")
+
+	// Without the link file the service account reaches nothing in AWS.
+	d = mustLoad(t, estate, []string{}...)
+	_, ok = access(t, d, podSA, "read", "arn:aws:s3:::fin-ledger-exports/reports/*")
+	require.False(t, ok)
 }
 
 // IRSA is inferred without a link file: annotation + OIDC trust.
@@ -75,7 +79,9 @@ func TestEstateIRSAInferred(t *testing.T) {
 	require.Len(t, irsa, 1)
 	require.Equal(t, schema.DelegAssumeRole, irsa[0].Kind)
 	require.Equal(t, "aws:111122223333", irsa[0].System)
-	require.Contains(t, irsa[0].Native, "inferred (IRSA)")
+	require.Equal(t, "inferred (IRSA): service account annotation eks.amazonaws.com/role-arn; trust policy of the role: Federated "+
+		"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C0FFEE0DA7A for subject system:serviceaccount:ci:ledger-sync"+
+		" (sts:AssumeRoleWithWebIdentity)", irsa[0].Native)
 	a, ok := access(t, d, ciSA, "read", "arn:aws:s3:::fin-ledger-exports")
 	require.True(t, ok && a.Effective)
 	require.True(t, slices.Contains(credential(d, ciSA+":token").Systems, "aws:111122223333"))
@@ -84,6 +90,12 @@ func TestEstateIRSAInferred(t *testing.T) {
 	dir := copyEstate(t)
 	edit(t, dir, "aws/authorization-details.json", `"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C0FFEE0DA7A"`,
 		`"Service": "ec2.amazonaws.com"`)
+	d = mustLoad(t, dir)
+	_, ok = access(t, d, ciSA, "read", "arn:aws:s3:::fin-ledger-exports")
+	require.False(t, ok)
+	// Nor when the trust condition names another service account.
+	dir = copyEstate(t)
+	edit(t, dir, "aws/authorization-details.json", `"system:serviceaccount:ci:ledger-sync"`, `"system:serviceaccount:ci:other"`)
 	d = mustLoad(t, dir)
 	_, ok = access(t, d, ciSA, "read", "arn:aws:s3:::fin-ledger-exports")
 	require.False(t, ok)
@@ -169,4 +181,42 @@ func TestBadVaultExportWithLinks(t *testing.T) {
 	edit(t, dir, "vault/sys/policy/sap-rfc-read.json", `capabilities = [\"read\"]`, `capabilities = [\"read\"`)
 	require.Equal(t, []string{"vault/sys/policy/sap-rfc-read.json:8: /data/rules: policy line 4: Missing item separator: Expected a comma to mark the beginning of the next item."},
 		problems(t, dir))
+}
+
+// A workflow named by its OIDC subject assumes the AWS role whose trust
+// policy admits that subject from GitHub's provider; no link file needed.
+func TestEstateOIDCSubjectInferred(t *testing.T) {
+	d := mustLoad(t, estate, []string{}...)
+	var got []graph.Delegation
+	for _, dl := range d.DelegationList {
+		if dl.From == gha {
+			got = append(got, dl)
+		}
+	}
+	require.Equal(t, []graph.Delegation{{From: gha, To: "aws:111122223333:role/gl-publish", Kind: schema.DelegAssumeRole, System: "aws:111122223333",
+		Native: "inferred (OIDC trust): trust policy of the role: Federated arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" +
+			" for subject repo:acme/gl-close:ref:refs/heads/main (sts:AssumeRoleWithWebIdentity)"}}, got)
+	require.Equal(t, []string{"github", "aws:111122223333"}, credential(d, gha+":token").Systems)
+	a, ok := access(t, d, gha, "write", "arn:aws:s3:::fin-ledger-exports/close/*")
+	require.True(t, ok && a.Effective)
+
+	// Another branch is not admitted.
+	dir := copyEstate(t)
+	edit(t, dir, "aws/authorization-details.json", `"repo:acme/gl-close:ref:refs/heads/main"`, `"repo:acme/gl-close:ref:refs/heads/release"`)
+	d = mustLoad(t, dir)
+	_, ok = access(t, d, gha, "write", "arn:aws:s3:::fin-ledger-exports/close/*")
+	require.False(t, ok)
+	// A trust policy without a condition on the subject admits every workflow of GitHub.
+	dir = copyEstate(t)
+	edit(t, dir, "aws/authorization-details.json",
+		`,
+            "Condition": {
+              "StringEquals": {
+                "token.actions.githubusercontent.com:sub": "repo:acme/gl-close:ref:refs/heads/main"
+              }
+            }`, "")
+	d = mustLoad(t, dir)
+	a, ok = access(t, d, gha, "write", "arn:aws:s3:::fin-ledger-exports/close/*")
+	require.True(t, ok && a.Effective)
+	require.Contains(t, a.Paths[0][0].Native, "for any subject (no condition on the token subject)")
 }

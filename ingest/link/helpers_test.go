@@ -161,3 +161,10 @@ func credential(d *graph.Dataset, id string) graph.Credential {
 	}
 	return graph.Credential{}
 }
+
+// The tags ingest/link reads are the ones its sibling readers write.
+func TestTagsAgreeWithReaders(t *testing.T) {
+	require.Equal(t, k8srbac.IRSAAnnotation, link.IRSAAnnotation)
+	require.Equal(t, awsiam.TagOIDCSub, link.TagOIDCSub)
+	require.Equal(t, awsiam.TagOIDCSubLike, link.TagOIDCSubLike)
+}
