@@ -31,7 +31,7 @@ func TestAdmits(t *testing.T) {
 	tags := map[string]string{TagOIDCSub + p: "repo:a/b:ref:refs/heads/main repo:a/c:environment:prod", TagOIDCSubLike + p: "repo:a/d:*"}
 	for _, tc := range []struct {
 		subject, how string
-		ok          bool
+		ok           bool
 	}{
 		{subject: "repo:a/c:environment:prod", how: "for subject repo:a/c:environment:prod", ok: true},
 		{subject: "repo:a/d:pull_request", how: "for subjects like repo:a/d:*", ok: true},
