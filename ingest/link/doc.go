@@ -3,9 +3,11 @@
 // (same_as, by pairs or by joining an attribute), that a credential of one
 // source is held at a secret path of another (stored_in), and that a workload
 // of one platform acts as an identity of another (act_as); and some links are
-// inferred from the data itself without a link file (IRSA: a Kubernetes
-// service account annotated with an AWS role whose trust policy trusts an
-// OIDC provider).
+// inferred from the data itself without a link file (infer.go): IRSA, a
+// Kubernetes service account annotated with an AWS role whose trust policy
+// admits the account's token; and an identity named by an OIDC subject
+// (oidc:ISSUER:sub:SUBJECT, a CI workflow) assuming the AWS roles whose trust
+// policy admits that subject from its issuer's provider.
 //
 // Parse is pure (bytes → Spec and located problems); New returns the
 // ingest.LinkFunc that applies a link file and the inferences after every
