@@ -289,13 +289,23 @@ func (ix *index) keyValues(id string, keys []Key) []string {
 }
 
 // suggest names the closest declared id of the kinds, when one is close.
+// Only ids in the same namespace (sharing everything up to the last ':') are
+// compared, at most maxSuggest of them, so a typo in a huge load stays cheap.
 func (ix *index) suggest(id string, kinds []schema.NodeKind) string {
+	ns := id[:strings.LastIndexByte(id, ':')+1]
 	var cands []string
+	add := func(ids []string) {
+		for _, c := range ids {
+			if len(cands) < maxSuggest && strings.HasPrefix(c, ns) {
+				cands = append(cands, c)
+			}
+		}
+	}
 	if slices.Contains(kinds, schema.KindIdentity) {
-		cands = append(cands, ix.identities...)
+		add(ix.identities)
 	}
 	if slices.Contains(kinds, schema.KindCredential) {
-		cands = append(cands, ix.credIDs...)
+		add(ix.credIDs)
 	}
 	best, bestD := "", len(id)/3+1
 	sort.Strings(cands)
@@ -309,3 +319,6 @@ func (ix *index) suggest(id string, kinds []schema.NodeKind) string {
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
+
+// maxSuggest caps the ids suggest compares.
+const maxSuggest = 10000
