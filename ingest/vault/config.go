@@ -71,11 +71,11 @@ func ParseConfig(r io.Reader) (*Config, []ConfigProblem, error) {
 		if errors.As(err, &te) {
 			var probs []ConfigProblem
 			for _, m := range te.Errors {
-				probs = append(probs, ConfigProblem{Line: yamlLine(m), Msg: m})
+				probs = append(probs, ConfigProblem{Line: yamlLine(m), Msg: cleanYAML(m)})
 			}
 			return nil, probs, nil
 		}
-		return nil, []ConfigProblem{{Line: yamlLine(err.Error()), Msg: err.Error()}}, nil
+		return nil, []ConfigProblem{{Line: yamlLine(err.Error()), Msg: cleanYAML(err.Error())}}, nil
 	}
 	var probs []ConfigProblem
 	if cfg.Cluster != "" && !nameRE.MatchString(cfg.Cluster) {
@@ -104,6 +104,18 @@ func yamlLine(msg string) int {
 	}
 	n, _ := strconv.Atoi(rest[:end])
 	return n
+}
+
+// cleanYAML drops the "yaml: " and "line N: " prefixes (the line is in
+// the problem's position already).
+func cleanYAML(msg string) string {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if _, after, ok := strings.Cut(rest, ": "); ok {
+			return after
+		}
+	}
+	return msg
 }
 
 // keyLine is the line of the first top-level key name in data, 0 if absent.

@@ -48,6 +48,12 @@ func (d *dirReader) policy(f *ingest.File, rel string, data []byte) {
 			return
 		}
 	}
+	for _, other := range d.exp.Policies {
+		if other.Name == name {
+			f.Problemf(0, "", "policy %q is given twice (also in %s): keep one file per policy", name, other.File)
+			return
+		}
+	}
 	rules, probs := ParsePolicy(f.Name(), text)
 	for _, p := range probs {
 		if ptr == "" {
@@ -100,21 +106,12 @@ func (d *dirReader) authConfig(f *ingest.File, rel string, data []byte) {
 
 // kvMetadata records a KV v2 metadata read; a data read is refused.
 func (d *dirReader) kvMetadata(f *ingest.File, rel string, data []byte) {
-	segs := strings.Split(strings.TrimSuffix(rel, ".json"), "/")
-	i := metadataAt(segs)
-	var md kvMetadata
-	if !envelope(f, data, &md) {
+	s, p := parseKVMetadata(rel, data)
+	if p != nil {
+		f.Problem(p.Line, p.Pointer, p.Msg)
 		return
 	}
-	if md.Data {
-		f.Problem(fieldLine(data, "data"), "/data/data", "this is a KV v2 data read and holds secret values: it was not kept; export the metadata (vault kv metadata get -format=json, or vault read <mount>/metadata/<path>) only")
-		return
-	}
-	s := KVSecret{Mount: strings.Join(segs[:i], "/"), Path: strings.Join(segs[i+1:], "/"), File: f.Name(),
-		Created: time.Time(md.CreatedTime), Updated: time.Time(md.UpdatedTime), Owner: md.CustomMetadata["owner"]}
-	if v, ok := md.Versions[fmt.Sprint(md.CurrentVersion)]; ok {
-		s.Deleted = v.Destroyed || !time.Time(v.DeletionTime).IsZero()
-	}
+	s.File = f.Name()
 	d.exp.Secrets = append(d.exp.Secrets, s)
 }
 

@@ -77,7 +77,7 @@ func (d *dirReader) file(rel string) error {
 func (d *dirReader) authFile(rel string, segs []string) error {
 	n := len(segs)
 	switch {
-	case n >= 4 && segs[n-2] == "role" && strings.HasSuffix(segs[n-1], ".json"):
+	case n >= 4 && segs[n-2] == "role" && strings.HasSuffix(segs[n-1], ".json") && segs[n-1] != "role-id.json":
 		return d.open(rel, d.role)
 	case n >= 6 && segs[n-4] == "role" && segs[n-2] == "secret-id" && strings.HasSuffix(segs[n-1], ".json"):
 		return d.open(rel, d.secretID)

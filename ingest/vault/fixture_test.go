@@ -203,3 +203,31 @@ func TestDetectFormat(t *testing.T) {
 	require.True(t, vault.IsExport(fixture))
 	require.False(t, vault.IsExport("testdata"))
 }
+
+func TestKVUpdatedTimes(t *testing.T) {
+	got, err := vault.KVUpdatedTimes(fixture, "")
+	require.NoError(t, err)
+	require.Equal(t, map[string]time.Time{
+		rfcFI:                                   time.Date(2026, 9, 30, 8, 15, 43, 986212308, time.UTC),
+		rfcCO:                                   time.Date(2025, 3, 22, 2, 30, 0, 500000000, time.UTC),
+		payroll:                                 time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC),
+		sys + ":path:secret/data/production/db": time.Date(2026, 10, 1, 9, 0, 0, 123456789, time.UTC),
+	}, got)
+	dir := copyFixture(t, map[string]string{"secret/metadata/x.json": `{"data": {"data": {"password": "` + sentinel + `"}}}`})
+	_, err = vault.KVUpdatedTimes(dir, "")
+	require.ErrorContains(t, err, "x.json:1: /data/data: this is a KV v2 data read")
+	require.NotContains(t, err.Error(), sentinel)
+}
+
+// A metadata-only change moves updated_time but not the secret's rotation:
+// the current version's created_time wins.
+func TestKVUpdatedIsTheCurrentVersion(t *testing.T) {
+	dir := export(t, map[string]string{"kv/fin/metadata/bank/swift.json": `{"data": {
+  "created_time": "2025-01-01T00:00:00Z", "updated_time": "2026-11-20T00:00:00Z", "current_version": 2,
+  "custom_metadata": {"owner": "treasury"},
+  "versions": {"1": {"created_time": "2025-01-01T00:00:00Z", "deletion_time": "", "destroyed": false},
+               "2": {"created_time": "2026-03-01T10:00:00Z", "deletion_time": "", "destroyed": false}}}}`})
+	got, err := vault.KVUpdatedTimes(dir, "")
+	require.NoError(t, err)
+	require.Equal(t, map[string]time.Time{"vault:vault:path:kv/fin/data/bank/swift": time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}, got)
+}

@@ -48,7 +48,7 @@ type cuts struct {
 func (t *transformer) policyGrants(pol *Policy) {
 	for i := range pol.Rules {
 		r := &pol.Rules[i]
-		p := classify(r.Path)
+		p := *t.pat(r.Path)
 		native := fmt.Sprintf("path %q { capabilities = [%s] } (policy %s)", r.Path, quoteList(r.Capabilities), pol.Name)
 		var approx []string
 		if len(r.Params) > 0 {
@@ -57,11 +57,14 @@ func (t *transformer) policyGrants(pol *Policy) {
 		if r.ControlGroup {
 			approx = append(approx, "needs control-group approval")
 		}
-		for _, a := range actionsOf(r) {
-			c := t.exclusions(pol, r, &p)
+		acts := actionsOf(r)
+		if len(acts) == 0 {
+			continue
+		}
+		c := t.exclusions(pol, r, &p)
+		for _, a := range acts {
 			t.ruleGrants(pol, &p, a, native, approx, c)
 		}
-		acts := actionsOf(r)
 		if slices.Contains(acts, schema.ActionWrite) || slices.Contains(acts, schema.ActionAdmin) {
 			t.escalation(pol, r, &p, native, approx)
 		}
@@ -77,7 +80,7 @@ func (t *transformer) ruleGrants(pol *Policy, p *pattern, a schema.Action, nativ
 	case shapeExact, shapePrefix:
 		roots = []string{p.node}
 	case shapePattern:
-		roots = t.tree.topMatches(p)
+		roots = t.topMatches(p)
 		t.grant(pol, t.pathID(p.path), a, native, approx, cuts{})
 	}
 	for _, root := range roots {
@@ -115,43 +118,67 @@ func (t *transformer) exclusions(pol *Policy, r *Rule, p *pattern) cuts {
 		if s == r {
 			continue
 		}
-		q := classify(s.Path)
-		if !q.moreSpecific(p) && !(q.shape == shapeExact && q.node == p.node) {
+		q := t.pat(s.Path)
+		if !q.moreSpecific(p) && (q.shape != shapeExact || q.node != p.node) {
 			continue
 		}
-		if t.exclude(&c, p, &q) {
+		if t.exclude(&c, p, q) {
 			c.notes = append(c.notes, fmt.Sprintf("path %q [%s] in this policy", s.Path, quoteList(s.Capabilities)))
 		}
 	}
-	for j := range t.exp.Policies {
-		other := &t.exp.Policies[j]
-		if other.Name == pol.Name {
+	t.crossDenies(pol, p, &c)
+	return c
+}
+
+// crossDenies adds to c the deny rules of other policies that decide part
+// of p's region: applied when every holder of pol holds the other policy,
+// noted (conditional) when only some do.
+func (t *transformer) crossDenies(pol *Policy, p *pattern, c *cuts) {
+	for _, d := range t.denies() {
+		if d.pol.Name == pol.Name {
 			continue
 		}
-		all, some := t.coHeld(pol.Name, other.Name)
-		if !some {
+		q := t.pat(d.rule.Path)
+		if !q.moreSpecific(p) && q.path != p.path && (q.shape != shapeExact || q.node != p.node) {
 			continue
 		}
-		for i := range other.Rules {
-			d := &other.Rules[i]
-			q := classify(d.Path)
-			if !d.Denies() || (!q.moreSpecific(p) && q.path != p.path && !(q.shape == shapeExact && q.node == p.node)) {
-				continue
+		all, some := t.coHeld(pol.Name, d.pol.Name)
+		switch {
+		case !some:
+		case all:
+			if t.exclude(c, p, q) {
+				c.notes = append(c.notes, fmt.Sprintf("deny on %q in policy %s", d.rule.Path, d.pol.Name))
 			}
-			if !all {
-				var probe cuts
-				if t.exclude(&probe, p, &q) {
-					c.cond = true
-					c.notes = append(c.notes, fmt.Sprintf("deny on %q in policy %s, held by some holders only: not applied", d.Path, other.Name))
-				}
-				continue
-			}
-			if t.exclude(&c, p, &q) {
-				c.notes = append(c.notes, fmt.Sprintf("deny on %q in policy %s", d.Path, other.Name))
+		default:
+			var probe cuts
+			if t.exclude(&probe, p, q) {
+				c.cond = true
+				c.notes = append(c.notes, fmt.Sprintf("deny on %q in policy %s, held by some holders only: not applied", d.rule.Path, d.pol.Name))
 			}
 		}
 	}
-	return c
+}
+
+// denyRule is a rule with the deny capability and its policy.
+type denyRule struct {
+	pol  *Policy
+	rule *Rule
+}
+
+// denies lists every deny rule of the export, in policy order (memoized).
+func (t *transformer) denies() []denyRule {
+	if t.denyList == nil {
+		t.denyList = []denyRule{}
+		for i := range t.exp.Policies {
+			pol := &t.exp.Policies[i]
+			for j := range pol.Rules {
+				if pol.Rules[j].Denies() {
+					t.denyList = append(t.denyList, denyRule{pol: pol, rule: &pol.Rules[j]})
+				}
+			}
+		}
+	}
+	return t.denyList
 }
 
 // exclude adds to c the part of q's region inside p's region; it reports
@@ -160,7 +187,7 @@ func (t *transformer) exclude(c *cuts, p, q *pattern) bool {
 	inside := func(x string) bool {
 		switch p.shape {
 		case shapePattern:
-			return slices.ContainsFunc(t.tree.topMatches(p), func(m string) bool { return under(x, m) })
+			return slices.ContainsFunc(t.topMatches(p), func(m string) bool { return under(x, m) })
 		case shapeAll:
 			return true
 		}
@@ -179,7 +206,7 @@ func (t *transformer) exclude(c *cuts, p, q *pattern) bool {
 		}
 	case shapePattern:
 		found := false
-		for _, m := range t.tree.topMatches(q) {
+		for _, m := range t.topMatches(q) {
 			if inside(m) {
 				c.cut, found = append(c.cut, m), true
 			}
@@ -217,11 +244,29 @@ func (t *transformer) escalation(pol *Policy, r *Rule, p *pattern, native string
 		probes = append(probes, "auth/"+role.Mount+"/role/x")
 	}
 	for _, x := range probes {
-		if p.matches(x) {
+		if p.matches(x) && t.decides(pol, r, x) {
 			t.grant(pol, t.c, schema.ActionAdmin, native+" (escalation: can write "+x[:len(x)-2]+", so can give itself any policy)", approx, cuts{})
 			return
 		}
 	}
+}
+
+// decides reports whether r is the rule of pol that Vault applies to the
+// concrete path x: no higher-priority rule of pol matches x, and no deny
+// of a policy every holder of pol also holds matches x.
+func (t *transformer) decides(pol *Policy, r *Rule, x string) bool {
+	p := t.pat(r.Path)
+	for i := range pol.Rules {
+		if q := t.pat(pol.Rules[i].Path); &pol.Rules[i] != r && q.matches(x) && q.moreSpecific(p) {
+			return false
+		}
+	}
+	for _, d := range t.denies() {
+		if all, _ := t.coHeld(pol.Name, d.pol.Name); all && d.pol.Name != pol.Name && t.pat(d.rule.Path).matches(x) {
+			return false
+		}
+	}
+	return true
 }
 
 func quoteList(xs []string) string {

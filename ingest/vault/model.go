@@ -84,9 +84,12 @@ type KVSecret struct {
 	Mount   string // "secret", "kv/finance"
 	Path    string // below the mount: "sap/rfc_fi"
 	Created time.Time
-	Updated time.Time // updated_time: when the current version was written
-	Owner   string    // custom_metadata owner, "" for none
-	Deleted bool      // the current version is deleted or destroyed
+	// Updated is when the current version was written: its created_time,
+	// else the metadata's updated_time (which a metadata-only change also
+	// moves).
+	Updated time.Time
+	Owner   string // custom_metadata owner, "" for none
+	Deleted bool   // the current version is deleted or destroyed
 	File    string
 }
 
@@ -107,6 +110,7 @@ type kvMetadata struct {
 }
 
 type kvVersion struct {
+	CreatedTime  vaultTime `json:"created_time"`
 	DeletionTime vaultTime `json:"deletion_time"`
 	Destroyed    bool      `json:"destroyed"`
 }

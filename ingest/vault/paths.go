@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -20,9 +19,10 @@ const (
 type pattern struct {
 	path  string // as written, without a leading "/"
 	shape shape
-	node  string         // shapeExact/shapePrefix: the node's path
-	lit   string         // the literal prefix before the first wildcard
-	re    *regexp.Regexp // shapePattern: Vault's matching of the pattern
+	node  string   // shapeExact/shapePrefix: the node's path
+	lit   string   // the literal prefix before the first wildcard
+	segs  []string // shapePattern: the segments ("+" matches any one)
+	glob  bool     // shapePattern: the last segment is a prefix ("…*")
 }
 
 // classify parses a policy path the way Vault matches it: a trailing "*" is
@@ -41,31 +41,17 @@ func classify(p string) pattern {
 	case !plus && !glob:
 		return pattern{path: p, shape: shapeExact, node: strings.TrimSuffix(p, "/"), lit: p}
 	}
-	var re strings.Builder
-	re.WriteString("^")
-	lit, inLit := "", true
+	lit := ""
 	for i, s := range segs {
-		if i > 0 {
-			re.WriteString("/")
-		}
 		if s == "+" {
-			re.WriteString("[^/]+")
-			inLit = false
-			continue
+			break
 		}
-		re.WriteString(regexp.QuoteMeta(s))
-		if inLit {
-			lit += s
-			if i < len(segs)-1 {
-				lit += "/"
-			}
+		lit += s
+		if i < len(segs)-1 {
+			lit += "/"
 		}
 	}
-	if glob {
-		re.WriteString(".*")
-	}
-	re.WriteString("$")
-	return pattern{path: p, shape: shapePattern, lit: lit, re: regexp.MustCompile(re.String())}
+	return pattern{path: p, shape: shapePattern, lit: lit, segs: segs, glob: glob}
 }
 
 // parent is the node a pattern node hangs below: its longest literal
@@ -89,18 +75,65 @@ func (p *pattern) matches(x string) bool {
 	case shapePrefix:
 		return under(x, p.node)
 	}
-	return p.re.MatchString(x)
+	return p.matchSegs(x)
 }
 
-// moreSpecific reports whether q wins over p for the paths both match,
-// by Vault's priority: an exact path over a glob, then the longer literal
-// prefix.
-func (q *pattern) moreSpecific(p *pattern) bool {
-	qe, pe := q.shape == shapeExact, p.shape == shapeExact
-	if qe != pe {
-		return qe
+// matchSegs matches x segment by segment: "+" is any non-empty segment,
+// the last segment of a glob a prefix of the rest.
+func (p *pattern) matchSegs(x string) bool {
+	for i, s := range p.segs {
+		last := i == len(p.segs)-1
+		if last && p.glob && s != "+" {
+			return strings.HasPrefix(x, s)
+		}
+		seg, rest, more := strings.Cut(x, "/")
+		if (s == "+" && seg == "") || (s != "+" && seg != s) {
+			return false
+		}
+		if last {
+			return p.glob || !more
+		}
+		if !more {
+			return false
+		}
+		x = rest
 	}
-	return len(q.lit) > len(p.lit) || (p.shape == shapeAll && q.shape != shapeAll)
+	return false
+}
+
+// moreSpecific reports whether q has priority over p where both match, by
+// Vault's rules: an exact path wins; then the later first wildcard ("+" or
+// "*"); then not ending in "*"; then fewer "+" segments; then the longer
+// path; then the lexicographically larger one. It is a strict total order
+// on distinct paths.
+func (q *pattern) moreSpecific(p *pattern) bool {
+	if qe, pe := q.shape == shapeExact, p.shape == shapeExact; qe || pe {
+		return qe && !pe
+	}
+	if len(q.lit) != len(p.lit) {
+		return len(q.lit) > len(p.lit)
+	}
+	if qg, pg := strings.HasSuffix(q.path, "*"), strings.HasSuffix(p.path, "*"); qg != pg {
+		return pg
+	}
+	if qp, pp := plusCount(q.path), plusCount(p.path); qp != pp {
+		return qp < pp
+	}
+	if len(q.path) != len(p.path) {
+		return len(q.path) > len(p.path)
+	}
+	return q.path > p.path
+}
+
+// plusCount is the number of "+" segments of a path pattern.
+func plusCount(p string) int {
+	n := 0
+	for _, s := range strings.Split(p, "/") {
+		if s == "+" {
+			n++
+		}
+	}
+	return n
 }
 
 // under reports whether path x is n or below it ("" is the root).
@@ -112,6 +145,7 @@ func under(x, n string) bool {
 type tree struct {
 	kind     map[string]string   // path → resource kind
 	children map[string][]string // path ("" for the root) → child paths, sorted
+	sorted   []string            // every path, sorted (set by sort)
 }
 
 func newTree() *tree {
@@ -136,21 +170,21 @@ func (t *tree) add(x, kind string) {
 	t.add(par, "secret_path")
 }
 
+// sort orders the children and the path list; call it once every node is
+// added.
 func (t *tree) sort() {
 	for _, c := range t.children {
 		slices.Sort(c)
 	}
+	t.sorted = make([]string, 0, len(t.kind))
+	for x := range t.kind {
+		t.sorted = append(t.sorted, x)
+	}
+	slices.Sort(t.sorted)
 }
 
-// paths are all nodes, sorted.
-func (t *tree) paths() []string {
-	out := make([]string, 0, len(t.kind))
-	for x := range t.kind {
-		out = append(out, x)
-	}
-	slices.Sort(out)
-	return out
-}
+// paths are all nodes, sorted (as of the last sort).
+func (t *tree) paths() []string { return t.sorted }
 
 func parentOf(x string) string {
 	i := strings.LastIndex(x, "/")
@@ -161,14 +195,39 @@ func parentOf(x string) string {
 }
 
 // topMatches are the highest known nodes a pattern matches (the matches
-// whose parent does not match), sorted.
+// whose parent does not match), sorted. It walks down the tree segment by
+// segment, so it visits the children of matching prefixes only.
 func (t *tree) topMatches(p *pattern) []string {
+	if p.shape != shapePattern {
+		var out []string
+		for _, x := range t.sorted {
+			if p.matches(x) && (parentOf(x) == "" || !p.matches(parentOf(x))) {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
 	var out []string
-	for _, x := range t.paths() {
-		if p.matches(x) && (parentOf(x) == "" || !p.matches(parentOf(x))) {
-			out = append(out, x)
+	var walk func(node string, i int)
+	walk = func(node string, i int) {
+		s, last := p.segs[i], i == len(p.segs)-1
+		for _, c := range t.children[node] {
+			name := c[strings.LastIndex(c, "/")+1:]
+			switch {
+			case last && p.glob && s != "+":
+				if strings.HasPrefix(name, s) {
+					out = append(out, c)
+				}
+			case s != "+" && name != s:
+			case last:
+				out = append(out, c)
+			default:
+				walk(c, i+1)
+			}
 		}
 	}
+	walk("", 0)
+	slices.Sort(out)
 	return out
 }
 

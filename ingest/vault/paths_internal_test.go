@@ -91,3 +91,48 @@ func TestSplit(t *testing.T) {
 		})
 	}
 }
+
+// The tree walk of topMatches agrees with matching every node.
+func TestTopMatchesWalk(t *testing.T) {
+	tr := newTree()
+	for _, x := range []string{"secret/data/a/teamb", "secret/data/b/teamb/x", "secret/data/zip-zap/zong", "secret/data/zip/zap",
+		"secret/data/a/b/teamb", "secret/metadata/a/teamb", "kv/data/a/teamb", "secret/data/teamb"} {
+		tr.add(x, "secret")
+	}
+	tr.sort()
+	for _, pat := range []string{"secret/data/+/teamb", "secret/data/zip-*", "+/data/+/teamb", "secret/+/a/*", "secret/data/+", "secret/data/+/teamb*", "+", "secret/data/zip*", "secret/+/+/b/teamb"} {
+		t.Run(pat, func(t *testing.T) {
+			p := classify(pat)
+			var want []string
+			for _, x := range tr.paths() {
+				if p.matches(x) && (parentOf(x) == "" || !p.matches(parentOf(x))) {
+					want = append(want, x)
+				}
+			}
+			require.Equal(t, want, tr.topMatches(&p))
+		})
+	}
+}
+
+// Vault's priority rules, each with the docs' reasoning.
+func TestMoreSpecific(t *testing.T) {
+	tests := []struct {
+		hi, lo string
+	}{
+		{hi: "secret/data/x", lo: "secret/data/*"},            // exact wins
+		{hi: "secret/data/a/*", lo: "secret/data/+/b"},        // later first wildcard
+		{hi: "secret/data/+/teamb", lo: "secret/data/*"},      // same position, not ending in *
+		{hi: "secret/data/+/x/*", lo: "secret/data/+/+/*"},    // fewer + segments
+		{hi: "secret/data/+/teamb", lo: "secret/data/+/team"}, // longer
+		{hi: "secret/data/+/b", lo: "secret/data/+/a"},        // lexicographically larger
+		{hi: "secret/data/zip-*", lo: "secret/data/zip*"},     // later first wildcard
+		{hi: "secret/*", lo: "*"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.hi+" over "+tc.lo, func(t *testing.T) {
+			hi, lo := classify(tc.hi), classify(tc.lo)
+			require.True(t, hi.moreSpecific(&lo))
+			require.False(t, lo.moreSpecific(&hi))
+		})
+	}
+}

@@ -61,11 +61,11 @@ type policyDoc struct {
 }
 
 type pathBlock struct {
-	Path         string    `hcl:"path,label"`
-	Capabilities *[]string `hcl:"capabilities,optional"`
-	Policy       *string   `hcl:"policy,optional"`
-	Rest         hcl.Body  `hcl:",remain"`
-	Range        hcl.Range `hcl:",def_range"`
+	Path         string         `hcl:"path,label"`
+	Capabilities *hcl.Attribute `hcl:"capabilities,optional"`
+	Policy       *hcl.Attribute `hcl:"policy,optional"`
+	Rest         hcl.Body       `hcl:",remain"`
+	Range        hcl.Range      `hcl:",def_range"`
 }
 
 // ParsePolicy parses a policy's text, HCL or (when it starts with '{')
@@ -114,21 +114,29 @@ func ruleOf(b pathBlock) (Rule, []PolicyProblem) {
 		probs = append(probs, PolicyProblem{Line: r.Line, Msg: fmt.Sprintf(format, args...)})
 	}
 	if b.Capabilities != nil {
-		for _, c := range *b.Capabilities {
+		var caps []string
+		if diags := gohcl.DecodeExpression(b.Capabilities.Expr, nil, &caps); diags.HasErrors() {
+			probs = append(probs, diagProblems(diags)...)
+		}
+		for _, c := range caps {
 			c = strings.ToLower(strings.TrimSpace(c))
 			if !knownCaps[c] {
-				bad("path %q: unknown capability %q (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)", b.Path, c)
+				probs = append(probs, PolicyProblem{Line: b.Capabilities.Range.Start.Line, Msg: fmt.Sprintf(
+					"path %q: unknown capability %q (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)", b.Path, c)})
 				continue
 			}
 			r.Capabilities = union(r.Capabilities, []string{c})
 		}
 	}
 	if b.Policy != nil {
-		caps, ok := legacyPolicy[strings.ToLower(*b.Policy)]
-		if !ok {
-			bad("path %q: unknown policy %q (allowed: deny, read, write, sudo)", b.Path, *b.Policy)
+		var pol string
+		if diags := gohcl.DecodeExpression(b.Policy.Expr, nil, &pol); diags.HasErrors() {
+			probs = append(probs, diagProblems(diags)...)
+		} else if caps, ok := legacyPolicy[strings.ToLower(pol)]; ok {
+			r.Capabilities = union(r.Capabilities, caps)
+		} else {
+			probs = append(probs, PolicyProblem{Line: b.Policy.Range.Start.Line, Msg: fmt.Sprintf("path %q: unknown policy %q (allowed: deny, read, write, sudo)", b.Path, pol)})
 		}
-		r.Capabilities = union(r.Capabilities, caps)
 	}
 	if b.Capabilities == nil && b.Policy == nil {
 		bad("path %q: no capabilities", b.Path)

@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -53,7 +55,7 @@ func TestParsePolicy(t *testing.T) {
 			name:  "unknown capability names its line",
 			src:   "\n\npath \"x\" {\n  capabilities = [\"reed\"]\n}\n",
 			want:  []Rule{{Path: "x", Line: 3}},
-			probs: []PolicyProblem{{Line: 3, Msg: `path "x": unknown capability "reed" (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)`}},
+			probs: []PolicyProblem{{Line: 4, Msg: `path "x": unknown capability "reed" (allowed: create, read, update, patch, delete, list, sudo, deny, subscribe, recover)`}},
 		},
 		{
 			name:  "syntax error names its line",
@@ -69,6 +71,7 @@ func TestParsePolicy(t *testing.T) {
 		{
 			name:  "wrong type",
 			src:   "path \"x\" {\n  capabilities = \"read\"\n}\n",
+			want:  []Rule{{Path: "x", Line: 1}},
 			probs: []PolicyProblem{{Line: 2}},
 		},
 	}
@@ -94,6 +97,15 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte("path \"+/x*\" { capabilities = [\"sudo\"] }"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		rules, _ := ParsePolicy("fuzz.hcl", src)
+		// the mapping must take whatever the parser accepts
+		res := Transform(&Export{Policies: []Policy{{Name: "p", Rules: rules}, {Name: "q", Rules: rules}},
+			Roles:   []Role{{Mount: "approle", Name: "r", Type: "approle", Data: RoleData{TokenPolicies: []string{"p", "q"}}}},
+			Secrets: []KVSecret{{Mount: "secret", Path: "a/b"}, {Mount: "secret", Path: "zip-1/x"}}})
+		for _, g := range res.Records.GrantList {
+			if g.Resource == "" || g.Principal == "" {
+				t.Fatalf("grant without ends: %+v", g)
+			}
+		}
 		for _, r := range rules {
 			p := classify(r.Path)
 			p.matches("secret/data/x")
@@ -120,5 +132,23 @@ func FuzzEnvelope(f *testing.F) {
 		_ = decodeEnvelope(src, &md)
 		var mounts map[string]authMount
 		_ = decodeEnvelope(src, &mounts)
+	})
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("cluster: prod\nkubernetes_clusters:\n  kubernetes: eks\njwt_issuers: {jwt: https://x}\n"))
+	f.Add([]byte("cluster: \"a:b\"\n"))
+	f.Add([]byte("sox_scope: maybe\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		cfg, probs, err := ParseConfig(bytes.NewReader(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg != nil && len(probs) > 0 {
+			t.Fatal("a configuration with problems is returned")
+		}
+		if cfg != nil && strings.ContainsAny(cfg.cluster(), ":/ ") {
+			t.Fatalf("cluster %q accepted", cfg.cluster())
+		}
 	})
 }

@@ -24,12 +24,37 @@ type Result struct {
 
 // transformer holds the state of one Transform.
 type transformer struct {
-	exp     *Export
-	c       string // "vault:CLUSTER"
-	tree    *tree
-	out     *Result
-	holders map[string][]string // policy name → role ids holding it
-	seen    map[string]bool     // ids emitted already (dedupe)
+	exp      *Export
+	c        string // "vault:CLUSTER"
+	tree     *tree
+	out      *Result
+	holders  map[string][]string // policy name → role ids holding it
+	seen     map[string]bool     // ids emitted already (dedupe)
+	pats     map[string]*pattern // classify per policy path, memoized
+	matches  map[string][]string // tree.topMatches per pattern path, memoized
+	denyList []denyRule          // every deny rule (denies), nil until computed
+}
+
+// pat is classify(path), memoized: rules are compared pairwise.
+func (t *transformer) pat(path string) *pattern {
+	p, ok := t.pats[path]
+	if !ok {
+		c := classify(path)
+		p = &c
+		t.pats[path] = p
+	}
+	return p
+}
+
+// topMatches is t.tree.topMatches(p), memoized; valid once the tree is
+// complete (after resources).
+func (t *transformer) topMatches(p *pattern) []string {
+	m, ok := t.matches[p.path]
+	if !ok {
+		m = t.tree.topMatches(p)
+		t.matches[p.path] = m
+	}
+	return m
 }
 
 // Transform maps a decoded export to reachgraph records (docs/ingest-vault.md).
@@ -37,7 +62,8 @@ type transformer struct {
 // tree nodes are sorted by path.
 func Transform(exp *Export) *Result {
 	t := &transformer{exp: exp, c: "vault:" + exp.Config.cluster(), tree: newTree(),
-		out: &Result{KVUpdated: map[string]time.Time{}}, holders: map[string][]string{}, seen: map[string]bool{}}
+		out: &Result{KVUpdated: map[string]time.Time{}}, holders: map[string][]string{}, seen: map[string]bool{},
+		pats: map[string]*pattern{}, matches: map[string][]string{}}
 	cfg := exp.Config
 	sys := graph.System{ID: t.c, Name: "Vault " + exp.Config.cluster(), Kind: "vault"}
 	if cfg != nil {
@@ -85,19 +111,22 @@ func (t *transformer) once(id string) bool {
 // resources builds the path tree from KV metadata and policy paths and
 // emits its nodes, then the pattern nodes.
 func (t *transformer) resources() {
-	owners := map[string]string{}
+	notes := map[string]string{}
 	for i := range t.exp.Secrets {
 		s := &t.exp.Secrets[i]
 		t.tree.add(s.DataPath(), "secret")
 		t.out.KVUpdated[t.pathID(s.DataPath())] = s.Updated
 		if s.Owner != "" {
-			owners[s.DataPath()] = s.Owner
+			notes[s.DataPath()] = " (owner: " + s.Owner + ")"
+		}
+		if s.Deleted {
+			notes[s.DataPath()] += " (current version deleted)"
 		}
 	}
 	var patterns []pattern
 	for _, pol := range t.exp.Policies {
 		for _, r := range pol.Rules {
-			p := classify(r.Path)
+			p := *t.pat(r.Path)
 			switch p.shape {
 			case shapeExact, shapePrefix:
 				t.tree.add(p.node, "secret_path")
@@ -109,10 +138,7 @@ func (t *transformer) resources() {
 	}
 	t.tree.sort()
 	for _, x := range t.tree.paths() {
-		name := x
-		if o := owners[x]; o != "" {
-			name += " (owner: " + o + ")"
-		}
+		name := x + notes[x]
 		kind := t.tree.kind[x]
 		if top, _, _ := strings.Cut(x, "/"); kind == "secret_path" && (top == "sys" || top == "auth") {
 			kind = "api_path"
@@ -145,6 +171,9 @@ func (t *transformer) policies() {
 		exported[pol.Name] = true
 		t.out.Records.GroupList = append(t.out.Records.GroupList, graph.Group{
 			ID: t.policyID(pol.Name), Name: pol.Name, Type: schema.GroupRole, System: t.c})
+		if pol.Name == "root" { // Vault prints root with empty rules
+			t.rootGrant()
+		}
 		t.policyGrants(pol)
 	}
 	var missing []string
@@ -158,10 +187,15 @@ func (t *transformer) policies() {
 		g := graph.Group{ID: t.policyID(name), Name: name, Type: schema.GroupRole, System: t.c}
 		if name == "root" {
 			t.out.Records.GroupList = append(t.out.Records.GroupList, g)
-			t.out.Records.GrantList = append(t.out.Records.GrantList, graph.Grant{
-				Principal: g.ID, Action: schema.ActionAdmin, Resource: t.c, Native: "built-in policy root (every path, every capability)"})
+			t.rootGrant()
 			continue
 		}
 		t.out.Placeholders.GroupList = append(t.out.Placeholders.GroupList, g)
 	}
+}
+
+// rootGrant gives the built-in root policy admin on the whole system.
+func (t *transformer) rootGrant() {
+	t.out.Records.GrantList = append(t.out.Records.GrantList, graph.Grant{
+		Principal: t.policyID("root"), Action: schema.ActionAdmin, Resource: t.c, Native: "built-in policy root (every path, every capability)"})
 }
