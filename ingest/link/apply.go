@@ -23,8 +23,8 @@ type Config struct {
 	// Files are the link files, applied in order (none: inferences only).
 	Files []string
 	// SecretWritten, when not nil, tells when the secret at a resource id
-	// was last written (a Vault KV v2 secret's updated_time, see
-	// ingest/vault Reader.KVUpdated). A stored_in link to such a resource
+	// was last written (when a Vault KV v2 secret's current version was
+	// created, see ingest/vault Reader.KVUpdated). A stored_in link to such a resource
 	// sets the credential's last_rotated_at when its source gave none.
 	SecretWritten func(resource string) (time.Time, bool)
 }

@@ -162,7 +162,7 @@ func TestBadExportWithLinks(t *testing.T) {
 }
 
 // A credential without a rotation date stored in a Vault KV secret takes the
-// secret's last write (KV v2 metadata updated_time) as last_rotated_at.
+// time its current version was written (KV v2 metadata) as last_rotated_at.
 func TestStoredInTakesKVWriteTime(t *testing.T) {
 	dir := copyEstate(t)
 	path := writeLinks(t, dir, `stored_in:
