@@ -36,8 +36,9 @@ func New(paths ...string) ingest.LinkFunc { return Config{Files: paths}.LinkFunc
 // LinkFunc returns the link pass of a load.
 func (c Config) LinkFunc() ingest.LinkFunc {
 	return func(ctx context.Context, lk *ingest.Linker) error {
+		var ix *index // shared by the files, so a later one sees what an earlier one stored
 		for _, path := range c.Files {
-			if err := applyFile(lk, path, c.SecretWritten); err != nil {
+			if err := applyFile(lk, path, c.SecretWritten, &ix); err != nil {
 				return err
 			}
 			if err := ctx.Err(); err != nil {
@@ -58,7 +59,8 @@ type applier struct {
 	written func(resource string) (time.Time, bool)
 }
 
-func applyFile(lk *ingest.Linker, path string, written func(string) (time.Time, bool)) error {
+// applyFile applies one link file; *ix is built on first use.
+func applyFile(lk *ingest.Linker, path string, written func(string) (time.Time, bool), ix **index) error {
 	f, err := lk.Open(path)
 	if err != nil {
 		return err
@@ -72,12 +74,13 @@ func applyFile(lk *ingest.Linker, path string, written func(string) (time.Time, 
 		f.Problem(p.Line, "", p.Msg)
 	}
 	if spec != nil {
-		ix, err := newIndex(lk)
-		if err != nil {
-			f.Close()
-			return err
+		if *ix == nil {
+			if *ix, err = newIndex(lk); err != nil {
+				f.Close()
+				return err
+			}
 		}
-		a := &applier{lk: lk, f: f, base: filepath.Base(path), ids: ix, written: written}
+		a := &applier{lk: lk, f: f, base: filepath.Base(path), ids: *ix, written: written}
 		a.apply(spec)
 	}
 	return f.Close()
@@ -180,10 +183,14 @@ func (a *applier) storedIn(s StoredIn) {
 		return
 	}
 	if old := a.ids.storedIn[s.Credential]; old != "" && old != s.Resource {
-		a.f.Problemf(s.Line, "", "stored_in: credential %q is already stored in %q by its source; a credential is held at one place", s.Credential, old)
+		by := "its source"
+		if at := a.ids.storedBy[s.Credential]; at != "" {
+			by = at
+		}
+		a.f.Problemf(s.Line, "", "stored_in: credential %q is already stored in %q by %s; a credential is held at one place", s.Credential, old, by)
 		return
 	}
-	a.ids.storedIn[s.Credential] = s.Resource
+	a.ids.storedIn[s.Credential], a.ids.storedBy[s.Credential] = s.Resource, a.where(s.Line)
 	var at time.Time
 	if a.written != nil {
 		at, _ = a.written(s.Resource)
@@ -248,12 +255,13 @@ type index struct {
 	names      map[string]string
 	tags       map[string]map[string]string
 	storedIn   map[string]string // credential → resource
+	storedBy   map[string]string // credential → the link that stored it ("" for its source)
 	credOwner  map[string]string
 	credIDs    []string
 }
 
 func newIndex(lk *ingest.Linker) (*index, error) {
-	ix := &index{names: map[string]string{}, tags: map[string]map[string]string{}, storedIn: map[string]string{}, credOwner: map[string]string{}}
+	ix := &index{names: map[string]string{}, tags: map[string]map[string]string{}, storedIn: map[string]string{}, storedBy: map[string]string{}, credOwner: map[string]string{}}
 	err := lk.Identities(func(r graph.Identity) bool {
 		ix.identities = append(ix.identities, r.ID)
 		ix.names[r.ID], ix.tags[r.ID] = r.Name, r.Tags

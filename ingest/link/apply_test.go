@@ -148,7 +148,7 @@ func TestStoredInConflict(t *testing.T) {
   - {credential: "sap:PRD:100:user:RFC_FI:password", resource: "vault:prod:path:secret"}
 `)
 	require.Equal(t, []string{
-		`bad-links.yaml:3: stored_in: credential "sap:PRD:100:user:RFC_FI:password" is already stored in "vault:prod:path:secret/data/finance/sap/rfc_fi" by its source; a credential is held at one place`,
+		`bad-links.yaml:3: stored_in: credential "sap:PRD:100:user:RFC_FI:password" is already stored in "vault:prod:path:secret/data/finance/sap/rfc_fi" by bad-links.yaml:2; a credential is held at one place`,
 	}, problems(t, dir, path))
 }
 
@@ -219,4 +219,26 @@ func TestEstateOIDCSubjectInferred(t *testing.T) {
 	a, ok = access(t, d, gha, "write", "arn:aws:s3:::fin-ledger-exports/close/*")
 	require.True(t, ok && a.Effective)
 	require.Contains(t, a.Paths[0][0].Native, "for any subject (no condition on the token subject)")
+}
+
+// Two link files storing one credential at two places: the second is an
+// error at its line.
+func TestStoredInConflictAcrossFiles(t *testing.T) {
+	dir := copyEstate(t)
+	second := filepath.Join(dir, "more-links.yaml")
+	require.NoError(t, os.WriteFile(second, []byte("stored_in:\n  - {credential: \"sap:PRD:100:user:RFC_FI:password\", resource: \"vault:prod:path:secret\"}\n"), 0o600))
+	require.Equal(t, []string{
+		`more-links.yaml:2: stored_in: credential "sap:PRD:100:user:RFC_FI:password" is already stored in "vault:prod:path:secret/data/finance/sap/rfc_fi" by links.yaml:11; a credential is held at one place`,
+	}, problems(t, dir, filepath.Join(dir, "links.yaml"), second))
+}
+
+// A credential its own source stores somewhere cannot be moved by a link.
+func TestStoredInBySource(t *testing.T) {
+	dir := copyEstate(t)
+	edit(t, dir, "people.yaml", `identity: "okta:alice.ng", type: federated, systems: [okta]}`,
+		`identity: "okta:alice.ng", type: federated, systems: [okta], stored_in: "vault:prod:path:secret"}`)
+	path := writeLinks(t, dir, "stored_in:\n  - {credential: \"okta:alice.ng:sso\", resource: \"vault:prod:path:secret/data/finance/sap/rfc_fi\"}\n")
+	require.Equal(t, []string{
+		`bad-links.yaml:2: stored_in: credential "okta:alice.ng:sso" is already stored in "vault:prod:path:secret" by its source; a credential is held at one place`,
+	}, problems(t, dir, path))
 }
