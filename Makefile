@@ -21,7 +21,7 @@ build: ## build bin/reachgraph
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/reachgraph
 
 .PHONY: demo
-demo: build ## load the bundled finance sample (and the SAP sample) into a fresh embedded store and print the headline answers
+demo: build ## load the bundled finance sample (then the SAP sample and the multi-platform estate) into a fresh embedded store and print the headline answers
 	./$(BIN) demo
 
 .PHONY: test

@@ -26,6 +26,14 @@
 // record, and the snapshot — so its id — is what the kept records alone would
 // give, in the same order. Only node sections take placeholders.
 //
+// Sources are joined by an optional pass over the whole load, Options.Link
+// (ingest/link implements it): it runs once every source has been read without
+// a problem and before references are resolved, reads the buffered records
+// through a Linker, opens link files of its own (hashed into the snapshot and
+// refused node records), amends identities and credentials in place (same_as,
+// stored_in, accepted systems) and adds delegations. Its problems fail the load
+// like any other.
+//
 // Memory grows with the graph, not with the input text: readers stream their
 // input, and ingest keeps the id namespace plus the validated records in their
 // compact canonical encoding (graph.AppendGrant …) until the commit. The limit

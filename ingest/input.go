@@ -180,6 +180,8 @@ type File struct {
 	limit     int64  // cap on nread (Limits); 0 until the first Read
 	limitWhat string // what the cap is for, for the message
 	limitErr  error  // the *LimitError a Read returned
+	// edgesOnly refuses node records (files of a link pass, Linker.Open).
+	edgesOnly bool
 }
 
 // Name is the file's path as shown in problems.

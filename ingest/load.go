@@ -76,6 +76,10 @@ type Options struct {
 	CollectedAt time.Time
 	// Limits caps input sizes (see limits.go); zero fields take the defaults.
 	Limits Limits
+	// Link, when not nil, runs after every source has been read without a
+	// problem and before references are resolved: the cross-source links
+	// (ingest/link). Its files are listed in the snapshot's Files.
+	Link LinkFunc
 }
 
 // Load reads every source, validates all of it, and — only when there is no
@@ -121,6 +125,11 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
+	}
+	if opts.Link != nil && !l.failed() {
+		if err := l.link(ctx, opts.Link); err != nil {
+			return graph.SnapshotMeta{}, fmt.Errorf("ingest links: %w", err)
+		}
 	}
 	l.finishRefs()
 	if l.failed() {
@@ -257,7 +266,8 @@ func IsPostgresURL(path string) bool {
 	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
 }
 
-// totalSize is the byte size of every input file, for progress.
+// totalSize is the byte size of every input file, for progress (an upper
+// bound for directories: a reader may skip some of their files).
 func totalSize(sources []Source) int64 {
 	var total int64
 	for _, src := range sources {
@@ -272,12 +282,16 @@ func totalSize(sources []Source) int64 {
 		if !st.IsDir() {
 			continue // a pipe or device: its size is unknown
 		}
-		entries, _ := os.ReadDir(src.Path)
-		for _, e := range entries {
-			if info, err := e.Info(); err == nil && info.Mode().IsRegular() && strings.HasSuffix(e.Name(), ".csv") {
-				total += info.Size()
+		// Every regular file below the directory: CSV bundles, SAP
+		// extracts, kubectl output and Vault exports all read some of them.
+		_ = filepath.WalkDir(src.Path, func(_ string, e os.DirEntry, err error) error {
+			if err == nil && e.Type().IsRegular() {
+				if info, err := e.Info(); err == nil {
+					total += info.Size()
+				}
 			}
-		}
+			return nil
+		})
 	}
 	return total
 }

@@ -117,6 +117,10 @@ func (f *File) add(rec *Record, isPlaceholder bool) {
 		site.report(site.at("", 0), false, "unknown section %s%s", echo(rec.Section), didYouMean(rec.Section, topLevelNames))
 		return
 	}
+	if f.edgesOnly && sp.idField >= 0 {
+		site.report(site.at("", 0), false, "a link file declares no %s: it only connects what the sources declare", sp.Name)
+		return
+	}
 	if isPlaceholder && sp.idField < 0 {
 		panic("ingest: AddPlaceholder on section " + sp.Name + ": only node sections (records with an id) can be placeholders")
 	}

@@ -41,13 +41,17 @@ const sapDemoResource = "sap:PRD:100:bukrs:1000:journal_entry"
 func newDemoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Load the bundled finance and SAP samples into a fresh store and print the headline answers",
+		Short: "Load the bundled finance, SAP and multi-platform samples into a fresh store and print the headline answers",
 		Long: `demo ingests the bundled finance sample (testdata/finance) into a fresh temporary
 store (or --store if given), then prints who can approve journal entries — effective
 and latent, with one path each — the critical reach of the riskiest non-human
 identity, and a summary of non-human identities holding critical access. It then
 ingests the bundled SAP extract (testdata/sap) as a second snapshot and prints who
-can approve journal entries in SAP company code 1000.`,
+can approve journal entries in SAP company code 1000. Last it ingests the bundled
+estate (testdata/estate: Kubernetes, AWS, SAP, Vault and an identity-provider
+bundle joined by a link file) as a third snapshot and prints how a CI workload's
+service account approves SAP journal entries, hop by hop with each platform's
+evidence.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := os.MkdirTemp("", "reachgraph-demo-")
@@ -80,7 +84,10 @@ can approve journal entries in SAP company code 1000.`,
 			if err := printDemo(cmd.Context(), g.env.Stdout, q); err != nil {
 				return err
 			}
-			return g.demoSAP(cmd, dir)
+			if err := g.demoSAP(cmd, dir); err != nil {
+				return err
+			}
+			return g.demoEstate(cmd, dir)
 		},
 	}
 }

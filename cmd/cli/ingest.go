@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
+	"github.com/reachgraph/reachgraph/ingest/link"
 	"github.com/reachgraph/reachgraph/ingest/opengraph"
 	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/ingest/sap"
@@ -23,18 +26,23 @@ func newIngestCmd(g *globals) *cobra.Command {
 	var format, collectedAt string
 	var conf sourceConfigs
 	cmd := &cobra.Command{
-		Use:   "ingest SOURCE...",
+		Use:   "ingest [FORMAT=]SOURCE... [--link FILE]",
 		Short: "Validate sources and land them as one new immutable snapshot (all or nothing)",
 		Long: `ingest reads one or more sources (a reachgraph/v1 bundle as YAML, JSON or a CSV
 directory), validates everything, and lands it as ONE new snapshot whose id is
 derived from the content. Any problem — unknown field, bad enum or time, dangling
 reference, duplicate id, secret-bearing field — is reported with its file and
-line or JSON pointer, and nothing is stored (exit 2).`,
+line or JSON pointer, and nothing is stored (exit 2).
+
+Sources of different formats ingest together: each is detected on its own, or
+named as FORMAT=PATH (sap=extracts/ k8s-rbac=cluster.json). --link FILE joins
+them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 		Example: `  reachgraph ingest testdata/finance/bundle.yaml
   reachgraph ingest --k8s-config k8s.yaml prod-export/   # kubectl get … -o json output
   reachgraph ingest vault-export/                        # vault read -format=json output
   reachgraph ingest --opengraph-map map.yaml okta-opengraph.json   # BloodHound OpenGraph payload
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json
+  reachgraph ingest k8s/ aws/ sap=sap/ vault-export/ --link links.yaml
   PGPASSWORD=… reachgraph ingest --pg-config pg.yaml 'postgres://audit@db1:5432/finance?sslmode=require'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,6 +75,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	cmd.Flags().BoolVar(&conf.pg.Fetch.AllDatabases, "all-databases", false, "postgres: read every database the login may connect to, not only the URL's")
 	cmd.Flags().StringVar(&conf.opengraphMap, "opengraph-map", "", "opengraph map (YAML): node and edge kinds of other sources → reachgraph kinds (docs/interop.md)")
 	cmd.Flags().StringVar(&conf.vault, "vault-config", "", "vault configuration (YAML): cluster name, SOX scope, kubernetes auth mount → Kubernetes cluster, jwt mount → issuer (docs/ingest-vault.md); default vault.yaml in the export directory")
+	cmd.Flags().StringArrayVar(&conf.links, "link", nil, "link file (YAML) joining the sources: same_as, stored_in, act_as (docs/links.md); repeatable")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -75,10 +84,13 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, conf sourceConfigs) (graph.SnapshotMeta, error) {
 	srcs := make([]ingest.Source, len(paths))
 	for i, p := range paths {
-		srcs[i] = ingest.Source{Path: p, Format: format}
+		srcs[i] = sourceArg(p, format)
 	}
+	rs, vr := readers(conf), vault.New(conf.vault)
+	rs.Vault = vr.Read // the same reader answers the link pass about KV secrets
 	update, done := g.progress("ingest", true)
-	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: readers(conf), CollectedAt: collectedAt})
+	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: rs, CollectedAt: collectedAt,
+		Link: link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
@@ -100,6 +112,16 @@ type sourceConfigs struct {
 	opengraphMap string
 	pg           postgres.Options
 	warn         io.Writer
+	links        []string // --link files
+}
+
+// sourceArg is one SOURCE argument: FORMAT=PATH (sap=extracts/) names its
+// format, a plain path takes --format.
+func sourceArg(arg, format string) ingest.Source {
+	if f, path, ok := strings.Cut(arg, "="); ok && f != ingest.FormatAuto && slices.Contains(ingest.Formats, f) && !ingest.IsPostgresURL(arg) {
+		return ingest.Source{Path: path, Format: f}
+	}
+	return ingest.Source{Path: arg, Format: format}
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/ingest/link"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -91,16 +92,45 @@ func list(ctx context.Context, s *session.Session, what, typ, kind, system strin
 		}
 		return l, nil
 	case "identities":
-		l := listing{cols: []string{"ID", "NAME", "TYPE", "STATUS"}}
-		for _, id := range recs.IdentityIDs() {
-			x, _ := recs.Identity(id)
-			if typ == "" || string(x.Type) == typ {
-				l.rows = append(l.rows, []string{x.ID, x.Name, string(x.Type), string(x.Status)})
-			}
-		}
-		return l, nil
+		return listIdentities(recs, typ), nil
 	}
 	return listResources(s, recs, kind, system)
+}
+
+// listIdentities lists the identities of type typ ("" for all), with a
+// SAME_AS column if any of them is linked to another: the identities it is
+// declared the same as, either way round, each with the link rule that made
+// the link when one did.
+func listIdentities(recs *graph.Index, typ string) listing {
+	same := map[string][]string{}
+	for _, id := range recs.IdentityIDs() {
+		x, _ := recs.Identity(id)
+		for _, o := range x.SameAs {
+			rule := ""
+			if r := x.Tags[link.TagPrefix+o]; r != "" {
+				rule = " (" + r + ")"
+			}
+			same[id] = append(same[id], o+rule)
+			same[o] = append(same[o], id+rule)
+		}
+	}
+	l := listing{cols: []string{"ID", "NAME", "TYPE", "STATUS"}}
+	linked := false
+	for _, id := range recs.IdentityIDs() {
+		x, _ := recs.Identity(id)
+		if typ == "" || string(x.Type) == typ {
+			linked = linked || len(same[id]) > 0
+			l.rows = append(l.rows, []string{x.ID, x.Name, string(x.Type), string(x.Status), strings.Join(same[id], "; ")})
+		}
+	}
+	if linked {
+		l.cols = append(l.cols, "SAME_AS")
+		return l
+	}
+	for i := range l.rows {
+		l.rows[i] = l.rows[i][:4]
+	}
+	return l
 }
 
 func listKinds(recs *graph.Index) listing {

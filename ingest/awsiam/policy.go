@@ -34,6 +34,9 @@ type Statement struct {
 	// Conditional is true when the statement has a Condition block: whether it
 	// applies depends on the request (MFA, source IP, tags …).
 	Conditional bool
+	// Subjects are the Condition block's conditions on a web identity token's
+	// subject (keys ending in ":sub"), for trust statements of OIDC providers.
+	Subjects []OIDCSubject
 }
 
 // Principal is a statement's Principal element.
@@ -129,6 +132,9 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 	if c, ok := m["Condition"]; ok {
 		c = bytes.TrimSpace(c)
 		s.Conditional = len(c) > 0 && string(c) != "null" && string(c) != "{}"
+		if s.Conditional {
+			s.Subjects = oidcSubjects(c)
+		}
 	}
 	return s, nil
 }

@@ -257,8 +257,10 @@ func (t *transformer) details() {
 		s := &subject{id: roleID(acct, r.Name), arn: r.ARN, name: r.Name}
 		s.pols = t.attach(s.id, r.ARN, r.Inline, r.Attached)
 		s.boundary = t.boundary(r.Boundary)
+		tags := withARN(r.Tags, r.ARN)
+		oidcTags(tags, r)
 		t.identity(graph.Identity{ID: s.id, Name: r.Name, Type: schema.IdentityWorkload,
-			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: withARN(r.Tags, r.ARN)})
+			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: tags})
 		t.subjects = append(t.subjects, s)
 	}
 	for _, s := range t.subjects {
@@ -858,7 +860,7 @@ func (t *transformer) trust(r Role) {
 			id := "aws:" + acct + ":federated/" + f
 			t.identity(graph.Identity{ID: id, Name: f, Type: schema.IdentityApplication,
 				NonhumanRationale: "aws-iam: federated identity provider", Tags: map[string]string{"aws_principal": f}})
-			t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Federated "+f)
+			t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Federated "+f+subjectText(st.Subjects))
 		}
 	}
 }

@@ -125,12 +125,16 @@ func (d *decoder) object(o *Object) {
 
 // trim drops what the ingester never uses, above all every annotation but the
 // service-account name of token Secrets (kubectl's last-applied-configuration
-// annotation holds a Secret's values).
+// annotation holds a Secret's values) and the IRSA role of ServiceAccounts.
 func (o *Object) trim() {
 	sa := o.Metadata.Annotations[saNameAnnotation]
+	role := o.Metadata.Annotations[IRSAAnnotation]
 	o.Metadata.Annotations = nil
-	if o.Kind == KindSecret && sa != "" {
+	switch {
+	case o.Kind == KindSecret && sa != "":
 		o.Metadata.Annotations = map[string]string{saNameAnnotation: sa}
+	case o.Kind == KindServiceAccount && role != "":
+		o.Metadata.Annotations = map[string]string{IRSAAnnotation: role}
 	}
 	if o.Kind != KindClusterRole {
 		o.Metadata.Labels = nil

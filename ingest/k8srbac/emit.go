@@ -71,6 +71,13 @@ func emit(f *ingest.File, ds *graph.Dataset) {
 		fs.s("name", r.Name)
 		fs.s("type", string(r.Type))
 		fs.s("status", string(r.Status))
+		if len(r.Tags) > 0 {
+			tags := ingest.Value{Kind: ingest.Map}
+			for _, k := range sortedKeys(r.Tags) {
+				tags.Fields = append(tags.Fields, str(k, r.Tags[k]))
+			}
+			fs = append(fs, ingest.Field{Name: "tags", Value: tags})
+		}
 		add("identities", fs)
 	}
 	for _, r := range ds.GroupList {

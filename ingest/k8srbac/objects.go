@@ -29,6 +29,10 @@ const (
 const (
 	saTokenType      = "kubernetes.io/service-account-token"
 	saNameAnnotation = "kubernetes.io/service-account.name"
+	// IRSAAnnotation on a ServiceAccount names the AWS IAM role its pods
+	// assume (EKS IAM roles for service accounts); it is kept as the
+	// identity's tag of the same name, for the link layer (ingest/link).
+	IRSAAnnotation   = "eks.amazonaws.com/role-arn"
 	defaultNamespace = "default"
 )
 

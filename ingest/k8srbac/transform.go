@@ -35,7 +35,8 @@ type transformer struct {
 	clusterRoles map[string]*Object
 	roles        map[string]*Object // ns/name
 	bindings     []*Object
-	sas          map[string]bool // ns/name
+	sas          map[string]bool   // ns/name
+	irsa         map[string]string // ns/name → IRSA role ARN
 	saList       []saRef
 	users        map[string]bool
 	groups       map[string]bool
@@ -60,7 +61,7 @@ func newTransformer(cfg *Config) *transformer {
 	return &transformer{
 		cfg: cfg, c: c, sys: c, d: &graph.Dataset{},
 		namespaces: map[string]bool{}, clusterRoles: map[string]*Object{}, roles: map[string]*Object{},
-		sas: map[string]bool{}, users: map[string]bool{}, groups: map[string]bool{},
+		sas: map[string]bool{}, irsa: map[string]string{}, users: map[string]bool{}, groups: map[string]bool{},
 		aggregated: map[string][]Rule{}, resources: map[string]bool{}, grants: map[string]bool{},
 		delegs: map[string]bool{}, members: map[string]bool{},
 	}
@@ -133,6 +134,9 @@ func (t *transformer) add(o *Object) {
 		}
 	case KindServiceAccount:
 		t.addSA(o.Namespace(), o.Metadata.Name)
+		if role := o.Metadata.Annotations[IRSAAnnotation]; role != "" {
+			t.irsa[o.Namespace()+"/"+o.Metadata.Name] = role
+		}
 	case KindPod:
 		t.havePods = true
 		sa := "default"
@@ -236,7 +240,11 @@ func (t *transformer) nodes() {
 	}
 	for _, sa := range t.saList {
 		id := t.saID(sa.ns, sa.name)
-		t.d.IdentityList = append(t.d.IdentityList, graph.Identity{ID: id, Name: sa.ns + "/" + sa.name, Type: schema.IdentityWorkload, Status: schema.StatusActive})
+		ident := graph.Identity{ID: id, Name: sa.ns + "/" + sa.name, Type: schema.IdentityWorkload, Status: schema.StatusActive}
+		if role := t.irsa[sa.ns+"/"+sa.name]; role != "" {
+			ident.Tags = map[string]string{IRSAAnnotation: role}
+		}
+		t.d.IdentityList = append(t.d.IdentityList, ident)
 		t.d.CredentialList = append(t.d.CredentialList, graph.Credential{ID: id + ":token", Identity: id, Type: schema.CredToken, Systems: []string{t.sys}})
 	}
 	for _, u := range sortedKeys(t.users) {
