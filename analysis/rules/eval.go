@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -207,23 +206,12 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 	}
 	results := make([][]Finding, len(units))
 	errs := make([]error, len(units))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mm := newMemo(len(pl.toxic))
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(units) || ctx.Err() != nil {
-					return
-				}
-				results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
-			}
-		}()
-	}
-	wg.Wait()
+	memos := sync.Pool{New: func() any { return newMemo(len(pl.toxic)) }}
+	workers(runtime.GOMAXPROCS(0), len(units), func() bool { return ctx.Err() != nil }, func(i int) {
+		mm := memos.Get().(*memo)
+		results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
+		memos.Put(mm)
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -824,22 +812,9 @@ func (x *index) fixes(ctx context.Context, fs []Finding) error {
 		}
 	}
 	errs := make([]error, len(todo))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(todo) || ctx.Err() != nil {
-					return
-				}
-				errs[k] = x.fix(&fs[todo[k]])
-			}
-		}()
-	}
-	wg.Wait()
+	workers(runtime.GOMAXPROCS(0), len(todo), func() bool { return ctx.Err() != nil }, func(k int) {
+		errs[k] = x.fix(&fs[todo[k]])
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -2,8 +2,11 @@ package rules
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -126,4 +129,26 @@ func TestEveryHygieneCheckHasAFunction(t *testing.T) {
 		require.Contains(t, hygieneChecks, c)
 	}
 	require.Len(t, hygieneChecks, len(Checks)-1)
+}
+
+// TestWorkerPanicReachesTheCaller: a panic in a worker is re-raised in the
+// caller's goroutine (where the CLI turns it into exit 3), with the worker's
+// stack, and the other workers stop.
+func TestWorkerPanicReachesTheCaller(t *testing.T) {
+	var done atomic.Int64
+	defer func() {
+		r := recover()
+		require.NotNil(t, r)
+		require.Contains(t, fmt.Sprint(r), "boom at 7")
+		require.Contains(t, fmt.Sprint(r), "worker goroutine:")
+		require.Less(t, done.Load(), int64(1000), "workers stop after a crash")
+	}()
+	workers(2, 1000, func() bool { return false }, func(i int) {
+		if i == 7 {
+			panic(fmt.Sprintf("boom at %d", i))
+		}
+		done.Add(1)
+		time.Sleep(time.Millisecond)
+	})
+	t.Fatal("workers returned after a panic")
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
@@ -79,10 +81,21 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	edges := []func(context.Context, graph.Reader) error{b.memberships, b.grants, b.delegations}
 	errs := make([]error, len(edges))
 	var wg sync.WaitGroup
+	var crash atomic.Value
 	for i, step := range edges {
-		wg.Go(func() { errs[i] = step(ctx, r) })
+		wg.Go(func() {
+			defer func() { // carried to the caller's goroutine: see below
+				if p := recover(); p != nil {
+					crash.CompareAndSwap(nil, fmt.Sprintf("%v\n\nworker goroutine:\n%s", p, debug.Stack()))
+				}
+			}()
+			errs[i] = step(ctx, r)
+		})
 	}
 	wg.Wait()
+	if c := crash.Load(); c != nil {
+		panic(c) // in the caller's goroutine, where the process's handler sees it
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
 	}
@@ -156,17 +169,9 @@ func (b *builder) refMemo(m *memo, id string, what string, kinds ...Kind) (int32
 	return n, err
 }
 
-// wholeTable makes refIn probe the whole id table, as builds did before
-// idRange (a benchmark compares the two in one run).
-var wholeTable bool
-
 // refIn resolves id to a node of the range ix indexes.
 func refIn(ix *idRange, id string, what string) (int32, error) {
-	if wholeTable {
-		if n, ok := ix.t.lookup(id); ok && ix.contains(n) {
-			return n, nil
-		}
-	} else if n, ok := ix.lookup(id); ok {
+	if n, ok := ix.lookup(id); ok {
 		return n, nil
 	}
 	return None, fmt.Errorf("%w: %s %q", ErrDangling, what, id)
