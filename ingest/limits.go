@@ -25,6 +25,10 @@ const (
 	// DefaultMaxValueBytes caps one text value: a CSV cell, a JSON or YAML
 	// string, a tag, an id.
 	DefaultMaxValueBytes = 1 << 20
+	// MaxIDBytes caps a node id, in every store alike: Neo4j's index refuses
+	// keys of about 8 KB, and both stores must accept the same inputs and
+	// give the same answers.
+	MaxIDBytes = 4096
 )
 
 // Limits are the caps of one Load; a zero field takes its default.

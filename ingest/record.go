@@ -132,7 +132,11 @@ func (f *File) add(rec *Record, isPlaceholder bool) {
 	var ph *placeholder // this record's entry when it is a placeholder that declared its id
 	dropped := false    // a placeholder whose id is declared already
 	if sp.idField >= 0 && vals[sp.idField].set {
-		ph, dropped = l.declare(site, sp, vals[sp.idField].s, rec.Fields[where[sp.idField]].Line, isPlaceholder)
+		fld := &rec.Fields[where[sp.idField]]
+		if id := vals[sp.idField].s; len(id) > MaxIDBytes {
+			site.report(site.at(fld.Name, fld.Line), true, "an id of %d bytes: ids are at most %d bytes (every store indexes them; Neo4j refuses longer keys)", len(id), MaxIDBytes)
+		}
+		ph, dropped = l.declare(site, sp, vals[sp.idField].s, fld.Line, isPlaceholder)
 	}
 	for j := range sp.fields {
 		if fs := &sp.fields[j]; fs.refMask != 0 && vals[j].set {

@@ -19,6 +19,11 @@ const (
 	DefaultDatabase       = "neo4j"
 	DefaultBatchSize      = 5000
 	DefaultConnectTimeout = 10 * time.Second
+	// DefaultTxTimeout bounds every transaction on the server, so a stuck
+	// query or lock wait ends instead of holding the client forever.
+	DefaultTxTimeout = 10 * time.Minute
+	// acquireTimeout bounds waiting for a pooled connection.
+	acquireTimeout = 30 * time.Second
 )
 
 // Sentinel errors of the package.
@@ -49,8 +54,8 @@ type Options struct {
 	BatchSize int
 	// ConnectTimeout bounds opening a socket; 0 means DefaultConnectTimeout.
 	ConnectTimeout time.Duration
-	// TxTimeout, when positive, is the server-side timeout of every
-	// transaction; 0 leaves the server's default.
+	// TxTimeout is the server-side timeout of every transaction; 0 means
+	// DefaultTxTimeout, a negative value the server's own default.
 	TxTimeout time.Duration
 	// TLSConfig customises TLS (for example RootCAs for a private CA). TLS
 	// itself is chosen by the URI scheme: neo4j+s, bolt+s (verified) and
@@ -95,6 +100,7 @@ func Open(ctx context.Context, uri string, opts Options) (*Store, error) {
 	}
 	driver, err := neo4j.NewDriverWithContext(u.String(), auth, func(c *config.Config) {
 		c.SocketConnectTimeout = opts.ConnectTimeout
+		c.ConnectionAcquisitionTimeout = acquireTimeout
 		c.TelemetryDisabled = true
 		if opts.TLSConfig != nil {
 			c.TlsConfig = opts.TLSConfig
@@ -124,6 +130,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.TxTimeout == 0 {
+		o.TxTimeout = DefaultTxTimeout
 	}
 	return o
 }
