@@ -17,6 +17,7 @@ import (
 
 func newIngestCmd(g *globals) *cobra.Command {
 	var format, collectedAt string
+	var awsContext []string
 	var conf sourceConfigs
 	cmd := &cobra.Command{
 		Use:   "ingest SOURCE...",
@@ -45,6 +46,10 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 					return usagef("--collected-at %q: want an RFC 3339 time such as 2026-10-31T00:00:00Z", collectedAt)
 				}
 			}
+			conf.awsOpts.AsOf = at
+			if conf.awsOpts.Context, err = awsiam.ParseContext(awsContext); err != nil {
+				return usageErr(err)
+			}
 			meta, err := g.ingest(cmd, st, args, format, at, conf)
 			if err != nil {
 				return err
@@ -54,6 +59,7 @@ line or JSON pointer, and nothing is stored (exit 2).`,
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap or vault")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
+	cmd.Flags().StringArrayVar(&awsContext, "aws-context", nil, "aws-iam request context for policy conditions, key=value (repeatable), e.g. aws:MultiFactorAuthPresent=true")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
@@ -82,11 +88,14 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, for
 type sourceConfigs struct {
 	aws string
 	k8s string
+	// awsOpts are the aws-iam condition-evaluation options (--collected-at,
+	// --aws-context).
+	awsOpts awsiam.Options
 }
 
 // readers wires the source readers into ingest (ingest cannot import them).
 func readers(conf sourceConfigs) ingest.Readers {
-	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReaderWith(conf.aws, conf.awsOpts), K8sRBAC: k8srbac.NewReader(conf.k8s),
 		SAP: sap.Read}
 }
 

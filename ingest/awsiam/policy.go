@@ -34,6 +34,8 @@ type Statement struct {
 	// Conditional is true when the statement has a Condition block: whether it
 	// applies depends on the request (MFA, source IP, tags …).
 	Conditional bool
+	// Conditions are the tests of the Condition block (all must hold).
+	Conditions []Condition
 }
 
 // Principal is a statement's Principal element.
@@ -129,6 +131,9 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 	if c, ok := m["Condition"]; ok {
 		c = bytes.TrimSpace(c)
 		s.Conditional = len(c) > 0 && string(c) != "null" && string(c) != "{}"
+		if s.Conditions, err = parseConditions(c); err != nil {
+			return s, fmt.Errorf("Condition: %w", err)
+		}
 	}
 	return s, nil
 }

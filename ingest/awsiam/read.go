@@ -19,17 +19,25 @@ import (
 // path is an authorization-details JSON file, a credential report CSV (told
 // apart by its header), or a directory: every *.json (details, pages merged)
 // and *.csv (credential report) in it is one account, read together.
-func Read(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, "") }
+func Read(ctx context.Context, path string, in *ingest.Input) error {
+	return read(ctx, path, in, "", Options{})
+}
 
 // NewReader returns the aws-iam ingest.ReadFunc that applies the
 // configuration file config (ParseConfig; "" for none). The file is read as
 // part of every source, so its SHA-256 is in the snapshot's files and its
 // problems stop the load like any input's.
-func NewReader(config string) ingest.ReadFunc {
-	return func(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, config) }
+func NewReader(config string) ingest.ReadFunc { return NewReaderWith(config, Options{}) }
+
+// NewReaderWith is NewReader with policy conditions evaluated under opts
+// (the export time and request context).
+func NewReaderWith(config string, opts Options) ingest.ReadFunc {
+	return func(ctx context.Context, path string, in *ingest.Input) error {
+		return read(ctx, path, in, config, opts)
+	}
 }
 
-func read(ctx context.Context, path string, in *ingest.Input, config string) error {
+func read(ctx context.Context, path string, in *ingest.Input, config string, opts Options) error {
 	var cfg *Config
 	if config != "" {
 		f, err := in.Open(config)
@@ -121,7 +129,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		first.Header(nil, 0) // reports the missing header fields once
 		return nil
 	}
-	ds, err := Transform(details, rep, cfg)
+	ds, err := TransformWith(details, rep, cfg, opts)
 	if err != nil {
 		first.Stop(0, "", err.Error())
 		return nil

@@ -30,41 +30,6 @@ type attachment struct {
 	onArn string
 }
 
-// subject is a user or role with every policy that applies to it.
-type subject struct {
-	id, arn, name string
-	user          bool
-	groups        []string // group ids
-	pols          []attachment
-	boundary      *Policy
-	vars          map[string]string
-	// mayCache remembers, per action, whether any Allow of pols matches it
-	// at all (on any resource): most pairwise escalation checks end there.
-	mayCache map[string]bool
-}
-
-// mayAllow reports whether an Allow statement of s's policies matches action
-// on some resource; when it does not, allowed is false whatever the ARN.
-func (s *subject) mayAllow(action string) bool {
-	if v, ok := s.mayCache[action]; ok {
-		return v
-	}
-	v := false
-	for _, a := range s.pols {
-		for i := range a.pol.Doc.Statements {
-			if st := &a.pol.Doc.Statements[i]; st.Allow && st.matchesAction(action) {
-				v = true
-				break
-			}
-		}
-	}
-	if s.mayCache == nil {
-		s.mayCache = map[string]bool{}
-	}
-	s.mayCache[action] = v
-	return v
-}
-
 // transformer builds the graph records of one account.
 type transformer struct {
 	acct      string
@@ -79,6 +44,7 @@ type transformer struct {
 	grants    map[grantKey]*grantVal
 	delegs    map[graph.Delegation][]string // evidence of each
 	assumable map[string][]assumer          // role ARN → its assumers
+	opts      Options
 }
 
 type grantKey struct {
@@ -100,7 +66,13 @@ type grantVal struct {
 // cfg. It is pure: no I/O. The account id comes from the details' ARNs, else
 // from the report's.
 func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
-	t := &transformer{cfg: cfg,
+	return TransformWith(d, rep, cfg, Options{})
+}
+
+// TransformWith is Transform with conditions evaluated under opts (the time
+// and request context, docs/ingest-aws.md "Conditions").
+func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.Dataset, error) {
+	t := &transformer{cfg: cfg, opts: opts,
 		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
 		members: map[string][]*subject{}, groupPols: map[string][]attachment{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
 		d: d,
@@ -232,7 +204,8 @@ func (t *transformer) details() {
 		groupPols[g.Name] = t.attach(gid, g.ARN, g.Inline, g.Attached)
 	}
 	for _, u := range d.Users {
-		s := &subject{id: userID(acct, u.Name), arn: u.ARN, name: u.Name, user: true, vars: map[string]string{"aws:username": u.Name}}
+		s := &subject{id: userID(acct, u.Name), arn: u.ARN, name: u.Name, user: true, vars: map[string]string{"aws:username": u.Name},
+			env: &env{opts: &t.opts, acct: acct, arn: u.ARN, name: u.Name, id: u.ID, user: true, known: true, tags: u.Tags}}
 		s.pols = t.attach(s.id, u.ARN, u.Inline, u.Attached)
 		for _, g := range u.Groups {
 			if _, ok := groupPols[g]; !ok {
@@ -254,7 +227,8 @@ func (t *transformer) details() {
 		t.subjects = append(t.subjects, s)
 	}
 	for _, r := range d.Roles {
-		s := &subject{id: roleID(acct, r.Name), arn: r.ARN, name: r.Name}
+		s := &subject{id: roleID(acct, r.Name), arn: r.ARN, name: r.Name,
+			env: &env{opts: &t.opts, acct: acct, arn: r.ARN, name: r.Name, known: true, tags: r.Tags}}
 		s.pols = t.attach(s.id, r.ARN, r.Inline, r.Attached)
 		s.boundary = t.boundary(r.Boundary)
 		t.identity(graph.Identity{ID: s.id, Name: r.Name, Type: schema.IdentityWorkload,
@@ -277,7 +251,7 @@ func (t *transformer) details() {
 		gid := groupID(acct, g.Name)
 		members := t.members[gid]
 		if len(members) == 0 {
-			members = []*subject{{id: gid, pols: groupPols[g.Name]}}
+			members = []*subject{{id: gid, pols: groupPols[g.Name], env: &env{opts: &t.opts}}}
 		}
 		for _, a := range groupPols[g.Name] {
 			t.policyGrants(a, members, gid, escalated{})
@@ -339,6 +313,22 @@ type escalated struct {
 	cond      bool
 }
 
+// judgeAllow is judge for an item of Allow statement st, with st's
+// conditions evaluated for the subject: false drops the item, undecided
+// makes it conditional, and the evidence says which.
+func (s *subject) judgeAllow(st *Statement, it item) verdict {
+	c := s.cv(st)
+	if !c.applies {
+		return verdict{}
+	}
+	v := s.judge(it)
+	if v.keep && st.Conditional {
+		v.cond = v.cond || c.cond
+		v.notes = append([]string{c.note}, v.notes...)
+	}
+	return v
+}
+
 func (t *transformer) policyGrants(a attachment, subjects []*subject, on string, esc escalated) {
 	for _, st := range a.pol.Doc.Statements {
 		if !st.Allow {
@@ -349,7 +339,7 @@ func (t *transformer) policyGrants(a attachment, subjects []*subject, on string,
 			verdicts := make([]verdict, len(subjects))
 			same := !strings.Contains(it.resource, "${") || len(subjects) == 1 && subjects[0].id == on
 			for i, s := range subjects {
-				verdicts[i] = s.judge(it)
+				verdicts[i] = s.judgeAllow(&st, it)
 				natives[i] = iam.Native{Allow: it.clause(s.vars), Except: verdicts[i].except, Within: verdicts[i].within}
 				if verdicts[i].keep != verdicts[0].keep || verdicts[i].cond != verdicts[0].cond || natives[i].Machine() != natives[0].Machine() {
 					same = false
@@ -392,8 +382,8 @@ func (it item) clause(vars map[string]string) iam.Clause {
 }
 
 // clauseOf is the requests a Deny or boundary statement applies to.
-func clauseOf(st *Statement, vars map[string]string) iam.Clause {
-	c := iam.Clause{Action: iam.Spec{Patterns: st.Action}, Resource: iam.One("*"), Cond: st.Conditional}
+func clauseOf(st *Statement, vars map[string]string, cond bool) iam.Clause {
+	c := iam.Clause{Action: iam.Spec{Patterns: st.Action}, Resource: iam.One("*"), Cond: cond}
 	if st.NotAction != nil {
 		c.Action = iam.Spec{Not: true, Patterns: st.NotAction}
 	}
@@ -417,14 +407,14 @@ func statementItems(st *Statement) []item {
 			continue // matches no resource
 		}
 		if st.NotAction != nil {
-			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, notResource: st.NotResource, cond: st.Conditional})
+			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, notResource: st.NotResource})
 			continue
 		}
 		for _, a := range st.Action {
 			if a == "" {
 				continue // matches no action
 			}
-			out = append(out, item{action: a, resource: r, notResource: st.NotResource, cond: st.Conditional})
+			out = append(out, item{action: a, resource: r, notResource: st.NotResource})
 		}
 	}
 	return out
@@ -552,190 +542,6 @@ func (t *transformer) grant(principal string, a schema.Action, res string, n iam
 	}
 }
 
-// judge applies the subject's explicit denies and permissions boundary to an
-// Allow item (docs/ingest-aws.md "Deny, NotAction, conditions, boundaries"):
-// a Deny or boundary covering the whole item drops it (or makes it
-// conditional, for a Deny with a Condition); one covering a part becomes an
-// Except (Deny) or Within (boundary) clause of the grant's native string, so
-// native queries stay exact.
-func (s *subject) judge(it item) verdict {
-	v := verdict{keep: true}
-	res := subst([]string{it.resource}, s.vars)[0]
-	for _, a := range s.pols {
-		for i := range a.pol.Doc.Statements {
-			st := &a.pol.Doc.Statements[i]
-			if st.Allow {
-				continue
-			}
-			full, part := st.coverage(it, res, s.vars)
-			switch {
-			case full && !st.Conditional:
-				return verdict{}
-			case full:
-				v.cond = true
-				v.notes = append(v.notes, "conditional Deny in "+a.pol.Name)
-			case part:
-				v.except = append(v.except, clauseOf(st, s.vars))
-				v.notes = append(v.notes, "Deny in "+a.pol.Name)
-			}
-		}
-	}
-	if s.boundary == nil {
-		return v
-	}
-	full := false
-	var within []iam.Clause
-	for i := range s.boundary.Statements {
-		st := &s.boundary.Statements[i]
-		f, p := st.coverage(it, res, nil)
-		switch {
-		case !st.Allow && f && !st.Conditional:
-			return verdict{}
-		case !st.Allow && f:
-			v.cond = true
-			v.notes = append(v.notes, "conditional Deny in the permissions boundary")
-		case !st.Allow && p:
-			v.except = append(v.except, clauseOf(st, nil))
-			v.notes = append(v.notes, "Deny in the permissions boundary")
-		case st.Allow && f:
-			full = true
-		case st.Allow && p:
-			within = append(within, clauseOf(st, nil))
-		}
-	}
-	switch {
-	case full:
-	case len(within) > 0:
-		v.within = within
-		v.notes = append(v.notes, "partly outside the permissions boundary")
-	default:
-		return verdict{}
-	}
-	return v
-}
-
-// coverage tells whether statement st applies to every request of the item
-// (full) or to some (part). NotAction/NotResource are handled conservatively:
-// they cover an item only when the item cannot overlap the excluded list.
-func (st *Statement) coverage(it item, res string, vars map[string]string) (full, part bool) {
-	var actFull, actPart bool
-	switch {
-	case st.NotAction != nil:
-		overl, excluded := false, false
-		for _, n := range st.NotAction {
-			if it.notAction != nil || iam.Overlaps(n, it.action, true) {
-				overl = true
-			}
-			if it.notAction == nil && iam.Covers(n, it.action, true) {
-				excluded = true
-			}
-		}
-		actFull, actPart = !overl, !excluded
-	default:
-		for _, d := range st.Action {
-			if it.notAction == nil && iam.Covers(d, it.action, true) || it.notAction != nil && (d == "*" || d == "*:*") {
-				actFull = true
-			}
-			if it.notAction != nil || iam.Overlaps(d, it.action, true) {
-				actPart = true
-			}
-		}
-	}
-	var resFull, resPart bool
-	switch {
-	case st.NotResource != nil:
-		overl := false
-		for _, n := range subst(st.NotResource, vars) {
-			if iam.Overlaps(n, res, false) {
-				overl = true
-			}
-		}
-		resFull, resPart = !overl, true
-	case st.Resource == nil:
-		resFull, resPart = true, true
-	default:
-		for _, d := range subst(st.Resource, vars) {
-			if iam.Covers(d, res, false) {
-				resFull = true
-			}
-			if iam.Overlaps(d, res, false) {
-				resPart = true
-			}
-		}
-	}
-	return actFull && resFull, actPart && resPart
-}
-
-// allowed evaluates one concrete request (action on the resource ARN, or on
-// any resource of service svc when arn is "") for the subject: explicit
-// Deny wins, then an Allow is needed in its policies and, with a boundary,
-// in the boundary too. cond is set when the answer hangs on a Condition.
-func (s *subject) allowed(action, arn string) (ok, cond bool) {
-	if !s.mayAllow(action) {
-		return false, false
-	}
-	match := func(st *Statement, vars map[string]string) bool {
-		if !st.matchesAction(action) {
-			return false
-		}
-		if arn != "" {
-			return st.matchesResource(arn, vars)
-		}
-		if st.NotResource != nil || st.Resource == nil {
-			return st.Allow || st.NotResource == nil
-		}
-		svc, _, _ := strings.Cut(action, ":")
-		for _, r := range st.Resource {
-			if st.Allow && iam.Overlaps(r, "arn:aws:"+svc+":*", false) || !st.Allow && iam.Covers(r, "arn:aws:"+svc+":*", false) {
-				return true
-			}
-		}
-		return false
-	}
-	eval := func(p *Policy, vars map[string]string) (allow, allowCond, deny, denyCond bool) {
-		allowCond = true
-		for i := range p.Statements {
-			st := &p.Statements[i]
-			if !match(st, vars) {
-				continue
-			}
-			switch {
-			case !st.Allow && !st.Conditional:
-				deny = true
-			case !st.Allow:
-				denyCond = true
-			default:
-				allow = true
-				allowCond = allowCond && st.Conditional
-			}
-		}
-		return
-	}
-	allow, allowCond := false, true
-	for _, a := range s.pols {
-		al, ac, de, dc := eval(a.pol.Doc, s.vars)
-		if de {
-			return false, false
-		}
-		cond = cond || dc
-		if al {
-			allow, allowCond = true, allowCond && ac
-		}
-	}
-	if !allow {
-		return false, false
-	}
-	cond = cond || allowCond
-	if s.boundary != nil {
-		al, ac, de, dc := eval(s.boundary, nil)
-		if de || !al {
-			return false, false
-		}
-		cond = cond || ac || dc
-	}
-	return true, cond
-}
-
 // trustStatements are the Allow statements of a role's trust policy that
 // let a principal assume it (sts:AssumeRole, …WithSAML, …WithWebIdentity).
 func trustStatements(r Role) []*Statement {
@@ -778,6 +584,10 @@ func (t *transformer) assumers(r Role) []assumer {
 		}
 		for _, st := range trustStatements(r) {
 			p := st.Principal
+			c := s.cv(st)
+			if !c.applies {
+				continue // the trust statement's condition is false for s
+			}
 			why := ""
 			switch {
 			case slices.Contains(p.AWS, s.arn):
@@ -796,6 +606,9 @@ func (t *transformer) assumers(r Role) []assumer {
 			default:
 				continue
 			}
+			if st.Conditional {
+				why += " (trust " + c.note + ")"
+			}
 			out = append(out, assumer{s: s, why: why})
 			break
 		}
@@ -804,34 +617,19 @@ func (t *transformer) assumers(r Role) []assumer {
 	return out
 }
 
-// denies reports whether one of the subject's policies or its boundary denies
-// the concrete request outright (an unconditional Deny).
-func (s *subject) denies(action, arn string) bool {
-	deny := func(p *Policy, vars map[string]string) bool {
-		for i := range p.Statements {
-			st := &p.Statements[i]
-			if !st.Allow && !st.Conditional && st.matchesAction(action) && st.matchesResource(arn, vars) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, a := range s.pols {
-		if deny(a.pol.Doc, s.vars) {
-			return true
-		}
-	}
-	return s.boundary != nil && deny(s.boundary, nil)
-}
-
 // trust emits the delegations of a role's trust policy.
 func (t *transformer) trust(r Role) {
 	acct, to := t.acct, roleID(t.acct, r.Name)
 	for _, a := range t.assumers(r) {
 		t.delegate(a.s.id, to, schema.DelegAssumeRole, a.why)
 	}
+	anon := &env{opts: &t.opts}
 	for _, st := range trustStatements(r) {
 		p := st.Principal
+		c := anon.conditions(st, nil)
+		if !c.applies {
+			continue
+		}
 		if p.Any {
 			t.identity(graph.Identity{ID: "aws:" + acct + ":anyone", Name: "any AWS principal anywhere", Type: schema.IdentityApplication,
 				NonhumanRationale: "aws-iam: Principal \"*\" in a trust policy", Tags: map[string]string{"aws_principal": "*"}})
