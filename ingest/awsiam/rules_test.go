@@ -354,6 +354,7 @@ func TestAddUserToGroupAndForeignPolicyVersion(t *testing.T) {
 	u := grantsOf(ds, user)
 	require.Contains(t, u, "admin "+sys)
 	assert.Equal(t, "* on * (policy AdministratorAccess via privesc:addusertogroup on admins (iam:AddUserToGroup))", u["admin "+sys].Native)
+	assert.Len(t, natives(ds, user, schema.ActionAdmin, sys), 1, "admin once in the group: no further technique on top")
 	b := grantsOf(ds, "aws:"+acct+":user/b")
 	assert.NotContains(t, b, "admin "+sys, "b's boundary keeps only s3 of the group's *")
 	require.Contains(t, b, "write "+on("s3"), "narrowed to the boundary's s3:*, on the S3 node")

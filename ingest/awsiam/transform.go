@@ -45,6 +45,7 @@ type transformer struct {
 	delegs    map[graph.Delegation][]string // evidence of each
 	assumable map[string][]assumer          // role ARN → its assumers
 	opts      Options
+	condHops  []condHop // conditional escalation hops (condhops.go)
 }
 
 type grantKey struct {
@@ -671,6 +672,9 @@ func (t *transformer) delegate(from, to string, kind schema.DelegationKind, nati
 		return
 	}
 	k := graph.Delegation{From: from, To: to, Kind: kind}
+	if strings.HasPrefix(native, "privesc:") {
+		k.Native = native // each technique is its own edge
+	}
 	if !slices.Contains(t.delegs[k], native) {
 		t.delegs[k] = append(t.delegs[k], native)
 	}
@@ -715,7 +719,10 @@ func (t *transformer) flush() {
 		if a.To != b.To {
 			return a.To < b.To
 		}
-		return a.Kind < b.Kind
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Native < b.Native
 	})
 	t.out.DelegationList = append(t.out.DelegationList, ds...)
 }
