@@ -36,6 +36,9 @@ func (t *transformer) resolveCondHops() {
 			continue
 		}
 		seen[[2]string{h.from, h.to}] = true
+		if t.delegated(h.from, h.to) {
+			continue // an unconditional hop to the same identity already gives all of it
+		}
 		t.copyGrants(h, append([]string{h.to}, groupsOf[h.to]...))
 		for _, d := range t.delegsFrom(h.to) {
 			queue = append(queue, condHop{from: h.from, to: d.To, native: h.native + ", then " + d.Native})
@@ -91,4 +94,14 @@ func (t *transformer) delegsFrom(id string) []graph.Delegation {
 		return out[i].Native < out[j].Native
 	})
 	return out
+}
+
+// delegated reports whether a delegation leads from one identity to another.
+func (t *transformer) delegated(from, to string) bool {
+	for d := range t.delegs {
+		if d.From == from && d.To == to {
+			return true
+		}
+	}
+	return false
 }
