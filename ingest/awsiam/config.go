@@ -29,6 +29,11 @@ type AccountConfig struct {
 	Name     string `yaml:"name"`
 	Owner    string `yaml:"owner"`
 	SOXScope bool   `yaml:"sox_scope"`
+	// SCP is the account's organization chain, root first, then each OU,
+	// then the account: the ids (p-…) or names of the SCPs attached at each
+	// level. Their documents come from describe-policy JSON among the inputs
+	// (FullAWSAccess is built in).
+	SCP [][]string `yaml:"scp"`
 }
 
 // IdentityRule overrides what the heuristics say of the users and roles

@@ -15,6 +15,10 @@ type Details struct {
 	Groups   []Group
 	Roles    []Role
 	Policies map[string]*ManagedPolicy // by ARN
+	// ResourcePolicies and SCPs are the side documents read with the
+	// details (resource-based policies, organizations describe-policy).
+	ResourcePolicies []ResourcePolicy
+	SCPs             []*SCP
 }
 
 // NamedPolicy is an inline policy or the default version of a managed one.

@@ -13,6 +13,7 @@ type subject struct {
 	groups        []string // group ids
 	pols          []attachment
 	boundary      *Policy
+	scps          []scpLevel // the organization chain's SCPs, root first
 	vars          map[string]string
 	env           *env // request context for condition evaluation
 	// mayCache remembers, per action, whether any Allow of pols matches it
@@ -77,46 +78,68 @@ func (s *subject) judge(it item) verdict {
 			}
 		}
 	}
-	if s.boundary == nil {
-		return v
+	if s.boundary != nil {
+		if v = s.judgeFilter(it, res, v, []*Policy{s.boundary}, "the permissions boundary"); !v.keep {
+			return v
+		}
 	}
-	return s.judgeBoundary(it, res, v)
+	for _, l := range s.scps {
+		if v = s.judgeFilter(it, res, v, l.pols, "the SCPs of "+l.name); !v.keep {
+			return v
+		}
+	}
+	return v
 }
 
-// judgeBoundary applies the permissions boundary to an item judge kept.
-func (s *subject) judgeBoundary(it item, res string, v verdict) verdict {
+// scpLevel is one level of the account's organization chain (root, an OU,
+// the account): a request must be allowed by an SCP at every level.
+type scpLevel struct {
+	name string
+	pols []*Policy
+	all  *Policy // pols' statements in one policy
+}
+
+// judgeFilter applies a policy set that allows nothing by itself but must
+// allow the item (a permissions boundary, one level of SCPs): its Denies act
+// like any Deny, and an item it covers only in part keeps Within clauses
+// (one set of them: a second partial filter is noted as approximated).
+func (s *subject) judgeFilter(it item, res string, v verdict, pols []*Policy, label string) verdict {
 	full := false
 	var within []iam.Clause
-	for i := range s.boundary.Statements {
-		st := &s.boundary.Statements[i]
-		c := s.cv(st)
-		if !c.applies {
-			continue
-		}
-		f, p := st.coverage(it, res, nil)
-		switch {
-		case !st.Allow && f && !c.cond:
-			return verdict{}
-		case !st.Allow && f:
-			v.cond = true
-			v.notes = append(v.notes, "conditional Deny in the permissions boundary")
-		case !st.Allow && p:
-			v.except = append(v.except, clauseOf(st, nil, c.cond))
-			v.notes = append(v.notes, "Deny in the permissions boundary")
-		case st.Allow && f && !c.cond:
-			full = true
-		case st.Allow && f:
-			full, v.cond = true, true
-			v.notes = append(v.notes, "permissions boundary allows it under a condition")
-		case st.Allow && p:
-			within = append(within, clauseOf(st, nil, c.cond))
+	for _, pol := range pols {
+		for i := range pol.Statements {
+			st := &pol.Statements[i]
+			c := s.cv(st)
+			if !c.applies {
+				continue
+			}
+			f, p := st.coverage(it, res, nil)
+			switch {
+			case !st.Allow && f && !c.cond:
+				return verdict{}
+			case !st.Allow && f:
+				v.cond = true
+				v.notes = append(v.notes, "conditional Deny in "+label)
+			case !st.Allow && p:
+				v.except = append(v.except, clauseOf(st, nil, c.cond))
+				v.notes = append(v.notes, "Deny in "+label)
+			case st.Allow && f && !c.cond:
+				full = true
+			case st.Allow && f:
+				full, v.cond = true, true
+				v.notes = append(v.notes, label+" allows it under a condition")
+			case st.Allow && p:
+				within = append(within, clauseOf(st, nil, c.cond))
+			}
 		}
 	}
 	switch {
 	case full:
-	case len(within) > 0:
+	case len(within) > 0 && v.within == nil:
 		v.within = within
-		v.notes = append(v.notes, "partly outside the permissions boundary")
+		v.notes = append(v.notes, "partly outside "+label)
+	case len(within) > 0:
+		v.notes = append(v.notes, "partly outside "+label+" (not in the clauses: approximated)")
 	default:
 		return verdict{}
 	}
@@ -237,8 +260,15 @@ func (s *subject) allowed(action, arn string) (ok, cond bool) {
 		return false, false
 	}
 	cond = cond || allowCond
+	filters := []*Policy{}
 	if s.boundary != nil {
-		al, ac, de, dc := eval(s.boundary, nil)
+		filters = append(filters, s.boundary)
+	}
+	for _, l := range s.scps {
+		filters = append(filters, l.all)
+	}
+	for _, f := range filters {
+		al, ac, de, dc := eval(f, nil)
 		if de || !al {
 			return false, false
 		}
@@ -266,5 +296,24 @@ func (s *subject) denies(action, arn string) bool {
 			return true
 		}
 	}
-	return s.boundary != nil && deny(s.boundary, nil)
+	if s.boundary != nil && deny(s.boundary, nil) {
+		return true
+	}
+	for _, l := range s.scps {
+		for _, p := range l.pols {
+			if deny(p, nil) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// joinPolicies is one policy holding the statements of all of pols.
+func joinPolicies(pols []*Policy) *Policy {
+	out := &Policy{}
+	for _, p := range pols {
+		out.Statements = append(out.Statements, p.Statements...)
+	}
+	return out
 }

@@ -15,8 +15,23 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// loadAt ingests paths with conditions evaluated at asOf.
+// loadAt ingests paths with conditions evaluated under opts.
 func loadAt(t *testing.T, opts awsiam.Options, paths ...string) *graph.Dataset {
+	t.Helper()
+	ds, err := loadOpts(t, "", opts, paths...)
+	require.NoError(t, err)
+	return ds
+}
+
+// loadErr ingests paths and returns the load's error.
+func loadErr(t *testing.T, paths ...string) (*graph.Dataset, error) {
+	t.Helper()
+	return loadOpts(t, "", optsAsOf(), paths...)
+}
+
+func optsAsOf() awsiam.Options { return awsiam.Options{AsOf: asOf} }
+
+func loadOpts(t *testing.T, config string, opts awsiam.Options, paths ...string) (*graph.Dataset, error) {
 	t.Helper()
 	st := &memStore{}
 	var srcs []ingest.Source
@@ -24,12 +39,11 @@ func loadAt(t *testing.T, opts awsiam.Options, paths ...string) *graph.Dataset {
 		srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
 	}
 	_, err := ingest.Load(context.Background(), st, srcs, ingest.Options{
-		Readers:     ingest.Readers{AWSIAM: awsiam.NewReaderWith("", opts)},
+		Readers:     ingest.Readers{AWSIAM: awsiam.NewReaderWith(config, opts)},
 		Now:         func() time.Time { return asOf },
 		CollectedAt: opts.AsOf,
 	})
-	require.NoError(t, err)
-	return st.data
+	return st.data, err
 }
 
 // TestIAMVulnerable: every path of the iam-vulnerable-style fixture reaches

@@ -185,8 +185,9 @@ func parsePrincipal(raw json.RawMessage) (*Principal, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
-		if s != "*" {
-			return nil, fmt.Errorf("a string principal must be \"*\", got %q", s)
+		if s != "*" { // an ARN or account id alone (IAMSpy's resource policies)
+			p.AWS = []string{s}
+			return p, nil
 		}
 		p.Any = true
 		return p, nil

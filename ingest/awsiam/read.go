@@ -80,6 +80,8 @@ func read(ctx context.Context, path string, in *ingest.Input, config string, opt
 	var details *Details
 	var rep *Report
 	var first *ingest.File
+	var rps []ResourcePolicy
+	var scps []*SCP
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -108,6 +110,28 @@ func read(ctx context.Context, path string, in *ingest.Input, config string, opt
 			rep.Rows = append(rep.Rows, r.Rows...)
 			continue
 		}
+		switch classify(data) {
+		case kindSCP:
+			scp, err := ParseSCP(data)
+			if err != nil {
+				f.Stop(0, "", "invalid organizations describe-policy JSON: "+err.Error())
+				continue
+			}
+			scp.File = name
+			scps = append(scps, scp)
+			continue
+		case kindResourcePolicies:
+			list, err := ParseResourcePolicies(data)
+			if err != nil {
+				f.Stop(0, "", "invalid resource policy JSON: "+err.Error())
+				continue
+			}
+			for i := range list {
+				list[i].File = name
+			}
+			rps = append(rps, list...)
+			continue
+		}
 		d, probs, err := ParseDetails(data)
 		if err != nil {
 			f.Stop(0, "", "invalid authorization-details JSON: "+err.Error())
@@ -125,9 +149,16 @@ func read(ctx context.Context, path string, in *ingest.Input, config string, opt
 			details.Policies[k] = v
 		}
 	}
+	if details == nil && (len(rps) > 0 || len(scps) > 0) {
+		first.Stop(0, "", "resource policies and SCPs need the account's authorization details among the inputs")
+		return nil
+	}
 	if details == nil && rep == nil {
 		first.Header(nil, 0) // reports the missing header fields once
 		return nil
+	}
+	if details != nil {
+		details.ResourcePolicies, details.SCPs = rps, scps
 	}
 	ds, err := TransformWith(details, rep, cfg, opts)
 	if err != nil {

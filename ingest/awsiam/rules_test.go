@@ -220,6 +220,7 @@ func FuzzPolicy(f *testing.F) {
 	f.Add(`{"Statement":[{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::*","Condition":{"Bool":{"x":"y"}}}]}`)
 	f.Add(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"],"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 	f.Add(`"%7B%7D"`)
+	f.Add(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",1,true]},"DateLessThan":{"aws:TokenIssueTime":"2020-01-01"}}}]}`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		p, err := awsiam.ParsePolicy([]byte(doc))
 		if err != nil {

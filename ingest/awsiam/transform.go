@@ -88,7 +88,9 @@ func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.D
 		return nil, fmt.Errorf("cannot tell the AWS account id: no ARN with a 12-digit account")
 	}
 	if d != nil {
-		t.details()
+		if err := t.details(); err != nil {
+			return nil, err
+		}
 	}
 	if rep != nil {
 		if d == nil {
@@ -190,13 +192,17 @@ func (t *transformer) configResources() {
 	}
 }
 
-func (t *transformer) details() {
+func (t *transformer) details() error {
 	acct, d := t.acct, t.d
 	sys := t.system()
 	t.configResources()
 	t.identity(graph.Identity{ID: rootID(acct), Name: "root", Type: schema.IdentityHuman, BreakGlass: true,
 		Tags: map[string]string{"arn": "arn:aws:iam::" + acct + ":root"}})
-	t.grant(rootID(acct), schema.ActionAdmin, sys, iam.Native{Allow: iam.Clause{Action: iam.One("*"), Resource: iam.One("*")}, Evidence: "account root user"}, false)
+	levels, err := t.scpLevels()
+	if err != nil {
+		return err
+	}
+	t.rootGrant(levels)
 
 	groupPols := t.groupPols
 	for _, g := range d.Groups {
@@ -238,7 +244,9 @@ func (t *transformer) details() {
 	}
 	for _, s := range t.subjects {
 		t.byARN[s.arn] = s
+		s.scps = levels
 	}
+	t.resourceDenies()
 	// Grants: users and roles.
 	for _, s := range t.subjects {
 		for _, a := range s.pols {
@@ -252,16 +260,18 @@ func (t *transformer) details() {
 		gid := groupID(acct, g.Name)
 		members := t.members[gid]
 		if len(members) == 0 {
-			members = []*subject{{id: gid, pols: groupPols[g.Name], env: &env{opts: &t.opts}}}
+			members = []*subject{{id: gid, pols: groupPols[g.Name], env: &env{opts: &t.opts}, scps: levels}}
 		}
 		for _, a := range groupPols[g.Name] {
 			t.policyGrants(a, members, gid, escalated{})
 		}
 	}
+	t.resourceGrants()
 	for _, r := range d.Roles {
 		t.trust(r)
 	}
 	t.escalation()
+	return nil
 }
 
 func (t *transformer) boundary(arn string) *Policy {
