@@ -1,6 +1,7 @@
 package awsiam
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -69,6 +70,7 @@ func (t *transformer) report(rep *Report) {
 				}
 			}
 		}
+		t.tagIdentity(id, "aws_mfa_active", strconv.FormatBool(row.MFA))
 		if row.PasswordOn {
 			t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":console_password", Identity: id,
 				Type: schema.CredPassword, Systems: []string{sys}, LastRotatedAt: row.PasswordChange, LastUsedAt: row.PasswordUsed})
@@ -85,6 +87,19 @@ func (t *transformer) report(rep *Report) {
 				t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":signing_cert_" + string(rune('1'+i)), Identity: id,
 					Type: schema.CredCertificate, Systems: []string{sys}, CreatedAt: c.LastRotated, LastRotatedAt: c.LastRotated, Revoked: !c.Active})
 			}
+		}
+	}
+}
+
+// tagIdentity sets a tag on a declared identity.
+func (t *transformer) tagIdentity(id, key, value string) {
+	for i := range t.out.IdentityList {
+		if x := &t.out.IdentityList[i]; x.ID == id {
+			if x.Tags == nil {
+				x.Tags = map[string]string{}
+			}
+			x.Tags[key] = value
+			return
 		}
 	}
 }

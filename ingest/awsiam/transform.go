@@ -45,7 +45,8 @@ type transformer struct {
 	delegs    map[graph.Delegation][]string // evidence of each
 	assumable map[string][]assumer          // role ARN → its assumers
 	opts      Options
-	condHops  []condHop // conditional escalation hops (condhops.go)
+	warnings  map[string][]string // principal id → warnings about its input
+	condHops  []condHop           // conditional escalation hops (condhops.go)
 }
 
 type grantKey struct {
@@ -73,7 +74,7 @@ func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
 // TransformWith is Transform with conditions evaluated under opts (the time
 // and request context, docs/ingest-aws.md "Conditions").
 func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.Dataset, error) {
-	t := &transformer{cfg: cfg, opts: opts,
+	t := &transformer{cfg: cfg, opts: opts, warnings: map[string][]string{},
 		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
 		members: map[string][]*subject{}, groupPols: map[string][]attachment{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
 		d: d,
@@ -140,9 +141,36 @@ func (t *transformer) attach(on, onArn string, inline []NamedPolicy, managed []s
 	for _, arn := range managed {
 		if p := t.policy(arn); p != nil {
 			out = append(out, attachment{pol: *p, on: on, onArn: onArn})
+			continue
 		}
+		t.warnings[on] = append(t.warnings[on], t.missingPolicy(arn))
 	}
 	return out
+}
+
+// missingPolicy is the warning for a managed-policy attachment whose
+// document the export does not hold (docs/ingest-aws.md "Warnings").
+func (t *transformer) missingPolicy(arn string) string {
+	name := arn[strings.LastIndex(arn, "/")+1:]
+	for other, p := range t.d.Policies {
+		if p.Name == name {
+			return "managed policy " + arn + " is attached but not in the export (renamed or moved? the export has " + other + "); its permissions are not modelled"
+		}
+	}
+	return "managed policy " + arn + " is attached but not in the export; its permissions are not modelled"
+}
+
+// warningTags adds the warnings recorded for principal ids to tags (tag
+// "reachgraph:warning", read by the built-in rule TOX-AWS-UNRESOLVED-POLICY).
+func (t *transformer) warningTags(tags map[string]string, ids ...string) map[string]string {
+	var ws []string
+	for _, id := range ids {
+		ws = append(ws, t.warnings[id]...)
+	}
+	if len(ws) > 0 {
+		tags["reachgraph:warning"] = strings.Join(ws, "; ")
+	}
+	return tags
 }
 
 // system declares the account's system and returns its id.
@@ -230,7 +258,7 @@ func (t *transformer) details() error {
 			typ, why = schema.IdentityServiceAccount, "aws-iam: user name looks like a service account"
 		}
 		t.identity(graph.Identity{ID: s.id, Name: u.Name, Type: typ, NonhumanRationale: why,
-			CreatedAt: parseAWSTime(u.CreateDate), Tags: withARN(u.Tags, u.ARN)})
+			CreatedAt: parseAWSTime(u.CreateDate), Tags: t.warningTags(withARN(u.Tags, u.ARN), append([]string{s.id}, s.groups...)...)})
 		t.subjects = append(t.subjects, s)
 	}
 	for _, r := range d.Roles {
@@ -239,7 +267,7 @@ func (t *transformer) details() error {
 		s.pols = t.attach(s.id, r.ARN, r.Inline, r.Attached)
 		s.boundary = t.boundary(r.Boundary)
 		t.identity(graph.Identity{ID: s.id, Name: r.Name, Type: schema.IdentityWorkload,
-			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: withARN(r.Tags, r.ARN)})
+			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: t.warningTags(withARN(r.Tags, r.ARN), s.id)})
 		t.subjects = append(t.subjects, s)
 	}
 	for _, s := range t.subjects {
@@ -641,10 +669,14 @@ func (t *transformer) trust(r Role) {
 		if !c.applies {
 			continue
 		}
+		noExt := ""
+		if !hasConditionKey(st, "sts:ExternalId") {
+			noExt = ", without sts:ExternalId"
+		}
 		if p.Any {
 			t.identity(graph.Identity{ID: "aws:" + acct + ":anyone", Name: "any AWS principal anywhere", Type: schema.IdentityApplication,
 				NonhumanRationale: "aws-iam: Principal \"*\" in a trust policy", Tags: map[string]string{"aws_principal": "*"}})
-			t.delegate("aws:"+acct+":anyone", to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Principal *")
+			t.delegate("aws:"+acct+":anyone", to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Principal *"+noExt)
 		}
 		for _, a := range p.AWS {
 			if a == "*" || a == acct || a == "arn:aws:iam::"+acct+":root" || t.byARN[a] != nil {
@@ -654,7 +686,7 @@ func (t *transformer) trust(r Role) {
 				id := "aws:" + acct + ":external/" + a
 				t.identity(graph.Identity{ID: id, Name: a, Type: schema.IdentityApplication,
 					NonhumanRationale: "aws-iam: principal of another account trusted by a role", Tags: map[string]string{"aws_principal": a}})
-				t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+" names "+a)
+				t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+" names "+a+noExt)
 			}
 			// Same-account principals missing from the export and unique ids
 			// of deleted principals (AROA…/AIDA…) are skipped.
@@ -754,4 +786,14 @@ func (g *grantVal) String() string {
 		n.Evidence = n.Evidence[:cut] + fmt.Sprintf(" … (+%d more)", strings.Count(n.Evidence[cut:], "; "))
 	}
 	return n.String()
+}
+
+// hasConditionKey reports whether the statement's Condition tests key.
+func hasConditionKey(st *Statement, key string) bool {
+	for _, c := range st.Conditions {
+		if strings.EqualFold(c.Key, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -116,4 +116,18 @@ user("fp8-boundary-user", doc(allow("iam:PutUserPolicy")), boundary=managed("fp8
 user("fp9-passrole-untrusted-user", doc(allow(["ec2:RunInstances"]), allow("iam:PassRole", arn("role", "privesc-sre-role"))))
 user("fp10-other-account-tag-user", doc(allow("iam:PutUserPolicy", "*", Condition={"StringEquals": {"aws:PrincipalAccount": "222222222222"}})))
 
+# For the findings (findings_test.go): a human admin with a console password and no MFA,
+# roles trusting another account with and without sts:ExternalId, dangling attachments.
+user("alice-admin", attached=[ADMIN])
+roles.append({"RoleName": "vendor-audit-role", "Arn": arn("role", "vendor-audit-role"),
+    "AssumeRolePolicyDocument": doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}),
+    "RolePolicyList": [], "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN}], "InstanceProfileList": []})
+roles.append({"RoleName": "vendor-ok-role", "Arn": arn("role", "vendor-ok-role"),
+    "AssumeRolePolicyDocument": doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "a-shared-secret-id"}}}),
+    "RolePolicyList": [], "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN}], "InstanceProfileList": []})
+fin = managed("fin-reader", doc(allow("s3:GetObject", "arn:aws:s3:::fin-ledger/*")))
+user("dangling-user", doc(allow("s3:ListBucket", "arn:aws:s3:::fin-ledger")),
+     attached=[f"arn:aws:iam::{A}:policy/deleted-policy", f"arn:aws:iam::{A}:policy/old-path/fin-reader"])
+
 print(json.dumps({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}, indent=1))
