@@ -40,7 +40,7 @@ func TestConditionsEvaluatedAtAsOf(t *testing.T) {
 			evidence: "s3:PutObject on * (policy p, condition Bool aws:MultiFactorAuthPresent true not evaluated)"},
 		{name: "decided by --aws-context", condition: `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`, grant: true,
 			ctx:      map[string][]string{"aws:multifactorauthpresent": {"true"}},
-			evidence: "s3:PutObject on * (policy p, condition Bool aws:MultiFactorAuthPresent true holds)"},
+			evidence: "s3:PutObject on * (policy p, condition Bool aws:MultiFactorAuthPresent true (by --aws-context) holds)"},
 		{name: "context makes it false", condition: `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`,
 			ctx: map[string][]string{"aws:multifactorauthpresent": {"false"}}},
 		{name: "principal tag decided", condition: `{"StringEquals":{"aws:PrincipalTag/team":"ops"}}`},

@@ -123,12 +123,12 @@ func (e *env) conditions(st *Statement, vars map[string]string) condVerdict {
 		vals, known := e.lookup(c.Key)
 		switch c.eval(vals, known, vars) {
 		case triFalse:
-			return condVerdict{note: "condition " + c.String() + " is false" + e.at(c.Key)}
+			return condVerdict{note: "condition " + c.String() + " is false" + e.at(c.Key) + e.given(c.Key)}
 		case triUnknown:
 			v.cond = true
 			open = append(open, c.String())
 		default:
-			held = append(held, c.String())
+			held = append(held, c.String()+e.given(c.Key))
 			if e.at(c.Key) != "" {
 				timeKey = c.Key
 			}
@@ -158,4 +158,12 @@ func (e *env) at(key string) string {
 		return ""
 	}
 	return " at " + e.opts.AsOf.UTC().Format(time.RFC3339)
+}
+
+// given marks a condition key whose value came from --aws-context.
+func (e *env) given(key string) string {
+	if _, ok := e.opts.Context[strings.ToLower(key)]; ok {
+		return " (by --aws-context)"
+	}
+	return ""
 }
