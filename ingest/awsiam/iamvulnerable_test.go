@@ -122,3 +122,16 @@ func TestIAMVulnerable(t *testing.T) {
 	}
 	assert.Contains(t, who, a+":user/terraform-admin")
 }
+
+// TestIAMVulnerableDeterministic: the same input gives the same records, in
+// the same order, evidence included (the closure and the conditional hops
+// walk maps).
+func TestIAMVulnerableDeterministic(t *testing.T) {
+	first := loadAt(t, optsAsOf(), "testdata/iam-vulnerable")
+	for range 5 {
+		again := loadAt(t, optsAsOf(), "testdata/iam-vulnerable")
+		require.Equal(t, first.GrantList, again.GrantList)
+		require.Equal(t, first.DelegationList, again.DelegationList)
+		require.Equal(t, first.IdentityList, again.IdentityList)
+	}
+}
