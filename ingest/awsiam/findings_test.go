@@ -11,6 +11,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
 )
 
@@ -58,4 +59,16 @@ func TestAWSFindings(t *testing.T) {
 	}
 	assert.Equal(t, "managed policy arn:aws:iam::111111111111:policy/deleted-policy is attached but not in the export; its permissions are not modelled; "+
 		"managed policy arn:aws:iam::111111111111:policy/old-path/fin-reader is attached but not in the export (renamed or moved? the export has arn:aws:iam::111111111111:policy/fin-reader); its permissions are not modelled", tag)
+}
+
+// TestMissingBoundaryWarning: a permissions boundary missing from the export
+// allows nothing and leaves a warning tag.
+func TestMissingBoundaryWarning(t *testing.T) {
+	d := account(t, `{"UserName":"u","Arn":"arn:aws:iam::%[1]s:user/u","PermissionsBoundary":{"PermissionsBoundaryArn":"arn:aws:iam::%[1]s:policy/gone"},
+	  "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Statement":[`+allowAll+`]}}]}`, "", "")
+	ds := transform(t, d)
+	assert.Empty(t, grantsOf(ds, user))
+	i := slices.IndexFunc(ds.IdentityList, func(x graph.Identity) bool { return x.ID == user })
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, "permissions boundary arn:aws:iam::"+acct+":policy/gone is not in the export; it is taken to allow nothing", ds.IdentityList[i].Tags["reachgraph:warning"])
 }

@@ -251,7 +251,7 @@ func (t *transformer) details() error {
 			t.members[gid] = append(t.members[gid], s)
 			t.out.MembershipList = append(t.out.MembershipList, graph.Membership{Member: s.id, Group: gid})
 		}
-		s.boundary = t.boundary(u.Boundary)
+		s.boundary = t.boundary(s.id, u.Boundary)
 		typ, why := schema.IdentityHuman, ""
 		if serviceAccountName.MatchString(u.Name) {
 			typ, why = schema.IdentityServiceAccount, "aws-iam: user name looks like a service account"
@@ -264,7 +264,7 @@ func (t *transformer) details() error {
 		s := &subject{id: roleID(acct, r.Name), arn: r.ARN, name: r.Name,
 			env: &env{opts: &t.opts, acct: acct, arn: r.ARN, name: r.Name, known: true, tags: r.Tags}}
 		s.pols = t.attach(s.id, r.ARN, r.Inline, r.Attached)
-		s.boundary = t.boundary(r.Boundary)
+		s.boundary = t.boundary(s.id, r.Boundary)
 		t.identity(graph.Identity{ID: s.id, Name: r.Name, Type: schema.IdentityWorkload,
 			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: t.warningTags(withARN(r.Tags, r.ARN), s.id)})
 		t.subjects = append(t.subjects, s)
@@ -301,14 +301,17 @@ func (t *transformer) details() error {
 	return nil
 }
 
-func (t *transformer) boundary(arn string) *Policy {
+// boundary is principal on's permissions boundary (nil for none); one the
+// export does not hold allows nothing we can prove, with a warning.
+func (t *transformer) boundary(on, arn string) *Policy {
 	if arn == "" {
 		return nil
 	}
 	if p := t.policy(arn); p != nil {
 		return p.Doc
 	}
-	return &Policy{} // a boundary we cannot read allows nothing we can prove
+	t.warnings[on] = append(t.warnings[on], "permissions boundary "+arn+" is not in the export; it is taken to allow nothing")
+	return &Policy{}
 }
 
 func withARN(tags map[string]string, arn string) map[string]string {
