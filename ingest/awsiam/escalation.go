@@ -71,6 +71,7 @@ func (t *transformer) report(rep *Report) {
 			}
 		}
 		t.tagIdentity(id, "aws_mfa_active", strconv.FormatBool(row.MFA))
+		t.tagIdentity(id, "aws_console_password", strconv.FormatBool(row.PasswordOn))
 		if row.PasswordOn {
 			t.out.CredentialList = append(t.out.CredentialList, graph.Credential{ID: id + ":console_password", Identity: id,
 				Type: schema.CredPassword, Systems: []string{sys}, LastRotatedAt: row.PasswordChange, LastUsedAt: row.PasswordUsed})
