@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/schema"
@@ -197,4 +198,41 @@ func FuzzSideDocs(f *testing.F) {
 			require.NotEmpty(t, s.ID)
 		}
 	})
+}
+
+// TestAWSDocResourcePolicies: the AWS documentation's example resource
+// policies, in the CLI's shapes.
+func TestAWSDocResourcePolicies(t *testing.T) {
+	const a = "aws:111122223333:"
+	const obj = "arn:aws:s3:::amzn-s3-demo-bucket/report.csv"
+	load := func(ctx map[string][]string) (*graph.Dataset, map[string]analysis.Access) {
+		ds := loadAt(t, awsiam.Options{AsOf: asOf, Context: ctx}, "testdata/resource-policies")
+		return ds, nativeWho(t, engine(t, ds), "s3:GetObject", obj)
+	}
+	ds, who := load(nil)
+	// The KMS default key policy names the account: it defers to IAM, so
+	// role/app (no identity policy) gets nothing on the key.
+	for _, g := range ds.GrantList {
+		if g.Principal == a+"role/app" {
+			assert.NotContains(t, g.Native, "kms:")
+		}
+	}
+	// The IP restriction is a Deny under a condition the export cannot decide.
+	require.Contains(t, who, a+"user/ops")
+	assert.True(t, who[a+"user/ops"].Conditional)
+	_, who = load(map[string][]string{"aws:sourceip": {"192.0.2.10"}})
+	require.Contains(t, who, a+"user/ops")
+	assert.False(t, who[a+"user/ops"].Conditional, "inside 192.0.2.0/24 the Deny does not apply")
+	_, who = load(map[string][]string{"aws:sourceip": {"203.0.113.7"}})
+	assert.NotContains(t, who, a+"user/ops", "outside it the Deny wins")
+
+	ext := hasGrant(ds, a+"external/arn:aws:iam::444455556666:root", schema.ActionExport, "arn:aws:s3:::amzn-s3-demo-bucket2/*")
+	require.NotNil(t, ext)
+	assert.True(t, ext.Conditional)
+	fn := hasGrant(ds, a+"external/arn:aws:iam::222222222222:root", schema.ActionWrite, "arn:aws:lambda:us-east-2:111122223333:function:my-function")
+	require.NotNil(t, fn)
+	assert.Equal(t, "lambda:InvokeFunction on arn:aws:lambda:us-east-2:111122223333:function:my-function (resource policy of arn:aws:lambda:us-east-2:111122223333:function:my-function, needs the principal's own identity policies too)", fn.Native)
+	sec := hasGrant(ds, a+"role/app", schema.ActionExport, "arn:aws:secretsmanager:us-west-2:111122223333:secret:MyTestSecret-a1b2c3")
+	require.NotNil(t, sec, "a same-account resource policy naming the role is enough")
+	assert.False(t, sec.Conditional)
 }
