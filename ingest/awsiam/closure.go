@@ -14,6 +14,7 @@ type escFacts struct {
 	assumable map[string][]*subject      // subject id → roles it may assume by trust
 	profile   map[string]bool            // role id → has an instance profile
 	admin     map[string]bool            // principal id → unconditional admin on the account by policy
+	trust     map[string][]*Statement    // role ARN → its trust statements
 }
 
 // state is one point of a principal's escalation closure: the principal
@@ -62,11 +63,13 @@ func (t *transformer) escalation() {
 }
 
 func (t *transformer) escFacts() *escFacts {
-	f := &escFacts{trusted: map[string]map[string]bool{}, assumable: map[string][]*subject{}, profile: map[string]bool{}, admin: map[string]bool{}}
+	f := &escFacts{trusted: map[string]map[string]bool{}, assumable: map[string][]*subject{}, profile: map[string]bool{}, admin: map[string]bool{},
+		trust: map[string][]*Statement{}}
 	for _, r := range t.d.Roles {
 		rid := roleID(t.acct, r.Name)
 		f.trusted[rid] = map[string]bool{}
-		for _, st := range trustStatements(r) {
+		f.trust[r.ARN] = trustStatements(r)
+		for _, st := range f.trust[r.ARN] {
 			for _, svc := range st.Principal.Service {
 				f.trusted[rid][svc] = true
 			}
@@ -232,7 +235,7 @@ func (e *escalator) newlyAssumable(st state) []*subject {
 		if rs == nil || rs == e.s || slices.Contains(e.f.assumable[e.s.id], rs) {
 			continue
 		}
-		for _, ts := range trustStatements(r) {
+		for _, ts := range e.f.trust[r.ARN] {
 			if !slices.Contains(ts.Principal.AWS, e.t.acct) && !slices.Contains(ts.Principal.AWS, root) {
 				continue
 			}
