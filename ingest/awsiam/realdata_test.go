@@ -338,6 +338,17 @@ func TestConfigProblems(t *testing.T) {
 	require.Len(t, probs, 1)
 	assert.Equal(t, 4, probs[0].Line)
 	assert.Contains(t, probs[0].Msg, "colour")
+	_, probs, err = awsiam.ParseConfig(strings.NewReader("accounts:\n  \"111111111111\":\n    scp: [[FullAWSAccess], [], [\"\"]]\n"))
+	require.NoError(t, err)
+	got = nil
+	for _, p := range probs {
+		got = append(got, fmt.Sprintf("%d %s %s", p.Line, p.Pointer, p.Msg))
+	}
+	slices.Sort(got)
+	assert.Equal(t, []string{
+		"2 /accounts/111111111111/scp/1 a level with no SCP allows nothing; list FullAWSAccess if none is attached",
+		"2 /accounts/111111111111/scp/2/0 empty SCP id or name",
+	}, got)
 }
 
 // TestNativeCritical: a native answer is critical (R8) by the most specific
