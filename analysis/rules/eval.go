@@ -432,7 +432,11 @@ func (x *index) identityVars(id string) map[string]any {
 		return map[string]any{"id": id, "type": "", "human": false, "nonhuman": false, "ai_agent": false,
 			"status": "", "active": false, "shared": false, "break_glass": false, "vendor": "", "vendor_managed": false,
 			"business_owner": "", "technical_owner": "", "owned": false, "purpose": "", "rationale": "",
-			"compensating_controls": []any{}}
+			"compensating_controls": []any{}, "tags": map[string]any{}}
+	}
+	tags := make(map[string]any, len(i.Tags))
+	for k, v := range i.Tags {
+		tags[k] = v
 	}
 	cc := make([]any, len(i.CompensatingControls))
 	for k, c := range i.CompensatingControls {
@@ -443,7 +447,7 @@ func (x *index) identityVars(id string) map[string]any {
 		"active": i.Status == schema.StatusActive, "shared": i.Shared, "break_glass": i.BreakGlass, "vendor": i.Vendor,
 		"vendor_managed": i.Vendor != "", "business_owner": i.Owners.Business, "technical_owner": i.Owners.Technical,
 		"owned": i.Owners.Business != "" || i.Owners.Technical != "", "purpose": i.Purpose,
-		"rationale": i.NonhumanRationale, "compensating_controls": cc}
+		"rationale": i.NonhumanRationale, "compensating_controls": cc, "tags": tags}
 }
 
 // rotationLimit is the rotation interval in days that applies to c.
@@ -487,7 +491,7 @@ func (x *index) credVars(id string, st Settings) map[string]any {
 	}
 	return map[string]any{"id": c.ID, "identity": c.Identity, "type": string(c.Type), "static": c.Type.Static(),
 		"vaulted": c.Vaulted, "revoked": c.Revoked, "expired": x.expired(c), "past_rotation": x.pastRotation(c, st),
-		"rotation_age_days": int64(ageDays(lastRotated(c), x.asOf))}
+		"rotation_age_days": int64(ageDays(lastRotated(c), x.asOf)), "last_used_age_days": int64(ageDays(c.LastUsedAt, x.asOf))}
 }
 
 // pathVars builds the path variables from its summary (memo.go), so the
@@ -497,7 +501,7 @@ func (x *index) pathVars(ps *pathSummary, st Settings) map[string]any {
 	for i, h := range ps.hops {
 		edges[i] = string(h.Edge)
 		hops[i] = map[string]any{"from": h.From, "edge": string(h.Edge), "to": h.To,
-			"action": string(h.Action), "kind": string(h.Kind), "system": h.System}
+			"action": string(h.Action), "kind": string(h.Kind), "system": h.System, "native": h.Native, "conditional": h.Conditional}
 	}
 	idents := make([]any, len(ps.identities))
 	for i, id := range ps.identities {

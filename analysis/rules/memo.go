@@ -30,7 +30,7 @@ type refs struct {
 // error must surface as before).
 var knownFields = map[string]map[string]bool{
 	"identity": setOf("id", "type", "human", "nonhuman", "ai_agent", "status", "active", "shared", "break_glass", "vendor",
-		"vendor_managed", "business_owner", "technical_owner", "owned", "purpose", "rationale", "compensating_controls"),
+		"vendor_managed", "business_owner", "technical_owner", "owned", "purpose", "rationale", "compensating_controls", "tags"),
 	"access": setOf("resource", "action", "critical", "effective", "authorized", "resource_kind", "system", "sox"),
 	"path": setOf("edges", "hops", "length", "through_exposure", "through_delegation", "identities", "credentials",
 		"credential_past_rotation", "authentication"),
@@ -196,7 +196,10 @@ func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps
 				b = append(append(b, h.To...), 0)
 				b = append(append(b, h.Action...), 0)
 				b = append(append(b, h.Kind...), 0)
-				b = append(append(b, h.System...), 1)
+				b = append(append(b, h.System...), 0)
+				b = append(append(b, h.Native...), 0)
+				b = appendBool(b, h.Conditional)
+				b = append(b, 1)
 			}
 		case "length":
 			b = strconv.AppendInt(b, int64(ps.length), 10)
@@ -250,6 +253,16 @@ func appendValue(b []byte, v any) []byte {
 				b = append(b, s...)
 			}
 			b = append(b, 0)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			s, _ := v[k].(string)
+			b = append(append(append(append(b, k...), 0), s...), 0)
 		}
 	}
 	return append(b, 2)

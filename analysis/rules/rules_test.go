@@ -251,7 +251,7 @@ func TestBuiltinShipsAllSoDPairs(t *testing.T) {
 	require.Equal(t, want, got)
 	for _, r := range rs.Rules {
 		for _, f := range append(r.Frameworks, r.AIFrameworks...) {
-			require.Regexp(t, `^(OWASP-NHI:NHI([1-9]|10):2025|NIST-CSF-2\.0:[A-Z]{2}\.[A-Z]{2}-\d\d|NIST-AI-RMF-1\.0:(GOVERN|MAP|MEASURE|MANAGE) \d+\.\d+|NIST-SP-800-53r5:[A-Z]{2}-\d+(\(\d+\))?|CIS-v8\.1:\d+\.\d+|ISO-27001:2022:A\.\d+\.\d+|PCAOB:AS \d{4}(\.[A-Z]?\d+)?|COSO-2013:P\d+)$`, f, "rule %s", r.ID)
+			require.Regexp(t, `^(OWASP-NHI:NHI([1-9]|10):2025|NIST-CSF-2\.0:[A-Z]{2}\.[A-Z]{2}-\d\d|NIST-AI-RMF-1\.0:(GOVERN|MAP|MEASURE|MANAGE) \d+\.\d+|NIST-SP-800-53r5:[A-Z]{2}-\d+(\(\d+\))?|CIS-v8\.1:\d+\.\d+|CIS-AWS-3\.0\.0:\d+\.\d+|ISO-27001:2022:A\.\d+\.\d+|PCAOB:AS \d{4}(\.[A-Z]?\d+)?|COSO-2013:P\d+)$`, f, "rule %s", r.ID)
 		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 
 func newIngestCmd(g *globals) *cobra.Command {
 	var format, collectedAt string
+	var awsContext []string
 	var conf sourceConfigs
 	cmd := &cobra.Command{
 		Use:   "ingest [FORMAT=]SOURCE... [--link FILE]",
@@ -61,6 +62,10 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 				}
 			}
 			conf.warn = g.env.Stderr
+			conf.awsOpts.AsOf = at
+			if conf.awsOpts.Context, err = awsiam.ParseContext(awsContext); err != nil {
+				return usageErr(err)
+			}
 			meta, err := g.ingest(cmd, st, args, format, at, conf)
 			if err != nil {
 				return err
@@ -70,6 +75,7 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap, vault or opengraph")
 	cmd.Flags().StringVar(&conf.aws, "aws-config", "", "aws-iam configuration (YAML): account names and SOX scope, identity-type overrides, finance ARN patterns (docs/ingest-aws.md)")
+	cmd.Flags().StringArrayVar(&awsContext, "aws-context", nil, "aws-iam request context for policy conditions, key=value (repeatable), e.g. aws:MultiFactorAuthPresent=true")
 	cmd.Flags().StringVar(&conf.k8s, "k8s-config", "", "k8s-rbac configuration (YAML): cluster name, SOX scope, namespace patterns → resource kinds (docs/ingest-kubernetes.md)")
 	cmd.Flags().StringVar(&conf.pg.Config, "pg-config", "", "postgres configuration (YAML): cluster name, SOX scope, table patterns → kind and scope, role patterns → identity type (docs/ingest-postgres.md)")
 	cmd.Flags().BoolVar(&conf.pg.Fetch.AllDatabases, "all-databases", false, "postgres: read every database the login may connect to, not only the URL's")
@@ -113,6 +119,9 @@ type sourceConfigs struct {
 	pg           postgres.Options
 	warn         io.Writer
 	links        []string // --link files
+	// awsOpts are the aws-iam condition-evaluation options (--collected-at,
+	// --aws-context).
+	awsOpts awsiam.Options
 }
 
 // sourceArg is one SOURCE argument: FORMAT=PATH (sap=extracts/) names its
@@ -127,7 +136,7 @@ func sourceArg(arg, format string) ingest.Source {
 // readers wires the source readers into ingest (ingest cannot import them).
 // The readers serve one load.
 func readers(conf sourceConfigs) ingest.Readers {
-	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReader(conf.aws), K8sRBAC: k8srbac.NewReader(conf.k8s),
+	return ingest.Readers{Bundle: bundle.Read, AWSIAM: awsiam.NewReaderWith(conf.aws, conf.awsOpts), K8sRBAC: k8srbac.NewReader(conf.k8s),
 		SAP: sap.Read, Vault: vault.NewReader(conf.vault), Postgres: postgres.NewReader(conf.pg), OpenGraph: opengraph.NewReader(opengraph.Options{Map: conf.opengraphMap, Warn: conf.warnFunc()})}
 }
 

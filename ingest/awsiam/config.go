@@ -29,6 +29,11 @@ type AccountConfig struct {
 	Name     string `yaml:"name"`
 	Owner    string `yaml:"owner"`
 	SOXScope bool   `yaml:"sox_scope"`
+	// SCP is the account's organization chain, root first, then each OU,
+	// then the account: the ids (p-…) or names of the SCPs attached at each
+	// level. Their documents come from describe-policy JSON among the inputs
+	// (FullAWSAccess is built in).
+	SCP [][]string `yaml:"scp"`
 }
 
 // IdentityRule overrides what the heuristics say of the users and roles
@@ -81,9 +86,19 @@ func ParseConfig(r io.Reader) (*Config, []Problem, error) {
 	bad := func(section string, i int, format string, args ...any) {
 		probs = append(probs, Problem{Line: lines[section][i], Pointer: fmt.Sprintf("/%s/%d", section, i), Msg: fmt.Sprintf(format, args...)})
 	}
-	for acct := range cfg.Accounts {
+	for acct, a := range cfg.Accounts {
 		if !isAccountID(acct) {
 			probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: "/accounts/" + acct, Msg: fmt.Sprintf("account %q: want a 12-digit AWS account id", acct)})
+		}
+		for i, level := range a.SCP {
+			for j, ref := range level {
+				if strings.TrimSpace(ref) == "" {
+					probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: fmt.Sprintf("/accounts/%s/scp/%d/%d", acct, i, j), Msg: "empty SCP id or name"})
+				}
+			}
+			if len(level) == 0 {
+				probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: fmt.Sprintf("/accounts/%s/scp/%d", acct, i), Msg: "a level with no SCP allows nothing; list FullAWSAccess if none is attached"})
+			}
 		}
 	}
 	for i, r := range cfg.Identities {

@@ -15,6 +15,10 @@ type Details struct {
 	Groups   []Group
 	Roles    []Role
 	Policies map[string]*ManagedPolicy // by ARN
+	// ResourcePolicies and SCPs are the side documents read with the
+	// details (resource-based policies, organizations describe-policy).
+	ResourcePolicies []ResourcePolicy
+	SCPs             []*SCP
 }
 
 // NamedPolicy is an inline policy or the default version of a managed one.
@@ -34,6 +38,7 @@ type ManagedPolicy struct {
 // User is an entry of UserDetailList.
 type User struct {
 	Name, ARN, CreateDate string
+	ID                    string   // UserId (AIDA…), the value of aws:userid
 	Groups                []string // group names
 	Inline                []NamedPolicy
 	Attached              []string // managed policy ARNs
@@ -74,12 +79,12 @@ type rawBoundary struct{ PermissionsBoundaryArn string }
 
 type rawDetails struct {
 	UserDetailList []struct {
-		UserName, Arn, CreateDate string
-		GroupList                 []string
-		UserPolicyList            []rawInline
-		AttachedManagedPolicies   []rawAttached
-		PermissionsBoundary       *rawBoundary
-		Tags                      []rawTag
+		UserName, Arn, CreateDate, UserId string
+		GroupList                         []string
+		UserPolicyList                    []rawInline
+		AttachedManagedPolicies           []rawAttached
+		PermissionsBoundary               *rawBoundary
+		Tags                              []rawTag
 	}
 	GroupDetailList []struct {
 		GroupName, Arn          string
@@ -162,7 +167,7 @@ func ParseDetails(data []byte) (d *Details, problems []Problem, err error) {
 	for i, u := range raw.UserDetailList {
 		ptr := fmt.Sprintf("/UserDetailList/%d", i)
 		d.Users = append(d.Users, User{
-			Name: u.UserName, ARN: u.Arn, CreateDate: u.CreateDate, Groups: u.GroupList,
+			Name: u.UserName, ARN: u.Arn, CreateDate: u.CreateDate, ID: u.UserId, Groups: u.GroupList,
 			Inline: inline(ptr+"/UserPolicyList", u.UserPolicyList), Attached: attached(u.AttachedManagedPolicies),
 			Boundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags), Pointer: ptr,
 		})

@@ -37,6 +37,8 @@ type Statement struct {
 	// Subjects are the Condition block's conditions on a web identity token's
 	// subject (keys ending in ":sub"), for trust statements of OIDC providers.
 	Subjects []OIDCSubject
+	// Conditions are the tests of the Condition block (all must hold).
+	Conditions []Condition
 }
 
 // Principal is a statement's Principal element.
@@ -132,6 +134,9 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 	if c, ok := m["Condition"]; ok {
 		c = bytes.TrimSpace(c)
 		s.Conditional = len(c) > 0 && string(c) != "null" && string(c) != "{}"
+		if s.Conditions, err = parseConditions(c); err != nil {
+			return s, fmt.Errorf("Condition: %w", err)
+		}
 		if s.Conditional {
 			s.Subjects = oidcSubjects(c)
 		}
@@ -186,8 +191,9 @@ func parsePrincipal(raw json.RawMessage) (*Principal, error) {
 		if err := unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
-		if s != "*" {
-			return nil, fmt.Errorf("a string principal must be \"*\", got %q", s)
+		if s != "*" { // an ARN or account id alone (IAMSpy's resource policies)
+			p.AWS = []string{s}
+			return p, nil
 		}
 		p.Any = true
 		return p, nil

@@ -21,17 +21,25 @@ import (
 // path is an authorization-details JSON file, a credential report CSV (told
 // apart by its header), or a directory: every *.json (details, pages merged)
 // and *.csv (credential report) in it is one account, read together.
-func Read(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, "") }
+func Read(ctx context.Context, path string, in *ingest.Input) error {
+	return read(ctx, path, in, "", Options{})
+}
 
 // NewReader returns the aws-iam ingest.ReadFunc that applies the
 // configuration file config (ParseConfig; "" for none). The file is read as
 // part of every source, so its SHA-256 is in the snapshot's files and its
 // problems stop the load like any input's.
-func NewReader(config string) ingest.ReadFunc {
-	return func(ctx context.Context, path string, in *ingest.Input) error { return read(ctx, path, in, config) }
+func NewReader(config string) ingest.ReadFunc { return NewReaderWith(config, Options{}) }
+
+// NewReaderWith is NewReader with policy conditions evaluated under opts
+// (the export time and request context).
+func NewReaderWith(config string, opts Options) ingest.ReadFunc {
+	return func(ctx context.Context, path string, in *ingest.Input) error {
+		return read(ctx, path, in, config, opts)
+	}
 }
 
-func read(ctx context.Context, path string, in *ingest.Input, config string) error {
+func read(ctx context.Context, path string, in *ingest.Input, config string, opts Options) error {
 	var cfg *Config
 	if config != "" {
 		f, err := in.Open(config)
@@ -78,6 +86,8 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 	detailsFrom := 0      // files that gave authorization details
 	firstDetails := false // the first file opened gave some
 	stopped := false      // a file was unreadable: its problem says so
+	var rps []ResourcePolicy
+	var scps []*SCP
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -93,7 +103,7 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 		br := bufio.NewReader(f)
 		if head, _ := br.Peek(512); !looksLikeExport(head) {
 			// Not read whole: /dev/zero or a stray binary stops here.
-			f.Stop(1, "", "neither authorization-details JSON (an object) nor a credential report (a CSV starting "+credentialReportHeader+")")
+			f.Stop(1, "", "neither AWS JSON (authorization details, an SCP or resource policies) nor a credential report (a CSV starting "+credentialReportHeader+")")
 			stopped = true
 			continue
 		}
@@ -113,6 +123,28 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 				rep = &Report{}
 			}
 			rep.Rows = append(rep.Rows, r.Rows...)
+			continue
+		}
+		switch classify(data) {
+		case kindSCP:
+			scp, err := ParseSCP(data)
+			if err != nil {
+				f.Stop(0, "", "invalid organizations describe-policy JSON: "+err.Error())
+				continue
+			}
+			scp.File = name
+			scps = append(scps, scp)
+			continue
+		case kindResourcePolicies:
+			list, err := ParseResourcePolicies(data)
+			if err != nil {
+				f.Stop(0, "", "invalid resource policy JSON: "+err.Error())
+				continue
+			}
+			for i := range list {
+				list[i].File = name
+			}
+			rps = append(rps, list...)
 			continue
 		}
 		d, probs, err := ParseDetails(data)
@@ -136,13 +168,20 @@ func read(ctx context.Context, path string, in *ingest.Input, config string) err
 			details.Policies[k] = v
 		}
 	}
+	if details == nil && (len(rps) > 0 || len(scps) > 0) {
+		first.Stop(0, "", "resource policies and SCPs need the account's authorization details among the inputs")
+		return nil
+	}
 	if details == nil && rep == nil {
 		if !stopped {
 			first.Header(nil, 0) // reports the missing header fields once
 		}
 		return nil
 	}
-	ds, err := Transform(details, rep, cfg)
+	if details != nil {
+		details.ResourcePolicies, details.SCPs = rps, scps
+	}
+	ds, err := TransformWith(details, rep, cfg, opts)
 	if err != nil {
 		first.Stop(0, "", err.Error())
 		return nil
@@ -187,7 +226,7 @@ func pointers(d *Details) map[string]string {
 // authorization-details JSON object or a credential report.
 func looksLikeExport(head []byte) bool {
 	t := bytes.TrimLeft(head, "\ufeff \t\r\n")
-	return len(t) > 0 && t[0] == '{' || IsCredentialReport(head)
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[') || IsCredentialReport(head)
 }
 
 func report(f *ingest.File, probs []Problem) {

@@ -220,6 +220,7 @@ func FuzzPolicy(f *testing.F) {
 	f.Add(`{"Statement":[{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::*","Condition":{"Bool":{"x":"y"}}}]}`)
 	f.Add(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"],"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 	f.Add(`"%7B%7D"`)
+	f.Add(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",1,true]},"DateLessThan":{"aws:TokenIssueTime":"2020-01-01"}}}]}`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		p, err := awsiam.ParsePolicy([]byte(doc))
 		if err != nil {
@@ -354,6 +355,7 @@ func TestAddUserToGroupAndForeignPolicyVersion(t *testing.T) {
 	u := grantsOf(ds, user)
 	require.Contains(t, u, "admin "+sys)
 	assert.Equal(t, "* on * (policy AdministratorAccess via privesc:addusertogroup on admins (iam:AddUserToGroup))", u["admin "+sys].Native)
+	assert.Len(t, natives(ds, user, schema.ActionAdmin, sys), 1, "admin once in the group: no further technique on top")
 	b := grantsOf(ds, "aws:"+acct+":user/b")
 	assert.NotContains(t, b, "admin "+sys, "b's boundary keeps only s3 of the group's *")
 	require.Contains(t, b, "write "+on("s3"), "narrowed to the boundary's s3:*, on the S3 node")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -30,41 +29,6 @@ type attachment struct {
 	onArn string
 }
 
-// subject is a user or role with every policy that applies to it.
-type subject struct {
-	id, arn, name string
-	user          bool
-	groups        []string // group ids
-	pols          []attachment
-	boundary      *Policy
-	vars          map[string]string
-	// mayCache remembers, per action, whether any Allow of pols matches it
-	// at all (on any resource): most pairwise escalation checks end there.
-	mayCache map[string]bool
-}
-
-// mayAllow reports whether an Allow statement of s's policies matches action
-// on some resource; when it does not, allowed is false whatever the ARN.
-func (s *subject) mayAllow(action string) bool {
-	if v, ok := s.mayCache[action]; ok {
-		return v
-	}
-	v := false
-	for _, a := range s.pols {
-		for i := range a.pol.Doc.Statements {
-			if st := &a.pol.Doc.Statements[i]; st.Allow && st.matchesAction(action) {
-				v = true
-				break
-			}
-		}
-	}
-	if s.mayCache == nil {
-		s.mayCache = map[string]bool{}
-	}
-	s.mayCache[action] = v
-	return v
-}
-
 // transformer builds the graph records of one account.
 type transformer struct {
 	acct      string
@@ -79,6 +43,9 @@ type transformer struct {
 	grants    map[grantKey]*grantVal
 	delegs    map[graph.Delegation][]string // evidence of each
 	assumable map[string][]assumer          // role ARN → its assumers
+	opts      Options
+	warnings  map[string][]string // principal id → warnings about its input
+	condHops  []condHop           // conditional escalation hops (condhops.go)
 }
 
 type grantKey struct {
@@ -100,7 +67,13 @@ type grantVal struct {
 // cfg. It is pure: no I/O. The account id comes from the details' ARNs, else
 // from the report's.
 func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
-	t := &transformer{cfg: cfg,
+	return TransformWith(d, rep, cfg, Options{})
+}
+
+// TransformWith is Transform with conditions evaluated under opts (the time
+// and request context, docs/ingest-aws.md "Conditions").
+func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.Dataset, error) {
+	t := &transformer{cfg: cfg, opts: opts, warnings: map[string][]string{},
 		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
 		members: map[string][]*subject{}, groupPols: map[string][]attachment{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
 		d: d,
@@ -115,7 +88,9 @@ func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
 		return nil, fmt.Errorf("cannot tell the AWS account id: no ARN with a 12-digit account")
 	}
 	if d != nil {
-		t.details()
+		if err := t.details(); err != nil {
+			return nil, err
+		}
 	}
 	if rep != nil {
 		if d == nil {
@@ -165,9 +140,36 @@ func (t *transformer) attach(on, onArn string, inline []NamedPolicy, managed []s
 	for _, arn := range managed {
 		if p := t.policy(arn); p != nil {
 			out = append(out, attachment{pol: *p, on: on, onArn: onArn})
+			continue
 		}
+		t.warnings[on] = append(t.warnings[on], t.missingPolicy(arn))
 	}
 	return out
+}
+
+// missingPolicy is the warning for a managed-policy attachment whose
+// document the export does not hold (docs/ingest-aws.md "Warnings").
+func (t *transformer) missingPolicy(arn string) string {
+	name := arn[strings.LastIndex(arn, "/")+1:]
+	for other, p := range t.d.Policies {
+		if p.Name == name {
+			return "managed policy " + arn + " is attached but not in the export (renamed or moved? the export has " + other + "); its permissions are not modelled"
+		}
+	}
+	return "managed policy " + arn + " is attached but not in the export; its permissions are not modelled"
+}
+
+// warningTags adds the warnings recorded for principal ids to tags (tag
+// "reachgraph:warning", read by the built-in rule TOX-AWS-UNRESOLVED-POLICY).
+func (t *transformer) warningTags(tags map[string]string, ids ...string) map[string]string {
+	var ws []string
+	for _, id := range ids {
+		ws = append(ws, t.warnings[id]...)
+	}
+	if len(ws) > 0 {
+		tags["reachgraph:warning"] = strings.Join(ws, "; ")
+	}
+	return tags
 }
 
 // system declares the account's system and returns its id.
@@ -217,13 +219,17 @@ func (t *transformer) configResources() {
 	}
 }
 
-func (t *transformer) details() {
+func (t *transformer) details() error {
 	acct, d := t.acct, t.d
 	sys := t.system()
 	t.configResources()
 	t.identity(graph.Identity{ID: rootID(acct), Name: "root", Type: schema.IdentityHuman, BreakGlass: true,
 		Tags: map[string]string{"arn": "arn:aws:iam::" + acct + ":root"}})
-	t.grant(rootID(acct), schema.ActionAdmin, sys, iam.Native{Allow: iam.Clause{Action: iam.One("*"), Resource: iam.One("*")}, Evidence: "account root user"}, false)
+	levels, err := t.scpLevels()
+	if err != nil {
+		return err
+	}
+	t.rootGrant(levels)
 
 	groupPols := t.groupPols
 	for _, g := range d.Groups {
@@ -232,7 +238,8 @@ func (t *transformer) details() {
 		groupPols[g.Name] = t.attach(gid, g.ARN, g.Inline, g.Attached)
 	}
 	for _, u := range d.Users {
-		s := &subject{id: userID(acct, u.Name), arn: u.ARN, name: u.Name, user: true, vars: map[string]string{"aws:username": u.Name}}
+		s := &subject{id: userID(acct, u.Name), arn: u.ARN, name: u.Name, user: true, vars: map[string]string{"aws:username": u.Name},
+			env: &env{opts: &t.opts, acct: acct, arn: u.ARN, name: u.Name, id: u.ID, user: true, known: true, tags: u.Tags}}
 		s.pols = t.attach(s.id, u.ARN, u.Inline, u.Attached)
 		for _, g := range u.Groups {
 			if _, ok := groupPols[g]; !ok {
@@ -244,28 +251,31 @@ func (t *transformer) details() {
 			t.members[gid] = append(t.members[gid], s)
 			t.out.MembershipList = append(t.out.MembershipList, graph.Membership{Member: s.id, Group: gid})
 		}
-		s.boundary = t.boundary(u.Boundary)
+		s.boundary = t.boundary(s.id, u.Boundary)
 		typ, why := schema.IdentityHuman, ""
 		if serviceAccountName.MatchString(u.Name) {
 			typ, why = schema.IdentityServiceAccount, "aws-iam: user name looks like a service account"
 		}
 		t.identity(graph.Identity{ID: s.id, Name: u.Name, Type: typ, NonhumanRationale: why,
-			CreatedAt: parseAWSTime(u.CreateDate), Tags: withARN(u.Tags, u.ARN)})
+			CreatedAt: parseAWSTime(u.CreateDate), Tags: t.warningTags(withARN(u.Tags, u.ARN), append([]string{s.id}, s.groups...)...)})
 		t.subjects = append(t.subjects, s)
 	}
 	for _, r := range d.Roles {
-		s := &subject{id: roleID(acct, r.Name), arn: r.ARN, name: r.Name}
+		s := &subject{id: roleID(acct, r.Name), arn: r.ARN, name: r.Name,
+			env: &env{opts: &t.opts, acct: acct, arn: r.ARN, name: r.Name, known: true, tags: r.Tags}}
 		s.pols = t.attach(s.id, r.ARN, r.Inline, r.Attached)
-		s.boundary = t.boundary(r.Boundary)
+		s.boundary = t.boundary(s.id, r.Boundary)
 		tags := withARN(r.Tags, r.ARN)
 		oidcTags(tags, r)
 		t.identity(graph.Identity{ID: s.id, Name: r.Name, Type: schema.IdentityWorkload,
-			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: tags})
+			NonhumanRationale: "aws-iam: IAM role", CreatedAt: parseAWSTime(r.CreateDate), Tags: t.warningTags(tags, s.id)})
 		t.subjects = append(t.subjects, s)
 	}
 	for _, s := range t.subjects {
 		t.byARN[s.arn] = s
+		s.scps = levels
 	}
+	t.resourceDenies()
 	// Grants: users and roles.
 	for _, s := range t.subjects {
 		for _, a := range s.pols {
@@ -279,26 +289,31 @@ func (t *transformer) details() {
 		gid := groupID(acct, g.Name)
 		members := t.members[gid]
 		if len(members) == 0 {
-			members = []*subject{{id: gid, pols: groupPols[g.Name]}}
+			members = []*subject{{id: gid, pols: groupPols[g.Name], env: &env{opts: &t.opts}, scps: levels}}
 		}
 		for _, a := range groupPols[g.Name] {
 			t.policyGrants(a, members, gid, escalated{})
 		}
 	}
+	t.resourceGrants()
 	for _, r := range d.Roles {
 		t.trust(r)
 	}
 	t.escalation()
+	return nil
 }
 
-func (t *transformer) boundary(arn string) *Policy {
+// boundary is principal on's permissions boundary (nil for none); one the
+// export does not hold allows nothing we can prove, with a warning.
+func (t *transformer) boundary(on, arn string) *Policy {
 	if arn == "" {
 		return nil
 	}
 	if p := t.policy(arn); p != nil {
 		return p.Doc
 	}
-	return &Policy{} // a boundary we cannot read allows nothing we can prove
+	t.warnings[on] = append(t.warnings[on], "permissions boundary "+arn+" is not in the export; it is taken to allow nothing")
+	return &Policy{}
 }
 
 func withARN(tags map[string]string, arn string) map[string]string {
@@ -341,6 +356,22 @@ type escalated struct {
 	cond      bool
 }
 
+// judgeAllow is judge for an item of Allow statement st, with st's
+// conditions evaluated for the subject: false drops the item, undecided
+// makes it conditional, and the evidence says which.
+func (s *subject) judgeAllow(st *Statement, it item) verdict {
+	c := s.cv(st)
+	if !c.applies {
+		return verdict{}
+	}
+	v := s.judge(it)
+	if v.keep && st.Conditional {
+		v.cond = v.cond || c.cond
+		v.notes = append([]string{c.note}, v.notes...)
+	}
+	return v
+}
+
 func (t *transformer) policyGrants(a attachment, subjects []*subject, on string, esc escalated) {
 	for _, st := range a.pol.Doc.Statements {
 		if !st.Allow {
@@ -351,7 +382,7 @@ func (t *transformer) policyGrants(a attachment, subjects []*subject, on string,
 			verdicts := make([]verdict, len(subjects))
 			same := !strings.Contains(it.resource, "${") || len(subjects) == 1 && subjects[0].id == on
 			for i, s := range subjects {
-				verdicts[i] = s.judge(it)
+				verdicts[i] = s.judgeAllow(&st, it)
 				natives[i] = iam.Native{Allow: it.clause(s.vars), Except: verdicts[i].except, Within: verdicts[i].within}
 				if verdicts[i].keep != verdicts[0].keep || verdicts[i].cond != verdicts[0].cond || natives[i].Machine() != natives[0].Machine() {
 					same = false
@@ -394,8 +425,8 @@ func (it item) clause(vars map[string]string) iam.Clause {
 }
 
 // clauseOf is the requests a Deny or boundary statement applies to.
-func clauseOf(st *Statement, vars map[string]string) iam.Clause {
-	c := iam.Clause{Action: iam.Spec{Patterns: st.Action}, Resource: iam.One("*"), Cond: st.Conditional}
+func clauseOf(st *Statement, vars map[string]string, cond bool) iam.Clause {
+	c := iam.Clause{Action: iam.Spec{Patterns: st.Action}, Resource: iam.One("*"), Cond: cond}
 	if st.NotAction != nil {
 		c.Action = iam.Spec{Not: true, Patterns: st.NotAction}
 	}
@@ -419,14 +450,14 @@ func statementItems(st *Statement) []item {
 			continue // matches no resource
 		}
 		if st.NotAction != nil {
-			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, notResource: st.NotResource, cond: st.Conditional})
+			out = append(out, item{action: "*", notAction: st.NotAction, resource: r, notResource: st.NotResource})
 			continue
 		}
 		for _, a := range st.Action {
 			if a == "" {
 				continue // matches no action
 			}
-			out = append(out, item{action: a, resource: r, notResource: st.NotResource, cond: st.Conditional})
+			out = append(out, item{action: a, resource: r, notResource: st.NotResource})
 		}
 	}
 	return out
@@ -552,393 +583,4 @@ func (t *transformer) grant(principal string, a schema.Action, res string, n iam
 	if !slices.Contains(g.evidence, n.Evidence) {
 		g.evidence = append(g.evidence, n.Evidence)
 	}
-}
-
-// judge applies the subject's explicit denies and permissions boundary to an
-// Allow item (docs/ingest-aws.md "Deny, NotAction, conditions, boundaries"):
-// a Deny or boundary covering the whole item drops it (or makes it
-// conditional, for a Deny with a Condition); one covering a part becomes an
-// Except (Deny) or Within (boundary) clause of the grant's native string, so
-// native queries stay exact.
-func (s *subject) judge(it item) verdict {
-	v := verdict{keep: true}
-	res := subst([]string{it.resource}, s.vars)[0]
-	for _, a := range s.pols {
-		for i := range a.pol.Doc.Statements {
-			st := &a.pol.Doc.Statements[i]
-			if st.Allow {
-				continue
-			}
-			full, part := st.coverage(it, res, s.vars)
-			switch {
-			case full && !st.Conditional:
-				return verdict{}
-			case full:
-				v.cond = true
-				v.notes = append(v.notes, "conditional Deny in "+a.pol.Name)
-			case part:
-				v.except = append(v.except, clauseOf(st, s.vars))
-				v.notes = append(v.notes, "Deny in "+a.pol.Name)
-			}
-		}
-	}
-	if s.boundary == nil {
-		return v
-	}
-	full := false
-	var within []iam.Clause
-	for i := range s.boundary.Statements {
-		st := &s.boundary.Statements[i]
-		f, p := st.coverage(it, res, nil)
-		switch {
-		case !st.Allow && f && !st.Conditional:
-			return verdict{}
-		case !st.Allow && f:
-			v.cond = true
-			v.notes = append(v.notes, "conditional Deny in the permissions boundary")
-		case !st.Allow && p:
-			v.except = append(v.except, clauseOf(st, nil))
-			v.notes = append(v.notes, "Deny in the permissions boundary")
-		case st.Allow && f:
-			full = true
-		case st.Allow && p:
-			within = append(within, clauseOf(st, nil))
-		}
-	}
-	switch {
-	case full:
-	case len(within) > 0:
-		v.within = within
-		v.notes = append(v.notes, "partly outside the permissions boundary")
-	default:
-		return verdict{}
-	}
-	return v
-}
-
-// coverage tells whether statement st applies to every request of the item
-// (full) or to some (part). NotAction/NotResource are handled conservatively:
-// they cover an item only when the item cannot overlap the excluded list.
-func (st *Statement) coverage(it item, res string, vars map[string]string) (full, part bool) {
-	var actFull, actPart bool
-	switch {
-	case st.NotAction != nil:
-		overl, excluded := false, false
-		for _, n := range st.NotAction {
-			if it.notAction != nil || iam.Overlaps(n, it.action, true) {
-				overl = true
-			}
-			if it.notAction == nil && iam.Covers(n, it.action, true) {
-				excluded = true
-			}
-		}
-		actFull, actPart = !overl, !excluded
-	default:
-		for _, d := range st.Action {
-			if it.notAction == nil && iam.Covers(d, it.action, true) || it.notAction != nil && (d == "*" || d == "*:*") {
-				actFull = true
-			}
-			if it.notAction != nil || iam.Overlaps(d, it.action, true) {
-				actPart = true
-			}
-		}
-	}
-	var resFull, resPart bool
-	switch {
-	case st.NotResource != nil:
-		overl := false
-		for _, n := range subst(st.NotResource, vars) {
-			if iam.Overlaps(n, res, false) {
-				overl = true
-			}
-		}
-		resFull, resPart = !overl, true
-	case st.Resource == nil:
-		resFull, resPart = true, true
-	default:
-		for _, d := range subst(st.Resource, vars) {
-			if iam.Covers(d, res, false) {
-				resFull = true
-			}
-			if iam.Overlaps(d, res, false) {
-				resPart = true
-			}
-		}
-	}
-	return actFull && resFull, actPart && resPart
-}
-
-// allowed evaluates one concrete request (action on the resource ARN, or on
-// any resource of service svc when arn is "") for the subject: explicit
-// Deny wins, then an Allow is needed in its policies and, with a boundary,
-// in the boundary too. cond is set when the answer hangs on a Condition.
-func (s *subject) allowed(action, arn string) (ok, cond bool) {
-	if !s.mayAllow(action) {
-		return false, false
-	}
-	match := func(st *Statement, vars map[string]string) bool {
-		if !st.matchesAction(action) {
-			return false
-		}
-		if arn != "" {
-			return st.matchesResource(arn, vars)
-		}
-		if st.NotResource != nil || st.Resource == nil {
-			return st.Allow || st.NotResource == nil
-		}
-		svc, _, _ := strings.Cut(action, ":")
-		for _, r := range st.Resource {
-			if st.Allow && iam.Overlaps(r, "arn:aws:"+svc+":*", false) || !st.Allow && iam.Covers(r, "arn:aws:"+svc+":*", false) {
-				return true
-			}
-		}
-		return false
-	}
-	eval := func(p *Policy, vars map[string]string) (allow, allowCond, deny, denyCond bool) {
-		allowCond = true
-		for i := range p.Statements {
-			st := &p.Statements[i]
-			if !match(st, vars) {
-				continue
-			}
-			switch {
-			case !st.Allow && !st.Conditional:
-				deny = true
-			case !st.Allow:
-				denyCond = true
-			default:
-				allow = true
-				allowCond = allowCond && st.Conditional
-			}
-		}
-		return
-	}
-	allow, allowCond := false, true
-	for _, a := range s.pols {
-		al, ac, de, dc := eval(a.pol.Doc, s.vars)
-		if de {
-			return false, false
-		}
-		cond = cond || dc
-		if al {
-			allow, allowCond = true, allowCond && ac
-		}
-	}
-	if !allow {
-		return false, false
-	}
-	cond = cond || allowCond
-	if s.boundary != nil {
-		al, ac, de, dc := eval(s.boundary, nil)
-		if de || !al {
-			return false, false
-		}
-		cond = cond || ac || dc
-	}
-	return true, cond
-}
-
-// trustStatements are the Allow statements of a role's trust policy that
-// let a principal assume it (sts:AssumeRole, …WithSAML, …WithWebIdentity).
-func trustStatements(r Role) []*Statement {
-	if r.Trust == nil {
-		return nil
-	}
-	var out []*Statement
-	for i := range r.Trust.Statements {
-		st := &r.Trust.Statements[i]
-		if !st.Allow || st.Principal == nil || st.NotPrincipal {
-			continue
-		}
-		if st.matchesAction("sts:AssumeRole") || st.matchesAction("sts:AssumeRoleWithSAML") || st.matchesAction("sts:AssumeRoleWithWebIdentity") {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
-// assumer is a user or role of the account that may assume a role, and why.
-type assumer struct {
-	s   *subject
-	why string
-}
-
-// assumers lists the users and roles of the account that role r's trust
-// policy lets assume it: those it names by ARN, every one for Principal "*",
-// and, when it names the account (root), those whose own policies allow
-// sts:AssumeRole on the role (docs/ingest-aws.md "Trust policies").
-func (t *transformer) assumers(r Role) []assumer {
-	if as, ok := t.assumable[r.ARN]; ok {
-		return as
-	}
-	rid := roleID(t.acct, r.Name)
-	root := "arn:aws:iam::" + t.acct + ":root"
-	var out []assumer
-	for _, s := range t.subjects {
-		if s.id == rid {
-			continue
-		}
-		for _, st := range trustStatements(r) {
-			p := st.Principal
-			why := ""
-			switch {
-			case slices.Contains(p.AWS, s.arn):
-				why = "trust policy of " + r.Name + " names " + s.arn
-			case p.Any:
-				why = "trust policy of " + r.Name + ": Principal *"
-			case slices.Contains(p.AWS, t.acct) || slices.Contains(p.AWS, root):
-				ok, cond := s.allowed("sts:AssumeRole", r.ARN)
-				if !ok {
-					continue
-				}
-				why = "trust policy of " + r.Name + " names the account, and " + s.name + "'s policies allow sts:AssumeRole on it"
-				if cond {
-					why += " under a condition"
-				}
-			default:
-				continue
-			}
-			out = append(out, assumer{s: s, why: why})
-			break
-		}
-	}
-	t.assumable[r.ARN] = out
-	return out
-}
-
-// denies reports whether one of the subject's policies or its boundary denies
-// the concrete request outright (an unconditional Deny).
-func (s *subject) denies(action, arn string) bool {
-	deny := func(p *Policy, vars map[string]string) bool {
-		for i := range p.Statements {
-			st := &p.Statements[i]
-			if !st.Allow && !st.Conditional && st.matchesAction(action) && st.matchesResource(arn, vars) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, a := range s.pols {
-		if deny(a.pol.Doc, s.vars) {
-			return true
-		}
-	}
-	return s.boundary != nil && deny(s.boundary, nil)
-}
-
-// trust emits the delegations of a role's trust policy.
-func (t *transformer) trust(r Role) {
-	acct, to := t.acct, roleID(t.acct, r.Name)
-	for _, a := range t.assumers(r) {
-		t.delegate(a.s.id, to, schema.DelegAssumeRole, a.why)
-	}
-	for _, st := range trustStatements(r) {
-		p := st.Principal
-		if p.Any {
-			t.identity(graph.Identity{ID: "aws:" + acct + ":anyone", Name: "any AWS principal anywhere", Type: schema.IdentityApplication,
-				NonhumanRationale: "aws-iam: Principal \"*\" in a trust policy", Tags: map[string]string{"aws_principal": "*"}})
-			t.delegate("aws:"+acct+":anyone", to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Principal *")
-		}
-		for _, a := range p.AWS {
-			if a == "*" || a == acct || a == "arn:aws:iam::"+acct+":root" || t.byARN[a] != nil {
-				continue // principals of this account: assumers
-			}
-			if strings.HasPrefix(a, "arn:") && iam.ARNAccount(a) != acct || isAccountID(a) {
-				id := "aws:" + acct + ":external/" + a
-				t.identity(graph.Identity{ID: id, Name: a, Type: schema.IdentityApplication,
-					NonhumanRationale: "aws-iam: principal of another account trusted by a role", Tags: map[string]string{"aws_principal": a}})
-				t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+" names "+a)
-			}
-			// Same-account principals missing from the export and unique ids
-			// of deleted principals (AROA…/AIDA…) are skipped.
-		}
-		for _, svc := range p.Service {
-			t.service(svc)
-			t.delegate(serviceID(acct, svc), to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Service "+svc)
-		}
-		for _, f := range p.Federated {
-			id := "aws:" + acct + ":federated/" + f
-			t.identity(graph.Identity{ID: id, Name: f, Type: schema.IdentityApplication,
-				NonhumanRationale: "aws-iam: federated identity provider", Tags: map[string]string{"aws_principal": f}})
-			t.delegate(id, to, schema.DelegAssumeRole, "trust policy of "+r.Name+": Federated "+f+subjectText(st.Subjects))
-		}
-	}
-}
-
-func (t *transformer) service(svc string) {
-	t.identity(graph.Identity{ID: serviceID(t.acct, svc), Name: svc, Type: schema.IdentityWorkload,
-		NonhumanRationale: "aws-iam: AWS service principal", Tags: map[string]string{"aws_principal": svc}})
-}
-
-func (t *transformer) delegate(from, to string, kind schema.DelegationKind, native string) {
-	if from == to {
-		return
-	}
-	k := graph.Delegation{From: from, To: to, Kind: kind}
-	if !slices.Contains(t.delegs[k], native) {
-		t.delegs[k] = append(t.delegs[k], native)
-	}
-}
-
-// flush writes the merged grants and the delegations in a stable order.
-func (t *transformer) flush() {
-	keys := make([]grantKey, 0, len(t.grants))
-	for k := range t.grants {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.principal != b.principal {
-			return a.principal < b.principal
-		}
-		if a.resource != b.resource {
-			return a.resource < b.resource
-		}
-		if a.action != b.action {
-			return a.action.Index() < b.action.Index()
-		}
-		if a.conditional != b.conditional {
-			return !a.conditional
-		}
-		return a.machine < b.machine
-	})
-	for _, k := range keys {
-		t.out.GrantList = append(t.out.GrantList, graph.Grant{Principal: k.principal, Action: k.action, Resource: k.resource,
-			Native: t.grants[k].String(), Conditional: k.conditional})
-	}
-	ds := make([]graph.Delegation, 0, len(t.delegs))
-	for d, natives := range t.delegs {
-		d.Native = strings.Join(natives, "; ")
-		ds = append(ds, d)
-	}
-	sort.Slice(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		if a.To != b.To {
-			return a.To < b.To
-		}
-		return a.Kind < b.Kind
-	})
-	t.out.DelegationList = append(t.out.DelegationList, ds...)
-}
-
-// maxEvidence caps the evidence part of a grant's native string (many
-// policies can give the same clause); the rest is counted. The clauses are
-// never cut: native queries match them.
-const maxEvidence = 400
-
-// String is the grant's native string with its evidence merged.
-func (g *grantVal) String() string {
-	n := g.native
-	n.Evidence = strings.Join(g.evidence, "; ")
-	if len(n.Evidence) > maxEvidence {
-		cut := strings.LastIndex(n.Evidence[:maxEvidence], "; ")
-		if cut <= 0 {
-			cut = maxEvidence
-		}
-		n.Evidence = n.Evidence[:cut] + fmt.Sprintf(" … (+%d more)", strings.Count(n.Evidence[cut:], "; "))
-	}
-	return n.String()
 }

@@ -19,6 +19,20 @@ func One(p string) Spec { return Spec{Patterns: []string{p}} }
 
 func (s Spec) matches(v string, fold bool) bool { return AnyGlob(s.Patterns, v, fold) != s.Not }
 
+// namesAccount reports whether every pattern of s is an ARN of account acct
+// (written literally, not as a wildcard).
+func (s Spec) namesAccount(acct string) bool {
+	if s.Not || len(s.Patterns) == 0 {
+		return false
+	}
+	for _, p := range s.Patterns {
+		if ARNAccount(p) != acct {
+			return false
+		}
+	}
+	return true
+}
+
 // Clause is the set of requests (action, resource) an action spec and a
 // resource spec match together.
 type Clause struct {
@@ -62,10 +76,12 @@ func Escalation(technique string, actions ...string) string {
 
 // Match reports whether the grant allows the concrete request (IAM action,
 // resource ARN or "*") in account acct, and whether that hangs on a Condition
-// of a Deny. A request whose ARN names another account never matches: using a
-// resource across accounts needs a resource policy, which is not modelled.
+// of a Deny. A request whose ARN names another account matches only a grant
+// whose Allow clause names that account's resources explicitly (written from
+// a resource policy of that account): an identity policy alone never
+// reaches across accounts.
 func (n *Native) Match(action, resource, acct string) (ok, cond bool) {
-	if a := ARNAccount(resource); a != "" && acct != "" && a != acct {
+	if a := ARNAccount(resource); a != "" && acct != "" && a != acct && !n.Allow.Resource.namesAccount(a) {
 		return false, false
 	}
 	if n.Escalation != "" {

@@ -135,3 +135,27 @@ func FuzzNative(f *testing.F) {
 		assert.Equal(t, n.String(), back.String())
 	})
 }
+
+// TestNativeMatchCrossAccount: a request on another account's resource
+// matches only a grant whose Allow clause names that account's resources
+// (written from that account's resource policy), never an identity-policy
+// grant on "*" or a wildcard account.
+func TestNativeMatchCrossAccount(t *testing.T) {
+	const fn = "arn:aws:lambda:eu-west-1:111111111111:function:helloworld"
+	for _, c := range []struct {
+		res  string
+		want bool
+	}{
+		{res: fn, want: true},
+		{res: "arn:aws:lambda:eu-west-1:111111111111:function:*", want: true},
+		{res: "*", want: false},
+		{res: "arn:aws:lambda:eu-west-1:*:function:helloworld", want: false},
+	} {
+		n := iam.Native{Allow: iam.Clause{Action: iam.One("lambda:InvokeFunction"), Resource: iam.One(c.res)}}
+		ok, _ := n.Match("lambda:InvokeFunction", fn, "123456789012")
+		assert.Equal(t, c.want, ok, c.res)
+	}
+	esc := iam.Native{Escalation: "self-putuserpolicy", Evidence: "iam:PutUserPolicy"}
+	ok, _ := esc.Match("lambda:InvokeFunction", fn, "123456789012")
+	assert.False(t, ok, "escalation grants stay in their account")
+}
