@@ -136,7 +136,7 @@ func TestConsoleInHeadlessChromium(t *testing.T) {
 	ctx := context.Background()
 	before, err := st.Snapshots(ctx)
 	require.NoError(t, err)
-	mutation := `mutation { ingest(bundle: "format: reachgraph/v1\nsource: x\n") { id } }`
+	mutation := `mutation { ingest(input: {bundle: "format: reachgraph/v1\nsource: x\n"}) { snapshot { id } } }`
 	dom = dumpDOM(t, bin, hs.URL, url.Values{"query": {mutation}, "run": {"1"}})
 	require.Contains(t, dom, "a mutation from a link is not run automatically")
 	after, err := st.Snapshots(ctx)

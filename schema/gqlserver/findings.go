@@ -132,7 +132,7 @@ func findingPage(sc model.Scope, fs []rules.Finding, f findingFilter, first *int
 		}
 		hits = hits[i+1:]
 	}
-	conn := &model.FindingConnection{TotalCount: total, PageInfo: &model.PageInfo{HasNextPage: len(hits) > n}, Edges: []*model.FindingEdge{}}
+	conn := &model.FindingConnection{TotalCount: total, Complete: true, PageInfo: &model.PageInfo{HasNextPage: len(hits) > n}, Edges: []*model.FindingEdge{}}
 	for _, x := range hits[:min(n, len(hits))] {
 		conn.Edges = append(conn.Edges, &model.FindingEdge{Cursor: encodeFindingCursor(x.ID), Node: toFinding(sc, x)})
 	}

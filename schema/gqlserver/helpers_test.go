@@ -57,6 +57,7 @@ func isInvalid(err error) bool { return err != nil && errorsIs(err, ingest.ErrIn
 type invalidErr struct{ err error }
 
 func (e *invalidErr) Error() string { return e.err.Error() }
+func (e *invalidErr) Unwrap() error { return e.err }
 func (e *invalidErr) Is(target error) bool {
 	return target == gqlserver.ErrInvalidInput
 }

@@ -59,7 +59,7 @@ func identityPage(ctx context.Context, v *view, sc model.Scope, f *model.Identit
 		}
 		ids = ids[i:]
 	}
-	conn := &model.IdentityConnection{TotalCount: total, PageInfo: &model.PageInfo{HasNextPage: len(ids) > n}, Edges: []*model.IdentityEdge{}}
+	conn := &model.IdentityConnection{TotalCount: total, Complete: true, PageInfo: &model.PageInfo{HasNextPage: len(ids) > n}, Edges: []*model.IdentityEdge{}}
 	for _, id := range ids[:min(n, len(ids))] {
 		conn.Edges = append(conn.Edges, &model.IdentityEdge{Cursor: encodeCursor(id), Node: toIdentity(sc, mustIdentity(v, id))})
 	}

@@ -7,14 +7,17 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
 )
 
 // ingest runs the ingest mutation: the bundle text is written to a private
 // temporary file named bundle.yaml (YAML is a superset of JSON) and handed to
-// the injected IngestFunc, which lands it atomically or changes nothing. The
-// new snapshot's view is built before returning, so the next query is fast.
-func (s *Server) ingest(ctx context.Context, bundle string) (*model.Snapshot, error) {
+// the injected IngestFunc, which lands it atomically or changes nothing. An
+// invalid bundle is answered with its located problems (and no snapshot),
+// not an error; the new snapshot's view is built before returning, so the
+// next query is fast.
+func (s *Server) ingest(ctx context.Context, bundle string) (*model.IngestPayload, error) {
 	if p, ok := PrincipalFrom(ctx); ok && p.Role != RoleAdmin {
 		return nil, fmt.Errorf("%w: the ingest mutation requires the admin role", ErrForbidden)
 	}
@@ -32,9 +35,13 @@ func (s *Server) ingest(ctx context.Context, bundle string) (*model.Snapshot, er
 	}
 	meta, err := s.opts.Ingest(ctx, s.opts.Store, path)
 	if err != nil {
-		if errors.Is(err, ErrInvalidInput) {
+		var ve *ingest.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			return &model.IngestPayload{Problems: toProblems(ve)}, nil
+		case errors.Is(err, ErrInvalidInput):
 			// Do not leak the temporary directory.
-			return nil, userErrorf("%s", redactPath(err.Error(), dir))
+			return &model.IngestPayload{Problems: []*model.IngestProblem{{Message: redactPath(err.Error(), dir)}}}, nil
 		}
 		return nil, err
 	}
@@ -42,5 +49,20 @@ func (s *Server) ingest(ctx context.Context, bundle string) (*model.Snapshot, er
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "ingested snapshot", "snapshot", string(meta.ID), "source", meta.Source)
-	return toSnapshot(meta), nil
+	return &model.IngestPayload{Snapshot: toSnapshot(meta), Problems: []*model.IngestProblem{}}, nil
+}
+
+// toProblems lists a validation error's problems for the payload: line or
+// JSON pointer within the bundle and the message (the temporary file's name
+// is the bundle itself, so it is left out); a last entry counts those the
+// per-file cap left out.
+func toProblems(ve *ingest.ValidationError) []*model.IngestProblem {
+	out := make([]*model.IngestProblem, 0, len(ve.Problems)+1)
+	for _, p := range ve.Problems {
+		out = append(out, &model.IngestProblem{Line: p.Line, Pointer: p.Pointer, Message: p.Msg})
+	}
+	if ve.Omitted > 0 {
+		out = append(out, &model.IngestProblem{Message: fmt.Sprintf("%d more problems not listed", ve.Omitted)})
+	}
+	return out
 }

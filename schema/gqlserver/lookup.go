@@ -75,3 +75,21 @@ func mustGroup(v *view, id string) graph.Group {
 	}
 	return x
 }
+
+// nodeByID returns the identity, group, resource, system or credential with
+// this id, nil when none has it (ids are unique across kinds).
+func nodeByID(v *view, sc model.Scope, id string) model.Node {
+	if x, ok := v.idx.Identity(id); ok {
+		return toIdentity(sc, x)
+	}
+	if x, ok := v.idx.Group(id); ok {
+		return toGroup(sc, x)
+	}
+	if t := target(v, sc, id); t != nil {
+		return t.(model.Node)
+	}
+	if c, ok := v.idx.Credential(id); ok {
+		return toCredential(c)
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ package gqlserver
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/generated"
@@ -15,8 +16,8 @@ import (
 )
 
 // Ingest is the resolver for the ingest field.
-func (r *mutationResolver) Ingest(ctx context.Context, bundle string) (*model.Snapshot, error) {
-	return r.srv.ingest(ctx, bundle)
+func (r *mutationResolver) Ingest(ctx context.Context, input model.IngestInput) (*model.IngestPayload, error) {
+	return r.srv.ingest(ctx, input.Bundle)
 }
 
 // Snapshots is the resolver for the snapshots field.
@@ -46,6 +47,15 @@ func (r *queryResolver) Snapshot(ctx context.Context, id *string) (*model.Snapsh
 		return nil, err
 	}
 	return toSnapshot(rd.Meta()), nil
+}
+
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string, snapshot *string, asOf *time.Time) (model.Node, error) {
+	v, sc, err := r.srv.scope(ctx, snapshot, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return nodeByID(v, sc, id), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

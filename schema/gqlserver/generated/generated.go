@@ -179,6 +179,7 @@ type ComplexityRoot struct {
 	FindingConnection struct {
 		AsOf       func(childComplexity int) int
 		BySeverity func(childComplexity int) int
+		Complete   func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		Snapshot   func(childComplexity int) int
@@ -234,6 +235,7 @@ type ComplexityRoot struct {
 	}
 
 	IdentityConnection struct {
+		Complete   func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -244,8 +246,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IngestPayload struct {
+		Problems func(childComplexity int) int
+		Snapshot func(childComplexity int) int
+	}
+
+	IngestProblem struct {
+		Line    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Pointer func(childComplexity int) int
+	}
+
 	Mutation struct {
-		Ingest func(childComplexity int, bundle string) int
+		Ingest func(childComplexity int, input model.IngestInput) int
 	}
 
 	NativeAccess struct {
@@ -304,6 +317,7 @@ type ComplexityRoot struct {
 		Findings     func(childComplexity int, severity *schema.Severity, category *schema.Category, rule *string, identity *string, first *int, after *string, snapshot *string, asOf *time.Time) int
 		Identities   func(childComplexity int, filter *model.IdentityFilter, first *int, after *string, snapshot *string, asOf *time.Time) int
 		Identity     func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
+		Node         func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
 		Paths        func(childComplexity int, from string, resource string, action schema.Action, k *int, snapshot *string, asOf *time.Time) int
 		Reach        func(childComplexity int, identity string, actions []schema.Action, criticalOnly *bool, effectiveOnly *bool, snapshot *string, asOf *time.Time) int
 		Resource     func(childComplexity int, id string, snapshot *string, asOf *time.Time) int
@@ -407,7 +421,7 @@ type IdentityResolver interface {
 	CriticalAccess(ctx context.Context, obj *model.Identity, first *int, after *string) (*model.AccessConnection, error)
 }
 type MutationResolver interface {
-	Ingest(ctx context.Context, bundle string) (*model.Snapshot, error)
+	Ingest(ctx context.Context, input model.IngestInput) (*model.IngestPayload, error)
 }
 type NativeAccessResolver interface {
 	Identity(ctx context.Context, obj *model.NativeAccess) (*model.Identity, error)
@@ -418,6 +432,7 @@ type NativeAccessResultResolver interface {
 type QueryResolver interface {
 	Snapshots(ctx context.Context) ([]*model.Snapshot, error)
 	Snapshot(ctx context.Context, id *string) (*model.Snapshot, error)
+	Node(ctx context.Context, id string, snapshot *string, asOf *time.Time) (model.Node, error)
 	WhoCan(ctx context.Context, action schema.Action, resource *string, kind *string, system *string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.AccessResult, error)
 	Reach(ctx context.Context, identity string, actions []schema.Action, criticalOnly *bool, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.AccessResult, error)
 	WhoCanNative(ctx context.Context, action string, resource string, effectiveOnly *bool, snapshot *string, asOf *time.Time) (*model.NativeAccessResult, error)
@@ -1014,6 +1029,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FindingConnection.BySeverity(childComplexity), true
+	case "FindingConnection.complete":
+		if e.ComplexityRoot.FindingConnection.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Complete(childComplexity), true
 	case "FindingConnection.edges":
 		if e.ComplexityRoot.FindingConnection.Edges == nil {
 			break
@@ -1264,6 +1285,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Identity.Vendor(childComplexity), true
 
+	case "IdentityConnection.complete":
+		if e.ComplexityRoot.IdentityConnection.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConnection.Complete(childComplexity), true
 	case "IdentityConnection.edges":
 		if e.ComplexityRoot.IdentityConnection.Edges == nil {
 			break
@@ -1296,6 +1323,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdentityEdge.Node(childComplexity), true
 
+	case "IngestPayload.problems":
+		if e.ComplexityRoot.IngestPayload.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestPayload.Problems(childComplexity), true
+	case "IngestPayload.snapshot":
+		if e.ComplexityRoot.IngestPayload.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestPayload.Snapshot(childComplexity), true
+
+	case "IngestProblem.line":
+		if e.ComplexityRoot.IngestProblem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestProblem.Line(childComplexity), true
+	case "IngestProblem.message":
+		if e.ComplexityRoot.IngestProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestProblem.Message(childComplexity), true
+	case "IngestProblem.pointer":
+		if e.ComplexityRoot.IngestProblem.Pointer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestProblem.Pointer(childComplexity), true
+
 	case "Mutation.ingest":
 		if e.ComplexityRoot.Mutation.Ingest == nil {
 			break
@@ -1306,7 +1365,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Ingest(childComplexity, args["bundle"].(string)), true
+		return e.ComplexityRoot.Mutation.Ingest(childComplexity, args["input"].(model.IngestInput)), true
 
 	case "NativeAccess.action":
 		if e.ComplexityRoot.NativeAccess.Action == nil {
@@ -1528,6 +1587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Identity(childComplexity, args["id"].(string), args["snapshot"].(*string), args["asOf"].(*time.Time)), true
 
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string), args["snapshot"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -1839,6 +1909,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("IdentityFilter", ec.unmarshalInputIdentityFilter),
+			graphql.NewInputUnmarshaler("IngestInput", ec.unmarshalInputIngestInput),
 		)
 	}
 	first := true
@@ -2124,6 +2195,8 @@ type FindingConnection {
   totalCount: Int!
   "Findings matching the arguments per severity, over all pages; every severity, most severe first."
   bySeverity: [SeverityCount!]!
+  "Always true: findings are evaluated whole before they are paged."
+  complete: Boolean!
 }
 
 type FindingEdge {
@@ -2297,6 +2370,8 @@ type IdentityConnection {
   pageInfo: PageInfo!
   "Identities matching the filter, over all pages."
   totalCount: Int!
+  "Always true: identity lists are never cut (a page is asked with first/after)."
+  complete: Boolean!
 }
 
 type IdentityEdge {
@@ -2305,7 +2380,7 @@ type IdentityEdge {
 }
 
 "Anything that authenticates: a person or a non-human identity."
-type Identity {
+type Identity implements Node {
   id: ID!
   name: String!
   type: IdentityType!
@@ -2336,7 +2411,7 @@ type Owners {
 }
 
 "A group or role; MEMBER_OF edges lead into it."
-type Group {
+type Group implements Node {
   id: ID!
   name: String!
   type: GroupType!
@@ -2351,7 +2426,7 @@ type Group {
 }
 
 "Credential metadata. No secret value is ever stored or served."
-type Credential {
+type Credential implements Node {
   id: ID!
   identity: ID!
   type: CredentialType!
@@ -2386,7 +2461,7 @@ interface Target {
 }
 
 "An application or platform (ERP, bank portal, vault …)."
-type System implements Target {
+type System implements Target & Node {
   id: ID!
   name: String!
   kind: String!
@@ -2397,7 +2472,7 @@ type System implements Target {
 }
 
 "Something inside a system that access is granted on."
-type Resource implements Target {
+type Resource implements Target & Node {
   id: ID!
   name: String!
   kind: String!
@@ -2421,6 +2496,20 @@ type Query {
   snapshots: [Snapshot!]!
   "One snapshot; the newest when id is omitted. Null when none matches."
   snapshot(id: ID): Snapshot
+  """
+  The identity, group, system, resource or credential with this id (ids are
+  unique across kinds within a snapshot), so every hop of an evidence path
+  (from, to) can be followed to its object. Null when no node has the id.
+  """
+  node(id: ID!, snapshot: ID, asOf: Time): Node
+}
+
+"""
+An object of the graph, named by its id. Ids are global within a snapshot:
+every kind shares one namespace.
+"""
+interface Node {
+  id: ID!
 }
 
 type Mutation {
@@ -2429,7 +2518,31 @@ type Mutation {
   immutable snapshot, all or nothing. Requires the admin role. Invalid input
   is reported as an error and nothing is stored.
   """
-  ingest(bundle: String!): Snapshot!
+  ingest(input: IngestInput!): IngestPayload!
+}
+
+"The ingest mutation's input."
+input IngestInput {
+  "A reachgraph/v1 bundle as YAML or JSON text."
+  bundle: String!
+}
+
+"""
+The ingest mutation's answer: the new snapshot, or (snapshot null) the
+problems that kept anything from being stored, each with its location.
+"""
+type IngestPayload {
+  snapshot: Snapshot
+  problems: [IngestProblem!]!
+}
+
+"One problem of an invalid bundle: where it is and what is wrong."
+type IngestProblem {
+  "Line in the bundle text (YAML; 0 when the problem has a JSON pointer instead)."
+  line: Int!
+  "JSON pointer into the bundle (JSON; empty for YAML)."
+  pointer: String!
+  message: String!
 }
 
 "One immutable snapshot of the graph."
@@ -2744,6 +2857,8 @@ func (ec *executionContext) childFields_FindingConnection(ctx context.Context, f
 		return ec.fieldContext_FindingConnection_totalCount(ctx, field)
 	case "bySeverity":
 		return ec.fieldContext_FindingConnection_bySeverity(ctx, field)
+	case "complete":
+		return ec.fieldContext_FindingConnection_complete(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
 }
@@ -2852,6 +2967,8 @@ func (ec *executionContext) childFields_IdentityConnection(ctx context.Context, 
 		return ec.fieldContext_IdentityConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_IdentityConnection_totalCount(ctx, field)
+	case "complete":
+		return ec.fieldContext_IdentityConnection_complete(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentityConnection", field.Name)
 }
@@ -2864,6 +2981,28 @@ func (ec *executionContext) childFields_IdentityEdge(ctx context.Context, field 
 		return ec.fieldContext_IdentityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "snapshot":
+		return ec.fieldContext_IngestPayload_snapshot(ctx, field)
+	case "problems":
+		return ec.fieldContext_IngestPayload_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_IngestProblem_line(ctx, field)
+	case "pointer":
+		return ec.fieldContext_IngestProblem_pointer(ctx, field)
+	case "message":
+		return ec.fieldContext_IngestProblem_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestProblem", field.Name)
 }
 
 func (ec *executionContext) childFields_NativeAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3243,14 +3382,14 @@ func (ec *executionContext) field_Identity_criticalAccess_args(ctx context.Conte
 func (ec *executionContext) field_Mutation_ingest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "bundle",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IngestInput, error) {
+			return ec.unmarshalNIngestInput2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["bundle"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -3429,6 +3568,36 @@ func (ec *executionContext) field_Query_identities_args(ctx context.Context, raw
 }
 
 func (ec *executionContext) field_Query_identity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "snapshot",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["snapshot"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6293,6 +6462,29 @@ func (ec *executionContext) fieldContext_FindingConnection_bySeverity(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _FindingConnection_complete(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingConnection", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7301,6 +7493,29 @@ func (ec *executionContext) fieldContext_IdentityConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("IdentityConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _IdentityConnection_complete(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConnection_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConnection_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConnection", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _IdentityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IdentityEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7356,6 +7571,139 @@ func (ec *executionContext) fieldContext_IdentityEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _IngestPayload_snapshot(ctx context.Context, field graphql.CollectedField, obj *model.IngestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestPayload_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
+			return ec.marshalOSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestPayload_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snapshot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestPayload_problems(ctx context.Context, field graphql.CollectedField, obj *model.IngestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestPayload_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestProblem) graphql.Marshaler {
+			return ec.marshalNIngestProblem2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestPayload_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestProblem_line(ctx context.Context, field graphql.CollectedField, obj *model.IngestProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestProblem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestProblem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestProblem_pointer(ctx context.Context, field graphql.CollectedField, obj *model.IngestProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestProblem_pointer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pointer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestProblem_pointer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestProblem_message(ctx context.Context, field graphql.CollectedField, obj *model.IngestProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestProblem_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestProblem", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_ingest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7366,11 +7714,11 @@ func (ec *executionContext) _Mutation_ingest(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Ingest(ctx, fc.Args["bundle"].(string))
+			return ec.Resolvers.Mutation().Ingest(ctx, fc.Args["input"].(model.IngestInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Snapshot) graphql.Marshaler {
-			return ec.marshalNSnapshot2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐSnapshot(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestPayload) graphql.Marshaler {
+			return ec.marshalNIngestPayload2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7383,7 +7731,7 @@ func (ec *executionContext) fieldContext_Mutation_ingest(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Snapshot(ctx, field)
+			return ec.childFields_IngestPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -8202,6 +8550,50 @@ func (ec *executionContext) fieldContext_Query_snapshot(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_snapshot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string), fc.Args["snapshot"].(*string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10737,9 +11129,99 @@ func UnmarshalIdentityFilter(ctx context.Context, raw any) (model.IdentityFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIngestInput(ctx context.Context, obj any) (model.IngestInput, error) {
+	var it model.IngestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bundle"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bundle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bundle"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bundle = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIngestInput unmarshals raw into the IngestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIngestInput(ctx context.Context, raw any) (model.IngestInput, error) {
+	var out model.IngestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IngestInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
+
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.System:
+		return ec._System(ctx, sel, &obj)
+	case *model.System:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._System(ctx, sel, obj)
+	case model.Resource:
+		return ec._Resource(ctx, sel, &obj)
+	case *model.Resource:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Resource(ctx, sel, obj)
+	case model.Identity:
+		return ec._Identity(ctx, sel, &obj)
+	case *model.Identity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Identity(ctx, sel, obj)
+	case model.Group:
+		return ec._Group(ctx, sel, &obj)
+	case *model.Group:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Group(ctx, sel, obj)
+	case model.Credential:
+		return ec._Credential(ctx, sel, &obj)
+	case *model.Credential:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Credential(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
 
 func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, obj model.Target) graphql.Marshaler {
 	switch obj := (obj).(type) {
@@ -11293,7 +11775,7 @@ func (ec *executionContext) _CoveredAccess(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var credentialImplementors = []string{"Credential"}
+var credentialImplementors = []string{"Credential", "Node"}
 
 func (ec *executionContext) _Credential(ctx context.Context, sel ast.SelectionSet, obj *model.Credential) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, credentialImplementors)
@@ -11625,6 +12107,11 @@ func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "complete":
+			out.Values[i] = ec._FindingConnection_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11680,7 +12167,7 @@ func (ec *executionContext) _FindingEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var groupImplementors = []string{"Group"}
+var groupImplementors = []string{"Group", "Node"}
 
 func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *model.Group) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupImplementors)
@@ -11825,7 +12312,7 @@ func (ec *executionContext) _Hop(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
-var identityImplementors = []string{"Identity"}
+var identityImplementors = []string{"Identity", "Node"}
 
 func (ec *executionContext) _Identity(ctx context.Context, sel ast.SelectionSet, obj *model.Identity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, identityImplementors)
@@ -11968,6 +12455,11 @@ func (ec *executionContext) _IdentityConnection(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "complete":
+			out.Values[i] = ec._IdentityConnection_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12003,6 +12495,87 @@ func (ec *executionContext) _IdentityEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._IdentityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestPayloadImplementors = []string{"IngestPayload"}
+
+func (ec *executionContext) _IngestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IngestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestPayload")
+		case "snapshot":
+			out.Values[i] = ec._IngestPayload_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._IngestPayload_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestProblemImplementors = []string{"IngestProblem"}
+
+func (ec *executionContext) _IngestProblem(ctx context.Context, sel ast.SelectionSet, obj *model.IngestProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestProblem")
+		case "line":
+			out.Values[i] = ec._IngestProblem_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pointer":
+			out.Values[i] = ec._IngestProblem_pointer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._IngestProblem_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12458,6 +13031,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_snapshot(ctx, field)
 				})
+		case "node":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_node(ctx, field)
+				})
 		case "whoCan":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -12549,7 +13128,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var resourceImplementors = []string{"Resource", "Target"}
+var resourceImplementors = []string{"Resource", "Target", "Node"}
 
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *model.Resource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
@@ -12754,7 +13333,7 @@ func (ec *executionContext) _SourceFile(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var systemImplementors = []string{"System", "Target"}
+var systemImplementors = []string{"System", "Target", "Node"}
 
 func (ec *executionContext) _System(ctx context.Context, sel ast.SelectionSet, obj *model.System) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, systemImplementors)
@@ -13754,6 +14333,43 @@ func (ec *executionContext) marshalNIdentityType2githubᚗcomᚋreachgraphᚋrea
 	return v
 }
 
+func (ec *executionContext) unmarshalNIngestInput2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestInput(ctx context.Context, v any) (model.IngestInput, error) {
+	res, err := ec.unmarshalInputIngestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIngestPayload2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestPayload(ctx context.Context, sel ast.SelectionSet, v *model.IngestPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestPayload!")
+		return graphql.Null
+	}
+	return ec._IngestPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIngestProblem2ᚕᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IngestProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestProblem2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestProblem2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐIngestProblem(ctx context.Context, sel ast.SelectionSet, v *model.IngestProblem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestProblem!")
+		return graphql.Null
+	}
+	return ec._IngestProblem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14470,6 +15086,13 @@ func (ec *executionContext) marshalONativeAccessResult2ᚖgithubᚗcomᚋreachgr
 		return graphql.Null
 	}
 	return ec._NativeAccessResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONode2githubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPathResult2ᚖgithubᚗcomᚋreachgraphᚋreachgraphᚋschemaᚋgqlserverᚋmodelᚐPathResult(ctx context.Context, sel ast.SelectionSet, v *model.PathResult) graphql.Marshaler {

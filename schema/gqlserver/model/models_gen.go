@@ -12,6 +12,13 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
+// An object of the graph, named by its id. Ids are global within a snapshot:
+// every kind shares one namespace.
+type Node interface {
+	IsNode()
+	GetID() string
+}
+
 // Something access is granted on: a resource or a whole system.
 type Target interface {
 	IsTarget()
@@ -93,6 +100,9 @@ type Credential struct {
 	StoredIn *string `json:"storedIn,omitempty"`
 }
 
+func (Credential) IsNode()            {}
+func (this Credential) GetID() string { return this.ID }
+
 // Identities, critical accesses and findings gained and lost between two snapshots.
 type Diff struct {
 	From     *Snapshot `json:"from"`
@@ -123,6 +133,8 @@ type FindingConnection struct {
 	TotalCount int `json:"totalCount"`
 	// Findings matching the arguments per severity, over all pages; every severity, most severe first.
 	BySeverity []*SeverityCount `json:"bySeverity"`
+	// Always true: findings are evaluated whole before they are paged.
+	Complete bool `json:"complete"`
 }
 
 type FindingEdge struct {
@@ -156,6 +168,8 @@ type IdentityConnection struct {
 	PageInfo *PageInfo       `json:"pageInfo"`
 	// Identities matching the filter, over all pages.
 	TotalCount int `json:"totalCount"`
+	// Always true: identity lists are never cut (a page is asked with first/after).
+	Complete bool `json:"complete"`
 }
 
 type IdentityEdge struct {
@@ -172,6 +186,28 @@ type IdentityFilter struct {
 	OwnerMissing *bool `json:"ownerMissing,omitempty"`
 	// true: identities authorized for at least one critical access (R8); false: none.
 	HasCriticalAccess *bool `json:"hasCriticalAccess,omitempty"`
+}
+
+// The ingest mutation's input.
+type IngestInput struct {
+	// A reachgraph/v1 bundle as YAML or JSON text.
+	Bundle string `json:"bundle"`
+}
+
+// The ingest mutation's answer: the new snapshot, or (snapshot null) the
+// problems that kept anything from being stored, each with its location.
+type IngestPayload struct {
+	Snapshot *Snapshot        `json:"snapshot,omitempty"`
+	Problems []*IngestProblem `json:"problems"`
+}
+
+// One problem of an invalid bundle: where it is and what is wrong.
+type IngestProblem struct {
+	// Line in the bundle text (YAML; 0 when the problem has a JSON pointer instead).
+	Line int `json:"line"`
+	// JSON pointer into the bundle (JSON; empty for YAML).
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
 }
 
 type Mutation struct {

@@ -128,3 +128,23 @@ type NativeAccess struct {
 	Paths          []*Path
 	Authentication *Authentication
 }
+
+// The graph's objects are GraphQL Nodes, named by their (snapshot-global) id.
+
+// IsNode marks Identity as a GraphQL Node.
+func (Identity) IsNode() {}
+
+// GetID returns the id.
+func (x Identity) GetID() string { return x.ID }
+
+// IsNode marks Group as a GraphQL Node.
+func (Group) IsNode() {}
+
+// GetID returns the id.
+func (x Group) GetID() string { return x.ID }
+
+// IsNode marks System as a GraphQL Node.
+func (System) IsNode() {}
+
+// IsNode marks Resource as a GraphQL Node.
+func (Resource) IsNode() {}
