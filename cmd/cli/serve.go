@@ -109,11 +109,7 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// Slow clients cannot hold connections: reading a request and writing an
-	// answer are bounded (the write bound leaves the per-request time limit
-	// room to answer), and idle keep-alive connections are closed.
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: f.timeout + 30*time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	hs := newHTTPServer(srv.Handler(), f.timeout)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "auth", tokens != nil, "console", !f.noConsole)
@@ -143,4 +139,13 @@ func IngestBundle(ctx context.Context, st graph.Store, path string) (graph.Snaps
 		return meta, fmt.Errorf("%w: nothing was stored:\n%w", gqlserver.ErrInvalidInput, err)
 	}
 	return meta, err
+}
+
+// newHTTPServer is the HTTP server of `serve`. Slow clients cannot hold
+// connections: reading a request and writing an answer are bounded (the
+// write bound leaves the per-request time limit room to answer), idle
+// keep-alive connections are closed, and headers are capped.
+func newHTTPServer(h http.Handler, requestTimeout time.Duration) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: requestTimeout + 30*time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -105,4 +106,32 @@ func TestServeRefusesNoAuth(t *testing.T) {
 			require.Equal(t, ExitUsage, ee.Code)
 		})
 	}
+}
+
+// TestServerTimeouts: the serve HTTP server bounds every phase of a
+// connection (a slow client used to hold one forever).
+func TestServerTimeouts(t *testing.T) {
+	hs := newHTTPServer(http.NotFoundHandler(), 30*time.Second)
+	require.Positive(t, hs.ReadHeaderTimeout)
+	require.Positive(t, hs.ReadTimeout)
+	require.Greater(t, hs.WriteTimeout, 30*time.Second, "room for the per-request limit")
+	require.Positive(t, hs.IdleTimeout)
+	require.Positive(t, hs.MaxHeaderBytes)
+
+	// A client that sends half a header is cut off.
+	hs = newHTTPServer(http.NotFoundHandler(), time.Second)
+	hs.ReadHeaderTimeout = 200 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n"))
+	require.NoError(t, err)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = io.ReadAll(c)
+	var ne net.Error
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server closed the slow connection before the client gave up")
 }

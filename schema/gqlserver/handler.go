@@ -196,6 +196,11 @@ func (s *Server) graphqlHandler() http.Handler {
 				writeGraphQLError(w, http.StatusRequestEntityTooLarge, CodeBadUserInput, "request body exceeds "+strconv.FormatInt(s.opts.MaxBodyBytes, 10)+" bytes")
 				return
 			}
+			if r.Method == http.MethodPost && !json.Valid(body) {
+				// gqlgen's own message would echo the body back.
+				writeGraphQLError(w, http.StatusBadRequest, CodeBadUserInput, "the request body is not valid JSON (a GraphQL request is a JSON object with a query)")
+				return
+			}
 			rq.setQueryDigest(body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}

@@ -1,6 +1,8 @@
 package gqlserver_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -94,4 +96,48 @@ func TestOperationalMetrics(t *testing.T) {
 	require.NoError(t, json.Unmarshal(mustData(t, hs.URL, `{ findings(first: 1) { totalCount } }`, nil), &got))
 	require.Positive(t, total)
 	require.Equal(t, got.Findings.TotalCount, total, "the gauges add up to the findings")
+}
+
+// TestMalformedBodyNotEchoed: a body that is not JSON is refused without
+// being repeated in the answer (it may hold anything a client pasted).
+func TestMalformedBodyNotEchoed(t *testing.T) {
+	st := newStore(t, financeBundle(t))
+	hs, _ := newServer(t, st, nil)
+	for _, body := range []string{"SECRETSTUFF-not-json", `{"query": "{ snapshots { id } }", "variables": <script>x</script>`} {
+		req, err := http.NewRequest(http.MethodPost, hs.URL+"/graphql", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+auditorToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		require.Contains(t, string(b), "not valid JSON")
+		require.NotContains(t, string(b), "SECRETSTUFF")
+		require.NotContains(t, string(b), "script")
+	}
+}
+
+// TestAuditLog: each request is logged with the client address, token name,
+// role, operation name and the SHA-256 of the body — never the token or the
+// query text.
+func TestAuditLog(t *testing.T) {
+	st := newStore(t, financeBundle(t))
+	hs, logs := newServer(t, st, nil)
+	const q = `query WhoApproves { whoCan(action: APPROVE, resource: "sap:fi:je") { accesses { totalCount } } }`
+	_, resp, raw := post(t, hs.URL, auditorToken, q, nil)
+	require.Empty(t, resp.Errors, "%s", raw)
+	body, err := json.Marshal(map[string]any{"query": q, "variables": nil})
+	require.NoError(t, err)
+	sum := sha256.Sum256(body)
+	log := logs.String()
+	require.Contains(t, log, `"client":"127.0.0.1:`)
+	require.Contains(t, log, `"principal":"alice"`)
+	require.Contains(t, log, `"role":"auditor"`)
+	require.Contains(t, log, `"operation":"WhoApproves"`)
+	require.Contains(t, log, `"query_sha256":"`+hex.EncodeToString(sum[:])+`"`)
+	require.NotContains(t, log, auditorToken)
+	require.NotContains(t, log, "sap:fi:je", "the query text is not logged")
 }
