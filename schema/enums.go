@@ -193,13 +193,14 @@ const (
 	CatStaticUnvaulted            Category = "static_unvaulted"
 	CatDormantCritical            Category = "dormant_critical"
 	CatSharedUncontrolled         Category = "shared_uncontrolled"
+	CatConfusableID               Category = "confusable_id"
 	CatBreakGlass                 Category = "break_glass"
 	CatUnusedGrant                Category = "unused_grant"
 	CatLatentCritical             Category = "latent_critical"
 )
 
 // Categories lists every finding category.
-var Categories = []Category{CatSoD, CatToxicPath, CatOwnerMissing, CatPurposeMissing, CatRotationOverdue, CatCredentialExpiredUnrevoked, CatStaticUnvaulted, CatDormantCritical, CatSharedUncontrolled, CatBreakGlass, CatUnusedGrant, CatLatentCritical}
+var Categories = []Category{CatSoD, CatToxicPath, CatOwnerMissing, CatPurposeMissing, CatRotationOverdue, CatCredentialExpiredUnrevoked, CatStaticUnvaulted, CatDormantCritical, CatSharedUncontrolled, CatBreakGlass, CatUnusedGrant, CatLatentCritical, CatConfusableID}
 
 // WellKnownResourceKinds are the resource kinds the built-in rules key on. Any
 // other text is allowed as a resource kind.

@@ -3,7 +3,9 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/graph"
@@ -93,6 +95,7 @@ var hygieneChecks = map[string]func(*hygieneRun){
 	CheckRotationOverdue:    perCredential(rotationOverdue),
 	CheckExpiredUnrevoked:   perCredential(expiredUnrevoked),
 	CheckStaticUnvaulted:    perCredential(staticUnvaulted),
+	CheckConfusableID:       checkConfusableID,
 }
 
 func checkOwnerMissing(h *hygieneRun) {
@@ -235,4 +238,55 @@ func (x *index) unusedGrants(st Settings, r Rule) []Finding {
 			Message: fmt.Sprintf("grant %s %s on %s last used %d days ago (threshold %d)", g.Principal, g.Action, g.Resource, age, st.UnusedGrantDays)})
 	}
 	return out
+}
+
+// checkConfusableID flags an identity whose id holds characters a reader
+// cannot see or that reorder text — bidirectional controls, zero-width
+// characters, other control characters — so that one id can pass for
+// another in a report or a ticket; it names the id it looks like when the
+// snapshot has one.
+func checkConfusableID(h *hygieneRun) {
+	id := h.i.ID
+	bad := hiddenRunes(id)
+	if len(bad) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("%s has %s in its id", strconv.QuoteToASCII(id), strings.Join(bad, ", "))
+	if look := strings.Map(dropHidden, id); look != id {
+		if _, ok := h.x.recs.Identity(look); ok {
+			msg += fmt.Sprintf("; it reads as %q, another identity", look)
+		} else {
+			msg += fmt.Sprintf("; it reads as %q", look)
+		}
+	}
+	h.identity(msg)
+}
+
+// hiddenRunes names the kinds of invisible or reordering characters in s.
+func hiddenRunes(s string) []string {
+	var out []string
+	add := func(what string) {
+		if !slices.Contains(out, what) {
+			out = append(out, what)
+		}
+	}
+	for _, r := range s {
+		switch {
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			add("bidirectional controls")
+		case r >= 0x200B && r <= 0x200D, r == 0x2060, r == 0xFEFF, r == 0x00AD:
+			add("zero-width characters")
+		case unicode.IsControl(r):
+			add("control characters")
+		}
+	}
+	return out
+}
+
+// dropHidden removes what hiddenRunes finds (for strings.Map).
+func dropHidden(r rune) rune {
+	if len(hiddenRunes(string(r))) > 0 {
+		return -1
+	}
+	return r
 }

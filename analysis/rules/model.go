@@ -32,12 +32,13 @@ const (
 	CheckBreakGlass         = "break_glass"
 	CheckUnusedGrant        = "unused_grant"
 	CheckLatentCritical     = "latent_critical"
+	CheckConfusableID       = "confusable_id"
 )
 
 // Checks lists every hygiene check, in a fixed order.
 var Checks = []string{CheckOwnerMissing, CheckPurposeMissing, CheckRotationOverdue, CheckExpiredUnrevoked,
 	CheckStaticUnvaulted, CheckDormantCritical, CheckSharedUncontrolled, CheckBreakGlass, CheckUnusedGrant,
-	CheckLatentCritical}
+	CheckLatentCritical, CheckConfusableID}
 
 // Identity scopes of a hygiene rule.
 const (

@@ -255,3 +255,27 @@ func TestBuiltinShipsAllSoDPairs(t *testing.T) {
 		}
 	}
 }
+
+// TestConfusableID: ids with bidi controls, zero-width or control
+// characters are flagged, naming the id they read as when it exists; plain
+// ids (Unicode letters included) are not.
+func TestConfusableID(t *testing.T) {
+	d := base()
+	for _, id := range []string{"bidi\u202egpj.exe", "ann\u200b", "row\nforged", "zoë"} {
+		d.IdentityList = append(d.IdentityList, graph.Identity{ID: id, Type: schema.IdentityHuman, Status: schema.StatusActive})
+	}
+	fs := evaluate(t, d, "")
+	for id, want := range map[string]string{
+		"bidi\u202egpj.exe": `"bidi\u202egpj.exe" has bidirectional controls in its id; it reads as "bidigpj.exe"`,
+		"ann\u200b":         `"ann\u200b" has zero-width characters in its id; it reads as "ann", another identity`,
+		"row\nforged":       `"row\nforged" has control characters in its id; it reads as "rowforged"`,
+	} {
+		f := find(fs, "HYG-CONFUSABLE-ID", id)
+		require.NotNil(t, f, "%q is flagged", id)
+		require.Equal(t, want, f.Message)
+		require.Equal(t, schema.Category("confusable_id"), f.Category)
+	}
+	for _, id := range []string{"zoë", "ann", "svc"} {
+		require.Nil(t, find(fs, "HYG-CONFUSABLE-ID", id), "%q is plain", id)
+	}
+}
