@@ -511,9 +511,13 @@ func (x *index) pathVars(ps *pathSummary, st Settings) map[string]any {
 	for i, id := range ps.credentials {
 		creds[i] = x.credVars(id, st)
 	}
-	auth := map[string]any{"via": "", "system": "", "credential": ""}
+	auth := map[string]any{"via": "", "system": "", "credential": "", "credential_type": ""}
 	if au := ps.auth; au != nil {
-		auth = map[string]any{"via": au.Via, "system": au.System, "credential": au.Credential}
+		typ := ""
+		if c, ok := x.recs.Credential(au.Credential); ok {
+			typ = string(c.Type) // fixed per credential id, so the memo key (the id) covers it
+		}
+		auth = map[string]any{"via": au.Via, "system": au.System, "credential": au.Credential, "credential_type": typ}
 	}
 	return map[string]any{"edges": edges, "hops": hops, "length": int64(ps.length), "through_exposure": ps.exposure,
 		"through_delegation": ps.delegation, "identities": idents, "credentials": creds,

@@ -279,3 +279,20 @@ func TestConfusableID(t *testing.T) {
 		require.Nil(t, find(fs, "HYG-CONFUSABLE-ID", id), "%q is plain", id)
 	}
 }
+
+// TestTrustLogin: an effective critical access whose session comes from a
+// credential of type trust (PostgreSQL pg_hba trust: no secret needed) is a
+// finding; the same access through a password is not.
+func TestTrustLogin(t *testing.T) {
+	d := base()
+	d.IdentityList = append(d.IdentityList, graph.Identity{ID: "etl", Type: schema.IdentityServiceAccount, Status: schema.StatusActive,
+		Purpose: "loads JEs", NonhumanRationale: "batch", Owners: graph.Owners{Business: "GL", Technical: "DBA"}})
+	d.GrantList = append(d.GrantList, graph.Grant{Principal: "etl", Action: schema.ActionWrite, Resource: "erp:je"})
+	d.CredentialList = append(d.CredentialList, graph.Credential{ID: "c-etl", Identity: "etl", Type: "trust", Systems: []string{"erp"}})
+	fs := evaluate(t, d, "")
+	f := find(fs, "TOX-TRUST-LOGIN", "etl")
+	require.NotNil(t, f)
+	require.True(t, f.Effective)
+	require.Equal(t, "c-etl", f.Credential)
+	require.Nil(t, find(fs, "TOX-TRUST-LOGIN", "svc"), "svc logs in with a password")
+}
