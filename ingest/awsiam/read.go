@@ -8,9 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest"
@@ -239,58 +237,6 @@ func str(name, v string) ingest.Field {
 	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.String, Text: v}}
 }
 
-func boolField(name string, v bool) ingest.Field {
-	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.Bool, Text: strconv.FormatBool(v)}}
-}
-
-// fields collects a record's fields, leaving out empty values.
-type fields []ingest.Field
-
-func (fs *fields) s(name, v string) {
-	if v != "" {
-		*fs = append(*fs, str(name, v))
-	}
-}
-
-func (fs *fields) b(name string, v bool) {
-	if v {
-		*fs = append(*fs, boolField(name, v))
-	}
-}
-
-func (fs *fields) t(name string, v time.Time) {
-	if !v.IsZero() {
-		*fs = append(*fs, str(name, v.UTC().Format(time.RFC3339Nano)))
-	}
-}
-
-func (fs *fields) list(name string, vs []string) {
-	if len(vs) == 0 {
-		return
-	}
-	items := make([]ingest.Value, len(vs))
-	for i, v := range vs {
-		items[i] = ingest.Value{Kind: ingest.String, Text: v}
-	}
-	*fs = append(*fs, ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.List, Items: items}})
-}
-
-func (fs *fields) tags(name string, m map[string]string) {
-	if len(m) == 0 {
-		return
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	v := ingest.Value{Kind: ingest.Map}
-	for _, k := range keys {
-		v.Fields = append(v.Fields, str(k, m[k]))
-	}
-	*fs = append(*fs, ingest.Field{Name: name, Value: v})
-}
-
 // Emit hands every record of ds to f (the shared loader validates them).
 // With placeholders, systems and identities are placeholder declarations
 // (ingest.File.AddPlaceholder).
@@ -299,107 +245,5 @@ func Emit(f *ingest.File, ds *graph.Dataset, placeholders bool) { emit(f, ds, pl
 // emit is Emit; a record whose id is in at gets that JSON pointer (its
 // entry in the export) instead of /reachgraph/SECTION/N.
 func emit(f *ingest.File, ds *graph.Dataset, placeholders bool, at map[string]string) {
-	n := 0
-	add := func(section string, fs fields) {
-		ptr := "/reachgraph/" + section + "/" + strconv.Itoa(n)
-		if len(fs) > 0 && fs[0].Name == "id" {
-			if p, ok := at[fs[0].Value.Text]; ok {
-				ptr = p
-			}
-		}
-		rec := &ingest.Record{Section: section, Fields: fs, Index: n, Pointer: ptr}
-		if placeholders && (section == "systems" || section == "identities") {
-			f.AddPlaceholder(rec)
-		} else {
-			f.Add(rec)
-		}
-		n++
-	}
-	for _, r := range ds.SystemList {
-		var fs fields
-		fs.s("id", r.ID)
-		fs.s("name", r.Name)
-		fs.s("kind", r.Kind)
-		fs.b("sox_scope", r.SOXScope)
-		fs.s("owner", r.Owner)
-		add("systems", fs)
-	}
-	for _, r := range ds.ResourceList {
-		var fs fields
-		fs.s("id", r.ID)
-		fs.s("system", r.System)
-		fs.s("parent", r.Parent)
-		fs.s("name", r.Name)
-		fs.s("kind", r.Kind)
-		if r.SOXScope != nil {
-			fs = append(fs, boolField("sox_scope", *r.SOXScope))
-		}
-		add("resources", fs)
-	}
-	for _, r := range ds.IdentityList {
-		var fs fields
-		fs.s("id", r.ID)
-		fs.s("name", r.Name)
-		fs.s("type", string(r.Type))
-		fs.s("status", string(r.Status))
-		fs.s("nonhuman_rationale", r.NonhumanRationale)
-		fs.s("purpose", r.Purpose)
-		owners := map[string]string{}
-		if r.Owners.Business != "" {
-			owners["business"] = r.Owners.Business
-		}
-		if r.Owners.Technical != "" {
-			owners["technical"] = r.Owners.Technical
-		}
-		fs.tags("owners", owners)
-		fs.b("break_glass", r.BreakGlass)
-		fs.t("created_at", r.CreatedAt)
-		fs.t("last_used_at", r.LastUsedAt)
-		fs.tags("tags", r.Tags)
-		add("identities", fs)
-	}
-	for _, r := range ds.GroupList {
-		var fs fields
-		fs.s("id", r.ID)
-		fs.s("name", r.Name)
-		fs.s("type", string(r.Type))
-		fs.s("system", r.System)
-		add("groups", fs)
-	}
-	for _, r := range ds.MembershipList {
-		var fs fields
-		fs.s("member", r.Member)
-		fs.s("group", r.Group)
-		add("memberships", fs)
-	}
-	for _, r := range ds.GrantList {
-		var fs fields
-		fs.s("principal", r.Principal)
-		fs.s("action", string(r.Action))
-		fs.s("resource", r.Resource)
-		fs.s("native", r.Native)
-		fs.b("conditional", r.Conditional)
-		add("grants", fs)
-	}
-	for _, r := range ds.CredentialList {
-		var fs fields
-		fs.s("id", r.ID)
-		fs.s("identity", r.Identity)
-		fs.s("type", string(r.Type))
-		fs.list("systems", r.Systems)
-		fs.t("created_at", r.CreatedAt)
-		fs.t("last_rotated_at", r.LastRotatedAt)
-		fs.t("last_used_at", r.LastUsedAt)
-		fs.b("revoked", r.Revoked)
-		add("credentials", fs)
-	}
-	for _, r := range ds.DelegationList {
-		var fs fields
-		fs.s("from", r.From)
-		fs.s("to", r.To)
-		fs.s("kind", string(r.Kind))
-		fs.s("system", r.System)
-		fs.s("native", r.Native)
-		add("delegations", fs)
-	}
+	f.Emit(ds, ingest.EmitOptions{Placeholders: placeholders, Pointer: func(_, id string, _ int) string { return at[id] }})
 }

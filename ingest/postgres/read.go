@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest"
@@ -114,31 +113,6 @@ func label(sys string, cat *Catalog, all bool) string {
 	return l
 }
 
-func str(name, v string) ingest.Field {
-	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.String, Text: v}}
-}
-
-// fields collects a record's fields, leaving out empty values.
-type fields []ingest.Field
-
-func (fs *fields) s(name, v string) {
-	if v != "" {
-		*fs = append(*fs, str(name, v))
-	}
-}
-
-func (fs *fields) b(name string, v bool) {
-	if v {
-		*fs = append(*fs, ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.Bool, Text: "true"}})
-	}
-}
-
-func (fs *fields) t(name string, v time.Time) {
-	if !v.IsZero() {
-		*fs = append(*fs, str(name, v.UTC().Format(time.RFC3339Nano)))
-	}
-}
-
 // emit hands the records of ds to f, numbering them from n; with skip
 // (the cluster was declared by an earlier source) it emits nothing. It
 // returns the next number.
@@ -146,82 +120,11 @@ func emit(f *ingest.File, ds *graph.Dataset, n int, skip bool) int {
 	if skip {
 		return n
 	}
-	add := func(section string, fs fields) {
-		f.Add(&ingest.Record{Section: section, Fields: fs, Index: n, Pointer: "/" + section + "/" + strconv.Itoa(n)})
-		n++
-	}
-	for _, r := range ds.SystemList {
-		fs := fields{}
-		fs.s("id", r.ID)
-		fs.s("name", r.Name)
-		fs.s("kind", r.Kind)
-		fs.b("sox_scope", r.SOXScope)
-		fs.s("owner", r.Owner)
-		add("systems", fs)
-	}
-	for _, r := range ds.ResourceList {
-		fs := fields{}
-		fs.s("id", r.ID)
-		fs.s("system", r.System)
-		fs.s("parent", r.Parent)
-		fs.s("name", r.Name)
-		fs.s("kind", r.Kind)
-		if r.SOXScope != nil {
-			fs = append(fs, ingest.Field{Name: "sox_scope", Value: ingest.Value{Kind: ingest.Bool, Text: strconv.FormatBool(*r.SOXScope)}})
-		}
-		add("resources", fs)
-	}
-	for _, r := range ds.IdentityList {
-		fs := fields{}
-		fs.s("id", r.ID)
-		fs.s("name", r.Name)
-		fs.s("type", string(r.Type))
-		fs.s("status", string(r.Status))
-		add("identities", fs)
-	}
-	for _, r := range ds.GroupList {
-		fs := fields{}
-		fs.s("id", r.ID)
-		fs.s("name", r.Name)
-		fs.s("type", string(r.Type))
-		fs.s("system", r.System)
-		add("groups", fs)
-	}
-	for _, r := range ds.MembershipList {
-		fs := fields{}
-		fs.s("member", r.Member)
-		fs.s("group", r.Group)
-		add("memberships", fs)
-	}
-	for _, r := range ds.GrantList {
-		fs := fields{}
-		fs.s("principal", r.Principal)
-		fs.s("action", string(r.Action))
-		fs.s("resource", r.Resource)
-		fs.s("native", r.Native)
-		fs.b("conditional", r.Conditional)
-		add("grants", fs)
-	}
-	for _, r := range ds.CredentialList {
-		fs := fields{}
-		fs.s("id", r.ID)
-		fs.s("identity", r.Identity)
-		fs.s("type", string(r.Type))
-		if len(r.Systems) > 0 {
-			fs = append(fs, ingest.Field{Name: "systems", Value: ingest.Value{Kind: ingest.List, Items: []ingest.Value{{Kind: ingest.String, Text: r.Systems[0]}}}})
-		}
-		fs.t("expires_at", r.ExpiresAt)
-		fs.b("revoked", r.Revoked)
-		add("credentials", fs)
-	}
-	for _, r := range ds.DelegationList {
-		fs := fields{}
-		fs.s("from", r.From)
-		fs.s("to", r.To)
-		fs.s("kind", string(r.Kind))
-		fs.s("system", r.System)
-		fs.s("native", r.Native)
-		add("delegations", fs)
-	}
-	return n
+	return f.Emit(ds, ingest.EmitOptions{Start: n, Pointer: func(section, _ string, i int) string {
+		return "/" + section + "/" + strconv.Itoa(i)
+	}})
+}
+
+func str(name, v string) ingest.Field {
+	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.String, Text: v}}
 }

@@ -138,7 +138,7 @@ func TestFixtureRolesAndLogins(t *testing.T) {
 	require.Equal(t, schema.CredAPIKey, creds[holder+":secret_id:8f0c2a7e-5c1b-4c1a-9a1e-3f2b1c0d9e8f"])
 	for _, c := range d.CredentialList {
 		if c.Type == schema.CredAPIKey {
-			require.Equal(t, time.Date(2026, 11, 30, 10, 34, 23, 0, time.UTC), c.ExpiresAt)
+			require.Equal(t, time.Date(2026, 11, 30, 10, 34, 23, 744473000, time.UTC), c.ExpiresAt, "the export's expiration_time, to the microsecond")
 		}
 	}
 }
