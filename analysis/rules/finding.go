@@ -124,3 +124,15 @@ func Failing(fs []Finding, min schema.Severity) bool {
 	}
 	return false
 }
+
+// CountFailing counts the findings that are not suppressed and are at least
+// as severe as min.
+func CountFailing(fs []Finding, min schema.Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Suppressed == nil && f.Severity.Rank() <= min.Rank() {
+			n++
+		}
+	}
+	return n
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,6 +37,8 @@ func loadRules(path string) (*rules.Ruleset, error) {
 
 type reportFlags struct {
 	rules, suppressions, format, failOn, out, workbook, since string
+	// formatSet and outputSet tell whether --format and the global -o were given.
+	formatSet, outputSet bool
 }
 
 func newReportCmd(g *globals) *cobra.Command {
@@ -44,13 +47,20 @@ func newReportCmd(g *globals) *cobra.Command {
 		Use:   "report [--rules FILE] [--suppressions FILE] [--format json|csv|md|html] [--fail-on SEVERITY] [--out FILE]",
 		Short: "Evaluate the SoD, toxic-path and hygiene rules and write a findings report",
 		Long: `Evaluate the built-in ruleset (plus --rules) on the snapshot and write the findings.
-The report writes to --out (default stdout) in --format; the global -o/--output flag
-(table/json/csv of query commands) does not apply here. Exit status 1 when a finding
-that is not suppressed is at or above --fail-on.`,
+The report writes to --out (default stdout) in --format. The global -o/--output flag
+may name the format instead (-o json|csv|md|html); -o table, wide or yaml is an error
+naming --format, and -o and --format must agree when both are given. With --workbook
+and neither --out nor --format, only the workbook is written (nothing on stdout).
+Exit status 1 when a finding that is not suppressed is at or above --fail-on; the
+message counts exactly those findings.`,
 		Example: `  reachgraph report --format html --out report.html --fail-on high
   reachgraph report --suppressions accepted.yaml --workbook review.csv --since s-1a2b`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runReport(cmd.Context(), f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.formatSet = cmd.Flags().Changed("format")
+			f.outputSet = cmd.Flags().Changed("output")
+			return g.runReport(cmd.Context(), f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.rules, "rules", "", "YAML rules file merged over the built-in ruleset (same id overrides)")
@@ -63,12 +73,36 @@ that is not suppressed is at or above --fail-on.`,
 	return cmd
 }
 
-func (g *globals) runReport(ctx context.Context, f reportFlags) error {
-	switch f.format {
-	case "json", "csv", "md", "html":
-	default:
-		return usagef("--format %q: want json, csv, md or html", f.format)
+// reportFormat resolves --format and the global -o into the report format.
+func (g *globals) reportFormat(f reportFlags) (string, error) {
+	format := f.format
+	if f.outputSet {
+		if !slices.Contains(reportFormats, g.output) {
+			return "", usagef("-o %q does not apply to report: use --format %s", g.output, strings.Join(reportFormats, "|"))
+		}
+		if f.formatSet && g.output != f.format {
+			return "", usagef("-o %q and --format %q disagree: give one", g.output, f.format)
+		}
+		format = g.output
 	}
+	if !slices.Contains(reportFormats, format) {
+		return "", usagef("--format %q: want %s", format, strings.Join(reportFormats, ", "))
+	}
+	return format, nil
+}
+
+// reportFormats are the formats of `reachgraph report`.
+var reportFormats = []string{"json", "csv", "md", "html"}
+
+func (g *globals) runReport(ctx context.Context, f reportFlags) error {
+	format, err := g.reportFormat(f)
+	if err != nil {
+		return err
+	}
+	f.format = format
+	// --workbook alone writes only the workbook: the report goes to stdout
+	// only when --out or an output format is asked for.
+	writeReport := f.workbook == "" || f.out != "" || f.formatSet || f.outputSet
 	var failOn schema.Severity
 	if f.failOn != "" {
 		s, err := schema.ParseSeverity(f.failOn)
@@ -123,7 +157,30 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		since = string(old.Meta().ID)
 	}
 	rep := report.New(string(snap.Engine.Snapshot().ID), at, since, fs)
+	if writeReport {
+		if err := g.writeReport(rep, f); err != nil {
+			return err
+		}
+	}
+	if f.workbook != "" {
+		var wb bytes.Buffer
+		if err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs); err != nil {
+			return err
+		}
+		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {
+			return err
+		}
+	}
+	if n := rules.CountFailing(fs, failOn); failOn != "" && n > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("findings at or above %s: %d open (not suppressed)", failOn, n)}
+	}
+	return nil
+}
+
+// writeReport renders rep in f.format to f.out or stdout.
+func (g *globals) writeReport(rep *report.Report, f reportFlags) error {
 	var buf bytes.Buffer
+	var err error
 	switch f.format {
 	case "json":
 		err = rep.JSON(&buf)
@@ -137,22 +194,7 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOut(g.env.Stdout, f.out, buf.Bytes()); err != nil {
-		return err
-	}
-	if f.workbook != "" {
-		var wb bytes.Buffer
-		if err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs); err != nil {
-			return err
-		}
-		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {
-			return err
-		}
-	}
-	if failOn != "" && rules.Failing(fs, failOn) {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("findings at or above %s: %d open", failOn, rep.Summary.Total)}
-	}
-	return nil
+	return writeOut(g.env.Stdout, f.out, buf.Bytes())
 }
 
 // writeOut writes b to the file path, or to w when path is "".

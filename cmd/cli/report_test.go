@@ -142,3 +142,66 @@ func TestReportGoldenFix(t *testing.T) {
 		t.Fatal("no critical finding with a fix in the golden report")
 	}
 }
+
+func TestReportFailOnCountsOnlyAtOrAbove(t *testing.T) {
+	store := ingestFinance(t)
+	out, _, code := run(t, "--store", store, "report")
+	require.Equal(t, cli.ExitOK, code)
+	var rep struct {
+		Findings []struct {
+			Severity   string          `json:"severity"`
+			Suppressed json.RawMessage `json:"suppressed"`
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	crit, all := 0, 0
+	for _, f := range rep.Findings {
+		if f.Suppressed == nil {
+			all++
+			if f.Severity == "critical" {
+				crit++
+			}
+		}
+	}
+	require.Greater(t, all, crit, "the sample must have findings below critical for this test to tell")
+	_, stderr, code := run(t, "--store", store, "report", "--fail-on", "critical", "--out", filepath.Join(t.TempDir(), "r.json"))
+	require.Equal(t, cli.ExitFindings, code)
+	require.Contains(t, stderr, "findings at or above critical: "+itoa(crit)+" open")
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestReportOutputFlags(t *testing.T) {
+	store := ingestFinance(t)
+	md, _, code := run(t, "--store", store, "report", "--format", "md")
+	require.Equal(t, cli.ExitOK, code)
+	t.Run("global -o names the format", func(t *testing.T) {
+		out, stderr, code := run(t, "--store", store, "-o", "md", "report")
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Equal(t, md, out)
+	})
+	t.Run("-o table is an error naming --format", func(t *testing.T) {
+		_, stderr, code := run(t, "--store", store, "-o", "table", "report")
+		require.Equal(t, cli.ExitUsage, code)
+		require.Contains(t, stderr, "--format")
+	})
+	t.Run("-o and --format disagree", func(t *testing.T) {
+		_, stderr, code := run(t, "--store", store, "-o", "csv", "report", "--format", "md")
+		require.Equal(t, cli.ExitUsage, code)
+		require.Contains(t, stderr, "disagree")
+	})
+	t.Run("--workbook alone writes nothing to stdout", func(t *testing.T) {
+		wb := filepath.Join(t.TempDir(), "wb.csv")
+		out, stderr, code := run(t, "--store", store, "report", "--workbook", wb)
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Empty(t, out)
+		b, err := os.ReadFile(wb)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(b), "snapshot,"), string(b[:min(len(b), 80)]))
+	})
+	t.Run("--workbook with --format also prints the report", func(t *testing.T) {
+		out, stderr, code := run(t, "--store", store, "report", "--format", "md", "--workbook", filepath.Join(t.TempDir(), "wb.csv"))
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Equal(t, md, out)
+	})
+}
