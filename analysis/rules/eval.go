@@ -246,6 +246,7 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 	if err := x.fixes(ctx, out); err != nil {
 		return nil, err
 	}
+	Disambiguate(out)
 	Sort(out)
 	return out, nil
 }
