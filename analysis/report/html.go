@@ -27,6 +27,7 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"accesses": FormatAccesses,
 	"hops":     FormatHops,
+	"auth":     FormatAuth,
 	"pct": func(n, total int) int {
 		if total == 0 {
 			return 0

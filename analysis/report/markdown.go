@@ -56,6 +56,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		if f.Credential != "" {
 			fmt.Fprintf(&b, "- credential `%s`\n", f.Credential)
 		}
+		if f.Authentication != nil {
+			fmt.Fprintf(&b, "- authentication: %s\n", mdEscape(FormatAuth(f.Authentication)))
+		}
 		if f.Suppressed != nil {
 			fmt.Fprintf(&b, "- suppressed by %s until %s: %s\n", mdEscape(f.Suppressed.Owner),
 				f.Suppressed.Expires.UTC().Format("2006-01-02"), mdEscape(f.Suppressed.Reason))
@@ -85,7 +88,29 @@ func (r *Report) Markdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- frameworks: %s\n", "`"+strings.Join(f.Frameworks, "`, `")+"`")
 		}
 	}
+	r.provenanceMarkdown(&b)
 	fmt.Fprintf(&b, "\n---\nSnapshot `%s`, as of %s.\n", r.Snapshot, r.AsOf.Format(time.RFC3339))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// provenanceMarkdown writes the Provenance section, when the report has one.
+func (r *Report) provenanceMarkdown(b *strings.Builder) {
+	p := r.Provenance
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(b, "\n## Provenance\n\n- tool: %s %s", mdEscape(p.Tool), mdEscape(p.Version))
+	if p.Commit != "" {
+		fmt.Fprintf(b, " (commit `%s`)", mdEscape(p.Commit))
+	}
+	fmt.Fprintf(b, "\n- ruleset SHA-256: `%s`\n- snapshot: `%s`, as of %s\n- source: %s\n", p.RulesetSHA256, p.Snapshot,
+		p.AsOf.Format(time.RFC3339), mdEscape(p.Source))
+	if !p.CollectedAt.IsZero() {
+		fmt.Fprintf(b, "- collected at: %s\n", p.CollectedAt.UTC().Format(time.RFC3339))
+	}
+	b.WriteString("\n| input file | SHA-256 |\n|---|---|\n")
+	for _, f := range p.Files {
+		fmt.Fprintf(b, "| %s | `%s` |\n", mdEscape(f.Name), f.SHA256)
+	}
 }

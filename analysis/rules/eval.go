@@ -715,6 +715,9 @@ func toxicFinding(r Rule, id string, g *group) Finding {
 	if a.Authentication != nil && f.Credential == "" {
 		f.Credential = a.Authentication.Credential
 	}
+	if a.Effective {
+		f.Authentication = a.Authentication
+	}
 	if !eff {
 		f.Severity = r.latentSeverity()
 		f.Message += " (latent)"

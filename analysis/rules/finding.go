@@ -44,6 +44,10 @@ type Finding struct {
 	Resource   string        `json:"resource,omitempty"`
 	Action     schema.Action `json:"action,omitempty"`
 	Effective  bool          `json:"effective"`
+	// Authentication is the evidence that the finding's access can be
+	// exercised now (the session and how it was obtained), on effective
+	// toxic-path findings.
+	Authentication *analysis.Authentication `json:"authentication,omitempty"`
 	// Accesses lists, per resource, the accesses the finding stands for (at
 	// most 20; AccessesOmitted counts the rest); empty for findings on the
 	// identity or a credential alone.

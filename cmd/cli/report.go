@@ -157,6 +157,12 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		since = string(old.Meta().ID)
 	}
 	rep := report.New(string(snap.Engine.Snapshot().ID), at, since, fs)
+	b := Build()
+	prov, err := report.NewProvenance(q.s.Meta(), at, rs, "reachgraph", b.Version, b.Commit)
+	if err != nil {
+		return err
+	}
+	rep.SetProvenance(prov)
 	if writeReport {
 		if err := g.writeReport(rep, f); err != nil {
 			return err

@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -204,4 +206,36 @@ func TestReportOutputFlags(t *testing.T) {
 		require.Equal(t, cli.ExitOK, code, stderr)
 		require.Equal(t, md, out)
 	})
+}
+
+func TestReportProvenanceInEveryFormat(t *testing.T) {
+	store := ingestFinance(t)
+	raw, err := os.ReadFile(finance)
+	require.NoError(t, err)
+	sum := sha256.Sum256(raw)
+	fileHash := hex.EncodeToString(sum[:])
+	out, _, code := run(t, "--store", store, "report")
+	require.Equal(t, cli.ExitOK, code)
+	var rep struct {
+		Provenance struct {
+			Version       string
+			RulesetSHA256 string `json:"ruleset_sha256"`
+			Files         []struct{ Name, SHA256 string }
+		} `json:"provenance"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Equal(t, cli.Build().Version, rep.Provenance.Version)
+	require.Regexp(t, "^[0-9a-f]{64}$", rep.Provenance.RulesetSHA256)
+	require.Equal(t, fileHash, rep.Provenance.Files[0].SHA256)
+	for _, format := range []string{"csv", "md", "html"} {
+		out, _, code := run(t, "--store", store, "report", "--format", format)
+		require.Equal(t, cli.ExitOK, code)
+		require.Contains(t, out, fileHash, format)
+		require.Contains(t, out, rep.Provenance.RulesetSHA256, format)
+		require.Contains(t, out, `"F_LFA1_APP ACTVT=01,02 (XK01, XK02)"`[1:20], format+": native permission shown")
+	}
+	rules := filepath.Join(t.TempDir(), "rules.yaml")
+	require.NoError(t, os.WriteFile(rules, []byte("version: 1\nsettings: {rotation_days: 30}\n"), 0o644))
+	other, _, _ := run(t, "--store", store, "report", "--rules", rules)
+	require.NotContains(t, other, rep.Provenance.RulesetSHA256, "other rules, other digest")
 }
