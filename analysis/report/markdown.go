@@ -34,6 +34,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	for _, c := range r.Summary.TopIdentities {
 		fmt.Fprintf(&b, "| `%s` | %d |\n", c.Name, c.Count)
 	}
+	r.groupsMarkdown(&b)
 	b.WriteString("\n## Findings\n\n| severity | rule | identity | resource | action | access | finding |\n|---|---|---|---|---|---|---|\n")
 	for _, f := range r.Findings {
 		sev := string(f.Severity)
@@ -112,5 +113,25 @@ func (r *Report) provenanceMarkdown(b *strings.Builder) {
 	b.WriteString("\n| input file | SHA-256 |\n|---|---|\n")
 	for _, f := range p.Files {
 		fmt.Fprintf(b, "| %s | `%s` |\n", mdEscape(f.Name), f.SHA256)
+	}
+}
+
+// groupsMarkdown writes the Root causes table: the HTMLMaxGroups most
+// severe groups with what to change, the open count and the identities.
+func (r *Report) groupsMarkdown(b *strings.Builder) {
+	fmt.Fprintf(b, "\n## Root causes\n\n%d change(s) close the %d open finding(s).\n\n", len(r.Groups), r.Summary.Total)
+	b.WriteString("| group | severity | open | change | identities | first finding |\n|---|---|---:|---|---|---|\n")
+	for i, g := range r.Groups {
+		if i == HTMLMaxGroups {
+			fmt.Fprintf(b, "\n%d more group(s) are in the JSON and CSV reports.\n", len(r.Groups)-i)
+			break
+		}
+		ids := g.Identities[:min(len(g.Identities), 5)]
+		more := ""
+		if n := len(g.Identities) - len(ids); n > 0 {
+			more = fmt.Sprintf(" +%d", n)
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %d | %s | %s%s | `%s` |\n", g.ID, g.Severity, g.Count, mdEscape(g.Change),
+			mdEscape(strings.Join(ids, ", ")), more, g.Representative)
 	}
 }

@@ -41,9 +41,12 @@ type Report struct {
 	// Since is the snapshot findings were compared with (--since), if any.
 	Since string `json:"since,omitempty"`
 	// Provenance is what the report was made from (SetProvenance).
-	Provenance *Provenance     `json:"provenance,omitempty"`
-	Summary    Summary         `json:"summary"`
-	Findings   []rules.Finding `json:"findings"`
+	Provenance *Provenance `json:"provenance,omitempty"`
+	Summary    Summary     `json:"summary"`
+	// Groups are the findings grouped by the change that closes them
+	// (Groups), most severe first.
+	Groups   []Group         `json:"groups"`
+	Findings []rules.Finding `json:"findings"`
 }
 
 // New builds a report over findings (sorted in place with rules.Sort).
@@ -85,6 +88,10 @@ func New(snapshot string, asOf time.Time, since string, fs []rules.Finding) *Rep
 	if r.Summary.TopIdentities == nil {
 		r.Summary.TopIdentities = []Count{}
 	}
+	r.Groups = Groups(fs)
+	if r.Groups == nil {
+		r.Groups = []Group{}
+	}
 	return r
 }
 
@@ -102,7 +109,7 @@ func (r *Report) JSON(w io.Writer) error {
 // CSVHeader is the header row of the CSV format.
 var CSVHeader = []string{"snapshot", "as_of", "id", "rule", "category", "severity", "identity", "actor", "credential",
 	"resource", "action", "effective", "new", "suppressed_by", "suppressed_until", "message", "path", "frameworks", "accesses", "fix",
-	"authentication", "tool_version", "ruleset_sha256", "inputs"}
+	"authentication", "root_cause_group", "root_cause", "tool_version", "ruleset_sha256", "inputs"}
 
 // CSV writes one row per finding, ready for a spreadsheet: its paths with
 // each hop's native permission and validity window, its authentication
@@ -113,9 +120,19 @@ func (r *Report) CSV(w io.Writer) error {
 	if p := r.Provenance; p != nil {
 		ver, digest, inputs = p.Version, p.RulesetSHA256, FormatFiles(p.Files)
 	}
+	groupOf := map[string]*Group{}
+	for i := range r.Groups {
+		for _, id := range r.Groups[i].Findings {
+			groupOf[id] = &r.Groups[i]
+		}
+	}
 	cw := NewCSVWriter(w)
 	_ = cw.Write(CSVHeader)
 	for _, f := range r.Findings {
+		gid, change := "", ""
+		if g := groupOf[f.ID]; g != nil {
+			gid, change = g.ID, g.Change
+		}
 		by, until := "", ""
 		if f.Suppressed != nil {
 			by, until = f.Suppressed.Owner, f.Suppressed.Expires.UTC().Format("2006-01-02")
@@ -123,7 +140,7 @@ func (r *Report) CSV(w io.Writer) error {
 		_ = cw.Write([]string{r.Snapshot, r.AsOf.Format(time.RFC3339), f.ID, f.Rule, string(f.Category), string(f.Severity),
 			f.Identity, strings.Join(f.Actor, " "), f.Credential, f.Resource, string(f.Action), fmt.Sprint(f.Effective),
 			fmt.Sprint(f.New), by, until, f.Message, FormatPaths(f.Paths), strings.Join(f.Frameworks, " "),
-			FormatAccesses(f.Accesses), FormatFix(f.Fix), FormatAuth(f.Authentication), ver, digest, inputs})
+			FormatAccesses(f.Accesses), FormatFix(f.Fix), FormatAuth(f.Authentication), gid, change, ver, digest, inputs})
 	}
 	cw.Flush()
 	return cw.Error()

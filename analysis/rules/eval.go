@@ -46,7 +46,8 @@ type index struct {
 type Option func(*options)
 
 type options struct {
-	noMemo bool
+	noMemo   bool
+	progress func(done, total int)
 }
 
 // WithoutMemo evaluates every toxic-path predicate afresh instead of
@@ -207,7 +208,7 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 	}
 	results := make([][]Finding, len(units))
 	errs := make([]error, len(units))
-	var next atomic.Int64
+	var next, finished atomic.Int64
 	var wg sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
@@ -220,6 +221,9 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 					return
 				}
 				results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
+				if p := x.opts.progress; p != nil {
+					p(int(finished.Add(1)), len(units))
+				}
 			}
 		}()
 	}

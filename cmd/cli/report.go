@@ -130,7 +130,9 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		return err
 	}
 	defer done()
-	snap, shared, err := q.s.Findings(ctx, rs, q.asOf)
+	ph := g.phase("evaluating rules (actors)")
+	snap, shared, err := q.s.Findings(ctx, rs, q.asOf, ph.evalOptions()...)
+	ph.end()
 	if err != nil {
 		return err
 	}
@@ -149,7 +151,9 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		if err != nil {
 			return err
 		}
-		_, before, err := old.Findings(ctx, rs, time.Time{})
+		ph := g.phase("evaluating rules on " + f.since)
+		_, before, err := old.Findings(ctx, rs, time.Time{}, ph.evalOptions()...)
+		ph.end()
 		if err != nil {
 			return err
 		}
@@ -164,13 +168,21 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 	}
 	rep.SetProvenance(prov)
 	if writeReport {
-		if err := g.writeReport(rep, f); err != nil {
+		ph := g.phase("writing the " + f.format + " report")
+		ph.step(0, -1)
+		err := g.writeReport(rep, f)
+		ph.end()
+		if err != nil {
 			return err
 		}
 	}
 	if f.workbook != "" {
 		var wb bytes.Buffer
-		if err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs); err != nil {
+		ph := g.phase("writing the workbook")
+		ph.step(0, -1)
+		err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs)
+		ph.end()
+		if err != nil {
 			return err
 		}
 		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {

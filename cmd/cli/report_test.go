@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -238,4 +239,17 @@ func TestReportProvenanceInEveryFormat(t *testing.T) {
 	require.NoError(t, os.WriteFile(rules, []byte("version: 1\nsettings: {rotation_days: 30}\n"), 0o644))
 	other, _, _ := run(t, "--store", store, "report", "--rules", rules)
 	require.NotContains(t, other, rep.Provenance.RulesetSHA256, "other rules, other digest")
+}
+
+func TestReportProgressOnTerminal(t *testing.T) {
+	store := ingestFinance(t)
+	var out, errb bytes.Buffer
+	root := cli.NewRoot(cli.Env{Stdout: &out, Stderr: &errb, IsTerminal: func() bool { return true }})
+	root.SetArgs([]string{"--store", store, "report", "--format", "html", "--out", filepath.Join(t.TempDir(), "r.html")})
+	require.NoError(t, root.Execute())
+	require.Contains(t, errb.String(), "evaluating rules")
+	require.Contains(t, errb.String(), "writing the html report")
+	_, stderr, code := run(t, "--store", store, "report", "--out", filepath.Join(t.TempDir(), "r.json"))
+	require.Equal(t, cli.ExitOK, code)
+	require.Empty(t, stderr, "no progress when stderr is not a terminal")
 }
