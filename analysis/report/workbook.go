@@ -61,37 +61,7 @@ func Workbook(ctx context.Context, w io.Writer, s rules.Snapshot, rotationDays i
 				lat = append(lat, string(a.Action)+" "+a.Resource)
 			}
 		}
-		var creds []string
-		for _, c := range s.Data.CredentialList {
-			if c.Identity != i.ID {
-				continue
-			}
-			rot := c.LastRotatedAt
-			if rot.IsZero() {
-				rot = c.CreatedAt
-			}
-			age := "unknown"
-			if !rot.IsZero() {
-				age = fmt.Sprintf("%dd", int(asOf.Sub(rot)/(24*time.Hour)))
-			}
-			limit := c.RotationDays
-			if limit == 0 {
-				limit = rotationDays
-			}
-			exp := "never"
-			if !c.ExpiresAt.IsZero() {
-				exp = c.ExpiresAt.UTC().Format("2006-01-02")
-			}
-			state := ""
-			if c.Revoked {
-				state = " revoked"
-			}
-			if c.Vaulted {
-				state += " vaulted"
-			}
-			creds = append(creds, fmt.Sprintf("%s (%s, rotated %s ago, every %dd, expires %s%s)", c.ID, c.Type, age, limit, exp, state))
-		}
-		slices.Sort(creds)
+		creds := credentialEvidence(s, i.ID, asOf, rotationDays)
 		f := byID[i.ID]
 		slices.Sort(f)
 		_ = cw.Write([]string{snap, asOf.Format(time.RFC3339), i.ID, i.Name, string(i.Type), string(i.Status), i.Vendor,
@@ -100,4 +70,41 @@ func Workbook(ctx context.Context, w io.Writer, s rules.Snapshot, rotationDays i
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// credentialEvidence lists an identity's credentials with their rotation
+// evidence: "c-1 (password, rotated 40d ago, every 90d, expires never revoked)", sorted.
+func credentialEvidence(s rules.Snapshot, identity string, asOf time.Time, rotationDays int) []string {
+	var creds []string
+	for _, c := range s.Data.CredentialList {
+		if c.Identity != identity {
+			continue
+		}
+		rot := c.LastRotatedAt
+		if rot.IsZero() {
+			rot = c.CreatedAt
+		}
+		age := "unknown"
+		if !rot.IsZero() {
+			age = fmt.Sprintf("%dd", int(asOf.Sub(rot)/(24*time.Hour)))
+		}
+		limit := c.RotationDays
+		if limit == 0 {
+			limit = rotationDays
+		}
+		exp := "never"
+		if !c.ExpiresAt.IsZero() {
+			exp = c.ExpiresAt.UTC().Format("2006-01-02")
+		}
+		state := ""
+		if c.Revoked {
+			state = " revoked"
+		}
+		if c.Vaulted {
+			state += " vaulted"
+		}
+		creds = append(creds, fmt.Sprintf("%s (%s, rotated %s ago, every %dd, expires %s%s)", c.ID, c.Type, age, limit, exp, state))
+	}
+	slices.Sort(creds)
+	return creds
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ message counts exactly those findings.`,
 	fl.StringVar(&f.format, "format", "json", "report format: json, csv, md or html")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding has this severity or worse: critical, high, medium, low, info")
 	fl.StringVar(&f.out, "out", "", "write the report to FILE instead of stdout")
-	fl.StringVar(&f.workbook, "workbook", "", "also write the access-review workbook (CSV) to FILE")
+	fl.StringVar(&f.workbook, "workbook", "", "also write the access-review workbook to FILE: XLSX (one sheet per system owner, every identity with critical access) when FILE ends in .xlsx, else CSV (non-human identities)")
 	fl.StringVar(&f.since, "since", "", "mark findings absent from this earlier snapshot as new")
 	return cmd
 }
@@ -180,7 +181,12 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		var wb bytes.Buffer
 		ph := g.phase("writing the workbook")
 		ph.step(0, -1)
-		err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs)
+		var err error
+		if strings.EqualFold(filepath.Ext(f.workbook), ".xlsx") {
+			err = report.WorkbookXLSX(ctx, &wb, snap, rs.Settings.RotationDays, fs, rep.Provenance)
+		} else {
+			err = report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs)
+		}
 		ph.end()
 		if err != nil {
 			return err
