@@ -3,8 +3,8 @@ package cli
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
