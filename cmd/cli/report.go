@@ -45,11 +45,11 @@ type reportFlags struct {
 func newReportCmd(g *globals) *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
-		Use:   "report [--rules FILE] [--suppressions FILE] [--format json|csv|md|html] [--fail-on SEVERITY] [--out FILE]",
+		Use:   "report [--rules FILE] [--suppressions FILE] [--format json|csv|md|html|oscal] [--fail-on SEVERITY] [--out FILE]",
 		Short: "Evaluate the SoD, toxic-path and hygiene rules and write a findings report",
 		Long: `Evaluate the built-in ruleset (plus --rules) on the snapshot and write the findings.
 The report writes to --out (default stdout) in --format. The global -o/--output flag
-may name the format instead (-o json|csv|md|html); -o table, wide or yaml is an error
+may name the format instead (-o json|csv|md|html|oscal); -o table, wide or yaml is an error
 naming --format, and -o and --format must agree when both are given. With --workbook
 and neither --out nor --format, only the workbook is written (nothing on stdout).
 Exit status 1 when a finding that is not suppressed is at or above --fail-on; the
@@ -66,7 +66,7 @@ message counts exactly those findings.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.rules, "rules", "", "YAML rules file merged over the built-in ruleset (same id overrides)")
 	fl.StringVar(&f.suppressions, "suppressions", "", "YAML suppressions file (accepted findings, each with owner, reason, expires)")
-	fl.StringVar(&f.format, "format", "json", "report format: json, csv, md or html")
+	fl.StringVar(&f.format, "format", "json", "report format: json, csv, md, html or oscal (OSCAL 1.1.1 assessment-results JSON)")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding has this severity or worse: critical, high, medium, low, info")
 	fl.StringVar(&f.out, "out", "", "write the report to FILE instead of stdout")
 	fl.StringVar(&f.workbook, "workbook", "", "also write the access-review workbook to FILE: XLSX (one sheet per system owner, every identity with critical access) when FILE ends in .xlsx, else CSV (non-human identities)")
@@ -93,7 +93,7 @@ func (g *globals) reportFormat(f reportFlags) (string, error) {
 }
 
 // reportFormats are the formats of `reachgraph report`.
-var reportFormats = []string{"json", "csv", "md", "html"}
+var reportFormats = []string{"json", "csv", "md", "html", "oscal"}
 
 func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 	format, err := g.reportFormat(f)
@@ -214,6 +214,8 @@ func (g *globals) writeReport(rep *report.Report, f reportFlags) error {
 		err = rep.Markdown(&buf)
 	case "html":
 		err = rep.HTML(&buf)
+	case "oscal":
+		err = rep.OSCAL(&buf)
 	}
 	if err != nil {
 		return err
