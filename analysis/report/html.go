@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -27,6 +28,7 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"accesses": FormatAccesses,
 	"hops":     FormatHops,
+	"auth":     FormatAuth,
 	"pct": func(n, total int) int {
 		if total == 0 {
 			return 0
@@ -37,16 +39,47 @@ var funcs = template.FuncMap{
 
 var tmpl = template.Must(template.New("report").Funcs(funcs).Parse(htmlTemplate))
 
-// HTML writes a self-contained page (inline CSS, no scripts, no network).
+// Caps on what the HTML page shows inline; the JSON and CSV reports hold
+// every finding.
+const (
+	// HTMLMaxGroups is the number of root-cause groups shown.
+	HTMLMaxGroups = 200
+	// HTMLMaxPerGroup is the number of findings shown in full per group.
+	HTMLMaxPerGroup = 10
+	// htmlMaxIdentities is the number of identities named per group.
+	htmlMaxIdentities = 20
+)
+
+// findingView is a finding with its paths drawn as chains of boxes.
+type findingView struct {
+	*rules.Finding
+	Chains [][]box
+}
+
+// groupView is a group with the findings shown inline.
+type groupView struct {
+	*Group
+	Shown      []findingView
+	More       int
+	IdentShown []string
+	IdentMore  int
+}
+
+// HTML writes a self-contained page (inline CSS, no scripts, no network):
+// the summary, then the root-cause groups (the HTMLMaxGroups most severe),
+// each collapsible with its first HTMLMaxPerGroup findings in full, then the
+// provenance. The page stays small whatever the number of findings.
 func (r *Report) HTML(w io.Writer) error {
 	type view struct {
 		*Report
-		Chains   map[string][][]box
-		MaxSev   int
-		MaxCat   int
-		MaxScore int
+		Views        []groupView
+		GroupsMore   int
+		FindingsMore int
+		MaxSev       int
+		MaxCat       int
+		MaxScore     int
 	}
-	v := view{Report: r, Chains: map[string][][]box{}}
+	v := view{Report: r}
 	for _, c := range r.Summary.BySeverity {
 		v.MaxSev = max(v.MaxSev, c.Count)
 	}
@@ -56,12 +89,35 @@ func (r *Report) HTML(w io.Writer) error {
 	for _, c := range r.Summary.TopIdentities {
 		v.MaxScore = max(v.MaxScore, c.Count)
 	}
-	for _, f := range r.Findings {
-		for _, p := range f.Paths {
-			v.Chains[f.ID] = append(v.Chains[f.ID], chain(p))
+	byID := make(map[string]*rules.Finding, len(r.Findings))
+	for i := range r.Findings {
+		byID[r.Findings[i].ID] = &r.Findings[i]
+	}
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		if i >= HTMLMaxGroups {
+			v.GroupsMore++
+			v.FindingsMore += len(g.Findings)
+			continue
 		}
+		v.Views = append(v.Views, newGroupView(g, byID))
 	}
 	return tmpl.Execute(w, v)
+}
+
+func newGroupView(g *Group, byID map[string]*rules.Finding) groupView {
+	gv := groupView{Group: g, More: max(0, len(g.Findings)-HTMLMaxPerGroup)}
+	for _, id := range g.Findings[:min(len(g.Findings), HTMLMaxPerGroup)] {
+		f := byID[id]
+		fv := findingView{Finding: f}
+		for _, p := range f.Paths {
+			fv.Chains = append(fv.Chains, chain(p))
+		}
+		gv.Shown = append(gv.Shown, fv)
+	}
+	gv.IdentShown = g.Identities[:min(len(g.Identities), htmlMaxIdentities)]
+	gv.IdentMore = len(g.Identities) - len(gv.IdentShown)
+	return gv
 }
 
 // chain turns a path into boxes joined by labelled arrows; a jump between

@@ -34,6 +34,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	for _, c := range r.Summary.TopIdentities {
 		fmt.Fprintf(&b, "| `%s` | %d |\n", c.Name, c.Count)
 	}
+	r.groupsMarkdown(&b)
 	b.WriteString("\n## Findings\n\n| severity | rule | identity | resource | action | access | finding |\n|---|---|---|---|---|---|---|\n")
 	for _, f := range r.Findings {
 		sev := string(f.Severity)
@@ -55,6 +56,9 @@ func (r *Report) Markdown(w io.Writer) error {
 			f.Category, f.Severity, "`"+strings.Join(f.Actor, "`, `")+"`")
 		if f.Credential != "" {
 			fmt.Fprintf(&b, "- credential `%s`\n", f.Credential)
+		}
+		if f.Authentication != nil {
+			fmt.Fprintf(&b, "- authentication: %s\n", mdEscape(FormatAuth(f.Authentication)))
 		}
 		if f.Suppressed != nil {
 			fmt.Fprintf(&b, "- suppressed by %s until %s: %s\n", mdEscape(f.Suppressed.Owner),
@@ -85,7 +89,49 @@ func (r *Report) Markdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- frameworks: %s\n", "`"+strings.Join(f.Frameworks, "`, `")+"`")
 		}
 	}
+	r.provenanceMarkdown(&b)
 	fmt.Fprintf(&b, "\n---\nSnapshot `%s`, as of %s.\n", r.Snapshot, r.AsOf.Format(time.RFC3339))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// provenanceMarkdown writes the Provenance section, when the report has one.
+func (r *Report) provenanceMarkdown(b *strings.Builder) {
+	p := r.Provenance
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(b, "\n## Provenance\n\n- tool: %s %s", mdEscape(p.Tool), mdEscape(p.Version))
+	if p.Commit != "" {
+		fmt.Fprintf(b, " (commit `%s`)", mdEscape(p.Commit))
+	}
+	fmt.Fprintf(b, "\n- ruleset SHA-256: `%s`\n- snapshot: `%s`, as of %s\n- source: %s\n", p.RulesetSHA256, p.Snapshot,
+		p.AsOf.Format(time.RFC3339), mdEscape(p.Source))
+	if !p.CollectedAt.IsZero() {
+		fmt.Fprintf(b, "- collected at: %s\n", p.CollectedAt.UTC().Format(time.RFC3339))
+	}
+	b.WriteString("\n| input file | SHA-256 |\n|---|---|\n")
+	for _, f := range p.Files {
+		fmt.Fprintf(b, "| %s | `%s` |\n", mdEscape(f.Name), f.SHA256)
+	}
+}
+
+// groupsMarkdown writes the Root causes table: the HTMLMaxGroups most
+// severe groups with what to change, the open count and the identities.
+func (r *Report) groupsMarkdown(b *strings.Builder) {
+	fmt.Fprintf(b, "\n## Root causes\n\n%d change(s) close the %d open finding(s).\n\n", len(r.Groups), r.Summary.Total)
+	b.WriteString("| group | severity | open | change | identities | first finding |\n|---|---|---:|---|---|---|\n")
+	for i, g := range r.Groups {
+		if i == HTMLMaxGroups {
+			fmt.Fprintf(b, "\n%d more group(s) are in the JSON and CSV reports.\n", len(r.Groups)-i)
+			break
+		}
+		ids := g.Identities[:min(len(g.Identities), 5)]
+		more := ""
+		if n := len(g.Identities) - len(ids); n > 0 {
+			more = fmt.Sprintf(" +%d", n)
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %d | %s | %s%s | `%s` |\n", g.ID, g.Severity, g.Count, mdEscape(g.Change),
+			mdEscape(strings.Join(ids, ", ")), more, g.Representative)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,8 +39,13 @@ type Report struct {
 	Snapshot string    `json:"snapshot"`
 	AsOf     time.Time `json:"as_of"`
 	// Since is the snapshot findings were compared with (--since), if any.
-	Since    string          `json:"since,omitempty"`
-	Summary  Summary         `json:"summary"`
+	Since string `json:"since,omitempty"`
+	// Provenance is what the report was made from (SetProvenance).
+	Provenance *Provenance `json:"provenance,omitempty"`
+	Summary    Summary     `json:"summary"`
+	// Groups are the findings grouped by the change that closes them
+	// (Groups), most severe first.
+	Groups   []Group         `json:"groups"`
 	Findings []rules.Finding `json:"findings"`
 }
 
@@ -82,8 +88,15 @@ func New(snapshot string, asOf time.Time, since string, fs []rules.Finding) *Rep
 	if r.Summary.TopIdentities == nil {
 		r.Summary.TopIdentities = []Count{}
 	}
+	r.Groups = Groups(fs)
+	if r.Groups == nil {
+		r.Groups = []Group{}
+	}
 	return r
 }
+
+// SetProvenance records p on the report.
+func (r *Report) SetProvenance(p Provenance) { r.Provenance = &p }
 
 // JSON writes the report as indented JSON.
 func (r *Report) JSON(w io.Writer) error {
@@ -95,13 +108,31 @@ func (r *Report) JSON(w io.Writer) error {
 
 // CSVHeader is the header row of the CSV format.
 var CSVHeader = []string{"snapshot", "as_of", "id", "rule", "category", "severity", "identity", "actor", "credential",
-	"resource", "action", "effective", "new", "suppressed_by", "suppressed_until", "message", "path", "frameworks", "accesses", "fix"}
+	"resource", "action", "effective", "new", "suppressed_by", "suppressed_until", "message", "path", "frameworks", "accesses", "fix",
+	"authentication", "root_cause_group", "root_cause", "tool_version", "ruleset_sha256", "inputs"}
 
-// CSV writes one row per finding (its first path only), ready for a spreadsheet.
+// CSV writes one row per finding, ready for a spreadsheet: its paths with
+// each hop's native permission and validity window, its authentication
+// evidence, and on every row the provenance (tool version, ruleset digest,
+// input files with their SHA-256).
 func (r *Report) CSV(w io.Writer) error {
+	var ver, digest, inputs string
+	if p := r.Provenance; p != nil {
+		ver, digest, inputs = p.Version, p.RulesetSHA256, FormatFiles(p.Files)
+	}
+	groupOf := map[string]*Group{}
+	for i := range r.Groups {
+		for _, id := range r.Groups[i].Findings {
+			groupOf[id] = &r.Groups[i]
+		}
+	}
 	cw := NewCSVWriter(w)
 	_ = cw.Write(CSVHeader)
 	for _, f := range r.Findings {
+		gid, change := "", ""
+		if g := groupOf[f.ID]; g != nil {
+			gid, change = g.ID, g.Change
+		}
 		by, until := "", ""
 		if f.Suppressed != nil {
 			by, until = f.Suppressed.Owner, f.Suppressed.Expires.UTC().Format("2006-01-02")
@@ -109,7 +140,7 @@ func (r *Report) CSV(w io.Writer) error {
 		_ = cw.Write([]string{r.Snapshot, r.AsOf.Format(time.RFC3339), f.ID, f.Rule, string(f.Category), string(f.Severity),
 			f.Identity, strings.Join(f.Actor, " "), f.Credential, f.Resource, string(f.Action), fmt.Sprint(f.Effective),
 			fmt.Sprint(f.New), by, until, f.Message, FormatPaths(f.Paths), strings.Join(f.Frameworks, " "),
-			FormatAccesses(f.Accesses), FormatFix(f.Fix)})
+			FormatAccesses(f.Accesses), FormatFix(f.Fix), FormatAuth(f.Authentication), gid, change, ver, digest, inputs})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -179,17 +210,27 @@ func FormatFix(f *reach.Fix) string {
 	return s
 }
 
-// edgeLabel is a hop's edge with its action or delegation kind,
-// ", conditional" for a conditional grant, and the edge's validity window
-// when it has one: GRANT(write, conditional)[until 2027-01-01].
+// edgeLabel is a hop's edge with its action or delegation kind, the
+// source's native permission quoted, ", conditional" for a conditional
+// grant, and the edge's validity window when it has one:
+// GRANT(write "F_BKPF_BUK/ACTVT=01", conditional)[until 2027-01-01].
 func edgeLabel(h analysis.Hop) string {
+	var in []string
 	switch {
-	case h.Action != "" && h.Conditional:
-		return fmt.Sprintf("%s(%s, conditional)%s", h.Edge, h.Action, h.WindowLabel())
 	case h.Action != "":
-		return fmt.Sprintf("%s(%s)%s", h.Edge, h.Action, h.WindowLabel())
+		in = append(in, string(h.Action))
 	case h.Kind != "":
-		return fmt.Sprintf("%s(%s)%s", h.Edge, h.Kind, h.WindowLabel())
+		in = append(in, string(h.Kind))
 	}
-	return string(h.Edge) + h.WindowLabel()
+	if h.Native != "" {
+		in = append(in, strconv.Quote(h.Native))
+	}
+	label := strings.Join(in, " ")
+	if h.Conditional {
+		label += ", conditional"
+	}
+	if label == "" {
+		return string(h.Edge) + h.WindowLabel()
+	}
+	return fmt.Sprintf("%s(%s)%s", h.Edge, label, h.WindowLabel())
 }

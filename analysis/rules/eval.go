@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -45,7 +46,8 @@ type index struct {
 type Option func(*options)
 
 type options struct {
-	noMemo bool
+	noMemo   bool
+	progress func(done, total int)
 }
 
 // WithoutMemo evaluates every toxic-path predicate afresh instead of
@@ -207,10 +209,14 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 	results := make([][]Finding, len(units))
 	errs := make([]error, len(units))
 	memos := sync.Pool{New: func() any { return newMemo(len(pl.toxic)) }}
+	var finished atomic.Int64
 	workers(runtime.GOMAXPROCS(0), len(units), func() bool { return ctx.Err() != nil }, func(i int) {
 		mm := memos.Get().(*memo)
 		results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
 		memos.Put(mm)
+		if p := x.opts.progress; p != nil {
+			p(int(finished.Add(1)), len(units))
+		}
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -234,6 +240,7 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 	if err := x.fixes(ctx, out); err != nil {
 		return nil, err
 	}
+	Disambiguate(out)
 	Sort(out)
 	return out, nil
 }
@@ -709,6 +716,9 @@ func toxicFinding(r Rule, id string, g *group) Finding {
 	}
 	if a.Authentication != nil && f.Credential == "" {
 		f.Credential = a.Authentication.Credential
+	}
+	if a.Effective {
+		f.Authentication = a.Authentication
 	}
 	if !eff {
 		f.Severity = r.latentSeverity()

@@ -30,8 +30,8 @@ type Conflict struct {
 
 // Finding is one violation of a rule (SPEC §5.3).
 type Finding struct {
-	// ID is stable across runs on the same data: a hash of the rule id, the
-	// identity and actor, resource, action and credential (and side B of a conflict).
+	// ID is stable across runs, ingest order, unrelated changes and a move
+	// between effective and latent: see setID.
 	ID       string          `json:"id"`
 	Rule     string          `json:"rule"`
 	Title    string          `json:"title"`
@@ -44,6 +44,10 @@ type Finding struct {
 	Resource   string        `json:"resource,omitempty"`
 	Action     schema.Action `json:"action,omitempty"`
 	Effective  bool          `json:"effective"`
+	// Authentication is the evidence that the finding's access can be
+	// exercised now (the session and how it was obtained), on effective
+	// toxic-path findings.
+	Authentication *analysis.Authentication `json:"authentication,omitempty"`
 	// Accesses lists, per resource, the accesses the finding stands for (at
 	// most 20; AccessesOmitted counts the rest); empty for findings on the
 	// identity or a credential alone.
@@ -85,12 +89,68 @@ func findingID(parts ...string) string {
 	return "f-" + hex.EncodeToString(h[:8])
 }
 
+// setID derives the finding's id from what the finding is about, not from
+// how it reads today: the rule, the identity and actor, the access it is
+// about (resource and action, or the access its fix targets when the
+// finding covers several) and side B of a conflict. Effective or latent,
+// severity, message, the credential used to authenticate and the evidence
+// paths do not enter, so revoking a credential turns an effective finding
+// latent under the same id. The root cause (RootCause, the fix's cut) is
+// reported next to the id, not hashed into it: which of several equally
+// short paths the engine keeps as evidence depends on the order records
+// were ingested, and the id must not. A finding about a credential and no
+// access (hygiene) keeps the credential. Findings that would share an id
+// are told apart by Disambiguate.
 func (f *Finding) setID() {
-	parts := []string{f.Rule, f.Identity, strings.Join(f.Actor, ","), f.Resource, string(f.Action), f.Credential}
+	res, act := f.Resource, f.Action
+	if f.target.resource != "" {
+		res, act = f.target.resource, f.target.action
+	}
+	parts := []string{f.Rule, f.Identity, strings.Join(f.Actor, ","), res, string(act)}
+	if res == "" {
+		parts = append(parts, f.Credential)
+	}
 	if f.Conflict != nil {
 		parts = append(parts, f.Conflict.B.Identity, f.Conflict.B.Resource, string(f.Conflict.B.Action))
 	}
 	f.ID = findingID(parts...)
+}
+
+// RootCause returns the grant edges of the paths, each as
+// "from\x01to\x01action\x01native", sorted and without duplicates: the
+// grants whose removal closes the evidence shown, independent of path order.
+func RootCause(ps []analysis.Path) []string {
+	var out []string
+	for _, p := range ps {
+		for _, h := range p {
+			if h.Edge == schema.EdgeGrant {
+				out = append(out, h.From+"\x01"+h.To+"\x01"+string(h.Action)+"\x01"+h.Native)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Disambiguate gives findings that share an id (the same access and root
+// cause reached through different credentials, say) distinct ids by hashing
+// in the credential and then the message; ids that are already unique are
+// kept, so the common case stays stable.
+func Disambiguate(fs []Finding) {
+	for _, extra := range []func(f *Finding) string{
+		func(f *Finding) string { return f.Credential },
+		func(f *Finding) string { return f.Message },
+	} {
+		n := map[string]int{}
+		for i := range fs {
+			n[fs[i].ID]++
+		}
+		for i := range fs {
+			if n[fs[i].ID] > 1 {
+				fs[i].ID = findingID(fs[i].ID, extra(&fs[i]))
+			}
+		}
+	}
 }
 
 // Sort orders findings by severity (most severe first), rule, identity,
@@ -123,4 +183,16 @@ func Failing(fs []Finding, min schema.Severity) bool {
 		}
 	}
 	return false
+}
+
+// CountFailing counts the findings that are not suppressed and are at least
+// as severe as min.
+func CountFailing(fs []Finding, min schema.Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Suppressed == nil && f.Severity.Rank() <= min.Rank() {
+			n++
+		}
+	}
+	return n
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,39 +38,72 @@ func loadRules(path string) (*rules.Ruleset, error) {
 
 type reportFlags struct {
 	rules, suppressions, format, failOn, out, workbook, since string
+	// formatSet and outputSet tell whether --format and the global -o were given.
+	formatSet, outputSet bool
 }
 
 func newReportCmd(g *globals) *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
-		Use:   "report [--rules FILE] [--suppressions FILE] [--format json|csv|md|html] [--fail-on SEVERITY] [--out FILE]",
+		Use:   "report [--rules FILE] [--suppressions FILE] [--format json|csv|md|html|oscal] [--fail-on SEVERITY] [--out FILE]",
 		Short: "Evaluate the SoD, toxic-path and hygiene rules and write a findings report",
 		Long: `Evaluate the built-in ruleset (plus --rules) on the snapshot and write the findings.
-The report writes to --out (default stdout) in --format; the global -o/--output flag
-(table/json/csv of query commands) does not apply here. Exit status 1 when a finding
-that is not suppressed is at or above --fail-on.`,
+The report writes to --out (default stdout) in --format. The global -o/--output flag
+may name the format instead (-o json|csv|md|html|oscal); -o table, wide or yaml is an error
+naming --format, and -o and --format must agree when both are given. With --workbook
+and neither --out nor --format, only the workbook is written (nothing on stdout).
+Exit status 1 when a finding that is not suppressed is at or above --fail-on; the
+message counts exactly those findings.`,
 		Example: `  reachgraph report --format html --out report.html --fail-on high
   reachgraph report --suppressions accepted.yaml --workbook review.csv --since s-1a2b`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return g.runReport(cmd.Context(), f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.formatSet = cmd.Flags().Changed("format")
+			f.outputSet = cmd.Flags().Changed("output")
+			return g.runReport(cmd.Context(), f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.rules, "rules", "", "YAML rules file merged over the built-in ruleset (same id overrides)")
 	fl.StringVar(&f.suppressions, "suppressions", "", "YAML suppressions file (accepted findings, each with owner, reason, expires)")
-	fl.StringVar(&f.format, "format", "json", "report format: json, csv, md or html")
+	fl.StringVar(&f.format, "format", "json", "report format: json, csv, md, html or oscal (OSCAL 1.1.1 assessment-results JSON)")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding has this severity or worse: critical, high, medium, low, info")
 	fl.StringVar(&f.out, "out", "", "write the report to FILE instead of stdout")
-	fl.StringVar(&f.workbook, "workbook", "", "also write the access-review workbook (CSV) to FILE")
+	fl.StringVar(&f.workbook, "workbook", "", "also write the access-review workbook to FILE: XLSX (one sheet per system owner, every identity with critical access) when FILE ends in .xlsx, else CSV (non-human identities)")
 	fl.StringVar(&f.since, "since", "", "mark findings absent from this earlier snapshot as new")
 	return cmd
 }
 
-func (g *globals) runReport(ctx context.Context, f reportFlags) error {
-	switch f.format {
-	case "json", "csv", "md", "html":
-	default:
-		return usagef("--format %q: want json, csv, md or html", f.format)
+// reportFormat resolves --format and the global -o into the report format.
+func (g *globals) reportFormat(f reportFlags) (string, error) {
+	format := f.format
+	if f.outputSet {
+		if !slices.Contains(reportFormats, g.output) {
+			return "", usagef("-o %q does not apply to report: use --format %s", g.output, strings.Join(reportFormats, "|"))
+		}
+		if f.formatSet && g.output != f.format {
+			return "", usagef("-o %q and --format %q disagree: give one", g.output, f.format)
+		}
+		format = g.output
 	}
+	if !slices.Contains(reportFormats, format) {
+		return "", usagef("--format %q: want %s", format, strings.Join(reportFormats, ", "))
+	}
+	return format, nil
+}
+
+// reportFormats are the formats of `reachgraph report`.
+var reportFormats = []string{"json", "csv", "md", "html", "oscal"}
+
+func (g *globals) runReport(ctx context.Context, f reportFlags) error {
+	format, err := g.reportFormat(f)
+	if err != nil {
+		return err
+	}
+	f.format = format
+	// --workbook alone writes only the workbook: the report goes to stdout
+	// only when --out or an output format is asked for.
+	writeReport := f.workbook == "" || f.out != "" || f.formatSet || f.outputSet
 	var failOn schema.Severity
 	if f.failOn != "" {
 		s, err := schema.ParseSeverity(f.failOn)
@@ -96,7 +131,9 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		return err
 	}
 	defer done()
-	snap, shared, err := q.s.Findings(ctx, rs, q.asOf)
+	ph := g.phase("evaluating rules (actors)")
+	snap, shared, err := q.s.Findings(ctx, rs, q.asOf, ph.evalOptions()...)
+	ph.end()
 	if err != nil {
 		return err
 	}
@@ -115,7 +152,9 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		if err != nil {
 			return err
 		}
-		_, before, err := old.Findings(ctx, rs, time.Time{})
+		ph := g.phase("evaluating rules on " + f.since)
+		_, before, err := old.Findings(ctx, rs, time.Time{}, ph.evalOptions()...)
+		ph.end()
 		if err != nil {
 			return err
 		}
@@ -123,7 +162,49 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		since = string(old.Meta().ID)
 	}
 	rep := report.New(string(snap.Engine.Snapshot().ID), at, since, fs)
+	b := Build()
+	prov, err := report.NewProvenance(q.s.Meta(), at, rs, "reachgraph", b.Version, b.Commit)
+	if err != nil {
+		return err
+	}
+	rep.SetProvenance(prov)
+	if writeReport {
+		ph := g.phase("writing the " + f.format + " report")
+		ph.step(0, -1)
+		err := g.writeReport(rep, f)
+		ph.end()
+		if err != nil {
+			return err
+		}
+	}
+	if f.workbook != "" {
+		var wb bytes.Buffer
+		ph := g.phase("writing the workbook")
+		ph.step(0, -1)
+		var err error
+		if strings.EqualFold(filepath.Ext(f.workbook), ".xlsx") {
+			err = report.WorkbookXLSX(ctx, &wb, snap, rs.Settings.RotationDays, fs, rep.Provenance)
+		} else {
+			err = report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs)
+		}
+		ph.end()
+		if err != nil {
+			return err
+		}
+		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {
+			return err
+		}
+	}
+	if n := rules.CountFailing(fs, failOn); failOn != "" && n > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("findings at or above %s: %d open (not suppressed)", failOn, n)}
+	}
+	return nil
+}
+
+// writeReport renders rep in f.format to f.out or stdout.
+func (g *globals) writeReport(rep *report.Report, f reportFlags) error {
 	var buf bytes.Buffer
+	var err error
 	switch f.format {
 	case "json":
 		err = rep.JSON(&buf)
@@ -133,26 +214,13 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		err = rep.Markdown(&buf)
 	case "html":
 		err = rep.HTML(&buf)
+	case "oscal":
+		err = rep.OSCAL(&buf)
 	}
 	if err != nil {
 		return err
 	}
-	if err := writeOut(g.env.Stdout, f.out, buf.Bytes()); err != nil {
-		return err
-	}
-	if f.workbook != "" {
-		var wb bytes.Buffer
-		if err := report.Workbook(ctx, &wb, snap, rs.Settings.RotationDays, fs); err != nil {
-			return err
-		}
-		if err := writeOut(nil, f.workbook, wb.Bytes()); err != nil {
-			return err
-		}
-	}
-	if failOn != "" && rules.Failing(fs, failOn) {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("findings at or above %s: %d open", failOn, rep.Summary.Total)}
-	}
-	return nil
+	return writeOut(g.env.Stdout, f.out, buf.Bytes())
 }
 
 // writeOut writes b to the file path, or to w when path is "".

@@ -1,6 +1,9 @@
 package cli_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -141,4 +144,112 @@ func TestReportGoldenFix(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no critical finding with a fix in the golden report")
 	}
+}
+
+func TestReportFailOnCountsOnlyAtOrAbove(t *testing.T) {
+	store := ingestFinance(t)
+	out, _, code := run(t, "--store", store, "report")
+	require.Equal(t, cli.ExitOK, code)
+	var rep struct {
+		Findings []struct {
+			Severity   string          `json:"severity"`
+			Suppressed json.RawMessage `json:"suppressed"`
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	crit, all := 0, 0
+	for _, f := range rep.Findings {
+		if f.Suppressed == nil {
+			all++
+			if f.Severity == "critical" {
+				crit++
+			}
+		}
+	}
+	require.Greater(t, all, crit, "the sample must have findings below critical for this test to tell")
+	_, stderr, code := run(t, "--store", store, "report", "--fail-on", "critical", "--out", filepath.Join(t.TempDir(), "r.json"))
+	require.Equal(t, cli.ExitFindings, code)
+	require.Contains(t, stderr, "findings at or above critical: "+itoa(crit)+" open")
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestReportOutputFlags(t *testing.T) {
+	store := ingestFinance(t)
+	md, _, code := run(t, "--store", store, "report", "--format", "md")
+	require.Equal(t, cli.ExitOK, code)
+	t.Run("global -o names the format", func(t *testing.T) {
+		out, stderr, code := run(t, "--store", store, "-o", "md", "report")
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Equal(t, md, out)
+	})
+	t.Run("-o table is an error naming --format", func(t *testing.T) {
+		_, stderr, code := run(t, "--store", store, "-o", "table", "report")
+		require.Equal(t, cli.ExitUsage, code)
+		require.Contains(t, stderr, "--format")
+	})
+	t.Run("-o and --format disagree", func(t *testing.T) {
+		_, stderr, code := run(t, "--store", store, "-o", "csv", "report", "--format", "md")
+		require.Equal(t, cli.ExitUsage, code)
+		require.Contains(t, stderr, "disagree")
+	})
+	t.Run("--workbook alone writes nothing to stdout", func(t *testing.T) {
+		wb := filepath.Join(t.TempDir(), "wb.csv")
+		out, stderr, code := run(t, "--store", store, "report", "--workbook", wb)
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Empty(t, out)
+		b, err := os.ReadFile(wb)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(b), "snapshot,"), string(b[:min(len(b), 80)]))
+	})
+	t.Run("--workbook with --format also prints the report", func(t *testing.T) {
+		out, stderr, code := run(t, "--store", store, "report", "--format", "md", "--workbook", filepath.Join(t.TempDir(), "wb.csv"))
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Equal(t, md, out)
+	})
+}
+
+func TestReportProvenanceInEveryFormat(t *testing.T) {
+	store := ingestFinance(t)
+	raw, err := os.ReadFile(finance)
+	require.NoError(t, err)
+	sum := sha256.Sum256(raw)
+	fileHash := hex.EncodeToString(sum[:])
+	out, _, code := run(t, "--store", store, "report")
+	require.Equal(t, cli.ExitOK, code)
+	var rep struct {
+		Provenance struct {
+			Version       string
+			RulesetSHA256 string `json:"ruleset_sha256"`
+			Files         []struct{ Name, SHA256 string }
+		} `json:"provenance"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Equal(t, cli.Build().Version, rep.Provenance.Version)
+	require.Regexp(t, "^[0-9a-f]{64}$", rep.Provenance.RulesetSHA256)
+	require.Equal(t, fileHash, rep.Provenance.Files[0].SHA256)
+	for _, format := range []string{"csv", "md", "html"} {
+		out, _, code := run(t, "--store", store, "report", "--format", format)
+		require.Equal(t, cli.ExitOK, code)
+		require.Contains(t, out, fileHash, format)
+		require.Contains(t, out, rep.Provenance.RulesetSHA256, format)
+		require.Contains(t, out, `"F_LFA1_APP ACTVT=01,02 (XK01, XK02)"`[1:20], format+": native permission shown")
+	}
+	rules := filepath.Join(t.TempDir(), "rules.yaml")
+	require.NoError(t, os.WriteFile(rules, []byte("version: 1\nsettings: {rotation_days: 30}\n"), 0o644))
+	other, _, _ := run(t, "--store", store, "report", "--rules", rules)
+	require.NotContains(t, other, rep.Provenance.RulesetSHA256, "other rules, other digest")
+}
+
+func TestReportProgressOnTerminal(t *testing.T) {
+	store := ingestFinance(t)
+	var out, errb bytes.Buffer
+	root := cli.NewRoot(cli.Env{Stdout: &out, Stderr: &errb, IsTerminal: func() bool { return true }})
+	root.SetArgs([]string{"--store", store, "report", "--format", "html", "--out", filepath.Join(t.TempDir(), "r.html")})
+	require.NoError(t, root.Execute())
+	require.Contains(t, errb.String(), "evaluating rules")
+	require.Contains(t, errb.String(), "writing the html report")
+	_, stderr, code := run(t, "--store", store, "report", "--out", filepath.Join(t.TempDir(), "r.json"))
+	require.Equal(t, cli.ExitOK, code)
+	require.Empty(t, stderr, "no progress when stderr is not a terminal")
 }

@@ -73,6 +73,9 @@ says) and who has effective access (can connect and walk the path today).`,
 		newVersionCmd(g),
 		newExportCmd(g),
 		newVerifyStoreCmd(g),
+		newKeygenCmd(g),
+		newEvidenceCmd(g),
+		newVerifyCmd(g),
 	)
 	registerCompletions(g, root)
 	for _, c := range root.Commands() {
