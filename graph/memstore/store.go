@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -53,6 +52,9 @@ type Store struct {
 	pinned  int       // iterators that want db kept open between chunks
 	writing bool      // a commit owns the file; readers wait
 	closed  bool
+
+	// keep is set by KeepOpen: see keep.go.
+	keep keepState
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -136,6 +138,7 @@ func (s *Store) acquire() (*bolt.DB, error) {
 			return nil, err
 		}
 		s.db = db
+		s.keep.opened(s, db)
 	}
 	s.busy++
 	return s.db, nil
@@ -149,7 +152,7 @@ func (s *Store) release() {
 	defer s.mu.Unlock()
 	s.busy--
 	s.changed.Broadcast()
-	if s.busy == 0 && s.pinned == 0 {
+	if s.busy == 0 && s.pinned == 0 && !s.keepLocked() {
 		_ = s.closeReadLocked() // a read-only handle has nothing to flush
 	}
 }
@@ -166,7 +169,7 @@ func (s *Store) unpin() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pinned--
-	if s.busy == 0 && s.pinned == 0 {
+	if s.busy == 0 && s.pinned == 0 && !s.keepLocked() {
 		_ = s.closeReadLocked()
 	}
 }
@@ -175,6 +178,7 @@ func (s *Store) closeReadLocked() error {
 	if s.db == nil {
 		return nil
 	}
+	s.keep.forget()
 	err := s.db.Close()
 	s.db = nil
 	return err
@@ -202,7 +206,7 @@ func (s *Store) openRead() (*bolt.DB, error) {
 	}
 	var db *bolt.DB
 	err := s.storeErr(guard(func() (err error) {
-		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: syscall.MAP_POPULATE})
+		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: s.mmapFlags()})
 		return err
 	}))
 	if err != nil {
