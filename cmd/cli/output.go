@@ -8,12 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
 	"github.com/reachgraph/reachgraph/analysis"
-	"github.com/reachgraph/reachgraph/analysis/report"
 )
 
 // accessReport is the stable JSON shape of query output (SPEC §5.1).
@@ -39,67 +37,42 @@ func writeJSON(w io.Writer, v any) error {
 
 // printAccesses prints accesses in the chosen format.
 func (g *globals) printAccesses(q query, accs []analysis.Access) error {
-	if accs == nil {
-		accs = []analysis.Access{}
-	}
-	if ok, err := g.structured(accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs}); ok {
+	native := len(accs) > 0 && accs[0].Native != "" // whocan --native
+	return g.streamAccesses(q, native, func(fn func(analysis.Access) error) error {
+		for _, a := range accs {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// streamAccesses prints the accesses each hands to its callback in the
+// chosen format as they come (see accessSink), so the answer is never held
+// whole; --jq needs the whole document and collects it first. When each
+// fails after output began, the output is incomplete (JSON without its end,
+// a table without its rows) and the error is returned.
+func (g *globals) streamAccesses(q query, native bool, each func(func(analysis.Access) error) error) error {
+	if g.jq != "" {
+		accs := []analysis.Access{}
+		if err := each(func(a analysis.Access) error { accs = append(accs, a); return nil }); err != nil {
+			return err
+		}
+		_, err := g.structured(accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs})
 		return err
 	}
-	bw := bufio.NewWriterSize(g.env.Stdout, 64<<10)
-	if err := g.writeAccesses(bw, q, accs); err != nil {
+	bw := bufio.NewWriterSize(g.env.Stdout, 256<<10)
+	sink := g.newAccessSink(bw, q, native)
+	if err := each(sink.add); err != nil {
+		sink.abort()
+		_ = bw.Flush()
+		return err
+	}
+	if err := sink.finish(); err != nil {
 		return err
 	}
 	return bw.Flush()
-}
-
-// writeAccesses writes accesses as CSV or a table (with a count line).
-func (g *globals) writeAccesses(w io.Writer, q query, accs []analysis.Access) error {
-	switch g.output {
-	case "csv":
-		cw := report.NewCSVWriter(w) // RFC 4180, cells neutralised against formula injection
-		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
-		native := len(accs) > 0 && accs[0].Native != ""
-		if native { // whocan --native
-			header = append(header, "native_action", "conditional")
-		}
-		_ = cw.Write(header)
-		for _, a := range accs {
-			row := []string{a.Identity, a.Resource, string(a.Action), fmt.Sprint(a.Authorized), fmt.Sprint(a.Effective),
-				fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication)}
-			if native {
-				row = append(row, a.Native, fmt.Sprint(a.Conditional))
-			}
-			_ = cw.Write(row)
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	fmt.Fprintf(w, "snapshot %s  as_of %s\n", q.s.Meta().ID, q.at().Format(time.RFC3339))
-	if len(accs) == 0 {
-		fmt.Fprintln(w, "no access found")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "IDENTITY\tRESOURCE\tACTION\tACCESS\tCRITICAL\tAUTHENTICATION\tPATH")
-	for _, a := range accs {
-		action := string(a.Action)
-		if a.Native != "" {
-			action = a.Native + " (" + action + ")"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cells(a.Identity, a.Resource, action, accessWord(a),
-			yesNo(a.Critical), g.fit(formatAuth(a.Authentication)), g.fit(formatPath(firstPath(a))))...)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	eff := 0
-	for _, a := range accs {
-		if a.Effective {
-			eff++
-		}
-	}
-	_, err := fmt.Fprintf(w, "%d accesses: %d effective, %d latent\n", len(accs), eff, len(accs)-eff)
-	return err
 }
 
 // maxCell is the widest a table cell is printed with -o table; -o wide
