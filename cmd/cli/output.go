@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -123,42 +122,66 @@ func formatPath(p analysis.Path) string {
 	if len(p) == 0 {
 		return "-"
 	}
-	var b strings.Builder
-	b.WriteString(p[0].From)
+	return string(appendPath(make([]byte, 0, 64*len(p)), p))
+}
+
+// appendPath appends formatPath's text (it runs once per row of
+// `whocan --kind`, so it appends instead of formatting).
+func appendPath(b []byte, p analysis.Path) []byte {
+	b = append(b, p[0].From...)
 	for i, h := range p {
 		if i > 0 && h.From != p[i-1].To {
-			fmt.Fprintf(&b, " ~ %s", h.From)
+			b = append(b, " ~ "...)
+			b = append(b, h.From...)
 		}
-		fmt.Fprintf(&b, " -%s-> %s", hopLabel(h), h.To)
+		b = append(b, " -"...)
+		b = appendHopLabel(b, h)
+		b = append(b, "-> "...)
+		b = append(b, h.To...)
 	}
-	return b.String()
+	return b
 }
 
 // hopLabel is a hop's edge with its evidence: the action and native string
 // (quoted), ", conditional" for a conditional grant, "@system" for a
 // delegation that names one, and the edge's validity window when it has one
 // ("[from 2026-01-01 until 2027-01-01]").
-func hopLabel(h analysis.Hop) string {
-	var args []string
-	switch {
-	case h.Action != "" && h.Native != "":
-		args = append(args, fmt.Sprintf("%s %q", h.Action, h.Native))
-	case h.Action != "":
-		args = append(args, string(h.Action))
-	case h.Native != "":
-		args = append(args, strconv.Quote(h.Native))
+func hopLabel(h analysis.Hop) string { return string(appendHopLabel(nil, h)) }
+
+func appendHopLabel(b []byte, h analysis.Hop) []byte {
+	b = append(b, h.Edge...)
+	args := false
+	arg := func() {
+		if args {
+			b = append(b, ", "...)
+		} else {
+			b = append(b, '(')
+		}
+		args = true
+	}
+	if h.Action != "" {
+		arg()
+		b = append(b, h.Action...)
+		if h.Native != "" {
+			b = append(b, ' ')
+			b = strconv.AppendQuote(b, h.Native)
+		}
+	} else if h.Native != "" {
+		arg()
+		b = strconv.AppendQuote(b, h.Native)
 	}
 	if h.Conditional {
-		args = append(args, "conditional")
+		arg()
+		b = append(b, "conditional"...)
 	}
-	label := string(h.Edge)
-	if len(args) > 0 {
-		label += "(" + strings.Join(args, ", ") + ")"
+	if args {
+		b = append(b, ')')
 	}
 	if h.System != "" {
-		label += "@" + h.System
+		b = append(b, '@')
+		b = append(b, h.System...)
 	}
-	return label + h.WindowLabel()
+	return append(b, h.WindowLabel()...)
 }
 
 func formatAuth(a *analysis.Authentication) string {
@@ -166,9 +189,9 @@ func formatAuth(a *analysis.Authentication) string {
 		return "-"
 	}
 	if a.Via == "delegation" {
-		return fmt.Sprintf("%s via %s", a.System, a.Delegation)
+		return a.System + " via " + a.Delegation
 	}
-	s := fmt.Sprintf("%s via %s", a.System, a.Credential)
+	s := a.System + " via " + a.Credential
 	if a.ExpiresAt != nil {
 		s += " (expires " + a.ExpiresAt.Format("2006-01-02") + ")"
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -48,6 +49,7 @@ type jsonSink struct {
 	n       int
 	buf     bytes.Buffer
 	enc     *json.Encoder
+	line    []byte // jsonAccess's buffer, reused
 	started bool
 }
 
@@ -93,12 +95,15 @@ func (s *jsonSink) add(a analysis.Access) error {
 		sep = "\n    "
 	}
 	s.n++
-	b, err := s.encode(a)
-	if err != nil {
-		return err
+	b, ok := jsonAccess(s.line[:0], &a, "    ")
+	if s.line = b; !ok { // what only encoding/json writes (and refuses)
+		var err error
+		if b, err = s.encode(a); err != nil {
+			return err
+		}
 	}
 	s.w.WriteString(sep)
-	_, err = s.w.Write(b)
+	_, err := s.w.Write(b)
 	return err
 }
 
@@ -186,10 +191,10 @@ func (s *csvSink) add(a analysis.Access) error {
 			return err
 		}
 	}
-	s.row = append(s.row[:0], a.Identity, a.Resource, string(a.Action), fmt.Sprint(a.Authorized), fmt.Sprint(a.Effective),
-		fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication))
+	s.row = append(s.row[:0], a.Identity, a.Resource, string(a.Action), strconv.FormatBool(a.Authorized), strconv.FormatBool(a.Effective),
+		strconv.FormatBool(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication))
 	if s.native {
-		s.row = append(s.row, a.Native, fmt.Sprint(a.Conditional))
+		s.row = append(s.row, a.Native, strconv.FormatBool(a.Conditional))
 	}
 	return s.cw.Write(s.row)
 }

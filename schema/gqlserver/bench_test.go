@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,18 +17,14 @@ import (
 	"github.com/reachgraph/reachgraph/graph/memstore"
 )
 
-// benchStore is a store file holding one generated tier
-// (REACHGRAPH_BENCH_TIER, default S), made once per test binary run.
-var benchStore = sync.OnceValues(func() (string, error) {
+// benchStore makes a store file in dir holding one generated tier
+// (REACHGRAPH_BENCH_TIER, default S).
+func benchStore(dir string) (string, error) {
 	name := os.Getenv("REACHGRAPH_BENCH_TIER")
 	if name == "" {
 		name = "S"
 	}
 	tier, err := gen.TierByName(name)
-	if err != nil {
-		return "", err
-	}
-	dir, err := os.MkdirTemp("", "reachgraph-gqlbench-")
 	if err != nil {
 		return "", err
 	}
@@ -42,7 +37,7 @@ var benchStore = sync.OnceValues(func() (string, error) {
 	ctx := context.Background()
 	_, err = st.Ingest(ctx, gen.Meta(tier, 1), func(w graph.Writer) error { return gen.Generate(ctx, tier, 1, w, nil) })
 	return path, err
-})
+}
 
 // sampleResources returns n resource ids of the newest snapshot, drawn with
 // a fixed seed.
@@ -68,7 +63,7 @@ func sampleResources(b *testing.B, st graph.Store, n int) []string {
 // access: how serve ran before) and as serve opens it now (KeepOpen). It
 // reports p50 and p99 latencies; the ratio of the two runs is the gain.
 func BenchmarkGraphQLWhoCan(b *testing.B) {
-	path, err := benchStore()
+	path, err := benchStore(b.TempDir())
 	require.NoError(b, err)
 	for _, mode := range []string{"reopen", "keepopen"} {
 		b.Run(mode, func(b *testing.B) {
