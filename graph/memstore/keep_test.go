@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/memstore"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 )
@@ -73,4 +74,19 @@ func TestKeepOpenOwnIngest(t *testing.T) {
 	require.ErrorIs(t, err, memstore.ErrLocked, "hold 0 keeps the lock until Close")
 	require.NoError(t, s.Close())
 	storetest.Ingest(t, other, storetest.Denormalized())
+}
+
+// A kept handle changes nothing a caller can see: the conformance suite
+// passes with the handle kept until Close and with a short hold.
+func TestConformanceKeepOpen(t *testing.T) {
+	for _, hold := range []time.Duration{0, 5 * time.Millisecond} {
+		t.Run(hold.String(), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) graph.Store {
+				s, err := memstore.OpenTemp(t.TempDir())
+				require.NoError(t, err)
+				s.KeepOpen(hold)
+				return s
+			})
+		})
+	}
 }
