@@ -77,6 +77,13 @@
 //     process (waited 30s)". Another Store on the same file in the same
 //     process counts as another process.
 //
+// A long-running process (reachgraph serve) calls KeepOpen(hold): the
+// read-only handle then stays open between reads for up to hold after it
+// was opened (closed once no read runs), is mapped without pre-faulting,
+// and Snapshots answers from memory while it is open — exact, because
+// holding it holds the shared lock. Another process's commit waits for the
+// handle to close.
+//
 // A Reader holds no transaction: it copies one chunk at a time out of a
 // short read transaction and decodes the copy, so it stays valid, with the
 // same content, however many snapshots are committed while it is used, and
