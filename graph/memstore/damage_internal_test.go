@@ -69,7 +69,7 @@ func TestFileTruncatedWhileMapped(t *testing.T) {
 func TestDamageCorpus(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "reachgraph.db")
-	s, err := Open(path, withChunkSize(512))
+	s, err := Open(path, withChunkSize(512), WithDerived("records", recordsJSON), withDerivedChunk(700))
 	require.NoError(t, err)
 	storetest.Ingest(t, s, storetest.Synthetic(300, 1))
 	storetest.Ingest(t, s, storetest.Synthetic(300, 2))
@@ -122,8 +122,19 @@ func TestDamageCorpus(t *testing.T) {
 	t.Log(counts)
 }
 
+// recordsJSON is the derived data of the damage corpus: every record, as
+// JSON (several chunks of derived data per snapshot).
+func recordsJSON(ctx context.Context, r graph.Reader) ([]byte, error) {
+	d, err := graph.ReadAll(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(d)
+}
+
 // answer lists the snapshots of the store at path and reads the newest and
-// the oldest, recovering a panic into a failure the corpus test reports.
+// the oldest, records and derived data, recovering a panic into a failure
+// the corpus test reports.
 func answer(path string) (out string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -150,7 +161,14 @@ func answer(path string) (out string, err error) {
 		if err != nil {
 			return "", err
 		}
-		all = append(all, d)
+		derived, found, err := r.(graph.DerivedReader).Derived(ctx, "records")
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			return "", errors.New("no derived data")
+		}
+		all = append(all, d, string(derived))
 	}
 	js, err := json.Marshal(all)
 	return string(js), err

@@ -6,13 +6,16 @@
 //
 // Top-level buckets:
 //
-//	info       "format" → "reachgraph-memstore/4" (other values are refused)
+//	info       "format" → "reachgraph-memstore/5" (other values are refused)
 //	meta       seq → JSON graph.SnapshotMeta + CRC-32C, seq = 8-byte big-endian commit number 1, 2, …
 //	ids        snapshot id → seq
 //	snapshots  seq → bucket with one bucket per record kind:
 //	             systems, resources, identities, groups,
 //	             memberships, grants, credentials, delegations
 //	           each: chunk number (4-byte big-endian, from 0) → chunk
+//	           and, when the Store was opened WithDerived, a "derived"
+//	           bucket: one bucket per name (the projection) with chunks of
+//	           up to 16 MiB and its total size, each + CRC-32C
 //
 // A chunk is the concatenation of up to 256 KiB of records of one kind, each
 // in the canonical encoding of graph.AppendX, in write order; a record never

@@ -123,7 +123,12 @@ func (s *Store) Close() error {
 // counts a running read; the caller must call release. It returns nil and no
 // error when the store file does not exist yet (an empty store). It waits
 // while this process commits.
-func (s *Store) acquire() (*bolt.DB, error) {
+func (s *Store) acquire() (*bolt.DB, error) { return s.acquireFor(false) }
+
+// acquireFor is acquire; iterate says the read iterates records, the one
+// read that goes through most of the file: a handle opened for it is
+// pre-faulted (see mmapFlags).
+func (s *Store) acquireFor(iterate bool) (*bolt.DB, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.writing && !s.closed {
@@ -133,7 +138,7 @@ func (s *Store) acquire() (*bolt.DB, error) {
 		return nil, ErrClosed
 	}
 	if s.db == nil {
-		db, err := s.openRead()
+		db, err := s.openRead(iterate)
 		if err != nil || db == nil {
 			return nil, err
 		}
@@ -197,7 +202,7 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) (exists bool, err error) {
 
 // openRead opens the file read-only under a shared lock. It returns nil and
 // no error when the file does not exist or is still empty.
-func (s *Store) openRead() (*bolt.DB, error) {
+func (s *Store) openRead(iterate bool) (*bolt.DB, error) {
 	if ok, err := s.fileHasData(); !ok || err != nil {
 		return nil, err
 	}
@@ -206,7 +211,7 @@ func (s *Store) openRead() (*bolt.DB, error) {
 	}
 	var db *bolt.DB
 	err := s.storeErr(guard(func() (err error) {
-		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: s.mmapFlags()})
+		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: s.mmapFlags(iterate)})
 		return err
 	}))
 	if err != nil {
