@@ -174,9 +174,16 @@ func answer(path string) (out string, err error) {
 	return string(js), err
 }
 
-// TestOldFormatRefused: a version 2 file (no checksums) is refused with a
-// message saying to re-ingest, and left alone.
+// TestOldFormatRefused: a version 2 file (no checksums) and a version 4
+// file (no stored projection) are refused with a message saying to
+// re-ingest, and left alone.
 func TestOldFormatRefused(t *testing.T) {
+	for _, v := range []string{"reachgraph-memstore/2", "reachgraph-memstore/4"} {
+		t.Run(v, func(t *testing.T) { oldFormatRefused(t, v) })
+	}
+}
+
+func oldFormatRefused(t *testing.T, version string) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
@@ -185,7 +192,7 @@ func TestOldFormatRefused(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return b.Put(keyFormat, []byte("reachgraph-memstore/2"))
+		return b.Put(keyFormat, []byte(version))
 	}))
 	require.NoError(t, db.Close())
 	s, err := Open(path)
@@ -194,6 +201,7 @@ func TestOldFormatRefused(t *testing.T) {
 	_, err = s.Snapshots(context.Background())
 	require.ErrorIs(t, err, ErrNotStore)
 	require.ErrorContains(t, err, "ingest the inputs again into a new store file")
+	require.ErrorContains(t, err, `has format "`+version+`", this reachgraph reads "reachgraph-memstore/5"`)
 }
 
 // TestVerify: Verify finds nothing in an intact store, and names exactly the

@@ -3,6 +3,8 @@ package projection
 import (
 	"context"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -127,6 +129,42 @@ func FuzzLoad(f *testing.F) {
 		q, err := Load(p.Meta, b)
 		if err == nil {
 			require.Equal(t, q.Len(), len(q.ids.off)-1)
+		}
+	})
+}
+
+// BenchmarkStored opens the projection of a generated tier
+// (REACHGRAPH_BENCH_TIER, default S) both ways in one run: "build" reads
+// every record from the embedded store and builds it (what every command did
+// before), "load" reads the stored form and loads it (what it does now).
+func BenchmarkStored(b *testing.B) {
+	name := os.Getenv("REACHGRAPH_BENCH_TIER")
+	if name == "" {
+		name = "S"
+	}
+	tier, err := gen.TierByName(name)
+	require.NoError(b, err)
+	st, err := memstore.Open(filepath.Join(b.TempDir(), "s.db"), memstore.WithDerived(StoredName, Derive))
+	require.NoError(b, err)
+	defer st.Close()
+	ctx := context.Background()
+	_, err = st.Ingest(ctx, gen.Meta(tier, 1), func(w graph.Writer) error { return gen.Generate(ctx, tier, 1, w, nil) })
+	require.NoError(b, err)
+	r, err := st.Snapshot(ctx, "")
+	require.NoError(b, err)
+	b.Run("build", func(b *testing.B) {
+		for range b.N {
+			_, err := Build(ctx, r)
+			require.NoError(b, err)
+		}
+	})
+	b.Run("load", func(b *testing.B) {
+		for range b.N {
+			data, found, err := r.(graph.DerivedReader).Derived(ctx, StoredName)
+			require.NoError(b, err)
+			require.True(b, found)
+			_, err = Load(r.Meta(), data)
+			require.NoError(b, err)
 		}
 	})
 }
