@@ -26,7 +26,9 @@
 //
 // Every chunk ends with a 4-byte big-endian CRC-32C (Castagnoli) of the
 // snapshot id, the kind, the chunk number and the chunk's records; every
-// metadata value ends with the CRC-32C of its key and JSON. Readers check
+// metadata value ends with the CRC-32C of its key and JSON; every chunk of
+// derived data (and its size) with the CRC-32C of the snapshot id, the name,
+// the chunk number and the bytes. Readers check
 // them on every read, and check that the metadata keys are 1 … the meta
 // bucket's sequence and that the id index leads back to each snapshot.
 // Before mapping the file, both bbolt meta pages are checked and the file
