@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -44,54 +43,15 @@ type WhoCan struct {
 // Under a budget (WithBudget) a kind is answered resource by resource and
 // stops with the answer so far and ErrBudgetExceeded when the budget runs out.
 func (s *Session) WhoCan(ctx context.Context, asOf time.Time, q WhoCan) ([]analysis.Access, error) {
-	if !q.Action.Valid() {
-		return nil, &schema.EnumError{What: "action", Value: string(q.Action), Allowed: schema.Strings(schema.Actions)}
-	}
-	switch {
-	case (q.Resource == "") == (q.Kind == ""):
-		return nil, invalidf("give exactly one of resource and kind")
-	case q.System != "" && q.Kind == "":
-		return nil, invalidf("system goes with kind only")
-	}
-	e := s.Engine(asOf)
-	if q.Resource != "" {
-		if err := s.checkTarget(q.Resource); err != nil {
-			return nil, err
-		}
-		accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: q.Resource, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
-		if err != nil {
-			return nil, err
-		}
-		return charged(ctx, accs)
-	}
-	if _, ok := slices.BinarySearch(s.Kinds(), q.Kind); !ok {
-		return nil, &UnknownError{What: "kind", ID: q.Kind, Suggestions: suggest(q.Kind, slices.Values(s.Kinds()))}
-	}
-	if q.System != "" {
-		if err := s.check("system", q.System, projection.System); err != nil {
-			return nil, err
-		}
-	}
-	rs, err := e.KindResources(q.Kind, q.System)
-	if err != nil {
+	var out []analysis.Access
+	err := s.WhoCanEach(ctx, asOf, q, func(a analysis.Access) error {
+		out = append(out, a)
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrBudgetExceeded) {
 		return nil, err
 	}
-	var out []analysis.Access
-	for _, r := range rs {
-		if budgetOf(ctx).exhausted() {
-			return out, ErrBudgetExceeded
-		}
-		accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: r, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
-		if err != nil {
-			return nil, err
-		}
-		accs, err = charged(ctx, accs)
-		out = append(out, accs...)
-		if err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // Reach answers what q.Identity can do at asOf; an unknown identity is an

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -76,11 +77,37 @@ func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Opti
 		s.recsOnce.Do(func() { s.recs = graph.NewIndex(d) })
 		src = d
 	}
-	if s.proj, err = projection.Build(ctx, src); err != nil {
-		return nil, fmt.Errorf("project snapshot %s: %w", s.meta.ID, err)
+	if s.proj, err = stored(ctx, r); err != nil {
+		return nil, fmt.Errorf("open the stored projection of snapshot %s: %w", s.meta.ID, err)
+	}
+	if s.proj == nil {
+		if s.proj, err = projection.Build(ctx, src); err != nil {
+			return nil, fmt.Errorf("project snapshot %s: %w", s.meta.ID, err)
+		}
 	}
 	s.kinds = sync.OnceValue(s.resourceKinds)
 	return s, nil
+}
+
+// stored returns the projection the store keeps for r's snapshot (the
+// embedded store keeps it from ingest on), nil when there is none or it was
+// written by a build with another layout. Damage is an error: a stored
+// projection that fails its checks never answers, and is not silently
+// replaced either.
+func stored(ctx context.Context, r graph.Reader) (*projection.Projection, error) {
+	dr, ok := r.(graph.DerivedReader)
+	if !ok {
+		return nil, nil
+	}
+	data, found, err := dr.Derived(ctx, projection.StoredName)
+	if err != nil || !found {
+		return nil, err
+	}
+	p, err := projection.Load(r.Meta(), data)
+	if errors.Is(err, projection.ErrLayout) {
+		return nil, nil
+	}
+	return p, err
 }
 
 // snapshotError turns a failed lookup of id into an UnknownError with

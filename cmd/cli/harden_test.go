@@ -52,14 +52,19 @@ func TestPanicIsInternalError(t *testing.T) {
 	require.Equal(t, cli.ExitUsage, ee.Code, "errors keep their code")
 }
 
-// flipIn flips one bit of the first occurrence of marker in the file at path.
+// flipIn flips one bit of every occurrence of marker in the file at path:
+// in the snapshot's records and in its stored projection, so that both
+// the commands reading records and those reading the projection meet it.
 func flipIn(t *testing.T, path, marker string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	i := bytes.Index(data, []byte(marker))
-	require.GreaterOrEqual(t, i, 0, "marker %q not in the store file", marker)
-	data[i] ^= 0x01
+	n := 0
+	for i := bytes.Index(data, []byte(marker)); i >= 0; i = bytes.Index(data, []byte(marker)) {
+		data[i] ^= 0x01
+		n++
+	}
+	require.Positive(t, n, "marker %q not in the store file", marker)
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 }
 

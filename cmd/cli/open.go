@@ -13,13 +13,17 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/stores"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
 // openStore opens the store named by --store / REACHGRAPH_STORE.
 func (g *globals) openStore(ctx context.Context) (graph.Store, error) {
-	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv})
+	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv,
+		// The projection is stored with each snapshot at ingest, so that a
+		// question reads it instead of rebuilding it (docs/stores.md).
+		Derived: map[string]graph.DeriveFunc{projection.StoredName: projection.Derive}})
 	if err != nil {
 		return nil, usageErr(err)
 	}

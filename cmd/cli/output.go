@@ -3,17 +3,14 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
 	"github.com/reachgraph/reachgraph/analysis"
-	"github.com/reachgraph/reachgraph/analysis/report"
 )
 
 // accessReport is the stable JSON shape of query output (SPEC §5.1).
@@ -39,67 +36,42 @@ func writeJSON(w io.Writer, v any) error {
 
 // printAccesses prints accesses in the chosen format.
 func (g *globals) printAccesses(q query, accs []analysis.Access) error {
-	if accs == nil {
-		accs = []analysis.Access{}
-	}
-	if ok, err := g.structured(accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs}); ok {
+	native := len(accs) > 0 && accs[0].Native != "" // whocan --native
+	return g.streamAccesses(q, native, func(fn func(analysis.Access) error) error {
+		for _, a := range accs {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// streamAccesses prints the accesses each hands to its callback in the
+// chosen format as they come (see accessSink), so the answer is never held
+// whole; --jq needs the whole document and collects it first. When each
+// fails after output began, the output is incomplete (JSON without its end,
+// a table without its rows) and the error is returned.
+func (g *globals) streamAccesses(q query, native bool, each func(func(analysis.Access) error) error) error {
+	if g.jq != "" {
+		accs := []analysis.Access{}
+		if err := each(func(a analysis.Access) error { accs = append(accs, a); return nil }); err != nil {
+			return err
+		}
+		_, err := g.structured(accessReport{Snapshot: string(q.s.Meta().ID), AsOf: q.at(), Accesses: accs})
 		return err
 	}
-	bw := bufio.NewWriterSize(g.env.Stdout, 64<<10)
-	if err := g.writeAccesses(bw, q, accs); err != nil {
+	bw := bufio.NewWriterSize(g.env.Stdout, 256<<10)
+	sink := g.newAccessSink(bw, q, native)
+	if err := each(sink.add); err != nil {
+		sink.abort()
+		_ = bw.Flush()
+		return err
+	}
+	if err := sink.finish(); err != nil {
 		return err
 	}
 	return bw.Flush()
-}
-
-// writeAccesses writes accesses as CSV or a table (with a count line).
-func (g *globals) writeAccesses(w io.Writer, q query, accs []analysis.Access) error {
-	switch g.output {
-	case "csv":
-		cw := report.NewCSVWriter(w) // RFC 4180, cells neutralised against formula injection
-		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
-		native := len(accs) > 0 && accs[0].Native != ""
-		if native { // whocan --native
-			header = append(header, "native_action", "conditional")
-		}
-		_ = cw.Write(header)
-		for _, a := range accs {
-			row := []string{a.Identity, a.Resource, string(a.Action), fmt.Sprint(a.Authorized), fmt.Sprint(a.Effective),
-				fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication)}
-			if native {
-				row = append(row, a.Native, fmt.Sprint(a.Conditional))
-			}
-			_ = cw.Write(row)
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	fmt.Fprintf(w, "snapshot %s  as_of %s\n", q.s.Meta().ID, q.at().Format(time.RFC3339))
-	if len(accs) == 0 {
-		fmt.Fprintln(w, "no access found")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "IDENTITY\tRESOURCE\tACTION\tACCESS\tCRITICAL\tAUTHENTICATION\tPATH")
-	for _, a := range accs {
-		action := string(a.Action)
-		if a.Native != "" {
-			action = a.Native + " (" + action + ")"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cells(a.Identity, a.Resource, action, accessWord(a),
-			yesNo(a.Critical), g.fit(formatAuth(a.Authentication)), g.fit(formatPath(firstPath(a))))...)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	eff := 0
-	for _, a := range accs {
-		if a.Effective {
-			eff++
-		}
-	}
-	_, err := fmt.Fprintf(w, "%d accesses: %d effective, %d latent\n", len(accs), eff, len(accs)-eff)
-	return err
 }
 
 // maxCell is the widest a table cell is printed with -o table; -o wide
@@ -150,42 +122,66 @@ func formatPath(p analysis.Path) string {
 	if len(p) == 0 {
 		return "-"
 	}
-	var b strings.Builder
-	b.WriteString(p[0].From)
+	return string(appendPath(make([]byte, 0, 64*len(p)), p))
+}
+
+// appendPath appends formatPath's text (it runs once per row of
+// `whocan --kind`, so it appends instead of formatting).
+func appendPath(b []byte, p analysis.Path) []byte {
+	b = append(b, p[0].From...)
 	for i, h := range p {
 		if i > 0 && h.From != p[i-1].To {
-			fmt.Fprintf(&b, " ~ %s", h.From)
+			b = append(b, " ~ "...)
+			b = append(b, h.From...)
 		}
-		fmt.Fprintf(&b, " -%s-> %s", hopLabel(h), h.To)
+		b = append(b, " -"...)
+		b = appendHopLabel(b, h)
+		b = append(b, "-> "...)
+		b = append(b, h.To...)
 	}
-	return b.String()
+	return b
 }
 
 // hopLabel is a hop's edge with its evidence: the action and native string
 // (quoted), ", conditional" for a conditional grant, "@system" for a
 // delegation that names one, and the edge's validity window when it has one
 // ("[from 2026-01-01 until 2027-01-01]").
-func hopLabel(h analysis.Hop) string {
-	var args []string
-	switch {
-	case h.Action != "" && h.Native != "":
-		args = append(args, fmt.Sprintf("%s %q", h.Action, h.Native))
-	case h.Action != "":
-		args = append(args, string(h.Action))
-	case h.Native != "":
-		args = append(args, strconv.Quote(h.Native))
+func hopLabel(h analysis.Hop) string { return string(appendHopLabel(nil, h)) }
+
+func appendHopLabel(b []byte, h analysis.Hop) []byte {
+	b = append(b, h.Edge...)
+	args := false
+	arg := func() {
+		if args {
+			b = append(b, ", "...)
+		} else {
+			b = append(b, '(')
+		}
+		args = true
+	}
+	if h.Action != "" {
+		arg()
+		b = append(b, h.Action...)
+		if h.Native != "" {
+			b = append(b, ' ')
+			b = strconv.AppendQuote(b, h.Native)
+		}
+	} else if h.Native != "" {
+		arg()
+		b = strconv.AppendQuote(b, h.Native)
 	}
 	if h.Conditional {
-		args = append(args, "conditional")
+		arg()
+		b = append(b, "conditional"...)
 	}
-	label := string(h.Edge)
-	if len(args) > 0 {
-		label += "(" + strings.Join(args, ", ") + ")"
+	if args {
+		b = append(b, ')')
 	}
 	if h.System != "" {
-		label += "@" + h.System
+		b = append(b, '@')
+		b = append(b, h.System...)
 	}
-	return label + h.WindowLabel()
+	return append(b, h.WindowLabel()...)
 }
 
 func formatAuth(a *analysis.Authentication) string {
@@ -193,9 +189,9 @@ func formatAuth(a *analysis.Authentication) string {
 		return "-"
 	}
 	if a.Via == "delegation" {
-		return fmt.Sprintf("%s via %s", a.System, a.Delegation)
+		return a.System + " via " + a.Delegation
 	}
-	s := fmt.Sprintf("%s via %s", a.System, a.Credential)
+	s := a.System + " via " + a.Credential
 	if a.ExpiresAt != nil {
 		s += " (expires " + a.ExpiresAt.Format("2006-01-02") + ")"
 	}

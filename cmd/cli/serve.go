@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/memstore"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/schema/gqlserver"
 )
@@ -92,6 +93,9 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 		return err
 	}
 	defer st.Close()
+	if k, ok := st.(interface{ KeepOpen(time.Duration) }); ok {
+		k.KeepOpen(memstore.DefaultKeepOpen) // open once, not per request; see docs/performance.md
+	}
 	log := slog.New(slog.NewJSONHandler(g.env.Stderr, nil))
 	srv := gqlserver.NewServer(gqlserver.Options{
 		Store: st, Logger: log, Tokens: tokens, Ingest: IngestBundle,

@@ -46,17 +46,17 @@ techniques. See docs/ingest-aws.md "Native queries".`,
 				return err
 			}
 			defer done()
-			var accs []analysis.Access
 			if native != "" {
-				accs, err = q.s.WhoCanNative(cmd.Context(), q.asOf, native, resource, effectiveOnly)
-			} else {
-				accs, err = q.s.WhoCan(cmd.Context(), q.asOf, session.WhoCan{Action: a, Resource: resource, Kind: kind, System: system,
-					EffectiveOnly: effectiveOnly})
+				accs, err := q.s.WhoCanNative(cmd.Context(), q.asOf, native, resource, effectiveOnly)
+				if err != nil {
+					return queryErr(err)
+				}
+				return g.printAccesses(q, accs)
 			}
-			if err != nil {
-				return queryErr(err)
-			}
-			return g.printAccesses(q, accs)
+			wq := session.WhoCan{Action: a, Resource: resource, Kind: kind, System: system, EffectiveOnly: effectiveOnly}
+			return g.streamAccesses(q, false, func(fn func(analysis.Access) error) error {
+				return queryErr(q.s.WhoCanEach(cmd.Context(), q.asOf, wq, fn))
+			})
 		},
 	}
 	f := cmd.Flags()

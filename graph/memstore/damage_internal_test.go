@@ -69,7 +69,7 @@ func TestFileTruncatedWhileMapped(t *testing.T) {
 func TestDamageCorpus(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "reachgraph.db")
-	s, err := Open(path, withChunkSize(512))
+	s, err := Open(path, withChunkSize(512), WithDerived("records", recordsJSON), withDerivedChunk(700))
 	require.NoError(t, err)
 	storetest.Ingest(t, s, storetest.Synthetic(300, 1))
 	storetest.Ingest(t, s, storetest.Synthetic(300, 2))
@@ -122,8 +122,19 @@ func TestDamageCorpus(t *testing.T) {
 	t.Log(counts)
 }
 
+// recordsJSON is the derived data of the damage corpus: every record, as
+// JSON (several chunks of derived data per snapshot).
+func recordsJSON(ctx context.Context, r graph.Reader) ([]byte, error) {
+	d, err := graph.ReadAll(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(d)
+}
+
 // answer lists the snapshots of the store at path and reads the newest and
-// the oldest, recovering a panic into a failure the corpus test reports.
+// the oldest, records and derived data, recovering a panic into a failure
+// the corpus test reports.
 func answer(path string) (out string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -150,15 +161,29 @@ func answer(path string) (out string, err error) {
 		if err != nil {
 			return "", err
 		}
-		all = append(all, d)
+		derived, found, err := r.(graph.DerivedReader).Derived(ctx, "records")
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			return "", errors.New("no derived data")
+		}
+		all = append(all, d, string(derived))
 	}
 	js, err := json.Marshal(all)
 	return string(js), err
 }
 
-// TestOldFormatRefused: a version 2 file (no checksums) is refused with a
-// message saying to re-ingest, and left alone.
+// TestOldFormatRefused: a version 2 file (no checksums) and a version 4
+// file (no stored projection) are refused with a message saying to
+// re-ingest, and left alone.
 func TestOldFormatRefused(t *testing.T) {
+	for _, v := range []string{"reachgraph-memstore/2", "reachgraph-memstore/4"} {
+		t.Run(v, func(t *testing.T) { oldFormatRefused(t, v) })
+	}
+}
+
+func oldFormatRefused(t *testing.T, version string) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
@@ -167,7 +192,7 @@ func TestOldFormatRefused(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return b.Put(keyFormat, []byte("reachgraph-memstore/2"))
+		return b.Put(keyFormat, []byte(version))
 	}))
 	require.NoError(t, db.Close())
 	s, err := Open(path)
@@ -176,6 +201,7 @@ func TestOldFormatRefused(t *testing.T) {
 	_, err = s.Snapshots(context.Background())
 	require.ErrorIs(t, err, ErrNotStore)
 	require.ErrorContains(t, err, "ingest the inputs again into a new store file")
+	require.ErrorContains(t, err, `has format "`+version+`", this reachgraph reads "reachgraph-memstore/5"`)
 }
 
 // TestVerify: Verify finds nothing in an intact store, and names exactly the

@@ -6,13 +6,16 @@
 //
 // Top-level buckets:
 //
-//	info       "format" → "reachgraph-memstore/4" (other values are refused)
+//	info       "format" → "reachgraph-memstore/5" (other values are refused)
 //	meta       seq → JSON graph.SnapshotMeta + CRC-32C, seq = 8-byte big-endian commit number 1, 2, …
 //	ids        snapshot id → seq
 //	snapshots  seq → bucket with one bucket per record kind:
 //	             systems, resources, identities, groups,
 //	             memberships, grants, credentials, delegations
 //	           each: chunk number (4-byte big-endian, from 0) → chunk
+//	           and, when the Store was opened WithDerived, a "derived"
+//	           bucket: one bucket per name (the projection) with chunks of
+//	           up to 16 MiB and its total size, each + CRC-32C
 //
 // A chunk is the concatenation of up to 256 KiB of records of one kind, each
 // in the canonical encoding of graph.AppendX, in write order; a record never
@@ -23,7 +26,9 @@
 //
 // Every chunk ends with a 4-byte big-endian CRC-32C (Castagnoli) of the
 // snapshot id, the kind, the chunk number and the chunk's records; every
-// metadata value ends with the CRC-32C of its key and JSON. Readers check
+// metadata value ends with the CRC-32C of its key and JSON; every chunk of
+// derived data (and its size) with the CRC-32C of the snapshot id, the name,
+// the chunk number and the bytes. Readers check
 // them on every read, and check that the metadata keys are 1 … the meta
 // bucket's sequence and that the id index leads back to each snapshot.
 // Before mapping the file, both bbolt meta pages are checked and the file
@@ -76,6 +81,13 @@
 //     ErrLocked: "store ./reachgraph.db is locked by another reachgraph
 //     process (waited 30s)". Another Store on the same file in the same
 //     process counts as another process.
+//
+// A long-running process (reachgraph serve) calls KeepOpen(hold): the
+// read-only handle then stays open between reads for up to hold after it
+// was opened (closed once no read runs), is mapped without pre-faulting,
+// and Snapshots answers from memory while it is open — exact, because
+// holding it holds the shared lock. Another process's commit waits for the
+// handle to close.
 //
 // A Reader holds no transaction: it copies one chunk at a time out of a
 // short read transaction and decodes the copy, so it stays valid, with the

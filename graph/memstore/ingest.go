@@ -55,7 +55,11 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	if existing, found, err := s.findExact(meta.ID); err != nil || found {
 		return existing, err
 	}
-	return s.commit(meta, sp)
+	derived, err := s.derive(ctx, meta, sp)
+	if err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	return s.commit(meta, sp, derived)
 }
 
 func (s *Store) isClosed() bool {
@@ -75,7 +79,7 @@ func (s *Store) findExact(id graph.SnapshotID) (meta graph.SnapshotMeta, found b
 }
 
 // commit writes the spooled snapshot in one write transaction.
-func (s *Store) commit(meta graph.SnapshotMeta, sp *spool) (out graph.SnapshotMeta, err error) {
+func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]byte) (out graph.SnapshotMeta, err error) {
 	metaJSON, err := json.Marshal(meta)
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: encode metadata: %w", err)
@@ -84,7 +88,11 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool) (out graph.SnapshotMe
 		return graph.SnapshotMeta{}, err
 	}
 	defer s.endWrite()
-	db, err := s.openWrite(sp.bytes)
+	adding := sp.bytes
+	for _, data := range derived {
+		adding += len(data)
+	}
+	db, err := s.openWrite(adding)
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -103,7 +111,7 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool) (out graph.SnapshotMe
 				out = existing // another process committed the same content meanwhile
 				return err
 			}
-			if err := putSnapshot(tx, meta, metaJSON, sp); err != nil {
+			if err := putSnapshot(tx, meta, metaJSON, sp, derived, s.opts.derivedChunk); err != nil {
 				return err
 			}
 			if s.opts.beforeCommit != nil {
@@ -119,8 +127,9 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool) (out graph.SnapshotMe
 	return out, nil
 }
 
-// putSnapshot adds the snapshot's metadata, id index entry and record chunks.
-func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spool) error {
+// putSnapshot adds the snapshot's metadata, id index entry, record chunks
+// and derived data.
+func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spool, derived map[string][]byte, chunk int) error {
 	metas := tx.Bucket(bucketMeta)
 	seq, err := metas.NextSequence()
 	if err != nil {
@@ -144,6 +153,9 @@ func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spoo
 				return err
 			}
 		}
+	}
+	if err := putDerived(snap, meta.ID, derived, chunk); err != nil {
+		return err
 	}
 	if err := metas.Put(key, sealMeta(key, metaJSON)); err != nil {
 		return err

@@ -11,14 +11,15 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 )
 
-// formatV4 is the layout version written to the info bucket. A file with
+// formatV5 is the layout version written to the info bucket. A file with
 // another value is refused rather than misread. Version 2 added the native
 // string at the end of a delegation's encoding (graph.AppendDelegation), which
 // a version 1 file lacks; version 3 put a validity window flags byte (and the
 // bounds that are set) in front of every membership, grant and delegation;
 // version 4 added the CRC-32C trailer of every chunk and metadata value
-// (sealChunk, sealMeta).
-const formatV4 = "reachgraph-memstore/4"
+// (sealChunk, sealMeta); version 5 added the derived data of a snapshot (its
+// projection, stored at ingest: see derived.go).
+const formatV5 = "reachgraph-memstore/5"
 
 // formatPrefix starts every version of the format value, so an older store is
 // told apart from a file that is not a reachgraph store at all.
@@ -26,7 +27,7 @@ const formatPrefix = "reachgraph-memstore/"
 
 // Top-level buckets. See doc.go for the layout.
 var (
-	bucketInfo      = []byte("info")      // "format" → formatV4
+	bucketInfo      = []byte("info")      // "format" → formatV5
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
@@ -74,12 +75,12 @@ func checkFormat(tx *bolt.Tx, path string) error {
 		}
 		return fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
-	if got := string(info.Get(keyFormat)); got != formatV4 {
+	if got := string(info.Get(keyFormat)); got != formatV5 {
 		if strings.HasPrefix(got, formatPrefix) {
 			return fmt.Errorf("%s has format %q, this reachgraph reads %q: ingest the inputs again into a new store file (or move this one away): %w",
-				path, got, formatV4, ErrOldFormat)
+				path, got, formatV5, ErrOldFormat)
 		}
-		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV4, ErrNotStore)
+		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV5, ErrNotStore)
 	}
 	return nil
 }
@@ -93,7 +94,7 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := info.Put(keyFormat, []byte(formatV4)); err != nil {
+	if err := info.Put(keyFormat, []byte(formatV5)); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketMeta, bucketIDs, bucketSnapshots} {

@@ -22,10 +22,13 @@ type options struct {
 	// record and the metadata are in it and before bbolt commits. Only the
 	// crash-safety test sets it (see withBeforeCommit).
 	beforeCommit func()
+	// derived are computed at ingest and stored with the records (WithDerived).
+	derived      []derivation
+	derivedChunk int
 }
 
 func defaultOptions() options {
-	return options{lockTimeout: DefaultLockTimeout, chunkSize: chunkSize}
+	return options{lockTimeout: DefaultLockTimeout, chunkSize: chunkSize, derivedChunk: derivedChunk}
 }
 
 // WithLockTimeout sets how long the Store waits for a file lock held by

@@ -184,7 +184,7 @@ func decodeChunks[T any](ctx context.Context, r *reader, k kind, want int, decod
 // fetch returns chunk number n of kind k, its checksum checked, in a fresh
 // buffer. A missing chunk before all counted records were read is damage.
 func (r *reader) fetch(k kind, n uint32) ([]byte, error) {
-	db, err := r.store.acquire()
+	db, err := r.store.acquireFor(true)
 	if err != nil {
 		return nil, err
 	}

@@ -20,37 +20,58 @@ func (s *Store) Snapshots(ctx context.Context) ([]graph.SnapshotMeta, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := []graph.SnapshotMeta{}
-	_, err := s.view(func(tx *bolt.Tx) error {
-		metas, ids := tx.Bucket(bucketMeta), tx.Bucket(bucketIDs)
-		if metas == nil {
-			return nil
-		}
-		if err := metas.ForEach(func(k, v []byte) error {
-			m, err := decodeMeta(k, v)
-			if err != nil {
-				return err
-			}
-			if want := seqKey(uint64(len(out) + 1)); !bytes.Equal(k, want) {
-				return fmt.Errorf("snapshot metadata %x where %x belongs: %w", k, want, graph.ErrCorrupt)
-			}
-			if ids == nil || !bytes.Equal(ids.Get([]byte(m.ID)), k) {
-				return fmt.Errorf("snapshot %s: the id index does not lead to its metadata: %w", m.ID, graph.ErrCorrupt)
-			}
-			out = append(out, m)
-			return nil
-		}); err != nil {
-			return err
-		}
-		if n := metas.Sequence(); n != uint64(len(out)) {
-			return fmt.Errorf("%d snapshots committed, %d found: %w", n, len(out), graph.ErrCorrupt)
-		}
-		return nil
-	})
+	db, err := s.acquire()
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
 	}
+	if db == nil {
+		return []graph.SnapshotMeta{}, nil // no file yet
+	}
+	defer s.release()
+	if l, ok := s.cachedList(db); ok {
+		return l, nil
+	}
+	out, err := s.readList(db)
+	if err != nil {
+		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	s.cacheList(db, out)
 	return out, nil
+}
+
+// readList reads every snapshot's metadata through db, checking the order
+// and the id index.
+func (s *Store) readList(db *bolt.DB) ([]graph.SnapshotMeta, error) {
+	out := []graph.SnapshotMeta{}
+	err := s.storeErr(guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			metas, ids := tx.Bucket(bucketMeta), tx.Bucket(bucketIDs)
+			if metas == nil {
+				return nil
+			}
+			if err := metas.ForEach(func(k, v []byte) error {
+				m, err := decodeMeta(k, v)
+				if err != nil {
+					return err
+				}
+				if want := seqKey(uint64(len(out) + 1)); !bytes.Equal(k, want) {
+					return fmt.Errorf("snapshot metadata %x where %x belongs: %w", k, want, graph.ErrCorrupt)
+				}
+				if ids == nil || !bytes.Equal(ids.Get([]byte(m.ID)), k) {
+					return fmt.Errorf("snapshot %s: the id index does not lead to its metadata: %w", m.ID, graph.ErrCorrupt)
+				}
+				out = append(out, m)
+				return nil
+			}); err != nil {
+				return err
+			}
+			if n := metas.Sequence(); n != uint64(len(out)) {
+				return fmt.Errorf("%d snapshots committed, %d found: %w", n, len(out), graph.ErrCorrupt)
+			}
+			return nil
+		})
+	}))
+	return out, err
 }
 
 // Snapshot implements graph.SnapshotStore. id may be a full snapshot id, a

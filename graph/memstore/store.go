@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -53,6 +52,9 @@ type Store struct {
 	pinned  int       // iterators that want db kept open between chunks
 	writing bool      // a commit owns the file; readers wait
 	closed  bool
+
+	// keep is set by KeepOpen: see keep.go.
+	keep keepState
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -121,7 +123,12 @@ func (s *Store) Close() error {
 // counts a running read; the caller must call release. It returns nil and no
 // error when the store file does not exist yet (an empty store). It waits
 // while this process commits.
-func (s *Store) acquire() (*bolt.DB, error) {
+func (s *Store) acquire() (*bolt.DB, error) { return s.acquireFor(false) }
+
+// acquireFor is acquire; iterate says the read iterates records, the one
+// read that goes through most of the file: a handle opened for it is
+// pre-faulted (see mmapFlags).
+func (s *Store) acquireFor(iterate bool) (*bolt.DB, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.writing && !s.closed {
@@ -131,11 +138,12 @@ func (s *Store) acquire() (*bolt.DB, error) {
 		return nil, ErrClosed
 	}
 	if s.db == nil {
-		db, err := s.openRead()
+		db, err := s.openRead(iterate)
 		if err != nil || db == nil {
 			return nil, err
 		}
 		s.db = db
+		s.keep.opened(s, db)
 	}
 	s.busy++
 	return s.db, nil
@@ -149,7 +157,7 @@ func (s *Store) release() {
 	defer s.mu.Unlock()
 	s.busy--
 	s.changed.Broadcast()
-	if s.busy == 0 && s.pinned == 0 {
+	if s.busy == 0 && s.pinned == 0 && !s.keepLocked() {
 		_ = s.closeReadLocked() // a read-only handle has nothing to flush
 	}
 }
@@ -166,7 +174,7 @@ func (s *Store) unpin() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pinned--
-	if s.busy == 0 && s.pinned == 0 {
+	if s.busy == 0 && s.pinned == 0 && !s.keepLocked() {
 		_ = s.closeReadLocked()
 	}
 }
@@ -175,6 +183,7 @@ func (s *Store) closeReadLocked() error {
 	if s.db == nil {
 		return nil
 	}
+	s.keep.forget()
 	err := s.db.Close()
 	s.db = nil
 	return err
@@ -193,7 +202,7 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) (exists bool, err error) {
 
 // openRead opens the file read-only under a shared lock. It returns nil and
 // no error when the file does not exist or is still empty.
-func (s *Store) openRead() (*bolt.DB, error) {
+func (s *Store) openRead(iterate bool) (*bolt.DB, error) {
 	if ok, err := s.fileHasData(); !ok || err != nil {
 		return nil, err
 	}
@@ -202,7 +211,7 @@ func (s *Store) openRead() (*bolt.DB, error) {
 	}
 	var db *bolt.DB
 	err := s.storeErr(guard(func() (err error) {
-		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: syscall.MAP_POPULATE})
+		db, err = bolt.Open(s.path, fileMode, &bolt.Options{ReadOnly: true, Timeout: s.opts.lockTimeout, MmapFlags: s.mmapFlags(iterate)})
 		return err
 	}))
 	if err != nil {

@@ -83,6 +83,9 @@ func (s *Store) Verify(ctx context.Context) (Verification, error) {
 		if err == nil {
 			m = r.Meta()
 			err = rehash(ctx, r.(*reader))
+			if err == nil {
+				err = r.(*reader).verifyDerived(ctx)
+			}
 		} else {
 			err = fmt.Errorf("snapshot %s is %w: %w", m.ID, ErrDamaged, err)
 		}
@@ -147,6 +150,38 @@ func feed[T any](seq iter.Seq2[T, error], put func(T) error) error {
 			return err
 		}
 		if err := put(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyDerived reads every derived data set of r (each chunk's checksum is
+// checked on the way).
+func (r *reader) verifyDerived(ctx context.Context) error {
+	var names []string
+	db, err := r.store.acquire()
+	if err != nil || db == nil {
+		return err
+	}
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			all, err := r.derivedAll(tx)
+			if all == nil || err != nil {
+				return err
+			}
+			return all.ForEach(func(k, _ []byte) error {
+				names = append(names, string(k))
+				return nil
+			})
+		})
+	})
+	r.store.release()
+	if err != nil {
+		return r.derivedDamage("data", err)
+	}
+	for _, name := range names {
+		if _, _, err := r.Derived(ctx, name); err != nil {
 			return err
 		}
 	}

@@ -74,6 +74,10 @@ type Options struct {
 	// its Username and Password are overridden from the environment as above
 	// when they are empty.
 	Neo4j neo4jstore.Options
+	// Derived is data the embedded store computes at ingest and stores with
+	// each snapshot, by name (memstore.WithDerived): the CLI stores the
+	// projection there. Other stores ignore it.
+	Derived map[string]graph.DeriveFunc
 }
 
 var schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
@@ -123,7 +127,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (graph.Store, error)
 	}
 	switch t.Kind {
 	case KindFile:
-		return memstore.Open(t.Path, memstore.WithLockTimeout(opts.LockTimeout))
+		mopts := []memstore.Option{memstore.WithLockTimeout(opts.LockTimeout)}
+		for name, fn := range opts.Derived {
+			mopts = append(mopts, memstore.WithDerived(name, fn))
+		}
+		return memstore.Open(t.Path, mopts...)
 	case KindNeo4j:
 		no := opts.Neo4j
 		if opts.Getenv != nil && no.Username == "" {

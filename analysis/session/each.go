@@ -1,0 +1,76 @@
+package session
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// WhoCanEach answers q as WhoCan does, but hands each access to fn as soon
+// as its resource is answered instead of collecting them: a kind is answered
+// resource by resource, in the same order as WhoCan, and only one resource's
+// accesses are held at a time, so a caller that writes them out (the CLI's
+// `whocan --kind`) runs in memory independent of the answer's size. Every
+// check of q (action, resource, kind, system) happens before fn is first
+// called. It stops with fn's error when fn fails, and under a budget with
+// ErrBudgetExceeded after the accesses the budget paid for.
+func (s *Session) WhoCanEach(ctx context.Context, asOf time.Time, q WhoCan, fn func(analysis.Access) error) error {
+	if !q.Action.Valid() { // before building an engine
+		return &schema.EnumError{What: "action", Value: string(q.Action), Allowed: schema.Strings(schema.Actions)}
+	}
+	e := s.Engine(asOf)
+	rs, err := s.whoCanTargets(e, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if q.Kind != "" && budgetOf(ctx).exhausted() {
+			return ErrBudgetExceeded
+		}
+		accs, err := e.WhoCan(ctx, reach.WhoCanQuery{Resource: r, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
+		if err != nil {
+			return err
+		}
+		accs, cerr := charged(ctx, accs)
+		for _, a := range accs {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if cerr != nil {
+			return cerr
+		}
+	}
+	return nil
+}
+
+// whoCanTargets checks q and returns the resources it asks about: q.Resource,
+// or every resource of q.Kind (in q.System when set).
+func (s *Session) whoCanTargets(e *reach.Engine, q WhoCan) ([]string, error) {
+	switch {
+	case (q.Resource == "") == (q.Kind == ""):
+		return nil, invalidf("give exactly one of resource and kind")
+	case q.System != "" && q.Kind == "":
+		return nil, invalidf("system goes with kind only")
+	}
+	if q.Resource != "" {
+		if err := s.checkTarget(q.Resource); err != nil {
+			return nil, err
+		}
+		return []string{q.Resource}, nil
+	}
+	if _, ok := slices.BinarySearch(s.Kinds(), q.Kind); !ok {
+		return nil, &UnknownError{What: "kind", ID: q.Kind, Suggestions: suggest(q.Kind, slices.Values(s.Kinds()))}
+	}
+	if q.System != "" {
+		if err := s.check("system", q.System, projection.System); err != nil {
+			return nil, err
+		}
+	}
+	return e.KindResources(q.Kind, q.System)
+}

@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/report"
+)
+
+// accessSink writes an access answer one access at a time in one output
+// form, byte for byte as the whole answer would be written at once. Nothing
+// is written before the first add or finish, so a question that fails its
+// checks prints nothing.
+type accessSink interface {
+	add(a analysis.Access) error
+	// finish ends the output; abort drops what is held back (the table's
+	// spilled rows) after an error.
+	finish() error
+	abort()
+}
+
+// newAccessSink returns the sink of -o for q's answer, writing to w. native
+// adds the native columns of `whocan --native` to CSV.
+func (g *globals) newAccessSink(w *bufio.Writer, q query, native bool) accessSink {
+	snap, asOf := string(q.s.Meta().ID), q.at()
+	switch g.output {
+	case "json":
+		return &jsonSink{w: w, snap: snap, asOf: asOf}
+	case "yaml":
+		return &yamlSink{w: w, snap: snap, asOf: asOf}
+	case "csv":
+		return &csvSink{cw: report.NewCSVWriter(w), native: native}
+	}
+	return &tableSink{g: g, w: w, head: fmt.Sprintf("snapshot %s  as_of %s\n", snap, asOf.Format(time.RFC3339))}
+}
+
+// jsonSink writes the accessReport document: its head, each access as it
+// comes (indented as json.Encoder with SetIndent("", "  ") indents it inside
+// the document), and its end.
+type jsonSink struct {
+	w       *bufio.Writer
+	snap    string
+	asOf    time.Time
+	n       int
+	buf     bytes.Buffer
+	enc     *json.Encoder
+	line    []byte // jsonAccess's buffer, reused
+	started bool
+}
+
+func (s *jsonSink) start() error {
+	s.started = true
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	snap, err := s.encode(s.snap)
+	if err != nil {
+		return err
+	}
+	s.w.WriteString("{\n  \"snapshot\": ")
+	s.w.Write(snap)
+	asOf, err := s.encode(s.asOf)
+	if err != nil {
+		return err
+	}
+	s.w.WriteString(",\n  \"as_of\": ")
+	s.w.Write(asOf)
+	_, err = s.w.WriteString(",\n  \"accesses\": [")
+	s.enc.SetIndent("    ", "  ")
+	return err
+}
+
+// encode returns v's JSON without the encoder's trailing newline; the bytes
+// are valid until the next call.
+func (s *jsonSink) encode(v any) ([]byte, error) {
+	s.buf.Reset()
+	if err := s.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")), nil
+}
+
+func (s *jsonSink) add(a analysis.Access) error {
+	if !s.started {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	sep := ",\n    "
+	if s.n == 0 {
+		sep = "\n    "
+	}
+	s.n++
+	b, ok := jsonAccess(s.line[:0], &a, "    ")
+	if s.line = b; !ok { // what only encoding/json writes (and refuses)
+		var err error
+		if b, err = s.encode(a); err != nil {
+			return err
+		}
+	}
+	s.w.WriteString(sep)
+	_, err := s.w.Write(b)
+	return err
+}
+
+func (s *jsonSink) finish() error {
+	if !s.started {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	end := "\n  ]\n}\n"
+	if s.n == 0 {
+		end = "]\n}\n"
+	}
+	_, err := s.w.WriteString(end)
+	return err
+}
+
+func (s *jsonSink) abort() {}
+
+// yamlSink writes the accessReport as YAML: the keys come sorted, so the
+// accesses first, each encoded alone as a one-item sequence and indented
+// under "accesses:", then as_of and snapshot.
+type yamlSink struct {
+	w    *bufio.Writer
+	snap string
+	asOf time.Time
+	n    int
+	buf  bytes.Buffer
+}
+
+func (s *yamlSink) add(a analysis.Access) error {
+	if s.n == 0 {
+		s.w.WriteString("accesses:\n")
+	}
+	s.n++
+	tree, err := jsonTree(a)
+	if err != nil {
+		return err
+	}
+	s.buf.Reset()
+	if err := writeYAML(&s.buf, []any{tree}); err != nil {
+		return err
+	}
+	for line := range bytes.Lines(s.buf.Bytes()) {
+		s.w.WriteString("  ")
+		s.w.Write(line)
+	}
+	return nil
+}
+
+func (s *yamlSink) finish() error {
+	rest := map[string]any{"as_of": s.asOf, "snapshot": s.snap}
+	if s.n == 0 {
+		rest["accesses"] = []analysis.Access{}
+	}
+	return writeYAML(s.w, rest)
+}
+
+func (s *yamlSink) abort() {}
+
+// csvSink writes RFC 4180 CSV, every cell neutralised against formula
+// injection (report.SafeCell).
+type csvSink struct {
+	cw      *report.CSVWriter
+	native  bool
+	started bool
+	row     []string
+}
+
+// accessHeader is the CSV header; native answers add two columns.
+var accessHeader = []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
+
+func (s *csvSink) start() error {
+	s.started = true
+	header := accessHeader
+	if s.native {
+		header = append(header[:len(header):len(header)], "native_action", "conditional")
+	}
+	return s.cw.Write(header)
+}
+
+func (s *csvSink) add(a analysis.Access) error {
+	if !s.started {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	s.row = append(s.row[:0], a.Identity, a.Resource, string(a.Action), strconv.FormatBool(a.Authorized), strconv.FormatBool(a.Effective),
+		strconv.FormatBool(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication))
+	if s.native {
+		s.row = append(s.row, a.Native, strconv.FormatBool(a.Conditional))
+	}
+	return s.cw.Write(s.row)
+}
+
+func (s *csvSink) finish() error {
+	if !s.started {
+		if err := s.start(); err != nil {
+			return err
+		}
+	}
+	s.cw.Flush()
+	return s.cw.Error()
+}
+
+func (s *csvSink) abort() {}

@@ -1,0 +1,272 @@
+package memstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"iter"
+	"unsafe"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+// Derived data (WithDerived) lives in the snapshot's bucket:
+//
+//	derived     name → bucket: chunk number (4-byte big-endian) → up to
+//	            derivedChunk bytes + CRC-32C, and "size" → total size
+//	            (8-byte big-endian) + CRC-32C
+//
+// Each checksum covers the snapshot id, the name, the chunk number (or
+// "size") and the bytes, so a chunk read from another place fails.
+var (
+	bucketDerived = []byte("derived")
+	keySize       = []byte("size")
+)
+
+// derivedChunk is the size of one stored chunk of derived data.
+const derivedChunk = 16 << 20
+
+// withDerivedChunk overrides derivedChunk; tests use it to get many chunks
+// out of small data.
+func withDerivedChunk(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.derivedChunk = n
+		}
+	}
+}
+
+// WithDerived makes Ingest compute fn over the new snapshot's records and
+// store the result under name in the same transaction as the records.
+// Readers of the snapshot return it from Derived (graph.DerivedReader).
+// When fn fails (other than by ctx), the snapshot is stored without it, and
+// readers rebuild what it would hold.
+func WithDerived(name string, fn graph.DeriveFunc) Option {
+	return func(o *options) { o.derived = append(o.derived, derivation{name: name, fn: fn}) }
+}
+
+type derivation struct {
+	name string
+	fn   graph.DeriveFunc
+}
+
+func derivedSum(id graph.SnapshotID, name string, key, data []byte) uint32 {
+	c := crc32.Update(0, castagnoli, []byte(id))
+	c = crc32.Update(c, castagnoli, []byte{0})
+	c = crc32.Update(c, castagnoli, []byte(name))
+	c = crc32.Update(c, castagnoli, []byte{0})
+	c = crc32.Update(c, castagnoli, key)
+	return crc32.Update(c, castagnoli, data)
+}
+
+// derive computes every derivation over the spooled records.
+func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, d := range s.opts.derived {
+		data, err := d.fn(ctx, &spoolReader{meta: meta, sp: sp})
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		if err == nil {
+			out[d.name] = data
+		}
+	}
+	return out, nil
+}
+
+// putDerived stores the derived data in the snapshot's bucket snap.
+func putDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string][]byte, chunk int) error {
+	if len(derived) == 0 {
+		return nil
+	}
+	all, err := snap.CreateBucket(bucketDerived)
+	if err != nil {
+		return err
+	}
+	for name, data := range derived {
+		b, err := all.CreateBucket([]byte(name))
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 1
+		size := binary.BigEndian.AppendUint64(nil, uint64(len(data)))
+		if err := b.Put(keySize, binary.BigEndian.AppendUint32(size, derivedSum(id, name, keySize, size))); err != nil {
+			return err
+		}
+		var key []byte
+		for n := 0; n*chunk < len(data); n++ {
+			part := data[n*chunk : min(len(data), (n+1)*chunk)]
+			key = chunkKey(key, uint32(n))
+			v := append(append(make([]byte, 0, len(part)+crcLen), part...), 0, 0, 0, 0)
+			binary.BigEndian.PutUint32(v[len(part):], derivedSum(id, name, key, part))
+			if err := b.Put(key, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Derived implements graph.DerivedReader: the data stored under name at
+// ingest, checked chunk by chunk, in one 8-byte aligned buffer. Damage is an
+// error wrapping ErrDamaged that names the snapshot.
+func (r *reader) Derived(ctx context.Context, name string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	db, err := r.store.acquire()
+	if err != nil {
+		return nil, false, err
+	}
+	if db == nil {
+		return nil, false, r.derivedDamage(name, fmt.Errorf("store file %s is gone", r.store.path))
+	}
+	defer r.store.release()
+	var out []byte
+	found := false
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			b, err := r.derivedBucket(tx, name)
+			if b == nil || err != nil {
+				return err
+			}
+			found = true
+			out, err = r.readDerived(b, name)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, false, r.derivedDamage(name, err)
+	}
+	return out, found, nil
+}
+
+func (r *reader) derivedBucket(tx *bolt.Tx, name string) (*bolt.Bucket, error) {
+	all, err := r.derivedAll(tx)
+	if all == nil || err != nil {
+		return nil, err
+	}
+	return all.Bucket([]byte(name)), nil
+}
+
+// derivedAll returns the snapshot's bucket of derived data, nil when it has
+// none.
+func (r *reader) derivedAll(tx *bolt.Tx) (*bolt.Bucket, error) {
+	snaps := tx.Bucket(bucketSnapshots)
+	if snaps == nil {
+		return nil, errors.New("no snapshots bucket")
+	}
+	snap := snaps.Bucket(seqKey(r.seq))
+	if snap == nil {
+		return nil, errors.New("no bucket for the snapshot")
+	}
+	return snap.Bucket(bucketDerived), nil
+}
+
+// readDerived copies and checks every chunk of b.
+func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
+	v := b.Get(keySize)
+	if len(v) != 8+crcLen || binary.BigEndian.Uint32(v[8:]) != derivedSum(r.meta.ID, name, keySize, v[:8]) {
+		return nil, errors.New("size: checksum mismatch")
+	}
+	size := binary.BigEndian.Uint64(v[:8])
+	if size > uint64(b.Tx().Size()) {
+		return nil, fmt.Errorf("size %d larger than the file", size)
+	}
+	words := make([]uint64, (size+7)/8)
+	out := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
+	var key []byte
+	at := uint64(0)
+	for n := uint32(0); at < size; n++ {
+		key = chunkKey(key, n)
+		v := b.Get(key)
+		if len(v) < crcLen || at+uint64(len(v)-crcLen) > size {
+			return nil, fmt.Errorf("chunk %d missing or too long", n)
+		}
+		part := out[at : at+uint64(len(v)-crcLen)]
+		copy(part, v)
+		if binary.BigEndian.Uint32(v[len(v)-crcLen:]) != derivedSum(r.meta.ID, name, key, part) {
+			return nil, fmt.Errorf("chunk %d: checksum mismatch", n)
+		}
+		at += uint64(len(part))
+		if len(part) == 0 {
+			return nil, fmt.Errorf("chunk %d is empty", n)
+		}
+	}
+	return out, nil
+}
+
+func (r *reader) derivedDamage(name string, err error) error {
+	return &damageError{
+		msg:  fmt.Sprintf("snapshot %s is damaged: stored %s: %v (in store file %s; re-ingest the sources or restore the file)", r.meta.ID, name, err, r.store.path),
+		errs: []error{ErrDamaged, graph.ErrCorrupt, err},
+	}
+}
+
+// spoolReader is a graph.Reader over the records spooled by an Ingest, for
+// the derivations computed before the commit.
+type spoolReader struct {
+	meta graph.SnapshotMeta
+	sp   *spool
+}
+
+func (r *spoolReader) Meta() graph.SnapshotMeta { return r.meta }
+
+func (r *spoolReader) Systems(ctx context.Context) iter.Seq2[graph.System, error] {
+	return spooled(ctx, r.sp, kindSystem, graph.DecodeSystemShared)
+}
+
+func (r *spoolReader) Resources(ctx context.Context) iter.Seq2[graph.Resource, error] {
+	return spooled(ctx, r.sp, kindResource, graph.DecodeResourceShared)
+}
+
+func (r *spoolReader) Identities(ctx context.Context) iter.Seq2[graph.Identity, error] {
+	return spooled(ctx, r.sp, kindIdentity, graph.DecodeIdentityShared)
+}
+
+func (r *spoolReader) Groups(ctx context.Context) iter.Seq2[graph.Group, error] {
+	return spooled(ctx, r.sp, kindGroup, graph.DecodeGroupShared)
+}
+
+func (r *spoolReader) Memberships(ctx context.Context) iter.Seq2[graph.Membership, error] {
+	return spooled(ctx, r.sp, kindMembership, graph.DecodeMembershipShared)
+}
+
+func (r *spoolReader) Grants(ctx context.Context) iter.Seq2[graph.Grant, error] {
+	return spooled(ctx, r.sp, kindGrant, graph.DecodeGrantShared)
+}
+
+func (r *spoolReader) Credentials(ctx context.Context) iter.Seq2[graph.Credential, error] {
+	return spooled(ctx, r.sp, kindCredential, graph.DecodeCredentialShared)
+}
+
+func (r *spoolReader) Delegations(ctx context.Context) iter.Seq2[graph.Delegation, error] {
+	return spooled(ctx, r.sp, kindDelegation, graph.DecodeDelegationShared)
+}
+
+func spooled[T any](ctx context.Context, sp *spool, k kind, decode func([]byte) (T, []byte, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for _, chunk := range sp.chunks(k) {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			for rest := chunk; len(rest) > 0; {
+				rec, tail, err := decode(rest)
+				if err != nil {
+					yield(zero, err)
+					return
+				}
+				if !yield(rec, nil) {
+					return
+				}
+				rest = tail
+			}
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/storetest"
+)
+
+// TestDerived: derived data computed at ingest is read back whole over
+// several chunks; a failing derivation stores the snapshot without it; a
+// flipped byte in a chunk, a missing chunk or a wrong size is damage, in
+// Derived and in Verify.
+func TestDerived(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "reachgraph.db")
+	s, err := Open(path, WithDerived("records", recordsJSON), withDerivedChunk(1000),
+		WithDerived("broken", func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("cannot") }))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	d := storetest.Synthetic(300, 1)
+	meta := storetest.Ingest(t, s, d)
+	r, err := s.Snapshot(ctx, meta.ID)
+	require.NoError(t, err)
+	want, err := recordsJSON(ctx, r) // what the derivation computed over the spool, now over the stored records
+	require.NoError(t, err)
+	dr := r.(graph.DerivedReader)
+	got, found, err := dr.Derived(ctx, "records")
+	require.NoError(t, err)
+	require.True(t, found)
+	require.True(t, bytes.Equal(want, got), "derived data read back differs")
+	require.Greater(t, len(got), 5000, "several chunks")
+	_, found, err = dr.Derived(ctx, "broken")
+	require.NoError(t, err)
+	require.False(t, found, "a failed derivation stores nothing")
+	v, err := s.Verify(ctx)
+	require.NoError(t, err)
+	require.True(t, v.Intact())
+
+	for name, damage := range map[string]func(b *bolt.Bucket) error{
+		"flipped byte": func(b *bolt.Bucket) error {
+			v := bytes.Clone(b.Get(chunkKey(nil, 2)))
+			v[10] ^= 1
+			return b.Put(chunkKey(nil, 2), v)
+		},
+		"missing chunk": func(b *bolt.Bucket) error { return b.Delete(chunkKey(nil, 3)) },
+		"wrong size":    func(b *bolt.Bucket) error { return b.Put(keySize, []byte{0, 0, 0, 0, 0, 0, 0, 9, 1, 2, 3, 4}) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := filepath.Join(t.TempDir(), "bad.db")
+			require.NoError(t, s.Close())
+			copyFile(t, path, bad)
+			db, err := bolt.Open(bad, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+				return damage(tx.Bucket(bucketSnapshots).Bucket(seqKey(1)).Bucket(bucketDerived).Bucket([]byte("records")))
+			}))
+			require.NoError(t, db.Close())
+			b, err := Open(bad)
+			require.NoError(t, err)
+			defer b.Close()
+			r, err := b.Snapshot(ctx, meta.ID)
+			require.NoError(t, err)
+			_, _, err = r.(graph.DerivedReader).Derived(ctx, "records")
+			require.ErrorIs(t, err, ErrDamaged)
+			require.ErrorContains(t, err, "snapshot "+string(meta.ID)+" is damaged: stored records")
+			v, err := b.Verify(ctx)
+			require.NoError(t, err)
+			require.ErrorIs(t, v.Snapshots[0].Err, ErrDamaged)
+		})
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(to, data, 0o600))
+}

@@ -1,0 +1,227 @@
+package projection
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"unsafe"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+// Load returns the projection stored by AppendBinary in data, for the
+// snapshot meta. The arrays are used where they lie in data, which must not
+// be modified afterwards (it is copied once when not 8-byte aligned). The
+// caller checks data's integrity (the embedded store checks a CRC-32C per
+// chunk); Load checks the layout and that every array has the length and
+// bounds the projection needs, so that a stored form that does not fit
+// this snapshot is an error, never a crash. Data of another layout fails
+// with ErrLayout.
+func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
+	if len(data) > 0 && uintptr(unsafe.Pointer(&data[0]))%8 != 0 {
+		aligned := make([]uint64, (len(data)+7)/8)
+		buf := unsafe.Slice((*byte)(unsafe.Pointer(&aligned[0])), len(data))
+		copy(buf, data)
+		data = buf
+	}
+	d := &decoder{b: data}
+	if err := d.header(); err != nil {
+		return nil, err
+	}
+	p := &Projection{Meta: meta}
+	base := view[int32](d)
+	if d.err == nil && len(base) != len(p.base) {
+		d.fail("%d kind bases", len(base))
+	}
+	copy(p.base[:], base)
+	p.ids = &idTable{buf: view[byte](d), off: view[uint32](d), seed: maphash.MakeSeed()}
+	lens, text := view[uint32](d), view[byte](d)
+	p.Strings = d.strings(lens, text)
+	p.resParent, p.resSystem, p.resKind = view[int32](d), view[int32](d), view[int32](d)
+	p.sox, p.identType, p.active, p.actor = view[int8](d), view[uint8](d), view[bool](d), view[int32](d)
+	p.Grants = view[Grant](d)
+	p.grantWin = windows(d)
+	p.Creds, p.Delegs = view[Cred](d), view[Deleg](d)
+	p.delegWin = windows(d)
+	p.members = members(d)
+	if same := view[int64](d); d.err == nil && len(same) == 1 {
+		p.sameAs = int(same[0])
+	} else {
+		d.fail("same_as count")
+	}
+	for _, c := range p.csrs() {
+		if b := view[int32](d); d.err == nil && len(b) == 1 {
+			c.Base = b[0]
+		} else {
+			d.fail("CSR base")
+		}
+		c.Off, c.Adj = view[uint32](d), view[int32](d)
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("%d bytes after the last array", len(d.b))
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("stored projection: %w: %w", graph.ErrCorrupt, err)
+	}
+	p.ids.slotTable = newSlotTable(p.ids.len())
+	for n := range int32(p.ids.len()) {
+		p.ids.place(p.ids.hash(p.ids.id(n)), n)
+	}
+	return p, nil
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("stored projection: %w: "+format, append([]any{graph.ErrCorrupt}, args...)...)
+	}
+}
+
+func (d *decoder) header() error {
+	n := len(persistMagic) + 8*len(layoutWords)
+	if len(d.b) < n || string(d.b[:len(persistMagic)-1]) != persistMagic[:len(persistMagic)-1] {
+		return fmt.Errorf("stored projection: no header: %w", graph.ErrCorrupt)
+	}
+	if d.b[len(persistMagic)-1] != persistMagic[len(persistMagic)-1] {
+		return fmt.Errorf("%w: version %d", ErrLayout, d.b[len(persistMagic)-1])
+	}
+	for i, w := range layoutWords {
+		if got := binary.LittleEndian.Uint64(d.b[len(persistMagic)+8*i:]); got != w {
+			return fmt.Errorf("%w: layout word %d is %#x, want %#x", ErrLayout, i, got, w)
+		}
+	}
+	d.b = d.b[n:]
+	return nil
+}
+
+// view returns the next array of d as a []T over d's bytes.
+func view[T any](d *decoder) []T {
+	if d.err != nil {
+		return nil
+	}
+	if len(d.b) < 8 {
+		d.fail("ends early")
+		return nil
+	}
+	n := binary.LittleEndian.Uint64(d.b)
+	size := uint64(unsafe.Sizeof(*new(T)))
+	padded := (n + 7) &^ 7
+	if n%size != 0 || padded > uint64(len(d.b)-8) {
+		d.fail("array of %d bytes (of %d-byte items) where %d remain", n, size, len(d.b)-8)
+		return nil
+	}
+	raw := d.b[8 : 8+n]
+	d.b = d.b[8+padded:]
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&raw[0])), n/size)
+}
+
+func (d *decoder) strings(lens []uint32, text []byte) []string {
+	out := make([]string, len(lens))
+	at := 0
+	for i, n := range lens {
+		if at+int(n) > len(text) {
+			d.fail("interned strings longer than their text")
+			return nil
+		}
+		out[i] = unsafe.String(unsafe.SliceData(text[at:]), int(n))
+		at += int(n)
+	}
+	if d.err == nil && at != len(text) {
+		d.fail("interned text longer than its strings")
+	}
+	return out
+}
+
+func windows(d *decoder) map[int32]Window {
+	keys, vals := view[int32](d), view[Window](d)
+	if d.err == nil && len(keys) != len(vals) {
+		d.fail("%d window keys, %d windows", len(keys), len(vals))
+	}
+	m := make(map[int32]Window, len(keys))
+	for i, k := range keys {
+		if i < len(vals) {
+			m[k] = vals[i]
+		}
+	}
+	return m
+}
+
+func members(d *decoder) memberWindows {
+	keys, counts, ws, from, base := view[uint64](d), view[uint32](d), view[Window](d), view[uint64](d), view[int32](d)
+	if d.err != nil || len(keys) != len(counts) || len(base) != 1 {
+		d.fail("membership windows")
+		return memberWindows{}
+	}
+	if len(keys) == 0 {
+		return memberWindows{}
+	}
+	m := memberWindows{byPair: make(map[uint64][]Window, len(keys)), from: from, base: base[0]}
+	at := 0
+	for i, k := range keys {
+		n := int(counts[i])
+		if at+n > len(ws) {
+			d.fail("membership windows")
+			return memberWindows{}
+		}
+		m.byPair[k] = ws[at : at+n : at+n]
+		at += n
+	}
+	return m
+}
+
+// check verifies that the loaded arrays fit together: kind ranges, id
+// offsets, per-kind array lengths and every CSR's offsets.
+func (p *Projection) check() error {
+	n := int32(p.ids.len())
+	if len(p.ids.off) == 0 || p.base[0] != 0 || p.base[numKinds] != n {
+		return fmt.Errorf("%d ids for kind bases %v", n, p.base)
+	}
+	for k := range numKinds {
+		if p.base[k] > p.base[k+1] {
+			return fmt.Errorf("kind bases %v", p.base)
+		}
+	}
+	if !monotone(p.ids.off) || int(p.ids.off[n]) != len(p.ids.buf) {
+		return fmt.Errorf("id offsets")
+	}
+	count := func(k Kind) int { return int(p.base[k+1] - p.base[k]) }
+	res, ids := count(Resource), count(Identity)
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{
+		{"resource parents", len(p.resParent), res}, {"resource systems", len(p.resSystem), res},
+		{"resource kinds", len(p.resKind), res}, {"sox flags", len(p.sox), count(System) + res},
+		{"identity types", len(p.identType), ids}, {"identity states", len(p.active), ids},
+		{"actors", len(p.actor), ids}, {"credentials", len(p.Creds), count(Credential)},
+	} {
+		if c.got != c.want {
+			return fmt.Errorf("%d %s, want %d", c.got, c.what, c.want)
+		}
+	}
+	for i, c := range p.csrs() {
+		if len(c.Off) == 0 || !monotone(c.Off) || int(c.Off[len(c.Off)-1]) != len(c.Adj) {
+			return fmt.Errorf("adjacency %d: offsets", i)
+		}
+	}
+	return nil
+}
+
+func monotone(off []uint32) bool {
+	for i := 1; i < len(off); i++ {
+		if off[i] < off[i-1] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,162 @@
+package projection
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"unsafe"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+// ErrLayout is returned by Load for data written by a build with another
+// memory layout (another format version, struct sizes or byte order): not
+// damage, just not usable here; build the projection from the records.
+var ErrLayout = errors.New("stored projection has another layout")
+
+// persistMagic starts the stored form; its last byte is the format version.
+const persistMagic = "RGPROJ\x00\x01"
+
+// layoutWords are the sizes the stored arrays were written with.
+var layoutWords = [...]uint64{
+	uint64(unsafe.Sizeof(Grant{})), uint64(unsafe.Sizeof(Cred{})), uint64(unsafe.Sizeof(Deleg{})),
+	uint64(unsafe.Sizeof(Window{})), uint64(unsafe.Sizeof(true)), 0x0102030405060708,
+}
+
+// AppendBinary appends p in the stored form: a header, then every array of
+// p as its bytes in memory (little-endian hosts), each with its length and
+// padded to 8 bytes, so that Load uses them where they lie instead of
+// decoding them. Only the id hash table is not stored: its hash is seeded
+// per process, so Load rebuilds it (one hash per node).
+func (p *Projection) AppendBinary(b []byte) ([]byte, error) {
+	size := encoder{counting: true} // a projection is hundreds of MB at tier M: grow b once
+	p.encode(&size)
+	e := encoder{b: append(slices.Grow(b, size.n), persistMagic...)}
+	p.encode(&e)
+	return e.b, nil
+}
+
+func (p *Projection) encode(e *encoder) {
+	if e.counting {
+		e.n += len(persistMagic)
+	}
+	for _, w := range layoutWords {
+		e.word(w)
+	}
+	put(e, p.base[:])
+	put(e, p.ids.buf)
+	put(e, p.ids.off)
+	lens := make([]uint32, len(p.Strings))
+	var text []byte
+	for i, s := range p.Strings {
+		lens[i] = uint32(len(s))
+		text = append(text, s...)
+	}
+	put(e, lens)
+	put(e, text)
+	put(e, p.resParent)
+	put(e, p.resSystem)
+	put(e, p.resKind)
+	put(e, p.sox)
+	put(e, p.identType)
+	put(e, p.active)
+	put(e, p.actor)
+	put(e, p.Grants)
+	putWindows(e, p.grantWin)
+	put(e, p.Creds)
+	put(e, p.Delegs)
+	putWindows(e, p.delegWin)
+	putMembers(e, &p.members)
+	put(e, []int64{int64(p.sameAs)})
+	for _, c := range p.csrs() {
+		put(e, []int32{c.Base})
+		put(e, c.Off)
+		put(e, c.Adj)
+	}
+}
+
+// csrs lists p's adjacency arrays in their stored order.
+func (p *Projection) csrs() []*CSR {
+	return []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn,
+		&p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes}
+}
+
+// encoder appends the stored form to b, or only counts its bytes in n.
+type encoder struct {
+	b        []byte
+	n        int
+	counting bool
+}
+
+func (e *encoder) word(w uint64) {
+	if e.counting {
+		e.n += 8
+		return
+	}
+	e.b = binary.LittleEndian.AppendUint64(e.b, w)
+}
+
+func put[T any](e *encoder, s []T) {
+	var raw []byte
+	if len(s) > 0 {
+		raw = unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(s[0])))
+	}
+	e.word(uint64(len(raw)))
+	if e.counting {
+		e.n += (len(raw) + 7) &^ 7
+		return
+	}
+	e.b = append(e.b, raw...)
+	for len(e.b)%8 != 0 {
+		e.b = append(e.b, 0)
+	}
+}
+
+func putWindows(e *encoder, m map[int32]Window) {
+	keys := make([]int32, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	vals := make([]Window, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
+	}
+	put(e, keys)
+	put(e, vals)
+}
+
+func putMembers(e *encoder, m *memberWindows) {
+	keys := make([]uint64, 0, len(m.byPair))
+	for k := range m.byPair {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, cmp.Compare)
+	counts := make([]uint32, len(keys))
+	var ws []Window
+	for i, k := range keys {
+		counts[i] = uint32(len(m.byPair[k]))
+		ws = append(ws, m.byPair[k]...)
+	}
+	put(e, keys)
+	put(e, counts)
+	put(e, ws)
+	put(e, m.from)
+	put(e, []int32{m.base})
+}
+
+// StoredName is the name a store keeps the projection under
+// (graph.DerivedReader).
+const StoredName = "projection"
+
+// Derive builds r's projection and returns its stored form; it is the
+// graph.DeriveFunc a store runs at ingest.
+func Derive(ctx context.Context, r graph.Reader) ([]byte, error) {
+	p, err := Build(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return p.AppendBinary(nil)
+}

@@ -1,0 +1,170 @@
+package projection
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/memstore"
+)
+
+func tierSProjection(t *testing.T) *Projection {
+	t.Helper()
+	tier, err := gen.TierByName("S")
+	require.NoError(t, err)
+	st, err := memstore.OpenTemp(t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	ctx := context.Background()
+	_, err = st.Ingest(ctx, gen.Meta(tier, 1), func(w graph.Writer) error { return gen.Generate(ctx, tier, 1, w, nil) })
+	require.NoError(t, err)
+	r, err := st.Snapshot(ctx, "")
+	require.NoError(t, err)
+	p, err := Build(ctx, r)
+	require.NoError(t, err)
+	return p
+}
+
+// windowed is a small estate with validity windows on memberships, grants
+// and delegations.
+func windowed() *graph.Dataset {
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	return &graph.Dataset{
+		Info:         graph.SnapshotMeta{Source: "w"},
+		SystemList:   []graph.System{{ID: "s"}},
+		ResourceList: []graph.Resource{{ID: "r", System: "s", Kind: "ledger"}, {ID: "r/1", System: "s", Parent: "r", Kind: "entry"}},
+		IdentityList: []graph.Identity{{ID: "a"}, {ID: "b"}},
+		GroupList:    []graph.Group{{ID: "g1"}, {ID: "g2"}, {ID: "g3"}},
+		MembershipList: []graph.Membership{
+			{Member: "a", Group: "g1", ValidFrom: day(10)},
+			{Member: "a", Group: "g2", ExpiresAt: day(10)},
+			{Member: "a", Group: "g2", ValidFrom: day(20)},
+			{Member: "b", Group: "g3", ExpiresAt: day(10)},
+			{Member: "g2", Group: "g1", ExpiresAt: day(15)},
+		},
+		GrantList: []graph.Grant{
+			{Principal: "a", Action: "read", Resource: "s", Native: "SELECT"},
+			{Principal: "g1", Action: "write", Resource: "r/1", ValidFrom: day(10), ExpiresAt: day(20)},
+		},
+		DelegationList: []graph.Delegation{{From: "a", To: "b", System: "s"}, {From: "b", To: "a", ExpiresAt: day(10)}},
+	}
+}
+
+// A loaded projection is the built one: stored again it gives the same
+// bytes (every array, the windows in key order), and every id finds its node
+// through the rebuilt hash table.
+func TestLoadIsBuild(t *testing.T) {
+	every, err := Build(context.Background(), windowed())
+	require.NoError(t, err)
+	require.NotEmpty(t, every.grantWin, "the fixture must have windowed grants")
+	require.NotEmpty(t, every.delegWin, "the fixture must have windowed delegations")
+	require.NotEmpty(t, every.members.byPair, "the fixture must have windowed memberships")
+	for name, p := range map[string]*Projection{"windows": every, "tier S": tierSProjection(t)} {
+		t.Run(name, func(t *testing.T) {
+			data, err := p.AppendBinary(nil)
+			require.NoError(t, err)
+			for _, shift := range []int{0, 1} { // 8-byte aligned, and not
+				buf := append(make([]byte, shift, len(data)+shift), data...)[shift:]
+				q, err := Load(p.Meta, buf)
+				require.NoError(t, err)
+				again, err := q.AppendBinary(nil)
+				require.NoError(t, err)
+				require.Equal(t, data, again)
+				require.Equal(t, p.Edges(), q.Edges())
+				for n := range int32(p.Len()) {
+					got, ok := q.Lookup(p.ID(n))
+					require.True(t, ok)
+					require.Equal(t, n, got)
+				}
+				_, ok := q.Lookup("no such id")
+				require.False(t, ok)
+			}
+		})
+	}
+}
+
+// Stored data that does not fit is an error, never a crash: cut short,
+// lengths changed, another layout.
+func TestLoadRefusesWhatDoesNotFit(t *testing.T) {
+	p, err := Build(context.Background(), windowed())
+	require.NoError(t, err)
+	data, err := p.AppendBinary(nil)
+	require.NoError(t, err)
+	for cut := 0; cut < len(data); cut += 7 {
+		_, err := Load(p.Meta, data[:cut])
+		require.ErrorIs(t, err, graph.ErrCorrupt, "cut at %d", cut)
+	}
+	other := append([]byte(nil), data...)
+	other[len(persistMagic)-1]++
+	_, err = Load(p.Meta, other)
+	require.ErrorIs(t, err, ErrLayout)
+	other = append([]byte(nil), data...)
+	binary.LittleEndian.PutUint64(other[len(persistMagic):], 99)
+	_, err = Load(p.Meta, other)
+	require.ErrorIs(t, err, ErrLayout)
+	first := len(persistMagic) + 8*len(layoutWords) // the length of the kind bases
+	for _, n := range []uint64{0, 8, 1 << 40} {
+		other = append([]byte(nil), data...)
+		binary.LittleEndian.PutUint64(other[first:], n)
+		_, err = Load(p.Meta, other)
+		require.ErrorIs(t, err, graph.ErrCorrupt, "bases length %d", n)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	p, err := Build(context.Background(), windowed())
+	require.NoError(f, err)
+	data, err := p.AppendBinary(nil)
+	require.NoError(f, err)
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		q, err := Load(p.Meta, b)
+		if err == nil {
+			require.Equal(t, q.Len(), len(q.ids.off)-1)
+		}
+	})
+}
+
+// BenchmarkStored opens the projection of a generated tier
+// (REACHGRAPH_BENCH_TIER, default S) both ways in one run: "build" reads
+// every record from the embedded store and builds it (what every command did
+// before), "load" reads the stored form and loads it (what it does now).
+func BenchmarkStored(b *testing.B) {
+	name := os.Getenv("REACHGRAPH_BENCH_TIER")
+	if name == "" {
+		name = "S"
+	}
+	tier, err := gen.TierByName(name)
+	require.NoError(b, err)
+	st, err := memstore.Open(filepath.Join(b.TempDir(), "s.db"), memstore.WithDerived(StoredName, Derive))
+	require.NoError(b, err)
+	defer st.Close()
+	ctx := context.Background()
+	_, err = st.Ingest(ctx, gen.Meta(tier, 1), func(w graph.Writer) error { return gen.Generate(ctx, tier, 1, w, nil) })
+	require.NoError(b, err)
+	r, err := st.Snapshot(ctx, "")
+	require.NoError(b, err)
+	b.Run("build", func(b *testing.B) {
+		for range b.N {
+			_, err := Build(ctx, r)
+			require.NoError(b, err)
+		}
+	})
+	b.Run("load", func(b *testing.B) {
+		for range b.N {
+			data, found, err := r.(graph.DerivedReader).Derived(ctx, StoredName)
+			require.NoError(b, err)
+			require.True(b, found)
+			_, err = Load(r.Meta(), data)
+			require.NoError(b, err)
+		}
+	})
+}
