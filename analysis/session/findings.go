@@ -51,7 +51,7 @@ func (s *Session) Findings(ctx context.Context, rs *rules.Ruleset, asOf time.Tim
 	if err != nil {
 		return rules.Snapshot{}, nil, fmt.Errorf("evaluate rules on %s: %w", s.meta.ID, err)
 	}
-	if len(s.findings) >= maxEngines {
+	if len(s.findings) >= maxFindings {
 		clear(s.findings)
 	}
 	s.findings[k] = findingsEntry{snap: snap, findings: fs}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
@@ -17,6 +18,10 @@ import (
 // cache is cleared when full.
 const maxEngines = 16
 
+// maxFindings bounds the evaluations (one per ruleset and instant) a session
+// caches: findings are the largest thing it holds.
+const maxFindings = 4
+
 // Session is one open snapshot. It is safe for concurrent use. Its records
 // are read from the store on first use (or at Open with WithRecords), so the
 // store must stay open while the session is used.
@@ -25,9 +30,10 @@ type Session struct {
 	meta graph.SnapshotMeta
 	proj *projection.Projection
 
-	recsOnce sync.Once
-	recs     *graph.Index
-	recsErr  error
+	recsOnce  sync.Once
+	recs      *graph.Index
+	recsErr   error
+	recsBytes atomic.Int64 // datasetBytes of the records once read
 
 	kinds func() []string
 
@@ -74,7 +80,7 @@ func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Opti
 		if err != nil {
 			return nil, fmt.Errorf("read snapshot %s: %w", s.meta.ID, err)
 		}
-		s.recsOnce.Do(func() { s.recs = graph.NewIndex(d) })
+		s.recsOnce.Do(func() { s.recs = graph.NewIndex(d); s.recsBytes.Store(datasetBytes(d)) })
 		src = d
 	}
 	if s.proj, err = stored(ctx, r); err != nil {
@@ -182,6 +188,7 @@ func (s *Session) Records(ctx context.Context) (*graph.Index, error) {
 			return
 		}
 		s.recs = graph.NewIndex(d)
+		s.recsBytes.Store(datasetBytes(d))
 	})
 	return s.recs, s.recsErr
 }

@@ -34,6 +34,7 @@ type serveFlags struct {
 	maxCost       int64
 	perToken      int
 	metricsPublic bool
+	cacheBytes    int64
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -66,6 +67,7 @@ address. Stops gracefully on SIGTERM or Ctrl-C.`,
 	fl.Int64Var(&f.maxCost, "max-cost", gqlserver.DefaultMaxCost, "accesses one request may compute; past it answers are cut and marked complete: false")
 	fl.IntVar(&f.perToken, "max-concurrent-per-token", gqlserver.DefaultMaxConcurrentPerToken, "requests one token may have in flight (more are answered 429)")
 	fl.BoolVar(&f.metricsPublic, "metrics-public", false, "serve /metrics without a token")
+	fl.Int64Var(&f.cacheBytes, "cache-bytes", gqlserver.DefaultMaxCacheBytes, "estimated memory the open snapshots may hold (projections, records, cached findings); the most recent stays")
 	return cmd
 }
 
@@ -101,7 +103,7 @@ func (g *globals) serve(ctx context.Context, f serveFlags) error {
 		Store: st, Logger: log, Tokens: tokens, Ingest: IngestBundle,
 		Console: !f.noConsole, Introspection: f.introspection,
 		MaxDepth: f.maxDepth, MaxComplexity: f.maxComplexity, MaxBodyBytes: f.maxBody, Timeout: f.timeout,
-		MaxCost: f.maxCost, MaxConcurrentPerToken: f.perToken, MetricsPublic: f.metricsPublic,
+		MaxCost: f.maxCost, MaxConcurrentPerToken: f.perToken, MetricsPublic: f.metricsPublic, MaxCacheBytes: f.cacheBytes,
 		Build: gqlserver.BuildInfo{Version: Build().Version, Commit: Build().Commit},
 	})
 	if err := srv.Warm(ctx); err != nil {

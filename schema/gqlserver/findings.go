@@ -23,6 +23,7 @@ func (s *Server) findingsOf(ctx context.Context, v *view, asOf time.Time) ([]rul
 		return nil, fmt.Errorf("built-in ruleset: %w", err)
 	}
 	_, fs, err := v.sess.Findings(ctx, rs, asOf)
+	s.views.trim()
 	if err == nil && v.sess.AsOf(asOf).Equal(v.sess.AsOf(time.Time{})) && s.isNewest(ctx, v) {
 		s.metrics.setFindings(fs)
 	}

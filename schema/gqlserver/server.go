@@ -30,6 +30,8 @@ const (
 	DefaultMaxCost = 100_000
 	// DefaultMaxConcurrentPerToken caps one token's requests in flight.
 	DefaultMaxConcurrentPerToken = 4
+	// DefaultMaxCacheBytes is the default of Options.MaxCacheBytes.
+	DefaultMaxCacheBytes = 8 << 30
 	// MaxPageSize caps identities(first).
 	MaxPageSize = 1000
 )
@@ -68,6 +70,10 @@ type Options struct {
 	MaxConcurrentPerToken int
 	// Build names the running build in /metrics (reachgraph_build_info).
 	Build BuildInfo
+	// MaxCacheBytes bounds the estimated memory of the snapshots held open
+	// (projections, records, cached findings); 0 means DefaultMaxCacheBytes,
+	// negative no byte bound. The most recently used snapshot is always kept.
+	MaxCacheBytes int64
 }
 
 // Server is the GraphQL server over one store. It is safe for concurrent use.
@@ -112,6 +118,12 @@ func NewServer(opts Options) *Server {
 		m.registerStore(opts.Store, opts.Build)
 	}
 	vs := newViews(opts.Store)
+	switch {
+	case opts.MaxCacheBytes == 0:
+		vs.maxBytes = DefaultMaxCacheBytes
+	case opts.MaxCacheBytes > 0:
+		vs.maxBytes = opts.MaxCacheBytes
+	}
 	vs.opened = m.projection
 	return &Server{opts: opts, log: opts.Logger, views: vs, metrics: m, slots: newSlots(opts.MaxConcurrentPerToken),
 		builtin: sync.OnceValues(func() (*rules.Ruleset, error) { return rules.Load() })}

@@ -14,7 +14,8 @@ import (
 )
 
 // maxCachedViews bounds the snapshot views kept in memory; the least recently
-// used one is dropped first.
+// used one is dropped first. The cache is also bounded in bytes (Options.
+// MaxCacheBytes), whichever bound comes first.
 const maxCachedViews = 4
 
 // view is one snapshot held open: its session (projection, engines,
@@ -35,6 +36,10 @@ func (v *view) engine(asOf time.Time) *reach.Engine { return v.sess.Engine(asOf)
 // under a new id.
 type views struct {
 	st graph.Store
+	// maxBytes bounds the estimated memory of the cached views (their
+	// projections, records and cached findings, session.Bytes); the most
+	// recently used view is always kept. 0 means no byte bound.
+	maxBytes int64
 	// opened, when set, observes how long opening a snapshot took.
 	opened prometheus.Observer
 
@@ -103,10 +108,32 @@ func (vs *views) put(v *view) {
 	vs.clock++
 	v.used = vs.clock
 	vs.byID[v.meta.ID] = v
-	for len(vs.byID) > maxCachedViews {
+	vs.evictLocked()
+}
+
+// evictLocked drops the least recently used views until the cache is within
+// its count and byte bounds (the most recently used one stays).
+func (vs *views) evictLocked() {
+	for len(vs.byID) > 1 && (len(vs.byID) > maxCachedViews || vs.maxBytes > 0 && vs.bytesLocked() > vs.maxBytes) {
 		old := slices.MinFunc(mapValues(vs.byID), func(a, b *view) int { return cmp.Compare(a.used, b.used) })
 		delete(vs.byID, old.meta.ID)
 	}
+}
+
+// bytesLocked estimates the memory of the cached views.
+func (vs *views) bytesLocked() int64 {
+	var n int64
+	for _, v := range vs.byID {
+		n += v.sess.Bytes()
+	}
+	return n
+}
+
+// trim applies the bounds again: cached findings grow a view after it was put.
+func (vs *views) trim() {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	vs.evictLocked()
 }
 
 // len is the number of cached views.
