@@ -158,3 +158,16 @@ func YAMLMessage(msg string) string {
 	}
 	return msg
 }
+
+// ConvertProblems turns configuration problems into a reader's own problem
+// type, in order (nil for none).
+func ConvertProblems[T any](probs []ConfigProblem, conv func(ConfigProblem) T) []T {
+	if len(probs) == 0 {
+		return nil
+	}
+	out := make([]T, len(probs))
+	for i, p := range probs {
+		out[i] = conv(p)
+	}
+	return out
+}
