@@ -153,3 +153,14 @@ func FuzzDecodeConfig(f *testing.F) {
 		require.GreaterOrEqual(t, lines.MapKey("accounts", "1"), 0)
 	})
 }
+
+func TestConvertProblems(t *testing.T) {
+	type own struct {
+		Line int
+		Msg  string
+	}
+	conv := func(p ingest.ConfigProblem) own { return own{Line: p.Line, Msg: p.Msg} }
+	require.Nil(t, ingest.ConvertProblems(nil, conv), "no problems stay nil")
+	got := ingest.ConvertProblems([]ingest.ConfigProblem{{Line: 2, Msg: "b"}, {Line: 1, Msg: "a"}}, conv)
+	require.Equal(t, []own{{Line: 2, Msg: "b"}, {Line: 1, Msg: "a"}}, got, "in order")
+}
