@@ -20,6 +20,25 @@ type ConfigProblem struct {
 	Raw  string
 }
 
+// ReadConfig reads a YAML configuration file from r and decodes it with
+// DecodeConfig. When max > 0 and r holds more than max bytes, nothing is
+// decoded and the one problem says so. The error is for read failures only.
+func ReadConfig(r io.Reader, max int64, v any) (ConfigLines, []ConfigProblem, error) {
+	if max > 0 {
+		r = io.LimitReader(r, max+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return ConfigLines{}, nil, err
+	}
+	if max > 0 && int64(len(data)) > max {
+		msg := "configuration larger than " + ByteSize(max)
+		return ConfigLines{}, []ConfigProblem{{Msg: msg, Raw: msg}}, nil
+	}
+	lines, probs := DecodeConfig(data, v)
+	return lines, probs, nil
+}
+
 // DecodeConfig decodes the first YAML document of data into v strictly: a
 // key that v has no field for is a problem, and so is a value of the wrong
 // type or YAML that cannot be read. Empty input (or only comments) leaves v

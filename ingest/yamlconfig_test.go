@@ -1,6 +1,9 @@
 package ingest_test
 
 import (
+	"errors"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -163,4 +166,44 @@ func TestConvertProblems(t *testing.T) {
 	require.Nil(t, ingest.ConvertProblems(nil, conv), "no problems stay nil")
 	got := ingest.ConvertProblems([]ingest.ConfigProblem{{Line: 2, Msg: "b"}, {Line: 1, Msg: "a"}}, conv)
 	require.Equal(t, []own{{Line: 2, Msg: "b"}, {Line: 1, Msg: "a"}}, got, "in order")
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
+
+func TestReadConfig(t *testing.T) {
+	const in = "cluster: a\nrules:\n  - match: x\n"
+	tests := []struct {
+		name    string
+		r       io.Reader
+		max     int64
+		want    []ingest.ConfigProblem
+		wantErr string
+		cluster string
+	}{
+		{name: "no cap", r: strings.NewReader(in), cluster: "a"},
+		{name: "exactly at the cap", r: strings.NewReader(in), max: int64(len(in)), cluster: "a"},
+		{name: "over the cap", r: strings.NewReader(strings.Repeat("#", 2048+1)), max: 2048,
+			want: []ingest.ConfigProblem{{Msg: "configuration larger than 2 KiB", Raw: "configuration larger than 2 KiB"}}},
+		{name: "decoder problems", r: strings.NewReader("clustre: a\n"),
+			want: []ingest.ConfigProblem{{Line: 1, Msg: "field clustre not found in type ingest_test.testConfig", Raw: "line 1: field clustre not found in type ingest_test.testConfig"}}},
+		{name: "read failure", r: failingReader{}, max: 10, wantErr: "disk on fire"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg testConfig
+			lines, probs, err := ingest.ReadConfig(tt.r, tt.max, &cfg)
+			if tt.wantErr != "" {
+				require.EqualError(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, probs)
+			require.Equal(t, tt.cluster, cfg.Cluster)
+			if tt.want == nil {
+				require.Equal(t, 3, lines.Item("rules", 0))
+			}
+		})
+	}
 }

@@ -58,15 +58,11 @@ type ResourceRule struct {
 // ParseConfig reads a configuration file and checks it; every problem
 // names its line.
 func ParseConfig(r io.Reader) (*Config, []Problem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	var cfg Config
-	lines, yprobs := ingest.DecodeConfig(data, &cfg)
-	if len(yprobs) > 0 {
-		// The decoder's message as it is: it names its line itself.
-		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: p.Raw} }), nil
+	// Problems keep the decoder's message as it is (it names its line itself).
+	lines, yprobs, err := ingest.ReadConfig(r, 0, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: p.Raw} }), err
 	}
 	var probs []Problem
 	bad := func(section string, i int, format string, args ...any) {

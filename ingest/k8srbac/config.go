@@ -44,17 +44,10 @@ type NamespaceRule struct {
 // ParseConfig reads a configuration file and checks it; every problem
 // names its line. Unknown keys are problems.
 func ParseConfig(r io.Reader) (*Config, []Problem, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(data) > maxConfigBytes {
-		return nil, []Problem{{Msg: fmt.Sprintf("configuration larger than %d MiB", maxConfigBytes>>20)}}, nil
-	}
 	var cfg Config
-	lines, yprobs := ingest.DecodeConfig(data, &cfg)
-	if len(yprobs) > 0 {
-		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: cleanMsg(p.Raw)} }), nil
+	lines, yprobs, err := ingest.ReadConfig(r, maxConfigBytes, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: cleanMsg(p.Raw)} }), err
 	}
 	var probs []Problem
 	bad := func(i int, format string, args ...any) {

@@ -52,14 +52,10 @@ type Problem struct {
 // bad patterns and unknown identity types are problems naming their line;
 // the error is for read failures only.
 func ParseConfig(r io.Reader) (*Config, []Problem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	var cfg Config
-	lines, yprobs := ingest.DecodeConfig(data, &cfg)
-	if len(yprobs) > 0 {
-		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: p.Msg} }), nil
+	lines, yprobs, err := ingest.ReadConfig(r, 0, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: p.Msg} }), err
 	}
 	var probs []Problem
 	bad := func(section string, i int, format string, args ...any) {

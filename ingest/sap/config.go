@@ -46,15 +46,11 @@ type ConfigProblem struct {
 // ParseConfig reads sap.yaml. Unknown keys, bad values and bad function
 // definitions are problems with their line; err is for I/O only.
 func ParseConfig(r io.Reader) (*Config, []ConfigProblem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	cfg := &Config{}
-	lines, yprobs := ingest.DecodeConfig(data, cfg)
-	if len(yprobs) > 0 {
-		// The decoder's message as it is: it names its line itself.
-		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) ConfigProblem { return ConfigProblem{Line: p.Line, Msg: p.Raw} }), nil
+	// Problems keep the decoder's message as it is (it names its line itself).
+	lines, yprobs, err := ingest.ReadConfig(r, 0, cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) ConfigProblem { return ConfigProblem{Line: p.Line, Msg: p.Raw} }), err
 	}
 	var probs []ConfigProblem
 	bad := func(line int, format string, args ...any) {

@@ -52,17 +52,10 @@ var nameRE = regexp.MustCompile(`^[^:/\s]+$`)
 // ParseConfig reads a configuration file and checks it; every problem names
 // its line. Unknown keys are problems (a typo must not silently change ids).
 func ParseConfig(r io.Reader) (*Config, []ConfigProblem, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(data) > maxConfigBytes {
-		return nil, []ConfigProblem{{Msg: "configuration larger than 1 MiB"}}, nil
-	}
 	var cfg Config
-	lines, yprobs := ingest.DecodeConfig(data, &cfg)
-	if len(yprobs) > 0 {
-		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) ConfigProblem { return ConfigProblem{Line: p.Line, Msg: p.Msg} }), nil
+	lines, yprobs, err := ingest.ReadConfig(r, maxConfigBytes, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) ConfigProblem { return ConfigProblem{Line: p.Line, Msg: p.Msg} }), err
 	}
 	var probs []ConfigProblem
 	if cfg.Cluster != "" && !nameRE.MatchString(cfg.Cluster) {
