@@ -48,6 +48,14 @@
 // Input.Peek buffers the head that format and syntax detection look at, and
 // Input.Open replays it in front of the rest.
 //
+// Readers' own YAML configuration files (--aws-config, --pg-config,
+// --k8s-config, vault.yaml, sap.yaml) are decoded by one strict decoder,
+// ReadConfig / DecodeConfig: an unknown key, a value of the wrong type or
+// unreadable YAML is a ConfigProblem with its line, and ConfigLines gives the
+// line of each top-level key, list item and map key for the checks a reader
+// makes of the values. YAMLLine and YAMLMessage split a YAML decoder's
+// message into its line and the rest.
+//
 // ingest cannot import the readers (they import ingest), so Load dispatches on
 // the format with a plain switch over the ReadFuncs the caller wires in
 // Options.Readers (the CLI sets every one; ingest/bundle.Load sets the bundle

@@ -1,15 +1,12 @@
 package awsiam
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/iam"
 )
@@ -61,43 +58,28 @@ type ResourceRule struct {
 // ParseConfig reads a configuration file and checks it; every problem
 // names its line.
 func ParseConfig(r io.Reader) (*Config, []Problem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	var cfg Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var probs []Problem
-			for _, m := range te.Errors {
-				probs = append(probs, Problem{Line: lineOf(m), Msg: m})
-			}
-			return nil, probs, nil
-		}
-		return nil, []Problem{{Line: lineOf(err.Error()), Msg: err.Error()}}, nil
+	// Problems keep the decoder's message as it is (it names its line itself).
+	lines, yprobs, err := ingest.ReadConfig(r, 0, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: p.Raw} }), err
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root)
-	lines := itemLines(&root)
 	var probs []Problem
 	bad := func(section string, i int, format string, args ...any) {
-		probs = append(probs, Problem{Line: lines[section][i], Pointer: fmt.Sprintf("/%s/%d", section, i), Msg: fmt.Sprintf(format, args...)})
+		probs = append(probs, Problem{Line: lines.Item(section, i), Pointer: fmt.Sprintf("/%s/%d", section, i), Msg: fmt.Sprintf(format, args...)})
 	}
 	for acct, a := range cfg.Accounts {
 		if !isAccountID(acct) {
-			probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: "/accounts/" + acct, Msg: fmt.Sprintf("account %q: want a 12-digit AWS account id", acct)})
+			probs = append(probs, Problem{Line: lines.MapKey("accounts", acct), Pointer: "/accounts/" + acct, Msg: fmt.Sprintf("account %q: want a 12-digit AWS account id", acct)})
 		}
 		for i, level := range a.SCP {
 			for j, ref := range level {
 				if strings.TrimSpace(ref) == "" {
-					probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: fmt.Sprintf("/accounts/%s/scp/%d/%d", acct, i, j), Msg: "empty SCP id or name"})
+					probs = append(probs, Problem{Line: lines.MapKey("accounts", acct), Pointer: fmt.Sprintf("/accounts/%s/scp/%d/%d", acct, i, j), Msg: "empty SCP id or name"})
 				}
 			}
 			if len(level) == 0 {
-				probs = append(probs, Problem{Line: lines["accounts:"+acct][0], Pointer: fmt.Sprintf("/accounts/%s/scp/%d", acct, i), Msg: "a level with no SCP allows nothing; list FullAWSAccess if none is attached"})
+				probs = append(probs, Problem{Line: lines.MapKey("accounts", acct), Pointer: fmt.Sprintf("/accounts/%s/scp/%d", acct, i), Msg: "a level with no SCP allows nothing; list FullAWSAccess if none is attached"})
 			}
 		}
 	}
@@ -126,39 +108,6 @@ func ParseConfig(r io.Reader) (*Config, []Problem, error) {
 		return nil, probs, nil
 	}
 	return &cfg, nil, nil
-}
-
-// lineOf reads the "line N:" yaml puts in its messages (0 when none).
-func lineOf(msg string) int {
-	var n int
-	if i := strings.Index(msg, "line "); i >= 0 {
-		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
-	}
-	return n
-}
-
-// itemLines maps "identities"/"resources" to the line of each list item and
-// "accounts:<id>" to the line of each account key.
-func itemLines(root *yaml.Node) map[string][]int {
-	out := map[string][]int{}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return out
-	}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i].Value, m.Content[i+1]
-		switch {
-		case v.Kind == yaml.SequenceNode:
-			for _, it := range v.Content {
-				out[k] = append(out[k], it.Line)
-			}
-		case k == "accounts" && v.Kind == yaml.MappingNode:
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				out["accounts:"+v.Content[j].Value] = []int{v.Content[j].Line}
-			}
-		}
-	}
-	return out
 }
 
 // identityRule returns the first rule matching arn, or nil.

@@ -1,14 +1,12 @@
 package k8srbac
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/reachgraph/reachgraph/ingest"
 )
 
 // DefaultCluster is the cluster name when the configuration gives none.
@@ -46,47 +44,17 @@ type NamespaceRule struct {
 // ParseConfig reads a configuration file and checks it; every problem
 // names its line. Unknown keys are problems.
 func ParseConfig(r io.Reader) (*Config, []Problem, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(data) > maxConfigBytes {
-		return nil, []Problem{{Msg: fmt.Sprintf("configuration larger than %d MiB", maxConfigBytes>>20)}}, nil
-	}
 	var cfg Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var probs []Problem
-			for _, m := range te.Errors {
-				probs = append(probs, Problem{Line: lineOf(m), Msg: cleanMsg(m)})
-			}
-			return nil, probs, nil
-		}
-		return nil, []Problem{{Line: lineOf(err.Error()), Msg: cleanMsg(err.Error())}}, nil
+	lines, yprobs, err := ingest.ReadConfig(r, maxConfigBytes, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: cleanMsg(p.Raw)} }), err
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root)
 	var probs []Problem
 	bad := func(i int, format string, args ...any) {
-		line := 0
-		if len(root.Content) > 0 {
-			if n := child(child(root.Content[0], "namespaces"), fmt.Sprint(i)); n != nil {
-				line = n.Line
-			}
-		}
-		probs = append(probs, Problem{Line: line, Pointer: fmt.Sprintf("/namespaces/%d", i), Msg: fmt.Sprintf(format, args...)})
+		probs = append(probs, Problem{Line: lines.Item("namespaces", i), Pointer: fmt.Sprintf("/namespaces/%d", i), Msg: fmt.Sprintf(format, args...)})
 	}
 	if strings.ContainsAny(cfg.Cluster, ":/ ") {
-		line := 0
-		if len(root.Content) > 0 {
-			if n := child(root.Content[0], "cluster"); n != nil {
-				line = n.Line
-			}
-		}
-		probs = append(probs, Problem{Line: line, Pointer: "/cluster", Msg: fmt.Sprintf("cluster %q: a name without ':', '/' or spaces (it is part of every id)", cfg.Cluster)})
+		probs = append(probs, Problem{Line: lines.Value("cluster"), Pointer: "/cluster", Msg: fmt.Sprintf("cluster %q: a name without ':', '/' or spaces (it is part of every id)", cfg.Cluster)})
 	}
 	for i, n := range cfg.Namespaces {
 		if n.Match == "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -107,4 +108,12 @@ func TestConfigProblems(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// TestConfigSizeCap: a configuration over 1 MiB is one problem, not decoded.
+func TestConfigSizeCap(t *testing.T) {
+	cfg, probs, err := k8srbac.ParseConfig(strings.NewReader("cluster: a\n" + strings.Repeat("#", 1<<20)))
+	require.NoError(t, err)
+	require.Nil(t, cfg)
+	require.Equal(t, []k8srbac.Problem{{Msg: "configuration larger than 1 MiB"}}, probs)
 }

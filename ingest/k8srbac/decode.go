@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/reachgraph/reachgraph/ingest"
 )
 
 // MaxYAMLBytes caps one YAML input file. A YAML document is parsed whole
@@ -179,7 +181,7 @@ func (d *decoder) yaml(r io.Reader) error {
 			d.problem(Problem{File: d.file, Msg: fmt.Sprintf("YAML file larger than %d MiB: export it as JSON (kubectl get … -o json), which is read item by item", MaxYAMLBytes>>20)}, true)
 			return nil
 		case err != nil:
-			d.problem(Problem{File: d.file, Line: lineOf(err.Error()), Msg: "invalid YAML: " + cleanMsg(err.Error())}, true)
+			d.problem(Problem{File: d.file, Line: ingest.YAMLLine(err.Error()), Msg: "invalid YAML: " + cleanMsg(err.Error())}, true)
 			return nil
 		}
 		if len(doc.Content) == 0 {
@@ -224,7 +226,7 @@ func (d *decoder) yamlObject(n *yaml.Node) {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, m := range te.Errors {
-				d.problem(Problem{File: d.file, Line: lineOf(m), Msg: cleanMsg(m)}, false)
+				d.problem(Problem{File: d.file, Line: ingest.YAMLLine(m), Msg: cleanMsg(m)}, false)
 			}
 			return
 		}
@@ -242,25 +244,10 @@ func scalar(n *yaml.Node) string {
 	return n.Value
 }
 
-// lineOf reads the "line N:" yaml puts in its messages (0 when none).
-func lineOf(msg string) int {
-	var n int
-	if i := strings.Index(msg, "line "); i >= 0 {
-		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
-	}
-	return n
-}
-
 // cleanMsg drops the "yaml: line N: " prefix (the position is reported
 // apart) and Go package names from decoder messages.
 func cleanMsg(msg string) string {
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if strings.HasPrefix(msg, "line ") {
-		if i := strings.Index(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
-		}
-	}
-	return strings.ReplaceAll(msg, "k8srbac.", "")
+	return strings.ReplaceAll(ingest.YAMLMessage(msg), "k8srbac.", "")
 }
 
 func (d *decoder) json(r io.Reader) error {

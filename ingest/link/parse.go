@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/reachgraph/reachgraph/ingest"
 )
 
 // Problem is a located problem of a link file (Line 1-based, 0 when unknown).
@@ -83,12 +85,7 @@ func Parse(r io.Reader) (*Spec, []Problem, error) {
 		if errors.Is(err, io.EOF) {
 			return &Spec{}, nil, nil
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		n := lineOf(msg)
-		if n > 0 {
-			msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", n))
-		}
-		return nil, []Problem{{Line: n, Msg: msg}}, nil
+		return nil, []Problem{{Line: ingest.YAMLLine(err.Error()), Msg: ingest.YAMLMessage(err.Error())}}, nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -98,15 +95,6 @@ func Parse(r io.Reader) (*Spec, []Problem, error) {
 	spec := p.file(&root)
 	slices.SortStableFunc(p.probs, func(a, b Problem) int { return a.Line - b.Line })
 	return spec, p.probs, nil
-}
-
-// lineOf reads the "line N:" yaml puts in its messages (0 when none).
-func lineOf(msg string) int {
-	var n int
-	if i := strings.Index(msg, "line "); i >= 0 {
-		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
-	}
-	return n
 }
 
 type parser struct{ probs []Problem }

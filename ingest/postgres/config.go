@@ -1,15 +1,12 @@
 package postgres
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -55,34 +52,14 @@ type Problem struct {
 // bad patterns and unknown identity types are problems naming their line;
 // the error is for read failures only.
 func ParseConfig(r io.Reader) (*Config, []Problem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	var cfg Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var probs []Problem
-			for _, m := range te.Errors {
-				probs = append(probs, Problem{Line: lineOf(m), Msg: stripLine(m)})
-			}
-			return nil, probs, nil
-		}
-		return nil, []Problem{{Line: lineOf(err.Error()), Msg: stripLine(err.Error())}}, nil
+	lines, yprobs, err := ingest.ReadConfig(r, 0, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) Problem { return Problem{Line: p.Line, Msg: p.Msg} }), err
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root)
-	lines := itemLines(&root)
 	var probs []Problem
 	bad := func(section string, i int, format string, args ...any) {
-		line := 0
-		if i < len(lines[section]) {
-			line = lines[section][i]
-		}
-		probs = append(probs, Problem{Line: line, Msg: fmt.Sprintf("%s[%d]: ", section, i) + fmt.Sprintf(format, args...)})
+		probs = append(probs, Problem{Line: lines.Item(section, i), Msg: fmt.Sprintf("%s[%d]: ", section, i) + fmt.Sprintf(format, args...)})
 	}
 	for i, t := range cfg.Tables {
 		if strings.Count(t.Pattern, ".") < 2 {
@@ -104,41 +81,6 @@ func ParseConfig(r io.Reader) (*Config, []Problem, error) {
 		return nil, probs, nil
 	}
 	return &cfg, nil, nil
-}
-
-// lineOf reads the "line N:" yaml puts in its messages (0 when none).
-func lineOf(msg string) int {
-	var n int
-	if i := strings.Index(msg, "line "); i >= 0 {
-		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
-	}
-	return n
-}
-
-// stripLine drops the "yaml: line N: " prefix (the problem carries the line).
-func stripLine(msg string) string {
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if n := lineOf(msg); n > 0 {
-		msg = strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", n))
-	}
-	return msg
-}
-
-// itemLines maps each top-level list key to the line of each of its items.
-func itemLines(root *yaml.Node) map[string][]int {
-	out := map[string][]int{}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return out
-	}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if v := m.Content[i+1]; v.Kind == yaml.SequenceNode {
-			for _, it := range v.Content {
-				out[m.Content[i].Value] = append(out[m.Content[i].Value], it.Line)
-			}
-		}
-	}
-	return out
 }
 
 // tableRule returns the first table rule matching db.schema.table, or nil.

@@ -1,8 +1,6 @@
 package sap
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -12,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -47,26 +46,12 @@ type ConfigProblem struct {
 // ParseConfig reads sap.yaml. Unknown keys, bad values and bad function
 // definitions are problems with their line; err is for I/O only.
 func ParseConfig(r io.Reader) (*Config, []ConfigProblem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, err
-	}
 	cfg := &Config{}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var probs []ConfigProblem
-			for _, m := range te.Errors {
-				probs = append(probs, ConfigProblem{Line: lineOf(m), Msg: m})
-			}
-			return nil, probs, nil
-		}
-		return nil, []ConfigProblem{{Line: lineOf(err.Error()), Msg: err.Error()}}, nil
+	// Problems keep the decoder's message as it is (it names its line itself).
+	lines, yprobs, err := ingest.ReadConfig(r, 0, cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) ConfigProblem { return ConfigProblem{Line: p.Line, Msg: p.Raw} }), err
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root)
 	var probs []ConfigProblem
 	bad := func(line int, format string, args ...any) {
 		probs = append(probs, ConfigProblem{Line: line, Msg: fmt.Sprintf(format, args...)})
@@ -74,20 +59,19 @@ func ParseConfig(r io.Reader) (*Config, []ConfigProblem, error) {
 	if cfg.CollectedAt != "" {
 		t, err := parseCollected(cfg.CollectedAt)
 		if err != nil {
-			bad(keyLine(&root, "collected_at"), "collected_at %q: want an RFC 3339 time or YYYY-MM-DD", cfg.CollectedAt)
+			bad(lines.Key("collected_at"), "collected_at %q: want an RFC 3339 time or YYYY-MM-DD", cfg.CollectedAt)
 		}
 		cfg.collected = t
 	}
 	cfg.types = parseTypes(&cfg.IdentityTypes, bad)
-	fnLines := itemLines(&root, "functions")
 	for i := range cfg.Functions {
 		if err := cfg.Functions[i].normalize(); err != nil {
-			bad(at(fnLines, i), "functions[%d]: %v", i, err)
+			bad(lines.Item("functions", i), "functions[%d]: %v", i, err)
 		}
 	}
 	for _, cc := range cfg.CompanyCodes {
 		if cc == "" || strings.ContainsAny(cc, "*$: ") {
-			bad(keyLine(&root, "company_codes"), "company_codes: %q is not a company code", cc)
+			bad(lines.Key("company_codes"), "company_codes: %q is not a company code", cc)
 		}
 	}
 	if len(probs) > 0 {
@@ -152,52 +136,4 @@ func parseCollected(s string) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	return time.Parse("2006-01-02", s)
-}
-
-// lineOf reads the "line N:" yaml puts in its messages (0 when none).
-func lineOf(msg string) int {
-	var n int
-	if i := strings.Index(msg, "line "); i >= 0 {
-		_, _ = fmt.Sscanf(msg[i:], "line %d", &n)
-	}
-	return n
-}
-
-// keyLine is the line of a top-level key (0 when absent).
-func keyLine(root *yaml.Node, key string) int {
-	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return 0
-	}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i].Line
-		}
-	}
-	return 0
-}
-
-// itemLines are the lines of the items of a top-level list.
-func itemLines(root *yaml.Node, key string) []int {
-	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return nil
-	}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			var lines []int
-			for _, it := range m.Content[i+1].Content {
-				lines = append(lines, it.Line)
-			}
-			return lines
-		}
-	}
-	return nil
-}
-
-func at(lines []int, i int) int {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return 0
 }

@@ -1,15 +1,11 @@
 package vault
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
-	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/reachgraph/reachgraph/ingest"
 )
 
 // DefaultCluster is the Vault cluster name when the configuration gives none.
@@ -56,76 +52,24 @@ var nameRE = regexp.MustCompile(`^[^:/\s]+$`)
 // ParseConfig reads a configuration file and checks it; every problem names
 // its line. Unknown keys are problems (a typo must not silently change ids).
 func ParseConfig(r io.Reader) (*Config, []ConfigProblem, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(data) > maxConfigBytes {
-		return nil, []ConfigProblem{{Msg: "configuration larger than 1 MiB"}}, nil
-	}
 	var cfg Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var probs []ConfigProblem
-			for _, m := range te.Errors {
-				probs = append(probs, ConfigProblem{Line: yamlLine(m), Msg: cleanYAML(m)})
-			}
-			return nil, probs, nil
-		}
-		return nil, []ConfigProblem{{Line: yamlLine(err.Error()), Msg: cleanYAML(err.Error())}}, nil
+	lines, yprobs, err := ingest.ReadConfig(r, maxConfigBytes, &cfg)
+	if err != nil || len(yprobs) > 0 {
+		return nil, ingest.ConvertProblems(yprobs, func(p ingest.ConfigProblem) ConfigProblem { return ConfigProblem{Line: p.Line, Msg: p.Msg} }), err
 	}
 	var probs []ConfigProblem
 	if cfg.Cluster != "" && !nameRE.MatchString(cfg.Cluster) {
-		probs = append(probs, ConfigProblem{Line: keyLine(data, "cluster"), Msg: fmt.Sprintf("cluster %q: a name without ':', '/' or spaces (it is part of every id)", cfg.Cluster)})
+		probs = append(probs, ConfigProblem{Line: lines.Key("cluster"), Msg: fmt.Sprintf("cluster %q: a name without ':', '/' or spaces (it is part of every id)", cfg.Cluster)})
 	}
 	for mount, c := range cfg.KubernetesClusters {
 		if !nameRE.MatchString(c) {
-			probs = append(probs, ConfigProblem{Line: keyLine(data, "kubernetes_clusters"), Msg: fmt.Sprintf("kubernetes_clusters[%s] = %q: a cluster name without ':', '/' or spaces", mount, c)})
+			probs = append(probs, ConfigProblem{Line: lines.Key("kubernetes_clusters"), Msg: fmt.Sprintf("kubernetes_clusters[%s] = %q: a cluster name without ':', '/' or spaces", mount, c)})
 		}
 	}
 	if len(probs) > 0 {
 		return nil, probs, nil
 	}
 	return &cfg, nil, nil
-}
-
-// yamlLine extracts "line N" from a yaml error message.
-func yamlLine(msg string) int {
-	_, rest, ok := strings.Cut(msg, "line ")
-	if !ok {
-		return 0
-	}
-	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
-	if end < 0 {
-		end = len(rest)
-	}
-	n, _ := strconv.Atoi(rest[:end])
-	return n
-}
-
-// cleanYAML drops the "yaml: " and "line N: " prefixes (the line is in
-// the problem's position already).
-func cleanYAML(msg string) string {
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if _, after, ok := strings.Cut(rest, ": "); ok {
-			return after
-		}
-	}
-	return msg
-}
-
-// keyLine is the line of the first top-level key name in data, 0 if absent.
-func keyLine(data []byte, name string) int {
-	for i, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, name+":") {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // cluster is the configured Vault cluster name.
