@@ -17,6 +17,8 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/report"
+	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
@@ -82,6 +84,9 @@ evidence.`,
 			}
 			defer done()
 			if err := printDemo(cmd.Context(), g.env.Stdout, q); err != nil {
+				return err
+			}
+			if err := printToxicSummary(cmd.Context(), g.env.Stdout, q); err != nil {
 				return err
 			}
 			if err := g.demoSAP(cmd, dir); err != nil {
@@ -264,4 +269,56 @@ func nonHumanCritical(ctx context.Context, p *projection.Projection, e *reach.En
 		return cmp.Compare(a.id, b.id)
 	})
 	return rows
+}
+
+// printToxicSummary prints the built-in toxic-path rules' findings on the
+// demo snapshot: per rule, how many are effective and latent, and the most
+// severe example with its evidence path.
+func printToxicSummary(ctx context.Context, w io.Writer, q query) error {
+	rs, err := rules.Load()
+	if err != nil {
+		return err
+	}
+	_, fs, err := q.s.Findings(ctx, rs, q.asOf)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		rule, title    string
+		eff, lat       int
+		severity       schema.Severity
+		example, proof string
+	}
+	var rows []*row
+	byRule := map[string]*row{}
+	for _, f := range fs { // report order: most severe first
+		if f.Category != schema.CatToxicPath {
+			continue
+		}
+		r := byRule[f.Rule]
+		if r == nil {
+			r = &row{rule: f.Rule, title: f.Title, severity: f.Severity, example: f.Identity}
+			if len(f.Paths) > 0 {
+				r.proof = report.FormatPath(f.Paths[0])
+			}
+			byRule[f.Rule] = r
+			rows = append(rows, r)
+		}
+		if f.Effective {
+			r.eff++
+		} else {
+			r.lat++
+		}
+	}
+	fmt.Fprintf(w, "\n== Toxic paths (built-in rules; `reachgraph report` for every finding)\n")
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "no toxic path found")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tSEVERITY\tEFFECTIVE\tLATENT\tEXAMPLE\tPATH")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cells(r.rule, string(r.severity), fmt.Sprint(r.eff), fmt.Sprint(r.lat), r.example, r.proof)...)
+	}
+	return tw.Flush()
 }
