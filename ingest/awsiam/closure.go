@@ -165,11 +165,20 @@ func (e *escalator) run(st state) []state {
 }
 
 func (e *escalator) otherUsers(st state) {
+	var acts []string // the actions some Allow of the state matches: no other can be allowed
+	for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"} {
+		if st.eff.mayAllow(a) {
+			acts = append(acts, a)
+		}
+	}
+	if len(acts) == 0 {
+		return
+	}
 	for _, v := range e.t.subjects {
 		if !v.user || v == e.s {
 			continue
 		}
-		for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"} {
+		for _, a := range acts {
 			if ok, c := st.can(v.arn, a); ok {
 				e.hop(st, v.id, schema.DelegOther, strings.ToLower(strings.TrimPrefix(a, "iam:"))+" on "+v.name, c, a)
 			}
@@ -276,6 +285,9 @@ func (e *escalator) policyVersions(st state) {
 
 // trustRewrites: rewrite a role's trust policy, then assume it.
 func (e *escalator) trustRewrites(st state) {
+	if !st.eff.mayAllow("iam:UpdateAssumeRolePolicy") {
+		return // allowed on no role
+	}
 	for _, r := range e.t.subjects {
 		if r.user || r == e.s {
 			continue
@@ -336,7 +348,7 @@ func (e *escalator) passRoles(st state) {
 // group is joined once per principal, in the first state that can; the
 // group's grants are emitted now and the new state is returned.
 func (e *escalator) joinGroups(st state) []state {
-	if !e.s.user {
+	if !e.s.user || !st.eff.mayAllow("iam:AddUserToGroup") {
 		return nil
 	}
 	var next []state

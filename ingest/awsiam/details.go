@@ -1,6 +1,7 @@
 package awsiam
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -77,36 +78,37 @@ type rawInline struct {
 type rawTag struct{ Key, Value string }
 type rawBoundary struct{ PermissionsBoundaryArn string }
 
-type rawDetails struct {
-	UserDetailList []struct {
-		UserName, Arn, CreateDate, UserId string
-		GroupList                         []string
-		UserPolicyList                    []rawInline
-		AttachedManagedPolicies           []rawAttached
-		PermissionsBoundary               *rawBoundary
-		Tags                              []rawTag
-	}
-	GroupDetailList []struct {
-		GroupName, Arn          string
-		GroupPolicyList         []rawInline
-		AttachedManagedPolicies []rawAttached
-	}
-	RoleDetailList []struct {
-		RoleName, Arn, CreateDate string
-		AssumeRolePolicyDocument  json.RawMessage
-		RolePolicyList            []rawInline
-		AttachedManagedPolicies   []rawAttached
-		PermissionsBoundary       *rawBoundary
-		Tags                      []rawTag
-		InstanceProfileList       []json.RawMessage
-	}
-	Policies []struct {
-		PolicyName, Arn, DefaultVersionId string
-		PolicyVersionList                 []struct {
-			Document         json.RawMessage
-			VersionId        string
-			IsDefaultVersion bool
-		}
+type rawUser struct {
+	UserName, Arn, CreateDate, UserId string
+	GroupList                         []string
+	UserPolicyList                    []rawInline
+	AttachedManagedPolicies           []rawAttached
+	PermissionsBoundary               *rawBoundary
+	Tags                              []rawTag
+}
+
+type rawGroup struct {
+	GroupName, Arn          string
+	GroupPolicyList         []rawInline
+	AttachedManagedPolicies []rawAttached
+}
+
+type rawRole struct {
+	RoleName, Arn, CreateDate string
+	AssumeRolePolicyDocument  json.RawMessage
+	RolePolicyList            []rawInline
+	AttachedManagedPolicies   []rawAttached
+	PermissionsBoundary       *rawBoundary
+	Tags                      []rawTag
+	InstanceProfileList       []json.RawMessage
+}
+
+type rawPolicy struct {
+	PolicyName, Arn, DefaultVersionId string
+	PolicyVersionList                 []struct {
+		Document         json.RawMessage
+		VersionId        string
+		IsDefaultVersion bool
 	}
 }
 
@@ -114,100 +116,115 @@ type rawDetails struct {
 // single policy documents are returned in problems (pointer → message) and the
 // document is skipped; err is set only when the whole input is unusable.
 func ParseDetails(data []byte) (d *Details, problems []Problem, err error) {
-	var raw rawDetails
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, nil, err
+	d, problems, _, err = decodeJSON(bytes.NewReader(data), 0)
+	if d == nil && err == nil {
+		d = &Details{Policies: map[string]*ManagedPolicy{}} // not a details document: nothing in it
 	}
-	d = &Details{Policies: map[string]*ManagedPolicy{}}
-	doc := func(ptr string, name string, rawDoc json.RawMessage) *Policy {
-		if len(rawDoc) == 0 {
-			problems = append(problems, Problem{Pointer: ptr, Msg: fmt.Sprintf("policy %q has no document", name)})
-			return nil
-		}
-		p, err := ParsePolicy(rawDoc)
-		if err != nil {
-			problems = append(problems, Problem{Pointer: ptr, Msg: fmt.Sprintf("policy %q: %v", name, err)})
-			return nil
-		}
-		return p
+	return d, problems, err
+}
+
+// builder turns the raw entries of the lists into Details, one entry at a
+// time, collecting the problems of their policy documents.
+type builder struct {
+	d        *Details
+	problems []Problem
+}
+
+func (b *builder) doc(ptr string, name string, rawDoc json.RawMessage) *Policy {
+	if len(rawDoc) == 0 {
+		b.problems = append(b.problems, Problem{Pointer: ptr, Msg: fmt.Sprintf("policy %q has no document", name)})
+		return nil
 	}
-	inline := func(base string, list []rawInline) []NamedPolicy {
-		var out []NamedPolicy
-		for i, ip := range list {
-			ptr := fmt.Sprintf("%s/%d/PolicyDocument", base, i)
-			if p := doc(ptr, ip.PolicyName, ip.PolicyDocument); p != nil {
-				out = append(out, NamedPolicy{Name: ip.PolicyName, Doc: p, Pointer: ptr})
+	p, err := ParsePolicy(rawDoc)
+	if err != nil {
+		b.problems = append(b.problems, Problem{Pointer: ptr, Msg: fmt.Sprintf("policy %q: %v", name, err)})
+		return nil
+	}
+	return p
+}
+
+func (b *builder) inline(base string, list []rawInline) []NamedPolicy {
+	var out []NamedPolicy
+	for i, ip := range list {
+		ptr := fmt.Sprintf("%s/%d/PolicyDocument", base, i)
+		if p := b.doc(ptr, ip.PolicyName, ip.PolicyDocument); p != nil {
+			out = append(out, NamedPolicy{Name: ip.PolicyName, Doc: p, Pointer: ptr})
+		}
+	}
+	return out
+}
+
+func attached(list []rawAttached) []string {
+	var out []string
+	for _, a := range list {
+		out = append(out, a.PolicyArn)
+	}
+	return out
+}
+
+func tags(list []rawTag) map[string]string {
+	if len(list) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, t := range list {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+func boundary(b *rawBoundary) string {
+	if b == nil {
+		return ""
+	}
+	return b.PermissionsBoundaryArn
+}
+
+func (b *builder) user(i int, u *rawUser) {
+	ptr := fmt.Sprintf("/UserDetailList/%d", i)
+	b.d.Users = append(b.d.Users, User{
+		Name: u.UserName, ARN: u.Arn, CreateDate: u.CreateDate, ID: u.UserId, Groups: u.GroupList,
+		Inline: b.inline(ptr+"/UserPolicyList", u.UserPolicyList), Attached: attached(u.AttachedManagedPolicies),
+		Boundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags), Pointer: ptr,
+	})
+}
+
+func (b *builder) group(i int, g *rawGroup) {
+	ptr := fmt.Sprintf("/GroupDetailList/%d", i)
+	b.d.Groups = append(b.d.Groups, Group{
+		Name: g.GroupName, ARN: g.Arn,
+		Inline: b.inline(ptr+"/GroupPolicyList", g.GroupPolicyList), Attached: attached(g.AttachedManagedPolicies), Pointer: ptr,
+	})
+}
+
+func (b *builder) role(i int, r *rawRole) {
+	ptr := fmt.Sprintf("/RoleDetailList/%d", i)
+	role := Role{
+		Name: r.RoleName, ARN: r.Arn, CreateDate: r.CreateDate,
+		Inline: b.inline(ptr+"/RolePolicyList", r.RolePolicyList), Attached: attached(r.AttachedManagedPolicies),
+		Boundary: boundary(r.PermissionsBoundary), Tags: tags(r.Tags), Pointer: ptr,
+		InstanceProfiles: len(r.InstanceProfileList),
+	}
+	if len(r.AssumeRolePolicyDocument) > 0 {
+		role.Trust = b.doc(ptr+"/AssumeRolePolicyDocument", r.RoleName+" trust policy", r.AssumeRolePolicyDocument)
+	}
+	b.d.Roles = append(b.d.Roles, role)
+}
+
+func (b *builder) policy(i int, p *rawPolicy) {
+	for j, v := range p.PolicyVersionList {
+		if !v.IsDefaultVersion && v.VersionId != p.DefaultVersionId {
+			continue
+		}
+		ptr := fmt.Sprintf("/Policies/%d/PolicyVersionList/%d/Document", i, j)
+		if pd := b.doc(ptr, p.PolicyName, v.Document); pd != nil {
+			b.d.Policies[p.Arn] = &ManagedPolicy{
+				NamedPolicy: NamedPolicy{Name: p.PolicyName, ARN: p.Arn, Doc: pd, Pointer: ptr},
+				AWSManaged:  strings.HasPrefix(p.Arn, "arn:aws:iam::aws:policy/"),
 			}
 		}
-		return out
+		break
 	}
-	attached := func(list []rawAttached) []string {
-		var out []string
-		for _, a := range list {
-			out = append(out, a.PolicyArn)
-		}
-		return out
-	}
-	tags := func(list []rawTag) map[string]string {
-		if len(list) == 0 {
-			return nil
-		}
-		m := map[string]string{}
-		for _, t := range list {
-			m[t.Key] = t.Value
-		}
-		return m
-	}
-	boundary := func(b *rawBoundary) string {
-		if b == nil {
-			return ""
-		}
-		return b.PermissionsBoundaryArn
-	}
-	for i, u := range raw.UserDetailList {
-		ptr := fmt.Sprintf("/UserDetailList/%d", i)
-		d.Users = append(d.Users, User{
-			Name: u.UserName, ARN: u.Arn, CreateDate: u.CreateDate, ID: u.UserId, Groups: u.GroupList,
-			Inline: inline(ptr+"/UserPolicyList", u.UserPolicyList), Attached: attached(u.AttachedManagedPolicies),
-			Boundary: boundary(u.PermissionsBoundary), Tags: tags(u.Tags), Pointer: ptr,
-		})
-	}
-	for i, g := range raw.GroupDetailList {
-		ptr := fmt.Sprintf("/GroupDetailList/%d", i)
-		d.Groups = append(d.Groups, Group{
-			Name: g.GroupName, ARN: g.Arn,
-			Inline: inline(ptr+"/GroupPolicyList", g.GroupPolicyList), Attached: attached(g.AttachedManagedPolicies), Pointer: ptr,
-		})
-	}
-	for i, r := range raw.RoleDetailList {
-		ptr := fmt.Sprintf("/RoleDetailList/%d", i)
-		role := Role{
-			Name: r.RoleName, ARN: r.Arn, CreateDate: r.CreateDate,
-			Inline: inline(ptr+"/RolePolicyList", r.RolePolicyList), Attached: attached(r.AttachedManagedPolicies),
-			Boundary: boundary(r.PermissionsBoundary), Tags: tags(r.Tags), Pointer: ptr,
-			InstanceProfiles: len(r.InstanceProfileList),
-		}
-		if len(r.AssumeRolePolicyDocument) > 0 {
-			role.Trust = doc(ptr+"/AssumeRolePolicyDocument", r.RoleName+" trust policy", r.AssumeRolePolicyDocument)
-		}
-		d.Roles = append(d.Roles, role)
-	}
-	for i, p := range raw.Policies {
-		for j, v := range p.PolicyVersionList {
-			if !v.IsDefaultVersion && v.VersionId != p.DefaultVersionId {
-				continue
-			}
-			ptr := fmt.Sprintf("/Policies/%d/PolicyVersionList/%d/Document", i, j)
-			if pd := doc(ptr, p.PolicyName, v.Document); pd != nil {
-				d.Policies[p.Arn] = &ManagedPolicy{
-					NamedPolicy: NamedPolicy{Name: p.PolicyName, ARN: p.Arn, Doc: pd, Pointer: ptr},
-					AWSManaged:  strings.HasPrefix(p.Arn, "arn:aws:iam::aws:policy/"),
-				}
-			}
-			break
-		}
-	}
-	return d, problems, nil
 }
 
 // Problem is a problem found in one place of an input file.

@@ -94,13 +94,11 @@ func (t *transformer) report(rep *Report) {
 
 // tagIdentity sets a tag on a declared identity.
 func (t *transformer) tagIdentity(id, key, value string) {
-	for i := range t.out.IdentityList {
-		if x := &t.out.IdentityList[i]; x.ID == id {
-			if x.Tags == nil {
-				x.Tags = map[string]string{}
-			}
-			x.Tags[key] = value
-			return
+	if i, ok := t.identIdx[id]; ok {
+		x := &t.out.IdentityList[i]
+		if x.Tags == nil {
+			x.Tags = map[string]string{}
 		}
+		x.Tags[key] = value
 	}
 }

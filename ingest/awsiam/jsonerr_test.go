@@ -48,14 +48,38 @@ func TestDetailsJSONErrors(t *testing.T) {
 	}
 }
 
-// TestExportSizeLimit: an export over the whole-file cap (ingest.Limits,
-// small here) is one problem naming the file, not an unbounded io.ReadAll.
+// TestExportSizeLimit: authorization details are streamed, so they are
+// capped like any streamed input file (and each list entry like a record);
+// the side documents read whole keep the whole-file cap. Each excess is one
+// problem naming the file, not an unbounded io.ReadAll. (RoleDetailList/0,
+// line 143, is the first entry of the sample over 1 KiB: 1,392 bytes.)
 func TestExportSizeLimit(t *testing.T) {
-	p := "testdata/cloudsplaining-example-authz-details.json"
-	_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
-		ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}, Limits: ingest.Limits{WholeFileBytes: 4096}})
-	var ve *ingest.ValidationError
-	require.True(t, errors.As(err, &ve), "%v", err)
-	require.Len(t, ve.Problems, 1)
-	require.Equal(t, p+": larger than the 4 KiB limit for an input read whole; nothing after it was read", ve.Problems[0].String())
+	details := "testdata/cloudsplaining-example-authz-details.json"
+	policy := "testdata/resource-policies/kms-key-policy.json"
+	for _, c := range []struct {
+		name   string
+		paths  []string
+		limits ingest.Limits
+		want   string
+	}{
+		{name: "details over the file cap", paths: []string{details}, limits: ingest.Limits{FileBytes: 4096},
+			want: details + ": larger than the 4 KiB limit for an input file; nothing after it was read"},
+		{name: "details entry over the record cap", paths: []string{details}, limits: ingest.Limits{RecordBytes: 1024},
+			want: details + ":143: invalid authorization-details JSON: a single entry is larger than the 1 KiB limit"},
+		{name: "side document over the whole-file cap", paths: []string{details, policy}, limits: ingest.Limits{WholeFileBytes: 128},
+			want: policy + ": larger than the 128 bytes limit for an input read whole; nothing after it was read"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var srcs []ingest.Source
+			for _, p := range c.paths {
+				srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
+			}
+			_, err := ingest.Load(context.Background(), &memStore{}, srcs,
+				ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}, Limits: c.limits})
+			var ve *ingest.ValidationError
+			require.True(t, errors.As(err, &ve), "%v", err)
+			require.Len(t, ve.Problems, 1, "%v", err)
+			require.Equal(t, c.want, ve.Problems[0].String())
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -97,60 +98,86 @@ func read(ctx context.Context, path string, in *ingest.Input, config string, opt
 		if first == nil {
 			first = f
 		}
-		f.ReadWhole(false)
 		br := bufio.NewReader(f)
-		if head, _ := br.Peek(512); !looksLikeExport(head) {
-			// Not read whole: /dev/zero or a stray binary stops here.
+		head, _ := br.Peek(512)
+		if !looksLikeExport(head) {
+			// Not read further: /dev/zero or a stray binary stops here.
 			f.Stop(1, "", "neither AWS JSON (authorization details, an SCP or resource policies) nor a credential report (a CSV starting "+credentialReportHeader+")")
 			stopped = true
 			continue
 		}
-		data, err := io.ReadAll(br)
-		if err != nil {
-			return err
-		}
-		if IsCredentialReport(data) {
-			r, probs, err := ParseReport(data)
-			if err != nil {
-				f.Stop(1, "", err.Error())
+		var data []byte
+		var d *Details
+		var probs []Problem
+		if !IsCredentialReport(head) {
+			// Authorization details are decoded as a stream; other JSON
+			// (SCPs, resource policies) is read whole, under its cap.
+			var prefix []byte
+			d, probs, prefix, err = decodeJSON(stallEOF{br}, int64(f.Limits().RecordBytes))
+			var je *jsonError
+			if errors.As(err, &je) {
+				f.Stop(je.line, "", "invalid authorization-details JSON: "+je.msg)
 				stopped = true
 				continue
 			}
-			report(f, probs)
-			if rep == nil {
-				rep = &Report{}
-			}
-			rep.Rows = append(rep.Rows, r.Rows...)
-			continue
-		}
-		switch classify(data) {
-		case kindSCP:
-			scp, err := ParseSCP(data)
 			if err != nil {
-				f.Stop(0, "", "invalid organizations describe-policy JSON: "+err.Error())
+				return err
+			}
+			if d == nil {
+				if data, err = readRest(f, name, prefix, br); err != nil {
+					return err
+				}
+			}
+		} else {
+			f.ReadWhole(false)
+			if data, err = io.ReadAll(br); err != nil {
+				return err
+			}
+		}
+		if d == nil {
+			if IsCredentialReport(data) {
+				r, probs, err := ParseReport(data)
+				if err != nil {
+					f.Stop(1, "", err.Error())
+					stopped = true
+					continue
+				}
+				report(f, probs)
+				if rep == nil {
+					rep = &Report{}
+				}
+				rep.Rows = append(rep.Rows, r.Rows...)
 				continue
 			}
-			scp.File = name
-			scps = append(scps, scp)
-			continue
-		case kindResourcePolicies:
-			list, err := ParseResourcePolicies(data)
-			if err != nil {
-				f.Stop(0, "", "invalid resource policy JSON: "+err.Error())
+			switch classify(data) {
+			case kindSCP:
+				scp, err := ParseSCP(data)
+				if err != nil {
+					f.Stop(0, "", "invalid organizations describe-policy JSON: "+err.Error())
+					continue
+				}
+				scp.File = name
+				scps = append(scps, scp)
+				continue
+			case kindResourcePolicies:
+				list, err := ParseResourcePolicies(data)
+				if err != nil {
+					f.Stop(0, "", "invalid resource policy JSON: "+err.Error())
+					continue
+				}
+				for i := range list {
+					list[i].File = name
+				}
+				rps = append(rps, list...)
 				continue
 			}
-			for i := range list {
-				list[i].File = name
+			d, probs, err = ParseDetails(data)
+			if err != nil {
+				line, msg := jsonProblem(data, err)
+				f.Stop(line, "", "invalid authorization-details JSON: "+msg)
+				stopped = true
+				continue
 			}
-			rps = append(rps, list...)
-			continue
-		}
-		d, probs, err := ParseDetails(data)
-		if err != nil {
-			line, msg := jsonProblem(data, err)
-			f.Stop(line, "", "invalid authorization-details JSON: "+msg)
-			stopped = true
-			continue
 		}
 		report(f, probs)
 		detailsFrom++
@@ -199,6 +226,33 @@ func read(ctx context.Context, path string, in *ingest.Input, config string, opt
 	}
 	emit(first, ds, details == nil, at)
 	return nil
+}
+
+// readRest reads the rest of a JSON input that is not authorization
+// details, after prefix, under the cap of an input read whole.
+func readRest(f *ingest.File, name string, prefix []byte, br io.Reader) ([]byte, error) {
+	whole := f.Limits().WholeFileBytes
+	rest, err := io.ReadAll(io.LimitReader(stallEOF{br}, whole-int64(len(prefix))+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(prefix)+len(rest)) > whole {
+		return nil, &ingest.LimitError{File: name, Limit: whole, What: "an input read whole"}
+	}
+	return append(prefix, rest...), nil
+}
+
+// stallEOF ends a reader that returns no bytes and no error (an input file
+// at exactly its cap does) with io.EOF, so that io.ReadAll and json.Decoder
+// do not wait for more.
+type stallEOF struct{ r io.Reader }
+
+func (s stallEOF) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n == 0 && err == nil && len(p) > 0 {
+		err = io.EOF
+	}
+	return n, err
 }
 
 // pointers maps the ids of the users, groups and roles of d to their

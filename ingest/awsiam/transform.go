@@ -46,6 +46,9 @@ type transformer struct {
 	opts      Options
 	warnings  map[string][]string // principal id → warnings about its input
 	condHops  []condHop           // conditional escalation hops (condhops.go)
+	byARNIdx  map[string][]int    // ARN → indices in subjects (trust.go arnIndex)
+	assumeIdx map[string][]int    // role ARN → candidate assumers (trust.go assumeIndex)
+	identIdx  map[string]int      // identity id → its index in out.IdentityList
 }
 
 type grantKey struct {
@@ -73,11 +76,7 @@ func Transform(d *Details, rep *Report, cfg *Config) (*graph.Dataset, error) {
 // TransformWith is Transform with conditions evaluated under opts (the time
 // and request context, docs/ingest-aws.md "Conditions").
 func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.Dataset, error) {
-	t := &transformer{cfg: cfg, opts: opts, warnings: map[string][]string{},
-		out: &graph.Dataset{}, declared: map[string]bool{}, byARN: map[string]*subject{},
-		members: map[string][]*subject{}, groupPols: map[string][]attachment{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
-		d: d,
-	}
+	t := newTransformer(d, cfg, opts)
 	if d != nil {
 		t.acct = d.AccountID()
 	}
@@ -102,6 +101,14 @@ func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.D
 	return t.out, nil
 }
 
+func newTransformer(d *Details, cfg *Config, opts Options) *transformer {
+	return &transformer{cfg: cfg, opts: opts, warnings: map[string][]string{},
+		out: &graph.Dataset{}, declared: map[string]bool{}, identIdx: map[string]int{}, byARN: map[string]*subject{},
+		members: map[string][]*subject{}, groupPols: map[string][]attachment{}, grants: map[grantKey]*grantVal{}, delegs: map[graph.Delegation][]string{}, assumable: map[string][]assumer{},
+		d: d,
+	}
+}
+
 func (t *transformer) identity(id graph.Identity) {
 	if t.declared[id.ID] {
 		return
@@ -119,6 +126,7 @@ func (t *transformer) identity(id graph.Identity) {
 	if id.Status == "" {
 		id.Status = schema.StatusActive
 	}
+	t.identIdx[id.ID] = len(t.out.IdentityList)
 	t.out.IdentityList = append(t.out.IdentityList, id)
 }
 

@@ -37,19 +37,22 @@ type assumer struct {
 // assumers lists the users and roles of the account that role r's trust
 // policy lets assume it: those it names by ARN, every one for Principal "*",
 // and, when it names the account (root), those whose own policies allow
-// sts:AssumeRole on the role (docs/ingest-aws.md "Trust policies").
+// sts:AssumeRole on the role (docs/ingest-aws.md "Trust policies"). Only the
+// candidates (assumeIndex) are checked, in the order of t.subjects.
 func (t *transformer) assumers(r Role) []assumer {
 	if as, ok := t.assumable[r.ARN]; ok {
 		return as
 	}
 	rid := roleID(t.acct, r.Name)
 	root := "arn:aws:iam::" + t.acct + ":root"
+	sts := trustStatements(r)
 	var out []assumer
-	for _, s := range t.subjects {
+	for _, i := range t.candidates(sts, r.ARN) {
+		s := t.subjects[i]
 		if s.id == rid {
 			continue
 		}
-		for _, st := range trustStatements(r) {
+		for _, st := range sts {
 			p := st.Principal
 			c := s.cv(st)
 			if !c.applies {
@@ -82,6 +85,90 @@ func (t *transformer) assumers(r Role) []assumer {
 	}
 	t.assumable[r.ARN] = out
 	return out
+}
+
+// candidates are the indices (in t.subjects, ascending) of the subjects
+// that trust statements sts of the role arn may let assume it: every
+// subject for Principal "*", those named by ARN, and, when the account is
+// named, those whose Allow statements may match sts:AssumeRole on arn
+// (assumeIndex). Every other subject would be skipped by assumers anyway.
+func (t *transformer) candidates(sts []*Statement, arn string) []int {
+	root := "arn:aws:iam::" + t.acct + ":root"
+	var out []int
+	for _, st := range sts {
+		if st.Principal.Any {
+			out = make([]int, len(t.subjects))
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		}
+		for _, a := range st.Principal.AWS {
+			if a == t.acct || a == root {
+				out = append(out, t.assumeIndex()[arn]...)
+			}
+			out = append(out, t.arnIndex()[a]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// arnIndex maps an ARN to the indices of the subjects that have it.
+func (t *transformer) arnIndex() map[string][]int {
+	if t.byARNIdx == nil {
+		t.byARNIdx = map[string][]int{}
+		for i, s := range t.subjects {
+			t.byARNIdx[s.arn] = append(t.byARNIdx[s.arn], i)
+		}
+	}
+	return t.byARNIdx
+}
+
+// assumeIndex maps a role ARN to the indices of the subjects with an Allow
+// statement that may match sts:AssumeRole on it: a Resource pattern whose
+// literal prefix (up to the first wildcard or policy variable) the ARN
+// starts with, or a statement without Resource or with NotResource. It is
+// a superset of the subjects allowed() admits; built once, by a binary
+// search in the sorted role ARNs per pattern.
+func (t *transformer) assumeIndex() map[string][]int {
+	if t.assumeIdx != nil {
+		return t.assumeIdx
+	}
+	t.assumeIdx = map[string][]int{}
+	var arns []string
+	for _, r := range t.roles() {
+		arns = append(arns, r.ARN)
+	}
+	slices.Sort(arns)
+	add := func(i int, prefix string) {
+		for j, _ := slices.BinarySearch(arns, prefix); j < len(arns) && strings.HasPrefix(arns[j], prefix); j++ {
+			if l := t.assumeIdx[arns[j]]; len(l) == 0 || l[len(l)-1] != i {
+				t.assumeIdx[arns[j]] = append(l, i)
+			}
+		}
+	}
+	for i, s := range t.subjects {
+		if !s.mayAllow("sts:AssumeRole") {
+			continue
+		}
+		for _, a := range s.pols {
+			for k := range a.pol.Doc.Statements {
+				st := &a.pol.Doc.Statements[k]
+				if !st.Allow || !st.matchesAction("sts:AssumeRole") {
+					continue
+				}
+				if st.NotResource != nil || st.Resource == nil {
+					add(i, "")
+					continue
+				}
+				for _, p := range st.Resource {
+					add(i, p[:len(p)-len(strings.TrimLeftFunc(p, func(c rune) bool { return c != '*' && c != '?' && c != '$' }))])
+				}
+			}
+		}
+	}
+	return t.assumeIdx
 }
 
 // trust emits the delegations of a role's trust policy.
