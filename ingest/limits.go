@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
 // The limit table: every reader caps what one input may hold, so that a
@@ -124,8 +125,11 @@ func (f *File) capRead(p []byte) ([]byte, error) {
 	if f.nread >= f.limit {
 		// One byte past the cap tells a file of exactly the cap from a larger one.
 		var one [1]byte
-		if n, _ := f.fh.Read(one[:]); n == 0 {
-			return p[:0], nil
+		if n, err := f.fh.Read(one[:]); n == 0 {
+			if err == nil {
+				err = io.EOF // the file ends exactly at the cap
+			}
+			return nil, err
 		}
 		f.limitErr = &LimitError{File: f.name, Limit: f.limit, What: f.limitWhat}
 		return nil, f.limitErr
