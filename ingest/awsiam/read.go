@@ -41,22 +41,14 @@ func NewReaderWith(config string, opts Options) ingest.ReadFunc {
 func read(ctx context.Context, path string, in *ingest.Input, config string, opts Options) error {
 	var cfg *Config
 	if config != "" {
-		f, err := in.Open(config)
-		if err != nil {
+		c, ok, err := ingest.ParseSideFile(in, config, path, "invalid aws-iam configuration",
+			func(f *ingest.File) (*Config, []Problem, error) {
+				f.ReadWhole(true)
+				return ParseConfig(f)
+			},
+			func(f *ingest.File, p Problem) { f.Problem(p.Line, p.Pointer, p.Msg) })
+		if !ok {
 			return err
-		}
-		f.ReadWhole(true)
-		c, probs, err := ParseConfig(f)
-		if err != nil {
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if len(probs) > 0 {
-			report(f, probs)
-			in.NoHeader(path, "invalid aws-iam configuration")
-			return nil
 		}
 		cfg = c
 	}

@@ -90,28 +90,14 @@ func readConfig(path string, in *ingest.Input, config string) (*Config, bool, er
 	if config == "" {
 		return nil, true, nil
 	}
-	f, err := in.Open(config)
-	if err != nil {
-		return nil, false, err
-	}
-	cfg, probs, err := ParseConfig(f)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, err
-	}
-	if len(probs) > 0 {
-		for _, p := range probs {
+	return ingest.ParseSideFile(in, config, path, "invalid k8s-rbac configuration",
+		func(f *ingest.File) (*Config, []Problem, error) { return ParseConfig(f) },
+		func(f *ingest.File, p Problem) {
 			if p.Line > 0 {
 				p.Pointer = ""
 			}
 			f.Problem(p.Line, p.Pointer, p.Msg)
-		}
-		in.NoHeader(path, "invalid k8s-rbac configuration")
-		return nil, false, nil
-	}
-	return cfg, true, nil
+		})
 }
 
 // inputFiles lists the files of a source: path itself, or the kubectl

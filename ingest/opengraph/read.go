@@ -37,23 +37,9 @@ func NewReader(opts Options) ingest.ReadFunc {
 func read(ctx context.Context, path string, in *ingest.Input, opts Options) error {
 	m := DefaultMap()
 	if opts.Map != "" {
-		f, err := in.Open(opts.Map)
-		if err != nil {
+		mm, ok, err := ingest.ParseSideFile(in, opts.Map, path, "invalid OpenGraph map file", parseMap, reportLine)
+		if !ok {
 			return err
-		}
-		mm, probs, err := ParseMap(f)
-		if err != nil {
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if len(probs) > 0 {
-			for _, p := range probs {
-				f.Problem(p.Line, "", p.Msg)
-			}
-			in.NoHeader(path, "invalid OpenGraph map file")
-			return nil
 		}
 		m = mm
 	}
@@ -126,3 +112,7 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+func parseMap(f *ingest.File) (*Map, []Problem, error) { return ParseMap(f) }
+
+func reportLine(f *ingest.File, p Problem) { f.Problem(p.Line, "", p.Msg) }

@@ -39,23 +39,10 @@ func read(ctx context.Context, raw string, in *ingest.Input, opts Options, done 
 	name := displayURL(raw)
 	var cfg *Config
 	if opts.Config != "" {
-		f, err := in.Open(opts.Config)
-		if err != nil {
+		c, ok, err := ingest.ParseSideFile(in, opts.Config, name, "invalid postgres configuration", parseConfig,
+			func(f *ingest.File, p Problem) { f.Problem(p.Line, "", p.Msg) })
+		if !ok {
 			return err
-		}
-		c, probs, err := ParseConfig(f)
-		if err != nil {
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if len(probs) > 0 {
-			for _, p := range probs {
-				f.Problem(p.Line, "", p.Msg)
-			}
-			in.NoHeader(name, "invalid postgres configuration")
-			return nil
 		}
 		cfg = c
 	}
@@ -128,3 +115,5 @@ func emit(f *ingest.File, ds *graph.Dataset, n int, skip bool) int {
 func str(name, v string) ingest.Field {
 	return ingest.Field{Name: name, Value: ingest.Value{Kind: ingest.String, Text: v}}
 }
+
+func parseConfig(f *ingest.File) (*Config, []Problem, error) { return ParseConfig(f) }

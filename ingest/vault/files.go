@@ -27,25 +27,9 @@ func (d *dirReader) config(explicit string) (*Config, bool, error) {
 			return nil, true, nil
 		}
 	}
-	f, err := d.in.Open(name)
-	if err != nil {
-		return nil, false, err
-	}
-	cfg, probs, err := ParseConfig(f)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, err
-	}
-	for _, p := range probs {
-		f.Problem(p.Line, "", p.Msg)
-	}
-	if len(probs) > 0 {
-		d.in.NoHeader(d.root, "invalid vault configuration")
-		return nil, false, nil
-	}
-	return cfg, true, nil
+	return ingest.ParseSideFile(d.in, name, d.root, "invalid vault configuration",
+		func(f *ingest.File) (*Config, []ConfigProblem, error) { return ParseConfig(f) },
+		func(f *ingest.File, p ConfigProblem) { f.Problem(p.Line, "", p.Msg) })
 }
 
 // file dispatches one file of the export by its path relative to the root.
