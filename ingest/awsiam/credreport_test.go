@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 )
@@ -73,7 +74,7 @@ func TestUserTagSecretRejected(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "gaad.json")
 	require.NoError(t, os.WriteFile(p, []byte(`{"UserDetailList":[{"UserName":"svc","Arn":"arn:aws:iam::123456789012:user/svc",
 		"Tags":[{"Key":"deploy-note","Value":"Bearer `+jwt+`"}]}]}`), 0o600))
-	_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
+	_, err := ingest.Load(context.Background(), &storetest.Capture{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
 		ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}})
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "gaad.json: /UserDetailList/0/tags/aws:deploy-note: ", "the user's entry in the export")

@@ -12,25 +12,12 @@ import (
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/schema"
 	"github.com/reachgraph/reachgraph/schema/iam"
 )
-
-// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
-type memStore struct{ data *graph.Dataset }
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	meta.ID = "s-test"
-	d.Info = meta
-	return meta, nil
-}
 
 // load ingests paths with the aws-iam reader and fails the test on problems.
 func load(t *testing.T, paths ...string) *graph.Dataset {
@@ -41,7 +28,7 @@ func load(t *testing.T, paths ...string) *graph.Dataset {
 // loadWith is load with the aws-iam configuration file config.
 func loadWith(t *testing.T, config string, paths ...string) *graph.Dataset {
 	t.Helper()
-	st := &memStore{}
+	st := &storetest.Capture{}
 	var srcs []ingest.Source
 	for _, p := range paths {
 		srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
@@ -51,7 +38,7 @@ func loadWith(t *testing.T, config string, paths ...string) *graph.Dataset {
 		Now:     func() time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC) },
 	})
 	require.NoError(t, err)
-	return st.data
+	return st.Data
 }
 
 // engine builds the reach engine over a loaded dataset.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/schema"
@@ -33,7 +34,7 @@ func optsAsOf() awsiam.Options { return awsiam.Options{AsOf: asOf} }
 
 func loadOpts(t *testing.T, config string, opts awsiam.Options, paths ...string) (*graph.Dataset, error) {
 	t.Helper()
-	st := &memStore{}
+	st := &storetest.Capture{}
 	var srcs []ingest.Source
 	for _, p := range paths {
 		srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
@@ -43,7 +44,7 @@ func loadOpts(t *testing.T, config string, opts awsiam.Options, paths ...string)
 		Now:         func() time.Time { return asOf },
 		CollectedAt: opts.AsOf,
 	})
-	return st.data, err
+	return st.Data, err
 }
 
 // TestIAMVulnerable: every path of the iam-vulnerable-style fixture reaches

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 )
@@ -35,7 +36,7 @@ func TestDetailsJSONErrors(t *testing.T) {
 			dir := t.TempDir()
 			p := filepath.Join(dir, "a.json")
 			require.NoError(t, os.WriteFile(p, []byte(c.data), 0o600))
-			_, err := ingest.Load(context.Background(), &memStore{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
+			_, err := ingest.Load(context.Background(), &storetest.Capture{}, []ingest.Source{{Path: p, Format: ingest.FormatAWSIAM}},
 				ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}})
 			var ve *ingest.ValidationError
 			require.True(t, errors.As(err, &ve), "%v", err)
@@ -74,7 +75,7 @@ func TestExportSizeLimit(t *testing.T) {
 			for _, p := range c.paths {
 				srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatAWSIAM})
 			}
-			_, err := ingest.Load(context.Background(), &memStore{}, srcs,
+			_, err := ingest.Load(context.Background(), &storetest.Capture{}, srcs,
 				ingest.Options{Readers: ingest.Readers{AWSIAM: awsiam.Read}, Limits: c.limits})
 			var ve *ingest.ValidationError
 			require.True(t, errors.As(err, &ve), "%v", err)

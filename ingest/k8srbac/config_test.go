@@ -43,7 +43,7 @@ namespaces:
 `)
 	st, err := tryLoad(cfg, in)
 	require.NoError(t, err)
-	d := st.data
+	d := st.Data
 	require.Equal(t, "k8s:prod-eu", d.SystemList[0].ID)
 	assert.Equal(t, "Production EU", d.SystemList[0].Name)
 	kinds := map[string]string{}

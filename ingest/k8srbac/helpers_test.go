@@ -13,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/schema"
@@ -23,24 +24,10 @@ const (
 	sys = "k8s:cluster"
 )
 
-// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
-type memStore struct{ data *graph.Dataset }
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	meta.ID = "s-test"
-	d.Info = meta
-	return meta, nil
-}
-
 // tryLoad ingests paths with the k8s-rbac reader and configuration config
 // ("" for none); the store is untouched when err is not nil.
-func tryLoad(config string, paths ...string) (*memStore, error) {
-	st := &memStore{}
+func tryLoad(config string, paths ...string) (*storetest.Capture, error) {
+	st := &storetest.Capture{}
 	var srcs []ingest.Source
 	for _, p := range paths {
 		srcs = append(srcs, ingest.Source{Path: p, Format: ingest.FormatK8sRBAC})
@@ -57,7 +44,7 @@ func load(t *testing.T, paths ...string) *graph.Dataset {
 	t.Helper()
 	st, err := tryLoad("", paths...)
 	require.NoError(t, err)
-	return st.data
+	return st.Data
 }
 
 // problems ingests paths expecting invalid input, and returns the problems.
@@ -65,7 +52,7 @@ func problems(t *testing.T, config string, paths ...string) []ingest.Problem {
 	t.Helper()
 	st, err := tryLoad(config, paths...)
 	require.Error(t, err)
-	require.Nil(t, st.data, "nothing is stored")
+	require.Nil(t, st.Data, "nothing is stored")
 	var ve *ingest.ValidationError
 	require.True(t, errors.As(err, &ve), "want a validation error, got %v", err)
 	return ve.Problems

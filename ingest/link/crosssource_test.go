@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
@@ -23,15 +24,15 @@ func TestEstateChainAnySourceOrder(t *testing.T) {
 	dir := copyEstate(t)
 	srcs := estateSources(dir)
 	slices.Reverse(srcs)
-	st := &memStore{}
+	st := &storetest.Capture{}
 	_, err := ingest.Load(context.Background(), st, srcs, ingest.Options{
 		Readers: estateReaders(dir), CollectedAt: asOf, Now: func() time.Time { return asOf },
 		Link: link.New(filepath.Join(dir, "links.yaml")),
 	})
 	require.NoError(t, err)
-	a, ok := access(t, st.data, ciSA, "approve", journal)
+	a, ok := access(t, st.Data, ciSA, "approve", journal)
 	require.True(t, ok && a.Effective)
-	sa := identity(st.data, ciSA)
+	sa := identity(st.Data, ciSA)
 	require.Equal(t, "ci/ledger-sync", sa.Name, "the Kubernetes reader's record, not the placeholder")
 }
 
@@ -77,12 +78,12 @@ grants: [{principal: "postgres:ledger:role:app_writer", action: write, resource:
     resource: "k8s:cluster:ns:finance:secrets:ledger-db"
 `), 0o600))
 	load := func(linkFiles ...string) (bool, bool) {
-		st := &memStore{}
+		st := &storetest.Capture{}
 		_, err := ingest.Load(context.Background(), st, []ingest.Source{{Path: k8s}, {Path: db}}, ingest.Options{
 			Readers: ingest.Readers{Bundle: bundle.Read, K8sRBAC: k8srbac.Read}, Link: link.New(linkFiles...),
 		})
 		require.NoError(t, err)
-		a, ok := access(t, st.data, "k8s:cluster:user:carol@example.com", "write", "postgres:ledger:public.journal")
+		a, ok := access(t, st.Data, "k8s:cluster:user:carol@example.com", "write", "postgres:ledger:public.journal")
 		return ok, a.Effective
 	}
 	ok, eff := load(links)

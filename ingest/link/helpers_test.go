@@ -15,6 +15,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
@@ -30,18 +31,6 @@ const estate = "../../testdata/estate"
 
 // asOf is the sample's collection time.
 var asOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-
-// memStore keeps a snapshot in a graph.Dataset.
-type memStore struct{ data *graph.Dataset }
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	return meta, nil
-}
 
 // copyEstate copies the sample to a temporary directory, for tests that
 // change it.
@@ -97,7 +86,7 @@ func loadDir(dir string, links ...string) (*graph.Dataset, error) {
 	if links == nil {
 		links = []string{filepath.Join(dir, "links.yaml")}
 	}
-	st := &memStore{}
+	st := &storetest.Capture{}
 	vr := vault.New("")
 	readers := estateReaders(dir)
 	readers.Vault = vr.Read
@@ -105,7 +94,7 @@ func loadDir(dir string, links ...string) (*graph.Dataset, error) {
 		Readers: readers, CollectedAt: asOf, Link: link.Config{Files: links, SecretWritten: vr.KVUpdated}.LinkFunc(),
 		Now: func() time.Time { return asOf },
 	})
-	return st.data, err
+	return st.Data, err
 }
 
 func mustLoad(t *testing.T, dir string, links ...string) *graph.Dataset {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/opengraph"
 )
@@ -18,29 +19,17 @@ import (
 // td is the shared OpenGraph test data.
 var td = filepath.Join("..", "..", "testdata", "opengraph")
 
-// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
-type memStore struct{ data *graph.Dataset }
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	return meta, nil
-}
-
 // tryLoad ingests path with the opengraph reader and map file mapFile (""
 // for none), returning the dataset (nil when nothing was stored), the
 // warnings and the error.
 func tryLoad(path, mapFile string) (*graph.Dataset, []string, error) {
-	st := &memStore{}
+	st := &storetest.Capture{}
 	var warnings []string
 	_, err := ingest.Load(context.Background(), st, []ingest.Source{{Path: path, Format: ingest.FormatOpenGraph}}, ingest.Options{
 		Readers: ingest.Readers{OpenGraph: opengraph.NewReader(opengraph.Options{Map: mapFile, Warn: func(s string) { warnings = append(warnings, s) }})},
 		Now:     func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) },
 	})
-	return st.data, warnings, err
+	return st.Data, warnings, err
 }
 
 // problems ingests the payload text (written to a temporary file in.json)

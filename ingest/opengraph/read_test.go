@@ -13,6 +13,7 @@ import (
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/export"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/opengraph"
@@ -23,12 +24,12 @@ import (
 // back: every record comes back equal (the snapshot differs only in record
 // order, which export sorts, and in its source label).
 func TestRoundTripFinance(t *testing.T) {
-	orig := &memStore{}
+	orig := &storetest.Capture{}
 	_, err := bundle.Load(context.Background(), orig, []ingest.Source{{Path: filepath.Join("..", "..", "testdata", "finance", "bundle.yaml")}}, ingest.Options{})
 	require.NoError(t, err)
 
 	var buf bytes.Buffer
-	_, err = export.WriteOpenGraph(context.Background(), &buf, orig.data)
+	_, err = export.WriteOpenGraph(context.Background(), &buf, orig.Data)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "finance.json")
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
@@ -39,16 +40,16 @@ func TestRoundTripFinance(t *testing.T) {
 	require.Empty(t, warnings)
 	require.Equal(t, schema.OpenGraphSourceKind, back.Info.Source)
 
-	sortAll(orig.data)
+	sortAll(orig.Data)
 	sortAll(back)
-	require.Equal(t, orig.data.SystemList, back.SystemList)
-	require.Equal(t, orig.data.ResourceList, back.ResourceList)
-	require.Equal(t, orig.data.IdentityList, back.IdentityList)
-	require.Equal(t, orig.data.GroupList, back.GroupList)
-	require.Equal(t, orig.data.MembershipList, back.MembershipList)
-	require.Equal(t, orig.data.GrantList, back.GrantList)
-	require.Equal(t, orig.data.CredentialList, back.CredentialList)
-	require.Equal(t, orig.data.DelegationList, back.DelegationList)
+	require.Equal(t, orig.Data.SystemList, back.SystemList)
+	require.Equal(t, orig.Data.ResourceList, back.ResourceList)
+	require.Equal(t, orig.Data.IdentityList, back.IdentityList)
+	require.Equal(t, orig.Data.GroupList, back.GroupList)
+	require.Equal(t, orig.Data.MembershipList, back.MembershipList)
+	require.Equal(t, orig.Data.GrantList, back.GrantList)
+	require.Equal(t, orig.Data.CredentialList, back.CredentialList)
+	require.Equal(t, orig.Data.DelegationList, back.DelegationList)
 
 	// And exporting what was read gives the same bytes.
 	var again bytes.Buffer
@@ -134,7 +135,7 @@ func TestMinimalPayload(t *testing.T) {
 func TestReadCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := ingest.Load(ctx, &memStore{}, []ingest.Source{{Path: filepath.Join(td, "finance.opengraph.json"), Format: ingest.FormatOpenGraph}},
+	_, err := ingest.Load(ctx, &storetest.Capture{}, []ingest.Source{{Path: filepath.Join(td, "finance.opengraph.json"), Format: ingest.FormatOpenGraph}},
 		ingest.Options{Readers: ingest.Readers{OpenGraph: opengraph.Read}})
 	require.ErrorIs(t, err, context.Canceled)
 }

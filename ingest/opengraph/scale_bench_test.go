@@ -10,6 +10,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/export"
 	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
 	"github.com/reachgraph/reachgraph/ingest/opengraph"
@@ -60,11 +61,11 @@ func BenchmarkReadTierS(b *testing.B) {
 			}
 			b.SetBytes(st.Size())
 			for b.Loop() {
-				store := &memStore{}
+				store := &storetest.Capture{}
 				if _, err := ingest.Load(context.Background(), store, []ingest.Source{{Path: tc.path, Format: tc.format}}, ingest.Options{Readers: readers}); err != nil {
 					b.Fatal(err)
 				}
-				if got, want := len(store.data.GrantList), len(d.GrantList); got != want {
+				if got, want := len(store.Data.GrantList), len(d.GrantList); got != want {
 					b.Fatalf("%d grants, want %d", got, want)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/ingest/postgres/pgtest"
 )
@@ -36,7 +37,7 @@ func BenchmarkLargeCatalog(b *testing.B) {
 		recs := postgres.Transform(c, nil)
 		t2 := time.Now()
 		_ = recs
-		st := &memStore{}
+		st := &storetest.Capture{}
 		if err := loadInto(st, src); err != nil {
 			b.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/postgres"
 	"github.com/reachgraph/reachgraph/ingest/postgres/pgtest"
@@ -23,24 +24,8 @@ import (
 
 const sampleDir = "../../testdata/postgres"
 
-// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
-type memStore struct {
-	data  *graph.Dataset
-	calls int
-}
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	s.calls++
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	return meta, nil
-}
-
 // loadInto ingests one source into st with the postgres reader.
-func loadInto(st *memStore, src string) error {
+func loadInto(st *storetest.Capture, src string) error {
 	_, err := ingest.Load(context.Background(), st, []ingest.Source{{Path: src}}, ingest.Options{
 		Readers: ingest.Readers{Postgres: postgres.NewReader(postgres.Options{})},
 	})
@@ -48,9 +33,9 @@ func loadInto(st *memStore, src string) error {
 }
 
 // load ingests srcs with the postgres reader.
-func load(t *testing.T, opts postgres.Options, srcs ...string) (*memStore, graph.SnapshotMeta, error) {
+func load(t *testing.T, opts postgres.Options, srcs ...string) (*storetest.Capture, graph.SnapshotMeta, error) {
 	t.Helper()
-	st := &memStore{}
+	st := &storetest.Capture{}
 	var sources []ingest.Source
 	for _, s := range srcs {
 		sources = append(sources, ingest.Source{Path: s})
@@ -110,7 +95,7 @@ func TestSampleRecords(t *testing.T) {
 	fin := pgtest.LoadSample(t, pgtest.URL(t), sampleDir)
 	st, meta, err := load(t, postgres.Options{Config: sampleDir + "/pg.yaml"}, fin)
 	require.NoError(t, err)
-	d := st.data
+	d := st.Data
 	require.Equal(t, "postgres:fin-pg/finance", meta.Source)
 	require.Len(t, meta.Files, 2) // pg.yaml and the catalog
 	require.Equal(t, fin, meta.Files[1].Name)
@@ -168,10 +153,10 @@ func TestSeveralSources(t *testing.T) {
 	fin := pgtest.LoadSample(t, u, sampleDir)
 	st, meta, err := load(t, postgres.Options{}, fin, pgtest.WithDB(t, u, "postgres"))
 	require.NoError(t, err)
-	require.Len(t, st.data.SystemList, 1)
+	require.Len(t, st.Data.SystemList, 1)
 	require.Contains(t, meta.Source, "/finance+postgres:")
 	dbs := 0
-	for _, r := range st.data.ResourceList {
+	for _, r := range st.Data.ResourceList {
 		if r.Kind == "database" {
 			dbs++
 		}
@@ -181,7 +166,7 @@ func TestSeveralSources(t *testing.T) {
 	st, meta, err = load(t, postgres.Options{Fetch: postgres.FetchOptions{AllDatabases: true}}, fin)
 	require.NoError(t, err)
 	var names []string
-	for _, r := range st.data.ResourceList {
+	for _, r := range st.Data.ResourceList {
 		if r.Kind == "database" {
 			names = append(names, r.Name)
 		}
@@ -201,7 +186,7 @@ func TestFailures(t *testing.T) {
 		require.ErrorIs(t, err, ingest.ErrInvalid)
 		require.Contains(t, err.Error(), "authentication failed")
 		require.NotContains(t, err.Error(), "not-the-password")
-		require.Zero(t, st.calls)
+		require.Zero(t, st.Calls)
 	})
 	t.Run("database dropped mid-read", func(t *testing.T) {
 		pgtest.Exec(t, u, "DROP DATABASE IF EXISTS scratch", "CREATE DATABASE scratch")
@@ -211,14 +196,14 @@ func TestFailures(t *testing.T) {
 		require.Contains(t, err.Error(), `database scratch: connect postgres@127.0.0.1`)
 		require.Contains(t, err.Error(), `database "scratch" does not exist`)
 		t.Log(err)
-		require.Zero(t, st.calls)
+		require.Zero(t, st.Calls)
 	})
 	t.Run("pg_hba_file_rules not readable", func(t *testing.T) {
 		t.Setenv("PGPASSWORD", "x-audit")
 		st, meta, err := load(t, postgres.Options{}, pgtest.WithUser(t, fin, "audit_ro"))
 		require.NoError(t, err)
 		require.Contains(t, meta.Source, "approximated: pg_hba_file_rules not readable")
-		for _, c := range st.data.CredentialList {
+		for _, c := range st.Data.CredentialList {
 			require.Equal(t, schema.CredPassword, c.Type, c.ID)
 		}
 	})
@@ -230,13 +215,13 @@ func TestFailures(t *testing.T) {
 		st, _, err := load(t, postgres.Options{}, pgtest.WithUser(t, fin, "audit_ro"))
 		require.ErrorIs(t, err, ingest.ErrInvalid)
 		require.Contains(t, err.Error(), "read pg_auth_members: ERROR: permission denied for table pg_auth_members")
-		require.Zero(t, st.calls)
+		require.Zero(t, st.Calls)
 	})
 	t.Run("bad configuration", func(t *testing.T) {
 		st, _, err := load(t, postgres.Options{Config: "testdata/bad-config.yaml"}, fin)
 		require.ErrorIs(t, err, ingest.ErrInvalid)
 		require.Contains(t, err.Error(), "testdata/bad-config.yaml:4: field kinds not found in type postgres.TableRule")
-		require.Zero(t, st.calls)
+		require.Zero(t, st.Calls)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/sap"
 	"github.com/reachgraph/reachgraph/schema"
@@ -23,27 +24,10 @@ const sample = "../../testdata/sap"
 // asOf is the sample's collected_at.
 var asOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 
-// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
-type memStore struct {
-	data  *graph.Dataset
-	calls int
-}
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	s.calls++
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	meta.ID = "s-test"
-	return meta, nil
-}
-
 // loadDir ingests dir with the sap reader; err is Load's error.
-func loadDir(t *testing.T, dir string) (*memStore, error) {
+func loadDir(t *testing.T, dir string) (*storetest.Capture, error) {
 	t.Helper()
-	st := &memStore{}
+	st := &storetest.Capture{}
 	_, err := ingest.Load(context.Background(), st, []ingest.Source{{Path: dir, Format: ingest.FormatSAP}}, ingest.Options{
 		Readers: ingest.Readers{SAP: sap.Read},
 		Now:     func() time.Time { return asOf },
@@ -55,7 +39,7 @@ func load(t *testing.T, dir string) *graph.Dataset {
 	t.Helper()
 	st, err := loadDir(t, dir)
 	require.NoError(t, err)
-	return st.data
+	return st.Data
 }
 
 func engine(t *testing.T, d *graph.Dataset, at time.Time) *reach.Engine {

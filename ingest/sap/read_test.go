@@ -68,7 +68,7 @@ func TestMalformedExtracts(t *testing.T) {
 			for _, w := range tt.want {
 				require.Contains(t, err.Error(), w)
 			}
-			require.Zero(t, st.calls, "nothing stored")
+			require.Zero(t, st.Calls, "nothing stored")
 		})
 	}
 }

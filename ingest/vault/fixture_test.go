@@ -164,13 +164,13 @@ func TestWildcardServiceAccounts(t *testing.T) {
 		st, err := tryLoad(vault.New(""), k8s, ingest.Source{Path: fixture})
 		require.NoError(t, err)
 		var got []string
-		for _, x := range st.data.DelegationList {
+		for _, x := range st.Data.DelegationList {
 			if x.To == sys+":role:kubernetes/finance-jobs" {
 				got = append(got, x.From)
 			}
 		}
 		require.Equal(t, []string{"k8s:cluster:sa:finance-batch/default", "k8s:cluster:sa:finance-batch/payroll-export"}, got)
-		for _, i := range st.data.IdentityList {
+		for _, i := range st.Data.IdentityList {
 			require.NotEqual(t, "k8s:cluster:sa:finance-batch/*", i.ID)
 		}
 	})
@@ -189,7 +189,7 @@ func TestWildcardServiceAccounts(t *testing.T) {
 		st, err := tryLoad(vault.New(""), ingest.Source{Path: fixture}, k8s)
 		require.NoError(t, err)
 		n := 0
-		for _, i := range st.data.IdentityList {
+		for _, i := range st.Data.IdentityList {
 			if i.ID == saConn {
 				n++
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
 	"github.com/reachgraph/reachgraph/ingest/vault"
@@ -26,24 +27,10 @@ const fixture = "../../testdata/vault"
 // AppRole secret id expired (2026-11-30T10:34:23Z).
 var asOf = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-// memStore is a graph.Ingester keeping the snapshot in a graph.Dataset.
-type memStore struct{ data *graph.Dataset }
-
-func (s *memStore) Ingest(_ context.Context, meta graph.SnapshotMeta, fn func(graph.Writer) error) (graph.SnapshotMeta, error) {
-	d := &graph.Dataset{Info: meta}
-	if err := fn(d); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	s.data = d
-	meta.ID = "s-test"
-	d.Info = meta
-	return meta, nil
-}
-
 // tryLoad ingests srcs (vault unless a source says otherwise) with the
 // vault reader r.
-func tryLoad(r *vault.Reader, srcs ...ingest.Source) (*memStore, error) {
-	st := &memStore{}
+func tryLoad(r *vault.Reader, srcs ...ingest.Source) (*storetest.Capture, error) {
+	st := &storetest.Capture{}
 	for i := range srcs {
 		if srcs[i].Format == "" {
 			srcs[i].Format = ingest.FormatVault
@@ -61,7 +48,7 @@ func load(t *testing.T, dir string) *graph.Dataset {
 	t.Helper()
 	st, err := tryLoad(vault.New(""), ingest.Source{Path: dir})
 	require.NoError(t, err)
-	return st.data
+	return st.Data
 }
 
 // problems ingests dir expecting invalid input, and returns the problems.
@@ -69,7 +56,7 @@ func problems(t *testing.T, config, dir string) []ingest.Problem {
 	t.Helper()
 	st, err := tryLoad(vault.New(config), ingest.Source{Path: dir})
 	require.Error(t, err)
-	require.Nil(t, st.data, "nothing is stored")
+	require.Nil(t, st.Data, "nothing is stored")
 	var ve *ingest.ValidationError
 	require.True(t, errors.As(err, &ve), "want a validation error, got %v", err)
 	return ve.Problems

@@ -56,9 +56,9 @@ func TestNoSecretValueIsStored(t *testing.T) {
 	})
 	st, err := tryLoad(vault.New(""), ingest.Source{Path: dir})
 	require.NoError(t, err)
-	require.NotContains(t, fmt.Sprintf("%+v", *st.data), sentinel)
-	require.Contains(t, fmt.Sprintf("%+v", *st.data), "rfc_mm (owner: mm-team)", "the files were read")
-	require.Contains(t, fmt.Sprintf("%+v", *st.data), "secret_id:acc-2")
+	require.NotContains(t, fmt.Sprintf("%+v", *st.Data), sentinel)
+	require.Contains(t, fmt.Sprintf("%+v", *st.Data), "rfc_mm (owner: mm-team)", "the files were read")
+	require.Contains(t, fmt.Sprintf("%+v", *st.Data), "secret_id:acc-2")
 }
 
 // A KV v2 data read holds secret values: it is refused, whether it sits
