@@ -10,8 +10,8 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
@@ -44,22 +44,14 @@ func loadWith(t *testing.T, config string, paths ...string) *graph.Dataset {
 // engine builds the reach engine over a loaded dataset.
 func engine(t *testing.T, d *graph.Dataset) *reach.Engine {
 	t.Helper()
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	return reach.New(p, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+	return reachtest.Engine(t, d, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // whoCan is the set of identities reaching action on resource, with their
 // first evidence path.
 func whoCan(t *testing.T, e *reach.Engine, a schema.Action, res string) map[string]analysis.Access {
 	t.Helper()
-	acc, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: res})
-	require.NoError(t, err)
-	out := map[string]analysis.Access{}
-	for _, x := range acc {
-		out[x.Identity] = x
-	}
-	return out
+	return reachtest.WhoCan(t, e, a, res)
 }
 
 func hasGrant(d *graph.Dataset, principal string, a schema.Action, res string) *graph.Grant {

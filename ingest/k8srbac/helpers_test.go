@@ -11,8 +11,8 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
@@ -60,9 +60,7 @@ func problems(t *testing.T, config string, paths ...string) []ingest.Problem {
 
 func engine(t *testing.T, d *graph.Dataset) *reach.Engine {
 	t.Helper()
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	return reach.New(p, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	return reachtest.Engine(t, d, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // whoCan is the set of identities authorized for action on resource, with
@@ -70,23 +68,7 @@ func engine(t *testing.T, d *graph.Dataset) *reach.Engine {
 func whoCan(t *testing.T, d *graph.Dataset, a schema.Action, res string) map[string]analysis.Access {
 	t.Helper()
 	require.True(t, hasResource(d, res), "resource %s exists", res)
-	acc, err := engine(t, d).WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: res})
-	require.NoError(t, err)
-	out := map[string]analysis.Access{}
-	for _, x := range acc {
-		out[x.Identity] = x
-	}
-	return out
-}
-
-// ids is the sorted identity ids of a whoCan answer.
-func ids(m map[string]analysis.Access) []string {
-	out := make([]string, 0, len(m))
-	for id := range m {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
+	return reachtest.WhoCan(t, engine(t, d), a, res)
 }
 
 func hasResource(d *graph.Dataset, id string) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -53,7 +54,7 @@ func TestRBACToolWhoCan(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := load(t, td+"rbac-tool/"+tc.file)
-			assert.Equal(t, tc.want, ids(whoCan(t, d, tc.action, tc.resource)))
+			assert.Equal(t, tc.want, reachtest.IDs(whoCan(t, d, tc.action, tc.resource)))
 			for _, g := range tc.groups {
 				assert.True(t, authorized(d, group(g), tc.action, tc.resource), "group %s is bound to a grant of %s on %s", g, tc.action, tc.resource)
 			}
@@ -93,7 +94,7 @@ func TestRBACToolPolicyRules(t *testing.T) {
 		"read ns:policyrules:secrets:some-secret | get,watch,list secrets some-secret in ns policyrules (Role policyrules/some-rules, RoleBinding policyrules/some-rules-binding)",
 	}, natives)
 	who := whoCan(t, d, schema.ActionRead, sys+":ns:policyrules:secrets:some-secret")
-	assert.Equal(t, []string{u}, ids(who))
+	assert.Equal(t, []string{u}, reachtest.IDs(who))
 }
 
 // kubescape regolibrary rule tests (EXPECTED.md "kubescape-regolibrary"):

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/sap"
@@ -44,9 +44,7 @@ func load(t *testing.T, dir string) *graph.Dataset {
 
 func engine(t *testing.T, d *graph.Dataset, at time.Time) *reach.Engine {
 	t.Helper()
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	return reach.New(p, at)
+	return reachtest.Engine(t, d, at)
 }
 
 // who answers whocan on the sample: user name → "effective" or "latent".

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/vault"
 	"github.com/reachgraph/reachgraph/schema"
@@ -77,7 +78,7 @@ func TestFixtureWhoCan(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := whoCan(t, d, tc.action, tc.resource)
-			require.ElementsMatch(t, tc.want, ids(got))
+			require.ElementsMatch(t, tc.want, reachtest.IDs(got))
 			require.ElementsMatch(t, tc.effective, effective(got))
 		})
 	}

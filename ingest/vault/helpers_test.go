@@ -10,9 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/analysis"
-	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/k8srbac"
@@ -65,25 +64,7 @@ func problems(t *testing.T, config, dir string) []ingest.Problem {
 // whoCan is the set of identities authorized for action on res.
 func whoCan(t *testing.T, d *graph.Dataset, a schema.Action, res string) map[string]analysis.Access {
 	t.Helper()
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	acc, err := reach.New(p, asOf).WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: res})
-	require.NoError(t, err)
-	out := map[string]analysis.Access{}
-	for _, x := range acc {
-		out[x.Identity] = x
-	}
-	return out
-}
-
-// ids is the sorted identity ids of a whoCan answer.
-func ids(m map[string]analysis.Access) []string {
-	out := make([]string, 0, len(m))
-	for id := range m {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
+	return reachtest.WhoCan(t, reachtest.Engine(t, d, asOf), a, res)
 }
 
 // effective is the sorted ids of the effective accesses of a whoCan answer.
