@@ -82,14 +82,7 @@ bench: ## benchmarks on tiers $(TIERS) (ingest, projection, whocan, reach, ratio
 
 .PHONY: fuzz
 fuzz: ## run every Fuzz* target for FUZZTIME each (CI: FUZZTIME=4s); prints the inputs each executed
-	@for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) $$pkg >/tmp/reachgraph-fuzz.out 2>&1 \
-	      || { cat /tmp/reachgraph-fuzz.out; exit 1; }; \
-	    grep 'fuzz: elapsed' /tmp/reachgraph-fuzz.out | tail -1; \
-	  done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZMINTIME=$(FUZZMINTIME) scripts/fuzz.sh
 
 .PHONY: soak-inputs
 soak-inputs: build ## 1 GiB hostile inputs of each format: outcome, time and peak RSS (not part of test; ~6 GiB of disk)
