@@ -20,6 +20,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis/report"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/analysis/session"
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -68,17 +69,7 @@ evidence.`,
 			if err := os.WriteFile(src, financeSample, 0o600); err != nil {
 				return err
 			}
-			st, err := g.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			meta, err := g.ingest(cmd, st, []string{src}, "bundle", time.Time{}, sourceConfigs{})
-			st.Close()
-			if err != nil {
-				return err
-			}
-			g.snapshot = string(meta.ID)
-			q, done, err := g.openQuery(cmd.Context())
+			_, q, done, err := g.demoSnapshot(cmd, []string{src}, "bundle", sourceConfigs{})
 			if err != nil {
 				return err
 			}
@@ -101,33 +92,10 @@ evidence.`,
 // who can approve journal entries in one company code.
 func (g *globals) demoSAP(cmd *cobra.Command, dir string) error {
 	src := filepath.Join(dir, "sap")
-	if err := os.MkdirAll(src, 0o700); err != nil {
+	if err := writeEmbedded(sapSample, "demodata/sap", src); err != nil {
 		return err
 	}
-	entries, err := sapSample.ReadDir("demodata/sap")
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		b, err := sapSample.ReadFile("demodata/sap/" + e.Name())
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(src, e.Name()), b, 0o600); err != nil {
-			return err
-		}
-	}
-	st, err := g.openStore(cmd.Context())
-	if err != nil {
-		return err
-	}
-	meta, err := g.ingest(cmd, st, []string{src}, "sap", time.Time{}, sourceConfigs{})
-	st.Close()
-	if err != nil {
-		return err
-	}
-	g.snapshot = string(meta.ID)
-	q, done, err := g.openQuery(cmd.Context())
+	meta, q, done, err := g.demoSnapshot(cmd, []string{src}, "sap", sourceConfigs{})
 	if err != nil {
 		return err
 	}
@@ -321,4 +289,21 @@ func printToxicSummary(ctx context.Context, w io.Writer, q query) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cells(r.rule, string(r.severity), fmt.Sprint(r.eff), fmt.Sprint(r.lat), r.example, r.proof)...)
 	}
 	return tw.Flush()
+}
+
+// demoSnapshot ingests paths as one snapshot into the demo's store and opens
+// it for the demo's questions; done releases it.
+func (g *globals) demoSnapshot(cmd *cobra.Command, paths []string, format string, conf sourceConfigs) (graph.SnapshotMeta, query, func(), error) {
+	st, err := g.openStore(cmd.Context())
+	if err != nil {
+		return graph.SnapshotMeta{}, query{}, nil, err
+	}
+	meta, err := g.ingest(cmd, st, paths, format, time.Time{}, conf)
+	st.Close()
+	if err != nil {
+		return graph.SnapshotMeta{}, query{}, nil, err
+	}
+	g.snapshot = string(meta.ID)
+	q, done, err := g.openQuery(cmd.Context())
+	return meta, q, done, err
 }

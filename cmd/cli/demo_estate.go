@@ -47,18 +47,8 @@ func (g *globals) demoEstate(cmd *cobra.Command, dir string) error {
 	for i, s := range estateSources {
 		srcs[i] = filepath.Join(root, s)
 	}
-	st, err := g.openStore(cmd.Context())
-	if err != nil {
-		return err
-	}
 	conf := sourceConfigs{k8s: filepath.Join(root, "k8s-config.yaml"), links: []string{filepath.Join(root, "links.yaml")}}
-	meta, err := g.ingest(cmd, st, srcs, "auto", time.Time{}, conf)
-	st.Close()
-	if err != nil {
-		return err
-	}
-	g.snapshot = string(meta.ID)
-	q, done, err := g.openQuery(cmd.Context())
+	meta, q, done, err := g.demoSnapshot(cmd, srcs, "auto", conf)
 	if err != nil {
 		return err
 	}
