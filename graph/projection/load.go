@@ -112,11 +112,14 @@ func view[T any](d *decoder) []T {
 	}
 	n := binary.LittleEndian.Uint64(d.b)
 	size := uint64(unsafe.Sizeof(*new(T)))
-	padded := (n + 7) &^ 7
-	if n%size != 0 || padded > uint64(len(d.b)-8) {
-		d.fail("array of %d bytes (of %d-byte items) where %d remain", n, size, len(d.b)-8)
+	rest := uint64(len(d.b) - 8)
+	// n is checked against rest before it is padded: padding a length near
+	// 2^64 wraps to a small number.
+	if n%size != 0 || n > rest || (n+7)&^7 > rest {
+		d.fail("array of %d bytes (of %d-byte items) where %d remain", n, size, rest)
 		return nil
 	}
+	padded := (n + 7) &^ 7
 	raw := d.b[8 : 8+n]
 	d.b = d.b[8+padded:]
 	if n == 0 {
