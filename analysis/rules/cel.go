@@ -8,6 +8,8 @@ import (
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
+
+	"github.com/reachgraph/reachgraph/analysis"
 )
 
 var (
@@ -47,24 +49,128 @@ func compile(expr string) (cel.Program, *cel.Ast, error) {
 	return prg, ast, err
 }
 
-// requiresCritical reports whether access.critical is a top-level conjunct of
-// the predicate: then it is false on every access that is not critical (CEL's
-// && is false when either side is false, even if the other errs).
-func requiresCritical(a *cel.Ast) bool {
-	var walk func(e celast.Expr) bool
-	walk = func(e celast.Expr) bool {
-		switch e.Kind() {
-		case celast.CallKind:
-			c := e.AsCall()
-			return c.FunctionName() == operators.LogicalAnd && slices.ContainsFunc(c.Args(), walk)
-		case celast.SelectKind:
-			s := e.AsSelect()
-			return !s.IsTestOnly() && s.FieldName() == "critical" && s.Operand().Kind() == celast.IdentKind &&
-				s.Operand().AsIdent() == "access"
+// guard is a top-level conjunct of a predicate that reads one field of
+// access or identity and nothing else: `access.critical`, `!identity.human`,
+// `access.action == "approve"`. Guards are checked natively before the
+// predicate runs; when one fails the predicate is false on every path of the
+// access (CEL's && is false when either side is false, even if the other
+// errs), so no path variables are built and nothing is evaluated.
+type guard struct {
+	v, field string // variable ("access" or "identity") and field
+	want     bool   // for a bool field
+	action   string // for access.action == "…"; "" for a bool field
+}
+
+// guardFields are the bool fields a guard may read.
+var guardFields = map[string]map[string]bool{
+	"access":   setOf("critical", "effective", "authorized", "sox"),
+	"identity": setOf("human", "nonhuman", "ai_agent", "active", "shared", "break_glass", "vendor_managed", "owned"),
+}
+
+// guards returns the guards among the top-level conjuncts of a predicate.
+func guards(a *cel.Ast) []guard {
+	var out []guard
+	field := func(e celast.Expr) (v, f string, ok bool) {
+		if e.Kind() != celast.SelectKind {
+			return "", "", false
 		}
-		return false
+		s := e.AsSelect()
+		if s.IsTestOnly() || s.Operand().Kind() != celast.IdentKind {
+			return "", "", false
+		}
+		return s.Operand().AsIdent(), s.FieldName(), true
 	}
-	return walk(a.NativeRep().Expr())
+	literal := func(e celast.Expr) (string, bool) {
+		if e.Kind() != celast.LiteralKind {
+			return "", false
+		}
+		s, ok := e.AsLiteral().Value().(string)
+		return s, ok
+	}
+	var walk func(e celast.Expr)
+	walk = func(e celast.Expr) {
+		if v, f, ok := field(e); ok && guardFields[v][f] {
+			out = append(out, guard{v: v, field: f, want: true})
+			return
+		}
+		if e.Kind() != celast.CallKind {
+			return
+		}
+		c := e.AsCall()
+		switch args := c.Args(); c.FunctionName() {
+		case operators.LogicalAnd:
+			for _, x := range args {
+				walk(x)
+			}
+		case operators.LogicalNot:
+			if v, f, ok := field(args[0]); ok && guardFields[v][f] {
+				out = append(out, guard{v: v, field: f, want: false})
+			}
+		case operators.Equals:
+			for i := range 2 {
+				v, f, ok := field(args[i])
+				lit, isLit := literal(args[1-i])
+				if ok && isLit && v == "access" && f == "action" {
+					out = append(out, guard{v: v, field: f, action: lit})
+					return
+				}
+			}
+		}
+	}
+	walk(a.NativeRep().Expr())
+	return out
+}
+
+// requires reports whether gs hold the guard access.critical.
+func requires(gs []guard, v, field string) bool {
+	return slices.ContainsFunc(gs, func(g guard) bool { return g.v == v && g.field == field && g.action == "" && g.want })
+}
+
+// identityFacts are the bool fields of an identity the guards read.
+type identityFacts struct {
+	human, nonhuman, aiAgent, active, shared, breakGlass, vendorManaged, owned bool
+}
+
+// pass reports whether every guard holds on identity i and access a.
+func pass(gs []guard, i *identityFacts, a *analysis.Access, sox func() bool) bool {
+	for _, g := range gs {
+		var got bool
+		switch g.v + "." + g.field {
+		case "access.action":
+			if string(a.Action) != g.action {
+				return false
+			}
+			continue
+		case "access.critical":
+			got = a.Critical
+		case "access.effective":
+			got = a.Effective
+		case "access.authorized":
+			got = a.Authorized
+		case "access.sox":
+			got = sox()
+		case "identity.human":
+			got = i.human
+		case "identity.nonhuman":
+			got = i.nonhuman
+		case "identity.ai_agent":
+			got = i.aiAgent
+		case "identity.active":
+			got = i.active
+		case "identity.shared":
+			got = i.shared
+		case "identity.break_glass":
+			got = i.breakGlass
+		case "identity.vendor_managed":
+			got = i.vendorManaged
+		case "identity.owned":
+			got = i.owned
+		}
+		if got != g.want {
+			return false
+		}
+	}
+	return true
 }
 
 // eval runs a compiled predicate; a non-bool result or an evaluation error

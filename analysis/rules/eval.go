@@ -50,9 +50,10 @@ type options struct {
 	progress func(done, total int)
 }
 
-// WithoutMemo evaluates every toxic-path predicate afresh instead of
-// remembering results per value of the fields it reads (memo.go); the
-// findings are the same, only slower. For comparisons in tests and benchmarks.
+// WithoutMemo evaluates every toxic-path predicate in full on every path,
+// instead of checking its guards first (cel.go) and remembering results per
+// value of the fields it reads (memo.go); the findings are the same, only
+// slower. For comparisons in tests and benchmarks.
 func WithoutMemo() Option { return func(o *options) { o.noMemo = true } }
 
 // ident is one identity's accesses (from one Reach) during evaluation.
@@ -113,12 +114,16 @@ func (i *ident) hasEffectiveCritical() bool {
 type toxicRule struct {
 	r   Rule
 	prg cel.Program
-	// critical is set when the predicate has access.critical as a top-level
-	// conjunct: accesses that are not critical cannot match.
+	// guards are the conjuncts checked before the predicate runs (cel.go).
+	guards []guard
+	// critical is set when access.critical is one of the guards: accesses
+	// that are not critical cannot match.
 	critical bool
 	// refs are the fields it reads, when memoize is set (memo.go).
 	refs    refs
 	memoize bool
+	// perIdentity forgets the remembered results at each identity.
+	perIdentity bool
 }
 
 // plan is what Evaluate runs per actor.
@@ -153,8 +158,14 @@ func newPlan(rs *Ruleset) (*plan, error) {
 			if err != nil {
 				return nil, fmt.Errorf("rules: %s: %w", r.ID, err)
 			}
-			t := toxicRule{r: r, prg: prg, critical: requiresCritical(ast)}
+			t := toxicRule{r: r, prg: prg, guards: guards(ast)}
+			t.critical = requires(t.guards, "access", "critical")
 			t.refs, t.memoize = referenced(ast)
+			// A predicate reading the hops is keyed by the whole path: its
+			// results repeat within one identity (accesses under one
+			// granted node share the path) but hardly across identities,
+			// so they are remembered for one identity at a time.
+			t.perIdentity = slices.Contains(t.refs.path, "hops") || slices.Contains(t.refs.path, "edges")
 			pl.toxic = append(pl.toxic, t)
 			all = all || !t.critical
 			critical = true
@@ -582,6 +593,12 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		return nil, nil
 	}
 	id := m.id
+	for ri := range trs {
+		if trs[ri].perIdentity && len(mm.results[ri]) > 0 {
+			mm.results[ri] = map[string]bool{}
+		}
+	}
+	facts := x.identityFacts(id)
 	var iv map[string]any
 	identity := func() any {
 		if iv == nil {
@@ -589,14 +606,24 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		}
 		return iv
 	}
-	groups := make([]map[string]*group, len(trs))
-	orders := make([][]*group, len(trs))
-	for ri := range trs {
-		groups[ri] = map[string]*group{}
-	}
+	var groups []map[string]*group
+	var orders [][]*group
 	vars := map[string]any{"identity": identity}
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
+		sox := sync.OnceValue(func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s })
+		// live are the rules whose guards hold and that no path of this
+		// access has matched yet (the first matching path is the evidence).
+		live := mm.live[:0]
+		for ri := range trs {
+			if x.opts.noMemo || pass(trs[ri].guards, &facts, a, sox) {
+				live = append(live, ri)
+			}
+		}
+		mm.live = live
+		if len(live) == 0 {
+			continue
+		}
 		var av map[string]any
 		vars["access"] = func() any {
 			if av == nil {
@@ -608,52 +635,38 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		if len(paths) == 0 {
 			paths = []analysis.Path{nil}
 		}
-		pvs := make([]map[string]any, len(paths))
-		sums := make([]*pathSummary, len(paths))
-		for ri, t := range trs {
-			if t.critical && !a.Critical {
-				continue
+		for _, p := range paths {
+			var sum *pathSummary
+			var pv map[string]any
+			summary := func() *pathSummary {
+				if sum == nil {
+					s := x.summarize(a, p, st)
+					sum = &s
+				}
+				return sum
 			}
-			for pi, p := range paths {
-				summary := func() *pathSummary {
-					if sums[pi] == nil {
-						s := x.summarize(a, p, st)
-						sums[pi] = &s
-					}
-					return sums[pi]
+			vars["path"] = func() any {
+				if pv == nil {
+					pv = x.pathVars(summary(), st)
 				}
-				vars["path"] = func() any {
-					if pvs[pi] == nil {
-						pvs[pi] = x.pathVars(summary(), st)
-					}
-					return pvs[pi]
-				}
-				var ok bool
-				var err error
-				if t.memoize && !x.opts.noMemo {
-					var iv map[string]any
-					if len(t.refs.identity) > 0 {
-						iv = identity().(map[string]any)
-					}
-					mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary())
-					res := mm.results[ri]
-					var hit bool
-					if ok, hit = res[string(mm.buf)]; !hit {
-						if ok, err = eval(t.prg, vars); err == nil {
-							if len(res) >= maxMemo {
-								clear(res)
-							}
-							res[string(mm.buf)] = ok
-						}
-					}
-				} else {
-					ok, err = eval(t.prg, vars)
-				}
+				return pv
+			}
+			for k := 0; k < len(live); {
+				ri := live[k]
+				t := &trs[ri]
+				ok, err := x.evalToxic(t, ri, mm, vars, identity, a, summary)
 				if err != nil {
 					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
 				}
 				if !ok {
+					k++
 					continue
+				}
+				if groups == nil {
+					groups, orders = make([]map[string]*group, len(trs)), make([][]*group, len(trs))
+				}
+				if groups[ri] == nil {
+					groups[ri] = map[string]*group{}
 				}
 				key, cred, node := groupKey(a, p)
 				g := groups[ri][key]
@@ -663,19 +676,61 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 					orders[ri] = append(orders[ri], g)
 				}
 				g.ms = append(g.ms, match{a, p})
+				live = slices.Delete(live, k, k+1)
+			}
+			if len(live) == 0 {
 				break
 			}
 		}
 	}
 	var out []Finding
-	for ri, t := range trs {
+	for ri := range orders {
 		for _, g := range orders[ri] {
-			f := toxicFinding(t.r, id, g)
-			x.finish(t.r, &f)
+			f := toxicFinding(trs[ri].r, id, g)
+			x.finish(trs[ri].r, &f)
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// evalToxic runs one toxic rule's predicate on the current variables,
+// through the worker's memo when the rule is memoized.
+func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, identity func() any,
+	a *analysis.Access, summary func() *pathSummary) (bool, error) {
+	if !t.memoize || x.opts.noMemo {
+		return eval(t.prg, vars)
+	}
+	var iv map[string]any
+	if len(t.refs.identity) > 0 {
+		iv = identity().(map[string]any)
+	}
+	mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary())
+	res := mm.results[ri]
+	if ok, hit := res[string(mm.buf)]; hit {
+		return ok, nil
+	}
+	ok, err := eval(t.prg, vars)
+	if err == nil {
+		if len(res) >= maxMemo {
+			clear(res)
+		}
+		res[string(mm.buf)] = ok
+	}
+	return ok, err
+}
+
+// identityFacts are the fields of identity id the guards read, as
+// identityVars gives them (all false for an id that is not an identity).
+func (x *index) identityFacts(id string) identityFacts {
+	i, ok := x.recs.Identity(id)
+	if !ok {
+		return identityFacts{}
+	}
+	return identityFacts{human: i.Type == schema.IdentityHuman, nonhuman: i.Type.NonHuman(),
+		aiAgent: i.Type == schema.IdentityAIAgent, active: i.Status == schema.StatusActive, shared: i.Shared,
+		breakGlass: i.BreakGlass, vendorManaged: i.Vendor != "",
+		owned: i.Owners.Business != "" || i.Owners.Technical != ""}
 }
 
 // toxicFinding is the finding of one toxic rule for one group of matching

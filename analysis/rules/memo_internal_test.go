@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,8 +63,13 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 		if tr.memoize {
 			memoized++
 		}
-		if tr.r.ID == "TEST-WHOLE" {
+		switch {
+		case tr.r.ID == "TEST-WHOLE":
 			require.False(t, tr.memoize, "a variable used whole is not memoized")
+		default:
+			require.True(t, tr.memoize, tr.r.ID)
+			require.Equal(t, slices.Contains(tr.refs.path, "hops"), tr.perIdentity,
+				"%s: a predicate reading the hops is remembered per identity", tr.r.ID)
 		}
 	}
 	require.Equal(t, len(pl.toxic)-1, memoized)
