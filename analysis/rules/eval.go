@@ -159,7 +159,7 @@ func newPlan(rs *Ruleset) (*plan, error) {
 				return nil, fmt.Errorf("rules: %s: %w", r.ID, err)
 			}
 			t := toxicRule{r: r, prg: prg, guards: guards(ast)}
-			t.critical = requires(t.guards, "access", "critical")
+			t.critical = requires(t.guards, gAccessCritical)
 			t.refs, t.memoize = referenced(ast)
 			// A predicate reading the hops is keyed by the whole path: its
 			// results repeat within one identity (accesses under one
@@ -611,12 +611,12 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 	vars := map[string]any{"identity": identity}
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
-		sox := sync.OnceValue(func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s })
+		sox := func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s }
 		// live are the rules whose guards hold and that no path of this
 		// access has matched yet (the first matching path is the evidence).
 		live := mm.live[:0]
 		for ri := range trs {
-			if x.opts.noMemo || pass(trs[ri].guards, &facts, a, sox) {
+			if x.opts.noMemo || passAccess(trs[ri].guards, &facts, a, sox) {
 				live = append(live, ri)
 			}
 		}
@@ -654,6 +654,10 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 			for k := 0; k < len(live); {
 				ri := live[k]
 				t := &trs[ri]
+				if !x.opts.noMemo && !passPath(t.guards, p) {
+					k++
+					continue
+				}
 				ok, err := x.evalToxic(t, ri, mm, vars, identity, a, summary)
 				if err != nil {
 					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
