@@ -196,20 +196,46 @@ func newPlan(rs *Ruleset) (*plan, error) {
 }
 
 // Evaluate runs every enabled rule of rs over the snapshot and returns the
-// findings sorted (see Sort), without suppressions applied. Each actor's
-// accesses are computed once (Reach, limited to the actions the rules can
-// match) and read by every rule; actors are evaluated in parallel on
-// GOMAXPROCS workers and the result does not depend on their order. Workers
-// check ctx between actors; when ctx ends first, Evaluate returns its error
-// and no findings.
+// findings sorted (see Sort), without suppressions applied. It is Stream
+// with every batch kept; the result does not depend on the order actors
+// are evaluated in.
 func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]Finding, error) {
+	var out []Finding
+	var mu sync.Mutex
+	err := Stream(ctx, s, rs, func(fs []Finding) error {
+		mu.Lock()
+		out = append(out, fs...)
+		mu.Unlock()
+		return nil
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	Sort(out)
+	return out, nil
+}
+
+// Stream runs every enabled rule of rs over the snapshot and hands the
+// findings to emit in batches, each complete (fix, unique id) but in no
+// particular order, without suppressions applied: one batch per actor, and
+// one for the unused grants. Each actor's accesses are computed once (Reach,
+// limited to the actions the rules can match), read by every rule and
+// dropped with its batch, so memory does not grow with the findings unless
+// emit keeps them. Actors are evaluated in parallel on GOMAXPROCS workers
+// and emit is called from them, concurrently. Workers check ctx between
+// actors; when ctx ends first, or emit fails, Stream returns that error.
+//
+// Findings that would share an id are told apart within their batch
+// (Disambiguate): two findings with one id have the same rule, identity and
+// actor, so they come from the same actor's batch.
+func Stream(ctx context.Context, s Snapshot, rs *Ruleset, emit func([]Finding) error, opts ...Option) error {
 	x := newIndex(s)
 	for _, o := range opts {
 		o(&x.opts)
 	}
 	pl, err := newPlan(rs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var units [][]string
 	for _, id := range x.recs.IdentityIDs() {
@@ -217,43 +243,52 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 			units = append(units, a)
 		}
 	}
-	results := make([][]Finding, len(units))
-	errs := make([]error, len(units))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	memos := sync.Pool{New: func() any { return newMemo(len(pl.toxic)) }}
 	var finished atomic.Int64
+	batch := func(fs []Finding) error {
+		if err := x.fixes(fs); err != nil {
+			return err
+		}
+		Disambiguate(fs)
+		if len(fs) == 0 {
+			return nil
+		}
+		return emit(fs)
+	}
 	workers(runtime.GOMAXPROCS(0), len(units), func() bool { return ctx.Err() != nil }, func(i int) {
 		mm := memos.Get().(*memo)
-		results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
+		fs, err := x.evalActor(ctx, pl, units[i], mm)
 		memos.Put(mm)
+		if err == nil {
+			err = batch(fs)
+		}
+		if err != nil {
+			cancel(err)
+			return
+		}
 		if p := x.opts.progress; p != nil {
 			p(int(finished.Add(1)), len(units))
 		}
 	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if err := context.Cause(ctx); err != nil {
+		return err
 	}
-	var out []Finding
-	for i := range units {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		out = append(out, results[i]...)
-	}
+	var unused []Finding
 	for _, r := range pl.hygiene {
 		if r.Check == CheckUnusedGrant {
 			fs := x.unusedGrants(rs.Settings, r)
 			for i := range fs {
 				x.finish(r, &fs[i])
 			}
-			out = append(out, fs...)
+			unused = append(unused, fs...)
 		}
 	}
-	if err := x.fixes(ctx, out); err != nil {
-		return nil, err
+	if err := batch(unused); err != nil {
+		return err
 	}
-	Disambiguate(out)
-	Sort(out)
-	return out, nil
+	return context.Cause(ctx)
 }
 
 // evalActor runs every rule on one actor and its identities.
@@ -879,23 +914,16 @@ func betterMatch(a, b analysis.Access, target string) bool {
 
 // fixes adds a Fix to every critical finding with evidence paths: the minimum
 // cut and choke points of the authorization paths behind its access (for an
-// SoD conflict, of the side with the smaller cut). Findings are handled in
-// parallel; each writes only its own Fix.
-func (x *index) fixes(ctx context.Context, fs []Finding) error {
-	var todo []int
+// SoD conflict, of the side with the smaller cut).
+func (x *index) fixes(fs []Finding) error {
 	for i := range fs {
 		if fs[i].Severity == schema.SeverityCritical && len(fs[i].Paths) > 0 {
-			todo = append(todo, i)
+			if err := x.fix(&fs[i]); err != nil {
+				return err
+			}
 		}
 	}
-	errs := make([]error, len(todo))
-	workers(runtime.GOMAXPROCS(0), len(todo), func() bool { return ctx.Err() != nil }, func(k int) {
-		errs[k] = x.fix(&fs[todo[k]])
-	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
 func (x *index) fix(f *Finding) error {
