@@ -7,7 +7,7 @@
 # 1. a virtualenv ($PMAPPER_VENV, default /tmp/venv-pmapper) with pinned PMapper,
 #    cloudsplaining, moto and boto3;
 # 2. a moto server on 127.0.0.1:$MOTO_PORT (default 5055), stopped on exit;
-# 3. deploy.py: the IAM resources of iam-vulnerable's free modules (plan.json, made by
+# 3. deploy.py: the IAM resources of iam-vulnerable's free modules (iam-vulnerable-plan.json, made by
 #    tf2plan.py from the Terraform; --tf makes it anew from a checkout) and our fp6-fp10;
 # 4. PMapper: graph create against moto, then query 'preset privesc *';
 #    export.py: authorization details + credential report; cloudsplaining scan of them;
@@ -39,7 +39,7 @@ fi
 py="$venv/bin/python"
 rm -rf "$out" && mkdir -p "$out/export" "$out/pmapper" "$out/cloudsplaining"
 if [ -n "$tf" ]; then
-  python3 "$here/tf2plan.py" "$tf" > "$testdata/plan.json"
+  python3 "$here/tf2plan.py" "$tf" > "$here/iam-vulnerable-plan.json"
 fi
 
 MOTO_IAM_LOAD_MANAGED_POLICIES=true "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$out/moto.log" 2>&1 &
@@ -48,7 +48,7 @@ trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
 for _ in $(seq 50); do curl -sf "$AWS_ENDPOINT_URL/moto-api/" > /dev/null && break; sleep 0.2; done
 
-"$py" "$here/deploy.py" "$testdata/plan.json"
+"$py" "$here/deploy.py" "$here/iam-vulnerable-plan.json"
 "$py" "$here/export.py" "$out/export"
 account="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["UserDetailList"][0]["Arn"].split(":")[4])' "$out/export/authorization-details.json")"
 
