@@ -114,9 +114,22 @@ def main():
     print(header)
     print("|" + "---|" * (3 + len(tools)))
     for path in order:
-        notes = sorted({v[2] for v in expected.values() if v[0] == path and v[2]})
-        print("| %s | %s | %s | %s |" % (path, cell(path, None, True),
-                                       " | ".join(cell(path, found) for _, found in tools), "; ".join(notes)))
+        members = sorted(p for p, v in expected.items() if v[0] == path)
+        kinds = collections.Counter(p.split("/")[0] for p in members)
+        if max(kinds.values()) == 1:
+            notes = sorted({expected[p][2] for p in members if expected[p][2]})
+            print("| %s | %s | %s | %s |" % (path, cell(path, None, True),
+                                           " | ".join(cell(path, found) for _, found in tools), "; ".join(notes)))
+            continue
+        # a path with several users or roles: one row each
+        for p in sorted(members, key=lambda p: (p.split("/")[0] != "user", p)):
+            kind, name = p.split("/", 1)
+            exp = expected[p][1]
+            cells = ["cond." if exp == "cond" else mark[exp]]
+            for _, found in tools:
+                got = found.get(p, "no")
+                cells.append(mark[got] if agrees(got, exp) else "**" + mark[got] + "**")
+            print("| %s (%s) | %s | %s |" % (name, kind, " | ".join(cells), expected[p][2]))
     print()
     counts = collections.Counter(v[1] for v in expected.values())
     print("principals: %d (expected found: %d, found only as conditional: %d, not found: %d)" % (
