@@ -168,6 +168,9 @@ func oneLine(s string) string {
 // target is the rule as a not-satisfied objective; the input files with
 // their SHA-256 as back-matter resources; provenance as metadata props.
 func (r *Report) OSCAL(w io.Writer) error {
+	if err := r.materialize(); err != nil {
+		return err
+	}
 	at := r.AsOf.UTC().Format(time.RFC3339)
 	doc := oscalDoc{AR: oscalAR{UUID: oscalUUID("ar", r.Snapshot, at),
 		Metadata: oscalMetadata{Title: "reachgraph findings for snapshot " + r.Snapshot, LastModified: at,
