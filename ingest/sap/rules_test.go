@@ -471,3 +471,24 @@ func whoT01(t *testing.T, d *graph.Dataset, a schema.Action, res string) map[str
 	}
 	return got
 }
+
+// Posting periods (OB52): S_TCODE OB52 and S_TABU_NAM TABLE=V_T001B ACTVT=02
+// in one instance give write on the system's posting_period resource (T001B
+// has no company code); display-only table access or the transaction alone
+// give nothing.
+func TestRulePostingPeriods(t *testing.T) {
+	d := load(t, ext(t, []string{"U1 A 0", "U2 A 0", "U3 A 0"}, []string{
+		"PC U1 20240101 99991231", "PD U2 20240101 99991231", "PT U3 20240101 99991231",
+	}, []string{
+		"PC S_TCODE A1 TCD OB52 - -", "PC S_TABU_NAM A2 TABLE V_T001B - -", "PC S_TABU_NAM A2 ACTVT 02 - -",
+		"PD S_TCODE A1 TCD OB52 - -", "PD S_TABU_NAM A2 TABLE V_T001B - -", "PD S_TABU_NAM A2 ACTVT 03 - -",
+		"PT S_TCODE A1 TCD OB52 - -",
+	}, nil))
+	const periods = "sap:T01:001:posting_period"
+	g := findGrant(d, rid("PC"), schema.ActionWrite, periods)
+	require.NotNil(t, g)
+	require.Equal(t, "S_TCODE TCD=OB52 (PC/A1) + S_TABU_NAM TABLE=V_T001B ACTVT=02 (PC/A2)", g.Native)
+	require.Empty(t, grantsOf(d, rid("PD")))
+	require.Empty(t, grantsOf(d, rid("PT")))
+	require.Equal(t, map[string]string{"U1": "effective"}, whoT01(t, d, schema.ActionWrite, periods))
+}
