@@ -91,7 +91,7 @@ func TestWindowsInSnapshotID(t *testing.T) {
 	}))
 }
 
-// FuzzDecodeEdges: the edge decoders never panic on arbitrary bytes, and a
+// FuzzDecodeEdges: the edge (and credential) decoders never panic on arbitrary bytes, and a
 // record that decodes re-encodes to bytes that decode to the same record
 // (the decoders accept some non-canonical bytes, such as any non-1 byte for
 // false, so the bytes themselves may differ).
@@ -101,7 +101,15 @@ func FuzzDecodeEdges(f *testing.F) {
 	f.Add(graph.AppendGrant(nil, graph.Grant{Principal: "a", Action: "read", Resource: "r", ValidFrom: at}))
 	f.Add(graph.AppendDelegation(nil, graph.Delegation{From: "a", To: "b", ExpiresAt: at}))
 	f.Add([]byte{3, 0x80})
+	f.Add(graph.AppendMembership(nil, graph.Membership{Member: "a", Group: "g", ValidFrom: at, Native: "USREFUS"}))
+	f.Add(graph.AppendCredential(nil, graph.Credential{ID: "c", Identity: "a", Type: "password", ValidFrom: at, ExpiresAt: at}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if c, _, err := graph.DecodeCredential(b); err == nil {
+			again, rest, err := graph.DecodeCredential(graph.AppendCredential(nil, c))
+			require.NoError(t, err)
+			require.Empty(t, rest)
+			require.Equal(t, c, again)
+		}
 		if m, _, err := graph.DecodeMembership(b); err == nil {
 			again, rest, err := graph.DecodeMembership(graph.AppendMembership(nil, m))
 			require.NoError(t, err)
