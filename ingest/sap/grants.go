@@ -220,14 +220,15 @@ func (t *transformer) combine(hs []held, used []int) (string, Window, bool) {
 // schedule job steps that run as Y (CAN_ACT_AS, kind run_as).
 func (t *transformer) delegations() {
 	for _, name := range t.userNames {
-		seen := map[string]bool{}
+		seen := map[string]bool{} // target and window: a role held in two disjoint windows delegates in both
 		for _, h := range t.held[name] {
 			for _, in := range t.batchInstances(h.p, 0) {
 				for _, y := range t.batchTargets(in) {
-					if y == name || seen[y] {
+					key := y + "|" + h.w.From.String() + "|" + h.w.Until.String()
+					if y == name || seen[key] {
 						continue
 					}
-					seen[y] = true
+					seen[key] = true
 					label := in.label()
 					if in == allInstance {
 						label = "(" + profileAll + ")"

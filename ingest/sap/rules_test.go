@@ -2,6 +2,7 @@ package sap_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,7 +205,17 @@ func TestRuleDirectAndReferenceAssignment(t *testing.T) {
 			Native: "AGR_USERS UNAME=U1 AGR_NAME=R; USREFUS BNAME=U1 REFUSER=REF (AGR_USERS UNAME=REF AGR_NAME=R)"}}, got)
 	})
 	t.Run("disjoint", func(t *testing.T) {
-		d := load(t, ext(t, []string{"U1 A 0", "REF L 0"}, []string{"R U1 20240101 20241231", "R REF 20260101 99991231"}, auths, refs))
+		batch := append(slices.Clone(auths), "R S_BTCH_NAM A3 BTCUNAME REF - -")
+		d := load(t, ext(t, []string{"U1 A 0", "REF L 0"}, []string{"R U1 20240101 20241231", "R REF 20260101 99991231"}, batch, refs))
+		var runAs []graph.Delegation
+		for _, dl := range d.DelegationList {
+			if dl.From == uid("U1") {
+				runAs = append(runAs, dl)
+			}
+		}
+		require.Len(t, runAs, 2, "S_BTCH_NAM of the role held in two disjoint windows: a run-as delegation in each")
+		require.Equal(t, day("2025-01-01"), runAs[0].ExpiresAt)
+		require.Equal(t, day("2026-01-01"), runAs[1].ValidFrom)
 		var got []graph.Membership
 		for _, m := range d.MembershipList {
 			if m.Member == uid("U1") {
