@@ -154,7 +154,20 @@ func genGraph(seed uint64, o genOpts) *graph.Dataset {
 	}
 	addWindows(d, seed)
 	addCredValidFrom(d, seed)
+	addMemberNatives(d, seed)
 	return d
+}
+
+// addMemberNatives gives some memberships of d a native text (evidence only:
+// answers do not change), from its own random stream, so path checks see
+// that a MEMBER_OF hop's text and window belong to one record.
+func addMemberNatives(d *graph.Dataset, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed^0x2545f4914f6cdd1d, seed+0x9fb21c651e98df25))
+	for i := range d.MembershipList {
+		if rng.Float64() < 0.4 {
+			d.MembershipList[i].Native = fmt.Sprintf("m%d", rng.IntN(3))
+		}
+	}
 }
 
 // addCredValidFrom gives some credentials of d a valid_from around refAsOf
@@ -254,7 +267,7 @@ func dumpDataset(d *graph.Dataset) string {
 		fmt.Fprintf(&b, "group %q\n", g.ID)
 	}
 	for _, m := range d.MembershipList {
-		fmt.Fprintf(&b, "member %q -> %q%s%s\n", m.Member, m.Group, from(m.ValidFrom), tm(m.ExpiresAt))
+		fmt.Fprintf(&b, "member %q -> %q native=%q%s%s\n", m.Member, m.Group, m.Native, from(m.ValidFrom), tm(m.ExpiresAt))
 	}
 	for _, g := range d.GrantList {
 		fmt.Fprintf(&b, "grant %q %s on %q native=%q%s%s\n", g.Principal, g.Action, g.Resource, g.Native, from(g.ValidFrom), tm(g.ExpiresAt))
