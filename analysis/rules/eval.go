@@ -419,31 +419,7 @@ func (x *index) sod(rs *Ruleset, r Rule, actor []string, all []sodAccess) []Find
 			bs = append(bs, &all[i])
 		}
 	}
-	rank := func(a, b *sodAccess) int {
-		n := 0
-		if !a.a.Effective {
-			n++
-		}
-		if !b.a.Effective {
-			n++
-		}
-		return n
-	}
-	var ba, bb *sodAccess
-	// Both lists are sorted, so the first valid pair of a rank is its least.
-	for want := 0; want <= 2 && ba == nil; want++ {
-	scan:
-		for _, a := range as {
-			for _, b := range bs {
-				if rank(a, b) != want || (a.a.Resource == b.a.Resource && a.a.Action == b.a.Action) ||
-					(r.SoD.SameSystem && a.sys != b.sys) {
-					continue
-				}
-				ba, bb = a, b
-				break scan
-			}
-		}
-	}
+	ba, bb := bestPair(as, bs, r.SoD.SameSystem)
 	if ba == nil {
 		return nil
 	}
@@ -468,6 +444,79 @@ func (x *index) sod(rs *Ruleset, r Rule, actor []string, all []sodAccess) []Find
 	f.Message = fmt.Sprintf("%s conflict: %s can %s (%s %s on %s) and %s (%s %s on %s)", word, who,
 		strings.ToLower(fa.Title), a.Identity, a.Action, a.Resource, strings.ToLower(fb.Title), b.Identity, b.Action, b.Resource)
 	return []Finding{f}
+}
+
+// bestPair returns the conflict an SoD rule reports among the accesses of
+// its two functions (each list in (identity, resource, action) order): the
+// pair with the fewest latent sides, then the first a, then the first b,
+// never one access twice (the same resource and action) and, for a
+// same-system rule, both on one system; nil when there is none.
+func bestPair(as, bs []*sodAccess, sameSystem bool) (ba, bb *sodAccess) {
+	// The best pair is the least in (rank, a's order, b's order), rank
+	// being how many sides are latent. For one a and one rank the valid b
+	// are B's effective or latent accesses (of a's system, for a
+	// same-system rule) other than a's own resource and action, so the
+	// first of those is found by skipping at most the accesses that share
+	// them — no pair loop.
+	type sides struct{ eff, lat []*sodAccess }
+	split := func(xs []*sodAccess, into *sides) {
+		for _, b := range xs {
+			if b.a.Effective {
+				into.eff = append(into.eff, b)
+			} else {
+				into.lat = append(into.lat, b)
+			}
+		}
+	}
+	var every sides
+	var bySys map[string]*sides
+	if sameSystem {
+		bySys = map[string]*sides{}
+		for _, b := range bs {
+			sd := bySys[b.sys]
+			if sd == nil {
+				sd = &sides{}
+				bySys[b.sys] = sd
+			}
+			split([]*sodAccess{b}, sd)
+		}
+	} else {
+		split(bs, &every)
+	}
+	first := func(cands []*sodAccess, a *sodAccess) *sodAccess {
+		for _, b := range cands {
+			if b.a.Resource != a.a.Resource || b.a.Action != a.a.Action {
+				return b
+			}
+		}
+		return nil
+	}
+	for want := 0; want <= 2 && ba == nil; want++ {
+		for _, a := range as {
+			l := &every
+			if bySys != nil {
+				if l = bySys[a.sys]; l == nil {
+					continue
+				}
+			}
+			var cands []*sodAccess
+			switch {
+			case want == 0 && a.a.Effective:
+				cands = l.eff
+			case want == 1 && a.a.Effective:
+				cands = l.lat
+			case want == 1:
+				cands = l.eff
+			case want == 2 && !a.a.Effective:
+				cands = l.lat
+			}
+			if b := first(cands, a); b != nil {
+				ba, bb = a, b
+				break
+			}
+		}
+	}
+	return ba, bb
 }
 
 func firstPaths(a analysis.Access) []analysis.Path {
