@@ -217,18 +217,6 @@ func (r *Report) group(f *rules.Finding) *Group {
 	return nil
 }
 
-// materialize reads a spooled report's findings into memory, for the
-// writers that need them all at once (OSCAL).
-func (r *Report) materialize() error {
-	if r.spool == nil || r.Findings != nil {
-		return nil
-	}
-	fs := []rules.Finding{}
-	err := r.spool.Findings(func(f *rules.Finding) error { fs = append(fs, *f); return nil })
-	r.Findings = fs
-	return err
-}
-
 // SetProvenance records p on the report.
 func (r *Report) SetProvenance(p Provenance) { r.Provenance = &p }
 
