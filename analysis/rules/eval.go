@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ type index struct {
 	recs    *graph.Index
 	actorOf map[string][]string // identity → its actor, for actors of more than one identity
 	opts    options
+	seed    maphash.Seed // splits the unused grants into batches by principal
 }
 
 // Option tunes Evaluate.
@@ -75,7 +77,7 @@ func NewSnapshot(ctx context.Context, e *reach.Engine, r graph.Reader) (Snapshot
 }
 
 func newIndex(s Snapshot) *index {
-	x := &index{s: s, asOf: s.Engine.AsOf(), recs: s.Index, actorOf: map[string][]string{}}
+	x := &index{s: s, asOf: s.Engine.AsOf(), recs: s.Index, actorOf: map[string][]string{}, seed: maphash.MakeSeed()}
 	if x.recs == nil {
 		x.recs = graph.NewIndex(s.Data)
 	}
@@ -275,21 +277,33 @@ func Stream(ctx context.Context, s Snapshot, rs *Ruleset, emit func([]Finding) e
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	var unused []Finding
+	// The unused grants are handed out in batches of the grants of some
+	// principals (two findings with one id share the principal), so an
+	// estate with millions of stale grants does not hold them all.
+	buckets := max(1, len(s.Data.GrantList)/unusedPerBatch)
 	for _, r := range pl.hygiene {
-		if r.Check == CheckUnusedGrant {
-			fs := x.unusedGrants(rs.Settings, r)
+		if r.Check != CheckUnusedGrant {
+			continue
+		}
+		for b := range buckets {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fs := x.unusedGrants(rs.Settings, r, b, buckets)
 			for i := range fs {
 				x.finish(r, &fs[i])
 			}
-			unused = append(unused, fs...)
+			if err := batch(fs); err != nil {
+				return err
+			}
 		}
-	}
-	if err := batch(unused); err != nil {
-		return err
 	}
 	return context.Cause(ctx)
 }
+
+// unusedPerBatch is about how many grants one batch of unused-grant
+// findings looks at.
+var unusedPerBatch = 250_000
 
 // evalActor runs every rule on one actor and its identities.
 func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *memo) ([]Finding, error) {
