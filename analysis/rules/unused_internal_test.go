@@ -7,22 +7,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reachgraph/reachgraph/analysis/reach"
-	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/gen"
-	"github.com/reachgraph/reachgraph/graph/projection"
 )
 
 // TestUnusedGrantBatches: handing the unused-grant findings out in many
 // batches (by principal) gives the findings one batch gives.
 func TestUnusedGrantBatches(t *testing.T) {
-	tier, err := gen.TierByName("XS")
-	require.NoError(t, err)
-	d := &graph.Dataset{Info: gen.Meta(tier, 4)}
-	require.NoError(t, gen.Generate(context.Background(), tier, 4, d, nil))
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	snap := Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+	snap := generated(t, "XS", 4)
 	rs, err := Builtin()
 	require.NoError(t, err)
 	one, err := Evaluate(context.Background(), snap, rs)
