@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
 )
 
 // TestUnusedGrantBatches: handing the unused-grant findings out in many
