@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ func TestWhoCanEach(t *testing.T) {
 	}
 
 	stop := errors.New("reader went away")
+	before := runtime.NumGoroutine()
 	calls := 0
 	err = s.WhoCanEach(ctx, time.Time{}, session.WhoCan{Action: schema.ActionRead, Kind: "secret"}, func(analysis.Access) error {
 		calls++
@@ -46,6 +48,8 @@ func TestWhoCanEach(t *testing.T) {
 	})
 	require.ErrorIs(t, err, stop)
 	require.Equal(t, 2, calls)
+	// The goroutine answering resources ahead has ended when WhoCanEach returns.
+	require.LessOrEqual(t, runtime.NumGoroutine(), before)
 
 	for _, q := range []session.WhoCan{
 		{Action: "approves", Kind: "journal_entry"},
