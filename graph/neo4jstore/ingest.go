@@ -84,14 +84,16 @@ func (s *Store) find(ctx context.Context, id graph.SnapshotID) (meta graph.Snaps
 
 // write writes the whole snapshot; see Ingest.
 func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
+	kinds := nodeKinds(d)
 	if _, err := s.exec(ctx, claimCypher, map[string]any{"snapshot": string(meta.ID), "now": time.Now().UTC()}); err != nil {
 		return fmt.Errorf("neo4jstore: reserve snapshot %s: %w", meta.ID, err)
 	}
-	w := &batchWriter{store: s, snapshot: string(meta.ID), eids: map[string]string{}}
-	kinds := nodeKinds(d)
-	// Nodes of different kinds, then edges of different kinds, are written
-	// by concurrent sessions: the server then keeps both cores busy while
-	// the client encodes the next batch. Edges need every node's element id.
+	w := &batchWriter{store: s, snapshot: string(meta.ID), eids: make(map[string]string, len(kinds)),
+		slots: make(chan struct{}, s.opts.Parallelism)}
+	// Nodes, then edges, are written in batches by up to
+	// Options.Parallelism concurrent transactions, whatever their kind:
+	// the server then keeps its cores busy while the client encodes the
+	// next batches. Edges need every node's element id.
 	nodes := []func(context.Context) error{
 		func(ctx context.Context) error { return w.nodes(ctx, schema.KindSystem, rows(d.SystemList, systemRow)) },
 		func(ctx context.Context) error {
