@@ -86,13 +86,13 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 	}
 	nodes := []struct {
 		kind schema.NodeKind
-		rows []map[string]any
+		rows rowSource
 	}{
-		{schema.KindSystem, rows(d.SystemList, systemRow)},
-		{schema.KindResource, rows(d.ResourceList, resourceRow)},
-		{schema.KindIdentity, rows(d.IdentityList, identityRow)},
-		{schema.KindGroup, rows(d.GroupList, groupRow)},
-		{schema.KindCredential, rows(d.CredentialList, credentialRow)},
+		{schema.KindSystem, lazyRows(d.SystemList, systemRow)},
+		{schema.KindResource, lazyRows(d.ResourceList, resourceRow)},
+		{schema.KindIdentity, lazyRows(d.IdentityList, identityRow)},
+		{schema.KindGroup, lazyRows(d.GroupList, groupRow)},
+		{schema.KindCredential, lazyRows(d.CredentialList, credentialRow)},
 	}
 	for _, n := range nodes {
 		if err := ctx.Err(); err != nil {
@@ -104,11 +104,11 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 	}
 	edges := []struct {
 		kind schema.EdgeKind
-		rows []map[string]any
+		rows rowSource
 	}{
-		{schema.EdgeMemberOf, rows(d.MembershipList, membershipRow)},
-		{schema.EdgeGrant, rows(d.GrantList, grantRow)},
-		{schema.EdgeCanActAs, rows(d.DelegationList, delegationRow)},
+		{schema.EdgeMemberOf, lazyRows(d.MembershipList, membershipRow)},
+		{schema.EdgeGrant, lazyRows(d.GrantList, grantRow)},
+		{schema.EdgeCanActAs, lazyRows(d.DelegationList, delegationRow)},
 	}
 	for _, e := range edges {
 		if err := ctx.Err(); err != nil {
@@ -139,11 +139,27 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 	return os.WriteFile(filepath.Join(x.dir, ImportArgsFile), []byte(sb.String()), 0o644)
 }
 
+// rowSource yields the query rows of one kind one at a time (a tier-M
+// estate's rows would not fit in memory at once): their number, and row i.
+type rowSource struct {
+	n  int
+	at func(i int) map[string]any
+}
+
+// lazyRows is rows (ingest.go) one row at a time.
+func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
+	return rowSource{n: len(list), at: func(i int) map[string]any {
+		m := row(list[i])
+		m["seq"] = int64(i)
+		return m
+	}}
+}
+
 // column is one CSV column: its header and the row key it prints.
 type column struct{ header, key string }
 
 // nodes writes the nodes of kind: `id:ID`, snapshot, seq and the properties.
-func (x *csvExport) nodes(kind schema.NodeKind, rows []map[string]any) error {
+func (x *csvExport) nodes(kind schema.NodeKind, rows rowSource) error {
 	cols := []column{{"id:ID(" + x.snapshot + ")", "id"}, {"snapshot", "snapshot"}, {"seq:long", "seq"}}
 	for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
 		cols = append(cols, column{p + typeSuffix(nodeSection(kind).Fields, p), p})
@@ -154,9 +170,10 @@ func (x *csvExport) nodes(kind schema.NodeKind, rows []map[string]any) error {
 }
 
 // edges writes the relationships of kind, after the checks of Store.Ingest.
-func (x *csvExport) edges(kind schema.EdgeKind, rows []map[string]any) error {
+func (x *csvExport) edges(kind schema.EdgeKind, rows rowSource) error {
 	from, to := edgeEnds(kind)
-	for _, row := range rows {
+	for i := range rows.n {
+		row := rows.at(i)
 		a, aok := x.kinds[row[from.Name].(string)]
 		b, bok := x.kinds[row[to.Name].(string)]
 		if !aok || !bok || !refers(from, a) || !refers(to, b) {
@@ -205,7 +222,8 @@ func (x *csvExport) derived(d *graph.Dataset) error {
 		}
 		name := "rels-" + string(de.Edge) + ".csv"
 		x.args = append(x.args, "--relationships="+string(de.Edge)+"="+filepath.Join(x.dir, name))
-		if err := x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, rows); err != nil {
+		src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
+		if err := x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src); err != nil {
 			return err
 		}
 	}
@@ -244,7 +262,7 @@ func (x *csvExport) meta(m graph.SnapshotMeta) error {
 		cols = append(cols, column{k + suffix, k})
 	}
 	x.args = append(x.args, "--nodes="+snapshotLabel+"="+filepath.Join(x.dir, "nodes-"+snapshotLabel+".csv"))
-	return x.file("nodes-"+snapshotLabel+".csv", cols, []map[string]any{row})
+	return x.file("nodes-"+snapshotLabel+".csv", cols, rowSource{n: 1, at: func(int) map[string]any { return row }})
 }
 
 // typeSuffix returns the importer type of property p of a section with
@@ -285,7 +303,7 @@ func fieldType(t schema.FieldType) string {
 // snapshot column is the snapshot id). Strings are always quoted, quotes
 // doubled; an unset value is an empty unquoted field, which the importer
 // leaves out.
-func (x *csvExport) file(name string, cols []column, rows []map[string]any) (err error) {
+func (x *csvExport) file(name string, cols []column, rows rowSource) (err error) {
 	f, err := os.Create(filepath.Join(x.dir, name))
 	if err != nil {
 		return err
@@ -299,7 +317,8 @@ func (x *csvExport) file(name string, cols []column, rows []map[string]any) (err
 		w.WriteString(c.header)
 	}
 	w.WriteByte('\n')
-	for _, row := range rows {
+	for r := range rows.n {
+		row := rows.at(r)
 		for i, c := range cols {
 			if i > 0 {
 				w.WriteByte(',')

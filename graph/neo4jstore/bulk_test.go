@@ -120,6 +120,11 @@ func importedServer(t *testing.T, dirs ...string) *neo4jstore.Store {
 	out, err := script(append([]string{"import"}, dirs...)...)
 	require.NoError(t, err, out)
 	t.Logf("imported %d snapshots and started in %s", len(dirs), time.Since(start).Round(time.Second))
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "IMPORT DONE") || strings.HasPrefix(line, "Peak memory") {
+			t.Log(line)
+		}
+	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	s, err := neo4jstore.Open(context.Background(), lines[len(lines)-1], neo4jstore.Options{})
 	require.NoError(t, err)
