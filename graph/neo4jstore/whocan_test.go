@@ -4,8 +4,8 @@ import (
 	"context"
 	"os"
 	"slices"
-	"strconv"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
