@@ -77,7 +77,6 @@ type csvExport struct {
 	dir      string
 	snapshot string
 	kinds    map[string]schema.NodeKind
-	args     []string // importer arguments naming the files
 }
 
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
@@ -94,14 +93,6 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 		{schema.KindGroup, lazyRows(d.GroupList, groupRow)},
 		{schema.KindCredential, lazyRows(d.CredentialList, credentialRow)},
 	}
-	for _, n := range nodes {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := x.nodes(n.kind, n.rows); err != nil {
-			return err
-		}
-	}
 	edges := []struct {
 		kind schema.EdgeKind
 		rows rowSource
@@ -110,27 +101,42 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 		{schema.EdgeGrant, lazyRows(d.GrantList, grantRow)},
 		{schema.EdgeCanActAs, lazyRows(d.DelegationList, delegationRow)},
 	}
+	// One file per step, written concurrently; args[i] names step i's file.
+	var steps []func(context.Context) error
+	var args []string
+	step := func(arg string, write func() error) {
+		args = append(args, arg)
+		steps = append(steps, func(ctx context.Context) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return write()
+		})
+	}
+	for _, n := range nodes {
+		name := "nodes-" + string(n.kind) + ".csv"
+		step("--nodes="+string(n.kind)+"="+filepath.Join(x.dir, name), func() error { return x.nodes(name, n.kind, n.rows) })
+	}
 	for _, e := range edges {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := x.edges(e.kind, e.rows); err != nil {
-			return err
-		}
+		name := "rels-" + string(e.kind) + ".csv"
+		step("--relationships="+string(e.kind)+"="+filepath.Join(x.dir, name), func() error { return x.edges(name, e.kind, e.rows) })
 	}
-	if err := x.derived(d); err != nil {
+	for _, de := range derivedEdges {
+		name := "rels-" + string(de.Edge) + ".csv"
+		step("--relationships="+string(de.Edge)+"="+filepath.Join(x.dir, name), func() error { return x.derived(name, de, d) })
+	}
+	metaName := "nodes-" + snapshotLabel + ".csv"
+	step("--nodes="+snapshotLabel+"="+filepath.Join(x.dir, metaName), func() error { return x.meta(metaName, meta) })
+	if err := concurrently(ctx, steps); err != nil {
 		return err
 	}
-	if err := x.meta(meta); err != nil {
-		return err
-	}
-	args := append([]string{
+	args = append([]string{
 		"--id-type=string",
 		"--array-delimiter=U+001F",
 		"--multiline-fields=true",
 		"--skip-duplicate-nodes=false",
 		"--skip-bad-relationships=false",
-	}, x.args...)
+	}, args...)
 	var sb strings.Builder
 	for _, a := range args {
 		sb.WriteString(strconv.Quote(a))
@@ -159,18 +165,16 @@ func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
 type column struct{ header, key string }
 
 // nodes writes the nodes of kind: `id:ID`, snapshot, seq and the properties.
-func (x *csvExport) nodes(kind schema.NodeKind, rows rowSource) error {
+func (x *csvExport) nodes(name string, kind schema.NodeKind, rows rowSource) error {
 	cols := []column{{"id:ID(" + x.snapshot + ")", "id"}, {"snapshot", "snapshot"}, {"seq:long", "seq"}}
 	for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
 		cols = append(cols, column{p + typeSuffix(nodeSection(kind).Fields, p), p})
 	}
-	name := "nodes-" + string(kind) + ".csv"
-	x.args = append(x.args, "--nodes="+string(kind)+"="+filepath.Join(x.dir, name))
 	return x.file(name, cols, rows)
 }
 
 // edges writes the relationships of kind, after the checks of Store.Ingest.
-func (x *csvExport) edges(kind schema.EdgeKind, rows rowSource) error {
+func (x *csvExport) edges(name string, kind schema.EdgeKind, rows rowSource) error {
 	from, to := edgeEnds(kind)
 	for i := range rows.n {
 		row := rows.at(i)
@@ -185,54 +189,45 @@ func (x *csvExport) edges(kind schema.EdgeKind, rows rowSource) error {
 	for _, p := range edgeProps(kind) {
 		cols = append(cols, column{p + typeSuffix(edgeSection(kind).Fields, p), p})
 	}
-	name := "rels-" + string(kind) + ".csv"
-	x.args = append(x.args, "--relationships="+string(kind)+"="+filepath.Join(x.dir, name))
 	return x.file(name, cols, rows)
 }
 
-// derived writes the derived relationships whose targets are declared, as
-// batchWriter.derived creates them.
-func (x *csvExport) derived(d *graph.Dataset) error {
-	for _, de := range derivedEdges {
-		var rows []map[string]any
-		add := func(id, target string) {
-			if target == "" {
-				return
-			}
-			if _, ok := x.kinds[target]; !ok {
-				return
-			}
-			a, b := id, target
-			if de.Reverse {
-				a, b = b, a
-			}
-			rows = append(rows, map[string]any{"a": a, "b": b})
+// derived writes the relationships of derived edge de whose targets are
+// declared, as batchWriter.derived creates them.
+func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error {
+	var rows []map[string]any
+	add := func(id, target string) {
+		if target == "" {
+			return
 		}
-		switch de.Node {
-		case schema.KindCredential:
-			for _, r := range d.CredentialList {
-				add(r.ID, map[bool]string{true: r.Identity, false: r.StoredIn}[de.Field == "identity"])
-			}
-		case schema.KindResource:
-			for _, r := range d.ResourceList {
-				add(r.ID, map[bool]string{true: r.System, false: r.Parent}[de.Field == "system"])
-			}
-		default:
-			return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s", de.Edge, de.Node)
+		if _, ok := x.kinds[target]; !ok {
+			return
 		}
-		name := "rels-" + string(de.Edge) + ".csv"
-		x.args = append(x.args, "--relationships="+string(de.Edge)+"="+filepath.Join(x.dir, name))
-		src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
-		if err := x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src); err != nil {
-			return err
+		a, b := id, target
+		if de.Reverse {
+			a, b = b, a
 		}
+		rows = append(rows, map[string]any{"a": a, "b": b})
 	}
-	return nil
+	switch de.Node {
+	case schema.KindCredential:
+		for _, r := range d.CredentialList {
+			add(r.ID, map[bool]string{true: r.Identity, false: r.StoredIn}[de.Field == "identity"])
+		}
+	case schema.KindResource:
+		for _, r := range d.ResourceList {
+			add(r.ID, map[bool]string{true: r.System, false: r.Parent}[de.Field == "system"])
+		}
+	default:
+		return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s", de.Edge, de.Node)
+	}
+	src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
+	return x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src)
 }
 
 // meta writes the complete :Snapshot node (its own id space, so it cannot
 // collide with a node id).
-func (x *csvExport) meta(m graph.SnapshotMeta) error {
+func (x *csvExport) meta(name string, m graph.SnapshotMeta) error {
 	props := metaProps(m)
 	now := time.Now().UTC()
 	row := map[string]any{"snapshot:ID(Snapshot)": string(m.ID), "id": string(m.ID), "complete": true,
@@ -261,8 +256,7 @@ func (x *csvExport) meta(m graph.SnapshotMeta) error {
 		}
 		cols = append(cols, column{k + suffix, k})
 	}
-	x.args = append(x.args, "--nodes="+snapshotLabel+"="+filepath.Join(x.dir, "nodes-"+snapshotLabel+".csv"))
-	return x.file("nodes-"+snapshotLabel+".csv", cols, rowSource{n: 1, at: func(int) map[string]any { return row }})
+	return x.file(name, cols, rowSource{n: 1, at: func(int) map[string]any { return row }})
 }
 
 // typeSuffix returns the importer type of property p of a section with
