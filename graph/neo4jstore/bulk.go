@@ -150,6 +150,9 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 type rowSource struct {
 	n  int
 	at func(i int) map[string]any
+	// check, when set, vets each row before it is written; its error ends
+	// the export (the directory is then left part-written).
+	check func(row map[string]any) error
 }
 
 // lazyRows is rows (ingest.go) one row at a time.
@@ -176,13 +179,13 @@ func (x *csvExport) nodes(name string, kind schema.NodeKind, rows rowSource) err
 // edges writes the relationships of kind, after the checks of Store.Ingest.
 func (x *csvExport) edges(name string, kind schema.EdgeKind, rows rowSource) error {
 	from, to := edgeEnds(kind)
-	for i := range rows.n {
-		row := rows.at(i)
+	rows.check = func(row map[string]any) error { // as each row is written: one map per row
 		a, aok := x.kinds[row[from.Name].(string)]
 		b, bok := x.kinds[row[to.Name].(string)]
 		if !aok || !bok || !refers(from, a) || !refers(to, b) {
 			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
 		}
+		return nil
 	}
 	cols := []column{{":START_ID(" + x.snapshot + ")", from.Name}, {":END_ID(" + x.snapshot + ")", to.Name},
 		{"snapshot", "snapshot"}, {"seq:long", "seq"}}
@@ -313,6 +316,11 @@ func (x *csvExport) file(name string, cols []column, rows rowSource) (err error)
 	w.WriteByte('\n')
 	for r := range rows.n {
 		row := rows.at(r)
+		if rows.check != nil {
+			if err := rows.check(row); err != nil {
+				return err
+			}
+		}
 		for i, c := range cols {
 			if i > 0 {
 				w.WriteByte(',')

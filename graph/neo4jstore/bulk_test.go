@@ -131,3 +131,20 @@ func importedServer(t *testing.T, dirs ...string) *neo4jstore.Store {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// TestBulkImportRefusesWhatStoreIngestRefuses: an edge endpoint missing from
+// the snapshot, and a node id declared twice, fail the export as they fail
+// Store.Ingest (no server needed).
+func TestBulkImportRefusesWhatStoreIngestRefuses(t *testing.T) {
+	ctx := context.Background()
+	dangling := &graph.Dataset{Info: graph.SnapshotMeta{Source: "dangling"},
+		IdentityList:   []graph.Identity{{ID: "alice"}},
+		MembershipList: []graph.Membership{{Member: "alice", Group: "nobody"}}}
+	_, err := neo4jstore.BulkImport{Dir: t.TempDir()}.Ingest(ctx, dangling.Info, dangling.WriteTo)
+	require.ErrorIs(t, err, neo4jstore.ErrDanglingReference)
+
+	twice := &graph.Dataset{Info: graph.SnapshotMeta{Source: "twice"},
+		IdentityList: []graph.Identity{{ID: "alice"}}, GroupList: []graph.Group{{ID: "alice"}}}
+	_, err = neo4jstore.BulkImport{Dir: t.TempDir()}.Ingest(ctx, twice.Info, twice.WriteTo)
+	require.ErrorContains(t, err, "declared more than once")
+}
