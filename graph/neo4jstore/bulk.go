@@ -212,17 +212,25 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error
 		}
 		rows = append(rows, map[string]any{"a": a, "b": b})
 	}
-	switch de.Node {
-	case schema.KindCredential:
+	switch {
+	case de.Node == schema.KindCredential && de.Field == "identity":
 		for _, r := range d.CredentialList {
-			add(r.ID, map[bool]string{true: r.Identity, false: r.StoredIn}[de.Field == "identity"])
+			add(r.ID, r.Identity)
 		}
-	case schema.KindResource:
+	case de.Node == schema.KindCredential && de.Field == "stored_in":
+		for _, r := range d.CredentialList {
+			add(r.ID, r.StoredIn)
+		}
+	case de.Node == schema.KindResource && de.Field == "system":
 		for _, r := range d.ResourceList {
-			add(r.ID, map[bool]string{true: r.System, false: r.Parent}[de.Field == "system"])
+			add(r.ID, r.System)
+		}
+	case de.Node == schema.KindResource && de.Field == "parent":
+		for _, r := range d.ResourceList {
+			add(r.ID, r.Parent)
 		}
 	default:
-		return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s", de.Edge, de.Node)
+		return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
 	}
 	src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
 	return x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src)
