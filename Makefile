@@ -10,6 +10,8 @@ FUZZTIME  ?= 20s
 # fuzz run execute only a few inputs a minute; 1 s keeps the corpus useful.
 FUZZMINTIME ?= 1s
 BENCHTIME ?= 1x
+# GraphQL requests per mode in `make bench` (the p99 needs a few hundred).
+GQLBENCHTIME ?= 200x
 COUNT     ?= 1
 TIERS     ?= S M
 
@@ -74,11 +76,18 @@ test-race: ## the tests under the race detector
 	$(GO) test -count=1 -race ./...
 
 .PHONY: bench
-bench: ## benchmarks on tiers $(TIERS) (ingest, projection, whocan, reach, ratio vs plain BFS); table in docs/performance.md
+bench: ## benchmarks on tiers $(TIERS) (ingest, projection, whocan, reach, ratio vs plain BFS, GraphQL), then the table of docs/performance.md per tier
 	@for t in $(TIERS); do \
-	  REACHGRAPH_BENCH_TIER=$$t $(GO) test -run '^$$' -bench 'Tier' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./cmd/cli/ || exit 1; \
+	  { REACHGRAPH_BENCH_TIER=$$t $(GO) test -run '^$$' -bench 'Tier' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./cmd/cli/ && \
+	    REACHGRAPH_BENCH_TIER=$$t $(GO) test -run '^$$' -bench 'GraphQLWhoCan' -benchtime $(GQLBENCHTIME) -timeout 60m ./schema/gqlserver/; } > bench-$$t.txt 2>&1; \
+	  rc=$$?; cat bench-$$t.txt; [ $$rc = 0 ] || exit 1; \
 	done
+	@for t in $(TIERS); do $(GO) run ./cmd/benchtable -tier $$t -commit $$(git rev-parse --short HEAD) < bench-$$t.txt; echo; done
 	$(GO) test -run '^$$' -bench . -benchmem ./ingest/... ./graph/... ./analysis/...
+
+.PHONY: bench-l
+bench-l: ## the tier-L benchmarks and table (needs ~20 GiB of RAM and ~20 GB of disk for the bundle: see docs/performance.md)
+	$(MAKE) bench TIERS=L
 
 .PHONY: fuzz
 fuzz: ## run every Fuzz* target for FUZZTIME each (CI: FUZZTIME=4s); prints the inputs each executed

@@ -15,8 +15,9 @@ type Hop struct {
 	// Action is the granted action, on GRANT hops only.
 	Action schema.Action `json:"action,omitempty"`
 	// Native is the source's own text, kept as evidence: the permission string
-	// on GRANT hops, the delegation's own text on CAN_ACT_AS hops (when the
-	// source gave one), e.g. "F_BKPF_BUK/ACTVT=01" or "sts:AssumeRole".
+	// on GRANT hops, the delegation's or membership's own text on CAN_ACT_AS
+	// and MEMBER_OF hops (when the source gave one), e.g. "F_BKPF_BUK/ACTVT=01",
+	// "sts:AssumeRole" or "USREFUS BNAME=AP_CLERK2 REFUSER=REF_AP".
 	Native string `json:"native,omitempty"`
 	// Conditional is set on GRANT hops whose grant carries a condition (an
 	// IAM Condition block, a time window …): the grant counts for reach, but

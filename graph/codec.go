@@ -193,20 +193,24 @@ func (d *decoder) smap() map[string]string {
 	return m
 }
 
-// Window flags: the first byte of a membership, grant or delegation encoding
-// says which window bounds follow it (each as unix seconds and nanoseconds).
-// A record without a window starts with a 0 byte, which the snapshot id hash
-// leaves out, so snapshot ids of data without windows did not change when
-// windows were added (see IDHasher.PutEncoded).
+// Window flags: the first byte of a membership, grant, delegation or
+// credential encoding says which window bounds follow it (each as unix seconds
+// and nanoseconds). A record without a window starts with a 0 byte, which the
+// snapshot id hash leaves out, so snapshot ids of data without windows did not
+// change when windows were added (see IDHasher.PutEncoded). The same byte says
+// whether a membership's native string follows its group (winNative), so
+// memberships without one also hash as before.
 const (
 	winFrom    = 1 << 0 // valid_from follows
 	winExpires = 1 << 1 // expires_at follows (memberships and delegations)
+	winNative  = 1 << 2 // a native string ends the record (memberships only)
 )
 
-// window writes the window flags byte and the bounds that are set; a grant
-// passes a zero expires, its expires_at keeps its own place.
-func (e *encoder) window(from, expires time.Time) {
-	var f byte
+// window writes the window flags byte (with extra flags such as winNative)
+// and the bounds that are set; a grant or credential passes a zero expires,
+// its expires_at keeps its own place.
+func (e *encoder) window(from, expires time.Time, extra byte) {
+	f := extra
 	if !from.IsZero() {
 		f |= winFrom
 	}
@@ -222,13 +226,15 @@ func (e *encoder) window(from, expires time.Time) {
 	}
 }
 
-// window reads what encoder.window wrote.
-func (d *decoder) window() (from, expires time.Time) {
+// window reads what encoder.window wrote; extra are the extra flags the
+// record kind may carry, and the ones set are returned.
+func (d *decoder) window(extra byte) (from, expires time.Time, flags byte) {
 	f := d.byte1()
-	if f&^(winFrom|winExpires) != 0 {
+	if f&^(winFrom|winExpires|extra) != 0 {
 		d.fail()
 		return
 	}
+	flags = f & extra
 	read := func() time.Time {
 		sec := d.varint()
 		nsec := d.uvarint()
@@ -243,7 +249,7 @@ func (d *decoder) window() (from, expires time.Time) {
 	if f&winExpires != 0 {
 		expires = read()
 	}
-	return from, expires
+	return from, expires, flags
 }
 
 // AppendSystem appends the canonical encoding of r to b.
@@ -304,16 +310,23 @@ func AppendGroup(b []byte, r Group) []byte {
 // AppendMembership appends the canonical encoding of r to b.
 func AppendMembership(b []byte, r Membership) []byte {
 	e := encoder{b}
-	e.window(r.ValidFrom, r.ExpiresAt)
+	var native byte
+	if r.Native != "" {
+		native = winNative
+	}
+	e.window(r.ValidFrom, r.ExpiresAt, native)
 	e.str(r.Member)
 	e.str(r.Group)
+	if r.Native != "" {
+		e.str(r.Native)
+	}
 	return e.b
 }
 
 // AppendGrant appends the canonical encoding of r to b.
 func AppendGrant(b []byte, r Grant) []byte {
 	e := encoder{b}
-	e.window(r.ValidFrom, time.Time{})
+	e.window(r.ValidFrom, time.Time{}, 0)
 	e.str(r.Principal)
 	e.str(string(r.Action))
 	e.str(r.Resource)
@@ -327,6 +340,7 @@ func AppendGrant(b []byte, r Grant) []byte {
 // AppendCredential appends the canonical encoding of r to b.
 func AppendCredential(b []byte, r Credential) []byte {
 	e := encoder{b}
+	e.window(r.ValidFrom, time.Time{}, 0)
 	e.str(r.ID)
 	e.str(r.Identity)
 	e.str(string(r.Type))
@@ -345,7 +359,7 @@ func AppendCredential(b []byte, r Credential) []byte {
 // AppendDelegation appends the canonical encoding of r to b.
 func AppendDelegation(b []byte, r Delegation) []byte {
 	e := encoder{b}
-	e.window(r.ValidFrom, r.ExpiresAt)
+	e.window(r.ValidFrom, r.ExpiresAt, 0)
 	e.str(r.From)
 	e.str(r.To)
 	e.str(string(r.Kind))
@@ -403,8 +417,14 @@ func DecodeMembership(b []byte) (Membership, []byte, error) { return decodeMembe
 
 func decodeMembership(d *decoder) (Membership, []byte, error) {
 	var r Membership
-	r.ValidFrom, r.ExpiresAt = d.window()
+	var flags byte
+	r.ValidFrom, r.ExpiresAt, flags = d.window(winNative)
 	r.Member, r.Group = d.str(), d.str()
+	if flags&winNative != 0 {
+		if r.Native = d.str(); r.Native == "" {
+			d.fail() // the encoder never writes an empty native
+		}
+	}
 	return r, d.b, d.err
 }
 
@@ -412,7 +432,7 @@ func decodeMembership(d *decoder) (Membership, []byte, error) {
 func DecodeGrant(b []byte) (Grant, []byte, error) { return decodeGrant(&decoder{b: b}) }
 
 func decodeGrant(d *decoder) (Grant, []byte, error) {
-	from, none := d.window()
+	from, none, _ := d.window(0)
 	if !none.IsZero() {
 		d.fail()
 	}
@@ -425,8 +445,12 @@ func decodeGrant(d *decoder) (Grant, []byte, error) {
 func DecodeCredential(b []byte) (Credential, []byte, error) { return decodeCredential(&decoder{b: b}) }
 
 func decodeCredential(d *decoder) (Credential, []byte, error) {
+	from, none, _ := d.window(0)
+	if !none.IsZero() {
+		d.fail()
+	}
 	r := Credential{ID: d.str(), Identity: d.str(), Type: schema.CredentialType(d.str()), Systems: d.list(),
-		CreatedAt: d.tm(), LastRotatedAt: d.tm(), ExpiresAt: d.tm(), LastUsedAt: d.tm(),
+		CreatedAt: d.tm(), LastRotatedAt: d.tm(), ValidFrom: from, ExpiresAt: d.tm(), LastUsedAt: d.tm(),
 		RotationDays: d.integer(), Revoked: d.boolean(), Vaulted: d.boolean(), StoredIn: d.str()}
 	return r, d.b, d.err
 }
@@ -435,7 +459,7 @@ func decodeCredential(d *decoder) (Credential, []byte, error) {
 func DecodeDelegation(b []byte) (Delegation, []byte, error) { return decodeDelegation(&decoder{b: b}) }
 
 func decodeDelegation(d *decoder) (Delegation, []byte, error) {
-	from, expires := d.window()
+	from, expires, _ := d.window(0)
 	r := Delegation{From: d.str(), To: d.str(), Kind: schema.DelegationKind(d.str()), System: d.str(), Native: d.str(),
 		ValidFrom: from, ExpiresAt: expires}
 	return r, d.b, d.err

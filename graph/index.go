@@ -3,6 +3,7 @@ package graph
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Index looks the records of one snapshot up by id. It is built once from a
@@ -22,6 +23,10 @@ type Index struct {
 
 	identityIDs, systemIDs, resourceIDs []string
 
+	// The membership maps are built on first use (memberships once):
+	// the rules never ask, and at a million identities they are the
+	// largest part of the index.
+	memberships  sync.Once
 	groupsOf     map[string][]string // member (identity or group) → groups
 	members      map[string][]string // group → identity members
 	memberGroups map[string][]string // group → group members
@@ -36,7 +41,6 @@ func NewIndex(d *Dataset) *Index {
 		systems: make(map[string]int32, len(d.SystemList)), resources: make(map[string]int32, len(d.ResourceList)),
 		identities: make(map[string]int32, len(d.IdentityList)), groups: make(map[string]int32, len(d.GroupList)),
 		credentials: make(map[string]int32, len(d.CredentialList)), credsOf: map[string][]int32{},
-		groupsOf: map[string][]string{}, members: map[string][]string{}, memberGroups: map[string][]string{},
 		children: map[string][]string{}, topLevel: map[string][]string{},
 	}
 	for i, s := range d.SystemList {
@@ -59,14 +63,6 @@ func NewIndex(d *Dataset) *Index {
 	for i, g := range d.GroupList {
 		x.groups[g.ID] = int32(i)
 	}
-	for _, m := range d.MembershipList {
-		x.groupsOf[m.Member] = append(x.groupsOf[m.Member], m.Group)
-		if _, isGroup := x.groups[m.Member]; isGroup {
-			x.memberGroups[m.Group] = append(x.memberGroups[m.Group], m.Member)
-		} else {
-			x.members[m.Group] = append(x.members[m.Group], m.Member)
-		}
-	}
 	for i, c := range d.CredentialList {
 		x.credentials[c.ID] = int32(i)
 		x.credsOf[c.Identity] = append(x.credsOf[c.Identity], int32(i))
@@ -77,13 +73,36 @@ func NewIndex(d *Dataset) *Index {
 	for _, l := range [][]string{x.identityIDs, x.systemIDs, x.resourceIDs} {
 		slices.Sort(l)
 	}
-	for _, m := range []map[string][]string{x.groupsOf, x.members, x.memberGroups, x.children, x.topLevel} {
-		for k, l := range m {
-			slices.Sort(l)
-			m[k] = slices.Compact(l)
-		}
+	for _, m := range []map[string][]string{x.children, x.topLevel} {
+		sortLists(m)
 	}
 	return x
+}
+
+// indexMemberships builds the membership maps, once.
+func (x *Index) indexMemberships() {
+	x.memberships.Do(func() {
+		x.groupsOf, x.members, x.memberGroups = map[string][]string{}, map[string][]string{}, map[string][]string{}
+		for _, m := range x.data.MembershipList {
+			x.groupsOf[m.Member] = append(x.groupsOf[m.Member], m.Group)
+			if _, isGroup := x.groups[m.Member]; isGroup {
+				x.memberGroups[m.Group] = append(x.memberGroups[m.Group], m.Member)
+			} else {
+				x.members[m.Group] = append(x.members[m.Group], m.Member)
+			}
+		}
+		for _, m := range []map[string][]string{x.groupsOf, x.members, x.memberGroups} {
+			sortLists(m)
+		}
+	})
+}
+
+// sortLists sorts each list of m and drops duplicates.
+func sortLists(m map[string][]string) {
+	for k, l := range m {
+		slices.Sort(l)
+		m[k] = slices.Compact(l)
+	}
 }
 
 // Data returns the dataset the index was built from. Do not modify it.
@@ -154,13 +173,22 @@ func (x *Index) SystemIDs() []string { return x.systemIDs }
 func (x *Index) ResourceIDs() []string { return x.resourceIDs }
 
 // GroupsOf returns the groups the identity or group is a direct member of, sorted.
-func (x *Index) GroupsOf(member string) []string { return x.groupsOf[member] }
+func (x *Index) GroupsOf(member string) []string {
+	x.indexMemberships()
+	return x.groupsOf[member]
+}
 
 // Members returns the identities that are direct members of the group, sorted.
-func (x *Index) Members(group string) []string { return x.members[group] }
+func (x *Index) Members(group string) []string {
+	x.indexMemberships()
+	return x.members[group]
+}
 
 // MemberGroups returns the groups that are direct members of the group, sorted.
-func (x *Index) MemberGroups(group string) []string { return x.memberGroups[group] }
+func (x *Index) MemberGroups(group string) []string {
+	x.indexMemberships()
+	return x.memberGroups[group]
+}
 
 // Children returns the resources whose parent is the resource, sorted.
 func (x *Index) Children(resource string) []string { return x.children[resource] }

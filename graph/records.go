@@ -67,6 +67,12 @@ type Membership struct {
 	// ValidFrom (inclusive) until ExpiresAt (exclusive); zero = unbounded.
 	ValidFrom time.Time
 	ExpiresAt time.Time
+	// Native is the source's own text for the membership, kept as evidence
+	// ("" when the source gave none), e.g. "AGR_USERS Z_FI_AP_CLERK" for a
+	// direct SAP role assignment or "USREFUS REFUSER=REF_FI_AP (AGR_USERS
+	// Z_FI_AP_CLERK)" for one inherited from a reference user. An extension of
+	// SPEC §1.
+	Native string
 }
 
 // Grant is a GRANT edge: a principal may perform Action on a resource or system.
@@ -89,12 +95,16 @@ type Credential struct {
 	Systems       []string // systems that accept it; empty means every system
 	CreatedAt     time.Time
 	LastRotatedAt time.Time
-	ExpiresAt     time.Time // zero when it does not expire
-	LastUsedAt    time.Time
-	RotationDays  int // 0 when unset
-	Revoked       bool
-	Vaulted       bool
-	StoredIn      string // resource id of the secret location holding it, "" for none
+	// ValidFrom is the instant from which the credential can be used (zero when
+	// it always could): before it the credential is not valid (R5), like an
+	// expired one. An extension of SPEC §1, e.g. SAP USR02.GLTGV.
+	ValidFrom    time.Time
+	ExpiresAt    time.Time // zero when it does not expire
+	LastUsedAt   time.Time
+	RotationDays int // 0 when unset
+	Revoked      bool
+	Vaulted      bool
+	StoredIn     string // resource id of the secret location holding it, "" for none
 }
 
 // Delegation is a CAN_ACT_AS edge: From may act as To.

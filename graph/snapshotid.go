@@ -27,10 +27,10 @@ const (
 // recordTags are the bytes that precede each record in the id hash.
 var recordTags = [NumRecordKinds]byte{'S', 'R', 'I', 'G', 'M', 'A', 'C', 'D'}
 
-// windowTags precede a record of an edge kind that carries a validity window
-// (its encoding starts with the window flags byte, see encoder.window); 0 for
-// kinds without windows.
-var windowTags = [NumRecordKinds]byte{RecMembership: 'm', RecGrant: 'a', RecDelegation: 'd'}
+// windowTags precede a record of a kind whose encoding starts with the window
+// flags byte (see encoder.window) when that byte is not 0; 0 for kinds
+// without one. Credentials got the byte (for valid_from) after the edges.
+var windowTags = [NumRecordKinds]byte{RecMembership: 'm', RecGrant: 'a', RecCredential: 'c', RecDelegation: 'd'}
 
 // IDHasher derives a SnapshotID from a snapshot's content and provenance. Feed it
 // every record (in write order) through its Writer methods, or already encoded
@@ -63,10 +63,11 @@ func NewIDHasher(meta SnapshotMeta) *IDHasher {
 // output of the matching AppendX), so a caller that encodes records anyway
 // does not encode them twice.
 //
-// An edge record without a window is hashed without its leading 0 flags byte
-// under its plain tag, exactly as before windows existed, so such snapshots
-// keep their ids; a record with a window is hashed whole under its own tag
-// (lower case), so a window is part of the content the id covers.
+// An edge or credential record without a window (and a membership without a
+// native string) is hashed without its leading 0 flags byte under its plain
+// tag, exactly as before windows existed, so such snapshots keep their ids; a
+// record with a window is hashed whole under its own tag (lower case), so a
+// window is part of the content the id covers.
 func (h *IDHasher) PutEncoded(k RecordKind, enc []byte) {
 	h.counts[k]++
 	tag := recordTags[k]

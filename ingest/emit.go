@@ -77,6 +77,7 @@ func (f *File) Emit(ds *graph.Dataset, opts EmitOptions) int {
 	for _, r := range ds.MembershipList {
 		var fs recordFields
 		fs.s("member", r.Member).s("group", r.Group).t("valid_from", r.ValidFrom).t("expires_at", r.ExpiresAt)
+		fs.s("native", r.Native)
 		add("memberships", "", fs)
 	}
 	for _, r := range ds.GrantList {
@@ -88,7 +89,8 @@ func (f *File) Emit(ds *graph.Dataset, opts EmitOptions) int {
 	for _, r := range ds.CredentialList {
 		var fs recordFields
 		fs.s("id", r.ID).s("identity", r.Identity).s("type", string(r.Type)).list("systems", r.Systems)
-		fs.t("created_at", r.CreatedAt).t("last_rotated_at", r.LastRotatedAt).t("expires_at", r.ExpiresAt).t("last_used_at", r.LastUsedAt)
+		fs.t("created_at", r.CreatedAt).t("last_rotated_at", r.LastRotatedAt).t("valid_from", r.ValidFrom)
+		fs.t("expires_at", r.ExpiresAt).t("last_used_at", r.LastUsedAt)
 		if r.RotationDays != 0 {
 			fs = append(fs, Field{Name: "rotation_days", Value: Value{Kind: Number, Text: strconv.Itoa(r.RotationDays)}})
 		}

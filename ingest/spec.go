@@ -143,6 +143,7 @@ var setters = map[string]map[string]setter{
 		"group":      func(b *builder, v *parsed) { b.membership.Group = v.s },
 		"valid_from": func(b *builder, v *parsed) { b.membership.ValidFrom = v.t },
 		"expires_at": func(b *builder, v *parsed) { b.membership.ExpiresAt = v.t },
+		"native":     func(b *builder, v *parsed) { b.membership.Native = v.s },
 	},
 	"grants": {
 		"principal":    func(b *builder, v *parsed) { b.grant.Principal = v.s },
@@ -161,6 +162,7 @@ var setters = map[string]map[string]setter{
 		"systems":         func(b *builder, v *parsed) { b.credential.Systems = v.list },
 		"created_at":      func(b *builder, v *parsed) { b.credential.CreatedAt = v.t },
 		"last_rotated_at": func(b *builder, v *parsed) { b.credential.LastRotatedAt = v.t },
+		"valid_from":      func(b *builder, v *parsed) { b.credential.ValidFrom = v.t },
 		"expires_at":      func(b *builder, v *parsed) { b.credential.ExpiresAt = v.t },
 		"last_used_at":    func(b *builder, v *parsed) { b.credential.LastUsedAt = v.t },
 		"rotation_days":   func(b *builder, v *parsed) { b.credential.RotationDays = v.n },

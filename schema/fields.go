@@ -110,6 +110,7 @@ var Sections = []Section{
 		{Name: "group", Type: TRef, Required: true, Ref: []NodeKind{KindGroup}},
 		{Name: "valid_from", Type: TTime, Doc: "the membership counts from this instant on (inclusive); unset = always did"},
 		{Name: "expires_at", Type: TTime, Doc: "the membership no longer counts at or after this instant; unset = never expires"},
+		{Name: "native", Type: TString, Doc: "the source's own text for the membership, kept as evidence"},
 	}},
 	{Name: "grants", Edge: EdgeGrant, Fields: []Field{
 		{Name: "principal", Type: TRef, Required: true, Ref: principalKinds},
@@ -128,6 +129,7 @@ var Sections = []Section{
 		{Name: "systems", Type: TRefList, Ref: []NodeKind{KindSystem}, Doc: "where it is accepted; empty = every system"},
 		{Name: "created_at", Type: TTime},
 		{Name: "last_rotated_at", Type: TTime},
+		{Name: "valid_from", Type: TTime, Doc: "the credential is valid from this instant on (inclusive); unset = always was"},
 		{Name: "expires_at", Type: TTime},
 		{Name: "last_used_at", Type: TTime},
 		{Name: "rotation_days", Type: TInt},

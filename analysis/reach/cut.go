@@ -46,16 +46,19 @@ func (e *Engine) Cut(identity, resource string, a schema.Action) (Fix, error) {
 	if !a.Valid() {
 		return fix, &schema.EnumError{What: "action", Value: string(a), Allowed: schema.Strings(schema.Actions)}
 	}
-	fwd := e.pool().get(e.p.Len())
-	defer e.pool().put(fwd)
-	var none [5]bool
-	e.authForward(fwd, x, none)
+	// Backward from the target first: the forward search then only
+	// follows nodes that lead to it, which are all the pruned subgraph
+	// keeps (a node on a forward path to a node that leads to the target
+	// leads to it too).
 	bwd := e.pool().get(e.p.Len())
 	defer e.pool().put(bwd)
 	e.authBackward(bwd, e.seeds(r, a))
 	if !bwd.seen(x) {
 		return fix, nil
 	}
+	fwd := e.pool().get(e.p.Len())
+	defer e.pool().put(fwd)
+	e.authForward(fwd, x, [5]bool{}, bwd.seen)
 	sub := e.prune(fwd, bwd, r, a, true)
 	src, sink := int(sub.local[x]), int(sub.sink)
 

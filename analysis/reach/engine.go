@@ -28,7 +28,7 @@ type Engine struct {
 }
 
 // New returns an engine over p evaluating at asOf: credentials expiring at or
-// before asOf do not count, nor do memberships, grants and delegations whose
+// before asOf or valid only from a later instant do not count, nor do memberships, grants and delegations whose
 // validity window does not include asOf.
 func New(p *projection.Projection, asOf time.Time) *Engine {
 	return &Engine{p: p, asOf: projection.Nano(asOf), at: asOf.UTC(), scratch: &scratchPool{}}
@@ -57,10 +57,12 @@ func (e *Engine) grantGives(gi int32, a schema.Action) bool {
 }
 
 // credValid reports whether credential ci is valid at as_of (R5): not revoked,
-// not expired, and its identity active.
+// already valid (its valid_from, an extension of SPEC §1, unset or at or
+// before as_of), not expired, and its identity active.
 func (e *Engine) credValid(ci int32) bool {
 	c := &e.p.Creds[ci]
-	return !c.Revoked && c.Expires > e.asOf && e.p.Active(c.Owner)
+	return !c.Revoked && (c.ValidFrom == projection.NoTime || c.ValidFrom <= e.asOf) && c.Expires > e.asOf &&
+		e.p.Active(c.Owner)
 }
 
 // accepts reports whether credential ci is accepted by system s.

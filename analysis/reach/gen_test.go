@@ -153,7 +153,34 @@ func genGraph(seed uint64, o genOpts) *graph.Dataset {
 		d.PutDelegation(dl)
 	}
 	addWindows(d, seed)
+	addCredValidFrom(d, seed)
+	addMemberNatives(d, seed)
 	return d
+}
+
+// addMemberNatives gives some memberships of d a native text (evidence only:
+// answers do not change), from its own random stream, so path checks see
+// that a MEMBER_OF hop's text and window belong to one record.
+func addMemberNatives(d *graph.Dataset, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed^0x2545f4914f6cdd1d, seed+0x9fb21c651e98df25))
+	for i := range d.MembershipList {
+		if rng.Float64() < 0.4 {
+			d.MembershipList[i].Native = fmt.Sprintf("m%d", rng.IntN(3))
+		}
+	}
+}
+
+// addCredValidFrom gives some credentials of d a valid_from around refAsOf
+// (a day or a millisecond before or after it, or exactly at it), from its own
+// random stream so the graph itself stays what it was for each seed.
+func addCredValidFrom(d *graph.Dataset, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, seed+0x632be59bd9b4e019))
+	for i := range d.CredentialList {
+		if rng.Float64() < 0.25 {
+			d.CredentialList[i].ValidFrom = refAsOf.Add([]time.Duration{-24 * time.Hour, -time.Millisecond, 0,
+				time.Millisecond, 24 * time.Hour}[rng.IntN(5)])
+		}
+	}
 }
 
 // addWindows gives some memberships, grants and delegations of d a validity
@@ -240,13 +267,14 @@ func dumpDataset(d *graph.Dataset) string {
 		fmt.Fprintf(&b, "group %q\n", g.ID)
 	}
 	for _, m := range d.MembershipList {
-		fmt.Fprintf(&b, "member %q -> %q%s%s\n", m.Member, m.Group, from(m.ValidFrom), tm(m.ExpiresAt))
+		fmt.Fprintf(&b, "member %q -> %q native=%q%s%s\n", m.Member, m.Group, m.Native, from(m.ValidFrom), tm(m.ExpiresAt))
 	}
 	for _, g := range d.GrantList {
 		fmt.Fprintf(&b, "grant %q %s on %q native=%q%s%s\n", g.Principal, g.Action, g.Resource, g.Native, from(g.ValidFrom), tm(g.ExpiresAt))
 	}
 	for _, c := range d.CredentialList {
-		fmt.Fprintf(&b, "credential %q of %q systems=%q stored_in=%q revoked=%v%s\n", c.ID, c.Identity, c.Systems, c.StoredIn, c.Revoked, tm(c.ExpiresAt))
+		fmt.Fprintf(&b, "credential %q of %q systems=%q stored_in=%q revoked=%v%s%s\n", c.ID, c.Identity, c.Systems, c.StoredIn, c.Revoked,
+			from(c.ValidFrom), tm(c.ExpiresAt))
 	}
 	for _, dl := range d.DelegationList {
 		fmt.Fprintf(&b, "delegation %q -> %q system=%q%s%s\n", dl.From, dl.To, dl.System, from(dl.ValidFrom), tm(dl.ExpiresAt))
@@ -301,8 +329,8 @@ func shrink(d *graph.Dataset, fails func(*graph.Dataset) bool) *graph.Dataset {
 			}) || progress
 			progress = try(func(c *graph.Dataset) bool {
 				cr := &c.CredentialList[i]
-				if !cr.ExpiresAt.IsZero() || cr.Revoked {
-					cr.ExpiresAt, cr.Revoked = time.Time{}, false
+				if !cr.ExpiresAt.IsZero() || cr.Revoked || !cr.ValidFrom.IsZero() {
+					cr.ExpiresAt, cr.Revoked, cr.ValidFrom = time.Time{}, false, time.Time{}
 					return true
 				}
 				return false

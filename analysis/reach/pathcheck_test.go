@@ -86,9 +86,9 @@ func (m *refModel) checkPath(p analysis.Path, x, t string, a schema.Action, walk
 			}
 			if !slices.ContainsFunc(m.d.MembershipList, func(ms graph.Membership) bool {
 				return ms.Member == h.From && ms.Group == h.To && m.windowLive(ms.ValidFrom, ms.ExpiresAt) &&
-					sameWindow(h, ms.ValidFrom, ms.ExpiresAt)
+					sameWindow(h, ms.ValidFrom, ms.ExpiresAt) && ms.Native == h.Native
 			}) {
-				return info, fmt.Errorf("hop %d %s: no such membership counting at as_of with the hop's window", i, hopString(h))
+				return info, fmt.Errorf("hop %d %s: no such membership counting at as_of with the hop's window and native text", i, hopString(h))
 			}
 			at = h.To
 			i++

@@ -40,16 +40,19 @@ func (e *Engine) Paths(ctx context.Context, from, resource string, a schema.Acti
 	if k < 1 {
 		k = 1
 	}
-	fwd := e.pool().get(e.p.Len())
-	defer e.pool().put(fwd)
-	var none [5]bool
-	e.authForward(fwd, x, none)
+	// Backward from the target first: the forward search then only
+	// follows nodes that lead to it, which are all the pruned subgraph
+	// keeps (a node on a forward path to a node that leads to the target
+	// leads to it too).
 	bwd := e.pool().get(e.p.Len())
 	defer e.pool().put(bwd)
 	e.authBackward(bwd, e.seeds(r, a))
 	if !bwd.seen(x) {
 		return nil, nil
 	}
+	fwd := e.pool().get(e.p.Len())
+	defer e.pool().put(fwd)
+	e.authForward(fwd, x, [5]bool{}, bwd.seen)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -111,11 +114,20 @@ func (e *Engine) prune(fwd, bwd *scratch, r int32, a schema.Action, multi bool) 
 	if multi {
 		sub.multi = map[[2]int64][]ledge{}
 	}
-	for n := range int32(p.Len()) {
-		if fwd.seen(n) && bwd.seen(n) {
-			sub.local[n] = int32(len(sub.global))
+	// The nodes both searches saw, in node order (the order the local
+	// numbering, and so the tie-breaking of paths and cuts, follows).
+	small, other := fwd, bwd
+	if len(bwd.touched) < len(fwd.touched) {
+		small, other = bwd, fwd
+	}
+	for _, n := range small.touched {
+		if other.seen(n) {
 			sub.global = append(sub.global, n)
 		}
+	}
+	slices.Sort(sub.global)
+	for i, n := range sub.global {
+		sub.local[n] = int32(i)
 	}
 	sub.sink = int32(len(sub.global))
 	sub.out = make([][]int64, len(sub.global)+1)

@@ -48,7 +48,7 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 	}
 	sc := e.pool().get(e.p.Len())
 	defer e.pool().put(sc)
-	auth := e.authForward(sc, x, want)
+	auth := e.authForward(sc, x, want, nil)
 	eff := e.effectiveForward(x, want)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -95,11 +95,12 @@ func sortedKeys[V any](m map[skey]V) []skey {
 
 // authForward searches forwards from x (R1, R3, R4) and returns, per
 // (resource, action index) key, the shortest grant reaching it.
-func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
+func (e *Engine) authForward(sc *scratch, x int32, want [5]bool, keep func(int32) bool) map[skey]best {
 	p := e.p
 	var q dial[int32]
+	record := want != [5]bool{}
 	push := func(n, d int32, st step) {
-		if sc.relax(n, d, st) {
+		if (keep == nil || keep(n)) && sc.relax(n, d, st) {
 			q.push(d, n)
 		}
 	}
@@ -130,7 +131,9 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool) map[skey]best {
 				if !e.grantLive(gi) {
 					continue
 				}
-				e.recordGrant(out, v, gi, d+1, want)
+				if record {
+					e.recordGrant(out, v, gi, d+1, want)
+				}
 				if !e.grantGives(gi, schema.ActionRead) {
 					continue
 				}

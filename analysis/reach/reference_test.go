@@ -31,6 +31,10 @@ package reach_test
 //     joins a principal set (R1), nor authorizes (R2), nor is an act-as hop
 //     (R3a), for authorized and effective access alike. The same pair listed
 //     twice counts while either record counts.
+//   - Credential valid_from (an extension): before it the credential is not
+//     valid (R5), exactly like an expired one: it opens no session and an
+//     exposure hop through it cannot be walked (R6). Authorization (R4) does
+//     not look at it.
 
 import (
 	"math"
@@ -282,9 +286,12 @@ func (m *refModel) authChains(x string) map[string]int {
 	return dist
 }
 
-// credValid is R5.
+// credValid is R5, with the valid_from extension: a credential is valid when
+// it is not revoked, its valid_from is unset or not after as_of, its
+// expires_at is unset or later than as_of, and its identity is active.
 func (m *refModel) credValid(c *graph.Credential) bool {
-	return !c.Revoked && (c.ExpiresAt.IsZero() || c.ExpiresAt.After(m.asOf)) && m.active[c.Identity]
+	return !c.Revoked && (c.ValidFrom.IsZero() || !c.ValidFrom.After(m.asOf)) &&
+		(c.ExpiresAt.IsZero() || c.ExpiresAt.After(m.asOf)) && m.active[c.Identity]
 }
 
 // accepted lists the systems that accept c (empty systems = every system).

@@ -13,7 +13,11 @@ func (e *Engine) hops(path analysis.Path, from, to int32, kind hopKind, ref, ref
 	switch kind {
 	case hopMember:
 		h := analysis.Hop{From: p.ID(from), Edge: schema.EdgeMemberOf, To: p.ID(to)}
-		setWindow(&h, p.MemberWindow(from, to, e.asOf))
+		w := p.MemberWindow(from, to, e.asOf)
+		if native, nw, ok := p.MemberNative(from, to, e.asOf); ok {
+			h.Native, w = native, nw // the window of the record whose text is shown
+		}
+		setWindow(&h, w)
 		path = append(path, h)
 	case hopDeleg:
 		d := &p.Delegs[ref]

@@ -430,3 +430,34 @@ func slicesContains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// R5 with the credential valid_from extension: a credential valid only from
+// after as_of opens no session (latent, like an expired one); valid_from is
+// inclusive; an exposure through a stored credential not valid yet cannot be
+// walked, while authorization (R4) ignores validity.
+func TestRuleCredentialValidFrom(t *testing.T) {
+	d := newTB().sys("erp", false).sys("vault", false).res("erp:je", "erp", "").res("vault:s", "vault", "").
+		ident("future", true).credWith(graph.Credential{ID: "c-future", Identity: "future", ValidFrom: refAsOf.Add(time.Millisecond)}).
+		grant("future", schema.ActionWrite, "erp:je").
+		ident("boundary", true).credWith(graph.Credential{ID: "c-boundary", Identity: "boundary", ValidFrom: refAsOf}).
+		grant("boundary", schema.ActionWrite, "erp:je").
+		ident("sub-ms", true).credWith(graph.Credential{ID: "c-sub-ms", Identity: "sub-ms", ValidFrom: refAsOf.Add(-500 * time.Microsecond)}).
+		grant("sub-ms", schema.ActionWrite, "erp:je").
+		ident("svc", true).credWith(graph.Credential{ID: "c-svc", Identity: "svc", Systems: []string{"erp"}, StoredIn: "vault:s",
+		ValidFrom: refAsOf.Add(time.Hour)}).
+		grant("svc", schema.ActionApprove, "erp:je").
+		ident("reader", true).cred("c-reader", "reader", "", "vault").grant("reader", schema.ActionRead, "vault:s").d
+	expectWhoCan(t, d, refAsOf, "erp:je", schema.ActionWrite, map[string]want{
+		"future":   {false, 1},
+		"boundary": {true, 1},
+		"sub-ms":   {true, 1},
+	})
+	expectWhoCan(t, d, refAsOf, "erp:je", schema.ActionApprove, map[string]want{
+		"svc":    {false, 1},
+		"reader": {false, 4}, // GRANT(read) vault:s, STORED_IN, HAS_CREDENTIAL, GRANT(approve)
+	})
+	expectWhoCan(t, d, refAsOf.Add(time.Hour), "erp:je", schema.ActionApprove, map[string]want{
+		"svc":    {true, 1},
+		"reader": {true, 4},
+	})
+}

@@ -31,6 +31,9 @@ type scratch struct {
 	stamp []uint32
 	dist  []int32
 	via   []step
+	// touched lists the nodes stamped in this generation, in the order
+	// they were first reached.
+	touched []int32
 }
 
 func (s *scratch) reset(n int) {
@@ -41,6 +44,7 @@ func (s *scratch) reset(n int) {
 		s.gen = 0
 	}
 	s.gen++
+	s.touched = s.touched[:0]
 	if s.gen == 0 { // wrapped: clear for real
 		clear(s.stamp)
 		s.gen = 1
@@ -51,8 +55,12 @@ func (s *scratch) seen(n int32) bool { return s.stamp[n] == s.gen }
 
 // relax records n at distance d via st when that improves on what is known.
 func (s *scratch) relax(n int32, d int32, st step) bool {
-	if s.stamp[n] == s.gen && s.dist[n] <= d {
-		return false
+	if s.stamp[n] == s.gen {
+		if s.dist[n] <= d {
+			return false
+		}
+	} else {
+		s.touched = append(s.touched, n)
 	}
 	s.stamp[n] = s.gen
 	s.dist[n] = d

@@ -2,8 +2,6 @@ package report
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 	"strings"
 
@@ -87,37 +85,18 @@ func Cause(f *rules.Finding) (kind, key string, cut []analysis.Hop, change strin
 // Groups groups findings (in report order) by Cause, most severe group
 // first, then the most findings, then by id.
 func Groups(fs []rules.Finding) []Group {
-	byKey := map[string]int{}
-	var out []Group
-	idents := []map[string]bool{}
+	var t tally
 	for i := range fs {
-		f := &fs[i]
-		kind, key, cut, change := Cause(f)
-		k := kind + "\x00" + key
-		gi, ok := byKey[k]
-		if !ok {
-			gi = len(out)
-			byKey[k] = gi
-			h := sha256.Sum256([]byte(k))
-			out = append(out, Group{ID: "g-" + hex.EncodeToString(h[:8]), Kind: kind, Change: change, Cut: cut,
-				Severity: f.Severity, Representative: f.ID, key: k})
-			idents = append(idents, map[string]bool{})
-		}
-		g := &out[gi]
-		if f.Suppressed != nil {
-			g.Suppressed++
-		} else {
-			g.Count++
-		}
-		if f.Severity.Rank() < g.Severity.Rank() {
-			g.Severity = f.Severity
-		}
-		idents[gi][f.Identity] = true
-		if !slices.Contains(g.Rules, f.Rule) {
-			g.Rules = append(g.Rules, f.Rule)
-		}
-		g.Findings = append(g.Findings, f.ID)
+		t.addFinding(&fs[i])
 	}
+	var r Report
+	t.finish(&r)
+	return r.Groups
+}
+
+// sortGroups fills each group's sorted identities and rules and orders the
+// groups: most severe first, then the most findings, then by id.
+func sortGroups(out []Group, idents []map[string]bool) []Group {
 	for i := range out {
 		for id := range idents[i] {
 			out[i].Identities = append(out[i].Identities, id)

@@ -2,6 +2,8 @@ package report
 
 import (
 	_ "embed"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -89,9 +91,9 @@ func (r *Report) HTML(w io.Writer) error {
 	for _, c := range r.Summary.TopIdentities {
 		v.MaxScore = max(v.MaxScore, c.Count)
 	}
-	byID := make(map[string]*rules.Finding, len(r.Findings))
-	for i := range r.Findings {
-		byID[r.Findings[i].ID] = &r.Findings[i]
+	byID, err := r.shownFindings()
+	if err != nil {
+		return err
 	}
 	for i := range r.Groups {
 		g := &r.Groups[i]
@@ -103,6 +105,38 @@ func (r *Report) HTML(w io.Writer) error {
 		v.Views = append(v.Views, newGroupView(g, byID))
 	}
 	return tmpl.Execute(w, v)
+}
+
+// shownFindings returns the findings the page shows in full, by id: the
+// first HTMLMaxPerGroup of each of the first HTMLMaxGroups groups (read
+// from the spool of a spooled report, every finding of the others).
+func (r *Report) shownFindings() (map[string]*rules.Finding, error) {
+	byID := map[string]*rules.Finding{}
+	if r.spool == nil {
+		for i := range r.Findings {
+			byID[r.Findings[i].ID] = &r.Findings[i]
+		}
+		return byID, nil
+	}
+	want := map[string]bool{}
+	for i := range r.Groups[:min(len(r.Groups), HTMLMaxGroups)] {
+		g := &r.Groups[i]
+		for _, id := range g.Findings[:min(len(g.Findings), HTMLMaxPerGroup)] {
+			want[id] = true
+		}
+	}
+	err := r.spool.Each(func(rec *Record) error {
+		if !want[rec.ID] {
+			return nil
+		}
+		var f rules.Finding
+		if err := json.Unmarshal(rec.JSON, &f); err != nil {
+			return fmt.Errorf("report spool: decode finding %s: %w", rec.ID, err)
+		}
+		byID[rec.ID] = &f
+		return nil
+	})
+	return byID, err
 }
 
 func newGroupView(g *Group, byID map[string]*rules.Finding) groupView {

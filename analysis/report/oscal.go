@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -184,6 +186,9 @@ func (r *Report) OSCAL(w io.Writer) error {
 			{Name: "source", NS: oscalNS, Value: oneLine(p.Source)}}
 		doc.AR.BackMatter = oscalInputs(p)
 	}
+	if r.spool != nil && r.spool.Len() > 0 {
+		return r.oscalStream(w, doc, res, at)
+	}
 	for i := range r.Findings {
 		obs, fd := oscalFindingOf(&r.Findings[i], at)
 		res.Observations = append(res.Observations, obs)
@@ -194,6 +199,88 @@ func (r *Report) OSCAL(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
+}
+
+// Sentinel uuids marking where oscalStream puts the streamed elements.
+const (
+	oscalObsMark = "@@reachgraph-observations@@"
+	oscalFdMark  = "@@reachgraph-findings@@"
+)
+
+// oscalStream writes the document of a spooled report with its
+// observations and findings streamed (one pass over the spool each): the
+// document is encoded with one marker element in each array, and each
+// marker is replaced by the elements, indented as the encoder indents them.
+func (r *Report) oscalStream(w io.Writer, doc oscalDoc, res oscalResult, at string) error {
+	res.Observations = []oscalObservation{{UUID: oscalObsMark}}
+	res.Findings = []oscalFinding{{UUID: oscalFdMark}}
+	doc.AR.Results = []oscalResult{res}
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	text := head.Bytes()
+	// element returns where the marker's element starts (its "{") and
+	// ends (after its "}"), and the indentation of its lines.
+	element := func(mark string) (start, end int, prefix string, err error) {
+		m := bytes.Index(text, []byte(`"uuid": "`+mark+`"`))
+		open := bytes.LastIndexByte(text[:max(m, 0)], '{')
+		line := bytes.LastIndexByte(text[:max(open, 0)], '\n') + 1
+		if m < 0 || open < 0 {
+			return 0, 0, "", fmt.Errorf("report: unexpected OSCAL layout")
+		}
+		prefix = string(text[line:open])
+		closing := bytes.Index(text[open:], []byte("\n"+prefix+"}"))
+		if closing < 0 {
+			return 0, 0, "", fmt.Errorf("report: unexpected OSCAL layout")
+		}
+		return open, open + closing + len(prefix) + 2, prefix, nil
+	}
+	obsStart, obsEnd, obsPrefix, err := element(oscalObsMark)
+	if err != nil {
+		return err
+	}
+	fdStart, fdEnd, fdPrefix, err := element(oscalFdMark)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var buf, ind bytes.Buffer
+	elements := func(prefix string, pick func(obs oscalObservation, fd oscalFinding) any) error {
+		first := true
+		return r.each(func(f *rules.Finding) error {
+			obs, fd := oscalFindingOf(f, at)
+			buf.Reset()
+			e := json.NewEncoder(&buf)
+			e.SetEscapeHTML(false)
+			if err := e.Encode(pick(obs, fd)); err != nil {
+				return err
+			}
+			ind.Reset()
+			if err := json.Indent(&ind, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), prefix, "  "); err != nil {
+				return err
+			}
+			if !first {
+				bw.WriteString(",\n" + prefix)
+			}
+			first = false
+			_, err := bw.Write(ind.Bytes())
+			return err
+		})
+	}
+	bw.Write(text[:obsStart])
+	if err := elements(obsPrefix, func(o oscalObservation, _ oscalFinding) any { return o }); err != nil {
+		return err
+	}
+	bw.Write(text[obsEnd:fdStart])
+	if err := elements(fdPrefix, func(_ oscalObservation, f oscalFinding) any { return f }); err != nil {
+		return err
+	}
+	bw.Write(text[fdEnd:])
+	return bw.Flush()
 }
 
 // oscalInputs lists the input files with their SHA-256; nil when none.

@@ -1,7 +1,11 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,6 +51,11 @@ type Report struct {
 	// (Groups), most severe first.
 	Groups   []Group         `json:"groups"`
 	Findings []rules.Finding `json:"findings"`
+
+	// spool holds the findings instead of Findings (NewFromSpool).
+	spool *Spool
+	// groupOf is the index in Groups of each cause (kind and key).
+	groupOf map[string]int
 }
 
 // New builds a report over findings (sorted in place with rules.Sort).
@@ -56,27 +65,103 @@ func New(snapshot string, asOf time.Time, since string, fs []rules.Finding) *Rep
 	}
 	rules.Sort(fs)
 	r := &Report{Snapshot: snapshot, AsOf: asOf.UTC(), Since: since, Findings: fs}
-	sev, cat, score := map[string]int{}, map[string]int{}, map[string]int{}
-	for _, f := range fs {
-		if f.Suppressed != nil {
-			r.Summary.Suppressed++
-			continue
-		}
-		r.Summary.Total++
-		if f.New {
-			r.Summary.New++
-		}
-		sev[string(f.Severity)]++
-		cat[string(f.Category)]++
-		score[f.Identity] += 1 << (len(schema.Severities) - 1 - f.Severity.Rank())
+	var t tally
+	for i := range fs {
+		t.addFinding(&fs[i])
 	}
+	t.finish(r)
+	return r
+}
+
+func (t *tally) addFinding(f *rules.Finding) {
+	kind, key, cut, change := Cause(f)
+	_ = t.add(f.Severity, f.Category, f.Identity, f.Rule, f.ID, f.Suppressed != nil, f.New, kind, key, change,
+		func() ([]analysis.Hop, error) { return cut, nil })
+}
+
+// NewFromSpool builds a report over the findings of sp, read once for the
+// summary and the groups; the writers read sp again for the findings, so sp
+// must stay open until the report is written. Memory holds the groups (each
+// lists its findings' ids), not the findings.
+func NewFromSpool(snapshot string, asOf time.Time, since string, sp *Spool) (*Report, error) {
+	r := &Report{Snapshot: snapshot, AsOf: asOf.UTC(), Since: since, spool: sp}
+	var t tally
+	err := sp.Each(func(rec *Record) error {
+		return t.add(rec.Severity, rec.Category, rec.Identity, rec.Rule, rec.ID, rec.Suppressed, rec.New,
+			rec.CauseKind, rec.CauseKey, rec.Change, func() ([]analysis.Hop, error) { return cutOf(rec) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.finish(r)
+	return r, nil
+}
+
+// tally builds the summary and the groups from the findings in report order.
+type tally struct {
+	sum             Summary
+	sev, cat, score map[string]int
+	groups          []Group
+	byKey           map[string]int
+	idents          []map[string]bool
+}
+
+func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id string, suppressed, isNew bool,
+	kind, key, change string, cut func() ([]analysis.Hop, error)) error {
+	if t.sev == nil {
+		t.sev, t.cat, t.score, t.byKey = map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	if suppressed {
+		t.sum.Suppressed++
+	} else {
+		t.sum.Total++
+		if isNew {
+			t.sum.New++
+		}
+		t.sev[string(sev)]++
+		t.cat[string(cat)]++
+		t.score[identity] += 1 << (len(schema.Severities) - 1 - sev.Rank())
+	}
+	k := kind + "\x00" + key
+	gi, ok := t.byKey[k]
+	if !ok {
+		c, err := cut()
+		if err != nil {
+			return err
+		}
+		gi = len(t.groups)
+		t.byKey[k] = gi
+		h := sha256.Sum256([]byte(k))
+		t.groups = append(t.groups, Group{ID: "g-" + hex.EncodeToString(h[:8]), Kind: kind, Change: change, Cut: c,
+			Severity: sev, Representative: id, key: k})
+		t.idents = append(t.idents, map[string]bool{})
+	}
+	g := &t.groups[gi]
+	if suppressed {
+		g.Suppressed++
+	} else {
+		g.Count++
+	}
+	if sev.Rank() < g.Severity.Rank() {
+		g.Severity = sev
+	}
+	t.idents[gi][identity] = true
+	if !slices.Contains(g.Rules, rule) {
+		g.Rules = append(g.Rules, rule)
+	}
+	g.Findings = append(g.Findings, id)
+	return nil
+}
+
+func (t *tally) finish(r *Report) {
+	r.Summary = t.sum
 	for _, s := range schema.Severities {
-		r.Summary.BySeverity = append(r.Summary.BySeverity, Count{string(s), sev[string(s)]})
+		r.Summary.BySeverity = append(r.Summary.BySeverity, Count{string(s), t.sev[string(s)]})
 	}
 	for _, c := range schema.Categories {
-		r.Summary.ByCategory = append(r.Summary.ByCategory, Count{string(c), cat[string(c)]})
+		r.Summary.ByCategory = append(r.Summary.ByCategory, Count{string(c), t.cat[string(c)]})
 	}
-	for id, n := range score {
+	for id, n := range t.score {
 		r.Summary.TopIdentities = append(r.Summary.TopIdentities, Count{id, n})
 	}
 	slices.SortFunc(r.Summary.TopIdentities, func(a, b Count) int {
@@ -88,22 +173,105 @@ func New(snapshot string, asOf time.Time, since string, fs []rules.Finding) *Rep
 	if r.Summary.TopIdentities == nil {
 		r.Summary.TopIdentities = []Count{}
 	}
-	r.Groups = Groups(fs)
+	r.Groups = sortGroups(t.groups, t.idents)
 	if r.Groups == nil {
 		r.Groups = []Group{}
 	}
-	return r
+	r.groupOf = make(map[string]int, len(r.Groups))
+	for i := range r.Groups {
+		r.groupOf[r.Groups[i].key] = i
+	}
+}
+
+// Failing counts the findings that are not suppressed and are at least as
+// severe as min (rules.CountFailing, from the summary).
+func (r *Report) Failing(min schema.Severity) int {
+	n := 0
+	for _, c := range r.Summary.BySeverity {
+		if schema.Severity(c.Name).Rank() <= min.Rank() {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+// each calls fn on every finding in report order.
+func (r *Report) each(fn func(*rules.Finding) error) error {
+	if r.spool != nil {
+		return r.spool.Findings(fn)
+	}
+	for i := range r.Findings {
+		if err := fn(&r.Findings[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// group returns the group of a finding.
+func (r *Report) group(f *rules.Finding) *Group {
+	kind, key, _, _ := Cause(f)
+	if i, ok := r.groupOf[kind+"\x00"+key]; ok {
+		return &r.Groups[i]
+	}
+	return nil
 }
 
 // SetProvenance records p on the report.
 func (r *Report) SetProvenance(p Provenance) { r.Provenance = &p }
 
-// JSON writes the report as indented JSON.
+// JSON writes the report as indented JSON. A spooled report is written
+// finding by finding, with the same bytes.
 func (r *Report) JSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	if r.spool == nil {
+		return enc.Encode(r)
+	}
+	// The document with no findings ends in `"findings": []` and "\n}\n";
+	// the findings go between the brackets, each indented two levels deep
+	// as the encoder indents an element of the array.
+	var head bytes.Buffer
+	henc := json.NewEncoder(&head)
+	henc.SetIndent("", "  ")
+	henc.SetEscapeHTML(false)
+	hr := *r
+	hr.Findings = []rules.Finding{}
+	if err := henc.Encode(&hr); err != nil {
+		return err
+	}
+	tail := []byte("[]\n}\n")
+	if !bytes.HasSuffix(head.Bytes(), tail) {
+		return fmt.Errorf("report: unexpected JSON layout")
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.Write(bytes.TrimSuffix(head.Bytes(), tail))
+	if r.spool.Len() == 0 {
+		bw.Write(tail)
+		return bw.Flush()
+	}
+	bw.WriteString("[")
+	var ind bytes.Buffer
+	first := true
+	err := r.spool.Each(func(rec *Record) error {
+		if !first {
+			bw.WriteString(",")
+		}
+		first = false
+		bw.WriteString("\n    ")
+		ind.Reset()
+		if err := json.Indent(&ind, rec.JSON, "    ", "  "); err != nil {
+			return err
+		}
+		_, err := bw.Write(ind.Bytes())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
 }
 
 // CSVHeader is the header row of the CSV format.
@@ -120,17 +288,12 @@ func (r *Report) CSV(w io.Writer) error {
 	if p := r.Provenance; p != nil {
 		ver, digest, inputs = p.Version, p.RulesetSHA256, FormatFiles(p.Files)
 	}
-	groupOf := map[string]*Group{}
-	for i := range r.Groups {
-		for _, id := range r.Groups[i].Findings {
-			groupOf[id] = &r.Groups[i]
-		}
-	}
-	cw := NewCSVWriter(w)
+	bw := bufio.NewWriterSize(w, 1<<20)
+	cw := NewCSVWriter(bw)
 	_ = cw.Write(CSVHeader)
-	for _, f := range r.Findings {
+	err := r.each(func(f *rules.Finding) error {
 		gid, change := "", ""
-		if g := groupOf[f.ID]; g != nil {
+		if g := r.group(f); g != nil {
 			gid, change = g.ID, g.Change
 		}
 		by, until := "", ""
@@ -141,9 +304,16 @@ func (r *Report) CSV(w io.Writer) error {
 			f.Identity, strings.Join(f.Actor, " "), f.Credential, f.Resource, string(f.Action), fmt.Sprint(f.Effective),
 			fmt.Sprint(f.New), by, until, f.Message, FormatPaths(f.Paths), strings.Join(f.Frameworks, " "),
 			FormatAccesses(f.Accesses), FormatFix(f.Fix), FormatAuth(f.Authentication), gid, change, ver, digest, inputs})
+		return cw.Error()
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
-	return cw.Error()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // FormatPath renders a path on one line: a -EDGE-> b -GRANT(write)-> c; a

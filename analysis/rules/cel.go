@@ -8,6 +8,8 @@ import (
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
+
+	"github.com/reachgraph/reachgraph/analysis"
 )
 
 var (
@@ -47,24 +49,253 @@ func compile(expr string) (cel.Program, *cel.Ast, error) {
 	return prg, ast, err
 }
 
-// requiresCritical reports whether access.critical is a top-level conjunct of
-// the predicate: then it is false on every access that is not critical (CEL's
-// && is false when either side is false, even if the other errs).
-func requiresCritical(a *cel.Ast) bool {
-	var walk func(e celast.Expr) bool
-	walk = func(e celast.Expr) bool {
-		switch e.Kind() {
-		case celast.CallKind:
-			c := e.AsCall()
-			return c.FunctionName() == operators.LogicalAnd && slices.ContainsFunc(c.Args(), walk)
-		case celast.SelectKind:
-			s := e.AsSelect()
-			return !s.IsTestOnly() && s.FieldName() == "critical" && s.Operand().Kind() == celast.IdentKind &&
-				s.Operand().AsIdent() == "access"
-		}
-		return false
+// guard is a top-level conjunct of a predicate that can be checked without
+// building the predicate's variables: one bool field of access or identity
+// (`access.critical`, `!identity.human`), `access.action == "approve"`, or
+// `path.hops.exists(h, h.edge == "GRANT" && h.action == "admin" && …)` —
+// some hop with the fields the body requires. Guards are checked natively
+// before the predicate runs; when one fails the predicate is false (CEL's &&
+// is false when either side is false, even if the other errs), so nothing is
+// built or evaluated. A hop guard is only a necessary condition: the
+// predicate still runs when it holds.
+type guard struct {
+	op     guardOp
+	want   bool    // for a bool field
+	action string  // for access.action == "…"
+	hop    []hopEq // for a hop guard: the equalities one hop must meet
+}
+
+// hopEq is one field equality a hop guard requires.
+type hopEq struct {
+	field, value string // edge, action, kind or system
+}
+
+type guardOp uint8
+
+const (
+	gAccessCritical guardOp = iota
+	gAccessEffective
+	gAccessAuthorized
+	gAccessSOX
+	gAccessAction
+	gIdentityHuman
+	gIdentityNonhuman
+	gIdentityAIAgent
+	gIdentityActive
+	gIdentityShared
+	gIdentityBreakGlass
+	gIdentityVendorManaged
+	gIdentityOwned
+	gHop
+)
+
+// guardOps are the bool fields a guard may read.
+var guardOps = map[string]map[string]guardOp{
+	"access": {"critical": gAccessCritical, "effective": gAccessEffective, "authorized": gAccessAuthorized,
+		"sox": gAccessSOX},
+	"identity": {"human": gIdentityHuman, "nonhuman": gIdentityNonhuman, "ai_agent": gIdentityAIAgent,
+		"active": gIdentityActive, "shared": gIdentityShared, "break_glass": gIdentityBreakGlass,
+		"vendor_managed": gIdentityVendorManaged, "owned": gIdentityOwned},
+}
+
+// hopEqFields are the string fields of a hop a hop guard may compare.
+var hopEqFields = setOf("edge", "action", "kind", "system")
+
+func selectOf(e celast.Expr) (v, f string, ok bool) {
+	if e.Kind() != celast.SelectKind {
+		return "", "", false
 	}
-	return walk(a.NativeRep().Expr())
+	s := e.AsSelect()
+	if s.IsTestOnly() || s.Operand().Kind() != celast.IdentKind {
+		return "", "", false
+	}
+	return s.Operand().AsIdent(), s.FieldName(), true
+}
+
+func stringLiteral(e celast.Expr) (string, bool) {
+	if e.Kind() != celast.LiteralKind {
+		return "", false
+	}
+	s, ok := e.AsLiteral().Value().(string)
+	return s, ok
+}
+
+// equality returns the variable, field and literal of `v.f == "lit"` (either way round).
+func equality(e celast.Expr) (v, f, lit string, ok bool) {
+	if e.Kind() != celast.CallKind || e.AsCall().FunctionName() != operators.Equals {
+		return "", "", "", false
+	}
+	args := e.AsCall().Args()
+	for i := range 2 {
+		v, f, isSel := selectOf(args[i])
+		lit, isLit := stringLiteral(args[1-i])
+		if isSel && isLit {
+			return v, f, lit, true
+		}
+	}
+	return "", "", "", false
+}
+
+// conjuncts calls fn on each top-level conjunct of e.
+func conjuncts(e celast.Expr, fn func(celast.Expr)) {
+	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == operators.LogicalAnd {
+		for _, x := range e.AsCall().Args() {
+			conjuncts(x, fn)
+		}
+		return
+	}
+	fn(e)
+}
+
+// guards returns the guards among the top-level conjuncts of a predicate.
+func guards(a *cel.Ast) []guard {
+	var out []guard
+	conjuncts(a.NativeRep().Expr(), func(e celast.Expr) {
+		if v, f, ok := selectOf(e); ok {
+			if op, ok := guardOps[v][f]; ok {
+				out = append(out, guard{op: op, want: true})
+			}
+			return
+		}
+		if v, f, lit, ok := equality(e); ok {
+			if v == "access" && f == "action" {
+				out = append(out, guard{op: gAccessAction, action: lit})
+			}
+			return
+		}
+		if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == operators.LogicalNot {
+			if v, f, ok := selectOf(e.AsCall().Args()[0]); ok {
+				if op, ok := guardOps[v][f]; ok {
+					out = append(out, guard{op: op, want: false})
+				}
+			}
+			return
+		}
+		if g, ok := hopGuard(e); ok {
+			out = append(out, g)
+		}
+	})
+	return out
+}
+
+// hopGuard recognises `path.hops.exists(h, body)` where body's top-level
+// conjuncts include equalities of h's string fields with literals (the
+// macro expands to a comprehension over path.hops whose step is
+// `accu || body`).
+func hopGuard(e celast.Expr) (guard, bool) {
+	if e.Kind() != celast.ComprehensionKind {
+		return guard{}, false
+	}
+	c := e.AsComprehension()
+	if v, f, ok := selectOf(c.IterRange()); !ok || v != "path" || f != "hops" || c.HasIterVar2() {
+		return guard{}, false
+	}
+	step := c.LoopStep()
+	if step.Kind() != celast.CallKind || step.AsCall().FunctionName() != operators.LogicalOr {
+		return guard{}, false
+	}
+	args := step.AsCall().Args()
+	if len(args) != 2 || args[0].Kind() != celast.IdentKind || args[0].AsIdent() != c.AccuVar() {
+		return guard{}, false
+	}
+	// exists starts from false and stops at true: its result is the OR of
+	// body over the hops, whatever the loop condition.
+	if init := c.AccuInit(); init.Kind() != celast.LiteralKind || init.AsLiteral().Value() != false {
+		return guard{}, false
+	}
+	var eqs []hopEq
+	conjuncts(args[1], func(b celast.Expr) {
+		if v, f, lit, ok := equality(b); ok && v == c.IterVar() && hopEqFields[f] {
+			eqs = append(eqs, hopEq{field: f, value: lit})
+		}
+	})
+	return guard{op: gHop, hop: eqs}, len(eqs) > 0
+}
+
+// requires reports whether gs hold the guard op == want (a bool field).
+func requires(gs []guard, op guardOp) bool {
+	return slices.ContainsFunc(gs, func(g guard) bool { return g.op == op && g.want })
+}
+
+// identityFacts are the bool fields of an identity the guards read.
+type identityFacts struct {
+	human, nonhuman, aiAgent, active, shared, breakGlass, vendorManaged, owned bool
+}
+
+// passAccess reports whether every guard on identity i and access a holds
+// (hop guards are checked per path by passPath).
+func passAccess(gs []guard, i *identityFacts, a *analysis.Access, sox func() bool) bool {
+	for _, g := range gs {
+		var got bool
+		switch g.op {
+		case gHop:
+			continue
+		case gAccessAction:
+			if string(a.Action) != g.action {
+				return false
+			}
+			continue
+		case gAccessCritical:
+			got = a.Critical
+		case gAccessEffective:
+			got = a.Effective
+		case gAccessAuthorized:
+			got = a.Authorized
+		case gAccessSOX:
+			got = sox()
+		case gIdentityHuman:
+			got = i.human
+		case gIdentityNonhuman:
+			got = i.nonhuman
+		case gIdentityAIAgent:
+			got = i.aiAgent
+		case gIdentityActive:
+			got = i.active
+		case gIdentityShared:
+			got = i.shared
+		case gIdentityBreakGlass:
+			got = i.breakGlass
+		case gIdentityVendorManaged:
+			got = i.vendorManaged
+		case gIdentityOwned:
+			got = i.owned
+		}
+		if got != g.want {
+			return false
+		}
+	}
+	return true
+}
+
+// passPath reports whether p has, for every hop guard of gs, a hop that
+// meets its equalities.
+func passPath(gs []guard, p analysis.Path) bool {
+	for _, g := range gs {
+		if g.op == gHop && !slices.ContainsFunc(p, func(h analysis.Hop) bool { return hopMeets(h, g.hop) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func hopMeets(h analysis.Hop, eqs []hopEq) bool {
+	for _, q := range eqs {
+		var got string
+		switch q.field {
+		case "edge":
+			got = string(h.Edge)
+		case "action":
+			got = string(h.Action)
+		case "kind":
+			got = string(h.Kind)
+		case "system":
+			got = h.System
+		}
+		if got != q.value {
+			return false
+		}
+	}
+	return true
 }
 
 // eval runs a compiled predicate; a non-bool result or an evaluation error

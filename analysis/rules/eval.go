@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ type index struct {
 	recs    *graph.Index
 	actorOf map[string][]string // identity → its actor, for actors of more than one identity
 	opts    options
+	seed    maphash.Seed // splits the unused grants into batches by principal
 }
 
 // Option tunes Evaluate.
@@ -50,9 +52,10 @@ type options struct {
 	progress func(done, total int)
 }
 
-// WithoutMemo evaluates every toxic-path predicate afresh instead of
-// remembering results per value of the fields it reads (memo.go); the
-// findings are the same, only slower. For comparisons in tests and benchmarks.
+// WithoutMemo evaluates every toxic-path predicate in full on every path,
+// instead of checking its guards first (cel.go) and remembering results per
+// value of the fields it reads (memo.go); the findings are the same, only
+// slower. For comparisons in tests and benchmarks.
 func WithoutMemo() Option { return func(o *options) { o.noMemo = true } }
 
 // ident is one identity's accesses (from one Reach) during evaluation.
@@ -74,7 +77,7 @@ func NewSnapshot(ctx context.Context, e *reach.Engine, r graph.Reader) (Snapshot
 }
 
 func newIndex(s Snapshot) *index {
-	x := &index{s: s, asOf: s.Engine.AsOf(), recs: s.Index, actorOf: map[string][]string{}}
+	x := &index{s: s, asOf: s.Engine.AsOf(), recs: s.Index, actorOf: map[string][]string{}, seed: maphash.MakeSeed()}
 	if x.recs == nil {
 		x.recs = graph.NewIndex(s.Data)
 	}
@@ -113,12 +116,16 @@ func (i *ident) hasEffectiveCritical() bool {
 type toxicRule struct {
 	r   Rule
 	prg cel.Program
-	// critical is set when the predicate has access.critical as a top-level
-	// conjunct: accesses that are not critical cannot match.
+	// guards are the conjuncts checked before the predicate runs (cel.go).
+	guards []guard
+	// critical is set when access.critical is one of the guards: accesses
+	// that are not critical cannot match.
 	critical bool
 	// refs are the fields it reads, when memoize is set (memo.go).
 	refs    refs
 	memoize bool
+	// perIdentity forgets the remembered results at each identity.
+	perIdentity bool
 }
 
 // plan is what Evaluate runs per actor.
@@ -153,8 +160,14 @@ func newPlan(rs *Ruleset) (*plan, error) {
 			if err != nil {
 				return nil, fmt.Errorf("rules: %s: %w", r.ID, err)
 			}
-			t := toxicRule{r: r, prg: prg, critical: requiresCritical(ast)}
+			t := toxicRule{r: r, prg: prg, guards: guards(ast)}
+			t.critical = requires(t.guards, gAccessCritical)
 			t.refs, t.memoize = referenced(ast)
+			// A predicate reading the hops is keyed by the whole path: its
+			// results repeat within one identity (accesses under one
+			// granted node share the path) but hardly across identities,
+			// so they are remembered for one identity at a time.
+			t.perIdentity = slices.Contains(t.refs.path, "hops") || slices.Contains(t.refs.path, "edges")
 			pl.toxic = append(pl.toxic, t)
 			all = all || !t.critical
 			critical = true
@@ -185,20 +198,46 @@ func newPlan(rs *Ruleset) (*plan, error) {
 }
 
 // Evaluate runs every enabled rule of rs over the snapshot and returns the
-// findings sorted (see Sort), without suppressions applied. Each actor's
-// accesses are computed once (Reach, limited to the actions the rules can
-// match) and read by every rule; actors are evaluated in parallel on
-// GOMAXPROCS workers and the result does not depend on their order. Workers
-// check ctx between actors; when ctx ends first, Evaluate returns its error
-// and no findings.
+// findings sorted (see Sort), without suppressions applied. It is Stream
+// with every batch kept; the result does not depend on the order actors
+// are evaluated in.
 func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]Finding, error) {
+	var out []Finding
+	var mu sync.Mutex
+	err := Stream(ctx, s, rs, func(fs []Finding) error {
+		mu.Lock()
+		out = append(out, fs...)
+		mu.Unlock()
+		return nil
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	Sort(out)
+	return out, nil
+}
+
+// Stream runs every enabled rule of rs over the snapshot and hands the
+// findings to emit in batches, each complete (fix, unique id) but in no
+// particular order, without suppressions applied: one batch per actor, and
+// one for the unused grants. Each actor's accesses are computed once (Reach,
+// limited to the actions the rules can match), read by every rule and
+// dropped with its batch, so memory does not grow with the findings unless
+// emit keeps them. Actors are evaluated in parallel on GOMAXPROCS workers
+// and emit is called from them, concurrently. Workers check ctx between
+// actors; when ctx ends first, or emit fails, Stream returns that error.
+//
+// Findings that would share an id are told apart within their batch
+// (Disambiguate): two findings with one id have the same rule, identity and
+// actor, so they come from the same actor's batch.
+func Stream(ctx context.Context, s Snapshot, rs *Ruleset, emit func([]Finding) error, opts ...Option) error {
 	x := newIndex(s)
 	for _, o := range opts {
 		o(&x.opts)
 	}
 	pl, err := newPlan(rs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var units [][]string
 	for _, id := range x.recs.IdentityIDs() {
@@ -206,44 +245,65 @@ func Evaluate(ctx context.Context, s Snapshot, rs *Ruleset, opts ...Option) ([]F
 			units = append(units, a)
 		}
 	}
-	results := make([][]Finding, len(units))
-	errs := make([]error, len(units))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	memos := sync.Pool{New: func() any { return newMemo(len(pl.toxic)) }}
 	var finished atomic.Int64
+	batch := func(fs []Finding) error {
+		if err := x.fixes(fs); err != nil {
+			return err
+		}
+		Disambiguate(fs)
+		if len(fs) == 0 {
+			return nil
+		}
+		return emit(fs)
+	}
 	workers(runtime.GOMAXPROCS(0), len(units), func() bool { return ctx.Err() != nil }, func(i int) {
 		mm := memos.Get().(*memo)
-		results[i], errs[i] = x.evalActor(ctx, pl, units[i], mm)
+		fs, err := x.evalActor(ctx, pl, units[i], mm)
 		memos.Put(mm)
+		if err == nil {
+			err = batch(fs)
+		}
+		if err != nil {
+			cancel(err)
+			return
+		}
 		if p := x.opts.progress; p != nil {
 			p(int(finished.Add(1)), len(units))
 		}
 	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if err := context.Cause(ctx); err != nil {
+		return err
 	}
-	var out []Finding
-	for i := range units {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		out = append(out, results[i]...)
-	}
+	// The unused grants are handed out in batches of the grants of some
+	// principals (two findings with one id share the principal), so an
+	// estate with millions of stale grants does not hold them all.
+	buckets := max(1, len(s.Data.GrantList)/unusedPerBatch)
 	for _, r := range pl.hygiene {
-		if r.Check == CheckUnusedGrant {
-			fs := x.unusedGrants(rs.Settings, r)
+		if r.Check != CheckUnusedGrant {
+			continue
+		}
+		for b := range buckets {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fs := x.unusedGrants(rs.Settings, r, b, buckets)
 			for i := range fs {
 				x.finish(r, &fs[i])
 			}
-			out = append(out, fs...)
+			if err := batch(fs); err != nil {
+				return err
+			}
 		}
 	}
-	if err := x.fixes(ctx, out); err != nil {
-		return nil, err
-	}
-	Disambiguate(out)
-	Sort(out)
-	return out, nil
+	return context.Cause(ctx)
 }
+
+// unusedPerBatch is about how many grants one batch of unused-grant
+// findings looks at.
+var unusedPerBatch = 250_000
 
 // evalActor runs every rule on one actor and its identities.
 func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *memo) ([]Finding, error) {
@@ -373,31 +433,7 @@ func (x *index) sod(rs *Ruleset, r Rule, actor []string, all []sodAccess) []Find
 			bs = append(bs, &all[i])
 		}
 	}
-	rank := func(a, b *sodAccess) int {
-		n := 0
-		if !a.a.Effective {
-			n++
-		}
-		if !b.a.Effective {
-			n++
-		}
-		return n
-	}
-	var ba, bb *sodAccess
-	// Both lists are sorted, so the first valid pair of a rank is its least.
-	for want := 0; want <= 2 && ba == nil; want++ {
-	scan:
-		for _, a := range as {
-			for _, b := range bs {
-				if rank(a, b) != want || (a.a.Resource == b.a.Resource && a.a.Action == b.a.Action) ||
-					(r.SoD.SameSystem && a.sys != b.sys) {
-					continue
-				}
-				ba, bb = a, b
-				break scan
-			}
-		}
-	}
+	ba, bb := bestPair(as, bs, r.SoD.SameSystem)
 	if ba == nil {
 		return nil
 	}
@@ -422,6 +458,79 @@ func (x *index) sod(rs *Ruleset, r Rule, actor []string, all []sodAccess) []Find
 	f.Message = fmt.Sprintf("%s conflict: %s can %s (%s %s on %s) and %s (%s %s on %s)", word, who,
 		strings.ToLower(fa.Title), a.Identity, a.Action, a.Resource, strings.ToLower(fb.Title), b.Identity, b.Action, b.Resource)
 	return []Finding{f}
+}
+
+// bestPair returns the conflict an SoD rule reports among the accesses of
+// its two functions (each list in (identity, resource, action) order): the
+// pair with the fewest latent sides, then the first a, then the first b,
+// never one access twice (the same resource and action) and, for a
+// same-system rule, both on one system; nil when there is none.
+func bestPair(as, bs []*sodAccess, sameSystem bool) (ba, bb *sodAccess) {
+	// The best pair is the least in (rank, a's order, b's order), rank
+	// being how many sides are latent. For one a and one rank the valid b
+	// are B's effective or latent accesses (of a's system, for a
+	// same-system rule) other than a's own resource and action, so the
+	// first of those is found by skipping at most the accesses that share
+	// them — no pair loop.
+	type sides struct{ eff, lat []*sodAccess }
+	split := func(xs []*sodAccess, into *sides) {
+		for _, b := range xs {
+			if b.a.Effective {
+				into.eff = append(into.eff, b)
+			} else {
+				into.lat = append(into.lat, b)
+			}
+		}
+	}
+	var every sides
+	var bySys map[string]*sides
+	if sameSystem {
+		bySys = map[string]*sides{}
+		for _, b := range bs {
+			sd := bySys[b.sys]
+			if sd == nil {
+				sd = &sides{}
+				bySys[b.sys] = sd
+			}
+			split([]*sodAccess{b}, sd)
+		}
+	} else {
+		split(bs, &every)
+	}
+	first := func(cands []*sodAccess, a *sodAccess) *sodAccess {
+		for _, b := range cands {
+			if b.a.Resource != a.a.Resource || b.a.Action != a.a.Action {
+				return b
+			}
+		}
+		return nil
+	}
+	for want := 0; want <= 2 && ba == nil; want++ {
+		for _, a := range as {
+			l := &every
+			if bySys != nil {
+				if l = bySys[a.sys]; l == nil {
+					continue
+				}
+			}
+			var cands []*sodAccess
+			switch {
+			case want == 0 && a.a.Effective:
+				cands = l.eff
+			case want == 1 && a.a.Effective:
+				cands = l.lat
+			case want == 1:
+				cands = l.eff
+			case want == 2 && !a.a.Effective:
+				cands = l.lat
+			}
+			if b := first(cands, a); b != nil {
+				ba, bb = a, b
+				break
+			}
+		}
+	}
+	return ba, bb
 }
 
 func firstPaths(a analysis.Access) []analysis.Path {
@@ -582,6 +691,12 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		return nil, nil
 	}
 	id := m.id
+	for ri := range trs {
+		if trs[ri].perIdentity && len(mm.results[ri]) > 0 {
+			mm.results[ri] = map[string]bool{}
+		}
+	}
+	facts := x.identityFacts(id)
 	var iv map[string]any
 	identity := func() any {
 		if iv == nil {
@@ -589,14 +704,24 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		}
 		return iv
 	}
-	groups := make([]map[string]*group, len(trs))
-	orders := make([][]*group, len(trs))
-	for ri := range trs {
-		groups[ri] = map[string]*group{}
-	}
+	var groups []map[string]*group
+	var orders [][]*group
 	vars := map[string]any{"identity": identity}
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
+		sox := func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s }
+		// live are the rules whose guards hold and that no path of this
+		// access has matched yet (the first matching path is the evidence).
+		live := mm.live[:0]
+		for ri := range trs {
+			if x.opts.noMemo || passAccess(trs[ri].guards, &facts, a, sox) {
+				live = append(live, ri)
+			}
+		}
+		mm.live = live
+		if len(live) == 0 {
+			continue
+		}
 		var av map[string]any
 		vars["access"] = func() any {
 			if av == nil {
@@ -608,52 +733,42 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		if len(paths) == 0 {
 			paths = []analysis.Path{nil}
 		}
-		pvs := make([]map[string]any, len(paths))
-		sums := make([]*pathSummary, len(paths))
-		for ri, t := range trs {
-			if t.critical && !a.Critical {
-				continue
+		for _, p := range paths {
+			var sum *pathSummary
+			var pv map[string]any
+			summary := func() *pathSummary {
+				if sum == nil {
+					s := x.summarize(a, p, st)
+					sum = &s
+				}
+				return sum
 			}
-			for pi, p := range paths {
-				summary := func() *pathSummary {
-					if sums[pi] == nil {
-						s := x.summarize(a, p, st)
-						sums[pi] = &s
-					}
-					return sums[pi]
+			vars["path"] = func() any {
+				if pv == nil {
+					pv = x.pathVars(summary(), st)
 				}
-				vars["path"] = func() any {
-					if pvs[pi] == nil {
-						pvs[pi] = x.pathVars(summary(), st)
-					}
-					return pvs[pi]
+				return pv
+			}
+			for k := 0; k < len(live); {
+				ri := live[k]
+				t := &trs[ri]
+				if !x.opts.noMemo && !passPath(t.guards, p) {
+					k++
+					continue
 				}
-				var ok bool
-				var err error
-				if t.memoize && !x.opts.noMemo {
-					var iv map[string]any
-					if len(t.refs.identity) > 0 {
-						iv = identity().(map[string]any)
-					}
-					mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary())
-					res := mm.results[ri]
-					var hit bool
-					if ok, hit = res[string(mm.buf)]; !hit {
-						if ok, err = eval(t.prg, vars); err == nil {
-							if len(res) >= maxMemo {
-								clear(res)
-							}
-							res[string(mm.buf)] = ok
-						}
-					}
-				} else {
-					ok, err = eval(t.prg, vars)
-				}
+				ok, err := x.evalToxic(t, ri, mm, vars, identity, a, summary)
 				if err != nil {
 					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
 				}
 				if !ok {
+					k++
 					continue
+				}
+				if groups == nil {
+					groups, orders = make([]map[string]*group, len(trs)), make([][]*group, len(trs))
+				}
+				if groups[ri] == nil {
+					groups[ri] = map[string]*group{}
 				}
 				key, cred, node := groupKey(a, p)
 				g := groups[ri][key]
@@ -663,19 +778,61 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 					orders[ri] = append(orders[ri], g)
 				}
 				g.ms = append(g.ms, match{a, p})
+				live = slices.Delete(live, k, k+1)
+			}
+			if len(live) == 0 {
 				break
 			}
 		}
 	}
 	var out []Finding
-	for ri, t := range trs {
+	for ri := range orders {
 		for _, g := range orders[ri] {
-			f := toxicFinding(t.r, id, g)
-			x.finish(t.r, &f)
+			f := toxicFinding(trs[ri].r, id, g)
+			x.finish(trs[ri].r, &f)
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// evalToxic runs one toxic rule's predicate on the current variables,
+// through the worker's memo when the rule is memoized.
+func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, identity func() any,
+	a *analysis.Access, summary func() *pathSummary) (bool, error) {
+	if !t.memoize || x.opts.noMemo {
+		return eval(t.prg, vars)
+	}
+	var iv map[string]any
+	if len(t.refs.identity) > 0 {
+		iv = identity().(map[string]any)
+	}
+	mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary())
+	res := mm.results[ri]
+	if ok, hit := res[string(mm.buf)]; hit {
+		return ok, nil
+	}
+	ok, err := eval(t.prg, vars)
+	if err == nil {
+		if len(res) >= maxMemo {
+			clear(res)
+		}
+		res[string(mm.buf)] = ok
+	}
+	return ok, err
+}
+
+// identityFacts are the fields of identity id the guards read, as
+// identityVars gives them (all false for an id that is not an identity).
+func (x *index) identityFacts(id string) identityFacts {
+	i, ok := x.recs.Identity(id)
+	if !ok {
+		return identityFacts{}
+	}
+	return identityFacts{human: i.Type == schema.IdentityHuman, nonhuman: i.Type.NonHuman(),
+		aiAgent: i.Type == schema.IdentityAIAgent, active: i.Status == schema.StatusActive, shared: i.Shared,
+		breakGlass: i.BreakGlass, vendorManaged: i.Vendor != "",
+		owned: i.Owners.Business != "" || i.Owners.Technical != ""}
 }
 
 // toxicFinding is the finding of one toxic rule for one group of matching
@@ -820,23 +977,16 @@ func betterMatch(a, b analysis.Access, target string) bool {
 
 // fixes adds a Fix to every critical finding with evidence paths: the minimum
 // cut and choke points of the authorization paths behind its access (for an
-// SoD conflict, of the side with the smaller cut). Findings are handled in
-// parallel; each writes only its own Fix.
-func (x *index) fixes(ctx context.Context, fs []Finding) error {
-	var todo []int
+// SoD conflict, of the side with the smaller cut).
+func (x *index) fixes(fs []Finding) error {
 	for i := range fs {
 		if fs[i].Severity == schema.SeverityCritical && len(fs[i].Paths) > 0 {
-			todo = append(todo, i)
+			if err := x.fix(&fs[i]); err != nil {
+				return err
+			}
 		}
 	}
-	errs := make([]error, len(todo))
-	workers(runtime.GOMAXPROCS(0), len(todo), func() bool { return ctx.Err() != nil }, func(k int) {
-		errs[k] = x.fix(&fs[todo[k]])
-	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return errors.Join(errs...)
+	return nil
 }
 
 func (x *index) fix(f *Finding) error {

@@ -169,8 +169,13 @@ func MarkNew(fs []Finding, before []Finding) {
 	for _, f := range before {
 		old[f.ID] = true
 	}
+	MarkNewIn(fs, old)
+}
+
+// MarkNewIn sets New on every finding whose id is not in the set before.
+func MarkNewIn(fs []Finding, before map[string]bool) {
 	for i := range fs {
-		fs[i].New = !old[fs[i].ID]
+		fs[i].New = !before[fs[i].ID]
 	}
 }
 

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,10 +215,12 @@ func staticUnvaulted(h *hygieneRun, c graph.Credential) string {
 
 // unusedGrants reports live grants last used unused_grant_days or more ago;
 // the finding's identity is the grant's principal (an identity or a group).
-func (x *index) unusedGrants(st Settings, r Rule) []Finding {
+func (x *index) unusedGrants(st Settings, r Rule, bucket, buckets int) []Finding {
 	var out []Finding
-	grants := slices.Clone(x.s.Data.GrantList)
-	for _, g := range grants {
+	for _, g := range x.s.Data.GrantList {
+		if buckets > 1 && int(maphash.String(x.seed, g.Principal)%uint64(buckets)) != bucket {
+			continue
+		}
 		if (!g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf)) || g.ValidFrom.After(x.asOf) {
 			continue // not live at as_of: expired, or not valid yet
 		}

@@ -272,6 +272,7 @@ func appendValue(b []byte, v any) []byte {
 type memo struct {
 	results []map[string]bool
 	buf     []byte
+	live    []int // the rules still to match on the current access (toxic)
 }
 
 // maxMemo bounds one rule's remembered results (a worker starts over past it).

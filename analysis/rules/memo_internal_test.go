@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,13 +22,7 @@ import (
 // type, exposures, delegations, stale credentials) with the built-in rules
 // and with rules reading whole lists and hops.
 func TestMemoizedEqualsPlain(t *testing.T) {
-	tier, err := gen.TierByName("XS")
-	require.NoError(t, err)
-	d := &graph.Dataset{Info: gen.Meta(tier, 3)}
-	require.NoError(t, gen.Generate(context.Background(), tier, 3, d, nil))
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	snap := Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+	snap := generated(t, "XS", 3)
 
 	rs, err := Builtin()
 	require.NoError(t, err)
@@ -62,8 +57,13 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 		if tr.memoize {
 			memoized++
 		}
-		if tr.r.ID == "TEST-WHOLE" {
+		switch {
+		case tr.r.ID == "TEST-WHOLE":
 			require.False(t, tr.memoize, "a variable used whole is not memoized")
+		default:
+			require.True(t, tr.memoize, tr.r.ID)
+			require.Equal(t, slices.Contains(tr.refs.path, "hops"), tr.perIdentity,
+				"%s: a predicate reading the hops is remembered per identity", tr.r.ID)
 		}
 	}
 	require.Equal(t, len(pl.toxic)-1, memoized)
@@ -90,13 +90,7 @@ func BenchmarkEvaluateMemo(b *testing.B) {
 	if name == "" {
 		name = "S"
 	}
-	tier, err := gen.TierByName(name)
-	require.NoError(b, err)
-	d := &graph.Dataset{Info: gen.Meta(tier, 1)}
-	require.NoError(b, gen.Generate(context.Background(), tier, 1, d, nil))
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(b, err)
-	snap := Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+	snap := generated(b, name, 1)
 	rs, err := Builtin()
 	require.NoError(b, err)
 	for _, c := range []struct {
@@ -151,4 +145,16 @@ func TestWorkerPanicReachesTheCaller(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	})
 	t.Fatal("workers returned after a panic")
+}
+
+// generated is what the rules read of a generated estate of tier name.
+func generated(t testing.TB, name string, seed int64) Snapshot {
+	t.Helper()
+	tier, err := gen.TierByName(name)
+	require.NoError(t, err)
+	d := &graph.Dataset{Info: gen.Meta(tier, seed)}
+	require.NoError(t, gen.Generate(context.Background(), tier, seed, d, nil))
+	p, err := projection.Build(context.Background(), d)
+	require.NoError(t, err)
+	return Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
 }

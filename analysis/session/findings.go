@@ -58,6 +58,22 @@ func (s *Session) Findings(ctx context.Context, rs *rules.Ruleset, asOf time.Tim
 	return snap, fs, nil
 }
 
+// StreamFindings evaluates rs at asOf (zero: the snapshot's default) and
+// hands the findings to emit in batches as rules.Stream does (concurrently,
+// in no order, without suppressions applied); nothing is cached. It returns
+// what the rules read.
+func (s *Session) StreamFindings(ctx context.Context, rs *rules.Ruleset, asOf time.Time, emit func([]rules.Finding) error,
+	opts ...rules.Option) (rules.Snapshot, error) {
+	snap, err := s.RuleSnapshot(ctx, asOf)
+	if err != nil {
+		return rules.Snapshot{}, err
+	}
+	if err := rules.Stream(ctx, snap, rs, emit, opts...); err != nil {
+		return rules.Snapshot{}, fmt.Errorf("evaluate rules on %s: %w", s.meta.ID, err)
+	}
+	return snap, nil
+}
+
 // Diff compares snapshot a (older) with b (newer), each evaluated with rs at
 // its own default instant.
 func Diff(ctx context.Context, a, b *Session, rs *rules.Ruleset) (*diff.Result, error) {

@@ -249,7 +249,7 @@ func TestDemo(t *testing.T) {
 	require.Contains(t, out, "Who can approve journal entries?")
 	require.Contains(t, out, "latent")
 	require.Contains(t, out, "Riskiest non-human identity")
-	require.Contains(t, out, "Who can approve journal entries in SAP company code 1000? 5 effective, 1 latent")
+	require.Contains(t, out, "Who can approve journal entries in SAP company code 1000? 5 effective, 2 latent")
 	require.Contains(t, out, "How can the CI workload k8s:prod:sa:ci/ledger-sync approve journal entries in SAP company code 1000? effective")
 	golden(t, "demo.txt", out)
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 )
 
@@ -49,4 +52,37 @@ func openPrivate(path string) (*os.File, error) {
 		return nil, fmt.Errorf("%s has mode %04o: it must not be readable or writable by group or others; run chmod 600 %s", path, fi.Mode().Perm(), path)
 	}
 	return f, nil
+}
+
+// writePrivateStream writes a private (0600) file with write, as it goes:
+// a regular file (or a new one) is written under a temporary name beside
+// it and renamed into place once write succeeds, so a failure leaves the
+// old file (or none); anything else (a pipe, a device) is written in place.
+// Failing to create the file is a usage error.
+func writePrivateStream(path string, write func(io.Writer) error) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return usageErr(err)
+		}
+		return errors.Join(write(f), f.Close())
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return usageErr(err)
+	}
+	if err := f.Chmod(privateMode); err != nil && runtime.GOOS != "windows" {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("%s: make it private (0600): %w", path, err)
+	}
+	if err := errors.Join(write(f), f.Close()); err != nil {
+		_ = os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		_ = os.Remove(f.Name())
+		return usageErr(err)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -131,18 +132,11 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		return err
 	}
 	defer done()
-	ph := g.phase("evaluating rules (actors)")
-	snap, shared, err := q.s.Findings(ctx, rs, q.asOf, ph.evalOptions()...)
-	ph.end()
-	if err != nil {
-		return err
-	}
-	fs := slices.Clone(shared) // Suppress and MarkNew mark findings in place
-	at := snap.Engine.AsOf()
-	rules.Suppress(fs, sups, at)
+	// The earlier snapshot (--since) is evaluated first, at its own as_of
+	// with the same rules; only its finding ids are kept.
+	var before map[string]bool
 	since := ""
 	if f.since != "" {
-		// The earlier snapshot is evaluated at its own as_of with the same rules.
 		st, err := g.openStore(ctx)
 		if err != nil {
 			return err
@@ -153,15 +147,58 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 			return err
 		}
 		ph := g.phase("evaluating rules on " + f.since)
-		_, before, err := old.Findings(ctx, rs, time.Time{}, ph.evalOptions()...)
+		before = map[string]bool{}
+		var mu sync.Mutex
+		_, err = old.StreamFindings(ctx, rs, time.Time{}, func(fs []rules.Finding) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for i := range fs {
+				before[fs[i].ID] = true
+			}
+			return nil
+		}, ph.evalOptions()...)
 		ph.end()
 		if err != nil {
 			return err
 		}
-		rules.MarkNew(fs, before)
 		since = string(old.Meta().ID)
 	}
-	rep := report.New(string(snap.Engine.Snapshot().ID), at, since, fs)
+	// Findings go to a spool (sorted runs in a temporary directory, merged
+	// when the report is written), so memory does not grow with them; the
+	// workbook, when asked for, keeps them in memory.
+	sp, err := report.NewSpool("", spoolBudget)
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	var kept []rules.Finding
+	var keptMu sync.Mutex
+	snap, err := q.s.RuleSnapshot(ctx, q.asOf)
+	if err != nil {
+		return err
+	}
+	at := snap.Engine.AsOf()
+	ph := g.phase("evaluating rules (actors)")
+	_, err = q.s.StreamFindings(ctx, rs, q.asOf, func(fs []rules.Finding) error {
+		rules.Suppress(fs, sups, at)
+		if before != nil {
+			rules.MarkNewIn(fs, before)
+		}
+		if f.workbook != "" {
+			keptMu.Lock()
+			kept = append(kept, fs...)
+			keptMu.Unlock()
+		}
+		return sp.Add(fs)
+	}, ph.evalOptions()...)
+	ph.end()
+	if err != nil {
+		return err
+	}
+	rep, err := report.NewFromSpool(string(snap.Engine.Snapshot().ID), at, since, sp)
+	if err != nil {
+		return err
+	}
 	b := Build()
 	prov, err := report.NewProvenance(q.s.Meta(), at, rs, "reachgraph", b.Version, b.Commit)
 	if err != nil {
@@ -178,6 +215,8 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 		}
 	}
 	if f.workbook != "" {
+		rules.Sort(kept)
+		fs := kept
 		var wb bytes.Buffer
 		ph := g.phase("writing the workbook")
 		ph.step(0, -1)
@@ -195,32 +234,39 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 			return err
 		}
 	}
-	if n := rules.CountFailing(fs, failOn); failOn != "" && n > 0 {
+	if n := rep.Failing(failOn); failOn != "" && n > 0 {
 		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("findings at or above %s: %d open (not suppressed)", failOn, n)}
 	}
 	return nil
 }
 
-// writeReport renders rep in f.format to f.out or stdout.
+// spoolBudget is the bytes of encoded findings `report` holds in memory
+// before it writes a sorted run to its temporary directory.
+const spoolBudget = 256 << 20
+
+// writeReport renders rep in f.format to f.out or stdout, as it goes: a
+// file is written under a temporary name beside it and renamed into place
+// once complete.
 func (g *globals) writeReport(rep *report.Report, f reportFlags) error {
-	var buf bytes.Buffer
-	var err error
-	switch f.format {
-	case "json":
-		err = rep.JSON(&buf)
-	case "csv":
-		err = rep.CSV(&buf)
-	case "md":
-		err = rep.Markdown(&buf)
-	case "html":
-		err = rep.HTML(&buf)
-	case "oscal":
-		err = rep.OSCAL(&buf)
+	write := func(w io.Writer) error {
+		switch f.format {
+		case "json":
+			return rep.JSON(w)
+		case "csv":
+			return rep.CSV(w)
+		case "md":
+			return rep.Markdown(w)
+		case "html":
+			return rep.HTML(w)
+		case "oscal":
+			return rep.OSCAL(w)
+		}
+		return nil
 	}
-	if err != nil {
-		return err
+	if f.out == "" {
+		return write(g.env.Stdout)
 	}
-	return writeOut(g.env.Stdout, f.out, buf.Bytes())
+	return writePrivateStream(f.out, write)
 }
 
 // writeOut writes b to the file path, or to w when path is "".

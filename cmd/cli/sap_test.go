@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,17 @@ func TestSAPReport(t *testing.T) {
 	require.NotContains(t, natives, "SOD-R2R-01|ALICE", "park only")
 	require.NotContains(t, natives, "SOD-R2R-01|JUDY", "split instances grant nothing")
 	require.NotContains(t, natives, "SOD-R2R-01|HEIDI", "her posting role ended 2026-03-31")
+	// BOB opens and closes posting periods (OB52) and posts journal entries.
+	require.Contains(t, natives["SOD-R2R-03|BOB"], "S_TCODE TCD=OB52 (Z_FI_PERIOD_CLOSE/T-PC00000100) + S_TABU_NAM TABLE=V_T001B ACTVT=02 (Z_FI_PERIOD_CLOSE/T-PC00000101)")
+	require.Contains(t, natives["SOD-R2R-03|BOB"], "F_BKPF_BUK BUKRS=1000 ACTVT=01 (Z_FI_JE_POST_ALL/T-PA00000101)")
+	var r2r03 []string
+	for k := range natives {
+		if strings.HasPrefix(k, "SOD-R2R-03|") {
+			r2r03 = append(r2r03, strings.TrimPrefix(k, "SOD-R2R-03|"))
+		}
+	}
+	slices.Sort(r2r03)
+	require.Equal(t, []string{"BOB", "FF_01"}, r2r03, "only BOB and the SAP_ALL user open periods and post")
 }
 
 // A malformed SAP extract exits 2 naming table, line and column; nothing is stored.

@@ -32,6 +32,7 @@ var allowed = map[string][]string{
 	"schema/gqlserver/": {"schema/gqlserver/", "schema/iam", "analysis", "analysis/", "graph", "graph/", "ingest", "ingest/", "schema"},
 	"cmd/cli":           {"schema", "schema/", "graph", "graph/", "ingest", "ingest/", "analysis", "analysis/"},
 	"cmd/reachgraph":    {"cmd/cli"},
+	"cmd/benchtable":    {},
 }
 
 func rulesFor(pkg string) ([]string, bool) {

@@ -221,6 +221,7 @@ func walkCredentials(ctx context.Context, r graph.Reader, v Visitor) error {
 		p.list("systems", s.Systems)
 		p.time("created_at", s.CreatedAt)
 		p.time("last_rotated_at", s.LastRotatedAt)
+		p.time("valid_from", s.ValidFrom)
 		p.time("expires_at", s.ExpiresAt)
 		p.time("last_used_at", s.LastUsedAt)
 		if s.RotationDays != 0 {
@@ -245,12 +246,13 @@ func walkMemberships(ctx context.Context, r graph.Reader, v Visitor) error {
 	}
 	slices.SortFunc(recs, func(a, b graph.Membership) int {
 		return cmp.Or(strings.Compare(a.Member, b.Member), strings.Compare(a.Group, b.Group),
-			cmpTime(a.ValidFrom, b.ValidFrom), cmpTime(a.ExpiresAt, b.ExpiresAt))
+			cmpTime(a.ValidFrom, b.ValidFrom), cmpTime(a.ExpiresAt, b.ExpiresAt), strings.Compare(a.Native, b.Native))
 	})
 	for _, m := range recs {
 		var p props
 		p.time("valid_from", m.ValidFrom)
 		p.time("expires_at", m.ExpiresAt)
+		p.str("native", m.Native)
 		if err := v.Edge(Edge{Kind: schema.OGMemberOf, Start: m.Member, End: m.Group, Props: p.sorted()}); err != nil {
 			return err
 		}

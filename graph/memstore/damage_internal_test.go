@@ -174,11 +174,11 @@ func answer(path string) (out string, err error) {
 	return string(js), err
 }
 
-// TestOldFormatRefused: a version 2 file (no checksums) and a version 4
-// file (no stored projection) are refused with a message saying to
-// re-ingest, and left alone.
+// TestOldFormatRefused: a version 2 file (no checksums), a version 4 file
+// (no stored projection) and a version 5 file (credentials without a flags
+// byte) are refused with a message saying to re-ingest, and left alone.
 func TestOldFormatRefused(t *testing.T) {
-	for _, v := range []string{"reachgraph-memstore/2", "reachgraph-memstore/4"} {
+	for _, v := range []string{"reachgraph-memstore/2", "reachgraph-memstore/4", "reachgraph-memstore/5"} {
 		t.Run(v, func(t *testing.T) { oldFormatRefused(t, v) })
 	}
 }
@@ -201,7 +201,7 @@ func oldFormatRefused(t *testing.T, version string) {
 	_, err = s.Snapshots(context.Background())
 	require.ErrorIs(t, err, ErrNotStore)
 	require.ErrorContains(t, err, "ingest the inputs again into a new store file")
-	require.ErrorContains(t, err, `has format "`+version+`", this reachgraph reads "reachgraph-memstore/5"`)
+	require.ErrorContains(t, err, `has format "`+version+`", this reachgraph reads "reachgraph-memstore/6"`)
 }
 
 // TestVerify: Verify finds nothing in an intact store, and names exactly the

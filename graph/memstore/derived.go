@@ -1,12 +1,14 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"iter"
+	"slices"
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
@@ -150,11 +152,24 @@ func (r *reader) derivedBucket(tx *bolt.Tx, name string) (*bolt.Bucket, error) {
 	if all == nil || err != nil {
 		return nil, err
 	}
-	return all.Bucket([]byte(name)), nil
+	b := all.Bucket([]byte(name))
+	if b == nil {
+		// Names of derived data are short printable words ("projection"); any
+		// other key is a name whose length or bytes were damaged, which must
+		// not read as "no derived data".
+		err = all.ForEach(func(k, _ []byte) error {
+			if !plainName(k) {
+				return fmt.Errorf("damaged name %.20q in the derived data", k)
+			}
+			return nil
+		})
+	}
+	return b, err
 }
 
 // derivedAll returns the snapshot's bucket of derived data, nil when it has
-// none.
+// none. A key of the snapshot's bucket that is neither a record kind nor the
+// derived data is damage (a flipped key length can swallow the name "derived").
 func (r *reader) derivedAll(tx *bolt.Tx) (*bolt.Bucket, error) {
 	snaps := tx.Bucket(bucketSnapshots)
 	if snaps == nil {
@@ -164,7 +179,29 @@ func (r *reader) derivedAll(tx *bolt.Tx) (*bolt.Bucket, error) {
 	if snap == nil {
 		return nil, errors.New("no bucket for the snapshot")
 	}
-	return snap.Bucket(bucketDerived), nil
+	if b := snap.Bucket(bucketDerived); b != nil {
+		return b, nil
+	}
+	return nil, snap.ForEach(func(k, _ []byte) error {
+		if !slices.ContainsFunc(kindBuckets[:], func(name []byte) bool { return bytes.Equal(name, k) }) {
+			return fmt.Errorf("unknown key %.20q in the snapshot's bucket", k)
+		}
+		return nil
+	})
+}
+
+// plainName reports whether k can be a name of derived data: 1 to 64
+// printable ASCII bytes.
+func plainName(k []byte) bool {
+	if len(k) == 0 || len(k) > 64 {
+		return false
+	}
+	for _, c := range k {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // readDerived copies and checks every chunk of b.

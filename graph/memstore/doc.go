@@ -6,7 +6,7 @@
 //
 // Top-level buckets:
 //
-//	info       "format" → "reachgraph-memstore/5" (other values are refused)
+//	info       "format" → "reachgraph-memstore/6" (other values are refused)
 //	meta       seq → JSON graph.SnapshotMeta + CRC-32C, seq = 8-byte big-endian commit number 1, 2, …
 //	ids        snapshot id → seq
 //	snapshots  seq → bucket with one bucket per record kind:

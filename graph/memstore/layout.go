@@ -11,15 +11,17 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 )
 
-// formatV5 is the layout version written to the info bucket. A file with
+// formatV6 is the layout version written to the info bucket. A file with
 // another value is refused rather than misread. Version 2 added the native
 // string at the end of a delegation's encoding (graph.AppendDelegation), which
 // a version 1 file lacks; version 3 put a validity window flags byte (and the
 // bounds that are set) in front of every membership, grant and delegation;
 // version 4 added the CRC-32C trailer of every chunk and metadata value
 // (sealChunk, sealMeta); version 5 added the derived data of a snapshot (its
-// projection, stored at ingest: see derived.go).
-const formatV5 = "reachgraph-memstore/5"
+// projection, stored at ingest: see derived.go); version 6 lets a
+// membership's flags byte announce a native string after its group and puts
+// a flags byte (valid_from) in front of every credential.
+const formatV6 = "reachgraph-memstore/6"
 
 // formatPrefix starts every version of the format value, so an older store is
 // told apart from a file that is not a reachgraph store at all.
@@ -27,7 +29,7 @@ const formatPrefix = "reachgraph-memstore/"
 
 // Top-level buckets. See doc.go for the layout.
 var (
-	bucketInfo      = []byte("info")      // "format" → formatV5
+	bucketInfo      = []byte("info")      // "format" → formatV6
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
@@ -75,12 +77,12 @@ func checkFormat(tx *bolt.Tx, path string) error {
 		}
 		return fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
-	if got := string(info.Get(keyFormat)); got != formatV5 {
+	if got := string(info.Get(keyFormat)); got != formatV6 {
 		if strings.HasPrefix(got, formatPrefix) {
 			return fmt.Errorf("%s has format %q, this reachgraph reads %q: ingest the inputs again into a new store file (or move this one away): %w",
-				path, got, formatV5, ErrOldFormat)
+				path, got, formatV6, ErrOldFormat)
 		}
-		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV5, ErrNotStore)
+		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV6, ErrNotStore)
 	}
 	return nil
 }
@@ -94,7 +96,7 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := info.Put(keyFormat, []byte(formatV5)); err != nil {
+	if err := info.Put(keyFormat, []byte(formatV6)); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketMeta, bucketIDs, bucketSnapshots} {

@@ -36,7 +36,7 @@ func TestCypherText(t *testing.T) {
 			want: "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row._a " +
 				"MATCH (b) WHERE elementId(b) = row._b " +
 				"CREATE (a)-[r:MEMBER_OF {snapshot: $snapshot, seq: row.seq, valid_from: row.valid_from, " +
-				"expires_at: row.expires_at}]->(b) RETURN count(r) AS created",
+				"expires_at: row.expires_at, native: row.native}]->(b) RETURN count(r) AS created",
 		},
 		{
 			name: "create grants",

@@ -87,13 +87,15 @@ func groupRow(r graph.Group) map[string]any {
 
 func credentialRow(r graph.Credential) map[string]any {
 	return map[string]any{"id": r.ID, "identity": str(r.Identity), "type": str(string(r.Type)), "systems": list(r.Systems),
-		"created_at": tm(r.CreatedAt), "last_rotated_at": tm(r.LastRotatedAt), "expires_at": tm(r.ExpiresAt),
+		"created_at": tm(r.CreatedAt), "last_rotated_at": tm(r.LastRotatedAt), "valid_from": tm(r.ValidFrom),
+		"expires_at":   tm(r.ExpiresAt),
 		"last_used_at": tm(r.LastUsedAt), "rotation_days": int64(r.RotationDays), "revoked": r.Revoked, "vaulted": r.Vaulted,
 		"stored_in": str(r.StoredIn)}
 }
 
 func membershipRow(r graph.Membership) map[string]any {
-	return map[string]any{"member": r.Member, "group": r.Group, "valid_from": tm(r.ValidFrom), "expires_at": tm(r.ExpiresAt)}
+	return map[string]any{"member": r.Member, "group": r.Group, "valid_from": tm(r.ValidFrom), "expires_at": tm(r.ExpiresAt),
+		"native": str(r.Native)}
 }
 
 func grantRow(r graph.Grant) map[string]any {
@@ -265,7 +267,7 @@ func decodeCredential(rec *neo4j.Record) (graph.Credential, error) {
 	f := fields{rec: rec}
 	r := graph.Credential{ID: f.str("id"), Identity: f.str("identity"), Type: schema.CredentialType(f.str("type")),
 		Systems: f.list("systems"), CreatedAt: f.tm("created_at"), LastRotatedAt: f.tm("last_rotated_at"),
-		ExpiresAt: f.tm("expires_at"), LastUsedAt: f.tm("last_used_at"), RotationDays: f.integer("rotation_days"),
+		ValidFrom: f.tm("valid_from"), ExpiresAt: f.tm("expires_at"), LastUsedAt: f.tm("last_used_at"), RotationDays: f.integer("rotation_days"),
 		Revoked: f.boolean("revoked"), Vaulted: f.boolean("vaulted"), StoredIn: f.str("stored_in")}
 	return r, f.err
 }
@@ -273,7 +275,7 @@ func decodeCredential(rec *neo4j.Record) (graph.Credential, error) {
 func decodeMembership(rec *neo4j.Record) (graph.Membership, error) {
 	f := fields{rec: rec}
 	r := graph.Membership{Member: f.str("member"), Group: f.str("group"), ValidFrom: f.tm("valid_from"),
-		ExpiresAt: f.tm("expires_at")}
+		ExpiresAt: f.tm("expires_at"), Native: f.str("native")}
 	return r, f.err
 }
 

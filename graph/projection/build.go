@@ -38,6 +38,9 @@ type builder struct {
 	delegStrs []string
 	// memberWin collects the windows of windowed memberships until pack.
 	memberWin memberWindows
+	// memberNat collects the native texts of memberships until
+	// internMemberNatives.
+	memberNat []pendingNative
 }
 
 type pendingRef struct {
@@ -100,6 +103,7 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 		return nil, fmt.Errorf("build projection of %s: %w", meta.ID, err)
 	}
 	b.internDelegNatives()
+	b.internMemberNatives()
 	b.pack()
 	return p, nil
 }
@@ -316,7 +320,7 @@ func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 		}
 		idx := int32(len(p.Creds))
 		cr := Cred{Owner: owner, StoredIn: None, Type: t, Revoked: c.Revoked,
-			Expires: Nano(c.ExpiresAt), LastRotated: Nano(c.LastRotatedAt)}
+			ValidFrom: Nano(c.ValidFrom), Expires: Nano(c.ExpiresAt), LastRotated: Nano(c.LastRotatedAt)}
 		for _, s := range c.Systems {
 			sys, err := b.ref(s, "credential system", System)
 			if err != nil {
@@ -401,8 +405,12 @@ func (b *builder) memberships(ctx context.Context, r graph.Reader) error {
 			return err
 		}
 		b.member.add(from, to)
-		if w := windowOf(m.ValidFrom, m.ExpiresAt); w.Bounded() {
+		w := windowOf(m.ValidFrom, m.ExpiresAt)
+		if w.Bounded() {
 			b.memberWin.add(from, to, w)
+		}
+		if m.Native != "" {
+			b.addMemberNative(from, to, w, m.Native)
 		}
 	}
 	return nil

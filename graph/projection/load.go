@@ -44,6 +44,7 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 	p.Creds, p.Delegs = view[Cred](d), view[Deleg](d)
 	p.delegWin = windows(d)
 	p.members = members(d)
+	p.memberNat = loadMemberNatives(d, len(p.Strings))
 	if same := view[int64](d); d.err == nil && len(same) == 1 {
 		p.sameAs = int(same[0])
 	} else {

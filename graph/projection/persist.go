@@ -17,7 +17,8 @@ import (
 var ErrLayout = errors.New("stored projection has another layout")
 
 // persistMagic starts the stored form; its last byte is the format version.
-const persistMagic = "RGPROJ\x00\x01"
+// Version 2 added the credentials' valid_from and the membership natives.
+const persistMagic = "RGPROJ\x00\x02"
 
 // layoutWords are the sizes the stored arrays were written with.
 var layoutWords = [...]uint64{
@@ -69,6 +70,7 @@ func (p *Projection) encode(e *encoder) {
 	put(e, p.Delegs)
 	putWindows(e, p.delegWin)
 	putMembers(e, &p.members)
+	putMemberNatives(e, p.memberNat)
 	put(e, []int64{int64(p.sameAs)})
 	for _, c := range p.csrs() {
 		put(e, []int32{c.Base})

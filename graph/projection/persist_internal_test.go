@@ -44,8 +44,8 @@ func windowed() *graph.Dataset {
 		GroupList:    []graph.Group{{ID: "g1"}, {ID: "g2"}, {ID: "g3"}},
 		MembershipList: []graph.Membership{
 			{Member: "a", Group: "g1", ValidFrom: day(10)},
-			{Member: "a", Group: "g2", ExpiresAt: day(10)},
-			{Member: "a", Group: "g2", ValidFrom: day(20)},
+			{Member: "a", Group: "g2", ExpiresAt: day(10), Native: "AGR_USERS G2"},
+			{Member: "a", Group: "g2", ValidFrom: day(20), Native: "USREFUS REFUSER=B (AGR_USERS G2)"},
 			{Member: "b", Group: "g3", ExpiresAt: day(10)},
 			{Member: "g2", Group: "g1", ExpiresAt: day(15)},
 		},
@@ -53,6 +53,7 @@ func windowed() *graph.Dataset {
 			{Principal: "a", Action: "read", Resource: "s", Native: "SELECT"},
 			{Principal: "g1", Action: "write", Resource: "r/1", ValidFrom: day(10), ExpiresAt: day(20)},
 		},
+		CredentialList: []graph.Credential{{ID: "c", Identity: "a", Type: "password", ValidFrom: day(5)}},
 		DelegationList: []graph.Delegation{{From: "a", To: "b", System: "s"}, {From: "b", To: "a", ExpiresAt: day(10)}},
 	}
 }
@@ -66,6 +67,7 @@ func TestLoadIsBuild(t *testing.T) {
 	require.NotEmpty(t, every.grantWin, "the fixture must have windowed grants")
 	require.NotEmpty(t, every.delegWin, "the fixture must have windowed delegations")
 	require.NotEmpty(t, every.members.byPair, "the fixture must have windowed memberships")
+	require.NotEmpty(t, every.memberNat, "the fixture must have membership natives")
 	for name, p := range map[string]*Projection{"windows": every, "tier S": tierSProjection(t)} {
 		t.Run(name, func(t *testing.T) {
 			data, err := p.AppendBinary(nil)

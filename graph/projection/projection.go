@@ -77,8 +77,11 @@ func (g *Grant) windowed() bool { return g.meta&windowedBit != 0 }
 
 // Cred is one credential; its node is CredBase plus its index.
 type Cred struct {
-	Owner       int32 // identity node
-	StoredIn    int32 // resource node or None
+	Owner    int32 // identity node
+	StoredIn int32 // resource node or None
+	// ValidFrom is when the credential becomes usable, unix nanoseconds;
+	// NoTime when it always was.
+	ValidFrom   int64
 	Expires     int64 // unix nanoseconds, NoTime when it never expires
 	LastRotated int64 // unix nanoseconds, NoTime when unknown
 	Type        uint8 // index into schema.CredentialTypes
@@ -103,8 +106,8 @@ type Projection struct {
 	ids  *idTable
 	base [numKinds + 1]int32 // first node of each kind; base[numKinds] = Len()
 
-	// Strings interns repeated text (grant and delegation native strings,
-	// resource kinds).
+	// Strings interns repeated text (grant, delegation and membership native
+	// strings, resource kinds).
 	Strings []string
 
 	resParent []int32 // per resource: parent resource node or None
@@ -122,7 +125,9 @@ type Projection struct {
 	Delegs   []Deleg
 	delegWin map[int32]Window // delegation index → validity window, for windowed ones only
 	members  memberWindows    // validity windows of the memberships that have one
-	sameAs   int
+	// memberNat holds the native texts of the memberships that have one.
+	memberNat memberNatives
+	sameAs    int
 
 	MemberOut CSR // principal → groups it is a member of
 	MemberIn  CSR // group → its direct members
@@ -326,8 +331,8 @@ func (p *Projection) Bytes() int {
 	for _, c := range []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes} {
 		b += c.bytes()
 	}
-	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + 32*(len(p.grantWin)+len(p.delegWin))
-	b += p.members.bytes()
+	b += 12*cap(p.Grants) + 40*cap(p.Creds) + 20*cap(p.Delegs) + 32*(len(p.grantWin)+len(p.delegWin))
+	b += p.members.bytes() + p.memberNat.bytes()
 	b += 4*(len(p.resParent)+len(p.resSystem)+len(p.resKind)+len(p.actor)) + len(p.sox) + len(p.identType) + len(p.active)
 	for _, s := range p.Strings {
 		b += 16 + len(s)

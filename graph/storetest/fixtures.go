@@ -50,7 +50,8 @@ func EveryFieldSet() *graph.Dataset {
 			{ID: "g-fin", Name: "Finance", Type: schema.GroupGroup, System: "bank"},
 		},
 		MembershipList: []graph.Membership{
-			{Member: "svc-batch", Group: "r-je-poster", ValidFrom: at(6, 6), ExpiresAt: at(7, 7).AddDate(1, 0, 0)},
+			{Member: "svc-batch", Group: "r-je-poster", ValidFrom: at(6, 6), ExpiresAt: at(7, 7).AddDate(1, 0, 0),
+				Native: "USREFUS REFUSER=REF_POST (AGR_USERS Z_JE_POST)"},
 			{Member: "r-je-poster", Group: "g-fin", ExpiresAt: at(8, 8).AddDate(1, 0, 0)},
 		},
 		GrantList: []graph.Grant{{
@@ -59,7 +60,8 @@ func EveryFieldSet() *graph.Dataset {
 		}},
 		CredentialList: []graph.Credential{{
 			ID: "c-svc-batch", Identity: "svc-batch", Type: schema.CredAPIKey, Systems: []string{"sap", "bank"},
-			CreatedAt: at(2, 2), LastRotatedAt: at(3, 3), ExpiresAt: at(4, 4).AddDate(2, 0, 0), LastUsedAt: at(5, 5),
+			CreatedAt: at(2, 2), LastRotatedAt: at(3, 3), ValidFrom: at(12, 12), ExpiresAt: at(4, 4).AddDate(2, 0, 0),
+			LastUsedAt:   at(5, 5),
 			RotationDays: 90, Revoked: true, Vaulted: true, StoredIn: "sap:fi",
 		}},
 		DelegationList: []graph.Delegation{{From: "g-fin", To: "svc-batch", Kind: schema.DelegRunAs, System: "sap",
@@ -111,6 +113,7 @@ func Denormalized() *graph.Dataset {
 	c.Systems = []string{}
 	c.CreatedAt, c.LastRotatedAt = c.CreatedAt.In(zone), c.LastRotatedAt.In(zone)
 	c.ExpiresAt, c.LastUsedAt = c.ExpiresAt.In(zone), c.LastUsedAt.In(zone)
+	c.ValidFrom = c.ValidFrom.In(zone)
 	return d
 }
 
@@ -186,6 +189,7 @@ func Normalize(d *graph.Dataset) *graph.Dataset {
 		r.Systems = strs(r.Systems)
 		r.CreatedAt, r.LastRotatedAt = utc(r.CreatedAt), utc(r.LastRotatedAt)
 		r.ExpiresAt, r.LastUsedAt = utc(r.ExpiresAt), utc(r.LastUsedAt)
+		r.ValidFrom = utc(r.ValidFrom)
 		return r
 	})
 	out.DelegationList = normList(d.DelegationList, func(r graph.Delegation) graph.Delegation {

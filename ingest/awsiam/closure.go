@@ -179,9 +179,18 @@ func (e *escalator) otherUsers(st state) {
 			continue
 		}
 		for _, a := range acts {
-			if ok, c := st.can(v.arn, a); ok {
-				e.hop(st, v.id, schema.DelegOther, strings.ToLower(strings.TrimPrefix(a, "iam:"))+" on "+v.name, c, a)
+			ok, c := st.can(v.arn, a)
+			if !ok {
+				continue
 			}
+			// CreateLoginProfile works only on a user without a console
+			// password, UpdateLoginProfile only on one with: a credential
+			// report row that says otherwise rules the hop out (without one,
+			// the hop stays, an approximation).
+			if on, known := e.t.passwords[v.name]; known && a != "iam:CreateAccessKey" && on == (a == "iam:CreateLoginProfile") {
+				continue
+			}
+			e.hop(st, v.id, schema.DelegOther, strings.ToLower(strings.TrimPrefix(a, "iam:"))+" on "+v.name, c, a)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package awsiam_test
 
 import (
 	"context"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
@@ -51,7 +54,7 @@ func loadOpts(t *testing.T, config string, opts awsiam.Options, paths ...string)
 // admin on the account through its technique (take-overs of existing
 // resources conditionally), fn1–fn4 are found, fp1–fp10 are not.
 func TestIAMVulnerable(t *testing.T) {
-	ds := loadAt(t, awsiam.Options{AsOf: asOf}, "testdata/iam-vulnerable/authorization-details.json")
+	ds := loadAt(t, awsiam.Options{AsOf: asOf}, "testdata/iam-vulnerable") // with its credential report
 	const a = "aws:111111111111"
 	who := whoCan(t, engine(t, ds), schema.ActionAdmin, a)
 	for _, tc := range []struct {
@@ -110,6 +113,13 @@ func TestIAMVulnerable(t *testing.T) {
 		})
 	}
 	assert.True(t, hasDelegation(ds, a+":user/privesc4-CreateAccessKey-user", a+":user/terraform-admin", schema.DelegOther))
+	// The credential report says alice-admin has a console password and
+	// terraform-admin none: a login profile is created for the one, updated
+	// for the other, never the other way round.
+	assert.True(t, hasDelegation(ds, a+":user/privesc5-CreateLoginProfile-user", a+":user/terraform-admin", schema.DelegOther))
+	assert.False(t, hasDelegation(ds, a+":user/privesc5-CreateLoginProfile-user", a+":user/alice-admin", schema.DelegOther))
+	assert.True(t, hasDelegation(ds, a+":user/privesc6-UpdateLoginProfile-user", a+":user/alice-admin", schema.DelegOther))
+	assert.False(t, hasDelegation(ds, a+":user/privesc6-UpdateLoginProfile-user", a+":user/terraform-admin", schema.DelegOther))
 	fps := 0
 	for _, id := range ds.IdentityList {
 		if strings.HasPrefix(id.Name, "fp") {
@@ -134,5 +144,47 @@ func TestIAMVulnerableDeterministic(t *testing.T) {
 		require.Equal(t, first.GrantList, again.GrantList)
 		require.Equal(t, first.DelegationList, again.DelegationList)
 		require.Equal(t, first.IdentityList, again.IdentityList)
+	}
+}
+
+// TestIAMVulnerableMoto: iam-vulnerable's Terraform deployed into moto and
+// exported (testdata/iam-vulnerable-moto, scripts/pmapper-compare): each of
+// its users and roles reaches admin on the account as expected.tsv says —
+// yes: unconditionally; cond: only conditionally (the resource it takes over
+// is not in the account); no: not at all. The same file is the "expected"
+// column of the side-by-side against PMapper in docs/ingest-aws.md.
+func TestIAMVulnerableMoto(t *testing.T) {
+	const dir = "testdata/iam-vulnerable-moto/"
+	ds := loadAt(t, optsAsOf(), dir) // details and credential report: one source
+	const a = "aws:123456789012"
+	who := whoCan(t, engine(t, ds), schema.ActionAdmin, a)
+	raw, err := os.ReadFile(dir + "expected.tsv")
+	require.NoError(t, err)
+	expected := map[string]string{}
+	for _, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		require.Len(t, f, 4, line)
+		expected[a+":"+f[0]] = f[2]
+	}
+	require.Len(t, expected, 92)
+	for id, want := range expected {
+		got := "no"
+		if acc, ok := who[id]; ok {
+			got = "cond"
+			for _, p := range acc.Paths {
+				if !slices.ContainsFunc(p, func(h analysis.Hop) bool { return h.Conditional }) {
+					got = "yes"
+				}
+			}
+		}
+		assert.Equal(t, want, got, id)
+	}
+	for id := range who {
+		if strings.Contains(id, ":user/") || strings.Contains(id, ":role/") {
+			assert.Contains(t, expected, id, "found but not in expected.tsv")
+		}
 	}
 }

@@ -49,6 +49,7 @@ type transformer struct {
 	byARNIdx  map[string][]int    // ARN → indices in subjects (trust.go arnIndex)
 	assumeIdx map[string][]int    // role ARN → candidate assumers (trust.go assumeIndex)
 	identIdx  map[string]int      // identity id → its index in out.IdentityList
+	passwords map[string]bool     // user name → console password, for the users a credential report lists
 }
 
 type grantKey struct {
@@ -85,6 +86,14 @@ func TransformWith(d *Details, rep *Report, cfg *Config, opts Options) (*graph.D
 	}
 	if t.acct == "" {
 		return nil, fmt.Errorf("cannot tell the AWS account id: no ARN with a 12-digit account")
+	}
+	if rep != nil {
+		t.passwords = map[string]bool{}
+		for _, row := range rep.Rows {
+			if !row.IsRoot() {
+				t.passwords[row.User] = row.PasswordOn
+			}
+		}
 	}
 	if d != nil {
 		if err := t.details(); err != nil {

@@ -215,6 +215,7 @@ func (j *JSONWriter) PutMembership(r graph.Membership) error {
 		o.str("group", r.Group)
 		o.time("valid_from", r.ValidFrom)
 		o.time("expires_at", r.ExpiresAt)
+		o.str("native", r.Native)
 	})
 }
 
@@ -241,6 +242,7 @@ func (j *JSONWriter) PutCredential(r graph.Credential) error {
 		o.list("systems", r.Systems)
 		o.time("created_at", r.CreatedAt)
 		o.time("last_rotated_at", r.LastRotatedAt)
+		o.time("valid_from", r.ValidFrom)
 		o.time("expires_at", r.ExpiresAt)
 		o.time("last_used_at", r.LastUsedAt)
 		if r.RotationDays != 0 {

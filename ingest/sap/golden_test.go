@@ -1,6 +1,7 @@
 package sap_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -31,4 +33,26 @@ func TestSampleExpected(t *testing.T) {
 			require.Equal(t, q.Who, who(t, e, q.Action, q.Resource))
 		})
 	}
+}
+
+// TestSampleReferenceUserEvidence: GRACE holds Z_FI_PAYMENT only through her
+// reference user REF_FI_CLERK; the MEMBER_OF hop of her evidence path names
+// the USREFUS row and the reference user's own assignment.
+func TestSampleReferenceUserEvidence(t *testing.T) {
+	e := engine(t, load(t, sample), asOf)
+	acc, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: schema.ActionApprove,
+		Resource: "sap:PRD:100:bukrs:1000:payment_run"})
+	require.NoError(t, err)
+	var found bool
+	for _, a := range acc {
+		if a.Identity != "sap:PRD:100:user:GRACE" {
+			continue
+		}
+		found = true
+		require.True(t, a.Effective)
+		hop := a.Paths[0][0]
+		require.Equal(t, "sap:PRD:100:role:Z_FI_PAYMENT", hop.To)
+		require.Equal(t, "USREFUS BNAME=GRACE REFUSER=REF_FI_CLERK (AGR_USERS UNAME=REF_FI_CLERK AGR_NAME=Z_FI_PAYMENT)", hop.Native)
+	}
+	require.True(t, found, "GRACE can approve payment runs in 1000")
 }

@@ -12,17 +12,19 @@ import (
 // USREFUS, and records what each user holds for the grant placement.
 func (t *transformer) memberships() {
 	t.held = map[string][]held{}
-	t.memberIdx = map[string]int{}
+	t.memberIdx = map[string][]int{}
 	direct := map[string][]held{}
 	for _, a := range t.x.Assignments {
 		if t.users[a.User] == nil {
 			continue // an assignment of a user not in USR02 (deleted) grants nothing
 		}
-		direct[a.User] = append(direct[a.User], held{p: t.roles[a.Role], w: assignmentWindow(a.From, a.To)})
+		direct[a.User] = append(direct[a.User], held{p: t.roles[a.Role], w: assignmentWindow(a.From, a.To),
+			native: "AGR_USERS UNAME=" + a.User + " AGR_NAME=" + a.Role})
 	}
 	for _, up := range t.x.UserProfiles {
 		if t.users[up.User] != nil {
-			direct[up.User] = append(direct[up.User], held{p: t.profiles[up.Profile]})
+			direct[up.User] = append(direct[up.User], held{p: t.profiles[up.Profile],
+				native: "UST04 BNAME=" + up.User + " PROFILE=" + up.Profile})
 		}
 	}
 	for _, name := range t.userNames {
@@ -36,43 +38,56 @@ func (t *transformer) memberships() {
 		}
 		for _, h := range direct[r.Ref] {
 			h.via = r.Ref
+			h.native = "USREFUS BNAME=" + r.User + " REFUSER=" + r.Ref + " (" + h.native + ")"
 			t.member(r.User, h)
 		}
 	}
 	for _, name := range sortedKeys(t.roles) {
 		p := t.roles[name]
 		for _, c := range p.parts {
-			t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: p.id, Group: c.id}})
+			t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: p.id, Group: c.id,
+				Native: "AGR_AGRS AGR_NAME=" + p.name + " CHILD_AGR=" + c.name}})
 		}
 	}
 	for _, name := range sortedKeys(t.profiles) {
 		p := t.profiles[name]
 		for _, c := range p.parts {
-			t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: p.id, Group: c.id}})
+			t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: p.id, Group: c.id,
+				Native: "UST10C PROFN=" + p.name + " SUBPROF=" + c.name}})
 		}
 	}
 }
 
 // member records that user holds h.p (and, for the combination of
-// functions, every part of it) and emits the MEMBER_OF edge. A second
-// assignment of the same principal keeps the wider window when they overlap.
+// functions, every part of it) and emits the MEMBER_OF edge with h's
+// evidence text. A second assignment of the same principal whose window
+// overlaps or touches an earlier one widens that record (its text names both
+// assignments); one with a disjoint window is a record of its own.
 func (t *transformer) member(user string, h held) {
 	uid := t.id("user", user)
 	key := uid + "|" + h.p.id
-	if i, dup := t.memberIdx[key]; dup {
-		if w, ok := union(t.res.Memberships[i].Window, h.w); ok {
-			t.res.Memberships[i].Window = w
-			t.res.Memberships[i].ValidFrom, t.res.Memberships[i].ExpiresAt = w.From, w.Until
-			for j := range t.held[user] {
-				if t.held[user][j].p == h.p {
-					t.held[user][j].w = w
-				}
+	for _, i := range t.memberIdx[key] {
+		m := &t.res.Memberships[i]
+		w, ok := union(m.Window, h.w)
+		if !ok {
+			continue
+		}
+		old := m.Window
+		m.Window = w
+		m.ValidFrom, m.ExpiresAt = w.From, w.Until
+		if !slices.Contains(strings.Split(m.Native, "; "), h.native) {
+			m.Native += "; " + h.native
+		}
+		for j := range t.held[user] {
+			if hj := &t.held[user][j]; hj.p == h.p && hj.w == old {
+				hj.w = w
 			}
 		}
 		return
 	}
-	t.memberIdx[key] = len(t.res.Memberships)
-	t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: uid, Group: h.p.id, ValidFrom: h.w.From, ExpiresAt: h.w.Until}, Window: h.w, Via: h.via})
+	t.memberIdx[key] = append(t.memberIdx[key], len(t.res.Memberships))
+	t.res.Memberships = append(t.res.Memberships, Membership{Membership: graph.Membership{Member: uid, Group: h.p.id,
+		ValidFrom: h.w.From, ExpiresAt: h.w.Until, Native: h.native}, Window: h.w, Via: h.via})
 	t.held[user] = append(t.held[user], h)
 }
 
@@ -205,14 +220,15 @@ func (t *transformer) combine(hs []held, used []int) (string, Window, bool) {
 // schedule job steps that run as Y (CAN_ACT_AS, kind run_as).
 func (t *transformer) delegations() {
 	for _, name := range t.userNames {
-		seen := map[string]bool{}
+		seen := map[string]bool{} // target and window: a role held in two disjoint windows delegates in both
 		for _, h := range t.held[name] {
 			for _, in := range t.batchInstances(h.p, 0) {
 				for _, y := range t.batchTargets(in) {
-					if y == name || seen[y] {
+					key := y + "|" + h.w.From.String() + "|" + h.w.Until.String()
+					if y == name || seen[key] {
 						continue
 					}
-					seen[y] = true
+					seen[key] = true
 					label := in.label()
 					if in == allInstance {
 						label = "(" + profileAll + ")"

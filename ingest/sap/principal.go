@@ -36,12 +36,14 @@ func (b bitset) or(o bitset) {
 	}
 }
 
-// held is a principal a user holds, with the window of the assignment and
-// the reference user it comes through ("" for a direct one).
+// held is a principal a user holds, with the window of the assignment, the
+// reference user it comes through ("" for a direct one) and the assignment's
+// evidence text (the table row it came from).
 type held struct {
-	p   *principal
-	w   Window
-	via string
+	p      *principal
+	w      Window
+	via    string
+	native string
 }
 
 func (t *transformer) role(name string) *principal {

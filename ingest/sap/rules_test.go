@@ -1,12 +1,15 @@
 package sap_test
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -131,8 +134,8 @@ func TestRuleComposite(t *testing.T) {
 		"TC S_TCODE A1 TCD FB01 - -",
 		"BK F_BKPF_BUK A2 BUKRS 1000 - -", "BK F_BKPF_BUK A2 ACTVT 01 - -",
 	}, map[string]string{"AGR_AGRS.txt": "AGR_NAME\tCHILD_AGR\nC\tTC\nC\tBK\n"}))
-	require.Contains(t, d.MembershipList, graph.Membership{Member: rid("C"), Group: rid("TC")})
-	require.Contains(t, d.MembershipList, graph.Membership{Member: rid("C"), Group: rid("BK")})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: rid("C"), Group: rid("TC"), Native: "AGR_AGRS AGR_NAME=C CHILD_AGR=TC"})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: rid("C"), Group: rid("BK"), Native: "AGR_AGRS AGR_NAME=C CHILD_AGR=BK"})
 	g := findGrant(d, rid("C"), schema.ActionApprove, je1000)
 	require.NotNil(t, g)
 	require.Equal(t, "S_TCODE TCD=FB01 (TC/A1) + F_BKPF_BUK BUKRS=1000 ACTVT=01 (BK/A2)", g.Native)
@@ -149,7 +152,8 @@ func TestRuleProfiles(t *testing.T) {
 		"UST10S.txt": "PROFN\tOBJCT\tAUTH\nP1\tS_TCODE\tX1\nP1\tF_BKPF_BUK\tX2\n",
 		"UST12.txt":  "OBJCT\tAUTH\tFIELD\tVON\tBIS\nS_TCODE\tX1\tTCD\tFB0*\t\nF_BKPF_BUK\tX2\tBUKRS\t1000\t\nF_BKPF_BUK\tX2\tACTVT\t01\t\n",
 	}))
-	require.Contains(t, d.MembershipList, graph.Membership{Member: pid("P"), Group: pid("P1")})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("U1"), Group: pid("P"), Native: "UST04 BNAME=U1 PROFILE=P"})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: pid("P"), Group: pid("P1"), Native: "UST10C PROFN=P SUBPROF=P1"})
 	g := findGrant(d, pid("P1"), schema.ActionApprove, je1000)
 	require.NotNil(t, g)
 	require.Equal(t, "S_TCODE TCD=FB01 (P1/X1) + F_BKPF_BUK BUKRS=1000 ACTVT=01 (P1/X2)", g.Native)
@@ -161,13 +165,116 @@ func TestRuleProfiles(t *testing.T) {
 }
 
 // Reference users: the referencing user gets every role and profile of the
-// reference user.
+// reference user, and the membership's native text names the USREFUS row and
+// the reference user's own assignment; the evidence path shows it.
 func TestRuleReferenceUser(t *testing.T) {
 	d := load(t, ext(t, []string{"U1 A 0", "REF L 0"}, []string{"R REF 20240101 99991231"}, []string{
 		"R S_TCODE A1 TCD FB01 - -", "R F_BKPF_BUK A2 BUKRS 1000 - -", "R F_BKPF_BUK A2 ACTVT 01 - -",
 	}, map[string]string{"USREFUS.txt": "BNAME\tREFUSER\nU1\tREF\n"}))
-	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("U1"), Group: rid("R"), ValidFrom: day("2024-01-01")})
+	const viaRef = "USREFUS BNAME=U1 REFUSER=REF (AGR_USERS UNAME=REF AGR_NAME=R)"
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("U1"), Group: rid("R"), ValidFrom: day("2024-01-01"),
+		Native: viaRef})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("REF"), Group: rid("R"), ValidFrom: day("2024-01-01"),
+		Native: "AGR_USERS UNAME=REF AGR_NAME=R"})
 	require.Equal(t, map[string]string{"U1": "effective", "REF": "latent"}, whoT01(t, d, schema.ActionApprove, je1000))
+	acc, err := engine(t, d, day("2026-11-30")).WhoCan(context.Background(), reach.WhoCanQuery{Action: schema.ActionApprove, Resource: je1000})
+	require.NoError(t, err)
+	for _, a := range acc {
+		if a.Identity == uid("U1") {
+			require.Equal(t, schema.EdgeMemberOf, a.Paths[0][0].Edge)
+			require.Equal(t, viaRef, a.Paths[0][0].Native, "the evidence names the reference user")
+		}
+	}
+}
+
+// A role held directly and through a reference user: overlapping windows
+// make one membership whose text names both assignments; a disjoint window
+// is a record of its own, so each period counts.
+func TestRuleDirectAndReferenceAssignment(t *testing.T) {
+	auths := []string{"R S_TCODE A1 TCD FB01 - -", "R F_BKPF_BUK A2 BUKRS 1000 - -", "R F_BKPF_BUK A2 ACTVT 01 - -"}
+	refs := map[string]string{"USREFUS.txt": "BNAME\tREFUSER\nU1\tREF\n"}
+	t.Run("overlapping", func(t *testing.T) {
+		d := load(t, ext(t, []string{"U1 A 0", "REF L 0"}, []string{"R U1 20260101 20261231", "R REF 20240101 99991231"}, auths, refs))
+		var got []graph.Membership
+		for _, m := range d.MembershipList {
+			if m.Member == uid("U1") {
+				got = append(got, m)
+			}
+		}
+		require.Equal(t, []graph.Membership{{Member: uid("U1"), Group: rid("R"), ValidFrom: day("2024-01-01"),
+			Native: "AGR_USERS UNAME=U1 AGR_NAME=R; USREFUS BNAME=U1 REFUSER=REF (AGR_USERS UNAME=REF AGR_NAME=R)"}}, got)
+	})
+	t.Run("disjoint", func(t *testing.T) {
+		batch := append(slices.Clone(auths), "R S_BTCH_NAM A3 BTCUNAME REF - -")
+		d := load(t, ext(t, []string{"U1 A 0", "REF L 0"}, []string{"R U1 20240101 20241231", "R REF 20260101 99991231"}, batch, refs))
+		var runAs []graph.Delegation
+		for _, dl := range d.DelegationList {
+			if dl.From == uid("U1") {
+				runAs = append(runAs, dl)
+			}
+		}
+		require.Len(t, runAs, 2, "S_BTCH_NAM of the role held in two disjoint windows: a run-as delegation in each")
+		require.Equal(t, day("2025-01-01"), runAs[0].ExpiresAt)
+		require.Equal(t, day("2026-01-01"), runAs[1].ValidFrom)
+		var got []graph.Membership
+		for _, m := range d.MembershipList {
+			if m.Member == uid("U1") {
+				got = append(got, m)
+			}
+		}
+		require.Equal(t, []graph.Membership{
+			{Member: uid("U1"), Group: rid("R"), ValidFrom: day("2024-01-01"), ExpiresAt: day("2025-01-01"), Native: "AGR_USERS UNAME=U1 AGR_NAME=R"},
+			{Member: uid("U1"), Group: rid("R"), ValidFrom: day("2026-01-01"),
+				Native: "USREFUS BNAME=U1 REFUSER=REF (AGR_USERS UNAME=REF AGR_NAME=R)"},
+		}, got)
+		for _, c := range []struct {
+			at   string
+			want map[string]string
+		}{
+			{at: "2024-06-01", want: map[string]string{"U1": "effective"}},
+			{at: "2025-06-01", want: map[string]string{}},
+			{at: "2026-06-01", want: map[string]string{"U1": "effective", "REF": "latent"}},
+		} {
+			got := map[string]string{}
+			for id, w := range whoRaw(t, engine(t, d, day(c.at)), schema.ActionApprove, je1000) {
+				got[strings.TrimPrefix(id, "sap:T01:001:user:")] = w
+			}
+			require.Equal(t, c.want, got, "as of %s", c.at)
+		}
+	})
+}
+
+// USR02.GLTGV in the future: the password credential is valid from GLTGV
+// (and until the end of GLTGB), so the user cannot log on before it: its
+// access is latent until then.
+func TestRuleUserValidFrom(t *testing.T) {
+	auths := []string{"R S_TCODE A1 TCD FB01 - -", "R F_BKPF_BUK A2 BUKRS 1000 - -", "R F_BKPF_BUK A2 ACTVT 01 - -"}
+	d := load(t, ext(t, nil, []string{"R NEW 20240101 99991231", "R NOW 20240101 99991231"}, auths, map[string]string{
+		"USR02.txt": usrHeader + "NEW\tA\t0\t20261201\t20270630\nNOW\tA\t0\t20261130\t00000000\n",
+	}))
+	creds := map[string]graph.Credential{}
+	for _, c := range d.CredentialList {
+		creds[c.Identity] = c
+	}
+	require.Equal(t, day("2026-12-01"), creds[uid("NEW")].ValidFrom)
+	require.Equal(t, day("2027-07-01"), creds[uid("NEW")].ExpiresAt, "the day after GLTGB")
+	require.Equal(t, day("2026-11-30"), creds[uid("NOW")].ValidFrom)
+	require.True(t, creds[uid("NOW")].ExpiresAt.IsZero())
+	for _, c := range []struct {
+		at   string
+		want map[string]string
+	}{
+		{at: "2026-11-29", want: map[string]string{"NEW": "latent", "NOW": "latent"}},
+		{at: "2026-11-30", want: map[string]string{"NEW": "latent", "NOW": "effective"}},
+		{at: "2026-12-01", want: map[string]string{"NEW": "effective", "NOW": "effective"}},
+		{at: "2027-07-01", want: map[string]string{"NEW": "latent", "NOW": "effective"}},
+	} {
+		got := map[string]string{}
+		for id, w := range whoRaw(t, engine(t, d, day(c.at)), schema.ActionApprove, je1000) {
+			got[strings.TrimPrefix(id, "sap:T01:001:user:")] = w
+		}
+		require.Equal(t, c.want, got, "as of %s", c.at)
+	}
 }
 
 // Assignment windows: AGR_USERS FROM_DAT .. TO_DAT becomes the membership's
@@ -178,8 +285,10 @@ func TestRuleAssignmentWindow(t *testing.T) {
 	d := load(t, ext(t, []string{"OLD A 0", "NEW A 0", "NOW A 0"}, []string{
 		"R OLD 20240101 20261129", "R NEW 20261201 99991231", "R NOW 20240101 20261130",
 	}, auths, nil))
-	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("NOW"), Group: rid("R"), ValidFrom: day("2024-01-01"), ExpiresAt: day("2026-12-01")})
-	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("NEW"), Group: rid("R"), ValidFrom: day("2026-12-01")})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("NOW"), Group: rid("R"), ValidFrom: day("2024-01-01"), ExpiresAt: day("2026-12-01"),
+		Native: "AGR_USERS UNAME=NOW AGR_NAME=R"})
+	require.Contains(t, d.MembershipList, graph.Membership{Member: uid("NEW"), Group: rid("R"), ValidFrom: day("2026-12-01"),
+		Native: "AGR_USERS UNAME=NEW AGR_NAME=R"})
 	tests := []struct {
 		asOf string
 		want map[string]string
@@ -372,4 +481,25 @@ func whoT01(t *testing.T, d *graph.Dataset, a schema.Action, res string) map[str
 		got[strings.TrimPrefix(id, "sap:T01:001:user:")] = w
 	}
 	return got
+}
+
+// Posting periods (OB52): S_TCODE OB52 and S_TABU_NAM TABLE=V_T001B ACTVT=02
+// in one instance give write on the system's posting_period resource (T001B
+// has no company code); display-only table access or the transaction alone
+// give nothing.
+func TestRulePostingPeriods(t *testing.T) {
+	d := load(t, ext(t, []string{"U1 A 0", "U2 A 0", "U3 A 0"}, []string{
+		"PC U1 20240101 99991231", "PD U2 20240101 99991231", "PT U3 20240101 99991231",
+	}, []string{
+		"PC S_TCODE A1 TCD OB52 - -", "PC S_TABU_NAM A2 TABLE V_T001B - -", "PC S_TABU_NAM A2 ACTVT 02 - -",
+		"PD S_TCODE A1 TCD OB52 - -", "PD S_TABU_NAM A2 TABLE V_T001B - -", "PD S_TABU_NAM A2 ACTVT 03 - -",
+		"PT S_TCODE A1 TCD OB52 - -",
+	}, nil))
+	const periods = "sap:T01:001:posting_period"
+	g := findGrant(d, rid("PC"), schema.ActionWrite, periods)
+	require.NotNil(t, g)
+	require.Equal(t, "S_TCODE TCD=OB52 (PC/A1) + S_TABU_NAM TABLE=V_T001B ACTVT=02 (PC/A2)", g.Native)
+	require.Empty(t, grantsOf(d, rid("PD")))
+	require.Empty(t, grantsOf(d, rid("PT")))
+	require.Equal(t, map[string]string{"U1": "effective"}, whoT01(t, d, schema.ActionWrite, periods))
 }

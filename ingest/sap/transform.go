@@ -57,7 +57,7 @@ type transformer struct {
 	roles     map[string]*principal
 	profiles  map[string]*principal
 	held      map[string][]held // user → principals held, with windows
-	memberIdx map[string]int    // user id|group id → index in Memberships
+	memberIdx map[string][]int  // user id|group id → indexes in Memberships
 
 	atoms   []atom
 	atomIdx map[string]int
@@ -169,8 +169,10 @@ func (t *transformer) identities() {
 		if u.Type == "L" {
 			continue
 		}
+		// The user can log on only inside GLTGV…GLTGB: the credential is
+		// valid from GLTGV and expires the day after GLTGB.
 		cred := graph.Credential{ID: id + ":password", Identity: id, Type: schema.CredPassword, Systems: []string{t.sys},
-			CreatedAt: u.Created, LastRotatedAt: u.PasswordChanged, LastUsedAt: u.LastLogon}
+			CreatedAt: u.Created, LastRotatedAt: u.PasswordChanged, LastUsedAt: u.LastLogon, ValidFrom: u.ValidFrom}
 		if !u.ValidTo.IsZero() {
 			cred.ExpiresAt = u.ValidTo.AddDate(0, 0, 1)
 		}

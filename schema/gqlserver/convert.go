@@ -89,7 +89,8 @@ func toCredential(c graph.Credential) *model.Credential {
 	}
 	return &model.Credential{
 		ID: c.ID, Identity: c.Identity, Type: c.Type, Systems: systems,
-		CreatedAt: optTime(c.CreatedAt), LastRotatedAt: optTime(c.LastRotatedAt), ExpiresAt: optTime(c.ExpiresAt),
+		CreatedAt: optTime(c.CreatedAt), LastRotatedAt: optTime(c.LastRotatedAt), ValidFrom: optTime(c.ValidFrom),
+		ExpiresAt:  optTime(c.ExpiresAt),
 		LastUsedAt: optTime(c.LastUsedAt), RotationDays: rot, Revoked: c.Revoked, Vaulted: c.Vaulted,
 		StoredIn: optString(c.StoredIn),
 	}

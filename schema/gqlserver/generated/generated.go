@@ -138,6 +138,7 @@ type ComplexityRoot struct {
 		StoredIn      func(childComplexity int) int
 		Systems       func(childComplexity int) int
 		Type          func(childComplexity int) int
+		ValidFrom     func(childComplexity int) int
 		Vaulted       func(childComplexity int) int
 	}
 
@@ -834,6 +835,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Credential.Type(childComplexity), true
+	case "Credential.validFrom":
+		if e.ComplexityRoot.Credential.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Credential.ValidFrom(childComplexity), true
 	case "Credential.vaulted":
 		if e.ComplexityRoot.Credential.Vaulted == nil {
 			break
@@ -2128,7 +2135,7 @@ type Hop {
   to: ID!
   "The granted action, on GRANT hops only."
   action: Action
-  "The source's own text, kept as evidence: the permission string on GRANT hops, the delegation's text on CAN_ACT_AS hops; null when the source gave none."
+  "The source's own text, kept as evidence: the permission string on GRANT hops, the delegation's text on CAN_ACT_AS hops, the membership's text on MEMBER_OF hops (such as the SAP table and reference user it came from); null when the source gave none."
   native: String
   "True on a GRANT hop whose grant is conditional; false on every other hop."
   conditional: Boolean!
@@ -2434,6 +2441,8 @@ type Credential implements Node {
   systems: [ID!]!
   createdAt: Time
   lastRotatedAt: Time
+  "The credential is valid from this instant on (inclusive); before it, it opens no session. Null when it always was."
+  validFrom: Time
   expiresAt: Time
   lastUsedAt: Time
   rotationDays: Int
@@ -2757,6 +2766,8 @@ func (ec *executionContext) childFields_Credential(ctx context.Context, field gr
 		return ec.fieldContext_Credential_createdAt(ctx, field)
 	case "lastRotatedAt":
 		return ec.fieldContext_Credential_lastRotatedAt(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Credential_validFrom(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_Credential_expiresAt(ctx, field)
 	case "lastUsedAt":
@@ -5354,6 +5365,29 @@ func (ec *executionContext) _Credential_lastRotatedAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Credential_lastRotatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Credential", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Credential_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Credential) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Credential_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Credential_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Credential", field, false, false, "Time")
 }
 
@@ -11813,6 +11847,11 @@ func (ec *executionContext) _Credential(ctx context.Context, sel ast.SelectionSe
 			}
 		case "lastRotatedAt":
 			out.Values[i] = ec._Credential_lastRotatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._Credential_validFrom(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -91,11 +91,13 @@ type Credential struct {
 	Systems       []string   `json:"systems"`
 	CreatedAt     *time.Time `json:"createdAt,omitempty"`
 	LastRotatedAt *time.Time `json:"lastRotatedAt,omitempty"`
-	ExpiresAt     *time.Time `json:"expiresAt,omitempty"`
-	LastUsedAt    *time.Time `json:"lastUsedAt,omitempty"`
-	RotationDays  *int       `json:"rotationDays,omitempty"`
-	Revoked       bool       `json:"revoked"`
-	Vaulted       bool       `json:"vaulted"`
+	// The credential is valid from this instant on (inclusive); before it, it opens no session. Null when it always was.
+	ValidFrom    *time.Time `json:"validFrom,omitempty"`
+	ExpiresAt    *time.Time `json:"expiresAt,omitempty"`
+	LastUsedAt   *time.Time `json:"lastUsedAt,omitempty"`
+	RotationDays *int       `json:"rotationDays,omitempty"`
+	Revoked      bool       `json:"revoked"`
+	Vaulted      bool       `json:"vaulted"`
 	// Resource id of the secret location holding it.
 	StoredIn *string `json:"storedIn,omitempty"`
 }
@@ -149,7 +151,7 @@ type Hop struct {
 	To   string          `json:"to"`
 	// The granted action, on GRANT hops only.
 	Action *schema.Action `json:"action,omitempty"`
-	// The source's own text, kept as evidence: the permission string on GRANT hops, the delegation's text on CAN_ACT_AS hops; null when the source gave none.
+	// The source's own text, kept as evidence: the permission string on GRANT hops, the delegation's text on CAN_ACT_AS hops, the membership's text on MEMBER_OF hops (such as the SAP table and reference user it came from); null when the source gave none.
 	Native *string `json:"native,omitempty"`
 	// True on a GRANT hop whose grant is conditional; false on every other hop.
 	Conditional bool `json:"conditional"`
