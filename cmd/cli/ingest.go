@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/stores"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
@@ -23,7 +24,7 @@ import (
 )
 
 func newIngestCmd(g *globals) *cobra.Command {
-	var format, collectedAt string
+	var format, collectedAt, neo4jImport string
 	var awsContext []string
 	var conf sourceConfigs
 	cmd := &cobra.Command{
@@ -43,6 +44,7 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
   reachgraph ingest vault-export/                        # vault read -format=json output
   reachgraph ingest --opengraph-map map.yaml okta-opengraph.json   # BloodHound OpenGraph payload
   reachgraph ingest --store file:/var/lib/reachgraph.db export.json
+  reachgraph ingest --neo4j-import /tmp/import export.json   # CSVs for neo4j-admin database import full
   reachgraph ingest k8s/ aws/ sap=sap/ vault-export/ --link links.yaml
   PGPASSWORD=… reachgraph ingest --pg-config pg.yaml 'postgres://audit@db1:5432/finance?sslmode=require'`,
 		Args: cobra.MinimumNArgs(1),
@@ -50,11 +52,18 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 			if err := g.checkOutput(); err != nil {
 				return err
 			}
-			st, err := g.openStore(cmd.Context())
-			if err != nil {
-				return err
+			var st graph.Ingester
+			if neo4jImport != "" {
+				st = stores.Neo4jBulkImport(neo4jImport)
+			} else {
+				s, err := g.openStore(cmd.Context())
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				st = s
 			}
-			defer st.Close()
+			var err error
 			var at time.Time
 			if collectedAt != "" {
 				if at, err = time.Parse(time.RFC3339, collectedAt); err != nil {
@@ -70,7 +79,12 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 			if err != nil {
 				return err
 			}
-			return g.printIngested(meta)
+			if err := g.printIngested(meta); err != nil || neo4jImport == "" {
+				return err
+			}
+			fmt.Fprintf(g.env.Stderr, "wrote the CSVs of a new Neo4j database to %s; with Neo4j stopped, run\n"+
+				"  neo4j-admin database import full neo4j --overwrite-destination @%s/import.args\n", neo4jImport, strings.TrimSuffix(neo4jImport, "/"))
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "auto", "auto, bundle, aws-iam, k8s-rbac, postgres, sap, vault or opengraph")
@@ -82,12 +96,13 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 	cmd.Flags().StringVar(&conf.opengraphMap, "opengraph-map", "", "opengraph map (YAML): node and edge kinds of other sources → reachgraph kinds (docs/interop.md)")
 	cmd.Flags().StringVar(&conf.vault, "vault-config", "", "vault configuration (YAML): cluster name, SOX scope, kubernetes auth mount → Kubernetes cluster, jwt mount → issuer (docs/ingest-vault.md); default vault.yaml in the export directory")
 	cmd.Flags().StringArrayVar(&conf.links, "link", nil, "link file (YAML) joining the sources: same_as, stored_in, act_as (docs/links.md); repeatable")
+	cmd.Flags().StringVar(&neo4jImport, "neo4j-import", "", "write the snapshot as the CSVs of neo4j-admin database import full into this empty directory instead of storing it (a new Neo4j database, built offline; docs/neo4j.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
 
 // ingest loads sources into st with a progress bar on a terminal.
-func (g *globals) ingest(cmd *cobra.Command, st graph.Store, paths []string, format string, collectedAt time.Time, conf sourceConfigs) (graph.SnapshotMeta, error) {
+func (g *globals) ingest(cmd *cobra.Command, st graph.Ingester, paths []string, format string, collectedAt time.Time, conf sourceConfigs) (graph.SnapshotMeta, error) {
 	srcs := make([]ingest.Source, len(paths))
 	for i, p := range paths {
 		srcs[i] = sourceArg(p, format)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -19,62 +20,79 @@ type batchWriter struct {
 	// their endpoints by element id (a direct record lookup) rather than by
 	// an index seek on (snapshot, id) per endpoint.
 	eids map[string]string
-	mu   sync.Mutex // guards eids while node kinds are written concurrently
+	mu   sync.Mutex // guards eids while node batches are written concurrently
+	// slots bounds the write transactions in flight (Options.Parallelism).
+	slots chan struct{}
 }
 
-// run writes rows in batches of Options.BatchSize with cypher and, when
-// counted, returns how many relationships the batches report created.
-func (w *batchWriter) run(ctx context.Context, cypher string, rows []map[string]any) (int64, error) {
-	sess := w.store.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: w.store.opts.Database})
-	defer sess.Close(context.WithoutCancel(ctx))
+// batches runs fn on each batch of Options.BatchSize rows, at most
+// Options.Parallelism transactions at once across the whole ingest (w.slots
+// is shared by every kind). The first error cancels the batches not yet
+// started and is returned.
+func (w *batchWriter) batches(ctx context.Context, rows []map[string]any, fn func(ctx context.Context, batch []map[string]any) error) error {
 	size := w.store.opts.BatchSize
-	var created int64
+	var steps []func(context.Context) error
 	for lo := 0; lo < len(rows); lo += size {
 		batch := rows[lo:min(lo+size, len(rows))]
-		params := map[string]any{"snapshot": w.snapshot, "rows": batch}
-		n, err := neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (int64, error) {
-			res, err := tx.Run(ctx, cypher, params)
-			if err != nil {
-				return 0, err
+		steps = append(steps, func(ctx context.Context) error {
+			select {
+			case w.slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
-			rec, err := res.Single(ctx)
-			if err != nil || rec == nil {
-				return 0, err
-			}
-			v, _ := rec.Get("created")
-			n, _ := v.(int64)
-			return n, nil
-		}, append(w.store.txOptions(), neo4j.WithTxMetadata(map[string]any{"snapshot": w.snapshot}))...)
-		if err != nil {
-			return created, err
-		}
-		created += n
+			defer func() { <-w.slots }()
+			return fn(ctx, batch)
+		})
 	}
-	return created, nil
+	return concurrently(ctx, steps)
+}
+
+// write runs cypher once on batch in its own write transaction, retried by
+// the driver on transient errors (deadlocks between concurrent batches
+// touching the same nodes are among them), and returns its records.
+func (w *batchWriter) write(ctx context.Context, cypher string, batch []map[string]any) ([]*neo4j.Record, error) {
+	res, err := neo4j.ExecuteQuery(ctx, w.store.driver, cypher,
+		map[string]any{"snapshot": w.snapshot, "rows": batch}, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(w.store.opts.Database),
+		neo4j.ExecuteQueryWithTransactionConfig(append(w.store.txOptions(),
+			neo4j.WithTxMetadata(map[string]any{"snapshot": w.snapshot}))...))
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
+}
+
+// run writes rows in parallel batches with cypher and returns how many
+// relationships the batches report created.
+func (w *batchWriter) run(ctx context.Context, cypher string, rows []map[string]any) (int64, error) {
+	var created atomic.Int64
+	err := w.batches(ctx, rows, func(ctx context.Context, batch []map[string]any) error {
+		recs, err := w.write(ctx, cypher, batch)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 1 {
+			v, _ := recs[0].Get("created")
+			n, _ := v.(int64)
+			created.Add(n)
+		}
+		return nil
+	})
+	return created.Load(), err
 }
 
 // nodes creates the nodes of kind and records their element ids.
 func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []map[string]any) error {
-	sess := w.store.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: w.store.opts.Database})
-	defer sess.Close(context.WithoutCancel(ctx))
-	size := w.store.opts.BatchSize
-	for lo := 0; lo < len(rows); lo += size {
-		batch := rows[lo:min(lo+size, len(rows))]
-		params := map[string]any{"snapshot": w.snapshot, "rows": batch}
-		recs, err := neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
-			res, err := tx.Run(ctx, createNodesCypher(kind), params)
-			if err != nil {
-				return nil, err
-			}
-			return res.Collect(ctx)
-		}, append(w.store.txOptions(), neo4j.WithTxMetadata(map[string]any{"snapshot": w.snapshot}))...)
+	err := w.batches(ctx, rows, func(ctx context.Context, batch []map[string]any) error {
+		recs, err := w.write(ctx, createNodesCypher(kind), batch)
 		if err != nil {
-			return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: %w", kind, w.snapshot, err)
+			return err
 		}
 		if len(recs) != len(batch) {
-			return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: created %d of %d", kind, w.snapshot, len(recs), len(batch))
+			return fmt.Errorf("created %d of %d", len(recs), len(batch))
 		}
 		w.mu.Lock()
+		defer w.mu.Unlock()
 		for _, rec := range recs {
 			id, _ := rec.Values[0].(string)
 			eid, _ := rec.Values[1].(string)
@@ -82,7 +100,10 @@ func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []ma
 				w.eids[id] = eid
 			}
 		}
-		w.mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("neo4jstore: write %s nodes of snapshot %s: %w", kind, w.snapshot, err)
 	}
 	return nil
 }

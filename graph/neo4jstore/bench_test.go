@@ -10,6 +10,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/neo4jstore"
 	"github.com/reachgraph/reachgraph/graph/projection"
 )
 
@@ -77,4 +78,16 @@ func BenchmarkProjection(b *testing.B) {
 			b.ReportMetric(float64(meta.Counts.Total())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// BenchmarkBulkExport measures writing tier S as neo4j-admin import CSVs
+// (rows/s; no server).
+func BenchmarkBulkExport(b *testing.B) {
+	d := tierS(b)
+	rows := d.Meta().Counts.Total()
+	for i := 0; i < b.N; i++ {
+		_, err := neo4jstore.BulkImport{Dir: filepath.Join(b.TempDir(), "csv")}.Ingest(context.Background(), d.Info, d.WriteTo)
+		require.NoError(b, err)
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -118,10 +118,16 @@ func createNodesCypher(kind schema.NodeKind) string {
 	return fmt.Sprintf("UNWIND $rows AS row CREATE (n:%s %s) RETURN row.id AS id, elementId(n) AS eid", kind, propMap(nodeProps(kind)))
 }
 
-// readNodesCypher returns the nodes of kind in snapshot $snapshot in write order.
+// readNodesCypher returns the nodes of kind in snapshot $snapshot in write
+// order. The (snapshot, seq) index is both the lookup and the order (the
+// hint, the seq range and ORDER BY both properties make Neo4j 5 use it for
+// both; ORDER BY n.seq alone adds a Sort): rows stream as they
+// are read, where a Sort would hold back the first row until every node of
+// the snapshot was sorted — minutes at tier M, past the server's idle
+// timeout.
 func readNodesCypher(kind schema.NodeKind) string {
-	return fmt.Sprintf("MATCH (n:%s {snapshot: $snapshot}) RETURN %s ORDER BY n.seq",
-		kind, returnList("n", nodeProps(kind)))
+	return fmt.Sprintf("MATCH (n:%[1]s) USING INDEX n:%[1]s(snapshot, seq) WHERE n.snapshot = $snapshot AND n.seq >= 0 "+
+		"RETURN %[2]s ORDER BY n.snapshot, n.seq", kind, returnList("n", nodeProps(kind)))
 }
 
 // createEdgesCypher creates one relationship of kind per row of $rows between
@@ -136,14 +142,16 @@ func createEdgesCypher(kind schema.EdgeKind) string {
 }
 
 // readEdgesCypher returns the relationships of kind in snapshot $snapshot in
-// write order, with their endpoints' ids under the endpoint field names.
+// write order, with their endpoints' ids under the endpoint field names,
+// streamed in the order of the (snapshot, seq) index (see readNodesCypher).
 func readEdgesCypher(kind schema.EdgeKind) string {
 	f, t := edgeEnds(kind)
 	ret := "a.id AS " + f.Name + ", b.id AS " + t.Name
 	if props := edgeProps(kind); len(props) > 0 {
 		ret += ", " + returnList("r", props)
 	}
-	return fmt.Sprintf("MATCH (a)-[r:%s {snapshot: $snapshot}]->(b) RETURN %s ORDER BY r.seq", kind, ret)
+	return fmt.Sprintf("MATCH (a)-[r:%[1]s]->(b) USING INDEX r:%[1]s(snapshot, seq) WHERE r.snapshot = $snapshot AND r.seq >= 0 "+
+		"RETURN %[2]s ORDER BY r.snapshot, r.seq", kind, ret)
 }
 
 // derivedEdge is a relationship derived from a reference field of a node, for
@@ -184,9 +192,23 @@ func deleteBatchCypher(kind schema.NodeKind) string {
 	return fmt.Sprintf("MATCH (n:%s {snapshot: $snapshot}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted", kind)
 }
 
+// recordEdge reports whether relationships of kind e are records (a bundle
+// section), not derived from node fields.
+func recordEdge(e schema.EdgeKind) bool {
+	for _, s := range schema.Sections {
+		if s.Edge == e {
+			return true
+		}
+	}
+	return false
+}
+
 // schemaCypher returns the constraints and indexes created by Open, before
-// any load: (snapshot, id) is unique per node label, relationships are
-// indexed by snapshot, and snapshot ids are unique.
+// any load: (snapshot, id) is unique per node label, nodes and record
+// relationships are indexed by (snapshot, seq), derived relationships by
+// snapshot, and snapshot ids are unique. (A database created before
+// record relationships had the (snapshot, seq) index keeps its unused
+// (snapshot) one.)
 func schemaCypher() []string {
 	var out []string
 	for _, k := range schema.NodeKinds {
@@ -195,6 +217,10 @@ func schemaCypher() []string {
 		out = append(out, fmt.Sprintf("CREATE INDEX %s_snapshot_seq IF NOT EXISTS FOR (n:%s) ON (n.snapshot, n.seq)", name, k))
 	}
 	for _, e := range schema.EdgeKinds {
+		if recordEdge(e) { // read back in seq order
+			out = append(out, fmt.Sprintf("CREATE INDEX %s_snapshot_seq IF NOT EXISTS FOR ()-[r:%s]-() ON (r.snapshot, r.seq)", strings.ToLower(string(e)), e))
+			continue
+		}
 		out = append(out, fmt.Sprintf("CREATE INDEX %s_snapshot IF NOT EXISTS FOR ()-[r:%s]-() ON (r.snapshot)", strings.ToLower(string(e)), e))
 	}
 	out = append(out, fmt.Sprintf("CREATE CONSTRAINT snapshot_id IF NOT EXISTS FOR (s:%s) REQUIRE s.id IS UNIQUE", snapshotLabel))

@@ -26,8 +26,9 @@ func TestCypherText(t *testing.T) {
 		{
 			name: "read groups",
 			got:  readNodesCypher(schema.KindGroup),
-			want: "MATCH (n:Group {snapshot: $snapshot}) RETURN n.id AS id, n.name AS name, n.type AS type, " +
-				"n.system AS system ORDER BY n.seq",
+			want: "MATCH (n:Group) USING INDEX n:Group(snapshot, seq) WHERE n.snapshot = $snapshot AND n.seq >= 0 " +
+				"RETURN n.id AS id, n.name AS name, n.type AS type, " +
+				"n.system AS system ORDER BY n.snapshot, n.seq",
 		},
 		{
 			name: "create memberships",
@@ -50,9 +51,10 @@ func TestCypherText(t *testing.T) {
 		{
 			name: "read delegations",
 			got:  readEdgesCypher(schema.EdgeCanActAs),
-			want: "MATCH (a)-[r:CAN_ACT_AS {snapshot: $snapshot}]->(b) RETURN a.id AS from, b.id AS to, " +
+			want: "MATCH (a)-[r:CAN_ACT_AS]->(b) USING INDEX r:CAN_ACT_AS(snapshot, seq) " +
+				"WHERE r.snapshot = $snapshot AND r.seq >= 0 RETURN a.id AS from, b.id AS to, " +
 				"r.kind AS kind, r.system AS system, r.native AS native, r.valid_from AS valid_from, " +
-				"r.expires_at AS expires_at ORDER BY r.seq",
+				"r.expires_at AS expires_at ORDER BY r.snapshot, r.seq",
 		},
 		{
 			name: "derived HAS_CREDENTIAL",

@@ -30,19 +30,9 @@ import (
 // Files list is stored as nil. Two concurrent ingests of the same content are
 // not supported: the second may delete the first's rows in progress.
 func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
-	// Records are kept in memory and hashed, in write order, into the content id.
-	var spooled graph.Dataset
-	hasher := graph.NewIDHasher(meta)
-	if err := fn(graph.MultiWriter(&spooled, hasher)); err != nil {
+	meta, spooled, err := spool(ctx, meta, fn)
+	if err != nil {
 		return graph.SnapshotMeta{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	meta = meta.Normalized()
-	meta.ID, meta.Counts = hasher.Sum(), hasher.Counts()
-	if meta.IngestedAt.IsZero() {
-		meta.IngestedAt = time.Now().UTC()
 	}
 	existing, complete, found, err := s.find(ctx, meta.ID)
 	if err != nil {
@@ -56,7 +46,7 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 			return graph.SnapshotMeta{}, ctxErr(ctx, err)
 		}
 	}
-	if err := s.write(ctx, meta, &spooled); err != nil {
+	if err := s.write(ctx, meta, spooled); err != nil {
 		// Clean up even when ctx has ended.
 		if derr := s.discard(context.WithoutCancel(ctx), meta.ID); derr != nil {
 			err = errors.Join(err, fmt.Errorf("neo4jstore: clean up snapshot %s: %w", meta.ID, derr))
@@ -64,6 +54,26 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 		return graph.SnapshotMeta{}, ctxErr(ctx, err)
 	}
 	return meta, nil
+}
+
+// spool runs fn, keeping its records in memory and hashing them, in write
+// order, into the content id; it returns the final metadata (see Ingest) and
+// the records.
+func spool(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, *graph.Dataset, error) {
+	var spooled graph.Dataset
+	hasher := graph.NewIDHasher(meta)
+	if err := fn(graph.MultiWriter(&spooled, hasher)); err != nil {
+		return graph.SnapshotMeta{}, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return graph.SnapshotMeta{}, nil, err
+	}
+	meta = meta.Normalized()
+	meta.ID, meta.Counts = hasher.Sum(), hasher.Counts()
+	if meta.IngestedAt.IsZero() {
+		meta.IngestedAt = time.Now().UTC()
+	}
+	return meta, &spooled, nil
 }
 
 // find looks up the metadata node of id, complete or not.
@@ -84,14 +94,16 @@ func (s *Store) find(ctx context.Context, id graph.SnapshotID) (meta graph.Snaps
 
 // write writes the whole snapshot; see Ingest.
 func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
+	kinds := nodeKinds(d)
 	if _, err := s.exec(ctx, claimCypher, map[string]any{"snapshot": string(meta.ID), "now": time.Now().UTC()}); err != nil {
 		return fmt.Errorf("neo4jstore: reserve snapshot %s: %w", meta.ID, err)
 	}
-	w := &batchWriter{store: s, snapshot: string(meta.ID), eids: map[string]string{}}
-	kinds := nodeKinds(d)
-	// Nodes of different kinds, then edges of different kinds, are written
-	// by concurrent sessions: the server then keeps both cores busy while
-	// the client encodes the next batch. Edges need every node's element id.
+	w := &batchWriter{store: s, snapshot: string(meta.ID), eids: make(map[string]string, len(kinds)),
+		slots: make(chan struct{}, s.opts.Parallelism)}
+	// Nodes, then edges, are written in batches by up to
+	// Options.Parallelism concurrent transactions, whatever their kind:
+	// the server then keeps its cores busy while the client encodes the
+	// next batches. Edges need every node's element id.
 	nodes := []func(context.Context) error{
 		func(ctx context.Context) error { return w.nodes(ctx, schema.KindSystem, rows(d.SystemList, systemRow)) },
 		func(ctx context.Context) error {

@@ -16,8 +16,11 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultDatabase       = "neo4j"
-	DefaultBatchSize      = 5000
+	DefaultDatabase  = "neo4j"
+	DefaultBatchSize = 10000
+	// DefaultParallelism is the number of write transactions an ingest
+	// keeps in flight.
+	DefaultParallelism    = 4
 	DefaultConnectTimeout = 10 * time.Second
 	// DefaultTxTimeout bounds every transaction on the server, so a stuck
 	// query or lock wait ends instead of holding the client forever.
@@ -52,6 +55,11 @@ type Options struct {
 	// BatchSize is the number of rows per UNWIND write transaction; 0 means
 	// DefaultBatchSize.
 	BatchSize int
+	// Parallelism is the number of UNWIND write transactions an ingest
+	// runs at once, across node and relationship kinds; 0 means
+	// DefaultParallelism. Concurrent batches that lock the same nodes may
+	// deadlock; the server aborts one and the driver retries it.
+	Parallelism int
 	// ConnectTimeout bounds opening a socket; 0 means DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 	// TxTimeout is the server-side timeout of every transaction; 0 means
@@ -127,6 +135,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = DefaultParallelism
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = DefaultConnectTimeout

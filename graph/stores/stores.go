@@ -160,3 +160,8 @@ func redact(rawURL string) string {
 	}
 	return rawURL
 }
+
+// Neo4jBulkImport returns an ingester that writes a snapshot as the CSV
+// files of `neo4j-admin database import full` into dir, for a new Neo4j
+// database built offline (neo4jstore.BulkImport).
+func Neo4jBulkImport(dir string) graph.Ingester { return neo4jstore.BulkImport{Dir: dir} }

@@ -3,7 +3,10 @@
 //
 // Run without a compile step (Java 11+ single-file source launcher):
 //
-//	java -cp '<cache>/lib/*' Launcher.java [host] [port] [workdir]
+//	java -cp '<cache>/lib/*' Launcher.java [host] [port] [workdir] [seed]
+//
+// seed, when given, is a Neo4j home whose data/ was written offline (by
+// `neo4j-admin database import full`); the server starts on a copy of it.
 //
 // Defaults: 127.0.0.1 7687, a fresh temporary working directory. Auth is
 // disabled (the harness default), TLS is off, the HTTP server is not started.
@@ -23,7 +26,11 @@ public class Launcher {
         Path work = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("reachgraph-neo4j");
         Files.createDirectories(work);
 
-        Neo4j neo4j = Neo4jBuilders.newInProcessBuilder(work)
+        var builder = Neo4jBuilders.newInProcessBuilder(work);
+        if (args.length > 3) {
+            builder = builder.copyFrom(Path.of(args[3]));
+        }
+        Neo4j neo4j = builder
                 .withDisabledServer()
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(host, port))

@@ -1,0 +1,377 @@
+package neo4jstore
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// ArrayDelimiter separates list elements inside one CSV field of a bulk
+// import (U+001F, the ASCII unit separator): ids and names may hold any
+// printable character, so the usual ';' would split them.
+const ArrayDelimiter = '\x1f'
+
+// ImportArgsFile is the neo4j-admin argument file BulkImport writes in its
+// directory: `neo4j-admin database import full neo4j @DIR/import.args`.
+const ImportArgsFile = "import.args"
+
+// BulkImport is a graph.Ingester that writes a snapshot as the CSV files of
+// `neo4j-admin database import full` instead of sending it to a server:
+// the offline importer builds a new database from them far faster than
+// transactions can (docs/neo4j.md). The database it builds holds exactly
+// what Store.Ingest would have written for the same records — the same
+// labels, relationship types, properties, `snapshot`/`seq` numbering,
+// derived edges and a complete :Snapshot node — so a Store opened on it
+// reads the snapshot back unchanged (Open creates the constraints and
+// indexes, which the importer does not).
+type BulkImport struct {
+	// Dir receives the files; it is created, and must be empty if it exists.
+	Dir string
+}
+
+var _ graph.Ingester = BulkImport{}
+
+// Ingest implements graph.Ingester: it spools fn's records, checks them as
+// Store.Ingest does (ErrDanglingReference) plus that no node id is declared
+// twice, and writes one CSV file per label and relationship type, with a
+// header row, and ImportArgsFile listing them with the importer options.
+// Node ids are in an id space of the snapshot's own (`:ID(<snapshot id>)`),
+// so the files of several snapshots import together into one database: list
+// the --nodes and --relationships lines of every directory's ImportArgsFile.
+// It returns the snapshot's metadata, id included.
+func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
+	meta, d, err := spool(ctx, meta, fn)
+	if err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	dir, err := filepath.Abs(b.Dir)
+	if err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	if ents, err := os.ReadDir(dir); err != nil {
+		return graph.SnapshotMeta{}, err
+	} else if len(ents) > 0 {
+		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
+	}
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(d)}
+	if err := x.write(ctx, meta, d); err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	return meta, nil
+}
+
+// csvExport writes the files of one bulk import.
+type csvExport struct {
+	dir      string
+	snapshot string
+	kinds    map[string]schema.NodeKind
+}
+
+func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
+	if n := len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList); n != len(x.kinds) {
+		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", n-len(x.kinds))
+	}
+	nodes := []struct {
+		kind schema.NodeKind
+		rows rowSource
+	}{
+		{schema.KindSystem, lazyRows(d.SystemList, systemRow)},
+		{schema.KindResource, lazyRows(d.ResourceList, resourceRow)},
+		{schema.KindIdentity, lazyRows(d.IdentityList, identityRow)},
+		{schema.KindGroup, lazyRows(d.GroupList, groupRow)},
+		{schema.KindCredential, lazyRows(d.CredentialList, credentialRow)},
+	}
+	edges := []struct {
+		kind schema.EdgeKind
+		rows rowSource
+	}{
+		{schema.EdgeMemberOf, lazyRows(d.MembershipList, membershipRow)},
+		{schema.EdgeGrant, lazyRows(d.GrantList, grantRow)},
+		{schema.EdgeCanActAs, lazyRows(d.DelegationList, delegationRow)},
+	}
+	// One file per step, written concurrently; args[i] names step i's file.
+	var steps []func(context.Context) error
+	var args []string
+	step := func(arg string, write func() error) {
+		args = append(args, arg)
+		steps = append(steps, func(ctx context.Context) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return write()
+		})
+	}
+	for _, n := range nodes {
+		name := "nodes-" + string(n.kind) + ".csv"
+		step("--nodes="+string(n.kind)+"="+filepath.Join(x.dir, name), func() error { return x.nodes(name, n.kind, n.rows) })
+	}
+	for _, e := range edges {
+		name := "rels-" + string(e.kind) + ".csv"
+		step("--relationships="+string(e.kind)+"="+filepath.Join(x.dir, name), func() error { return x.edges(name, e.kind, e.rows) })
+	}
+	for _, de := range derivedEdges {
+		name := "rels-" + string(de.Edge) + ".csv"
+		step("--relationships="+string(de.Edge)+"="+filepath.Join(x.dir, name), func() error { return x.derived(name, de, d) })
+	}
+	metaName := "nodes-" + snapshotLabel + ".csv"
+	step("--nodes="+snapshotLabel+"="+filepath.Join(x.dir, metaName), func() error { return x.meta(metaName, meta) })
+	if err := concurrently(ctx, steps); err != nil {
+		return err
+	}
+	args = append([]string{
+		"--id-type=string",
+		"--array-delimiter=U+001F",
+		"--multiline-fields=true",
+		"--skip-duplicate-nodes=false",
+		"--skip-bad-relationships=false",
+	}, args...)
+	var sb strings.Builder
+	for _, a := range args {
+		sb.WriteString(strconv.Quote(a))
+		sb.WriteByte('\n')
+	}
+	return os.WriteFile(filepath.Join(x.dir, ImportArgsFile), []byte(sb.String()), 0o644)
+}
+
+// rowSource yields the query rows of one kind one at a time (a tier-M
+// estate's rows would not fit in memory at once): their number, and row i.
+type rowSource struct {
+	n  int
+	at func(i int) map[string]any
+	// check, when set, vets each row before it is written; its error ends
+	// the export (the directory is then left part-written).
+	check func(row map[string]any) error
+}
+
+// lazyRows is rows (ingest.go) one row at a time.
+func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
+	return rowSource{n: len(list), at: func(i int) map[string]any {
+		m := row(list[i])
+		m["seq"] = int64(i)
+		return m
+	}}
+}
+
+// column is one CSV column: its header and the row key it prints.
+type column struct{ header, key string }
+
+// nodes writes the nodes of kind: `id:ID`, snapshot, seq and the properties.
+func (x *csvExport) nodes(name string, kind schema.NodeKind, rows rowSource) error {
+	cols := []column{{"id:ID(" + x.snapshot + ")", "id"}, {"snapshot", "snapshot"}, {"seq:long", "seq"}}
+	for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
+		cols = append(cols, column{p + typeSuffix(nodeSection(kind).Fields, p), p})
+	}
+	return x.file(name, cols, rows)
+}
+
+// edges writes the relationships of kind, after the checks of Store.Ingest.
+func (x *csvExport) edges(name string, kind schema.EdgeKind, rows rowSource) error {
+	from, to := edgeEnds(kind)
+	rows.check = func(row map[string]any) error { // as each row is written: one map per row
+		a, aok := x.kinds[row[from.Name].(string)]
+		b, bok := x.kinds[row[to.Name].(string)]
+		if !aok || !bok || !refers(from, a) || !refers(to, b) {
+			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
+		}
+		return nil
+	}
+	cols := []column{{":START_ID(" + x.snapshot + ")", from.Name}, {":END_ID(" + x.snapshot + ")", to.Name},
+		{"snapshot", "snapshot"}, {"seq:long", "seq"}}
+	for _, p := range edgeProps(kind) {
+		cols = append(cols, column{p + typeSuffix(edgeSection(kind).Fields, p), p})
+	}
+	return x.file(name, cols, rows)
+}
+
+// derived writes the relationships of derived edge de whose targets are
+// declared, as batchWriter.derived creates them.
+func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error {
+	var rows []map[string]any
+	add := func(id, target string) {
+		if target == "" {
+			return
+		}
+		if _, ok := x.kinds[target]; !ok {
+			return
+		}
+		a, b := id, target
+		if de.Reverse {
+			a, b = b, a
+		}
+		rows = append(rows, map[string]any{"a": a, "b": b})
+	}
+	switch {
+	case de.Node == schema.KindCredential && de.Field == "identity":
+		for _, r := range d.CredentialList {
+			add(r.ID, r.Identity)
+		}
+	case de.Node == schema.KindCredential && de.Field == "stored_in":
+		for _, r := range d.CredentialList {
+			add(r.ID, r.StoredIn)
+		}
+	case de.Node == schema.KindResource && de.Field == "system":
+		for _, r := range d.ResourceList {
+			add(r.ID, r.System)
+		}
+	case de.Node == schema.KindResource && de.Field == "parent":
+		for _, r := range d.ResourceList {
+			add(r.ID, r.Parent)
+		}
+	default:
+		return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
+	}
+	src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
+	return x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src)
+}
+
+// meta writes the complete :Snapshot node (its own id space, so it cannot
+// collide with a node id).
+func (x *csvExport) meta(name string, m graph.SnapshotMeta) error {
+	props := metaProps(m)
+	now := time.Now().UTC()
+	row := map[string]any{"snapshot:ID(Snapshot)": string(m.ID), "id": string(m.ID), "complete": true,
+		"claimed_at": now, "committed_at": now}
+	cols := []column{{":ID(Snapshot)", "snapshot:ID(Snapshot)"}, {"id", "id"}, {"complete:boolean", "complete"},
+		{"claimed_at:datetime", "claimed_at"}, {"committed_at:datetime", "committed_at"}}
+	for _, k := range []string{"source", "collected_at", "ingested_at", "files_names", "files_sha256",
+		"counts_systems", "counts_resources", "counts_identities", "counts_groups", "counts_memberships",
+		"counts_grants", "counts_credentials", "counts_delegations"} {
+		v := props[k]
+		if ss, ok := v.([]string); ok && len(ss) == 0 {
+			v = nil
+		}
+		row[k] = v
+		suffix := ""
+		switch v.(type) {
+		case time.Time:
+			suffix = ":datetime"
+		case int64:
+			suffix = ":long"
+		case []string:
+			suffix = ":string[]"
+		}
+		if strings.HasPrefix(k, "counts_") {
+			suffix = ":long"
+		}
+		cols = append(cols, column{k + suffix, k})
+	}
+	return x.file(name, cols, rowSource{n: 1, at: func(int) map[string]any { return row }})
+}
+
+// typeSuffix returns the importer type of property p of a section with
+// fields fs ("" for strings).
+func typeSuffix(fs []schema.Field, p string) string {
+	for _, f := range fs {
+		switch {
+		case f.Name == p:
+			return fieldType(f.Type)
+		case f.Type == schema.TStringMap && (p == f.Name+"_keys" || p == f.Name+"_values"):
+			return ":string[]"
+		case f.Type == schema.TObject && strings.HasPrefix(p, f.Name+"_"):
+			for _, sub := range f.Sub {
+				if f.Name+"_"+sub.Name == p {
+					return fieldType(sub.Type)
+				}
+			}
+		}
+	}
+	panic(fmt.Sprintf("neo4jstore: no field for property %q", p))
+}
+
+func fieldType(t schema.FieldType) string {
+	switch t {
+	case schema.TBool:
+		return ":boolean"
+	case schema.TInt:
+		return ":long"
+	case schema.TTime:
+		return ":datetime"
+	case schema.TRefList, schema.TStringList:
+		return ":string[]"
+	}
+	return ""
+}
+
+// file writes one CSV file: the header row, then one row per map (the
+// snapshot column is the snapshot id). Strings are always quoted, quotes
+// doubled; an unset value is an empty unquoted field, which the importer
+// leaves out.
+func (x *csvExport) file(name string, cols []column, rows rowSource) (err error) {
+	f, err := os.Create(filepath.Join(x.dir, name))
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, f.Close()) }()
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i, c := range cols {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString(c.header)
+	}
+	w.WriteByte('\n')
+	for r := range rows.n {
+		row := rows.at(r)
+		if rows.check != nil {
+			if err := rows.check(row); err != nil {
+				return err
+			}
+		}
+		for i, c := range cols {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			v := row[c.key]
+			if c.key == "snapshot" {
+				v = x.snapshot
+			}
+			if err := writeValue(w, v); err != nil {
+				return fmt.Errorf("neo4jstore: bulk import %s column %s: %w", name, c.header, err)
+			}
+		}
+		w.WriteByte('\n')
+	}
+	return w.Flush()
+}
+
+func writeValue(w *bufio.Writer, v any) error {
+	switch v := v.(type) {
+	case nil:
+	case string:
+		quoted(w, v)
+	case bool:
+		w.WriteString(strconv.FormatBool(v))
+	case int64:
+		w.WriteString(strconv.FormatInt(v, 10))
+	case time.Time:
+		w.WriteString(v.UTC().Format(time.RFC3339Nano))
+	case []string:
+		for _, s := range v {
+			if strings.ContainsRune(s, ArrayDelimiter) || s == "" {
+				return fmt.Errorf("list element %q is empty or holds U+001F, which the importer cannot carry", s)
+			}
+		}
+		quoted(w, strings.Join(v, string(ArrayDelimiter)))
+	default:
+		return fmt.Errorf("value of type %T", v)
+	}
+	return nil
+}
+
+func quoted(w *bufio.Writer, s string) {
+	w.WriteByte('"')
+	w.WriteString(strings.ReplaceAll(s, `"`, `""`))
+	w.WriteByte('"')
+}
