@@ -338,7 +338,7 @@ func TestMain(m *testing.M) {
 // about 100× per tier), which does not fit this machine at tier M yet.
 func BenchmarkTierReport(b *testing.B) {
 	if t := os.Getenv("REACHGRAPH_BENCH_TIER"); t != "" && t != "S" && t != "XS" && os.Getenv("REACHGRAPH_BENCH_REPORT") != "1" {
-		b.Skipf("tier %s report needs REACHGRAPH_BENCH_REPORT=1 (about half an hour at tier M; see docs/reports.md)", t)
+		b.Skipf("tier %s report needs REACHGRAPH_BENCH_REPORT=1 (about ten minutes at tier M; see docs/reports.md)", t)
 	}
 	env := benchSetup(b)
 	rs, err := rules.Builtin()
