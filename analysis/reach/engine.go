@@ -61,8 +61,11 @@ func (e *Engine) grantGives(gi int32, a schema.Action) bool {
 // before as_of), not expired, and its identity active.
 func (e *Engine) credValid(ci int32) bool {
 	c := &e.p.Creds[ci]
-	return !c.Revoked && (c.ValidFrom == projection.NoTime || c.ValidFrom <= e.asOf) && c.Expires > e.asOf &&
-		e.p.Active(c.Owner)
+	if c.Revoked || c.Expires <= e.asOf || !e.p.Active(c.Owner) {
+		return false
+	}
+	from := e.p.CredValidFrom(ci)
+	return from == projection.NoTime || from <= e.asOf
 }
 
 // accepts reports whether credential ci is accepted by system s.

@@ -55,7 +55,7 @@ func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	meta := r.Meta()
 	c := meta.Counts
 	p := &Projection{Meta: meta, ids: newIDTable(c.Systems + c.Resources + c.Identities + c.Groups + c.Credentials),
-		grantWin: map[int32]Window{}, delegWin: map[int32]Window{}}
+		grantWin: map[int32]Window{}, delegWin: map[int32]Window{}, credFrom: map[int32]int64{}}
 	b := &builder{p: p, strs: map[string]int32{}}
 	for k := range p.base {
 		p.base[k] = math.MaxInt32 // kinds not read yet: Kind never answers them
@@ -320,7 +320,11 @@ func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 		}
 		idx := int32(len(p.Creds))
 		cr := Cred{Owner: owner, StoredIn: None, Type: t, Revoked: c.Revoked,
-			ValidFrom: Nano(c.ValidFrom), Expires: Nano(c.ExpiresAt), LastRotated: Nano(c.LastRotatedAt)}
+			Expires: Nano(c.ExpiresAt), LastRotated: Nano(c.LastRotatedAt)}
+		if from := Nano(c.ValidFrom); from != NoTime {
+			cr.validFrom = true
+			p.credFrom[idx] = from
+		}
 		for _, s := range c.Systems {
 			sys, err := b.ref(s, "credential system", System)
 			if err != nil {

@@ -41,7 +41,9 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 	p.sox, p.identType, p.active, p.actor = view[int8](d), view[uint8](d), view[bool](d), view[int32](d)
 	p.Grants = view[Grant](d)
 	p.grantWin = windows(d)
-	p.Creds, p.Delegs = view[Cred](d), view[Deleg](d)
+	p.Creds = view[Cred](d)
+	p.credFrom = windowsFrom(windows(d))
+	p.Delegs = view[Deleg](d)
 	p.delegWin = windows(d)
 	p.members = members(d)
 	p.memberNat = loadMemberNatives(d, len(p.Strings))
@@ -218,6 +220,18 @@ func (p *Projection) check() error {
 			return fmt.Errorf("adjacency %d: offsets", i)
 		}
 	}
+	withFrom := 0
+	for ci := range p.Creds {
+		if p.Creds[ci].validFrom {
+			if _, ok := p.credFrom[int32(ci)]; !ok {
+				return fmt.Errorf("credential %d: valid_from missing", ci)
+			}
+			withFrom++
+		}
+	}
+	if withFrom != len(p.credFrom) {
+		return fmt.Errorf("%d credential valid_from instants for %d credentials that have one", len(p.credFrom), withFrom)
+	}
 	return nil
 }
 
@@ -228,4 +242,13 @@ func monotone(off []uint32) bool {
 		}
 	}
 	return true
+}
+
+// windowsFrom is credFromWindows undone.
+func windowsFrom(m map[int32]Window) map[int32]int64 {
+	out := make(map[int32]int64, len(m))
+	for ci, w := range m {
+		out[ci] = w.From
+	}
+	return out
 }

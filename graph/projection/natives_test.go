@@ -96,5 +96,5 @@ func TestMemberNatives(t *testing.T) {
 			require.Equal(t, c.wantOK, ok)
 		})
 	}
-	require.Equal(t, projection.Nano(day(3)), p.Creds[0].ValidFrom)
+	require.Equal(t, projection.Nano(day(3)), p.CredValidFrom(0))
 }

@@ -18,7 +18,7 @@ var ErrLayout = errors.New("stored projection has another layout")
 
 // persistMagic starts the stored form; its last byte is the format version.
 // Version 2 added the credentials' valid_from and the membership natives.
-const persistMagic = "RGPROJ\x00\x02"
+const persistMagic = "RGPROJ\x00\x03"
 
 // layoutWords are the sizes the stored arrays were written with.
 var layoutWords = [...]uint64{
@@ -67,6 +67,7 @@ func (p *Projection) encode(e *encoder) {
 	put(e, p.Grants)
 	putWindows(e, p.grantWin)
 	put(e, p.Creds)
+	putWindows(e, credFromWindows(p.credFrom))
 	put(e, p.Delegs)
 	putWindows(e, p.delegWin)
 	putMembers(e, &p.members)
@@ -161,4 +162,14 @@ func Derive(ctx context.Context, r graph.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return p.AppendBinary(nil)
+}
+
+// credFromWindows stores the credentials' valid_from instants as windows
+// (From set, open-ended), so they share the windows' stored form.
+func credFromWindows(m map[int32]int64) map[int32]Window {
+	out := make(map[int32]Window, len(m))
+	for ci, from := range m {
+		out[ci] = Window{From: from, Until: NoTime}
+	}
+	return out
 }

@@ -75,17 +75,17 @@ func (g *Grant) Conditional() bool { return g.meta&condBit != 0 }
 func (g *Grant) native() int32  { return int32(g.meta & maxNative) }
 func (g *Grant) windowed() bool { return g.meta&windowedBit != 0 }
 
-// Cred is one credential; its node is CredBase plus its index.
+// Cred is one credential; its node is CredBase plus its index (32 bytes).
 type Cred struct {
-	Owner    int32 // identity node
-	StoredIn int32 // resource node or None
-	// ValidFrom is when the credential becomes usable, unix nanoseconds;
-	// NoTime when it always was.
-	ValidFrom   int64
+	Owner       int32 // identity node
+	StoredIn    int32 // resource node or None
 	Expires     int64 // unix nanoseconds, NoTime when it never expires
 	LastRotated int64 // unix nanoseconds, NoTime when unknown
 	Type        uint8 // index into schema.CredentialTypes
 	Revoked     bool
+	// validFrom marks a credential usable only from a given instant (an
+	// extension of SPEC §1), kept in credFrom: few have one.
+	validFrom bool
 }
 
 // Deleg is one CAN_ACT_AS edge (20 bytes).
@@ -124,6 +124,7 @@ type Projection struct {
 	CredSys  CSR // credential index → accepting system nodes; none means every system
 	Delegs   []Deleg
 	delegWin map[int32]Window // delegation index → validity window, for windowed ones only
+	credFrom map[int32]int64  // credential index → valid_from (unix nanoseconds), for those that have one
 	members  memberWindows    // validity windows of the memberships that have one
 	// memberNat holds the native texts of the memberships that have one.
 	memberNat memberNatives
@@ -274,6 +275,15 @@ func (p *Projection) GrantNative(gi int32) string { return p.Strings[p.Grants[gi
 // never expires.
 func (p *Projection) GrantExpires(gi int32) int64 { return p.GrantWindow(gi).Until }
 
+// CredValidFrom returns when credential ci becomes usable (unix
+// nanoseconds), NoTime when it always was.
+func (p *Projection) CredValidFrom(ci int32) int64 {
+	if !p.Creds[ci].validFrom {
+		return NoTime
+	}
+	return p.credFrom[ci]
+}
+
 // GrantWindow returns grant gi's validity window (Always when it has none).
 func (p *Projection) GrantWindow(gi int32) Window {
 	if !p.Grants[gi].windowed() {
@@ -331,7 +341,7 @@ func (p *Projection) Bytes() int {
 	for _, c := range []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes} {
 		b += c.bytes()
 	}
-	b += 12*cap(p.Grants) + 40*cap(p.Creds) + 20*cap(p.Delegs) + 32*(len(p.grantWin)+len(p.delegWin))
+	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + 32*(len(p.grantWin)+len(p.delegWin)) + 16*len(p.credFrom)
 	b += p.members.bytes() + p.memberNat.bytes()
 	b += 4*(len(p.resParent)+len(p.resSystem)+len(p.resKind)+len(p.actor)) + len(p.sox) + len(p.identType) + len(p.active)
 	for _, s := range p.Strings {

@@ -11,5 +11,5 @@ import (
 func TestRecordSizes(t *testing.T) {
 	require.Equal(t, uintptr(12), unsafe.Sizeof(Grant{}))
 	require.Equal(t, uintptr(20), unsafe.Sizeof(Deleg{}))
-	require.Equal(t, uintptr(40), unsafe.Sizeof(Cred{}))
+	require.Equal(t, uintptr(32), unsafe.Sizeof(Cred{}))
 }
