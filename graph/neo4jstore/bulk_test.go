@@ -97,7 +97,7 @@ func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 // importedServer bulk-imports dirs into a new database of a second test
 // server (a free port, a temporary state directory), stopped at the end of
 // the test, and returns a Store on it.
-func importedServer(t *testing.T, dirs ...string) *neo4jstore.Store {
+func importedServer(t testing.TB, dirs ...string) *neo4jstore.Store {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

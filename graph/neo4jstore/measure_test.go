@@ -18,10 +18,11 @@ import (
 )
 
 // measureEnv names the tier the measurements below run on (S, M); they are
-// skipped without it: docs/performance.md records their output.
+// skipped without it: docs/performance.md records their output. They are
+// benchmarks (one-shot: run them with -benchtime 1x), not tests.
 const measureEnv = "REACHGRAPH_MEASURE_TIER"
 
-func measureTier(t *testing.T) string {
+func measureTier(t testing.TB) string {
 	t.Helper()
 	tier := os.Getenv(measureEnv)
 	if tier == "" {
@@ -30,11 +31,17 @@ func measureTier(t *testing.T) string {
 	return tier
 }
 
-// TestMeasureBulkImport times the offline path at a tier: CSV export,
+// BenchmarkMeasureBulkImport times the offline path at a tier: CSV export,
 // neo4j-admin import plus server start, Open (constraints and indexes
 // populated), the projection read back from the imported database, and
 // the engine against the analyst Cypher on it (compareCypher).
-func TestMeasureBulkImport(t *testing.T) {
+func BenchmarkMeasureBulkImport(b *testing.B) {
+	for range b.N {
+		measureBulkImport(b)
+	}
+}
+
+func measureBulkImport(t testing.TB) {
 	tier := measureTier(t)
 	serverURI(t)
 	ctx := context.Background()
@@ -73,10 +80,16 @@ func TestMeasureBulkImport(t *testing.T) {
 	compareCypher(t, neo, meta, reach.New(p, meta.AsOf()), targets)
 }
 
-// TestMeasureWhoCanCypher ingests a tier, then times the engine's WhoCan and
+// BenchmarkMeasureWhoCanCypher ingests a tier, then times the engine's WhoCan and
 // the analyst Cypher (authorized + effective) on 20 resources, approve,
 // checking that the answers agree, and logs p50 and p99 of each.
-func TestMeasureWhoCanCypher(t *testing.T) {
+func BenchmarkMeasureWhoCanCypher(b *testing.B) {
+	for range b.N {
+		measureWhoCanCypher(b)
+	}
+}
+
+func measureWhoCanCypher(t testing.TB) {
 	tier := measureTier(t)
 	neo := openEmpty(t)
 	ctx := context.Background()
@@ -94,7 +107,7 @@ func TestMeasureWhoCanCypher(t *testing.T) {
 
 // compareCypher times the engine's WhoCan and the analyst Cypher on targets
 // (approve), requires equal answers, and logs p50 and p99 of each.
-func compareCypher(t *testing.T, neo *neo4jstore.Store, meta graph.SnapshotMeta, e *reach.Engine, targets []string) {
+func compareCypher(t testing.TB, neo *neo4jstore.Store, meta graph.SnapshotMeta, e *reach.Engine, targets []string) {
 	ctx := context.Background()
 	start := time.Now() // the first run of each query compiles its plan
 	_, _, err := neo.WhoCanCypher(ctx, meta.ID, targets[0], schema.ActionApprove, e.AsOf(), neo4jstore.DefaultCypherExposures)
