@@ -216,6 +216,7 @@ func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
 	}
 	words := make([]uint64, (size+7)/8)
 	out := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
+	hugePages(out)
 	var key []byte
 	at := uint64(0)
 	for n := uint32(0); at < size; n++ {

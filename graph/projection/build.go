@@ -37,7 +37,7 @@ type builder struct {
 	// read concurrently with grants, whose natives go through intern too.
 	delegStrs []string
 	// memberWin collects the windows of windowed memberships until pack.
-	memberWin memberWindows
+	memberWin pendingMembers
 	// memberNat collects the native texts of memberships until
 	// internMemberNatives.
 	memberNat []pendingNative
@@ -54,8 +54,7 @@ type pendingRef struct {
 func Build(ctx context.Context, r graph.Reader) (*Projection, error) {
 	meta := r.Meta()
 	c := meta.Counts
-	p := &Projection{Meta: meta, ids: newIDTable(c.Systems + c.Resources + c.Identities + c.Groups + c.Credentials),
-		grantWin: map[int32]Window{}, delegWin: map[int32]Window{}, credFrom: map[int32]int64{}}
+	p := &Projection{Meta: meta, ids: newIDTable(c.Systems + c.Resources + c.Identities + c.Groups + c.Credentials)}
 	b := &builder{p: p, strs: map[string]int32{}}
 	for k := range p.base {
 		p.base[k] = math.MaxInt32 // kinds not read yet: Kind never answers them
@@ -323,7 +322,7 @@ func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 			Expires: Nano(c.ExpiresAt), LastRotated: Nano(c.LastRotatedAt)}
 		if from := Nano(c.ValidFrom); from != NoTime {
 			cr.validFrom = true
-			p.credFrom[idx] = from
+			p.credFrom.set(idx, from)
 		}
 		for _, s := range c.Systems {
 			sys, err := b.ref(s, "credential system", System)
@@ -447,7 +446,7 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 		w := windowOf(g.ValidFrom, g.ExpiresAt)
 		gr := Grant{Principal: from, Target: to, meta: packGrant(native, a, g.Conditional, w.Bounded())}
 		if w.Bounded() {
-			p.grantWin[idx] = w
+			p.grantWin.set(idx, w)
 		}
 		p.Grants = append(p.Grants, gr)
 		b.grantBy.add(from, idx)
@@ -491,7 +490,7 @@ func (b *builder) delegations(ctx context.Context, r graph.Reader) error {
 		idx := int32(len(p.Delegs))
 		w := windowOf(d.ValidFrom, d.ExpiresAt)
 		if w.Bounded() {
-			p.delegWin[idx] = w
+			p.delegWin.set(idx, w)
 		}
 		p.Delegs = append(p.Delegs, Deleg{From: from, To: to, Kind: k, System: sys, native: native, windowed: w.Bounded()})
 		b.delegBy.add(from, idx)

@@ -2,6 +2,10 @@ package projection
 
 import (
 	"hash/maphash"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -9,11 +13,33 @@ import (
 // open-addressing hash table of node numbers: about 4 bytes of offset, the id's
 // bytes and 8 bytes of table per node, against ~80 for a []string plus a
 // map[string]int32.
+//
+// A table loaded from the stored form (Load) has no hash table at first: its
+// hash is seeded per process, and placing a million ids costs more than a
+// cold query. It answers by binary search over the stored id order (sorted)
+// until lookupsBeforeIndex lookups have been made, then builds the hash
+// table once (lazy) and uses it from then on.
 type idTable struct {
 	buf []byte
 	off []uint32 // node n's id is buf[off[n]:off[n+1]]
 	slotTable
 	seed maphash.Seed
+	// sorted lists the nodes in id order (bytewise); set by Load.
+	sorted []int32
+	// lazy is set by Load: the hash table is built on demand.
+	lazy *lazySlots
+}
+
+// lookupsBeforeIndex is how many lookups a loaded table answers by binary
+// search (about 20 id comparisons each) before it builds its hash table.
+const lookupsBeforeIndex = 4096
+
+// lazySlots is the hash table of a loaded idTable, built after
+// lookupsBeforeIndex lookups.
+type lazySlots struct {
+	lookups atomic.Int64
+	once    sync.Once
+	table   atomic.Pointer[slotTable]
 }
 
 // slotTable is an open-addressing table of node numbers (linear probing)
@@ -81,8 +107,64 @@ func fingerprint(h uint64) uint8 { return uint8(h >> 56) }
 
 // lookup returns the node with id s.
 func (t *idTable) lookup(s string) (int32, bool) {
-	_, n, ok := t.find(t, t.hash(s), s)
-	return n, ok
+	if t.lazy == nil {
+		_, n, ok := t.find(t, t.hash(s), s)
+		return n, ok
+	}
+	st := t.lazy.table.Load()
+	if st == nil && t.lazy.lookups.Add(1) > lookupsBeforeIndex {
+		t.lazy.once.Do(func() {
+			table := newSlotTable(t.len())
+			for n := range int32(t.len()) {
+				table.place(t.hash(t.id(n)), n)
+			}
+			t.lazy.table.Store(&table)
+		})
+		st = t.lazy.table.Load()
+	}
+	if st != nil {
+		_, n, ok := st.find(t, t.hash(s), s)
+		return n, ok
+	}
+	i, ok := slices.BinarySearchFunc(t.sorted, s, func(n int32, s string) int { return strings.Compare(t.id(n), s) })
+	if !ok {
+		return 0, false
+	}
+	return t.sorted[i], true
+}
+
+// sortedIDs returns the nodes in id order: the stored order of a loaded
+// table, else computed.
+func (t *idTable) sortedIDs() []int32 {
+	if t.sorted != nil {
+		return t.sorted
+	}
+	sorted := make([]int32, t.len())
+	for i := range sorted {
+		sorted[i] = int32(i)
+	}
+	slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(t.id(a), t.id(b)) })
+	return sorted
+}
+
+// loaded makes t, read from the stored form with its id order sorted, answer
+// lookups without a hash table until it is worth building one. It reports
+// whether sorted is a permutation of t's nodes (the order itself is covered
+// by the store's checksums: a wrong order can only miss an id, never crash).
+func (t *idTable) loaded(sorted []int32) bool {
+	n := t.len()
+	if len(sorted) != n {
+		return false
+	}
+	seen := make([]uint64, (n+63)/64)
+	for _, v := range sorted {
+		if v < 0 || int(v) >= n || seen[v/64]&(1<<(v%64)) != 0 {
+			return false
+		}
+		seen[v/64] |= 1 << (v % 64)
+	}
+	t.sorted, t.lazy = sorted, &lazySlots{}
+	return true
 }
 
 // add appends s as the next node; it returns false when s exists already.
@@ -111,7 +193,15 @@ func (t *idTable) grow() {
 	}
 }
 
-func (t *idTable) bytes() int { return len(t.buf) + 4*len(t.off) + 5*len(t.slots) }
+func (t *idTable) bytes() int {
+	b := len(t.buf) + 4*len(t.off) + 5*len(t.slots) + 4*len(t.sorted)
+	if t.lazy != nil {
+		if st := t.lazy.table.Load(); st != nil {
+			b += 5 * len(st.slots)
+		}
+	}
+	return b
+}
 
 // idRange indexes the ids of one contiguous range of nodes (the targets of
 // one reference field, such as grant resources: systems and resources) in a

@@ -35,16 +35,17 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 	}
 	copy(p.base[:], base)
 	p.ids = &idTable{buf: view[byte](d), off: view[uint32](d), seed: maphash.MakeSeed()}
+	sorted := view[int32](d)
 	lens, text := view[uint32](d), view[byte](d)
 	p.Strings = d.strings(lens, text)
 	p.resParent, p.resSystem, p.resKind = view[int32](d), view[int32](d), view[int32](d)
 	p.sox, p.identType, p.active, p.actor = view[int8](d), view[uint8](d), view[bool](d), view[int32](d)
 	p.Grants = view[Grant](d)
-	p.grantWin = windows(d)
+	p.grantWin = loadSparse[Window](d)
 	p.Creds = view[Cred](d)
-	p.credFrom = windowsFrom(windows(d))
+	p.credFrom = loadSparse[int64](d)
 	p.Delegs = view[Deleg](d)
-	p.delegWin = windows(d)
+	p.delegWin = loadSparse[Window](d)
 	p.members = members(d)
 	p.memberNat = loadMemberNatives(d, len(p.Strings))
 	if same := view[int64](d); d.err == nil && len(same) == 1 {
@@ -69,9 +70,8 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("stored projection: %w: %w", graph.ErrCorrupt, err)
 	}
-	p.ids.slotTable = newSlotTable(p.ids.len())
-	for n := range int32(p.ids.len()) {
-		p.ids.place(p.ids.hash(p.ids.id(n)), n)
+	if !p.ids.loaded(sorted) {
+		return nil, fmt.Errorf("stored projection: %w: the id order is not one of the %d nodes", graph.ErrCorrupt, p.ids.len())
 	}
 	return p, nil
 }
@@ -148,39 +148,12 @@ func (d *decoder) strings(lens []uint32, text []byte) []string {
 	return out
 }
 
-func windows(d *decoder) map[int32]Window {
-	keys, vals := view[int32](d), view[Window](d)
-	if d.err == nil && len(keys) != len(vals) {
-		d.fail("%d window keys, %d windows", len(keys), len(vals))
-	}
-	m := make(map[int32]Window, len(keys))
-	for i, k := range keys {
-		if i < len(vals) {
-			m[k] = vals[i]
-		}
-	}
-	return m
-}
-
 func members(d *decoder) memberWindows {
-	keys, counts, ws, from, base := view[uint64](d), view[uint32](d), view[Window](d), view[uint64](d), view[int32](d)
-	if d.err != nil || len(keys) != len(counts) || len(base) != 1 {
+	m := memberWindows{keys: view[uint64](d), off: view[uint32](d), ws: view[Window](d), from: view[uint64](d)}
+	if base := view[int32](d); d.err == nil && len(base) == 1 {
+		m.base = base[0]
+	} else {
 		d.fail("membership windows")
-		return memberWindows{}
-	}
-	if len(keys) == 0 {
-		return memberWindows{}
-	}
-	m := memberWindows{byPair: make(map[uint64][]Window, len(keys)), from: from, base: base[0]}
-	at := 0
-	for i, k := range keys {
-		n := int(counts[i])
-		if at+n > len(ws) {
-			d.fail("membership windows")
-			return memberWindows{}
-		}
-		m.byPair[k] = ws[at : at+n : at+n]
-		at += n
 	}
 	return m
 }
@@ -220,17 +193,29 @@ func (p *Projection) check() error {
 			return fmt.Errorf("adjacency %d: offsets", i)
 		}
 	}
+	if err := p.grantWin.check("grant windows", len(p.Grants)); err != nil {
+		return err
+	}
+	if err := p.delegWin.check("delegation windows", len(p.Delegs)); err != nil {
+		return err
+	}
+	if err := p.credFrom.check("credential valid_from", len(p.Creds)); err != nil {
+		return err
+	}
+	if err := p.members.check(); err != nil {
+		return err
+	}
 	withFrom := 0
 	for ci := range p.Creds {
 		if p.Creds[ci].validFrom {
-			if _, ok := p.credFrom[int32(ci)]; !ok {
+			if _, ok := p.credFrom.get(int32(ci)); !ok {
 				return fmt.Errorf("credential %d: valid_from missing", ci)
 			}
 			withFrom++
 		}
 	}
-	if withFrom != len(p.credFrom) {
-		return fmt.Errorf("%d credential valid_from instants for %d credentials that have one", len(p.credFrom), withFrom)
+	if withFrom != p.credFrom.len() {
+		return fmt.Errorf("%d credential valid_from instants for %d credentials that have one", p.credFrom.len(), withFrom)
 	}
 	return nil
 }
@@ -242,13 +227,4 @@ func monotone(off []uint32) bool {
 		}
 	}
 	return true
-}
-
-// windowsFrom is credFromWindows undone.
-func windowsFrom(m map[int32]Window) map[int32]int64 {
-	out := make(map[int32]int64, len(m))
-	for ci, w := range m {
-		out[ci] = w.From
-	}
-	return out
 }

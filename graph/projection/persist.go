@@ -1,7 +1,6 @@
 package projection
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -17,8 +16,10 @@ import (
 var ErrLayout = errors.New("stored projection has another layout")
 
 // persistMagic starts the stored form; its last byte is the format version.
-// Version 2 added the credentials' valid_from and the membership natives.
-const persistMagic = "RGPROJ\x00\x03"
+// Version 2 added the credentials' valid_from and the membership natives;
+// version 4 the id order, and the windows as flat arrays instead of sorted
+// pairs to put in maps.
+const persistMagic = "RGPROJ\x00\x04"
 
 // layoutWords are the sizes the stored arrays were written with.
 var layoutWords = [...]uint64{
@@ -30,16 +31,19 @@ var layoutWords = [...]uint64{
 // p as its bytes in memory (little-endian hosts), each with its length and
 // padded to 8 bytes, so that Load uses them where they lie instead of
 // decoding them. Only the id hash table is not stored: its hash is seeded
-// per process, so Load rebuilds it (one hash per node).
+// per process. The ids' sorted order is stored instead, so a loaded
+// projection finds ids by binary search until it is worth building the
+// table (see idTable).
 func (p *Projection) AppendBinary(b []byte) ([]byte, error) {
+	sorted := p.ids.sortedIDs()
 	size := encoder{counting: true} // a projection is hundreds of MB at tier M: grow b once
-	p.encode(&size)
+	p.encode(&size, sorted)
 	e := encoder{b: append(slices.Grow(b, size.n), persistMagic...)}
-	p.encode(&e)
+	p.encode(&e, sorted)
 	return e.b, nil
 }
 
-func (p *Projection) encode(e *encoder) {
+func (p *Projection) encode(e *encoder, sorted []int32) {
 	if e.counting {
 		e.n += len(persistMagic)
 	}
@@ -49,6 +53,7 @@ func (p *Projection) encode(e *encoder) {
 	put(e, p.base[:])
 	put(e, p.ids.buf)
 	put(e, p.ids.off)
+	put(e, sorted)
 	lens := make([]uint32, len(p.Strings))
 	var text []byte
 	for i, s := range p.Strings {
@@ -65,11 +70,11 @@ func (p *Projection) encode(e *encoder) {
 	put(e, p.active)
 	put(e, p.actor)
 	put(e, p.Grants)
-	putWindows(e, p.grantWin)
+	putSparse(e, &p.grantWin)
 	put(e, p.Creds)
-	putWindows(e, credFromWindows(p.credFrom))
+	putSparse(e, &p.credFrom)
 	put(e, p.Delegs)
-	putWindows(e, p.delegWin)
+	putSparse(e, &p.delegWin)
 	putMembers(e, &p.members)
 	putMemberNatives(e, p.memberNat)
 	put(e, []int64{int64(p.sameAs)})
@@ -117,35 +122,10 @@ func put[T any](e *encoder, s []T) {
 	}
 }
 
-func putWindows(e *encoder, m map[int32]Window) {
-	keys := make([]int32, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	vals := make([]Window, len(keys))
-	for i, k := range keys {
-		vals[i] = m[k]
-	}
-	put(e, keys)
-	put(e, vals)
-}
-
 func putMembers(e *encoder, m *memberWindows) {
-	keys := make([]uint64, 0, len(m.byPair))
-	for k := range m.byPair {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, cmp.Compare)
-	counts := make([]uint32, len(keys))
-	var ws []Window
-	for i, k := range keys {
-		counts[i] = uint32(len(m.byPair[k]))
-		ws = append(ws, m.byPair[k]...)
-	}
-	put(e, keys)
-	put(e, counts)
-	put(e, ws)
+	put(e, m.keys)
+	put(e, m.off)
+	put(e, m.ws)
 	put(e, m.from)
 	put(e, []int32{m.base})
 }
@@ -162,14 +142,4 @@ func Derive(ctx context.Context, r graph.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return p.AppendBinary(nil)
-}
-
-// credFromWindows stores the credentials' valid_from instants as windows
-// (From set, open-ended), so they share the windows' stored form.
-func credFromWindows(m map[int32]int64) map[int32]Window {
-	out := make(map[int32]Window, len(m))
-	for ci, from := range m {
-		out[ci] = Window{From: from, Until: NoTime}
-	}
-	return out
 }

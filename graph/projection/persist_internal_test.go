@@ -64,9 +64,9 @@ func windowed() *graph.Dataset {
 func TestLoadIsBuild(t *testing.T) {
 	every, err := Build(context.Background(), windowed())
 	require.NoError(t, err)
-	require.NotEmpty(t, every.grantWin, "the fixture must have windowed grants")
-	require.NotEmpty(t, every.delegWin, "the fixture must have windowed delegations")
-	require.NotEmpty(t, every.members.byPair, "the fixture must have windowed memberships")
+	require.NotZero(t, every.grantWin.len(), "the fixture must have windowed grants")
+	require.NotZero(t, every.delegWin.len(), "the fixture must have windowed delegations")
+	require.NotZero(t, every.members.len(), "the fixture must have windowed memberships")
 	require.NotEmpty(t, every.memberNat, "the fixture must have membership natives")
 	for name, p := range map[string]*Projection{"windows": every, "tier S": tierSProjection(t)} {
 		t.Run(name, func(t *testing.T) {
@@ -80,13 +80,34 @@ func TestLoadIsBuild(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, data, again)
 				require.Equal(t, p.Edges(), q.Edges())
+				// A small projection is searched by its stored id order
+				// only; tier S passes lookupsBeforeIndex and builds the
+				// hash table halfway through: both must find every id.
+				require.Nil(t, q.ids.lazy.table.Load())
 				for n := range int32(p.Len()) {
 					got, ok := q.Lookup(p.ID(n))
 					require.True(t, ok)
 					require.Equal(t, n, got)
+					_, ok = q.Lookup(p.ID(n) + "\x00")
+					require.False(t, ok)
 				}
 				_, ok := q.Lookup("no such id")
 				require.False(t, ok)
+				require.Equal(t, 2*p.Len()+1 > lookupsBeforeIndex, q.ids.lazy.table.Load() != nil)
+				for gi := range int32(len(p.Grants)) {
+					require.Equal(t, p.GrantWindow(gi), q.GrantWindow(gi))
+				}
+				for di := range int32(len(p.Delegs)) {
+					require.Equal(t, p.DelegWindow(di), q.DelegWindow(di))
+				}
+				for ci := range int32(len(p.Creds)) {
+					require.Equal(t, p.CredValidFrom(ci), q.CredValidFrom(ci))
+				}
+				for n := range int32(p.Len()) {
+					for _, g := range p.MemberOut.Of(n) {
+						require.Equal(t, p.MemberWindow(n, g, 0), q.MemberWindow(n, g, 0))
+					}
+				}
 			}
 		})
 	}
@@ -131,6 +152,22 @@ func FuzzLoad(f *testing.F) {
 		q, err := Load(p.Meta, b)
 		if err == nil {
 			require.Equal(t, q.Len(), len(q.ids.off)-1)
+			// Whatever loads answers without a crash.
+			for n := range int32(q.Len()) {
+				q.Lookup(q.ID(n))
+				for _, g := range q.MemberOut.Of(n) {
+					q.MemberLive(n, g, 0)
+				}
+			}
+			for gi := range int32(len(q.Grants)) {
+				q.GrantLive(gi, 0)
+			}
+			for di := range int32(len(q.Delegs)) {
+				q.DelegLive(di, 0)
+			}
+			for ci := range int32(len(q.Creds)) {
+				q.CredValidFrom(ci)
+			}
 		}
 	})
 }

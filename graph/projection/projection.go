@@ -119,12 +119,12 @@ type Projection struct {
 	actor     []int32 // per identity: smallest identity node of its actor (R7)
 
 	Grants   []Grant
-	grantWin map[int32]Window // grant index → validity window, for windowed grants only
+	grantWin sparse[Window] // grant index → validity window, for windowed grants only
 	Creds    []Cred
 	CredSys  CSR // credential index → accepting system nodes; none means every system
 	Delegs   []Deleg
-	delegWin map[int32]Window // delegation index → validity window, for windowed ones only
-	credFrom map[int32]int64  // credential index → valid_from (unix nanoseconds), for those that have one
+	delegWin sparse[Window] // delegation index → validity window, for windowed ones only
+	credFrom sparse[int64]  // credential index → valid_from (unix nanoseconds), for those that have one
 	members  memberWindows    // validity windows of the memberships that have one
 	// memberNat holds the native texts of the memberships that have one.
 	memberNat memberNatives
@@ -281,7 +281,8 @@ func (p *Projection) CredValidFrom(ci int32) int64 {
 	if !p.Creds[ci].validFrom {
 		return NoTime
 	}
-	return p.credFrom[ci]
+	from, _ := p.credFrom.get(ci)
+	return from
 }
 
 // GrantWindow returns grant gi's validity window (Always when it has none).
@@ -289,12 +290,17 @@ func (p *Projection) GrantWindow(gi int32) Window {
 	if !p.Grants[gi].windowed() {
 		return Always
 	}
-	return p.grantWin[gi]
+	w, _ := p.grantWin.get(gi)
+	return w
 }
 
 // GrantLive reports whether grant gi counts at t (unix nanoseconds; R2).
 func (p *Projection) GrantLive(gi int32, t int64) bool {
-	return !p.Grants[gi].windowed() || p.grantWin[gi].Live(t)
+	if !p.Grants[gi].windowed() {
+		return true
+	}
+	w, _ := p.grantWin.get(gi)
+	return w.Live(t)
 }
 
 // DelegWindow returns delegation di's validity window (Always when it has none).
@@ -302,12 +308,17 @@ func (p *Projection) DelegWindow(di int32) Window {
 	if !p.Delegs[di].windowed {
 		return Always
 	}
-	return p.delegWin[di]
+	w, _ := p.delegWin.get(di)
+	return w
 }
 
 // DelegLive reports whether delegation di counts at t (unix nanoseconds; R3a).
 func (p *Projection) DelegLive(di int32, t int64) bool {
-	return !p.Delegs[di].windowed || p.delegWin[di].Live(t)
+	if !p.Delegs[di].windowed {
+		return true
+	}
+	w, _ := p.delegWin.get(di)
+	return w.Live(t)
 }
 
 // CredNode returns the node of credential ci.
@@ -341,7 +352,7 @@ func (p *Projection) Bytes() int {
 	for _, c := range []*CSR{&p.CredSys, &p.MemberOut, &p.MemberIn, &p.GrantOut, &p.GrantIn, &p.DelegOut, &p.DelegIn, &p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes} {
 		b += c.bytes()
 	}
-	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + 32*(len(p.grantWin)+len(p.delegWin)) + 16*len(p.credFrom)
+	b += 12*cap(p.Grants) + 32*cap(p.Creds) + 20*cap(p.Delegs) + p.grantWin.bytes(16) + p.delegWin.bytes(16) + p.credFrom.bytes(8)
 	b += p.members.bytes() + p.memberNat.bytes()
 	b += 4*(len(p.resParent)+len(p.resSystem)+len(p.resKind)+len(p.actor)) + len(p.sox) + len(p.identType) + len(p.active)
 	for _, s := range p.Strings {
