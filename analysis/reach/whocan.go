@@ -1,7 +1,6 @@
 package reach
 
 import (
-	"cmp"
 	"context"
 	"slices"
 
@@ -87,6 +86,7 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 	sc := e.pool().get(e.p.Len())
 	defer e.pool().put(sc)
 	authorized := e.authBackward(sc, seeds)
+	e.p.SortByID(authorized) // the answer's order, by identity id
 	crit := e.critical(r, a)
 	out := make([]analysis.Access, 0, len(authorized))
 	for _, x := range authorized {
@@ -102,7 +102,6 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 		}
 		out = append(out, acc)
 	}
-	slices.SortFunc(out, func(a, b analysis.Access) int { return cmp.Compare(a.Identity, b.Identity) })
 	return out
 }
 

@@ -2,7 +2,10 @@ package session
 
 import (
 	"context"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -33,47 +36,73 @@ func (s *Session) WhoCanEach(ctx context.Context, asOf time.Time, q WhoCan, fn f
 			return e.WhoCan(ctx, reach.WhoCanQuery{Resource: r, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
 		}, rs)
 	}
-	// A kind has many resources: the next ones are answered on another
-	// goroutine while the caller writes the current one out (the question
-	// and the output each take about a core at a million identities). The
-	// answers come back in order, at most aheadOf resources ahead; a panic
-	// there is raised again here, and the goroutine has ended when this
-	// returns.
+	// A kind has many resources: the next ones are answered on other
+	// goroutines (one per core) while the caller writes the current one out
+	// (the question and the output each take about a core at a million
+	// identities). The answers come back in order, at most aheadOf
+	// resources ahead; a panic there is raised again here, and every
+	// goroutine has ended when this returns.
 	type answer struct {
 		accs []analysis.Access
 		err  error
 	}
 	wctx, cancel := context.WithCancel(ctx)
-	answers := make(chan answer, aheadOf)
-	done := make(chan any, 1)
-	go func() {
-		defer func() { done <- recover() }()
-		defer close(answers)
-		for _, r := range rs {
-			accs, err := e.WhoCan(wctx, reach.WhoCanQuery{Resource: r, Action: q.Action, EffectiveOnly: q.EffectiveOnly})
-			select {
-			case answers <- answer{accs, err}:
-			case <-wctx.Done():
-				return
+	var slots [aheadOf]chan answer // resource i's answer goes to slots[i%aheadOf]
+	for i := range slots {
+		slots[i] = make(chan answer, 1)
+	}
+	tokens := make(chan struct{}, aheadOf) // one per resource claimed and not yet written out
+	var next atomic.Int64
+	workers := min(runtime.GOMAXPROCS(0), len(rs))
+	panics := make(chan any, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					panics <- p
+					cancel()
+				}
+			}()
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-wctx.Done():
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= len(rs) {
+					return
+				}
+				accs, err := e.WhoCan(wctx, reach.WhoCanQuery{Resource: rs[i], Action: q.Action, EffectiveOnly: q.EffectiveOnly})
+				slots[i%aheadOf] <- answer{accs, err} // never blocks: its previous answer was taken before this token
 			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+		})
+	}
 	defer func() {
 		cancel()
-		for range answers { // let a blocked send finish
-		}
-		if p := <-done; p != nil {
+		wg.Wait()
+		select {
+		case p := <-panics:
 			panic(p)
+		default:
 		}
 	}()
+	at := 0
 	return eachAnswer(ctx, q, fn, func(string) ([]analysis.Access, error) {
-		a, ok := <-answers
-		if !ok {
+		var a answer
+		select {
+		case a = <-slots[at%aheadOf]:
+		case <-wctx.Done():
+			select {
+			case p := <-panics:
+				panic(p)
+			default:
+			}
 			return nil, context.Cause(wctx)
 		}
+		at++
+		<-tokens
 		return a.accs, a.err
 	}, rs)
 }

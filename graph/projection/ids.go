@@ -30,9 +30,13 @@ type idTable struct {
 	lazy *lazySlots
 }
 
-// lookupsBeforeIndex is how many lookups a loaded table answers by binary
-// search (about 20 id comparisons each) before it builds its hash table.
-const lookupsBeforeIndex = 4096
+// lookupsBeforeIndex is how many lookups a loaded table of n ids answers
+// by binary search before it builds its hash table: a search costs about
+// log2(n) id comparisons, building the table about one placement per id,
+// each a cache miss of the same order, so searching until about n/8 lookups
+// never costs much more than having built the table at once (and a cold
+// question, with a handful of lookups, never builds it).
+func lookupsBeforeIndex(n int) int64 { return max(4096, int64(n)/8) }
 
 // lazySlots is the hash table of a loaded idTable, built after
 // lookupsBeforeIndex lookups.
@@ -40,6 +44,9 @@ type lazySlots struct {
 	lookups atomic.Int64
 	once    sync.Once
 	table   atomic.Pointer[slotTable]
+
+	rankOnce sync.Once
+	rank     []int32 // node → its place in sorted
 }
 
 // slotTable is an open-addressing table of node numbers (linear probing)
@@ -112,7 +119,7 @@ func (t *idTable) lookup(s string) (int32, bool) {
 		return n, ok
 	}
 	st := t.lazy.table.Load()
-	if st == nil && t.lazy.lookups.Add(1) > lookupsBeforeIndex {
+	if st == nil && t.lazy.lookups.Add(1) > lookupsBeforeIndex(t.len()) {
 		t.lazy.once.Do(func() {
 			table := newSlotTable(t.len())
 			for n := range int32(t.len()) {
@@ -131,6 +138,32 @@ func (t *idTable) lookup(s string) (int32, bool) {
 		return 0, false
 	}
 	return t.sorted[i], true
+}
+
+// ranks returns each node's place in id order, nil for a table that was
+// built rather than loaded (it has no stored order; see sortByID).
+func (t *idTable) ranks() []int32 {
+	if t.lazy == nil {
+		return nil
+	}
+	t.lazy.rankOnce.Do(func() {
+		rank := make([]int32, len(t.sorted))
+		for i, n := range t.sorted {
+			rank[n] = int32(i)
+		}
+		t.lazy.rank = rank
+	})
+	return t.lazy.rank
+}
+
+// sortByID sorts nodes by id, bytewise: by rank when t has them (comparing
+// two numbers instead of two strings), else by the ids themselves.
+func (t *idTable) sortByID(ns []int32) {
+	if r := t.ranks(); r != nil {
+		slices.SortFunc(ns, func(a, b int32) int { return int(r[a]) - int(r[b]) })
+		return
+	}
+	slices.SortFunc(ns, func(a, b int32) int { return strings.Compare(t.id(a), t.id(b)) })
 }
 
 // sortedIDs returns the nodes in id order: the stored order of a loaded

@@ -3,8 +3,11 @@ package projection
 import (
 	"context"
 	"encoding/binary"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,7 +96,21 @@ func TestLoadIsBuild(t *testing.T) {
 				}
 				_, ok := q.Lookup("no such id")
 				require.False(t, ok)
-				require.Equal(t, 2*p.Len()+1 > lookupsBeforeIndex, q.ids.lazy.table.Load() != nil)
+				require.Equal(t, int64(2*p.Len()+1) > lookupsBeforeIndex(p.Len()), q.ids.lazy.table.Load() != nil)
+				// Sorting by id: by string on the built projection, by the
+				// stored order's ranks on the loaded one; the same order.
+				nodes := make([]int32, p.Len())
+				for i := range nodes {
+					nodes[i] = int32(len(nodes) - 1 - i)
+				}
+				rand.New(rand.NewPCG(1, 2)).Shuffle(len(nodes), func(i, j int) { nodes[i], nodes[j] = nodes[j], nodes[i] })
+				byRank := slices.Clone(nodes)
+				q.SortByID(byRank)
+				require.NotNil(t, q.ids.ranks())
+				p.SortByID(nodes)
+				require.Nil(t, p.ids.ranks())
+				require.Equal(t, nodes, byRank)
+				require.True(t, slices.IsSortedFunc(nodes, func(a, b int32) int { return strings.Compare(p.ID(a), p.ID(b)) }))
 				for gi := range int32(len(p.Grants)) {
 					require.Equal(t, p.GrantWindow(gi), q.GrantWindow(gi))
 				}

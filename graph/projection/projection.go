@@ -148,6 +148,10 @@ func (p *Projection) Len() int { return int(p.base[numKinds]) }
 // ID returns the string id of node n.
 func (p *Projection) ID(n int32) string { return p.ids.id(n) }
 
+// SortByID sorts nodes ns by their ids (bytewise, as strings compare), the
+// order answers are listed in.
+func (p *Projection) SortByID(ns []int32) { p.ids.sortByID(ns) }
+
 // Kind returns the kind of node n.
 func (p *Projection) Kind(n int32) Kind {
 	k := Kind(0)
