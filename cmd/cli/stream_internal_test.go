@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -170,5 +171,32 @@ func TestStreamedOutputFailureBeforeOutput(t *testing.T) {
 		err := g.streamAccesses(q, false, func(func(analysis.Access) error) error { return session.ErrInvalidQuestion })
 		require.ErrorIs(t, err, session.ErrInvalidQuestion)
 		require.Empty(t, got.String(), out)
+	}
+}
+
+// While accesses stream out the collector runs at streamGCPercent, and
+// after it as before; GOGC in the environment is left alone.
+func TestStreamedOutputGCPercent(t *testing.T) {
+	q := financeQuery(t)
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	for _, c := range []struct {
+		gogc string
+		want int
+	}{{"", streamGCPercent}, {"100", 100}} {
+		var during int
+		g := &globals{output: "json", env: Env{Stdout: io.Discard, Getenv: func(k string) string {
+			if k == "GOGC" {
+				return c.gogc
+			}
+			return ""
+		}}}
+		require.NoError(t, g.streamAccesses(q, false, func(func(analysis.Access) error) error {
+			during = debug.SetGCPercent(-1)
+			debug.SetGCPercent(during)
+			return nil
+		}))
+		require.Equal(t, c.want, during, "GOGC=%q", c.gogc)
+		require.Equal(t, 100, debug.SetGCPercent(100), "restored after")
 	}
 }
