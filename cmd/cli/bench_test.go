@@ -127,7 +127,9 @@ func (env *benchEnv) ingest(path string) error {
 		return err
 	}
 	defer st.Close()
-	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers(sourceConfigs{})})
+	// Tier L's bundle (15 GB) is past the default cap on one input file.
+	limits := ingest.Limits{FileBytes: max(ingest.DefaultMaxFileBytes, env.size+1)}
+	_, err = ingest.Load(context.Background(), st, []ingest.Source{{Path: env.bundle}}, ingest.Options{Readers: readers(sourceConfigs{}), Limits: limits})
 	return err
 }
 

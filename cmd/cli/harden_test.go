@@ -307,3 +307,24 @@ func TestVerifyStoreTruncated(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, stderr)
 	require.Contains(t, out, "no snapshots in file:")
 }
+
+// --max-file-bytes moves the cap on one streamed input: below a JSON
+// bundle's size it stops the ingest with a located problem and stores
+// nothing; at its size it lets it through; it must be positive.
+func TestIngestMaxFileBytes(t *testing.T) {
+	const small = "../../ingest/bundle/testdata/small.json"
+	fi, err := os.Stat(small)
+	require.NoError(t, err)
+	require.Greater(t, fi.Size(), int64(1024))
+	store := newStore(t)
+	_, stderr, code := run(t, "--store", store, "ingest", "--max-file-bytes", "1024", small)
+	require.Equal(t, cli.ExitUsage, code, stderr)
+	require.Contains(t, stderr, "small.json: larger than the 1 KiB limit for an input file; nothing after it was read")
+	out, _, _ := run(t, "--store", store, "snapshots")
+	require.Contains(t, out, "no snapshots in", "nothing was stored")
+	_, stderr, code = run(t, "--store", store, "ingest", "--max-file-bytes", fmt.Sprint(fi.Size()), small)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	_, stderr, code = run(t, "--store", newStore(t), "ingest", "--max-file-bytes", "0", small)
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "--max-file-bytes 0: want a positive number of bytes")
+}

@@ -97,6 +97,7 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 	cmd.Flags().StringVar(&conf.vault, "vault-config", "", "vault configuration (YAML): cluster name, SOX scope, kubernetes auth mount → Kubernetes cluster, jwt mount → issuer (docs/ingest-vault.md); default vault.yaml in the export directory")
 	cmd.Flags().StringArrayVar(&conf.links, "link", nil, "link file (YAML) joining the sources: same_as, stored_in, act_as (docs/links.md); repeatable")
 	cmd.Flags().StringVar(&neo4jImport, "neo4j-import", "", "write the snapshot as the CSVs of neo4j-admin database import full into this empty directory instead of storing it (a new Neo4j database, built offline; docs/neo4j.md)")
+	cmd.Flags().Int64Var(&conf.maxFileBytes, "max-file-bytes", ingest.DefaultMaxFileBytes, "cap on one streamed input (a JSON bundle, each CSV file, a pipe) in bytes; raise it for a larger single export (docs/security.md)")
 	cmd.Flags().StringVar(&collectedAt, "collected-at", "", "when the inputs were exported (RFC 3339), for sources that do not say (aws-iam); the default as_of of analyses")
 	return cmd
 }
@@ -110,8 +111,12 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Ingester, paths []string, 
 	rs, vr := readers(conf), vault.New(conf.vault)
 	rs.Vault = vr.Read // the same reader answers the link pass about KV secrets
 	update, done := g.progress("ingest", true)
+	if conf.maxFileBytes <= 0 {
+		return graph.SnapshotMeta{}, usagef("--max-file-bytes %d: want a positive number of bytes", conf.maxFileBytes)
+	}
 	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: rs, CollectedAt: collectedAt,
-		Link: link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
+		Limits: ingest.Limits{FileBytes: conf.maxFileBytes},
+		Link:   link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
@@ -127,6 +132,7 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Ingester, paths []string, 
 // postgres options (--pg-config, --all-databases); warn receives the readers'
 // warnings (nil: dropped).
 type sourceConfigs struct {
+	maxFileBytes int64 // --max-file-bytes: ingest.Limits.FileBytes
 	aws          string
 	k8s          string
 	vault        string
