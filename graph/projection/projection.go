@@ -125,7 +125,7 @@ type Projection struct {
 	Delegs   []Deleg
 	delegWin sparse[Window] // delegation index → validity window, for windowed ones only
 	credFrom sparse[int64]  // credential index → valid_from (unix nanoseconds), for those that have one
-	members  memberWindows    // validity windows of the memberships that have one
+	members  memberWindows  // validity windows of the memberships that have one
 	// memberNat holds the native texts of the memberships that have one.
 	memberNat memberNatives
 	sameAs    int

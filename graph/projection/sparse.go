@@ -39,20 +39,9 @@ func (s *sparse[V]) get(i int32) (V, bool) {
 
 func (s *sparse[V]) len() int { return len(s.vals) }
 
-// each calls fn for every index with a value, in increasing order.
-func (s *sparse[V]) each(fn func(i int32, v V)) {
-	for w, word := range s.bits {
-		for word != 0 {
-			b := bits.TrailingZeros64(word)
-			word &= word - 1
-			i := int32(w*64 + b)
-			v, _ := s.get(i)
-			fn(i, v)
-		}
-	}
+func (s *sparse[V]) bytes(valSize int) int {
+	return 8*len(s.bits) + 4*len(s.rank) + valSize*len(s.vals)
 }
-
-func (s *sparse[V]) bytes(valSize int) int { return 8*len(s.bits) + 4*len(s.rank) + valSize*len(s.vals) }
 
 // check verifies that the arrays fit together (for a stored form) and that
 // no index is n or more.
