@@ -50,6 +50,19 @@ func (r *recordBuf) drop(sp bufSpan) { r.dropped = append(r.dropped, sp) }
 // dropped, in the order they were added, until fn fails. fn consumes one
 // record and returns what follows it.
 func (r *recordBuf) each(fn func(rec []byte) (rest []byte, err error)) error {
+	return r.walk(fn, false)
+}
+
+// drain is each, releasing every chunk once its records are through, so
+// that the buffer's memory goes back while the store takes the records in
+// (at ten million identities the buffers hold gigabytes). The buffer is
+// empty afterwards, also when fn fails.
+func (r *recordBuf) drain(fn func(rec []byte) (rest []byte, err error)) error {
+	defer func() { r.chunks, r.dropped = nil, nil }()
+	return r.walk(fn, true)
+}
+
+func (r *recordBuf) walk(fn func(rec []byte) (rest []byte, err error), release bool) error {
 	skip := slices.Clone(r.dropped)
 	slices.SortFunc(skip, func(a, b bufSpan) int {
 		if c := cmp.Compare(a.chunk, b.chunk); c != 0 {
@@ -67,6 +80,9 @@ func (r *recordBuf) each(fn func(rec []byte) (rest []byte, err error)) error {
 			if rest, err = fn(rest); err != nil {
 				return err
 			}
+		}
+		if release {
+			r.chunks[i] = nil
 		}
 	}
 	return nil

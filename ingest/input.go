@@ -26,6 +26,7 @@ type loader struct {
 	total    int64
 
 	ids       map[string]uint32 // node id → kind bit | index in fileNames << 8
+	replayed  bool              // replay has run (it releases the buffers)
 	fileNames []string
 	counts    map[string]int // problems per file name
 	problems  []Problem

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -136,6 +137,9 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 		return graph.SnapshotMeta{}, &ValidationError{Problems: sortProblems(l.problems), Omitted: l.omitted}
 	}
 	meta := l.meta(inputs, opts.Now, opts.CollectedAt)
+	// Validation is over: what only it needed goes before the store takes
+	// the records in (the id index alone is about 100 bytes an id).
+	l.ids, l.placeholders, l.parents, l.lastRef, l.vals = nil, nil, nil, nil, nil
 	out, err := st.Ingest(ctx, meta, func(w graph.Writer) error { return l.replay(ctx, w) })
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: %w", err)
@@ -322,11 +326,16 @@ func (l *loader) meta(inputs []*Input, now func() time.Time, fallback time.Time)
 }
 
 // replay writes every kept record to w, section by section, leaving out the
-// placeholders a later declaration superseded.
+// placeholders a later declaration superseded. It releases the buffers as it
+// goes, so it runs once: a second call fails.
 func (l *loader) replay(ctx context.Context, w graph.Writer) error {
+	if l.replayed {
+		return errors.New("ingest: the records were already written (a store called its Ingest callback twice)")
+	}
+	l.replayed = true
 	for i, sp := range specs {
 		n := 0
-		err := l.bufs[i].each(func(rec []byte) ([]byte, error) {
+		err := l.bufs[i].drain(func(rec []byte) ([]byte, error) {
 			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return nil, err

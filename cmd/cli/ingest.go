@@ -52,6 +52,9 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 			if err := g.checkOutput(); err != nil {
 				return err
 			}
+			if conf.maxFileBytes <= 0 {
+				return usagef("--max-file-bytes %d: want a positive number of bytes", conf.maxFileBytes)
+			}
 			var st graph.Ingester
 			if neo4jImport != "" {
 				st = stores.Neo4jBulkImport(neo4jImport)
@@ -111,9 +114,6 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Ingester, paths []string, 
 	rs, vr := readers(conf), vault.New(conf.vault)
 	rs.Vault = vr.Read // the same reader answers the link pass about KV secrets
 	update, done := g.progress("ingest", true)
-	if conf.maxFileBytes <= 0 {
-		return graph.SnapshotMeta{}, usagef("--max-file-bytes %d: want a positive number of bytes", conf.maxFileBytes)
-	}
 	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: rs, CollectedAt: collectedAt,
 		Limits: ingest.Limits{FileBytes: conf.maxFileBytes},
 		Link:   link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
@@ -132,7 +132,7 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Ingester, paths []string, 
 // postgres options (--pg-config, --all-databases); warn receives the readers'
 // warnings (nil: dropped).
 type sourceConfigs struct {
-	maxFileBytes int64 // --max-file-bytes: ingest.Limits.FileBytes
+	maxFileBytes int64 // --max-file-bytes: ingest.Limits.FileBytes (0: the default)
 	aws          string
 	k8s          string
 	vault        string
