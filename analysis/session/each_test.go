@@ -19,8 +19,10 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// WhoCanEach hands out exactly WhoCan's answer, in its order; a failing
-// callback stops it with that error; a bad question fails before any call.
+// WhoCanEach hands out, for a kind, exactly the answers of the questions on
+// each of its resources, one by one in id order (a single resource is
+// answered without the workers); a failing callback stops it with that
+// error; a bad question fails before any call.
 func TestWhoCanEach(t *testing.T) {
 	ctx := context.Background()
 	s, err := session.Open(ctx, financeStore(t), "")
@@ -30,8 +32,17 @@ func TestWhoCanEach(t *testing.T) {
 		{Action: schema.ActionApprove, Kind: "journal_entry"},
 		{Action: schema.ActionWrite, Resource: "sap:fi:je"},
 	} {
-		want, err := s.WhoCan(ctx, time.Time{}, q)
-		require.NoError(t, err)
+		rs := []string{q.Resource}
+		if q.Kind != "" {
+			rs = resourcesOfKind(s.Projection(), q.Kind)
+			require.Greater(t, len(rs), 1, "%+v: a kind of several resources", q)
+		}
+		var want []analysis.Access
+		for _, r := range rs {
+			one, err := s.WhoCan(ctx, time.Time{}, session.WhoCan{Action: q.Action, Resource: r})
+			require.NoError(t, err)
+			want = append(want, one...)
+		}
 		require.NotEmpty(t, want, "%+v", q)
 		var got []analysis.Access
 		require.NoError(t, s.WhoCanEach(ctx, time.Time{}, q, func(a analysis.Access) error {
