@@ -58,8 +58,14 @@ func WorkbookXLSX(ctx context.Context, w io.Writer, s rules.Snapshot, rotationDa
 	slices.Sort(owners)
 	names := map[string]bool{}
 	for _, o := range owners {
-		if err := ownerSheet(x, sheetName(o, names), byOwner[o]); err != nil {
-			return err
+		// An owner with more rows than a sheet holds continues on sheets
+		// named like the first with " (2)", " (3)" … (sheetName).
+		for rows := byOwner[o]; len(rows) > 0; {
+			part := rows[:min(len(rows), xlsxMaxRows-1)] // the header takes a row
+			rows = rows[len(part):]
+			if err := ownerSheet(x, sheetName(o, names), part); err != nil {
+				return err
+			}
 		}
 	}
 	if err := provenanceSheet(x, s, prov); err != nil {
@@ -112,12 +118,86 @@ func reviewRows(ctx context.Context, s rules.Snapshot, rotationDays int, fs []ru
 		f := slices.Sorted(slices.Values(byID[i.ID]))
 		for _, y := range systems {
 			eff, lat, paths := accessCells(bySys[y])
-			out = append(out, reviewRow{owner: owner[y], system: y, cells: []string{i.ID, i.Name, string(i.Type), string(i.Status),
+			cells := []string{i.ID, i.Name, string(i.Type), string(i.Status),
 				fmt.Sprint(!i.Type.NonHuman()), i.Vendor, i.Owners.Business, i.Owners.Technical, i.Purpose, y, eff, lat, paths,
-				creds, strings.Join(f, "; "), "", ""}})
+				creds, strings.Join(f, "; "), "", ""}
+			for c, v := range cells {
+				cells[c] = fitCell(v, cellSeparators[XLSXHeader[c]], xlsxMaxCellChars)
+			}
+			out = append(out, reviewRow{owner: owner[y], system: y, cells: cells})
 		}
 	}
 	return out, nil
+}
+
+// Excel's limits: rows per sheet and characters (UTF-16 units) per cell.
+// Variables so that tests can lower them.
+var (
+	xlsxMaxRows      = excelize.TotalRows
+	xlsxMaxCellChars = excelize.TotalCellChars
+)
+
+// cellSeparators are the separators of the review columns that list
+// entries; fitCell cuts those between entries.
+var cellSeparators = map[string]string{
+	"effective_critical": "; ", "latent_critical": "; ", "paths": "\n", "credentials": "; ", "findings": "; ",
+}
+
+// fitCell returns v when it fits a cell of max UTF-16 units. Otherwise it
+// keeps the entries (separated by sep; the characters when sep is "") that
+// fit before a note saying how many are left out and where they all are:
+// Excel, and the library that writes the file, would cut the text silently.
+func fitCell(v, sep string, max int) string {
+	if utf16Len(v) <= max {
+		return v
+	}
+	var entries []string
+	if sep != "" {
+		entries = strings.Split(v, sep)
+	} else {
+		for _, r := range v {
+			entries = append(entries, string(r))
+		}
+	}
+	note := func(left int) string {
+		what := "entries"
+		if sep == "" {
+			what = "characters"
+		}
+		return fmt.Sprintf("%s… %d more %s not shown: a cell holds %d characters; the JSON and CSV reports have them all", sep, left, what, max)
+	}
+	var b strings.Builder
+	used := 0
+	for k, e := range entries {
+		add := utf16Len(e)
+		if k > 0 {
+			add += utf16Len(sep)
+		}
+		if used+add+utf16Len(note(len(entries)-k)) > max {
+			if b.Len() == 0 {
+				return strings.TrimPrefix(note(len(entries)-k), sep)
+			}
+			return b.String() + note(len(entries)-k)
+		}
+		if k > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(e)
+		used += add
+	}
+	return b.String()
+}
+
+// utf16Len is the length of s in UTF-16 units, as Excel counts a cell.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
 }
 
 // accessCells renders accesses as effective, latent and path cells.
