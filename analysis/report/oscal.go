@@ -248,7 +248,8 @@ func (r *Report) oscalStream(w io.Writer, doc oscalDoc, res oscalResult, at stri
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	var buf, ind bytes.Buffer
+	var buf bytes.Buffer
+	var ind []byte
 	elements := func(prefix string, pick func(obs oscalObservation, fd oscalFinding) any) error {
 		first := true
 		return r.each(func(f *rules.Finding) error {
@@ -259,15 +260,12 @@ func (r *Report) oscalStream(w io.Writer, doc oscalDoc, res oscalResult, at stri
 			if err := e.Encode(pick(obs, fd)); err != nil {
 				return err
 			}
-			ind.Reset()
-			if err := json.Indent(&ind, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), prefix, "  "); err != nil {
-				return err
-			}
+			ind = appendIndent(ind[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n")), prefix, "  ")
 			if !first {
 				bw.WriteString(",\n" + prefix)
 			}
 			first = false
-			_, err := bw.Write(ind.Bytes())
+			_, err := bw.Write(ind)
 			return err
 		})
 	}

@@ -252,7 +252,7 @@ func (r *Report) JSON(w io.Writer) error {
 		return bw.Flush()
 	}
 	bw.WriteString("[")
-	var ind bytes.Buffer
+	var ind []byte
 	first := true
 	err := r.spool.Each(func(rec *Record) error {
 		if !first {
@@ -260,11 +260,8 @@ func (r *Report) JSON(w io.Writer) error {
 		}
 		first = false
 		bw.WriteString("\n    ")
-		ind.Reset()
-		if err := json.Indent(&ind, rec.JSON, "    ", "  "); err != nil {
-			return err
-		}
-		_, err := bw.Write(ind.Bytes())
+		ind = appendIndent(ind[:0], rec.JSON, "    ", "  ")
+		_, err := bw.Write(ind)
 		return err
 	})
 	if err != nil {
