@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -59,12 +60,26 @@ type Record struct {
 	JSON                        []byte
 }
 
+// spoolPattern names the spool directories (os.MkdirTemp's pattern: the
+// final * is random); each holds pidFile, the process that made it.
+const (
+	spoolPattern = "reachgraph-report-*"
+	pidFile      = "pid"
+)
+
 // NewSpool returns an empty spool whose runs go to a new directory under
 // dir ("" for the system's temporary directory) once more than budget bytes
-// of records are held.
+// of records are held. It first removes the spool directories of report
+// processes that were killed (removeAbandoned): a report at scale spools
+// gigabytes, which a killed process cannot clean up.
 func NewSpool(dir string, budget int) (*Spool, error) {
-	d, err := os.MkdirTemp(dir, "reachgraph-report-")
+	removeAbandoned(dir)
+	d, err := os.MkdirTemp(dir, spoolPattern)
 	if err != nil {
+		return nil, fmt.Errorf("report spool: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(d, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+		_ = os.RemoveAll(d)
 		return nil, fmt.Errorf("report spool: %w", err)
 	}
 	return &Spool{dir: d, budget: budget}, nil

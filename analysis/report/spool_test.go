@@ -3,6 +3,9 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -120,4 +123,42 @@ func TestSpoolEmpty(t *testing.T) {
 	require.NoError(t, r.JSON(&b))
 	require.Equal(t, a.String(), b.String())
 	require.Contains(t, b.String(), `"findings": []`)
+}
+
+// A report removes the spool directories of report processes that were
+// killed (their pid file names a process that is gone) and leaves the
+// others: a live process's, its own, and one without a pid file.
+func TestSpoolRemovesAbandoned(t *testing.T) {
+	dir := t.TempDir()
+	gone := exec.Command("true")
+	require.NoError(t, gone.Run())
+	mk := func(name string, pid int) string {
+		d := filepath.Join(dir, "reachgraph-report-"+name)
+		require.NoError(t, os.Mkdir(d, 0o700))
+		require.NoError(t, os.WriteFile(filepath.Join(d, "run-000000"), []byte("x"), 0o600))
+		if pid > 0 {
+			require.NoError(t, os.WriteFile(filepath.Join(d, "pid"), []byte(fmt.Sprintln(pid)), 0o600))
+		}
+		return d
+	}
+	dead := mk("dead", gone.Process.Pid)
+	live := mk("live", os.Getppid())
+	own := mk("own", os.Getpid())
+	bare := mk("bare", 0)
+	other := filepath.Join(dir, "not-a-spool")
+	require.NoError(t, os.Mkdir(other, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "pid"), []byte(fmt.Sprintln(gone.Process.Pid)), 0o600))
+
+	s, err := report.NewSpool(dir, 1<<20)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoDirExists(t, dead)
+	for _, d := range []string{live, own, bare, other, s.Dir()} {
+		require.DirExists(t, d)
+	}
+	pid, err := os.ReadFile(filepath.Join(s.Dir(), "pid"))
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintln(os.Getpid()), string(pid), "the new spool names its process")
+	require.NoError(t, s.Close())
+	require.NoDirExists(t, s.Dir())
 }
