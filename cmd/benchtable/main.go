@@ -37,6 +37,8 @@ var rows = []row{
 	{"TierWhoCan", "p99-ms", "whocan one resource, p99", 1, "ms", map[string]float64{"M": 10}, true},
 	{"TierWhoCan", "x-plain-bfs", "whocan vs a plain BFS (p50 / p50, same run)", 1, "×",
 		map[string]float64{"S": 5, "M": 5, "L": 5}, true},
+	{"TierColdWhoCan", "p50-ms", "cold CLI whocan (a new process, one resource), p50", 1, "ms",
+		map[string]float64{"M": 300, "L": 1000}, true},
 	{"TierReach", "p99-ms", "reach one identity, p99", 1, "ms", map[string]float64{"M": 50}, true},
 	{"TierReach", "x-plain-bfs", "reach vs a plain BFS (p50 / p50, same run)", 1, "×",
 		map[string]float64{"S": 5, "M": 5, "L": 5}, true},
