@@ -86,9 +86,6 @@ func TestWhoCanEach(t *testing.T) {
 // resources, one by one and in id order, answer them (no worker runs for a
 // single resource); stopping early leaves no goroutine behind.
 func TestWhoCanEachWorkers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("tier S estate: skipped under -short")
-	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	tier, err := gen.TierByName("S")
 	require.NoError(t, err)
