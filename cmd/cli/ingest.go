@@ -57,7 +57,7 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 			}
 			var st graph.Ingester
 			if neo4jImport != "" {
-				st = stores.Neo4jBulkImport(neo4jImport)
+				st = stores.Neo4jBulkImport(neo4jImport, storedDerived())
 			} else {
 				s, err := g.openStore(cmd.Context())
 				if err != nil {

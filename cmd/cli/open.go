@@ -20,14 +20,18 @@ import (
 
 // openStore opens the store named by --store / REACHGRAPH_STORE.
 func (g *globals) openStore(ctx context.Context) (graph.Store, error) {
-	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv,
-		// The projection is stored with each snapshot at ingest, so that a
-		// question reads it instead of rebuilding it (docs/stores.md).
-		Derived: map[string]graph.DeriveFunc{projection.StoredName: projection.Derive}})
+	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv, Derived: storedDerived()})
 	if err != nil {
 		return nil, usageErr(err)
 	}
 	return st, nil
+}
+
+// storedDerived is the data every store keeps with each snapshot from
+// ingest on: the projection, so that a question reads it instead of
+// rebuilding it from the records (docs/stores.md).
+func storedDerived() map[string]graph.DeriveFunc {
+	return map[string]graph.DeriveFunc{projection.StoredName: projection.Derive}
 }
 
 // query is one open snapshot and the instant asked for (--as-of; zero means

@@ -36,6 +36,9 @@ const ImportArgsFile = "import.args"
 type BulkImport struct {
 	// Dir receives the files; it is created, and must be empty if it exists.
 	Dir string
+	// Derived is data computed from the snapshot's records and imported
+	// with it (Options.Derived): the CLI stores the projection.
+	Derived map[string]graph.DeriveFunc
 }
 
 var _ graph.Ingester = BulkImport{}
@@ -65,7 +68,7 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if len(ents) > 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
 	}
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(d)}
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(d), derive: b.Derived}
 	if err := x.write(ctx, meta, d); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -77,6 +80,7 @@ type csvExport struct {
 	dir      string
 	snapshot string
 	kinds    map[string]schema.NodeKind
+	derive   map[string]graph.DeriveFunc // derived data (derived.go)
 }
 
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
@@ -124,6 +128,10 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 	for _, de := range derivedEdges {
 		name := "rels-" + string(de.Edge) + ".csv"
 		step("--relationships="+string(de.Edge)+"="+filepath.Join(x.dir, name), func() error { return x.derived(name, de, d) })
+	}
+	if len(x.derive) > 0 {
+		name := "nodes-" + derivedLabel + ".csv"
+		step("--nodes="+derivedLabel+"="+filepath.Join(x.dir, name), func() error { return x.derivedData(ctx, name, meta, d) })
 	}
 	metaName := "nodes-" + snapshotLabel + ".csv"
 	step("--nodes="+snapshotLabel+"="+filepath.Join(x.dir, metaName), func() error { return x.meta(metaName, meta) })
@@ -234,6 +242,20 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error
 	}
 	src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
 	return x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src)
+}
+
+// derivedData computes the derived data and writes its :Derived nodes
+// (derived.go), while the other files are written; they need no import id,
+// as no relationship refers to them.
+func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.SnapshotMeta, d *graph.Dataset) error {
+	data, err := derive(ctx, x.derive, meta, d)
+	if err != nil {
+		return err
+	}
+	rows := derivedRows(data)
+	cols := []column{{"snapshot", "snapshot"}, {"name", "name"}, {"part:long", "part"}, {"parts:long", "parts"},
+		{"size:long", "size"}, {"sha256", "sha256"}, {"data", "data"}}
+	return x.file(name, cols, rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }})
 }
 
 // meta writes the complete :Snapshot node (its own id space, so it cannot

@@ -2,6 +2,8 @@ package neo4jstore_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/csv"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +19,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/memstore"
 	"github.com/reachgraph/reachgraph/graph/neo4jstore"
+	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
@@ -41,7 +44,9 @@ func generated(t testing.TB, tier string, seed int64) *graph.Dataset {
 // TestBulkImportMatchesEmbeddedStore writes the finance sample, a seeded
 // synthetic graph and a seeded generated estate as neo4j-admin import CSVs,
 // imports the three offline into one new database of a second server, and
-// requires byte-identical WhoCan and Reach answers to the embedded store's.
+// requires byte-identical WhoCan and Reach answers to the embedded store's,
+// and the imported derived data (the projection) to be the one the
+// imported records give.
 func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 	serverURI(t) // the same gate as every server test: java and the jars are there
 	ctx := context.Background()
@@ -54,12 +59,13 @@ func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 	var dirs []string
 	var metas []graph.SnapshotMeta
 	dir := filepath.Join(root, "finance")
-	meta, err := bundle.Load(ctx, neo4jstore.BulkImport{Dir: dir}, finance, opts)
+	derived := testDerived()
+	meta, err := bundle.Load(ctx, neo4jstore.BulkImport{Dir: dir, Derived: derived}, finance, opts)
 	require.NoError(t, err)
 	dirs, metas = append(dirs, dir), append(metas, meta)
 	for i, d := range datasets {
 		dir := filepath.Join(root, "d"+strconv.Itoa(i))
-		meta, err := neo4jstore.BulkImport{Dir: dir}.Ingest(ctx, d.Info, d.WriteTo)
+		meta, err := neo4jstore.BulkImport{Dir: dir, Derived: derived}.Ingest(ctx, d.Info, d.WriteTo)
 		require.NoError(t, err)
 		dirs, metas = append(dirs, dir), append(metas, meta)
 	}
@@ -86,6 +92,19 @@ func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 		r, err := neo.Snapshot(ctx, metas[i].ID)
 		require.NoError(t, err)
 		require.Equal(t, metas[i], r.Meta())
+		p, err := projection.Build(ctx, r)
+		require.NoError(t, err)
+		stored, err := p.AppendBinary(nil)
+		require.NoError(t, err)
+		imported, found, err := derivedOf(t, neo, metas[i].ID, projection.StoredName)
+		require.NoError(t, err)
+		require.True(t, found, "%s: the projection is imported", metas[i].Source)
+		require.Equal(t, stored, imported, "%s: the imported projection is the one the records give", metas[i].Source)
+		big, found, err := derivedOf(t, neo, metas[i].ID, "big")
+		require.NoError(t, err)
+		require.True(t, found)
+		wantBig, _ := bigDerived(ctx, r)
+		require.Equal(t, wantBig, big, "%s: data of several parts", metas[i].Source)
 		want, got := answersOf(t, mem, memMetas[i]), answersOf(t, neo, metas[i])
 		require.Equal(t, len(want), len(got))
 		for q, w := range want {
@@ -148,3 +167,48 @@ func TestBulkImportRefusesWhatStoreIngestRefuses(t *testing.T) {
 	_, err = neo4jstore.BulkImport{Dir: t.TempDir()}.Ingest(ctx, twice.Info, twice.WriteTo)
 	require.ErrorContains(t, err, "declared more than once")
 }
+
+// TestBulkImportWritesDerivedParts (no server): the export computes the
+// derived data while it writes the other files and puts it in
+// nodes-Derived.csv, one row per part, listed in the argument file; the
+// parts put back together are the data; a derivation that fails leaves no
+// row.
+func TestBulkImportWritesDerivedParts(t *testing.T) {
+	ctx := context.Background()
+	d := generated(t, "XS", 4)
+	dir := t.TempDir()
+	meta, err := neo4jstore.BulkImport{Dir: dir, Derived: testDerived()}.Ingest(ctx, d.Info, d.WriteTo)
+	require.NoError(t, err)
+	args, err := os.ReadFile(filepath.Join(dir, neo4jstore.ImportArgsFile))
+	require.NoError(t, err)
+	require.Contains(t, string(args), strconv.Quote("--nodes=Derived="+filepath.Join(dir, "nodes-Derived.csv")))
+
+	f, err := os.Open(filepath.Join(dir, "nodes-Derived.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"snapshot", "name", "part:long", "parts:long", "size:long", "sha256", "data"}, rows[0])
+	got := map[string][]byte{}
+	for _, row := range rows[1:] {
+		require.Equal(t, string(meta.ID), row[0])
+		require.Equal(t, strconv.Itoa(len(got[row[1]])/(3<<19)), row[2], "parts of 1.5 MiB, in order")
+		raw, err := base64.StdEncoding.DecodeString(row[6])
+		require.NoError(t, err)
+		got[row[1]] = append(got[row[1]], raw...)
+	}
+	require.NotContains(t, got, "fails")
+	want, err := projection.Derive(ctx, metaDataset{d, meta})
+	require.NoError(t, err)
+	require.Equal(t, want, got[projection.StoredName])
+	wantBig, _ := bigDerived(ctx, metaDataset{d, meta})
+	require.Equal(t, wantBig, got["big"])
+}
+
+// metaDataset is d read as the snapshot meta describes.
+type metaDataset struct {
+	*graph.Dataset
+	meta graph.SnapshotMeta
+}
+
+func (m metaDataset) Meta() graph.SnapshotMeta { return m.meta }

@@ -224,8 +224,25 @@ func schemaCypher() []string {
 		out = append(out, fmt.Sprintf("CREATE INDEX %s_snapshot IF NOT EXISTS FOR ()-[r:%s]-() ON (r.snapshot)", strings.ToLower(string(e)), e))
 	}
 	out = append(out, fmt.Sprintf("CREATE CONSTRAINT snapshot_id IF NOT EXISTS FOR (s:%s) REQUIRE s.id IS UNIQUE", snapshotLabel))
+	out = append(out, fmt.Sprintf("CREATE INDEX derived_snapshot_name_part IF NOT EXISTS FOR (d:%s) ON (d.snapshot, d.name, d.part)", derivedLabel))
 	return out
 }
+
+// Derived data queries (derived.go).
+const (
+	// createDerivedPartCypher creates the :Derived node of each row of $rows.
+	createDerivedPartCypher = "UNWIND $rows AS row CREATE (d:" + derivedLabel + " {snapshot: $snapshot, name: row.name, " +
+		"part: row.part, parts: row.parts, size: row.size, sha256: row.sha256, data: row.data}) RETURN count(d) AS created"
+	// readDerivedCypher returns the parts of derived data $name of snapshot
+	// $snapshot in part order (the index gives the order; see readNodesCypher).
+	readDerivedCypher = "MATCH (d:" + derivedLabel + ") USING INDEX d:" + derivedLabel + "(snapshot, name, part) " +
+		"WHERE d.snapshot = $snapshot AND d.name = $name AND d.part >= 0 " +
+		"RETURN d.part AS part, d.parts AS parts, d.size AS size, d.sha256 AS sha256, d.data AS data " +
+		"ORDER BY d.snapshot, d.name, d.part"
+	// deleteDerivedBatchCypher deletes up to $limit parts of snapshot
+	// $snapshot's derived data and returns how many it deleted.
+	deleteDerivedBatchCypher = "MATCH (d:" + derivedLabel + " {snapshot: $snapshot}) WITH d LIMIT $limit DELETE d RETURN count(*) AS deleted"
+)
 
 // Snapshot metadata node queries.
 const (

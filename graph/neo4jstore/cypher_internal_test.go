@@ -111,9 +111,10 @@ func TestRowKeysMatchCypher(t *testing.T) {
 }
 
 // TestLabelsOnlyFromVocabulary checks that every label and relationship type
-// in the generated Cypher is a vocabulary kind or the Snapshot label.
+// in the generated Cypher is a vocabulary kind, the Snapshot label or the
+// Derived label of stored derived data.
 func TestLabelsOnlyFromVocabulary(t *testing.T) {
-	allowed := []string{snapshotLabel}
+	allowed := []string{snapshotLabel, derivedLabel}
 	for _, k := range schema.NodeKinds {
 		allowed = append(allowed, string(k))
 	}
@@ -131,6 +132,7 @@ func TestLabelsOnlyFromVocabulary(t *testing.T) {
 	for _, d := range derivedEdges {
 		texts = append(texts, createDerivedCypher(d))
 	}
+	texts = append(texts, createDerivedPartCypher, readDerivedCypher, deleteDerivedBatchCypher)
 	for _, text := range texts {
 		for _, part := range strings.Split(text, ":")[1:] {
 			label := strings.FieldsFunc(part, func(r rune) bool { return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') })

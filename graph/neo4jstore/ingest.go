@@ -17,7 +17,7 @@ import (
 // fn runs; the server is not touched. After fn returns nil the snapshot is
 // written in batched UNWIND transactions of Options.BatchSize rows: a
 // :Snapshot node with complete=false reserves the id, then nodes, edges and
-// derived edges are created, and finally the metadata is set and
+// derived edges are created, with the Options.Derived data, and finally the metadata is set and
 // complete=true, which is what makes the snapshot visible. When any write
 // fails, or ctx ends, the rows written so far are deleted and the
 // reservation removed; a process that dies mid-write leaves only invisible
@@ -128,6 +128,13 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 			return w.edges(ctx, schema.EdgeCanActAs, kinds, rows(d.DelegationList, delegationRow))
 		},
 		func(ctx context.Context) error { return w.derived(ctx, d) },
+		func(ctx context.Context) error {
+			derived, err := derive(ctx, s.opts.Derived, meta, d)
+			if err != nil {
+				return err
+			}
+			return w.writeDerived(ctx, derived)
+		},
 	}
 	for _, phase := range [][]func(context.Context) error{nodes, edges} {
 		if err := concurrently(ctx, phase); err != nil {
@@ -173,9 +180,18 @@ func (s *Store) complete(ctx context.Context, meta graph.SnapshotMeta) error {
 	return nil
 }
 
-// discard deletes every node and relationship of snapshot id and its
-// incomplete metadata node, in batches.
+// discard deletes every node and relationship of snapshot id, its derived
+// data and its incomplete metadata node, in batches.
 func (s *Store) discard(ctx context.Context, id graph.SnapshotID) error {
+	for {
+		res, err := s.exec(ctx, deleteDerivedBatchCypher, map[string]any{"snapshot": string(id), "limit": int64(64)})
+		if err != nil {
+			return fmt.Errorf("delete derived data: %w", err)
+		}
+		if countOf(res, "deleted") == 0 {
+			break
+		}
+	}
 	for _, k := range schema.NodeKinds {
 		for {
 			res, err := s.exec(ctx, deleteBatchCypher(k), map[string]any{"snapshot": string(id), "limit": int64(s.opts.BatchSize)})

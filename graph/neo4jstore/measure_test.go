@@ -1,6 +1,7 @@
 package neo4jstore_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/session"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/neo4jstore"
 	"github.com/reachgraph/reachgraph/graph/projection"
@@ -31,10 +33,13 @@ func measureTier(t testing.TB) string {
 	return tier
 }
 
-// BenchmarkMeasureBulkImport times the offline path at a tier: CSV export,
-// neo4j-admin import plus server start, Open (constraints and indexes
-// populated), the projection read back from the imported database, and
-// the engine against the analyst Cypher on it (compareCypher).
+// BenchmarkMeasureBulkImport times the offline path at a tier: CSV export
+// (with the projection, as the CLI exports it), neo4j-admin import plus
+// server start, Open (constraints and indexes populated), a session opened
+// on the imported database (the stored projection read and loaded), the
+// projection rebuilt from the imported records (what a snapshot without a
+// stored projection costs; the two must be byte-identical), and the engine
+// against the analyst Cypher on it (compareCypher).
 func BenchmarkMeasureBulkImport(b *testing.B) {
 	for range b.N {
 		measureBulkImport(b)
@@ -60,7 +65,8 @@ func measureBulkImport(t testing.TB) {
 	t.Logf("tier %s: %d rows generated in %s", tier, rows, time.Since(start).Round(time.Millisecond))
 	dir := filepath.Join(t.TempDir(), "csv")
 	start = time.Now()
-	meta, err := neo4jstore.BulkImport{Dir: dir}.Ingest(ctx, d.Info, d.WriteTo)
+	meta, err := neo4jstore.BulkImport{Dir: dir, Derived: map[string]graph.DeriveFunc{projection.StoredName: projection.Derive}}.
+		Ingest(ctx, d.Info, d.WriteTo)
 	require.NoError(t, err)
 	export := time.Since(start)
 	d = nil
@@ -71,12 +77,24 @@ func measureBulkImport(t testing.TB) {
 		export.Round(time.Millisecond), float64(rows)/export.Seconds(), imported.Round(time.Millisecond),
 		float64(rows)/(export+imported).Seconds())
 	start = time.Now()
+	sess, err := session.Open(ctx, neo, meta.ID)
+	require.NoError(t, err)
+	t.Logf("session opened on the imported database (stored projection read and loaded): %s",
+		time.Since(start).Round(time.Millisecond))
+	stored, err := sess.Projection().AppendBinary(nil)
+	require.NoError(t, err)
+	sess = nil
+	start = time.Now()
 	r, err := neo.Snapshot(ctx, meta.ID)
 	require.NoError(t, err)
 	p, err := projection.Build(ctx, r)
 	require.NoError(t, err)
-	t.Logf("projection read from the imported database: %s (%.0f rows/s)", time.Since(start).Round(time.Millisecond),
+	t.Logf("projection rebuilt from the imported records: %s (%.0f rows/s)", time.Since(start).Round(time.Millisecond),
 		float64(rows)/time.Since(start).Seconds())
+	built, err := p.AppendBinary(nil)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(stored, built), "the stored projection is the one the records give")
+	stored, built = nil, nil
 	compareCypher(t, neo, meta, reach.New(p, meta.AsOf()), targets)
 }
 
@@ -147,4 +165,22 @@ func compareCypher(t testing.TB, neo *neo4jstore.Store, meta graph.SnapshotMeta,
 	}
 	t.Logf("engine p50 %s p99 %s; cypher (authorized + effective) p50 %s p99 %s",
 		pct(eng, 0.5), pct(eng, 0.99), pct(cy, 0.5), pct(cy, 0.99))
+}
+
+// BenchmarkMeasureBulkExport times the CSV export of a tier without and with
+// the stored projection, alternated in one run (no server needed): what
+// storing the projection adds to `ingest --neo4j-import`.
+func BenchmarkMeasureBulkExport(b *testing.B) {
+	tier := measureTier(b)
+	ctx := context.Background()
+	d := generated(b, tier, 1)
+	with := map[string]graph.DeriveFunc{projection.StoredName: projection.Derive}
+	for range b.N {
+		for _, derived := range []map[string]graph.DeriveFunc{nil, with, nil, with} {
+			start := time.Now()
+			_, err := neo4jstore.BulkImport{Dir: filepath.Join(b.TempDir(), "csv"), Derived: derived}.Ingest(ctx, d.Info, d.WriteTo)
+			require.NoError(b, err)
+			b.Logf("tier %s export, projection stored %t: %s", tier, derived != nil, time.Since(start).Round(time.Millisecond))
+		}
+	}
 }

@@ -65,6 +65,11 @@ type Options struct {
 	// TxTimeout is the server-side timeout of every transaction; 0 means
 	// DefaultTxTimeout, a negative value the server's own default.
 	TxTimeout time.Duration
+	// Derived is data computed from each snapshot's records at ingest and
+	// stored with it, by name (graph.DerivedReader): the CLI stores the
+	// projection, so that opening a snapshot reads it instead of every
+	// record. A derivation that fails is not stored.
+	Derived map[string]graph.DeriveFunc
 	// TLSConfig customises TLS (for example RootCAs for a private CA). TLS
 	// itself is chosen by the URI scheme: neo4j+s, bolt+s (verified) and
 	// neo4j+ssc, bolt+ssc (self-signed accepted).

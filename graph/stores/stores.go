@@ -74,9 +74,9 @@ type Options struct {
 	// its Username and Password are overridden from the environment as above
 	// when they are empty.
 	Neo4j neo4jstore.Options
-	// Derived is data the embedded store computes at ingest and stores with
-	// each snapshot, by name (memstore.WithDerived): the CLI stores the
-	// projection there. Other stores ignore it.
+	// Derived is data a store computes at ingest and stores with each
+	// snapshot, by name (memstore.WithDerived, neo4jstore.Options.Derived):
+	// the CLI stores the projection there.
 	Derived map[string]graph.DeriveFunc
 }
 
@@ -134,6 +134,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (graph.Store, error)
 		return memstore.Open(t.Path, mopts...)
 	case KindNeo4j:
 		no := opts.Neo4j
+		if no.Derived == nil {
+			no.Derived = opts.Derived
+		}
 		if opts.Getenv != nil && no.Username == "" {
 			no.Username, no.Password = opts.Getenv(EnvNeo4jUsername), opts.Getenv(EnvNeo4jPassword)
 		}
@@ -163,5 +166,8 @@ func redact(rawURL string) string {
 
 // Neo4jBulkImport returns an ingester that writes a snapshot as the CSV
 // files of `neo4j-admin database import full` into dir, for a new Neo4j
-// database built offline (neo4jstore.BulkImport).
-func Neo4jBulkImport(dir string) graph.Ingester { return neo4jstore.BulkImport{Dir: dir} }
+// database built offline (neo4jstore.BulkImport), with the derived data
+// of derived (as Options.Derived).
+func Neo4jBulkImport(dir string, derived map[string]graph.DeriveFunc) graph.Ingester {
+	return neo4jstore.BulkImport{Dir: dir, Derived: derived}
+}

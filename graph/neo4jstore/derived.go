@@ -1,0 +1,188 @@
+package neo4jstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
+
+// Derived data (graph.DerivedReader) is kept as :Derived nodes beside the
+// snapshot's records, one node per part of at most derivedPart bytes:
+//
+//	(:Derived {snapshot, name, part, parts, size, sha256, data})
+//
+// part numbers the node (0 … parts-1), size is the length of the whole
+// data and sha256 its hex SHA-256, on every part; data is the part in
+// standard base64. Base64 strings, not byte arrays, because the offline
+// importer reads them from a CSV field like any other string; a part of
+// 1.5 MiB is a 2 MiB field, half the importer's default read buffer (4 MiB
+// must hold the largest field). The nodes are written before the snapshot
+// is committed and deleted with it, so a visible snapshot has all of its
+// parts or none.
+
+// derivedLabel labels the parts of derived data.
+const derivedLabel = "Derived"
+
+// derivedPart is the most raw bytes one :Derived node holds.
+const derivedPart = 3 << 19
+
+// derive runs each of fns over the spooled records of a snapshot. A
+// derivation that fails is left out (the data is derived: readers rebuild
+// it); only ctx's end is an error.
+func derive(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.SnapshotMeta, d *graph.Dataset) (map[string][]byte, error) {
+	if len(fns) == 0 {
+		return nil, nil
+	}
+	out := make(map[string][]byte, len(fns))
+	for _, name := range sortedNames(fns) {
+		data, err := fns[name](ctx, metaReader{Dataset: d, meta: meta})
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		if err == nil {
+			out[name] = data
+		}
+	}
+	return out, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// metaReader is a spooled Dataset read as the snapshot it becomes: its
+// metadata is the final one (id, counts).
+type metaReader struct {
+	*graph.Dataset
+	meta graph.SnapshotMeta
+}
+
+func (r metaReader) Meta() graph.SnapshotMeta { return r.meta }
+
+// derivedRows returns the :Derived node properties of every part of
+// derived, names in order (without snapshot, which the query or the CSV
+// column adds).
+func derivedRows(derived map[string][]byte) []map[string]any {
+	var rows []map[string]any
+	for _, name := range sortedNames(derived) {
+		data := derived[name]
+		sum := sha256.Sum256(data)
+		parts := max(1, (len(data)+derivedPart-1)/derivedPart)
+		for n := range parts {
+			part := data[n*derivedPart : min(len(data), (n+1)*derivedPart)]
+			rows = append(rows, map[string]any{"name": name, "part": int64(n), "parts": int64(parts),
+				"size": int64(len(data)), "sha256": hex.EncodeToString(sum[:]),
+				"data": base64.StdEncoding.EncodeToString(part)})
+		}
+	}
+	return rows
+}
+
+// writeDerived creates the :Derived nodes of the snapshot being written, one
+// part per transaction (a tier-M projection is a few hundred of them).
+func (w *batchWriter) writeDerived(ctx context.Context, derived map[string][]byte) error {
+	for _, row := range derivedRows(derived) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := w.run(ctx, createDerivedPartCypher, []map[string]any{row}); err != nil {
+			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
+		}
+	}
+	return nil
+}
+
+// Derived implements graph.DerivedReader: the data stored under name with
+// the snapshot, put together from its parts and checked against the size
+// and SHA-256 stored with them. Parts that are missing, repeated,
+// disagree about the whole or do not add up to it are an error naming the
+// snapshot and name: damaged data is never returned.
+func (r *reader) Derived(ctx context.Context, name string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	damaged := func(format string, args ...any) error {
+		return fmt.Errorf("neo4jstore: derived data %s of snapshot %s is damaged: %s", strconv.Quote(name), r.meta.ID,
+			fmt.Sprintf(format, args...))
+	}
+	sess := r.store.driver.NewSession(ctx, neo4j.SessionConfig{
+		DatabaseName: r.store.opts.Database, AccessMode: neo4j.AccessModeRead,
+	})
+	defer sess.Close(context.WithoutCancel(ctx))
+	res, err := sess.Run(ctx, readDerivedCypher, map[string]any{"snapshot": string(r.meta.ID), "name": name},
+		r.store.txOptions()...)
+	if err != nil {
+		return nil, false, ctxErr(ctx, fmt.Errorf("neo4jstore: read derived %s of snapshot %s: %w", strconv.Quote(name), r.meta.ID, err))
+	}
+	var (
+		out          []byte
+		parts, size  int64
+		sum          string
+		next         int64
+		found, first = false, true
+	)
+	for res.Next(ctx) {
+		rec := res.Record()
+		part, _ := rec.Values[0].(int64)
+		ps, _ := rec.Values[1].(int64)
+		sz, _ := rec.Values[2].(int64)
+		sh, _ := rec.Values[3].(string)
+		text, ok := rec.Values[4].(string)
+		if first {
+			parts, size, sum, first = ps, sz, sh, false
+			if parts < 1 || size < 0 {
+				return nil, false, damaged("%d parts for %d bytes", parts, size)
+			}
+			out = make([]byte, 0, min(size, 64<<20)) // a damaged size must not allocate
+		}
+		found = true
+		switch {
+		case ps != parts || sz != size || sh != sum:
+			return nil, false, damaged("part %d disagrees with part 0 about the whole", part)
+		case part != next:
+			return nil, false, damaged("part %d where part %d was expected", part, next)
+		case !ok:
+			return nil, false, damaged("part %d has no data", part)
+		}
+		raw, err := base64.StdEncoding.DecodeString(text)
+		if err != nil {
+			return nil, false, damaged("part %d: %v", part, err)
+		}
+		if int64(len(out)+len(raw)) > size {
+			return nil, false, damaged("part %d goes past %d bytes", part, size)
+		}
+		out = append(out, raw...)
+		next++
+	}
+	if err := res.Err(); err != nil {
+		return nil, false, ctxErr(ctx, fmt.Errorf("neo4jstore: read derived %s of snapshot %s: %w", strconv.Quote(name), r.meta.ID, err))
+	}
+	if !found {
+		return nil, false, nil
+	}
+	if next != parts {
+		return nil, false, damaged("%d of %d parts", next, parts)
+	}
+	if int64(len(out)) != size {
+		return nil, false, damaged("%d bytes where %d were stored", len(out), size)
+	}
+	if got := sha256.Sum256(out); hex.EncodeToString(got[:]) != sum {
+		return nil, false, damaged("SHA-256 mismatch")
+	}
+	return out, true, nil
+}
+
+var _ graph.DerivedReader = (*reader)(nil)

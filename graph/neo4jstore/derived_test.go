@@ -1,0 +1,192 @@
+package neo4jstore_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/session"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/neo4jstore"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// bigDerived is derived data of three and a bit 1.5 MiB parts, made from
+// the snapshot id, so each part's bytes differ.
+func bigDerived(_ context.Context, r graph.Reader) ([]byte, error) {
+	out := make([]byte, 0, 3*(3<<19)+7)
+	sum := sha256.Sum256([]byte(r.Meta().ID))
+	for len(out) < cap(out) {
+		sum = sha256.Sum256(sum[:])
+		out = append(out, sum[:min(len(sum), cap(out)-len(out))]...)
+	}
+	return out, nil
+}
+
+// testDerived is what the derived-data tests store: the projection as the
+// CLI stores it, data of several parts, and a derivation that fails.
+func testDerived() map[string]graph.DeriveFunc {
+	return map[string]graph.DeriveFunc{
+		projection.StoredName: projection.Derive,
+		"big":                 bigDerived,
+		"fails":               func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("no") },
+	}
+}
+
+// derivedOf reads name of snapshot id from s.
+func derivedOf(t *testing.T, s graph.Store, id graph.SnapshotID, name string) ([]byte, bool, error) {
+	t.Helper()
+	r, err := s.Snapshot(context.Background(), id)
+	require.NoError(t, err)
+	dr, ok := r.(graph.DerivedReader)
+	require.True(t, ok, "the Neo4j reader reads derived data")
+	return dr.Derived(context.Background(), name)
+}
+
+// TestDerivedDataIsStored: with Options.Derived, an ingest stores the
+// projection with the snapshot, byte for byte the one built from the
+// records read back from the server; data of several parts comes back
+// whole; a derivation that fails and a name never derived are absent, not
+// errors; a session opens on the stored projection and answers.
+func TestDerivedDataIsStored(t *testing.T) {
+	uri := serverURI(t)
+	wipe(t)
+	ctx := context.Background()
+	opts := testOptions()
+	opts.Derived = testDerived()
+	s, err := neo4jstore.Open(ctx, uri, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	d := generated(t, "XS", 5)
+	meta := storetest.Ingest(t, s, d)
+
+	r, err := s.Snapshot(ctx, meta.ID)
+	require.NoError(t, err)
+	built, err := projection.Build(ctx, r)
+	require.NoError(t, err)
+	want, err := built.AppendBinary(nil)
+	require.NoError(t, err)
+	got, found, err := derivedOf(t, s, meta.ID, projection.StoredName)
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Equal(t, want, got, "the stored projection is the one the records give")
+
+	big, found, err := derivedOf(t, s, meta.ID, "big")
+	require.NoError(t, err)
+	require.True(t, found)
+	wantBig, _ := bigDerived(ctx, r)
+	require.Equal(t, wantBig, big)
+	recs := query(t, rawDriver(t), "MATCH (d:Derived {snapshot: $s, name: 'big'}) RETURN count(d) AS n", map[string]any{"s": string(meta.ID)})
+	n, _ := recs[0].Get("n")
+	require.EqualValues(t, 4, n, "three full parts and a short one")
+
+	for _, name := range []string{"fails", "never"} {
+		data, found, err := derivedOf(t, s, meta.ID, name)
+		require.NoError(t, err, name)
+		require.False(t, found, name)
+		require.Nil(t, data, name)
+	}
+
+	sess, err := session.Open(ctx, s, meta.ID)
+	require.NoError(t, err)
+	want2, err := built.AppendBinary(nil)
+	require.NoError(t, err)
+	loaded, err := sess.Projection().AppendBinary(nil)
+	require.NoError(t, err)
+	require.Equal(t, want2, loaded)
+	res := d.ResourceList[len(d.ResourceList)/2].ID
+	q := reach.WhoCanQuery{Action: schema.ActionApprove, Resource: res}
+	acc, err := sess.Engine(time.Time{}).WhoCan(ctx, q)
+	require.NoError(t, err)
+	wantAcc, err := reach.New(built, meta.AsOf()).WhoCan(ctx, q)
+	require.NoError(t, err)
+	require.Equal(t, wantAcc, acc)
+}
+
+// TestDerivedDataDamage: a part whose bytes changed, a missing part, and
+// parts that disagree are errors naming the snapshot and the data, and a
+// session does not open on a damaged projection (it is neither used nor
+// silently rebuilt).
+func TestDerivedDataDamage(t *testing.T) {
+	uri := serverURI(t)
+	wipe(t)
+	ctx := context.Background()
+	opts := testOptions()
+	opts.Derived = testDerived()
+	s, err := neo4jstore.Open(ctx, uri, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	meta := storetest.Ingest(t, s, generated(t, "XS", 6))
+	drv := rawDriver(t)
+	params := map[string]any{"s": string(meta.ID)}
+
+	// One byte of part 1 changed: the SHA-256 no longer matches.
+	recs := query(t, drv, "MATCH (d:Derived {snapshot: $s, name: 'big', part: 1}) RETURN d.data AS data", params)
+	text, _ := recs[0].Get("data")
+	raw, err := base64.StdEncoding.DecodeString(text.(string))
+	require.NoError(t, err)
+	raw[100] ^= 1
+	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: 'big', part: 1}) SET d.data = $data",
+		map[string]any{"s": string(meta.ID), "data": base64.StdEncoding.EncodeToString(raw)})
+	_, _, err = derivedOf(t, s, meta.ID, "big")
+	require.ErrorContains(t, err, `derived data "big" of snapshot `+string(meta.ID)+" is damaged: SHA-256 mismatch")
+
+	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: 'big', part: 2}) DELETE d", params)
+	_, _, err = derivedOf(t, s, meta.ID, "big")
+	require.ErrorContains(t, err, "is damaged: part 3 where part 2 was expected")
+
+	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: 'big', part: 3}) DELETE d", params)
+	_, _, err = derivedOf(t, s, meta.ID, "big")
+	require.ErrorContains(t, err, "is damaged: 2 of 4 parts")
+
+	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: 'big', part: 1}) SET d.size = 5", params)
+	_, _, err = derivedOf(t, s, meta.ID, "big")
+	require.ErrorContains(t, err, "is damaged: part 1 disagrees with part 0 about the whole")
+
+	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: $n}) SET d.sha256 = 'feed'",
+		map[string]any{"s": string(meta.ID), "n": projection.StoredName})
+	_, err = session.Open(ctx, s, meta.ID)
+	require.ErrorContains(t, err, "open the stored projection of snapshot")
+	require.ErrorContains(t, err, "SHA-256 mismatch")
+}
+
+// TestDerivedDataLeftBehindIsReplaced: the derived data of an ingest that
+// died before its commit is deleted with the rest of its rows when the same
+// content is ingested again, so the parts are not doubled.
+func TestDerivedDataLeftBehindIsReplaced(t *testing.T) {
+	uri := serverURI(t)
+	wipe(t)
+	ctx := context.Background()
+	opts := testOptions()
+	opts.Derived = testDerived()
+	s, err := neo4jstore.Open(ctx, uri, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	d := generated(t, "XS", 7)
+	meta := storetest.Ingest(t, s, d)
+	drv := rawDriver(t)
+	params := map[string]any{"s": string(meta.ID)}
+	count := func() int64 {
+		recs := query(t, drv, "MATCH (d:Derived {snapshot: $s}) RETURN count(d) AS n", params)
+		n, _ := recs[0].Get("n")
+		return n.(int64)
+	}
+	parts := count()
+	require.Greater(t, parts, int64(4))
+	// What a killed ingest leaves: every row, the metadata node not complete.
+	query(t, drv, "MATCH (s:Snapshot {id: $s}) SET s.complete = false", params)
+	again := storetest.Ingest(t, s, d)
+	require.Equal(t, meta.ID, again.ID)
+	require.Equal(t, parts, count())
+	_, found, err := derivedOf(t, s, meta.ID, projection.StoredName)
+	require.NoError(t, err)
+	require.True(t, found)
+}
