@@ -89,6 +89,32 @@ func putDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string][]byt
 	if err != nil {
 		return err
 	}
+	return putDerivedIn(all, id, derived, chunk)
+}
+
+// replaceDerived stores the derived data in the snapshot's bucket snap in
+// place of any stored under the same names.
+func replaceDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string][]byte, chunk int) error {
+	all, err := snap.CreateBucketIfNotExists(bucketDerived)
+	if err != nil {
+		return err
+	}
+	for name := range derived {
+		if all.Bucket([]byte(name)) != nil {
+			if err := all.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		} else if all.Get([]byte(name)) != nil {
+			if err := all.Delete([]byte(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return putDerivedIn(all, id, derived, chunk)
+}
+
+// putDerivedIn stores the derived data in the snapshot's derived bucket all.
+func putDerivedIn(all *bolt.Bucket, id graph.SnapshotID, derived map[string][]byte, chunk int) error {
 	for name, data := range derived {
 		b, err := all.CreateBucket([]byte(name))
 		if err != nil {

@@ -85,3 +85,77 @@ func copyFile(t *testing.T, from, to string) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(to, data, 0o600))
 }
+
+// TestReingestRefreshesDerived: re-ingesting the content of an existing
+// snapshot adds no snapshot but stores its derived data where it is missing
+// (written without it), different (an earlier build's form) or damaged, and
+// writes nothing when it is already what the records give.
+func TestReingestRefreshesDerived(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "reachgraph.db")
+	d := storetest.Synthetic(300, 2)
+	reingest := func(opts ...Option) (graph.SnapshotMeta, []byte) {
+		t.Helper()
+		s, err := Open(path, append([]Option{withDerivedChunk(1000)}, opts...)...)
+		require.NoError(t, err)
+		defer s.Close()
+		meta := storetest.Ingest(t, s, d)
+		r, err := s.Snapshot(ctx, meta.ID)
+		require.NoError(t, err)
+		data, found, err := r.(graph.DerivedReader).Derived(ctx, "records")
+		require.NoError(t, err)
+		if !found {
+			return meta, nil
+		}
+		snaps, err := s.Snapshots(ctx)
+		require.NoError(t, err)
+		require.Len(t, snaps, 1, "a re-ingest adds no snapshot")
+		return meta, data
+	}
+	first, data := reingest()
+	require.Nil(t, data, "stored without derived data")
+
+	again, data := reingest(WithDerived("records", recordsJSON))
+	require.Equal(t, first, again, "the existing snapshot's metadata")
+	s, err := Open(path)
+	require.NoError(t, err)
+	r, err := s.Snapshot(ctx, first.ID)
+	require.NoError(t, err)
+	want, err := recordsJSON(ctx, r)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.True(t, bytes.Equal(want, data), "the missing derived data is stored")
+
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	_, data = reingest(WithDerived("records", recordsJSON))
+	require.True(t, bytes.Equal(want, data))
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(before, after), "nothing is written when the derived data is current")
+
+	other := func(ctx context.Context, r graph.Reader) ([]byte, error) {
+		b, err := recordsJSON(ctx, r)
+		return append([]byte("v2:"), b...), err
+	}
+	_, data = reingest(WithDerived("records", other))
+	require.True(t, bytes.Equal(append([]byte("v2:"), want...), data), "a different form is replaced")
+
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSnapshots).Bucket(seqKey(1)).Bucket(bucketDerived).Bucket([]byte("records"))
+		v := bytes.Clone(b.Get(chunkKey(nil, 2)))
+		v[10] ^= 1
+		return b.Put(chunkKey(nil, 2), v)
+	}))
+	require.NoError(t, db.Close())
+	_, data = reingest(WithDerived("records", recordsJSON))
+	require.True(t, bytes.Equal(want, data), "damaged derived data is replaced")
+	s, err = Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	v, err := s.Verify(ctx)
+	require.NoError(t, err)
+	require.True(t, v.Intact())
+}

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,10 @@ var errWriterDone = errors.New("memstore: Writer used after the Ingest callback 
 // before the commit, ErrLocked when another process holds the file longer than
 // the lock timeout, and ErrClosed after Close; in all those cases nothing is
 // stored. When a snapshot with the same id exists already, its metadata is
-// returned and nothing is added.
+// returned and no record is added; its derived data (WithDerived) is stored
+// where it is missing, damaged or not what the records give now (a snapshot
+// written by an earlier build, or without it), in one transaction, and left
+// untouched otherwise.
 //
 // meta's ID and Counts are replaced; CollectedAt and IngestedAt are stored in
 // UTC, IngestedAt defaults to the current time; an empty Files list is stored
@@ -53,6 +57,9 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	defer s.ingestMu.Unlock()
 	// Most re-ingests of unchanged data end here, without the exclusive lock.
 	if existing, found, err := s.findExact(meta.ID); err != nil || found {
+		if err == nil {
+			err = s.refreshDerived(ctx, existing, sp)
+		}
 		return existing, err
 	}
 	derived, err := s.derive(ctx, meta, sp)
@@ -125,6 +132,68 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest %s into %s: %w", meta.ID, s.path, err)
 	}
 	return out, nil
+}
+
+// refreshDerived stores the derived data of the existing snapshot meta
+// (re-ingested as sp) that is missing from the store, does not pass its
+// checks, or differs from what the records give now; see Ingest.
+func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp *spool) (err error) {
+	if len(s.opts.derived) == 0 {
+		return nil
+	}
+	fresh, err := s.derive(ctx, meta, sp)
+	if err != nil {
+		return err
+	}
+	rd, err := s.Snapshot(ctx, meta.ID)
+	if err != nil {
+		return err
+	}
+	r := rd.(*reader)
+	stale := map[string][]byte{}
+	adding := 0
+	for name, data := range fresh {
+		if old, found, err := r.Derived(ctx, name); err == nil && found && bytes.Equal(old, data) {
+			continue
+		}
+		stale[name], adding = data, adding+len(data)
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	if err := s.beginWrite(); err != nil {
+		return err
+	}
+	defer s.endWrite()
+	db, err := s.openWrite(adding)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store %s: %w", s.path, cerr)
+		}
+	}()
+	err = s.storeErr(guard(func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			if err := ensureLayout(tx, s.path); err != nil {
+				return err
+			}
+			_, seq, err := lookup(tx, meta.ID)
+			if err != nil {
+				return err
+			}
+			snap := tx.Bucket(bucketSnapshots).Bucket(seqKey(seq))
+			if snap == nil {
+				return fmt.Errorf("snapshot %s: no record bucket: %w", meta.ID, graph.ErrCorrupt)
+			}
+			return replaceDerived(snap, meta.ID, stale, s.opts.derivedChunk)
+		})
+	}))
+	if err != nil {
+		return fmt.Errorf("store the derived data of snapshot %s in %s: %w", meta.ID, s.path, err)
+	}
+	return nil
 }
 
 // putSnapshot adds the snapshot's metadata, id index entry, record chunks

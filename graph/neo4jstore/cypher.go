@@ -242,6 +242,14 @@ const (
 	// deleteDerivedBatchCypher deletes up to $limit parts of snapshot
 	// $snapshot's derived data and returns how many it deleted.
 	deleteDerivedBatchCypher = "MATCH (d:" + derivedLabel + " {snapshot: $snapshot}) WITH d LIMIT $limit DELETE d RETURN count(*) AS deleted"
+	// deletePendingBatchCypher deletes up to $limit parts of derived data
+	// $pending of snapshot $snapshot (left by a refresh that did not finish).
+	deletePendingBatchCypher = "MATCH (d:" + derivedLabel + " {snapshot: $snapshot, name: $pending}) WITH d LIMIT $limit DELETE d RETURN count(*) AS deleted"
+	// swapDerivedCypher deletes the parts of derived data $name of snapshot
+	// $snapshot and gives its parts named $pending the name $name, in one
+	// transaction.
+	swapDerivedCypher = "OPTIONAL MATCH (d:" + derivedLabel + " {snapshot: $snapshot, name: $name}) DELETE d " +
+		"WITH count(*) AS gone MATCH (p:" + derivedLabel + " {snapshot: $snapshot, name: $pending}) SET p.name = $name RETURN count(p) AS renamed"
 )
 
 // Snapshot metadata node queries.

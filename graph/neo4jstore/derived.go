@@ -1,6 +1,7 @@
 package neo4jstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -100,6 +101,49 @@ func (w *batchWriter) writeDerived(ctx context.Context, derived map[string][]byt
 		}
 		if _, err := w.run(ctx, createDerivedPartCypher, []map[string]any{row}); err != nil {
 			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
+		}
+	}
+	return nil
+}
+
+// pendingSuffix marks the parts of derived data being written for a snapshot
+// that is already visible (refreshDerived): they take the name only when
+// they are all there.
+const pendingSuffix = "\x00pending"
+
+// refreshDerived stores the derived data of the existing, complete snapshot
+// meta (re-ingested as d) that is missing, fails its checks or differs from
+// what the records give now. The new parts are written under a pending name
+// and take the real one in a single transaction that also deletes the old
+// parts, so a reader sees the old data or the new, never a mix; pending
+// parts left by a process that died are deleted first.
+func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
+	fresh, err := derive(ctx, s.opts.Derived, meta, d)
+	if err != nil || len(fresh) == 0 {
+		return err
+	}
+	r := &reader{store: s, meta: meta}
+	for _, name := range sortedNames(fresh) {
+		if old, found, err := r.Derived(ctx, name); err == nil && found && bytes.Equal(old, fresh[name]) {
+			continue
+		}
+		pending := name + pendingSuffix
+		params := map[string]any{"snapshot": string(meta.ID), "name": name, "pending": pending, "limit": int64(64)}
+		for {
+			res, err := s.exec(ctx, deletePendingBatchCypher, params)
+			if err != nil {
+				return ctxErr(ctx, fmt.Errorf("neo4jstore: delete pending derived %s of snapshot %s: %w", strconv.Quote(name), meta.ID, err))
+			}
+			if countOf(res, "deleted") == 0 {
+				break
+			}
+		}
+		w := &batchWriter{store: s, snapshot: string(meta.ID), slots: make(chan struct{}, 1)}
+		if err := w.writeDerived(ctx, map[string][]byte{pending: fresh[name]}); err != nil {
+			return ctxErr(ctx, err)
+		}
+		if _, err := s.exec(ctx, swapDerivedCypher, params); err != nil {
+			return ctxErr(ctx, fmt.Errorf("neo4jstore: store derived %s of snapshot %s: %w", strconv.Quote(name), meta.ID, err))
 		}
 	}
 	return nil

@@ -190,3 +190,85 @@ func TestDerivedDataLeftBehindIsReplaced(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found)
 }
+
+// TestReingestStoresDerivedData: re-ingesting a snapshot's content adds no
+// snapshot but stores the derived data it lacks (ingested without it),
+// replaces data that differs or is damaged — deleting parts a dead refresh
+// left pending — and rewrites nothing when it is current.
+func TestReingestStoresDerivedData(t *testing.T) {
+	uri := serverURI(t)
+	wipe(t)
+	ctx := context.Background()
+	d := generated(t, "XS", 8)
+	open := func(derived map[string]graph.DeriveFunc) *neo4jstore.Store {
+		opts := testOptions()
+		opts.Derived = derived
+		s, err := neo4jstore.Open(ctx, uri, opts)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	plain := open(nil)
+	meta := storetest.Ingest(t, plain, d)
+	_, found, err := derivedOf(t, plain, meta.ID, projection.StoredName)
+	require.NoError(t, err)
+	require.False(t, found)
+
+	s := open(testDerived())
+	again := storetest.Ingest(t, s, d)
+	require.Equal(t, meta, again, "the existing snapshot")
+	snaps, err := s.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Len(t, snaps, 1)
+	r, err := s.Snapshot(ctx, meta.ID)
+	require.NoError(t, err)
+	p, err := projection.Build(ctx, r)
+	require.NoError(t, err)
+	want, err := p.AppendBinary(nil)
+	require.NoError(t, err)
+	got, found, err := derivedOf(t, s, meta.ID, projection.StoredName)
+	require.NoError(t, err)
+	require.True(t, found, "the missing projection is stored")
+	require.Equal(t, want, got)
+
+	drv := rawDriver(t)
+	params := map[string]any{"s": string(meta.ID)}
+	eids := func() []any {
+		recs := query(t, drv, "MATCH (d:Derived {snapshot: $s}) RETURN elementId(d) AS e ORDER BY e", params)
+		var out []any
+		for _, rec := range recs {
+			out = append(out, rec.Values[0])
+		}
+		return out
+	}
+	before := eids()
+	storetest.Ingest(t, s, d)
+	require.Equal(t, before, eids(), "current derived data is not rewritten")
+
+	// A refresh that died left a pending part; "big" is now derived otherwise.
+	query(t, drv, "CREATE (:Derived {snapshot: $s, name: $n, part: 0, parts: 9, size: 1, sha256: '', data: ''})",
+		map[string]any{"s": string(meta.ID), "n": "big\x00pending"})
+	v2 := testDerived()
+	v2["big"] = func(ctx context.Context, r graph.Reader) ([]byte, error) {
+		b, err := bigDerived(ctx, r)
+		return b[:len(b)/2], err
+	}
+	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: $n}) SET d.sha256 = 'feed'",
+		map[string]any{"s": string(meta.ID), "n": projection.StoredName})
+	storetest.Ingest(t, open(v2), d)
+	big, found, err := derivedOf(t, s, meta.ID, "big")
+	require.NoError(t, err)
+	require.True(t, found)
+	wantBig, _ := bigDerived(ctx, r)
+	require.Equal(t, wantBig[:len(wantBig)/2], big, "data that differs is replaced")
+	got, _, err = derivedOf(t, s, meta.ID, projection.StoredName)
+	require.NoError(t, err, "damaged data is replaced")
+	require.Equal(t, want, got)
+	recs := query(t, drv, "MATCH (d:Derived {snapshot: $s}) RETURN d.name AS name, count(d) AS n ORDER BY name", params)
+	counts := map[string]int64{}
+	for _, rec := range recs {
+		counts[rec.Values[0].(string)] = rec.Values[1].(int64)
+	}
+	require.Equal(t, map[string]int64{"big": 2, projection.StoredName: int64(len(want)/(3<<19) + 1)}, counts,
+		"old and pending parts are gone")
+}

@@ -25,7 +25,10 @@ import (
 //
 // It returns fn's error unchanged when fn fails and ctx's error when ctx ends
 // before the commit. When a complete snapshot with the same id exists, its
-// metadata is returned and nothing is written. meta's ID and Counts are
+// metadata is returned and no record is written; its Options.Derived data is
+// stored where it is missing, damaged or not what the records give now (a
+// snapshot ingested by an earlier build, or without it), replacing the old
+// parts in one transaction, and left untouched otherwise. meta's ID and Counts are
 // replaced; times are stored in UTC, IngestedAt defaults to now, an empty
 // Files list is stored as nil. Two concurrent ingests of the same content are
 // not supported: the second may delete the first's rows in progress.
@@ -39,7 +42,7 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 		return graph.SnapshotMeta{}, ctxErr(ctx, err)
 	}
 	if complete {
-		return existing, nil
+		return existing, s.refreshDerived(ctx, existing, spooled)
 	}
 	if found { // left behind by a failed or killed ingest
 		if err := s.discard(ctx, meta.ID); err != nil {
