@@ -15,3 +15,9 @@ type DerivedReader interface {
 // DeriveFunc computes the data stored under a name from a snapshot's
 // records at ingest.
 type DeriveFunc func(ctx context.Context, r Reader) ([]byte, error)
+
+// DeriveCheck tells, from data stored under a name, whether it is what that
+// name's DeriveFunc gives now for the same records — its format is the
+// current one — without computing it. A re-ingest of a snapshot that exists
+// already uses it to skip the derivation when the stored data is current.
+type DeriveCheck func(stored []byte) bool

@@ -20,7 +20,8 @@ import (
 
 // openStore opens the store named by --store / REACHGRAPH_STORE.
 func (g *globals) openStore(ctx context.Context) (graph.Store, error) {
-	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv, Derived: storedDerived()})
+	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv, Derived: storedDerived(),
+		DerivedCheck: map[string]graph.DeriveCheck{projection.StoredName: projection.Current}})
 	if err != nil {
 		return nil, usageErr(err)
 	}

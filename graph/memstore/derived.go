@@ -51,6 +51,19 @@ func WithDerived(name string, fn graph.DeriveFunc) Option {
 	return func(o *options) { o.derived = append(o.derived, derivation{name: name, fn: fn}) }
 }
 
+// WithDerivedCheck gives the derived data name (WithDerived) a check of
+// its stored form: a re-ingest of an existing snapshot whose stored data
+// passes the store's checksums and check keeps it without computing it
+// again. Without a check, a re-ingest computes the data and compares.
+func WithDerivedCheck(name string, check graph.DeriveCheck) Option {
+	return func(o *options) {
+		if o.derivedCheck == nil {
+			o.derivedCheck = map[string]graph.DeriveCheck{}
+		}
+		o.derivedCheck[name] = check
+	}
+}
+
 type derivation struct {
 	name string
 	fn   graph.DeriveFunc
@@ -65,10 +78,14 @@ func derivedSum(id graph.SnapshotID, name string, key, data []byte) uint32 {
 	return crc32.Update(c, castagnoli, data)
 }
 
-// derive computes every derivation over the spooled records.
-func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool) (map[string][]byte, error) {
+// derive computes every derivation over the spooled records, or those
+// only that want names when it is not nil.
+func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, want map[string]bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, d := range s.opts.derived {
+		if want != nil && !want[d.name] {
+			continue
+		}
 		data, err := d.fn(ctx, &spoolReader{meta: meta, sp: sp})
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr

@@ -154,8 +154,19 @@ func TestReingestRefreshesDerived(t *testing.T) {
 	require.True(t, bytes.Equal(want, data), "damaged derived data is replaced")
 	s, err = Open(path)
 	require.NoError(t, err)
-	defer s.Close()
 	v, err := s.Verify(ctx)
 	require.NoError(t, err)
 	require.True(t, v.Intact())
+	require.NoError(t, s.Close())
+
+	// With a check of the stored form, intact data that passes it is kept
+	// without computing it; data that fails it is computed and replaced.
+	calls := 0
+	counted := func(ctx context.Context, r graph.Reader) ([]byte, error) { calls++; return other(ctx, r) }
+	_, data = reingest(WithDerived("records", counted), WithDerivedCheck("records", func([]byte) bool { return true }))
+	require.Zero(t, calls, "current data is not computed")
+	require.True(t, bytes.Equal(want, data), "and is kept")
+	_, data = reingest(WithDerived("records", counted), WithDerivedCheck("records", func(b []byte) bool { return bytes.HasPrefix(b, []byte("v2:")) }))
+	require.Equal(t, 1, calls)
+	require.True(t, bytes.Equal(append([]byte("v2:"), want...), data), "data of another form is replaced")
 }

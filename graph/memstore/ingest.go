@@ -62,7 +62,7 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 		}
 		return existing, err
 	}
-	derived, err := s.derive(ctx, meta, sp)
+	derived, err := s.derive(ctx, meta, sp, nil)
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -141,19 +141,35 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	if len(s.opts.derived) == 0 {
 		return nil
 	}
-	fresh, err := s.derive(ctx, meta, sp)
-	if err != nil {
-		return err
-	}
 	rd, err := s.Snapshot(ctx, meta.ID)
 	if err != nil {
 		return err
 	}
 	r := rd.(*reader)
+	// What is stored, intact and in the current form (WithDerivedCheck)
+	// stays without being computed; the rest is computed and compared.
+	stored, want := map[string][]byte{}, map[string]bool{}
+	for _, d := range s.opts.derived {
+		old, found, err := r.Derived(ctx, d.name)
+		if err == nil && found {
+			if check := s.opts.derivedCheck[d.name]; check != nil && check(old) {
+				continue
+			}
+			stored[d.name] = old
+		}
+		want[d.name] = true
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	fresh, err := s.derive(ctx, meta, sp, want)
+	if err != nil {
+		return err
+	}
 	stale := map[string][]byte{}
 	adding := 0
 	for name, data := range fresh {
-		if old, found, err := r.Derived(ctx, name); err == nil && found && bytes.Equal(old, data) {
+		if old, ok := stored[name]; ok && bytes.Equal(old, data) {
 			continue
 		}
 		stale[name], adding = data, adding+len(data)

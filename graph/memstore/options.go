@@ -1,6 +1,10 @@
 package memstore
 
-import "time"
+import (
+	"time"
+
+	"github.com/reachgraph/reachgraph/graph"
+)
 
 // DefaultLockTimeout is how long a Store waits for the file lock held by
 // another process (an ingest committing, or readers when this Store wants to
@@ -24,6 +28,7 @@ type options struct {
 	beforeCommit func()
 	// derived are computed at ingest and stored with the records (WithDerived).
 	derived      []derivation
+	derivedCheck map[string]graph.DeriveCheck // WithDerivedCheck
 	derivedChunk int
 }
 

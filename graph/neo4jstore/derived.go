@@ -118,13 +118,26 @@ const pendingSuffix = "\x00pending"
 // parts, so a reader sees the old data or the new, never a mix; pending
 // parts left by a process that died are deleted first.
 func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
-	fresh, err := derive(ctx, s.opts.Derived, meta, d)
-	if err != nil || len(fresh) == 0 {
+	r := &reader{store: s, meta: meta}
+	// What is stored, intact and in the current form (Options.DerivedCheck)
+	// stays without being computed; the rest is computed and compared.
+	stored, want := map[string][]byte{}, map[string]graph.DeriveFunc{}
+	for name, fn := range s.opts.Derived {
+		old, found, err := r.Derived(ctx, name)
+		if err == nil && found {
+			if check := s.opts.DerivedCheck[name]; check != nil && check(old) {
+				continue
+			}
+			stored[name] = old
+		}
+		want[name] = fn
+	}
+	fresh, err := derive(ctx, want, meta, d)
+	if err != nil {
 		return err
 	}
-	r := &reader{store: s, meta: meta}
 	for _, name := range sortedNames(fresh) {
-		if old, found, err := r.Derived(ctx, name); err == nil && found && bytes.Equal(old, fresh[name]) {
+		if old, ok := stored[name]; ok && bytes.Equal(old, fresh[name]) {
 			continue
 		}
 		pending := name + pendingSuffix

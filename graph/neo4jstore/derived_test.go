@@ -271,4 +271,21 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	}
 	require.Equal(t, map[string]int64{"big": 2, projection.StoredName: int64(len(want)/(3<<19) + 1)}, counts,
 		"old and pending parts are gone")
+
+	// With a check of the stored form, intact data that passes it is kept
+	// without computing it.
+	calls := 0
+	opts := testOptions()
+	opts.Derived = map[string]graph.DeriveFunc{projection.StoredName: func(ctx context.Context, r graph.Reader) ([]byte, error) {
+		calls++
+		return projection.Derive(ctx, r)
+	}}
+	opts.DerivedCheck = map[string]graph.DeriveCheck{projection.StoredName: projection.Current}
+	checked, err := neo4jstore.Open(ctx, uri, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = checked.Close() })
+	before = eids()
+	storetest.Ingest(t, checked, d)
+	require.Zero(t, calls, "a current projection is not computed")
+	require.Equal(t, before, eids())
 }

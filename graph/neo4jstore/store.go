@@ -70,6 +70,11 @@ type Options struct {
 	// projection, so that opening a snapshot reads it instead of every
 	// record. A derivation that fails is not stored.
 	Derived map[string]graph.DeriveFunc
+	// DerivedCheck tells, per name of Derived, whether stored data is in the
+	// current form: a re-ingest of an existing snapshot keeps intact data
+	// that passes it without computing it again (without a check, it
+	// computes the data and compares).
+	DerivedCheck map[string]graph.DeriveCheck
 	// TLSConfig customises TLS (for example RootCAs for a private CA). TLS
 	// itself is chosen by the URI scheme: neo4j+s, bolt+s (verified) and
 	// neo4j+ssc, bolt+ssc (self-signed accepted).

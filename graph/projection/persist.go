@@ -134,6 +134,15 @@ func putMembers(e *encoder, m *memberWindows) {
 // (graph.DerivedReader).
 const StoredName = "projection"
 
+// Current reports whether data is a stored projection in the form this
+// build writes (version and memory layout), which for the same records is
+// the form it would write now; it is the graph.DeriveCheck of StoredName.
+// It checks the header only: damage is for the store's checksums and Load.
+func Current(data []byte) bool {
+	d := &decoder{b: data}
+	return d.header() == nil
+}
+
 // Derive builds r's projection and returns its stored form; it is the
 // graph.DeriveFunc a store runs at ingest.
 func Derive(ctx context.Context, r graph.Reader) ([]byte, error) {

@@ -141,14 +141,19 @@ func TestLoadRefusesWhatDoesNotFit(t *testing.T) {
 		_, err := Load(p.Meta, data[:cut])
 		require.ErrorIs(t, err, graph.ErrCorrupt, "cut at %d", cut)
 	}
+	require.True(t, Current(data), "the form this build writes")
+	require.False(t, Current(data[:len(persistMagic)]), "no layout words")
+	require.False(t, Current(nil))
 	other := append([]byte(nil), data...)
 	other[len(persistMagic)-1]++
 	_, err = Load(p.Meta, other)
 	require.ErrorIs(t, err, ErrLayout)
+	require.False(t, Current(other), "another version")
 	other = append([]byte(nil), data...)
 	binary.LittleEndian.PutUint64(other[len(persistMagic):], 99)
 	_, err = Load(p.Meta, other)
 	require.ErrorIs(t, err, ErrLayout)
+	require.False(t, Current(other), "another layout")
 	first := len(persistMagic) + 8*len(layoutWords) // the length of the kind bases
 	for _, n := range []uint64{0, 8, 1 << 40} {
 		other = append([]byte(nil), data...)

@@ -78,6 +78,11 @@ type Options struct {
 	// snapshot, by name (memstore.WithDerived, neo4jstore.Options.Derived):
 	// the CLI stores the projection there.
 	Derived map[string]graph.DeriveFunc
+	// DerivedCheck tells, per name of Derived, whether stored data is in
+	// the current form, so that re-ingesting an existing snapshot keeps it
+	// without computing it (memstore.WithDerivedCheck,
+	// neo4jstore.Options.DerivedCheck).
+	DerivedCheck map[string]graph.DeriveCheck
 }
 
 var schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
@@ -131,11 +136,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (graph.Store, error)
 		for name, fn := range opts.Derived {
 			mopts = append(mopts, memstore.WithDerived(name, fn))
 		}
+		for name, check := range opts.DerivedCheck {
+			mopts = append(mopts, memstore.WithDerivedCheck(name, check))
+		}
 		return memstore.Open(t.Path, mopts...)
 	case KindNeo4j:
 		no := opts.Neo4j
 		if no.Derived == nil {
-			no.Derived = opts.Derived
+			no.Derived, no.DerivedCheck = opts.Derived, opts.DerivedCheck
 		}
 		if opts.Getenv != nil && no.Username == "" {
 			no.Username, no.Password = opts.Getenv(EnvNeo4jUsername), opts.Getenv(EnvNeo4jPassword)
