@@ -91,43 +91,25 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: encode metadata: %w", err)
 	}
-	if err := s.beginWrite(); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	defer s.endWrite()
 	adding := sp.bytes
 	for _, data := range derived {
 		adding += len(data)
 	}
-	db, err := s.openWrite(adding)
-	if err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	defer func() {
-		if cerr := db.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("close store %s: %w", s.path, cerr)
+	err = s.update(adding, func(tx *bolt.Tx) error {
+		existing, found, err := lookupExact(tx, meta.ID)
+		if err != nil || found {
+			out = existing // another process committed the same content meanwhile
+			return err
 		}
-	}()
-	err = s.storeErr(guard(func() error {
-		return db.Update(func(tx *bolt.Tx) error {
-			if err := ensureLayout(tx, s.path); err != nil {
-				return err
-			}
-			existing, found, err := lookupExact(tx, meta.ID)
-			if err != nil || found {
-				out = existing // another process committed the same content meanwhile
-				return err
-			}
-			if err := putSnapshot(tx, meta, metaJSON, sp, derived, s.opts.derivedChunk); err != nil {
-				return err
-			}
-			if s.opts.beforeCommit != nil {
-				s.opts.beforeCommit()
-			}
-			out = meta
-			return nil
-		})
-	}))
+		if err := putSnapshot(tx, meta, metaJSON, sp, derived, s.opts.derivedChunk); err != nil {
+			return err
+		}
+		if s.opts.beforeCommit != nil {
+			s.opts.beforeCommit()
+		}
+		out = meta
+		return nil
+	})
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest %s into %s: %w", meta.ID, s.path, err)
 	}
@@ -177,6 +159,27 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	if len(stale) == 0 {
 		return nil
 	}
+	err = s.update(adding, func(tx *bolt.Tx) error {
+		_, seq, err := lookup(tx, meta.ID)
+		if err != nil {
+			return err
+		}
+		snap := tx.Bucket(bucketSnapshots).Bucket(seqKey(seq))
+		if snap == nil {
+			return fmt.Errorf("snapshot %s: no record bucket: %w", meta.ID, graph.ErrCorrupt)
+		}
+		return replaceDerived(snap, meta.ID, stale, s.opts.derivedChunk)
+	})
+	if err != nil {
+		return fmt.Errorf("store the derived data of snapshot %s in %s: %w", meta.ID, s.path, err)
+	}
+	return nil
+}
+
+// update runs fn in one write transaction on the file opened read-write
+// for adding about adding bytes, after checking its layout, with this
+// Store's writers excluded; damage found on the way is reported as such.
+func (s *Store) update(adding int, fn func(tx *bolt.Tx) error) (err error) {
 	if err := s.beginWrite(); err != nil {
 		return err
 	}
@@ -190,26 +193,14 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 			err = fmt.Errorf("close store %s: %w", s.path, cerr)
 		}
 	}()
-	err = s.storeErr(guard(func() error {
+	return s.storeErr(guard(func() error {
 		return db.Update(func(tx *bolt.Tx) error {
 			if err := ensureLayout(tx, s.path); err != nil {
 				return err
 			}
-			_, seq, err := lookup(tx, meta.ID)
-			if err != nil {
-				return err
-			}
-			snap := tx.Bucket(bucketSnapshots).Bucket(seqKey(seq))
-			if snap == nil {
-				return fmt.Errorf("snapshot %s: no record bucket: %w", meta.ID, graph.ErrCorrupt)
-			}
-			return replaceDerived(snap, meta.ID, stale, s.opts.derivedChunk)
+			return fn(tx)
 		})
 	}))
-	if err != nil {
-		return fmt.Errorf("store the derived data of snapshot %s in %s: %w", meta.ID, s.path, err)
-	}
-	return nil
 }
 
 // putSnapshot adds the snapshot's metadata, id index entry, record chunks

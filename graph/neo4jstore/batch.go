@@ -27,13 +27,15 @@ type batchWriter struct {
 
 // batches runs fn on each batch of Options.BatchSize rows, at most
 // Options.Parallelism transactions at once across the whole ingest (w.slots
-// is shared by every kind). The first error cancels the batches not yet
-// started and is returned.
-func (w *batchWriter) batches(ctx context.Context, rows []map[string]any, fn func(ctx context.Context, batch []map[string]any) error) error {
+// is shared by every kind). A batch's rows are made when its transaction
+// starts, so only the batches in flight are in memory (a tier-M estate's 11
+// million rows as parameter maps would not fit beside the server). The
+// first error cancels the batches not yet started and is returned.
+func (w *batchWriter) batches(ctx context.Context, rows rowSource, fn func(ctx context.Context, batch []map[string]any) error) error {
 	size := w.store.opts.BatchSize
 	var steps []func(context.Context) error
-	for lo := 0; lo < len(rows); lo += size {
-		batch := rows[lo:min(lo+size, len(rows))]
+	for lo := 0; lo < rows.n; lo += size {
+		hi := min(lo+size, rows.n)
 		steps = append(steps, func(ctx context.Context) error {
 			select {
 			case w.slots <- struct{}{}:
@@ -41,6 +43,10 @@ func (w *batchWriter) batches(ctx context.Context, rows []map[string]any, fn fun
 				return ctx.Err()
 			}
 			defer func() { <-w.slots }()
+			batch := make([]map[string]any, 0, hi-lo)
+			for i := lo; i < hi; i++ {
+				batch = append(batch, rows.at(i))
+			}
 			return fn(ctx, batch)
 		})
 	}
@@ -64,7 +70,7 @@ func (w *batchWriter) write(ctx context.Context, cypher string, batch []map[stri
 
 // run writes rows in parallel batches with cypher and returns how many
 // relationships the batches report created.
-func (w *batchWriter) run(ctx context.Context, cypher string, rows []map[string]any) (int64, error) {
+func (w *batchWriter) run(ctx context.Context, cypher string, rows rowSource) (int64, error) {
 	var created atomic.Int64
 	err := w.batches(ctx, rows, func(ctx context.Context, batch []map[string]any) error {
 		recs, err := w.write(ctx, cypher, batch)
@@ -82,7 +88,7 @@ func (w *batchWriter) run(ctx context.Context, cypher string, rows []map[string]
 }
 
 // nodes creates the nodes of kind and records their element ids.
-func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []map[string]any) error {
+func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows rowSource) error {
 	err := w.batches(ctx, rows, func(ctx context.Context, batch []map[string]any) error {
 		recs, err := w.write(ctx, createNodesCypher(kind), batch)
 		if err != nil {
@@ -108,27 +114,31 @@ func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows []ma
 	return nil
 }
 
-// edges creates the relationships of kind, grouped by endpoint labels.
-func (w *batchWriter) edges(ctx context.Context, kind schema.EdgeKind, kinds map[string]schema.NodeKind, rows []map[string]any) error {
+// edges creates the relationships of kind. Every endpoint is checked
+// before any is written; the endpoints travel as element ids only.
+func (w *batchWriter) edges(ctx context.Context, kind schema.EdgeKind, kinds map[string]schema.NodeKind, rows rowSource) error {
 	from, to := edgeEnds(kind)
-	for _, row := range rows {
+	for i := range rows.n {
+		row := rows.at(i)
 		a, aok := kinds[row[from.Name].(string)]
 		b, bok := kinds[row[to.Name].(string)]
 		if !aok || !bok || !refers(from, a) || !refers(to, b) {
 			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
 		}
 	}
-	for _, row := range rows {
+	byEid := rowSource{n: rows.n, at: func(i int) map[string]any {
+		row := rows.at(i)
 		row["_a"], row["_b"] = w.eids[row[from.Name].(string)], w.eids[row[to.Name].(string)]
-		delete(row, from.Name) // the endpoints travel as element ids only
+		delete(row, from.Name)
 		delete(row, to.Name)
-	}
-	n, err := w.run(ctx, createEdgesCypher(kind), rows)
+		return row
+	}}
+	n, err := w.run(ctx, createEdgesCypher(kind), byEid)
 	if err != nil {
 		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", kind, w.snapshot, err)
 	}
-	if n != int64(len(rows)) {
-		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, len(rows))
+	if n != int64(rows.n) {
+		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, rows.n)
 	}
 	return nil
 }
@@ -146,8 +156,8 @@ func refers(f schema.Field, k schema.NodeKind) bool {
 // derived creates the derived relationships (HAS_CREDENTIAL, STORED_IN,
 // IN_SYSTEM, CHILD_OF) whose targets exist.
 func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
-	refs := map[schema.NodeKind]func(field string) []map[string]any{
-		schema.KindCredential: func(field string) []map[string]any {
+	refs := map[schema.NodeKind]func(field string) rowSource{
+		schema.KindCredential: func(field string) rowSource {
 			return refRows(w.eids, d.CredentialList, func(r graph.Credential) (string, string) {
 				if field == "identity" {
 					return r.ID, r.Identity
@@ -155,7 +165,7 @@ func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
 				return r.ID, r.StoredIn
 			})
 		},
-		schema.KindResource: func(field string) []map[string]any {
+		schema.KindResource: func(field string) rowSource {
 			return refRows(w.eids, d.ResourceList, func(r graph.Resource) (string, string) {
 				if field == "system" {
 					return r.ID, r.System
@@ -174,16 +184,18 @@ func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
 
 // refRows are the derived-edge rows of list: the node's and the target's
 // element ids, for the references whose target was written.
-func refRows[T any](eids map[string]string, list []T, ref func(T) (id, target string)) []map[string]any {
-	out := make([]map[string]any, 0, len(list))
+func refRows[T any](eids map[string]string, list []T, ref func(T) (id, target string)) rowSource {
+	var pairs [][2]string
 	for _, r := range list {
 		id, target := ref(r)
 		if target == "" {
 			continue
 		}
 		if b, ok := eids[target]; ok {
-			out = append(out, map[string]any{"_a": eids[id], "_b": b})
+			pairs = append(pairs, [2]string{eids[id], b})
 		}
 	}
-	return out
+	return rowSource{n: len(pairs), at: func(i int) map[string]any {
+		return map[string]any{"_a": pairs[i][0], "_b": pairs[i][1]}
+	}}
 }

@@ -163,7 +163,8 @@ type rowSource struct {
 	check func(row map[string]any) error
 }
 
-// lazyRows is rows (ingest.go) one row at a time.
+// lazyRows converts records to query rows one at a time, numbering them in
+// write order.
 func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
 	return rowSource{n: len(list), at: func(i int) map[string]any {
 		m := row(list[i])

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -43,7 +44,7 @@ func derive(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.Sna
 		return nil, nil
 	}
 	out := make(map[string][]byte, len(fns))
-	for _, name := range sortedNames(fns) {
+	for _, name := range slices.Sorted(maps.Keys(fns)) {
 		data, err := fns[name](ctx, metaReader{Dataset: d, meta: meta})
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
@@ -53,15 +54,6 @@ func derive(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.Sna
 		}
 	}
 	return out, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for name := range m {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // metaReader is a spooled Dataset read as the snapshot it becomes: its
@@ -78,7 +70,7 @@ func (r metaReader) Meta() graph.SnapshotMeta { return r.meta }
 // column adds).
 func derivedRows(derived map[string][]byte) []map[string]any {
 	var rows []map[string]any
-	for _, name := range sortedNames(derived) {
+	for _, name := range slices.Sorted(maps.Keys(derived)) {
 		data := derived[name]
 		sum := sha256.Sum256(data)
 		parts := max(1, (len(data)+derivedPart-1)/derivedPart)
@@ -99,7 +91,7 @@ func (w *batchWriter) writeDerived(ctx context.Context, derived map[string][]byt
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := w.run(ctx, createDerivedPartCypher, []map[string]any{row}); err != nil {
+		if _, err := w.run(ctx, createDerivedPartCypher, rowSource{n: 1, at: func(int) map[string]any { return row }}); err != nil {
 			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
 		}
 	}
@@ -136,7 +128,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 	if err != nil {
 		return err
 	}
-	for _, name := range sortedNames(fresh) {
+	for _, name := range slices.Sorted(maps.Keys(fresh)) {
 		if old, ok := stored[name]; ok && bytes.Equal(old, fresh[name]) {
 			continue
 		}

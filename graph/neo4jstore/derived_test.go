@@ -41,6 +41,20 @@ func testDerived() map[string]graph.DeriveFunc {
 	}
 }
 
+// openDerived wipes the test database and opens a Store on it that
+// stores derived, closed at the end of the test.
+func openDerived(t *testing.T, derived map[string]graph.DeriveFunc) *neo4jstore.Store {
+	t.Helper()
+	uri := serverURI(t)
+	wipe(t)
+	opts := testOptions()
+	opts.Derived = derived
+	s, err := neo4jstore.Open(context.Background(), uri, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // derivedOf reads name of snapshot id from s.
 func derivedOf(t *testing.T, s graph.Store, id graph.SnapshotID, name string) ([]byte, bool, error) {
 	t.Helper()
@@ -57,14 +71,8 @@ func derivedOf(t *testing.T, s graph.Store, id graph.SnapshotID, name string) ([
 // whole; a derivation that fails and a name never derived are absent, not
 // errors; a session opens on the stored projection and answers.
 func TestDerivedDataIsStored(t *testing.T) {
-	uri := serverURI(t)
-	wipe(t)
 	ctx := context.Background()
-	opts := testOptions()
-	opts.Derived = testDerived()
-	s, err := neo4jstore.Open(ctx, uri, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := openDerived(t, testDerived())
 	d := generated(t, "XS", 5)
 	meta := storetest.Ingest(t, s, d)
 
@@ -116,14 +124,8 @@ func TestDerivedDataIsStored(t *testing.T) {
 // session does not open on a damaged projection (it is neither used nor
 // silently rebuilt).
 func TestDerivedDataDamage(t *testing.T) {
-	uri := serverURI(t)
-	wipe(t)
 	ctx := context.Background()
-	opts := testOptions()
-	opts.Derived = testDerived()
-	s, err := neo4jstore.Open(ctx, uri, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := openDerived(t, testDerived())
 	meta := storetest.Ingest(t, s, generated(t, "XS", 6))
 	drv := rawDriver(t)
 	params := map[string]any{"s": string(meta.ID)}
@@ -162,14 +164,7 @@ func TestDerivedDataDamage(t *testing.T) {
 // died before its commit is deleted with the rest of its rows when the same
 // content is ingested again, so the parts are not doubled.
 func TestDerivedDataLeftBehindIsReplaced(t *testing.T) {
-	uri := serverURI(t)
-	wipe(t)
-	ctx := context.Background()
-	opts := testOptions()
-	opts.Derived = testDerived()
-	s, err := neo4jstore.Open(ctx, uri, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := openDerived(t, testDerived())
 	d := generated(t, "XS", 7)
 	meta := storetest.Ingest(t, s, d)
 	drv := rawDriver(t)

@@ -108,27 +108,31 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 	// the server then keeps its cores busy while the client encodes the
 	// next batches. Edges need every node's element id.
 	nodes := []func(context.Context) error{
-		func(ctx context.Context) error { return w.nodes(ctx, schema.KindSystem, rows(d.SystemList, systemRow)) },
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindResource, rows(d.ResourceList, resourceRow))
+			return w.nodes(ctx, schema.KindSystem, lazyRows(d.SystemList, systemRow))
 		},
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindIdentity, rows(d.IdentityList, identityRow))
+			return w.nodes(ctx, schema.KindResource, lazyRows(d.ResourceList, resourceRow))
 		},
-		func(ctx context.Context) error { return w.nodes(ctx, schema.KindGroup, rows(d.GroupList, groupRow)) },
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindCredential, rows(d.CredentialList, credentialRow))
+			return w.nodes(ctx, schema.KindIdentity, lazyRows(d.IdentityList, identityRow))
+		},
+		func(ctx context.Context) error {
+			return w.nodes(ctx, schema.KindGroup, lazyRows(d.GroupList, groupRow))
+		},
+		func(ctx context.Context) error {
+			return w.nodes(ctx, schema.KindCredential, lazyRows(d.CredentialList, credentialRow))
 		},
 	}
 	edges := []func(context.Context) error{
 		func(ctx context.Context) error {
-			return w.edges(ctx, schema.EdgeMemberOf, kinds, rows(d.MembershipList, membershipRow))
+			return w.edges(ctx, schema.EdgeMemberOf, kinds, lazyRows(d.MembershipList, membershipRow))
 		},
 		func(ctx context.Context) error {
-			return w.edges(ctx, schema.EdgeGrant, kinds, rows(d.GrantList, grantRow))
+			return w.edges(ctx, schema.EdgeGrant, kinds, lazyRows(d.GrantList, grantRow))
 		},
 		func(ctx context.Context) error {
-			return w.edges(ctx, schema.EdgeCanActAs, kinds, rows(d.DelegationList, delegationRow))
+			return w.edges(ctx, schema.EdgeCanActAs, kinds, lazyRows(d.DelegationList, delegationRow))
 		},
 		func(ctx context.Context) error { return w.derived(ctx, d) },
 		func(ctx context.Context) error {
@@ -219,17 +223,6 @@ func countOf(res *neo4j.EagerResult, key string) int64 {
 	v, _ := res.Records[0].Get(key)
 	n, _ := v.(int64)
 	return n
-}
-
-// rows converts records to query rows, numbering them in write order.
-func rows[T any](list []T, row func(T) map[string]any) []map[string]any {
-	out := make([]map[string]any, len(list))
-	for i, r := range list {
-		m := row(r)
-		m["seq"] = int64(i)
-		out[i] = m
-	}
-	return out
 }
 
 // nodeKinds maps every node id of d to its kind (the first declaration wins).
