@@ -26,7 +26,11 @@ var errWriterDone = errors.New("memstore: Writer used after the Ingest callback 
 // before the commit, ErrLocked when another process holds the file longer than
 // the lock timeout, and ErrClosed after Close; in all those cases nothing is
 // stored. When a snapshot with the same id exists already, its metadata is
-// returned and no record is added; its derived data (WithDerived) is stored
+// returned and no record is added. Its records are compared with the ones
+// just read: when any stored chunk fails its checksum or holds other bytes
+// (damage), they are replaced, in one transaction, so re-ingesting the
+// sources repairs a damaged snapshot under the same id. Its derived data
+// (WithDerived) is stored
 // where it is missing, damaged or not what the records give now (a snapshot
 // written by an earlier build, or without it), in one transaction, and left
 // untouched otherwise.
@@ -57,6 +61,9 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	defer s.ingestMu.Unlock()
 	// Most re-ingests of unchanged data end here, without the exclusive lock.
 	if existing, found, err := s.findExact(meta.ID); err != nil || found {
+		if err == nil {
+			err = s.repairRecords(existing, sp)
+		}
 		if err == nil {
 			err = s.refreshDerived(ctx, existing, sp)
 		}
@@ -203,6 +210,122 @@ func (s *Store) update(adding int, fn func(tx *bolt.Tx) error) (err error) {
 	}))
 }
 
+// putRecords adds the record buckets of sp to the snapshot's bucket snap.
+func putRecords(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) error {
+	var ck []byte
+	for k := range numKinds {
+		b, err := snap.CreateBucket(kindBuckets[k])
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 1 // keys only ever grow: pack pages full
+		for i, chunk := range sp.chunks(k) {
+			ck = chunkKey(ck, uint32(i))
+			if err := b.Put(ck, sealChunk(id, k, uint32(i), chunk)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// repairRecords replaces the stored records of the existing snapshot meta
+// with sp's (the same content, read again) when they are not intact; see
+// Ingest.
+func (s *Store) repairRecords(meta graph.SnapshotMeta, sp *spool) error {
+	intact := false
+	_, err := s.view(func(tx *bolt.Tx) error {
+		return guard(func() error {
+			_, seq, err := lookup(tx, meta.ID)
+			if err != nil {
+				return err
+			}
+			if snap := tx.Bucket(bucketSnapshots).Bucket(seqKey(seq)); snap != nil {
+				intact = recordsIntact(snap, meta.ID, sp)
+			}
+			return nil
+		})
+	})
+	if err != nil || intact {
+		return err
+	}
+	err = s.update(sp.bytes, func(tx *bolt.Tx) error {
+		_, seq, err := lookup(tx, meta.ID)
+		if err != nil {
+			return err
+		}
+		snap, err := tx.Bucket(bucketSnapshots).CreateBucketIfNotExists(seqKey(seq))
+		if err != nil {
+			return err
+		}
+		for k := range numKinds {
+			if snap.Bucket(kindBuckets[k]) != nil {
+				if err := snap.DeleteBucket(kindBuckets[k]); err != nil {
+					return err
+				}
+			} else if snap.Get(kindBuckets[k]) != nil {
+				if err := snap.Delete(kindBuckets[k]); err != nil {
+					return err
+				}
+			}
+		}
+		return putRecords(snap, meta.ID, sp)
+	})
+	if err != nil {
+		return fmt.Errorf("repair the records of snapshot %s in %s: %w", meta.ID, s.path, err)
+	}
+	return nil
+}
+
+// recordsIntact reports whether the records stored in snap are sp's: the
+// chunks of each kind are numbered 0, 1, … without a gap, each passes its
+// checksum, and together they hold sp's bytes of that kind (however they
+// are cut into chunks).
+func recordsIntact(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) bool {
+	var ck []byte
+	for k := range numKinds {
+		b := snap.Bucket(kindBuckets[k])
+		if b == nil {
+			return false
+		}
+		want := sp.chunks(k)
+		wi, off := 0, 0 // the next byte of want: want[wi][off]
+		n := uint32(0)
+		c := b.Cursor()
+		for key, v := c.First(); key != nil; key, v = c.Next() {
+			ck = chunkKey(ck, n)
+			if !bytes.Equal(key, ck) {
+				return false
+			}
+			data, err := openChunk(id, k, n, v)
+			if err != nil {
+				return false
+			}
+			for len(data) > 0 {
+				for wi < len(want) && off == len(want[wi]) {
+					wi, off = wi+1, 0
+				}
+				if wi == len(want) {
+					return false
+				}
+				m := min(len(data), len(want[wi])-off)
+				if !bytes.Equal(data[:m], want[wi][off:off+m]) {
+					return false
+				}
+				data, off = data[m:], off+m
+			}
+			n++
+		}
+		for wi < len(want) && off == len(want[wi]) {
+			wi, off = wi+1, 0
+		}
+		if wi != len(want) {
+			return false
+		}
+	}
+	return true
+}
+
 // putSnapshot adds the snapshot's metadata, id index entry, record chunks
 // and derived data.
 func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spool, derived map[string][]byte, chunk int) error {
@@ -216,19 +339,8 @@ func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spoo
 	if err != nil {
 		return err
 	}
-	var ck []byte
-	for k := range numKinds {
-		b, err := snap.CreateBucket(kindBuckets[k])
-		if err != nil {
-			return err
-		}
-		b.FillPercent = 1 // keys only ever grow: pack pages full
-		for i, chunk := range sp.chunks(k) {
-			ck = chunkKey(ck, uint32(i))
-			if err := b.Put(ck, sealChunk(meta.ID, k, uint32(i), chunk)); err != nil {
-				return err
-			}
-		}
+	if err := putRecords(snap, meta.ID, sp); err != nil {
+		return err
 	}
 	if err := putDerived(snap, meta.ID, derived, chunk); err != nil {
 		return err
