@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"hash"
+	"iter"
 )
 
 // RecordKind numbers the record kinds in section order (systems first,
@@ -141,3 +144,31 @@ func (h *IDHasher) Sum() SnapshotID {
 }
 
 var _ Writer = (*IDHasher)(nil)
+
+// Rehash reads every record of r in its order and returns the content id
+// and counts they give with r's provenance: for an intact snapshot, its own
+// id and counts. The first read error is returned as it is.
+func Rehash(ctx context.Context, r Reader) (SnapshotID, Counts, error) {
+	h := NewIDHasher(r.Meta())
+	err := errors.Join(
+		feed(r.Systems(ctx), h.PutSystem), feed(r.Resources(ctx), h.PutResource),
+		feed(r.Identities(ctx), h.PutIdentity), feed(r.Groups(ctx), h.PutGroup),
+		feed(r.Memberships(ctx), h.PutMembership), feed(r.Grants(ctx), h.PutGrant),
+		feed(r.Credentials(ctx), h.PutCredential), feed(r.Delegations(ctx), h.PutDelegation))
+	if err != nil {
+		return "", Counts{}, err
+	}
+	return h.Sum(), h.Counts(), nil
+}
+
+func feed[T any](seq iter.Seq2[T, error], put func(T) error) error {
+	for rec, err := range seq {
+		if err != nil {
+			return err
+		}
+		if err := put(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,7 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/neo4jstore"
+	"github.com/reachgraph/reachgraph/graph/stores"
 )
 
 // verifiedSnapshot is one line of verify-store's JSON output.
@@ -21,11 +24,14 @@ type verifiedSnapshot struct {
 func newVerifyStoreCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify-store",
-		Short: "Check every snapshot of the embedded store for damage (exit 2 naming the damaged ones)",
+		Short: "Check every snapshot of the store for damage (exit 2 naming the damaged ones)",
 		Long: `verify-store reads the whole embedded store file: bbolt's page structure, every
 snapshot's metadata, every chunk's checksum, every record, and the content hash of
-each snapshot recomputed from its records (it must be the snapshot's id). It exits
-0 when everything is intact and 2 naming the damaged snapshots otherwise.`,
+each snapshot recomputed from its records (it must be the snapshot's id). On Neo4j it
+reads every snapshot's records back and recomputes the content hash the same way
+(a changed, added or deleted node or relationship shows), and checks the stored
+projection's parts against their size and SHA-256. It exits 0 when everything is
+intact and 2 naming the damaged snapshots otherwise.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := g.checkOutput(); err != nil {
@@ -36,25 +42,57 @@ each snapshot recomputed from its records (it must be the snapshot's id). It exi
 				return err
 			}
 			defer st.Close()
-			ms, ok := st.(*memstore.Store)
-			if !ok {
-				return usagef("verify-store checks the embedded store (file:PATH); %s is not one", g.storeURL())
+			switch st := st.(type) {
+			case *memstore.Store:
+				v, err := st.Verify(cmd.Context())
+				if err != nil {
+					return usageErr(err)
+				}
+				checks := make([]snapshotCheck, len(v.Snapshots))
+				for i, c := range v.Snapshots {
+					checks[i] = snapshotCheck{Meta: c.Meta, Err: c.Err}
+				}
+				if err := g.printVerification(v.File, checks); err != nil {
+					return err
+				}
+				return verificationErr("store file "+st.Path(), v.File, checks)
+			case *neo4jstore.Store:
+				v, err := st.Verify(cmd.Context())
+				if err != nil {
+					return usageErr(err)
+				}
+				checks := make([]snapshotCheck, len(v))
+				for i, c := range v {
+					checks[i] = snapshotCheck{Meta: c.Meta, Err: c.Err}
+				}
+				if err := g.printVerification(nil, checks); err != nil {
+					return err
+				}
+				return verificationErr("store "+redactedStore(g.storeURL()), nil, checks)
 			}
-			v, err := ms.Verify(cmd.Context())
-			if err != nil {
-				return usageErr(err)
-			}
-			if err := g.printVerification(v); err != nil {
-				return err
-			}
-			return verificationErr(ms.Path(), v)
+			return usagef("verify-store checks the embedded store (file:PATH) or Neo4j; %s is neither", redactedStore(g.storeURL()))
 		},
 	}
 }
 
-func (g *globals) printVerification(v memstore.Verification) error {
-	rows := make([]verifiedSnapshot, len(v.Snapshots))
-	for i, s := range v.Snapshots {
+// redactedStore is the store URL without a password, for messages.
+func redactedStore(url string) string {
+	t, err := stores.Parse(url)
+	if err != nil {
+		return "the store"
+	}
+	return t.Redacted()
+}
+
+// snapshotCheck is what verify-store found for one snapshot (Err nil: intact).
+type snapshotCheck struct {
+	Meta graph.SnapshotMeta
+	Err  error
+}
+
+func (g *globals) printVerification(file error, checks []snapshotCheck) error {
+	rows := make([]verifiedSnapshot, len(checks))
+	for i, s := range checks {
 		rows[i] = verifiedSnapshot{ID: string(s.Meta.ID), Source: s.Meta.Source, Intact: s.Err == nil}
 		if s.Err != nil {
 			rows[i].Error = s.Err.Error()
@@ -66,13 +104,13 @@ func (g *globals) printVerification(v memstore.Verification) error {
 			Intact    bool               `json:"intact"`
 			File      string             `json:"file_error,omitempty"`
 			Snapshots []verifiedSnapshot `json:"snapshots"`
-		}{Intact: v.Intact(), Snapshots: rows}
-		if v.File != nil {
-			out.File = v.File.Error()
+		}{Intact: intact(file, checks), Snapshots: rows}
+		if file != nil {
+			out.File = file.Error()
 		}
 		return writeJSON(w, out)
 	}
-	if len(rows) == 0 && v.File == nil {
+	if len(rows) == 0 && file == nil {
 		fmt.Fprintf(w, "no snapshots in %s\n", g.storeURL())
 	}
 	for _, r := range rows {
@@ -85,26 +123,36 @@ func (g *globals) printVerification(v memstore.Verification) error {
 	return nil
 }
 
-// verificationErr is nil when v found nothing, else an exit-2 error naming
-// the file's damage and every damaged snapshot.
-func verificationErr(path string, v memstore.Verification) error {
-	if v.Intact() {
+// intact reports whether verify-store found nothing wrong.
+func intact(file error, checks []snapshotCheck) bool {
+	for _, c := range checks {
+		if c.Err != nil {
+			return false
+		}
+	}
+	return file == nil
+}
+
+// verificationErr is nil when nothing was found, else an exit-2 error naming
+// the store (where), the file's damage and every damaged snapshot.
+func verificationErr(where string, file error, checks []snapshotCheck) error {
+	if intact(file, checks) {
 		return nil
 	}
 	var lines []string
-	if v.File != nil {
-		lines = append(lines, v.File.Error())
+	if file != nil {
+		lines = append(lines, file.Error())
 	}
 	var ids []string
-	for _, s := range v.Snapshots {
+	for _, s := range checks {
 		if s.Err != nil {
 			ids = append(ids, string(s.Meta.ID))
 			lines = append(lines, s.Err.Error())
 		}
 	}
 	if len(ids) == 0 {
-		return usageErr(v.File) // it names the file
+		return usageErr(file) // it names the file
 	}
-	head := fmt.Sprintf("store file %s is damaged; damaged snapshots: %s", path, strings.Join(ids, ", "))
+	head := fmt.Sprintf("%s is damaged; damaged snapshots: %s", where, strings.Join(ids, ", "))
 	return usageErr(errors.New(head + "\n  " + strings.Join(lines, "\n  ")))
 }

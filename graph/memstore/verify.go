@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -129,29 +128,12 @@ func consistency(tx *bolt.Tx, path string) error {
 // decoding are checked on the way) and recomputes the content hash, which
 // must be the snapshot's id, and the counts.
 func rehash(ctx context.Context, r *reader) error {
-	h := graph.NewIDHasher(r.meta)
-	err := errors.Join(
-		feed(r.Systems(ctx), h.PutSystem), feed(r.Resources(ctx), h.PutResource),
-		feed(r.Identities(ctx), h.PutIdentity), feed(r.Groups(ctx), h.PutGroup),
-		feed(r.Memberships(ctx), h.PutMembership), feed(r.Grants(ctx), h.PutGrant),
-		feed(r.Credentials(ctx), h.PutCredential), feed(r.Delegations(ctx), h.PutDelegation))
+	got, counts, err := graph.Rehash(ctx, r)
 	if err != nil {
 		return err
 	}
-	if got := h.Sum(); got != r.meta.ID || h.Counts() != r.meta.Counts {
+	if got != r.meta.ID || counts != r.meta.Counts {
 		return fmt.Errorf("snapshot %s is %w: its records hash to %s: %w", r.meta.ID, ErrDamaged, got, graph.ErrCorrupt)
-	}
-	return nil
-}
-
-func feed[T any](seq iter.Seq2[T, error], put func(T) error) error {
-	for rec, err := range seq {
-		if err != nil {
-			return err
-		}
-		if err := put(rec); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -242,6 +242,8 @@ const (
 	// deleteDerivedBatchCypher deletes up to $limit parts of snapshot
 	// $snapshot's derived data and returns how many it deleted.
 	deleteDerivedBatchCypher = "MATCH (d:" + derivedLabel + " {snapshot: $snapshot}) WITH d LIMIT $limit DELETE d RETURN count(*) AS deleted"
+	// derivedNamesCypher lists the names of snapshot $snapshot's derived data.
+	derivedNamesCypher = "MATCH (d:" + derivedLabel + " {snapshot: $snapshot}) RETURN DISTINCT d.name AS name ORDER BY name"
 	// deletePendingBatchCypher deletes up to $limit parts of derived data
 	// $pending of snapshot $snapshot (left by a refresh that did not finish).
 	deletePendingBatchCypher = "MATCH (d:" + derivedLabel + " {snapshot: $snapshot, name: $pending}) WITH d LIMIT $limit DELETE d RETURN count(*) AS deleted"

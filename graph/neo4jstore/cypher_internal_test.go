@@ -132,7 +132,7 @@ func TestLabelsOnlyFromVocabulary(t *testing.T) {
 	for _, d := range derivedEdges {
 		texts = append(texts, createDerivedCypher(d))
 	}
-	texts = append(texts, createDerivedPartCypher, readDerivedCypher, deleteDerivedBatchCypher, deletePendingBatchCypher, swapDerivedCypher)
+	texts = append(texts, createDerivedPartCypher, readDerivedCypher, deleteDerivedBatchCypher, deletePendingBatchCypher, swapDerivedCypher, derivedNamesCypher)
 	for _, text := range texts {
 		for _, part := range strings.Split(text, ":")[1:] {
 			label := strings.FieldsFunc(part, func(r rune) bool { return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') })

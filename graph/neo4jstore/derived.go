@@ -164,8 +164,8 @@ func (r *reader) Derived(ctx context.Context, name string) ([]byte, bool, error)
 		return nil, false, err
 	}
 	damaged := func(format string, args ...any) error {
-		return fmt.Errorf("neo4jstore: derived data %s of snapshot %s is damaged: %s", strconv.Quote(name), r.meta.ID,
-			fmt.Sprintf(format, args...))
+		return fmt.Errorf("neo4jstore: derived data %s of snapshot %s is %w: %s", strconv.Quote(name), r.meta.ID,
+			ErrDamaged, fmt.Sprintf(format, args...))
 	}
 	sess := r.store.driver.NewSession(ctx, neo4j.SessionConfig{
 		DatabaseName: r.store.opts.Database, AccessMode: neo4j.AccessModeRead,

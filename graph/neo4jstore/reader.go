@@ -129,7 +129,9 @@ func stream[T any](ctx context.Context, r *reader, cypher string, decode func(*n
 		for res.Next(ctx) {
 			v, err := decode(res.Record())
 			if err != nil {
-				fail(err)
+				// A property of the wrong type, lists of different lengths:
+				// the stored data is damaged (Verify tells this from a failed read).
+				fail(fmt.Errorf("%w: %w", errDamagedRow, err))
 				return
 			}
 			if !yield(v, nil) {
