@@ -21,7 +21,9 @@ import (
 // openStore opens the store named by --store / REACHGRAPH_STORE.
 func (g *globals) openStore(ctx context.Context) (graph.Store, error) {
 	st, err := stores.Open(ctx, g.storeURL(), stores.Options{Getenv: g.env.Getenv, Derived: storedDerived(),
-		DerivedCheck: map[string]graph.DeriveCheck{projection.StoredName: projection.Current}})
+		DerivedCheck: map[string]graph.DeriveCheck{projection.StoredName: projection.Current},
+		// Repairs an ingest makes to a snapshot that exists (docs/stores.md).
+		Notify: func(msg string) { fmt.Fprintln(g.env.Stderr, msg) }})
 	if err != nil {
 		return nil, usageErr(err)
 	}

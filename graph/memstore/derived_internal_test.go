@@ -115,8 +115,10 @@ func TestReingestRefreshesDerived(t *testing.T) {
 	first, data := reingest()
 	require.Nil(t, data, "stored without derived data")
 
-	again, data := reingest(WithDerived("records", recordsJSON))
+	var notes []string
+	again, data := reingest(WithDerived("records", recordsJSON), WithNotify(func(m string) { notes = append(notes, m) }))
 	require.Equal(t, first, again, "the existing snapshot's metadata")
+	require.Equal(t, []string{"snapshot " + string(first.ID) + ": stored records was missing; stored now"}, notes)
 	s, err := Open(path)
 	require.NoError(t, err)
 	r, err := s.Snapshot(ctx, first.ID)
@@ -206,7 +208,8 @@ func TestReingestRepairsRecords(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, db.Update(func(tx *bolt.Tx) error { return damage(tx.Bucket(bucketSnapshots).Bucket(seqKey(1))) }))
 			require.NoError(t, db.Close())
-			b, err := Open(bad, withChunkSize(256))
+			var notes []string
+			b, err := Open(bad, withChunkSize(256), WithNotify(func(m string) { notes = append(notes, m) }))
 			require.NoError(t, err)
 			defer b.Close()
 			v, err := b.Verify(ctx)
@@ -215,6 +218,10 @@ func TestReingestRepairsRecords(t *testing.T) {
 
 			again := storetest.Ingest(t, b, d)
 			require.Equal(t, meta, again, "the same snapshot")
+			require.Len(t, notes, 1)
+			require.Contains(t, notes[0], "snapshot "+string(meta.ID)+": damaged records replaced from the sources (")
+			storetest.Ingest(t, b, d)
+			require.Len(t, notes, 1, "nothing to say when intact")
 			v, err = b.Verify(ctx)
 			require.NoError(t, err)
 			require.True(t, v.Intact(), "repaired: %v", v.Snapshots)

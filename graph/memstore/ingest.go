@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -137,14 +139,19 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	r := rd.(*reader)
 	// What is stored, intact and in the current form (WithDerivedCheck)
 	// stays without being computed; the rest is computed and compared.
-	stored, want := map[string][]byte{}, map[string]bool{}
+	stored, want, why := map[string][]byte{}, map[string]bool{}, map[string]string{}
 	for _, d := range s.opts.derived {
 		old, found, err := r.Derived(ctx, d.name)
-		if err == nil && found {
+		switch {
+		case err != nil:
+			why[d.name] = "damaged"
+		case !found:
+			why[d.name] = "missing"
+		default:
 			if check := s.opts.derivedCheck[d.name]; check != nil && check(old) {
 				continue
 			}
-			stored[d.name] = old
+			stored[d.name], why[d.name] = old, "of another form"
 		}
 		want[d.name] = true
 	}
@@ -177,6 +184,11 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 		}
 		return replaceDerived(snap, meta.ID, stale, s.opts.derivedChunk)
 	})
+	if err == nil {
+		for _, name := range slices.Sorted(maps.Keys(stale)) {
+			s.notify(fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("store the derived data of snapshot %s in %s: %w", meta.ID, s.path, err)
 	}
@@ -233,20 +245,21 @@ func putRecords(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) error {
 // with sp's (the same content, read again) when they are not intact; see
 // Ingest.
 func (s *Store) repairRecords(meta graph.SnapshotMeta, sp *spool) error {
-	intact := false
+	damage := ""
 	_, err := s.view(func(tx *bolt.Tx) error {
 		return guard(func() error {
 			_, seq, err := lookup(tx, meta.ID)
 			if err != nil {
 				return err
 			}
+			damage = "no records"
 			if snap := tx.Bucket(bucketSnapshots).Bucket(seqKey(seq)); snap != nil {
-				intact = recordsIntact(snap, meta.ID, sp)
+				damage = recordsDamage(snap, meta.ID, sp)
 			}
 			return nil
 		})
 	})
-	if err != nil || intact {
+	if err != nil || damage == "" {
 		return err
 	}
 	err = s.update(sp.bytes, func(tx *bolt.Tx) error {
@@ -274,19 +287,27 @@ func (s *Store) repairRecords(meta graph.SnapshotMeta, sp *spool) error {
 	if err != nil {
 		return fmt.Errorf("repair the records of snapshot %s in %s: %w", meta.ID, s.path, err)
 	}
+	s.notify(fmt.Sprintf("snapshot %s: damaged records replaced from the sources (%s)", meta.ID, damage))
 	return nil
 }
 
-// recordsIntact reports whether the records stored in snap are sp's: the
-// chunks of each kind are numbered 0, 1, … without a gap, each passes its
-// checksum, and together they hold sp's bytes of that kind (however they
-// are cut into chunks).
-func recordsIntact(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) bool {
+// notify hands msg to the WithNotify function, if any.
+func (s *Store) notify(msg string) {
+	if s.opts.notify != nil {
+		s.opts.notify(msg)
+	}
+}
+
+// recordsDamage tells what keeps the records stored in snap from being
+// sp's ("" when nothing does): the chunks of each kind must be numbered
+// 0, 1, … without a gap, each must pass its checksum, and together they
+// must hold sp's bytes of that kind (however they are cut into chunks).
+func recordsDamage(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) string {
 	var ck []byte
 	for k := range numKinds {
 		b := snap.Bucket(kindBuckets[k])
 		if b == nil {
-			return false
+			return fmt.Sprintf("no %s", k)
 		}
 		want := sp.chunks(k)
 		wi, off := 0, 0 // the next byte of want: want[wi][off]
@@ -295,22 +316,22 @@ func recordsIntact(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) bool {
 		for key, v := c.First(); key != nil; key, v = c.Next() {
 			ck = chunkKey(ck, n)
 			if !bytes.Equal(key, ck) {
-				return false
+				return fmt.Sprintf("%s chunk %d missing", k, n)
 			}
 			data, err := openChunk(id, k, n, v)
 			if err != nil {
-				return false
+				return fmt.Sprintf("%s %v", k, err)
 			}
 			for len(data) > 0 {
 				for wi < len(want) && off == len(want[wi]) {
 					wi, off = wi+1, 0
 				}
 				if wi == len(want) {
-					return false
+					return fmt.Sprintf("%s chunk %d: more records than the sources give", k, n)
 				}
 				m := min(len(data), len(want[wi])-off)
 				if !bytes.Equal(data[:m], want[wi][off:off+m]) {
-					return false
+					return fmt.Sprintf("%s chunk %d: other records than the sources give", k, n)
 				}
 				data, off = data[m:], off+m
 			}
@@ -320,10 +341,10 @@ func recordsIntact(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) bool {
 			wi, off = wi+1, 0
 		}
 		if wi != len(want) {
-			return false
+			return fmt.Sprintf("%s: fewer records than the sources give (chunk %d missing)", k, n)
 		}
 	}
-	return true
+	return ""
 }
 
 // putSnapshot adds the snapshot's metadata, id index entry, record chunks

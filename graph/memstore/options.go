@@ -30,7 +30,13 @@ type options struct {
 	derived      []derivation
 	derivedCheck map[string]graph.DeriveCheck // WithDerivedCheck
 	derivedChunk int
+	notify       func(msg string) // WithNotify
 }
+
+// WithNotify has the Store hand fn a line for each repair an ingest makes
+// beyond adding a snapshot: records of an existing snapshot replaced from
+// the sources, its derived data stored anew.
+func WithNotify(fn func(msg string)) Option { return func(o *options) { o.notify = fn } }
 
 func defaultOptions() options {
 	return options{lockTimeout: DefaultLockTimeout, chunkSize: chunkSize, derivedChunk: derivedChunk}

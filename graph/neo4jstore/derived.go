@@ -113,14 +113,19 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 	r := &reader{store: s, meta: meta}
 	// What is stored, intact and in the current form (Options.DerivedCheck)
 	// stays without being computed; the rest is computed and compared.
-	stored, want := map[string][]byte{}, map[string]graph.DeriveFunc{}
+	stored, want, why := map[string][]byte{}, map[string]graph.DeriveFunc{}, map[string]string{}
 	for name, fn := range s.opts.Derived {
 		old, found, err := r.Derived(ctx, name)
-		if err == nil && found {
+		switch {
+		case err != nil:
+			why[name] = "damaged"
+		case !found:
+			why[name] = "missing"
+		default:
 			if check := s.opts.DerivedCheck[name]; check != nil && check(old) {
 				continue
 			}
-			stored[name] = old
+			stored[name], why[name] = old, "of another form"
 		}
 		want[name] = fn
 	}
@@ -149,6 +154,9 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 		}
 		if _, err := s.exec(ctx, swapDerivedCypher, params); err != nil {
 			return ctxErr(ctx, fmt.Errorf("neo4jstore: store derived %s of snapshot %s: %w", strconv.Quote(name), meta.ID, err))
+		}
+		if s.opts.Notify != nil {
+			s.opts.Notify(fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
 		}
 	}
 	return nil

@@ -209,8 +209,15 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, found)
 
-	s := open(testDerived())
+	var notes []string
+	opts := testOptions()
+	opts.Derived, opts.Notify = testDerived(), func(m string) { notes = append(notes, m) }
+	s, err := neo4jstore.Open(ctx, uri, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
 	again := storetest.Ingest(t, s, d)
+	require.Equal(t, []string{"snapshot " + string(meta.ID) + ": stored big was missing; stored now",
+		"snapshot " + string(meta.ID) + ": stored projection was missing; stored now"}, notes)
 	require.Equal(t, meta, again, "the existing snapshot")
 	snaps, err := s.Snapshots(ctx)
 	require.NoError(t, err)
@@ -270,7 +277,7 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	// With a check of the stored form, intact data that passes it is kept
 	// without computing it.
 	calls := 0
-	opts := testOptions()
+	opts = testOptions()
 	opts.Derived = map[string]graph.DeriveFunc{projection.StoredName: func(ctx context.Context, r graph.Reader) ([]byte, error) {
 		calls++
 		return projection.Derive(ctx, r)

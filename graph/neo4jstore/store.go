@@ -75,6 +75,10 @@ type Options struct {
 	// that passes it without computing it again (without a check, it
 	// computes the data and compares).
 	DerivedCheck map[string]graph.DeriveCheck
+	// Notify, when set, is handed a line for each repair an ingest makes
+	// beyond adding a snapshot (derived data of an existing snapshot
+	// stored anew).
+	Notify func(msg string)
 	// TLSConfig customises TLS (for example RootCAs for a private CA). TLS
 	// itself is chosen by the URI scheme: neo4j+s, bolt+s (verified) and
 	// neo4j+ssc, bolt+ssc (self-signed accepted).

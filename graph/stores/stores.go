@@ -83,6 +83,10 @@ type Options struct {
 	// without computing it (memstore.WithDerivedCheck,
 	// neo4jstore.Options.DerivedCheck).
 	DerivedCheck map[string]graph.DeriveCheck
+	// Notify, when set, is handed a line for each repair an ingest makes
+	// beyond adding a snapshot (memstore.WithNotify,
+	// neo4jstore.Options.Notify).
+	Notify func(msg string)
 }
 
 var schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
@@ -139,11 +143,17 @@ func Open(ctx context.Context, rawURL string, opts Options) (graph.Store, error)
 		for name, check := range opts.DerivedCheck {
 			mopts = append(mopts, memstore.WithDerivedCheck(name, check))
 		}
+		if opts.Notify != nil {
+			mopts = append(mopts, memstore.WithNotify(opts.Notify))
+		}
 		return memstore.Open(t.Path, mopts...)
 	case KindNeo4j:
 		no := opts.Neo4j
 		if no.Derived == nil {
 			no.Derived, no.DerivedCheck = opts.Derived, opts.DerivedCheck
+		}
+		if no.Notify == nil {
+			no.Notify = opts.Notify
 		}
 		if opts.Getenv != nil && no.Username == "" {
 			no.Username, no.Password = opts.Getenv(EnvNeo4jUsername), opts.Getenv(EnvNeo4jPassword)
