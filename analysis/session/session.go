@@ -29,6 +29,9 @@ type Session struct {
 	st   graph.Store
 	meta graph.SnapshotMeta
 	proj *projection.Projection
+	// stored is true when proj was read from the store, false when it was
+	// built from the records at Open.
+	stored bool
 
 	recsOnce  sync.Once
 	recs      *graph.Index
@@ -86,6 +89,7 @@ func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Opti
 	if s.proj, err = stored(ctx, r); err != nil {
 		return nil, fmt.Errorf("open the stored projection of snapshot %s: %w", s.meta.ID, err)
 	}
+	s.stored = s.proj != nil
 	if s.proj == nil {
 		if s.proj, err = projection.Build(ctx, src); err != nil {
 			return nil, fmt.Errorf("project snapshot %s: %w", s.meta.ID, err)
@@ -141,6 +145,11 @@ func snapshotError(ctx context.Context, st graph.Store, id graph.SnapshotID, err
 
 // Meta returns the snapshot's metadata.
 func (s *Session) Meta() graph.SnapshotMeta { return s.meta }
+
+// ProjectionStored reports whether the projection was read from the store
+// (kept with the snapshot since its ingest) rather than built from the
+// records at Open, which takes seconds to minutes on a large snapshot.
+func (s *Session) ProjectionStored() bool { return s.stored }
 
 // Projection returns the snapshot's projection.
 func (s *Session) Projection() *projection.Projection { return s.proj }

@@ -72,6 +72,10 @@ func (g *globals) openSession(ctx context.Context, st graph.Store, id string, op
 	s, err := session.Open(ctx, st, graph.SnapshotID(id), opts...)
 	switch {
 	case err == nil:
+		if !s.ProjectionStored() && g.env.IsTerminal() {
+			fmt.Fprintf(g.env.Stderr, "note: snapshot %s has no stored projection (ingested by an earlier version?), so it "+
+				"was built from the records; `reachgraph ingest` of the same sources stores it and makes opening fast\n", s.Meta().ID)
+		}
 		return s, nil
 	case errors.Is(err, graph.ErrSnapshotNotFound) && id == "":
 		return nil, usagef("store %s holds no snapshot yet: run `reachgraph ingest BUNDLE` first", g.storeURL())

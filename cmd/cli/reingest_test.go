@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -46,10 +47,26 @@ func TestReingestStoresProjection(t *testing.T) {
 		return found
 	}
 	require.False(t, stored())
-
-	_, stderr, code := run(t, "--store", "file:"+path, "ingest", finance)
+	// On a terminal, a question says why opening was slow and what fixes it.
+	onTerminal := func() string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		root := cli.NewRoot(cli.Env{Stdout: &out, Stderr: &errb, IsTerminal: func() bool { return true }})
+		root.SetArgs([]string{"--store", "file:" + path, "whocan", "--action", "approve", "--resource", "sap:fi:je"})
+		require.NoError(t, root.Execute())
+		require.Contains(t, out.String(), "bob.k")
+		return errb.String()
+	}
+	require.Contains(t, onTerminal(), "note: snapshot "+string(meta.ID)+" has no stored projection")
+	_, stderr, code := run(t, "--store", "file:"+path, "whocan", "--action", "approve", "--resource", "sap:fi:je")
 	require.Equal(t, cli.ExitOK, code, stderr)
+	require.Empty(t, stderr, "quiet when stderr is not a terminal")
+
+	_, stderr, code = run(t, "--store", "file:"+path, "ingest", finance)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	require.Equal(t, "snapshot "+string(meta.ID)+": stored projection was missing; stored now\n", stderr)
 	require.True(t, stored(), "the re-ingest stored the projection")
+	require.NotContains(t, onTerminal(), "no stored projection")
 	out, _, code := run(t, "--store", "file:"+path, "snapshots", "-o", "json")
 	require.Equal(t, cli.ExitOK, code)
 	require.Contains(t, out, string(meta.ID))
