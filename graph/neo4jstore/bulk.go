@@ -253,10 +253,9 @@ func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.Sna
 	if err != nil {
 		return err
 	}
-	rows := derivedRows(data)
 	cols := []column{{"snapshot", "snapshot"}, {"name", "name"}, {"part:long", "part"}, {"parts:long", "parts"},
 		{"size:long", "size"}, {"sha256", "sha256"}, {"data", "data"}}
-	return x.file(name, cols, rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }})
+	return x.file(name, cols, derivedRows(data))
 }
 
 // meta writes the complete :Snapshot node (its own id space, so it cannot

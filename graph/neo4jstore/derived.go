@@ -67,30 +67,41 @@ func (r metaReader) Meta() graph.SnapshotMeta { return r.meta }
 
 // derivedRows returns the :Derived node properties of every part of
 // derived, names in order (without snapshot, which the query or the CSV
-// column adds).
-func derivedRows(derived map[string][]byte) []map[string]any {
-	var rows []map[string]any
+// column adds). A part's base64 text is made when its row is asked for, so
+// only the parts being written are held twice.
+func derivedRows(derived map[string][]byte) rowSource {
+	type part struct {
+		name           string
+		n, parts, size int
+		body           []byte
+		sum            string
+	}
+	var all []part
 	for _, name := range slices.Sorted(maps.Keys(derived)) {
 		data := derived[name]
 		sum := sha256.Sum256(data)
 		parts := max(1, (len(data)+derivedPart-1)/derivedPart)
 		for n := range parts {
-			part := data[n*derivedPart : min(len(data), (n+1)*derivedPart)]
-			rows = append(rows, map[string]any{"name": name, "part": int64(n), "parts": int64(parts),
-				"size": int64(len(data)), "sha256": hex.EncodeToString(sum[:]),
-				"data": base64.StdEncoding.EncodeToString(part)})
+			all = append(all, part{name: name, n: n, parts: parts, size: len(data),
+				body: data[n*derivedPart : min(len(data), (n+1)*derivedPart)], sum: hex.EncodeToString(sum[:])})
 		}
 	}
-	return rows
+	return rowSource{n: len(all), at: func(i int) map[string]any {
+		p := all[i]
+		return map[string]any{"name": p.name, "part": int64(p.n), "parts": int64(p.parts),
+			"size": int64(p.size), "sha256": p.sum, "data": base64.StdEncoding.EncodeToString(p.body)}
+	}}
 }
 
 // writeDerived creates the :Derived nodes of the snapshot being written, one
 // part per transaction (a tier-M projection is a few hundred of them).
 func (w *batchWriter) writeDerived(ctx context.Context, derived map[string][]byte) error {
-	for _, row := range derivedRows(derived) {
+	rows := derivedRows(derived)
+	for i := range rows.n {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		row := rows.at(i)
 		if _, err := w.run(ctx, createDerivedPartCypher, rowSource{n: 1, at: func(int) map[string]any { return row }}); err != nil {
 			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
 		}
