@@ -45,14 +45,35 @@ func testDerived() map[string]graph.DeriveFunc {
 // stores derived, closed at the end of the test.
 func openDerived(t *testing.T, derived map[string]graph.DeriveFunc) *neo4jstore.Store {
 	t.Helper()
-	uri := serverURI(t)
 	wipe(t)
+	return openWith(t, func(o *neo4jstore.Options) { o.Derived = derived })
+}
+
+// openWith opens a Store on the test database (as it is) with the test
+// options as set changes them, closed at the end of the test.
+func openWith(t *testing.T, set func(*neo4jstore.Options)) *neo4jstore.Store {
+	t.Helper()
+	uri := serverURI(t)
 	opts := testOptions()
-	opts.Derived = derived
+	set(&opts)
 	s, err := neo4jstore.Open(context.Background(), uri, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// builtProjection is the stored form of the projection built from the
+// records of snapshot id as s reads them back.
+func builtProjection(t *testing.T, s graph.Store, id graph.SnapshotID) []byte {
+	t.Helper()
+	ctx := context.Background()
+	r, err := s.Snapshot(ctx, id)
+	require.NoError(t, err)
+	p, err := projection.Build(ctx, r)
+	require.NoError(t, err)
+	data, err := p.AppendBinary(nil)
+	require.NoError(t, err)
+	return data
 }
 
 // derivedOf reads name of snapshot id from s.
@@ -78,10 +99,7 @@ func TestDerivedDataIsStored(t *testing.T) {
 
 	r, err := s.Snapshot(ctx, meta.ID)
 	require.NoError(t, err)
-	built, err := projection.Build(ctx, r)
-	require.NoError(t, err)
-	want, err := built.AppendBinary(nil)
-	require.NoError(t, err)
+	want := builtProjection(t, s, meta.ID)
 	got, found, err := derivedOf(t, s, meta.ID, projection.StoredName)
 	require.NoError(t, err)
 	require.True(t, found)
@@ -105,14 +123,14 @@ func TestDerivedDataIsStored(t *testing.T) {
 
 	sess, err := session.Open(ctx, s, meta.ID)
 	require.NoError(t, err)
-	want2, err := built.AppendBinary(nil)
-	require.NoError(t, err)
 	loaded, err := sess.Projection().AppendBinary(nil)
 	require.NoError(t, err)
-	require.Equal(t, want2, loaded)
+	require.Equal(t, want, loaded)
 	res := d.ResourceList[len(d.ResourceList)/2].ID
 	q := reach.WhoCanQuery{Action: schema.ActionApprove, Resource: res}
 	acc, err := sess.Engine(time.Time{}).WhoCan(ctx, q)
+	require.NoError(t, err)
+	built, err := projection.Build(ctx, r) // from the records, not the stored form
 	require.NoError(t, err)
 	wantAcc, err := reach.New(built, meta.AsOf()).WhoCan(ctx, q)
 	require.NoError(t, err)
@@ -191,30 +209,19 @@ func TestDerivedDataLeftBehindIsReplaced(t *testing.T) {
 // replaces data that differs or is damaged — deleting parts a dead refresh
 // left pending — and rewrites nothing when it is current.
 func TestReingestStoresDerivedData(t *testing.T) {
-	uri := serverURI(t)
 	wipe(t)
 	ctx := context.Background()
 	d := generated(t, "XS", 8)
-	open := func(derived map[string]graph.DeriveFunc) *neo4jstore.Store {
-		opts := testOptions()
-		opts.Derived = derived
-		s, err := neo4jstore.Open(ctx, uri, opts)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = s.Close() })
-		return s
-	}
-	plain := open(nil)
+	plain := openWith(t, func(*neo4jstore.Options) {})
 	meta := storetest.Ingest(t, plain, d)
 	_, found, err := derivedOf(t, plain, meta.ID, projection.StoredName)
 	require.NoError(t, err)
 	require.False(t, found)
 
 	var notes []string
-	opts := testOptions()
-	opts.Derived, opts.Notify = testDerived(), func(m string) { notes = append(notes, m) }
-	s, err := neo4jstore.Open(ctx, uri, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := openWith(t, func(o *neo4jstore.Options) {
+		o.Derived, o.Notify = testDerived(), func(m string) { notes = append(notes, m) }
+	})
 	again := storetest.Ingest(t, s, d)
 	require.Equal(t, []string{"snapshot " + string(meta.ID) + ": stored big was missing; stored now",
 		"snapshot " + string(meta.ID) + ": stored projection was missing; stored now"}, notes)
@@ -224,10 +231,7 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	require.Len(t, snaps, 1)
 	r, err := s.Snapshot(ctx, meta.ID)
 	require.NoError(t, err)
-	p, err := projection.Build(ctx, r)
-	require.NoError(t, err)
-	want, err := p.AppendBinary(nil)
-	require.NoError(t, err)
+	want := builtProjection(t, s, meta.ID)
 	got, found, err := derivedOf(t, s, meta.ID, projection.StoredName)
 	require.NoError(t, err)
 	require.True(t, found, "the missing projection is stored")
@@ -257,7 +261,7 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	}
 	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: $n}) SET d.sha256 = 'feed'",
 		map[string]any{"s": string(meta.ID), "n": projection.StoredName})
-	storetest.Ingest(t, open(v2), d)
+	storetest.Ingest(t, openWith(t, func(o *neo4jstore.Options) { o.Derived = v2 }), d)
 	big, found, err := derivedOf(t, s, meta.ID, "big")
 	require.NoError(t, err)
 	require.True(t, found)
@@ -277,15 +281,13 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	// With a check of the stored form, intact data that passes it is kept
 	// without computing it.
 	calls := 0
-	opts = testOptions()
-	opts.Derived = map[string]graph.DeriveFunc{projection.StoredName: func(ctx context.Context, r graph.Reader) ([]byte, error) {
-		calls++
-		return projection.Derive(ctx, r)
-	}}
-	opts.DerivedCheck = map[string]graph.DeriveCheck{projection.StoredName: projection.Current}
-	checked, err := neo4jstore.Open(ctx, uri, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = checked.Close() })
+	checked := openWith(t, func(o *neo4jstore.Options) {
+		o.Derived = map[string]graph.DeriveFunc{projection.StoredName: func(ctx context.Context, r graph.Reader) ([]byte, error) {
+			calls++
+			return projection.Derive(ctx, r)
+		}}
+		o.DerivedCheck = map[string]graph.DeriveCheck{projection.StoredName: projection.Current}
+	})
 	before = eids()
 	storetest.Ingest(t, checked, d)
 	require.Zero(t, calls, "a current projection is not computed")
