@@ -50,3 +50,74 @@ func TestFindingsCSVNeutralised(t *testing.T) {
 	require.Equal(t, "'@SUM(1)\nsecond line", col["message"])
 	require.Equal(t, "'+x", col["resource"])
 }
+
+// encodingCSV is what CSVWriter must write: encoding/csv with its defaults,
+// each cell passed through SafeCell.
+func encodingCSV(t testing.TB, rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, r := range rows {
+		safe := make([]string, len(r))
+		for i, c := range r {
+			safe[i] = report.SafeCell(c)
+		}
+		require.NoError(t, w.Write(safe))
+	}
+	w.Flush()
+	require.NoError(t, w.Error())
+	return b.Bytes()
+}
+
+// csvWriterBytes writes rows with CSVWriter, alternately by Write and cell
+// by cell (CellBytes for odd cells), so every entry point is compared.
+func csvWriterBytes(t testing.TB, rows [][]string) []byte {
+	var b bytes.Buffer
+	w := report.NewCSVWriter(&b)
+	for n, r := range rows {
+		if n%2 == 0 {
+			require.NoError(t, w.Write(r))
+			continue
+		}
+		for i, c := range r {
+			if i%2 == 1 {
+				w.CellBytes([]byte(c))
+			} else {
+				w.Cell(c)
+			}
+		}
+		require.NoError(t, w.EndRow())
+	}
+	w.Flush()
+	require.NoError(t, w.Error())
+	return b.Bytes()
+}
+
+// awkwardCells are cells at every branch of quoting and neutralising.
+var awkwardCells = []string{
+	"", "-", "--", "a", "a,b", `say "hi"`, `"`, `""`, "line\nbreak", "cr\rhere", "crlf\r\n",
+	`\.`, `'\.`, " lead", "\tlead", "\vtab", "\u00a0nbsp", "\u2003em", "\u3000ideo", "é", "\xff\xfe",
+	"=1+2", "+1", "-1", "@x", "\t=1", "\r=1", "=a,b", `=say "x"`, "-\n", "@\u00a0",
+	"id-0002011 -GRANT(read \"login\")-> sys-061", "trailing ",
+}
+
+func TestCSVWriterMatchesEncodingCSV(t *testing.T) {
+	var rows [][]string
+	for _, a := range awkwardCells {
+		rows = append(rows, []string{a}, []string{a, a}, []string{"x", a, "y"})
+		for _, b := range awkwardCells {
+			rows = append(rows, []string{a + b, b + a})
+		}
+	}
+	rows = append(rows, []string{}, []string{""}, []string{"", ""})
+	require.Equal(t, string(encodingCSV(t, rows)), string(csvWriterBytes(t, rows)))
+}
+
+func FuzzCSVWriter(f *testing.F) {
+	for _, a := range awkwardCells {
+		f.Add(a, "x")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		rows := [][]string{{a}, {a, b}, {b, a, b}}
+		require.Equal(t, string(encodingCSV(t, rows)), string(csvWriterBytes(t, rows)))
+	})
+}

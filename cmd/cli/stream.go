@@ -165,12 +165,13 @@ func (s *yamlSink) finish() error {
 func (s *yamlSink) abort() {}
 
 // csvSink writes RFC 4180 CSV, every cell neutralised against formula
-// injection (report.SafeCell).
+// injection (report.SafeCell), cell by cell into the buffer: a row makes no
+// strings (a million rows of `whocan --kind`).
 type csvSink struct {
 	cw      *report.CSVWriter
 	native  bool
 	started bool
-	row     []string
+	path    []byte // appendPath's buffer, reused
 }
 
 // accessHeader is the CSV header; native answers add two columns.
@@ -191,12 +192,25 @@ func (s *csvSink) add(a analysis.Access) error {
 			return err
 		}
 	}
-	s.row = append(s.row[:0], a.Identity, a.Resource, string(a.Action), strconv.FormatBool(a.Authorized), strconv.FormatBool(a.Effective),
-		strconv.FormatBool(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication))
-	if s.native {
-		s.row = append(s.row, a.Native, strconv.FormatBool(a.Conditional))
+	cw := s.cw
+	cw.Cell(a.Identity)
+	cw.Cell(a.Resource)
+	cw.Cell(string(a.Action))
+	cw.Cell(strconv.FormatBool(a.Authorized))
+	cw.Cell(strconv.FormatBool(a.Effective))
+	cw.Cell(strconv.FormatBool(a.Critical))
+	if p := firstPath(a); len(p) > 0 {
+		s.path = appendPath(s.path[:0], p)
+		cw.CellBytes(s.path)
+	} else {
+		cw.Cell("-")
 	}
-	return s.cw.Write(s.row)
+	cw.Cell(formatAuth(a.Authentication))
+	if s.native {
+		cw.Cell(a.Native)
+		cw.Cell(strconv.FormatBool(a.Conditional))
+	}
+	return cw.EndRow()
 }
 
 func (s *csvSink) finish() error {
