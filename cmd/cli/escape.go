@@ -44,6 +44,17 @@ func escapeText(s string) string {
 	return b.String()
 }
 
+// plainText reports whether s is printable ASCII only, which escapeText
+// keeps as it is and which is as many runes wide as it is long.
+func plainText[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 func needsEscape(s string) bool {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])

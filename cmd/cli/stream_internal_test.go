@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,7 @@ func wholeAccesses(g *globals, w io.Writer, q query, accs []analysis.Access) err
 	case "yaml":
 		return writeYAML(w, rep)
 	case "csv":
-		cw := report.NewCSVWriter(w)
+		cw := csv.NewWriter(w) // encoding/csv: the reference for report.CSVWriter
 		header := []string{"identity", "resource", "action", "authorized", "effective", "critical", "path", "authentication"}
 		native := len(accs) > 0 && accs[0].Native != ""
 		if native {
@@ -50,6 +51,9 @@ func wholeAccesses(g *globals, w io.Writer, q query, accs []analysis.Access) err
 				fmt.Sprint(a.Critical), formatPath(firstPath(a)), formatAuth(a.Authentication)}
 			if native {
 				row = append(row, a.Native, fmt.Sprint(a.Conditional))
+			}
+			for i, c := range row {
+				row[i] = report.SafeCell(c)
 			}
 			_ = cw.Write(row)
 		}
@@ -102,7 +106,9 @@ func financeQuery(t *testing.T) query {
 func awkward(base analysis.Access) []analysis.Access {
 	long := strings.Repeat("svc-ünïcode-漢字-", 40)
 	var out []analysis.Access
-	for i, id := range []string{"a", "=cmd|' /C calc'!A0", "tab\there", "line\nbreak\r\n", "\u202eevil", long, "<b>&amp;</b>", "e\u0301"} {
+	ascii := strings.Repeat("svc-ascii,", 20) // a path of it is over maxCell bytes, not runes
+	for i, id := range []string{"a", "=cmd|' /C calc'!A0", "tab\there", "line\nbreak\r\n", "\u202eevil", "<b>&amp;</b>", long, "e\u0301",
+		ascii, "\"quoted\"", "é" + ascii, ascii + ascii} {
 		a := base
 		a.Identity = id
 		a.Effective = i%2 == 0
@@ -110,6 +116,9 @@ func awkward(base analysis.Access) []analysis.Access {
 		if i%4 == 1 {
 			a.Authentication = nil
 			a.Paths = nil
+		}
+		if i%4 != 1 { // the id in the path too: escaped, cut, quoted
+			a.Paths = []analysis.Path{{{From: id, To: a.Resource, Edge: "GRANT", Action: a.Action, Native: id}}}
 		}
 		out = append(out, a)
 	}

@@ -40,22 +40,39 @@ type tableSink struct {
 	spill  *os.File
 	spillw *bufio.Writer
 	n, eff int
+	path   []byte // appendPath's buffer, reused
 }
 
 func (s *tableSink) add(a analysis.Access) error {
 	if s.n == 0 {
-		s.keep(tableHeader[:])
+		for i, c := range tableHeader {
+			s.cell(i, c)
+		}
 	}
 	s.n++
 	if a.Effective {
 		s.eff++
 	}
-	action := string(a.Action)
+	s.cell(0, a.Identity)
+	s.cell(1, a.Resource)
 	if a.Native != "" {
-		action = a.Native + " (" + action + ")"
+		s.cell(2, a.Native+" ("+string(a.Action)+")")
+	} else {
+		s.cell(2, string(a.Action))
 	}
-	s.keep([]string{escapeText(a.Identity), escapeText(a.Resource), escapeText(action), escapeText(accessWord(a)),
-		yesNo(a.Critical), escapeText(s.g.fit(formatAuth(a.Authentication))), escapeText(s.g.fit(formatPath(firstPath(a))))})
+	s.cell(3, accessWord(a))
+	s.cell(4, yesNo(a.Critical))
+	s.cell(5, s.g.fit(formatAuth(a.Authentication)))
+	if p := firstPath(a); len(p) > 0 {
+		s.path = appendPath(s.path[:0], p)
+		if len(s.path) <= maxCell { // fewer runes than bytes: fit keeps it whole
+			s.cellBytes(6, s.path)
+		} else {
+			s.cell(6, s.g.fit(string(s.path)))
+		}
+	} else {
+		s.cell(6, "-")
+	}
 	if s.spill == nil && s.rows.Len() >= tableSpill {
 		return s.spillRows()
 	}
@@ -66,16 +83,36 @@ func (s *tableSink) add(a analysis.Access) error {
 	return nil
 }
 
-// keep measures a row's cells and appends them, tab-separated, to rows.
-func (s *tableSink) keep(cells []string) {
-	for i, c := range cells {
-		if i < tableColumns {
-			s.widths[i] = max(s.widths[i], utf8.RuneCountInString(c))
-		}
-		s.rows.WriteString(c)
-		if i < len(cells)-1 {
-			s.rows.WriteByte('\t')
-		}
+// cell keeps column i's cell of the current row, escaped (escapeText), and
+// measures it.
+func (s *tableSink) cell(i int, c string) {
+	width := len(c)
+	if !plainText(c) {
+		c = escapeText(c)
+		width = utf8.RuneCountInString(c)
+	}
+	s.rows.WriteString(c)
+	s.endCell(i, width)
+}
+
+// cellBytes is cell for a cell held as bytes, kept without a copy when it
+// needs no escaping.
+func (s *tableSink) cellBytes(i int, b []byte) {
+	if !plainText(b) {
+		s.cell(i, string(b))
+		return
+	}
+	s.rows.Write(b)
+	s.endCell(i, len(b))
+}
+
+// endCell ends column i's cell, width runes wide: the cells of a row are
+// kept tab-separated and the last ends the line.
+func (s *tableSink) endCell(i, width int) {
+	if i < tableColumns {
+		s.widths[i] = max(s.widths[i], width)
+		s.rows.WriteByte('\t')
+		return
 	}
 	s.rows.WriteByte('\n')
 }
