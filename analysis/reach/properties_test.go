@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
@@ -405,4 +406,54 @@ func asJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// TestWhoCanPathsAreTheirOwn: the accesses of one answer share the blocks
+// their evidence paths are cut from (pathSlab), yet each path and each list
+// of paths is its own: appending a hop to one, or a path to its list,
+// changes no other access of the answer.
+func TestWhoCanPathsAreTheirOwn(t *testing.T) {
+	checked := 0
+	for seed := uint64(1); seed <= 60; seed++ {
+		d := genGraph(seed, genOpts{scale: 2})
+		e, _, err := buildEngine(d, refAsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range d.ResourceList {
+			for _, a := range schema.Actions {
+				got, err := e.WhoCan(context.Background(), reach.WhoCanQuery{Action: a, Resource: r.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) < 2 {
+					continue
+				}
+				before, err := json.Marshal(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range got {
+					if len(got[i].Paths) == 0 {
+						continue
+					}
+					bogus := analysis.Hop{From: "x", Edge: schema.EdgeMemberOf, To: "y"}
+					p := got[i].Paths[0]
+					_ = append(p, bogus)            // into spare capacity, if any
+					_ = append(got[i].Paths, p[:1]) // into the list's spare capacity, if any
+				}
+				after, err := json.Marshal(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(before) != string(after) {
+					t.Fatalf("seed %d, %s on %s: appending to one access's path changed the answer", seed, a, r.ID)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d answers with two accesses or more: the generator changed", checked)
+	}
 }

@@ -74,11 +74,20 @@ func setWindow(h *analysis.Hop, w projection.Window) {
 // backwardPath renders the path from x found by a backward search: each node's
 // step leads towards the grant.
 func (e *Engine) backwardPath(sc *scratch, x int32) analysis.Path {
+	return e.backwardPathIn(make(analysis.Path, 0, backwardHops(sc, x)), sc, x)
+}
+
+// backwardHops is the number of hops of backwardPath(sc, x).
+func backwardHops(sc *scratch, x int32) int {
 	n := 1
 	for v := x; sc.via[v].kind != hopGrantEnd; v = sc.via[v].nxt {
 		n += hopCount(sc.via[v].kind)
 	}
-	path := make(analysis.Path, 0, n)
+	return n
+}
+
+// backwardPathIn appends backwardPath(sc, x) to path.
+func (e *Engine) backwardPathIn(path analysis.Path, sc *scratch, x int32) analysis.Path {
 	for v := x; ; {
 		st := sc.via[v]
 		path = e.hops(path, v, st.nxt, st.kind, st.ref, st.ref2)
@@ -87,6 +96,41 @@ func (e *Engine) backwardPath(sc *scratch, x int32) analysis.Path {
 		}
 		v = st.nxt
 	}
+}
+
+// pathSlab hands out the one-path evidence lists of an answer from two
+// blocks sized for the whole answer, instead of two allocations a row (the
+// path and its list): most of a million-row `whocan --kind`'s time after
+// the search was spent allocating them. A row's path has exactly the
+// capacity of its hops, so nothing appended to one can reach another.
+type pathSlab struct {
+	hops  analysis.Path
+	lists []analysis.Path
+}
+
+func newPathSlab(hops, rows int) pathSlab {
+	return pathSlab{hops: make(analysis.Path, hops), lists: make([]analysis.Path, rows)}
+}
+
+// empty returns an empty path with room for n hops.
+func (s *pathSlab) empty(n int) analysis.Path {
+	if n > len(s.hops) { // not sized for it: never in the callers, but safe
+		return make(analysis.Path, 0, n)
+	}
+	p := s.hops[:0:n]
+	s.hops = s.hops[n:]
+	return p
+}
+
+// one returns the evidence list holding only p.
+func (s *pathSlab) one(p analysis.Path) []analysis.Path {
+	if len(s.lists) == 0 {
+		return []analysis.Path{p}
+	}
+	l := s.lists[:1:1]
+	s.lists = s.lists[1:]
+	l[0] = p
+	return l
 }
 
 // forwardPath renders the path from the search origin to node n of a forward
@@ -156,11 +200,20 @@ type move struct {
 }
 
 func (e *Engine) movesPath(moves []move) analysis.Path {
+	return e.movesPathIn(make(analysis.Path, 0, movesHops(moves)), moves)
+}
+
+// movesHops is the number of hops of movesPath(moves).
+func movesHops(moves []move) int {
 	n := 0
 	for _, m := range moves {
 		n += hopCount(m.kind)
 	}
-	path := make(analysis.Path, 0, n)
+	return n
+}
+
+// movesPathIn appends movesPath(moves) to path.
+func (e *Engine) movesPathIn(path analysis.Path, moves []move) analysis.Path {
 	for _, m := range moves {
 		path = e.hops(path, m.from, m.to, m.kind, m.ref, m.ref2)
 	}

@@ -88,21 +88,40 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 	authorized := e.authBackward(sc, seeds)
 	e.p.SortByID(authorized) // the answer's order, by identity id
 	crit := e.critical(r, a)
+	slab := e.slabFor(sc, authorized, eff, effectiveOnly)
 	out := make([]analysis.Access, 0, len(authorized))
 	for _, x := range authorized {
 		acc := analysis.Access{Identity: e.p.ID(x), Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
 		if w, ok := eff[x]; ok {
 			acc.Effective = true
-			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
+			acc.Paths = slab.one(e.movesPathIn(slab.empty(movesHops(w.moves)), w.moves))
 			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
 		} else if effectiveOnly {
 			continue
 		} else {
-			acc.Paths = []analysis.Path{e.backwardPath(sc, x)}
+			acc.Paths = slab.one(e.backwardPathIn(slab.empty(backwardHops(sc, x)), sc, x))
 		}
 		out = append(out, acc)
 	}
 	return out
+}
+
+// slabFor sizes the pathSlab of an answer: per authorized identity, its
+// walkable chain's path when effective (eff), else its backward search's
+// path in sc unless effectiveOnly.
+func (e *Engine) slabFor(sc *scratch, authorized []int32, eff map[int32]walk, effectiveOnly bool) pathSlab {
+	hops, rows := 0, 0
+	for _, x := range authorized {
+		if w, ok := eff[x]; ok {
+			hops += movesHops(w.moves)
+		} else if effectiveOnly {
+			continue
+		} else {
+			hops += backwardHops(sc, x)
+		}
+		rows++
+	}
+	return newPathSlab(hops, rows)
 }
 
 // seed is a grant a backward search starts from, and the system the
