@@ -66,10 +66,17 @@ type jsonWriter struct {
 func (j *jsonWriter) newline() {
 	j.b = append(j.b, '\n')
 	j.b = append(j.b, j.prefix...)
+	if n := 2 * j.depth; n <= len(indent) {
+		j.b = append(j.b, indent[:n]...)
+		return
+	}
 	for range j.depth {
 		j.b = append(j.b, ' ', ' ')
 	}
 }
+
+// indent is the indentation of the depths an access usually reaches.
+const indent = "                                "
 
 func (j *jsonWriter) open(c byte) {
 	j.b = append(j.b, c)
@@ -129,10 +136,14 @@ func (j *jsonWriter) str(s string) {
 
 // plainJSON reports whether s needs no escaping at all.
 func plainJSON(s string) bool {
-	for i := 0; i < len(s); {
+	i := 0
+	for i < len(s) && !jsonASCIISpecial[s[i]] {
+		i++
+	}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' {
+			if jsonASCIISpecial[c] {
 				return false
 			}
 			i++
@@ -146,6 +157,16 @@ func plainJSON(s string) bool {
 	}
 	return true
 }
+
+// jsonASCIISpecial holds the bytes that end plainJSON's fast scan: what
+// encoding/json escapes among ASCII (control bytes, quote, backslash) and
+// every non-ASCII byte, which is checked rune by rune.
+var jsonASCIISpecial = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 func (j *jsonWriter) paths(ps []analysis.Path) {
 	if ps == nil {
