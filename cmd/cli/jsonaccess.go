@@ -137,6 +137,13 @@ func (j *jsonWriter) str(s string) {
 // plainJSON reports whether s needs no escaping at all.
 func plainJSON(s string) bool {
 	i := 0
+	for ; i+8 <= len(s); i += 8 { // eight bytes at a time while none is special
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if jsonSpecialWord(w) {
+			break
+		}
+	}
 	for i < len(s) && !jsonASCIISpecial[s[i]] {
 		i++
 	}
@@ -156,6 +163,20 @@ func plainJSON(s string) bool {
 		i += n
 	}
 	return true
+}
+
+// jsonSpecialWord reports whether one of the eight bytes of w is special
+// (jsonASCIISpecial): below 0x20, a quote, a backslash or not ASCII. It
+// may report a word that has none (then the bytes are scanned one by
+// one), never miss one.
+func jsonSpecialWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (w - 0x20*ones) &^ w // a byte below 0x20 sets its high bit (or borrows from one that does)
+	quote := w ^ '"'*ones
+	quote = (quote - ones) &^ quote // a zero byte (a quote) sets its high bit
+	bslash := w ^ '\\'*ones
+	bslash = (bslash - ones) &^ bslash
+	return (below|quote|bslash|w)&highs != 0
 }
 
 // jsonASCIISpecial holds the bytes that end plainJSON's fast scan: what

@@ -49,7 +49,6 @@ type jsonSink struct {
 	n       int
 	buf     bytes.Buffer
 	enc     *json.Encoder
-	line    []byte // jsonAccess's buffer, reused
 	started bool
 }
 
@@ -95,14 +94,16 @@ func (s *jsonSink) add(a analysis.Access) error {
 		sep = "\n    "
 	}
 	s.n++
-	b, ok := jsonAccess(s.line[:0], &a, "    ")
-	if s.line = b; !ok { // what only encoding/json writes (and refuses)
-		var err error
-		if b, err = s.encode(a); err != nil {
+	// Appended in place into the writer's free buffer when it fits, so the
+	// write copies nothing (a new array when it does not).
+	b, ok := jsonAccess(append(s.w.AvailableBuffer(), sep...), &a, "    ")
+	if !ok { // what only encoding/json writes (and refuses)
+		enc, err := s.encode(a)
+		if err != nil {
 			return err
 		}
+		b = append(append(b[:0], sep...), enc...)
 	}
-	s.w.WriteString(sep)
 	_, err := s.w.Write(b)
 	return err
 }
