@@ -64,7 +64,7 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	// Most re-ingests of unchanged data end here, without the exclusive lock.
 	if existing, found, err := s.findExact(meta.ID); err != nil || found {
 		if err == nil {
-			err = s.repairRecords(existing, sp)
+			err = s.repairRecords(ctx, existing, sp)
 		}
 		if err == nil {
 			err = s.refreshDerived(ctx, existing, sp)
@@ -186,7 +186,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	})
 	if err == nil {
 		for _, name := range slices.Sorted(maps.Keys(stale)) {
-			s.notify(fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
+			s.notify(ctx, fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
 		}
 	}
 	if err != nil {
@@ -244,7 +244,7 @@ func putRecords(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) error {
 // repairRecords replaces the stored records of the existing snapshot meta
 // with sp's (the same content, read again) when they are not intact; see
 // Ingest.
-func (s *Store) repairRecords(meta graph.SnapshotMeta, sp *spool) error {
+func (s *Store) repairRecords(ctx context.Context, meta graph.SnapshotMeta, sp *spool) error {
 	damage := ""
 	_, err := s.view(func(tx *bolt.Tx) error {
 		return guard(func() error {
@@ -287,15 +287,17 @@ func (s *Store) repairRecords(meta graph.SnapshotMeta, sp *spool) error {
 	if err != nil {
 		return fmt.Errorf("repair the records of snapshot %s in %s: %w", meta.ID, s.path, err)
 	}
-	s.notify(fmt.Sprintf("snapshot %s: damaged records replaced from the sources (%s)", meta.ID, damage))
+	s.notify(ctx, fmt.Sprintf("snapshot %s: damaged records replaced from the sources (%s)", meta.ID, damage))
 	return nil
 }
 
-// notify hands msg to the WithNotify function, if any.
-func (s *Store) notify(msg string) {
+// notify hands msg to the WithNotify function, if any, and to ctx's
+// graph.WithNotices function, if any.
+func (s *Store) notify(ctx context.Context, msg string) {
 	if s.opts.notify != nil {
 		s.opts.notify(msg)
 	}
+	graph.Notice(ctx, msg)
 }
 
 // recordsDamage tells what keeps the records stored in snap from being

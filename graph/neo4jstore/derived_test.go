@@ -222,9 +222,12 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	s := openWith(t, func(o *neo4jstore.Options) {
 		o.Derived, o.Notify = testDerived(), func(m string) { notes = append(notes, m) }
 	})
-	again := storetest.Ingest(t, s, d)
+	var ctxNotes []string // the same lines reach the ingest's context (graph.WithNotices)
+	again, err := s.Ingest(graph.WithNotices(ctx, func(m string) { ctxNotes = append(ctxNotes, m) }), d.Info, d.WriteTo)
+	require.NoError(t, err)
 	require.Equal(t, []string{"snapshot " + string(meta.ID) + ": stored big was missing; stored now",
 		"snapshot " + string(meta.ID) + ": stored projection was missing; stored now"}, notes)
+	require.Equal(t, notes, ctxNotes)
 	require.Equal(t, meta, again, "the existing snapshot")
 	snaps, err := s.Snapshots(ctx)
 	require.NoError(t, err)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/schema/gqlserver/model"
 )
@@ -16,7 +18,9 @@ import (
 // the injected IngestFunc, which lands it atomically or changes nothing. An
 // invalid bundle is answered with its located problems (and no snapshot),
 // not an error; the new snapshot's view is built before returning, so the
-// next query is fast.
+// next query is fast. The lines of what the store repaired on the way
+// (graph.WithNotices) are answered as notices; `serve` also prints them on
+// its standard error (the store's Notify).
 func (s *Server) ingest(ctx context.Context, bundle string) (*model.IngestPayload, error) {
 	if p, ok := PrincipalFrom(ctx); ok && p.Role != RoleAdmin {
 		return nil, fmt.Errorf("%w: the ingest mutation requires the admin role", ErrForbidden)
@@ -33,15 +37,22 @@ func (s *Server) ingest(ctx context.Context, bundle string) (*model.IngestPayloa
 	if err := os.WriteFile(path, []byte(bundle), 0o600); err != nil {
 		return nil, err
 	}
-	meta, err := s.opts.Ingest(ctx, s.opts.Store, path)
+	var mu sync.Mutex
+	notices := []string{}
+	nctx := graph.WithNotices(ctx, func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		notices = append(notices, msg)
+	})
+	meta, err := s.opts.Ingest(nctx, s.opts.Store, path)
 	if err != nil {
 		var ve *ingest.ValidationError
 		switch {
 		case errors.As(err, &ve):
-			return &model.IngestPayload{Problems: toProblems(ve)}, nil
+			return &model.IngestPayload{Problems: toProblems(ve), Notices: []string{}}, nil
 		case errors.Is(err, ErrInvalidInput):
 			// Do not leak the temporary directory.
-			return &model.IngestPayload{Problems: []*model.IngestProblem{{Message: redactPath(err.Error(), dir)}}}, nil
+			return &model.IngestPayload{Problems: []*model.IngestProblem{{Message: redactPath(err.Error(), dir)}}, Notices: []string{}}, nil
 		}
 		return nil, err
 	}
@@ -49,7 +60,9 @@ func (s *Server) ingest(ctx context.Context, bundle string) (*model.IngestPayloa
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "ingested snapshot", "snapshot", string(meta.ID), "source", meta.Source)
-	return &model.IngestPayload{Snapshot: toSnapshot(meta), Problems: []*model.IngestProblem{}}, nil
+	mu.Lock()
+	defer mu.Unlock()
+	return &model.IngestPayload{Snapshot: toSnapshot(meta), Problems: []*model.IngestProblem{}, Notices: notices}, nil
 }
 
 // toProblems lists a validation error's problems for the payload: line or

@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/projection"
 )
 
 func TestIngestMutationIsAtomic(t *testing.T) {
@@ -65,4 +70,62 @@ func TestIngestMutationIsAtomic(t *testing.T) {
 	// The new snapshot is served at once as the newest.
 	data := mustData(t, hs.URL, `{ whoCan(action: APPROVE, resource: "sap:fi:je") { accesses(first: 1000) { totalCount complete edges { node { identity { id } } } } } }`, nil)
 	require.Contains(t, string(data), "grace.h")
+}
+
+// TestIngestMutationNotices: the ingest mutation answers with what the
+// store repaired on the way. A snapshot stored without its projection (a
+// store written by an older build) is ingested again from the same bundle
+// over the API: the answer names the snapshot and says the projection was
+// stored, and the store now holds it. A first ingest and an ingest with
+// nothing to repair answer no notices.
+func TestIngestMutationNotices(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	good := readFile(t, financeBundle(t))
+	old, err := memstore.Open(path) // no stored projection
+	require.NoError(t, err)
+	meta, err := testIngest(ctx, old, financeBundle(t))
+	require.NoError(t, err)
+	require.NoError(t, old.Close())
+
+	st, err := memstore.Open(path, memstore.WithDerived(projection.StoredName, projection.Derive))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	hs, _ := newServer(t, st, nil)
+	const mutation = `mutation Ingest($b: String!) { ingest(input: {bundle: $b}) { snapshot { id } problems { message } notices } }`
+	ingestOnce := func() (id string, notices []string) {
+		t.Helper()
+		code, resp, raw := post(t, hs.URL, adminToken, mutation, map[string]any{"b": good})
+		require.Equal(t, http.StatusOK, code)
+		require.Empty(t, resp.Errors, "%s", raw)
+		var got struct {
+			Ingest struct {
+				Snapshot struct{ ID string }
+				Problems []struct{ Message string }
+				Notices  []string
+			}
+		}
+		require.NoError(t, json.Unmarshal(resp.Data, &got))
+		require.Empty(t, got.Ingest.Problems)
+		require.NotNil(t, got.Ingest.Notices, "an empty list, never null: %s", raw)
+		return got.Ingest.Snapshot.ID, got.Ingest.Notices
+	}
+	id, notices := ingestOnce()
+	require.Equal(t, string(meta.ID), id, "the same sources are the same snapshot")
+	require.Equal(t, []string{"snapshot " + id + ": stored " + projection.StoredName + " was missing; stored now"}, notices)
+	r, err := st.Snapshot(ctx, meta.ID)
+	require.NoError(t, err)
+	_, found, err := r.(graph.DerivedReader).Derived(ctx, projection.StoredName)
+	require.NoError(t, err)
+	require.True(t, found, "the projection is stored now")
+
+	_, notices = ingestOnce()
+	require.Empty(t, notices, "nothing left to repair")
+
+	fresh := newStore(t)
+	hs2, _ := newServer(t, fresh, nil)
+	code, resp, raw := post(t, hs2.URL, adminToken, mutation, map[string]any{"b": good})
+	require.Equal(t, http.StatusOK, code)
+	require.Empty(t, resp.Errors)
+	require.Contains(t, string(resp.Data), `"notices":[]`, "a new snapshot repairs nothing: %s", raw)
 }

@@ -248,6 +248,7 @@ type ComplexityRoot struct {
 	}
 
 	IngestPayload struct {
+		Notices  func(childComplexity int) int
 		Problems func(childComplexity int) int
 		Snapshot func(childComplexity int) int
 	}
@@ -1330,6 +1331,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdentityEdge.Node(childComplexity), true
 
+	case "IngestPayload.notices":
+		if e.ComplexityRoot.IngestPayload.Notices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestPayload.Notices(childComplexity), true
 	case "IngestPayload.problems":
 		if e.ComplexityRoot.IngestPayload.Problems == nil {
 			break
@@ -2543,6 +2550,13 @@ problems that kept anything from being stored, each with its location.
 type IngestPayload {
   snapshot: Snapshot
   problems: [IngestProblem!]!
+  """
+  What the ingest repaired beyond landing the snapshot, one line each: when
+  the same sources were ingested before, a damaged copy of their records
+  replaced, or a missing, damaged or outdated stored projection stored
+  anew. Empty for a new snapshot.
+  """
+  notices: [String!]!
 }
 
 "One problem of an invalid bundle: where it is and what is wrong."
@@ -3000,6 +3014,8 @@ func (ec *executionContext) childFields_IngestPayload(ctx context.Context, field
 		return ec.fieldContext_IngestPayload_snapshot(ctx, field)
 	case "problems":
 		return ec.fieldContext_IngestPayload_problems(ctx, field)
+	case "notices":
+		return ec.fieldContext_IngestPayload_notices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IngestPayload", field.Name)
 }
@@ -7667,6 +7683,29 @@ func (ec *executionContext) fieldContext_IngestPayload_problems(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IngestPayload_notices(ctx context.Context, field graphql.CollectedField, obj *model.IngestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestPayload_notices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestPayload_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _IngestProblem_line(ctx context.Context, field graphql.CollectedField, obj *model.IngestProblem) (ret graphql.Marshaler) {
@@ -12572,6 +12611,11 @@ func (ec *executionContext) _IngestPayload(ctx context.Context, sel ast.Selectio
 			}
 		case "problems":
 			out.Values[i] = ec._IngestPayload_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notices":
+			out.Values[i] = ec._IngestPayload_notices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

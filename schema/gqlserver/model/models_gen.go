@@ -201,6 +201,11 @@ type IngestInput struct {
 type IngestPayload struct {
 	Snapshot *Snapshot        `json:"snapshot,omitempty"`
 	Problems []*IngestProblem `json:"problems"`
+	// What the ingest repaired beyond landing the snapshot, one line each: when
+	// the same sources were ingested before, a damaged copy of their records
+	// replaced, or a missing, damaged or outdated stored projection stored
+	// anew. Empty for a new snapshot.
+	Notices []string `json:"notices"`
 }
 
 // One problem of an invalid bundle: where it is and what is wrong.
