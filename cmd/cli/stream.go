@@ -125,14 +125,15 @@ func (s *jsonSink) finish() error {
 func (s *jsonSink) abort() {}
 
 // yamlSink writes the accessReport as YAML: the keys come sorted, so the
-// accesses first, each encoded alone as a one-item sequence and indented
-// under "accesses:", then as_of and snapshot.
+// accesses first, each as a one-item sequence indented under "accesses:"
+// (yamlAccess, else the encoder), then as_of and snapshot.
 type yamlSink struct {
-	w    *bufio.Writer
-	snap string
-	asOf time.Time
-	n    int
-	buf  bytes.Buffer
+	w       *bufio.Writer
+	snap    string
+	asOf    time.Time
+	n       int
+	buf     bytes.Buffer
+	scalars yamlScalars // how the encoder writes each string, remembered
 }
 
 func (s *yamlSink) add(a analysis.Access) error {
@@ -140,7 +141,11 @@ func (s *yamlSink) add(a analysis.Access) error {
 		s.w.WriteString("accesses:\n")
 	}
 	s.n++
-	tree, err := jsonTree(a)
+	if b, ok := yamlAccess(s.w.AvailableBuffer(), &a, &s.scalars); ok {
+		_, err := s.w.Write(b)
+		return err
+	}
+	tree, err := jsonTree(a) // what only the encoder writes (or refuses)
 	if err != nil {
 		return err
 	}
