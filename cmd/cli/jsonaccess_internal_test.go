@@ -39,18 +39,25 @@ func requireSameJSON(t *testing.T, a analysis.Access) {
 	require.Equal(t, "kept"+string(want), string(got))
 }
 
-func TestJSONAccessIsEncodingJSON(t *testing.T) {
+// everyField is an access with every field of it and of its paths and
+// authentication set, in awkward text, for the writers' tests; its paths
+// include an empty and a nil one.
+func everyField() analysis.Access {
 	at := time.Date(2026, 3, 1, 12, 30, 0, 500, time.UTC)
 	east := time.Date(2027, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 5*3600+1800))
-	full := analysis.Access{Identity: "svc<&>", Resource: "r\"\\", Action: schema.ActionApprove, Authorized: true, Critical: true,
+	return analysis.Access{Identity: "svc<&>", Resource: "r\"\\", Action: schema.ActionApprove, Authorized: true, Critical: true,
 		Paths: []analysis.Path{{
 			{From: "a", Edge: "MEMBER_OF", To: "g", ValidFrom: at},
 			{From: "g", Edge: "GRANT", To: "r", Action: schema.ActionApprove, Native: "F_BKPF/ACTVT=\t01", Conditional: true, ExpiresAt: east},
-			{From: "x", Edge: "CAN_ACT_AS", To: "y", Kind: "impersonate", System: "sap"},
-		}, {}, nil},
+			{From: "x", Edge: "CAN_ACT_AS", To: "y", Kind: "impersonate", System: "sap", ValidFrom: at, ExpiresAt: east},
+		}, {}, nil, {{From: "p", Edge: "GRANT", To: "q"}}},
 		Authentication: &analysis.Authentication{System: "sap", Via: "credential", Credential: "c", CredentialType: "password",
 			ExpiresAt: &at, LastRotatedAt: &east, Delegation: "a -> b"},
 		Native: "s3:GetObject", Conditional: true}
+}
+
+func TestJSONAccessIsEncodingJSON(t *testing.T) {
+	full := everyField()
 	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	for name, a := range map[string]analysis.Access{
 		"zero":          {},

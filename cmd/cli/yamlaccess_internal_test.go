@@ -71,17 +71,7 @@ func strings1k() string {
 }
 
 func TestYAMLAccessIsTheEncoders(t *testing.T) {
-	at := time.Date(2026, 3, 1, 12, 30, 0, 500, time.UTC)
-	east := time.Date(2027, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 5*3600+1800))
-	full := analysis.Access{Identity: "svc", Resource: "r", Action: schema.ActionApprove, Authorized: true, Critical: true,
-		Paths: []analysis.Path{{
-			{From: "a", Edge: "MEMBER_OF", To: "g", ValidFrom: at},
-			{From: "g", Edge: "GRANT", To: "r", Action: schema.ActionApprove, Native: "F_BKPF/ACTVT=01", Conditional: true, ExpiresAt: east},
-			{From: "x", Edge: "CAN_ACT_AS", To: "y", Kind: "impersonate", System: "sap", ValidFrom: at, ExpiresAt: east},
-		}, {}, nil, {{From: "p", Edge: "GRANT", To: "q"}}},
-		Authentication: &analysis.Authentication{System: "sap", Via: "credential", Credential: "c", CredentialType: "password",
-			ExpiresAt: &at, LastRotatedAt: &east, Delegation: "a -> b"},
-		Native: "s3:GetObject", Conditional: true}
+	full := everyField()
 	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	var scalars yamlScalars
 	written := 0
