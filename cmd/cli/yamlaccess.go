@@ -24,7 +24,7 @@ import (
 func yamlAccess(b []byte, a *analysis.Access, scalars *yamlScalars) (_ []byte, ok bool) {
 	y := yamlWriter{b: b, scalars: scalars}
 	// Keys in the encoder's order: sorted.
-	y.first("  - ", "action")
+	y.b = append(y.b, "  - action:"...) // the item's first key on its "- " line
 	y.str(string(a.Action))
 	if au := a.Authentication; au != nil {
 		y.key(4, "authentication")
@@ -108,13 +108,6 @@ type yamlWriter struct {
 	b       []byte
 	scalars *yamlScalars
 	failed  bool
-}
-
-// first starts a mapping on a line begun by lead ("  - ", "- - " …).
-func (y *yamlWriter) first(lead, name string) {
-	y.b = append(y.b, lead...)
-	y.b = append(y.b, name...)
-	y.b = append(y.b, ':')
 }
 
 // key starts the next key of a mapping indented by indent spaces.
