@@ -14,8 +14,12 @@ func WithNotices(ctx context.Context, fn func(msg string)) context.Context {
 	return context.WithValue(ctx, noticesKey{}, fn)
 }
 
-// Notice hands msg to ctx's WithNotices function, if any.
-func Notice(ctx context.Context, msg string) {
+// Notice hands msg to a store's own notify function (its Notify option),
+// when set, and to ctx's WithNotices function, if any.
+func Notice(ctx context.Context, notify func(msg string), msg string) {
+	if notify != nil {
+		notify(msg)
+	}
 	if fn, ok := ctx.Value(noticesKey{}).(func(string)); ok && fn != nil {
 		fn(msg)
 	}

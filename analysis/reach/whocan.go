@@ -88,7 +88,7 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 	authorized := e.authBackward(sc, seeds)
 	e.p.SortByID(authorized) // the answer's order, by identity id
 	crit := e.critical(r, a)
-	slab := e.slabFor(sc, authorized, eff, effectiveOnly)
+	slab := slabFor(sc, authorized, eff, effectiveOnly)
 	out := make([]analysis.Access, 0, len(authorized))
 	for _, x := range authorized {
 		acc := analysis.Access{Identity: e.p.ID(x), Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
@@ -109,7 +109,7 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 // slabFor sizes the pathSlab of an answer: per authorized identity, its
 // walkable chain's path when effective (eff), else its backward search's
 // path in sc unless effectiveOnly.
-func (e *Engine) slabFor(sc *scratch, authorized []int32, eff map[int32]walk, effectiveOnly bool) pathSlab {
+func slabFor(sc *scratch, authorized []int32, eff map[int32]walk, effectiveOnly bool) pathSlab {
 	hops, rows := 0, 0
 	for _, x := range authorized {
 		if w, ok := eff[x]; ok {

@@ -186,7 +186,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	})
 	if err == nil {
 		for _, name := range slices.Sorted(maps.Keys(stale)) {
-			s.notify(ctx, fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
+			graph.Notice(ctx, s.opts.notify, fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
 		}
 	}
 	if err != nil {
@@ -287,17 +287,8 @@ func (s *Store) repairRecords(ctx context.Context, meta graph.SnapshotMeta, sp *
 	if err != nil {
 		return fmt.Errorf("repair the records of snapshot %s in %s: %w", meta.ID, s.path, err)
 	}
-	s.notify(ctx, fmt.Sprintf("snapshot %s: damaged records replaced from the sources (%s)", meta.ID, damage))
+	graph.Notice(ctx, s.opts.notify, fmt.Sprintf("snapshot %s: damaged records replaced from the sources (%s)", meta.ID, damage))
 	return nil
-}
-
-// notify hands msg to the WithNotify function, if any, and to ctx's
-// graph.WithNotices function, if any.
-func (s *Store) notify(ctx context.Context, msg string) {
-	if s.opts.notify != nil {
-		s.opts.notify(msg)
-	}
-	graph.Notice(ctx, msg)
 }
 
 // recordsDamage tells what keeps the records stored in snap from being

@@ -166,11 +166,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 		if _, err := s.exec(ctx, swapDerivedCypher, params); err != nil {
 			return ctxErr(ctx, fmt.Errorf("neo4jstore: store derived %s of snapshot %s: %w", strconv.Quote(name), meta.ID, err))
 		}
-		msg := fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name])
-		if s.opts.Notify != nil {
-			s.opts.Notify(msg)
-		}
-		graph.Notice(ctx, msg)
+		graph.Notice(ctx, s.opts.Notify, fmt.Sprintf("snapshot %s: stored %s was %s; stored now", meta.ID, name, why[name]))
 	}
 	return nil
 }
