@@ -78,6 +78,23 @@ type Access struct {
 	// request only through grants or exceptions that carry a condition (or,
 	// for an effective access, only its effective paths do).
 	Conditional bool `json:"conditional,omitempty"`
+	// Alternates are the access's other shortest paths, each with the
+	// authentication it is exercised with (effective access), sorted by
+	// content: filled only when a query asks for them (the report's toxic
+	// rules do, so that a predicate over "a path" does not depend on which
+	// of several equally short paths is the evidence). Never serialized.
+	Alternates []Alternate `json:"-"`
+	// AlternatesCapped is set when the access had more shortest paths than
+	// the query asked for: Alternates then holds the first ones found.
+	AlternatesCapped bool `json:"-"`
+}
+
+// Alternate is one more shortest path of an access.
+type Alternate struct {
+	Path Path
+	// Authentication is the session this path is exercised with, for an
+	// effective access (a walkable path), else nil.
+	Authentication *Authentication
 }
 
 // WindowLabel renders a hop's validity window compactly for tables and

@@ -19,6 +19,10 @@ type ReachQuery struct {
 	CriticalOnly bool
 	// EffectiveOnly drops latent accesses.
 	EffectiveOnly bool
+	// Alternates, when above zero, also lists up to that many of each
+	// access's other shortest paths in Access.Alternates (a walkable one,
+	// with its authentication, for an effective access).
+	Alternates int
 }
 
 // Reach returns every (resource, action) the identity is authorized for (R4),
@@ -48,8 +52,12 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 	}
 	sc := e.pool().get(e.p.Len())
 	defer e.pool().put(sc)
+	ties := q.Alternates > 0
+	if ties {
+		sc.trackTies()
+	}
 	auth := e.authForward(sc, x, want, nil)
-	eff := e.effectiveForward(x, want)
+	ss, found, altFound := e.effectiveSearch(x, want, ties)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -63,15 +71,22 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 			continue
 		}
 		acc := analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
-		if w, ok := eff[k]; ok {
+		if eb, ok := found[k]; ok {
+			w := e.walkTo(ss, eb)
 			acc.Effective = true
 			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
 			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
+			if ties {
+				e.effectiveAlternates(ss, altFound[k], eb, r, &acc, q.Alternates)
+			}
 		} else if q.EffectiveOnly {
 			continue
 		} else {
 			b := auth[k]
 			acc.Paths = []analysis.Path{e.forwardPath(sc, b.via, b.grant)}
+			if ties {
+				e.authAlternates(sc, k, b, &acc, q.Alternates)
+			}
 		}
 		out = append(out, acc)
 	}
@@ -132,7 +147,7 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool, keep func(int32
 					continue
 				}
 				if record {
-					e.recordGrant(out, v, gi, d+1, want)
+					e.recordGrant(out, v, gi, d+1, want, sc.altEndsIf())
 				}
 				if !e.grantGives(gi, schema.ActionRead) {
 					continue
@@ -151,7 +166,9 @@ func (e *Engine) authForward(sc *scratch, x int32, want [5]bool, keep func(int32
 
 // recordGrant notes the accesses grant gi (held by v, reached at distance d
 // including the grant hop) gives on its target's subtree.
-func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool) {
+// With alt (ties kept), every other grant reaching a key at its shortest
+// distance is kept there.
+func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool, alt map[skey][]best) {
 	g := &e.p.Grants[gi]
 	e.subtree(g.Target, func(r int32) {
 		if e.p.Kind(r) != projection.Resource {
@@ -162,8 +179,15 @@ func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool) {
 				continue
 			}
 			k := key(r, int32(ai))
-			if old, ok := out[k]; !ok || d < old.dist {
-				out[k] = best{dist: d, via: v, grant: gi}
+			b := best{dist: d, via: v, grant: gi}
+			switch old, ok := out[k]; {
+			case !ok || d < old.dist:
+				out[k] = b
+				if alt != nil {
+					delete(alt, k)
+				}
+			case alt != nil && d == old.dist && b != old && !slices.Contains(alt[k], b):
+				alt[k] = append(alt[k], b)
 			}
 		}
 	})
@@ -197,15 +221,28 @@ type effBest struct {
 	grant int32
 }
 
-// effectiveForward searches states (principal, session system) forwards from
-// x's own valid credentials (R5, R6) and returns, per (resource, action index)
-// key, one shortest walkable chain.
-func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
+// walkTo is the walk the search's first steps give to the end b.
+func (e *Engine) walkTo(s *stateSearch, b effBest) walk {
+	moves, cred := e.forwardMoves(s, b.state)
+	moves = append(moves, move{from: b.state.node(), kind: hopGrantEnd, ref: b.grant})
+	return walk{cred: cred, moves: moves}
+}
+
+// effectiveSearch searches states (principal, session system) forwards from
+// x's own valid credentials (R5, R6) and returns the search with the
+// shortest end found per (resource, action index) key. With ties it also
+// keeps every shortest step (s.alt) and every other shortest end (altFound),
+// so that all shortest walks can be enumerated (alternates.go).
+func (e *Engine) effectiveSearch(x int32, want [5]bool, ties bool) (s *stateSearch, found map[skey]effBest, altFound map[skey][]effBest) {
 	p := e.p
-	if !p.Active(x) {
-		return nil
+	s = newStateSearch()
+	if ties {
+		s.alt, altFound = map[skey][]sstep{}, map[skey][]effBest{}
 	}
-	s := newStateSearch()
+	found = map[skey]effBest{}
+	if !p.Active(x) {
+		return s, found, altFound
+	}
 	for _, ci := range p.CredsOf.Of(x) {
 		if !e.credValid(ci) {
 			continue
@@ -217,7 +254,6 @@ func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 			s.push(key(x, sys), 0, sstep{kind: hopNone, ref: ci})
 		}
 	}
-	found := map[skey]effBest{}
 	under := map[int32][]int32{} // grant target → valid credentials stored below it
 	for {
 		k, d, ok := s.pop()
@@ -244,19 +280,13 @@ func (e *Engine) effectiveForward(x int32, want [5]bool) map[skey]walk {
 			if !e.grantLive(gi) {
 				continue
 			}
-			e.recordEffective(found, k, gi, d+1, want)
+			e.recordEffective(found, k, gi, d+1, want, altFound)
 			if e.grantGives(gi, schema.ActionRead) {
 				e.expose(s, k, gi, d, under)
 			}
 		}
 	}
-	out := make(map[skey]walk, len(found))
-	for rk, b := range found {
-		moves, cred := e.forwardMoves(s, b.state)
-		moves = append(moves, move{from: b.state.node(), kind: hopGrantEnd, ref: b.grant})
-		out[rk] = walk{cred: cred, moves: moves}
-	}
-	return out
+	return s, found, altFound
 }
 
 // expose adds the exposure moves from state k through read grant gi: every
@@ -280,8 +310,9 @@ func (e *Engine) expose(s *stateSearch, k skey, gi, d int32, under map[int32][]i
 	}
 }
 
-// recordEffective notes the effective accesses grant gi gives from state k.
-func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, want [5]bool) {
+// recordEffective notes the effective accesses grant gi gives from state k;
+// with alt, the other shortest ends too.
+func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, want [5]bool, alt map[skey][]effBest) {
 	g := &e.p.Grants[gi]
 	sys := k.sys()
 	e.subtree(g.Target, func(r int32) {
@@ -293,8 +324,15 @@ func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, wa
 				continue
 			}
 			rk := key(r, int32(ai))
-			if old, ok := found[rk]; !ok || d < old.dist {
-				found[rk] = effBest{dist: d, state: k, grant: gi}
+			b := effBest{dist: d, state: k, grant: gi}
+			switch old, ok := found[rk]; {
+			case !ok || d < old.dist:
+				found[rk] = b
+				if alt != nil {
+					delete(alt, rk)
+				}
+			case alt != nil && d == old.dist && b != old && !slices.Contains(alt[rk], b):
+				alt[rk] = append(alt[rk], b)
 			}
 		}
 	})

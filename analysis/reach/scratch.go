@@ -1,6 +1,9 @@
 package reach
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // hopKind is how a search step moved; the path renderer turns it into hops.
 type hopKind uint8
@@ -34,6 +37,14 @@ type scratch struct {
 	// touched lists the nodes stamped in this generation, in the order
 	// they were first reached.
 	touched []int32
+	// ties, when set, makes relax keep in alt every other step that reaches
+	// a node at its shortest distance, so that all shortest paths can be
+	// enumerated afterwards (alternates.go). Off for every other search.
+	ties bool
+	alt  map[int32][]step
+	// altEnd keeps, per (resource, action) key of a forward search with
+	// ties, the other final grants reaching it at the shortest distance.
+	altEnd map[skey][]best
 }
 
 func (s *scratch) reset(n int) {
@@ -45,6 +56,9 @@ func (s *scratch) reset(n int) {
 	}
 	s.gen++
 	s.touched = s.touched[:0]
+	s.ties = false
+	clear(s.alt)
+	clear(s.altEnd)
 	if s.gen == 0 { // wrapped: clear for real
 		clear(s.stamp)
 		s.gen = 1
@@ -56,8 +70,17 @@ func (s *scratch) seen(n int32) bool { return s.stamp[n] == s.gen }
 // relax records n at distance d via st when that improves on what is known.
 func (s *scratch) relax(n int32, d int32, st step) bool {
 	if s.stamp[n] == s.gen {
-		if s.dist[n] <= d {
+		if s.dist[n] < d {
 			return false
+		}
+		if s.dist[n] == d {
+			if s.ties {
+				s.addTie(n, st)
+			}
+			return false
+		}
+		if s.ties {
+			delete(s.alt, n) // a shorter way: the old ties are not shortest
 		}
 	} else {
 		s.touched = append(s.touched, n)
@@ -66,6 +89,30 @@ func (s *scratch) relax(n int32, d int32, st step) bool {
 	s.dist[n] = d
 	s.via[n] = st
 	return true
+}
+
+// trackTies makes this search keep every shortest step (see ties).
+func (s *scratch) trackTies() {
+	s.ties = true
+	if s.alt == nil {
+		s.alt, s.altEnd = map[int32][]step{}, map[skey][]best{}
+	}
+}
+
+// altEndsIf is altEnd when ties are kept, else nil.
+func (s *scratch) altEndsIf() map[skey][]best {
+	if s.ties {
+		return s.altEnd
+	}
+	return nil
+}
+
+// addTie keeps st as another shortest step to n, once.
+func (s *scratch) addTie(n int32, st step) {
+	if st == s.via[n] || slices.Contains(s.alt[n], st) {
+		return
+	}
+	s.alt[n] = append(s.alt[n], st)
 }
 
 type scratchPool struct{ p sync.Pool }

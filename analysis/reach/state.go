@@ -1,5 +1,7 @@
 package reach
 
+import "slices"
+
 // allSystems is the session "in every system" that a credential accepted
 // everywhere (empty systems) gives; only forward searches use it.
 const allSystems int32 = -2
@@ -24,15 +26,29 @@ type sstep struct {
 type stateSearch struct {
 	via map[skey]sstep
 	q   dial[skey]
+	// alt, when not nil, keeps every other step that reaches a state at its
+	// shortest distance (all shortest walks, alternates.go).
+	alt map[skey][]sstep
 }
 
 func newStateSearch() *stateSearch { return &stateSearch{via: make(map[skey]sstep)} }
 
 func (s *stateSearch) push(k skey, d int32, st sstep) {
-	if old, ok := s.via[k]; ok && old.dist <= d {
-		return
-	}
 	st.dist = d
+	if old, ok := s.via[k]; ok {
+		if old.dist < d {
+			return
+		}
+		if old.dist == d {
+			if s.alt != nil && st != old && !slices.Contains(s.alt[k], st) {
+				s.alt[k] = append(s.alt[k], st)
+			}
+			return
+		}
+		if s.alt != nil {
+			delete(s.alt, k) // a shorter way: the old ties are not shortest
+		}
+	}
 	s.via[k] = st
 	s.q.push(d, k)
 }

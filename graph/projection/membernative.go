@@ -35,12 +35,22 @@ func (b *builder) internMemberNatives() {
 	for _, n := range b.memberNat {
 		m[n.key] = append(m[n.key], memberNative{W: n.w, S: b.intern(n.s)})
 	}
+	// In content order, so that which record's text a path shows does not
+	// depend on the order the records were ingested in.
+	for _, ns := range m {
+		if len(ns) > 1 {
+			slices.SortFunc(ns, func(a, c memberNative) int {
+				return cmp.Or(strings.Compare(b.p.Strings[a.S], b.p.Strings[c.S]),
+					cmp.Compare(a.W.From, c.W.From), cmp.Compare(a.W.Until, c.W.Until))
+			})
+		}
+	}
 	b.p.memberNat = m
 }
 
 // MemberNative returns the native text of a record of membership from → to
-// and that record's window: the first record with a native text whose window
-// includes t (unix nanoseconds). When none does, it returns "" if the pair
+// and that record's window: the first record, in order of text then window,
+// with a native text whose window includes t (unix nanoseconds). When none does, it returns "" if the pair
 // also has a record without a native text (that record is the one that
 // counts), else the first record's. ok is false when no record of the pair
 // has a native text.
