@@ -1,8 +1,10 @@
 package reach
 
 import (
+	"encoding/binary"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
 )
@@ -86,6 +88,38 @@ func (s *stateSearch) stateChains(k skey, fn func([]move, int32) bool) bool {
 	return walk(k)
 }
 
+// chainTies reports whether a node on the search's first chain to v was
+// reached another shortest way too.
+func (sc *scratch) chainTies(v int32) bool {
+	if len(sc.alt) == 0 {
+		return false
+	}
+	for ; sc.via[v].kind != hopNone; v = sc.via[v].nxt {
+		if len(sc.alt[v]) > 0 {
+			return true
+		}
+	}
+	return len(sc.alt[v]) > 0
+}
+
+// chainTies reports whether a state on the search's first chain to k was
+// reached another shortest way too (another seed credential included).
+func (s *stateSearch) chainTies(k skey) bool {
+	if len(s.alt) == 0 {
+		return false
+	}
+	for {
+		if len(s.alt[k]) > 0 {
+			return true
+		}
+		st := s.via[k]
+		if st.kind == hopNone {
+			return false
+		}
+		k = st.nxt
+	}
+}
+
 // reversed returns a reversed copy of rev, with room for the final grant.
 func reversed(rev []move) []move {
 	out := make([]move, len(rev), len(rev)+1)
@@ -100,28 +134,40 @@ func reversed(rev []move) []move {
 // that there were more.
 type alternates struct {
 	limit  int
-	first  string
-	seen   map[string]bool
+	first  analysis.Alternate // the evidence
+	key    []byte             // the evidence's key, once needed
+	buf    []byte
+	seen   map[string]int // key → index in out
 	out    []analysis.Alternate
 	keys   []string
 	capped bool
 }
 
 func newAlternates(limit int, first analysis.Path, au *analysis.Authentication) *alternates {
-	return &alternates{limit: limit, first: pathKey(first, au), seen: map[string]bool{}}
+	return &alternates{limit: limit, first: analysis.Alternate{Path: first, Authentication: au}}
 }
 
 // add keeps one more path; it returns false once the limit is passed.
 func (al *alternates) add(p analysis.Path, au *analysis.Authentication) bool {
-	k := pathKey(p, au)
-	if k == al.first || al.seen[k] {
+	if al.key == nil {
+		al.key = appendPathKey(nil, al.first.Path, al.first.Authentication)
+	}
+	al.buf = appendPathKey(al.buf[:0], p, au)
+	if string(al.buf) == string(al.key) {
+		return true // another walk that reads the same (parallel records)
+	}
+	if _, dup := al.seen[string(al.buf)]; dup {
 		return true
 	}
 	if len(al.out) == al.limit {
 		al.capped = true
 		return false
 	}
-	al.seen[k] = true
+	k := string(al.buf)
+	if al.seen == nil {
+		al.seen = map[string]int{}
+	}
+	al.seen[k] = len(al.out)
 	al.out = append(al.out, analysis.Alternate{Path: p, Authentication: au})
 	al.keys = append(al.keys, k)
 	return true
@@ -129,56 +175,69 @@ func (al *alternates) add(p analysis.Path, au *analysis.Authentication) bool {
 
 // fill sorts what was collected by content and puts it on acc.
 func (al *alternates) fill(acc *analysis.Access) {
-	if len(al.out) == 0 && !al.capped {
+	acc.AlternatesCapped = al.capped
+	if len(al.out) == 0 {
 		return
 	}
-	idx := make([]int, len(al.out))
-	for i := range idx {
-		idx[i] = i
+	if len(al.out) > 1 {
+		idx := make([]int, len(al.out))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return strings.Compare(al.keys[a], al.keys[b]) })
+		sorted := make([]analysis.Alternate, len(idx))
+		for i, j := range idx {
+			sorted[i] = al.out[j]
+		}
+		al.out = sorted
 	}
-	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(al.keys[a], al.keys[b]) })
-	acc.Alternates = make([]analysis.Alternate, len(idx))
-	for i, j := range idx {
-		acc.Alternates[i] = al.out[j]
-	}
-	acc.AlternatesCapped = al.capped
+	acc.Alternates = al.out
 }
 
-// pathKey is a path and its authentication as one comparable string: every
-// field a hop is rendered with, so two keys are equal exactly when the
-// paths read the same.
-func pathKey(p analysis.Path, au *analysis.Authentication) string {
-	var b strings.Builder
+// appendPathKey appends a path and its authentication to b as one
+// comparable key: every field a hop is rendered with, so two keys are equal
+// exactly when the paths read the same.
+func appendPathKey(b []byte, p analysis.Path, au *analysis.Authentication) []byte {
 	for _, h := range p {
 		for _, s := range [...]string{h.From, string(h.Edge), h.To, string(h.Action), h.Native, string(h.Kind), h.System} {
-			b.WriteString(s)
-			b.WriteByte(0)
+			b = append(append(b, s...), 0)
 		}
 		if h.Conditional {
-			b.WriteByte('c')
+			b = append(b, 'c')
 		}
-		b.WriteString(h.ValidFrom.UTC().Format("20060102150405.999999999"))
-		b.WriteByte(0)
-		b.WriteString(h.ExpiresAt.UTC().Format("20060102150405.999999999"))
-		b.WriteByte(1)
+		b = appendTime(b, h.ValidFrom)
+		b = append(appendTime(b, h.ExpiresAt), 1)
 	}
 	if au != nil {
-		b.WriteByte(2)
+		b = append(b, 2)
 		for _, s := range [...]string{au.System, au.Via, au.Credential, au.Delegation} {
-			b.WriteString(s)
-			b.WriteByte(0)
+			b = append(append(b, s...), 0)
 		}
 	}
-	return b.String()
+	return b
+}
+
+// appendTime appends t as twelve bytes that sort as the times do.
+func appendTime(b []byte, t time.Time) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix())^1<<63)
+	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
 }
 
 // authAlternates lists the other shortest authorization paths to one key of
 // a forward search with ties (sc), whose first end is b.
 func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Access, limit int) {
-	al := newAlternates(limit, acc.Paths[0], nil)
 	ends := append([]best{b}, sc.altEnd[k]...)
+	if len(ends) == 1 && !sc.chainTies(b.via) {
+		return
+	}
+	al := newAlternates(limit, acc.Paths[0], nil)
+	evidence := true // the first chain to the first end is the evidence
 	for _, end := range ends {
 		ok := sc.authChains(end.via, func(moves []move) bool {
+			if evidence {
+				evidence = false
+				return true
+			}
 			moves = append(moves, move{from: end.via, kind: hopGrantEnd, ref: end.grant})
 			return al.add(e.movesPath(moves), nil)
 		})
@@ -193,10 +252,18 @@ func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Acces
 // a state search with ties, whose first end is b, each with the
 // authentication it is exercised with.
 func (e *Engine) effectiveAlternates(s *stateSearch, alt []effBest, b effBest, r int32, acc *analysis.Access, limit int) {
+	if len(alt) == 0 && !s.chainTies(b.state) {
+		return
+	}
 	al := newAlternates(limit, acc.Paths[0], acc.Authentication)
 	sys := e.p.SystemOf(r)
+	evidence := true // the first chain to the first end is the evidence
 	for _, end := range append([]effBest{b}, alt...) {
 		ok := s.stateChains(end.state, func(moves []move, cred int32) bool {
+			if evidence {
+				evidence = false
+				return true
+			}
 			moves = append(moves, move{from: end.state.node(), kind: hopGrantEnd, ref: end.grant})
 			return al.add(e.movesPath(moves), e.authentication(sys, cred, moves))
 		})

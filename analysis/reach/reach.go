@@ -23,6 +23,9 @@ type ReachQuery struct {
 	// access's other shortest paths in Access.Alternates (a walkable one,
 	// with its authentication, for an effective access).
 	Alternates int
+	// AlternatesFor, when set, limits Alternates to the accesses it returns
+	// true for (it sees the access with its evidence path).
+	AlternatesFor func(*analysis.Access) bool
 }
 
 // Reach returns every (resource, action) the identity is authorized for (R4),
@@ -76,7 +79,7 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 			acc.Effective = true
 			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
 			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
-			if ties {
+			if ties && (q.AlternatesFor == nil || q.AlternatesFor(&acc)) {
 				e.effectiveAlternates(ss, altFound[k], eb, r, &acc, q.Alternates)
 			}
 		} else if q.EffectiveOnly {
@@ -84,7 +87,7 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		} else {
 			b := auth[k]
 			acc.Paths = []analysis.Path{e.forwardPath(sc, b.via, b.grant)}
-			if ties {
+			if ties && (q.AlternatesFor == nil || q.AlternatesFor(&acc)) {
 				e.authAlternates(sc, k, b, &acc, q.Alternates)
 			}
 		}

@@ -42,6 +42,9 @@ type index struct {
 	actorOf map[string][]string // identity → its actor, for actors of more than one identity
 	opts    options
 	seed    maphash.Seed // splits the unused grants into batches by principal
+	// capped counts the accesses whose shortest paths toxic rules did not
+	// all see (WithPathLimitNotice).
+	capped atomic.Int64
 }
 
 // Option tunes Evaluate.
@@ -50,6 +53,16 @@ type Option func(*options)
 type options struct {
 	noMemo   bool
 	progress func(done, total int)
+	capped   func(accesses, limit int)
+}
+
+// WithPathLimitNotice has Stream call fn once, at the end, when toxic rules
+// that read the path were not run on every shortest path of some accesses:
+// accesses is how many had more than limit other shortest paths and did not
+// match on the ones seen. Findings about them may then depend on the order
+// the records were ingested in.
+func WithPathLimitNotice(fn func(accesses, limit int)) Option {
+	return func(o *options) { o.capped = fn }
 }
 
 // WithoutMemo evaluates every toxic-path predicate in full on every path,
@@ -126,7 +139,14 @@ type toxicRule struct {
 	memoize bool
 	// perIdentity forgets the remembered results at each identity.
 	perIdentity bool
+	// readsPath is set when the predicate may depend on which shortest path
+	// it is given: it then also runs on the access's alternates.
+	readsPath bool
 }
+
+// maxAlternates is how many other shortest paths per access toxic rules
+// that read the path are run on, besides the evidence path.
+const maxAlternates = 32
 
 // plan is what Evaluate runs per actor.
 type plan struct {
@@ -168,6 +188,12 @@ func newPlan(rs *Ruleset) (*plan, error) {
 			// granted node share the path) but hardly across identities,
 			// so they are remembered for one identity at a time.
 			t.perIdentity = slices.Contains(t.refs.path, "hops") || slices.Contains(t.refs.path, "edges")
+			// A predicate that reads the path (or whose reads are not
+			// known) is also run on each access's other shortest paths.
+			t.readsPath = !t.memoize || len(t.refs.path) > 0
+			if t.readsPath {
+				pl.reachQ.Alternates = maxAlternates
+			}
 			pl.toxic = append(pl.toxic, t)
 			all = all || !t.critical
 			critical = true
@@ -277,6 +303,9 @@ func Stream(ctx context.Context, s Snapshot, rs *Ruleset, emit func([]Finding) e
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
+	if n := x.capped.Load(); n > 0 && x.opts.capped != nil {
+		x.opts.capped(int(n), maxAlternates)
+	}
 	// The unused grants are handed out in batches of the grants of some
 	// principals (two findings with one id share the principal), so an
 	// estate with millions of stale grants does not hold them all.
@@ -311,6 +340,10 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 	for k, id := range actor {
 		q := pl.reachQ
 		q.Identity = id
+		if q.Alternates > 0 {
+			facts := x.identityFacts(id)
+			q.AlternatesFor = func(a *analysis.Access) bool { return x.wantsAlternates(pl.toxic, &facts, a) }
+		}
 		accs, err := x.s.Engine.Reach(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("rules: reach %s: %w", id, err)
@@ -341,6 +374,24 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 		}
 	}
 	return out, nil
+}
+
+// wantsAlternates reports whether toxic rules will look at access a's other
+// shortest paths: some rule whose guards the access passes reads the path,
+// or, for an effective access (which may be exercised with several
+// credentials, each its own finding), any rule whose guards it passes.
+func (x *index) wantsAlternates(trs []toxicRule, facts *identityFacts, a *analysis.Access) bool {
+	sox := func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s }
+	for i := range trs {
+		t := &trs[i]
+		if !t.readsPath && !a.Effective {
+			continue
+		}
+		if x.opts.noMemo || passAccess(t.guards, facts, a, sox) {
+			return true
+		}
+	}
+	return false
 }
 
 // finish fills a finding's rule fields, actor, frameworks and id.
@@ -647,10 +698,12 @@ func (x *index) accessVars(a analysis.Access) map[string]any {
 		"effective": a.Effective, "authorized": a.Authorized, "resource_kind": kind, "system": sys, "sox": sox}
 }
 
-// match is one access a rule matched, with the path that is its evidence.
+// match is one access a rule matched, with the path that is its evidence
+// and the authentication that path is exercised with (effective access).
 type match struct {
-	a *analysis.Access
-	p analysis.Path
+	a  *analysis.Access
+	p  analysis.Path
+	au *analysis.Authentication
 }
 
 // group is the matches one finding stands for.
@@ -660,10 +713,11 @@ type group struct {
 }
 
 // groupKey is the finding an access belongs to: the credential it is
-// exercised with when effective through one, else the node its grant is on
-// when effective (through a delegation), else (latent) the identity alone.
-func groupKey(a *analysis.Access, p analysis.Path) (key, cred, node string) {
-	if au := a.Authentication; au != nil && au.Credential != "" {
+// exercised with (on path p, authentication au) when effective through one,
+// else the node its grant is on when effective (through a delegation), else
+// (latent) the identity alone.
+func groupKey(a *analysis.Access, p analysis.Path, au *analysis.Authentication) (key, cred, node string) {
+	if au != nil && au.Credential != "" {
 		return "c\x00" + au.Credential, au.Credential, ""
 	}
 	if !a.Effective {
@@ -710,12 +764,13 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
 		sox := func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s }
-		// live are the rules whose guards hold and that no path of this
-		// access has matched yet (the first matching path is the evidence).
+		// live are the rules whose guards hold and that may still match this
+		// access on a path of a finding (group) they have not matched yet.
 		live := mm.live[:0]
 		for ri := range trs {
 			if x.opts.noMemo || passAccess(trs[ri].guards, &facts, a, sox) {
 				live = append(live, ri)
+				mm.matched[ri] = mm.matched[ri][:0]
 			}
 		}
 		mm.live = live
@@ -729,16 +784,28 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 			}
 			return av
 		}
-		paths := a.Paths
-		if len(paths) == 0 {
-			paths = []analysis.Path{nil}
-		}
-		for _, p := range paths {
+		// The evidence path first, then the access's other shortest paths:
+		// a predicate over "a path" holds when it holds on any of them,
+		// whichever one the search met first, and an access exercised
+		// with several credentials belongs to the finding of each. Per
+		// rule, the first matching path of each finding is its evidence.
+		n := max(len(a.Paths), 1)
+		for pi := 0; pi < n+len(a.Alternates) && len(live) > 0; pi++ {
+			var p analysis.Path
+			au := a.Authentication
+			switch {
+			case pi < len(a.Paths):
+				p = a.Paths[pi]
+			case pi >= n:
+				p, au = a.Alternates[pi-n].Path, a.Alternates[pi-n].Authentication
+			}
+			alternate := pi >= n
+			key, cred, node := groupKey(a, p, au)
 			var sum *pathSummary
 			var pv map[string]any
 			summary := func() *pathSummary {
 				if sum == nil {
-					s := x.summarize(a, p, st)
+					s := x.summarize(a, p, au, st)
 					sum = &s
 				}
 				return sum
@@ -752,13 +819,18 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 			for k := 0; k < len(live); {
 				ri := live[k]
 				t := &trs[ri]
-				if !x.opts.noMemo && !passPath(t.guards, p) {
+				if slices.Contains(mm.matched[ri], key) {
 					k++
 					continue
 				}
-				ok, err := x.evalToxic(t, ri, mm, vars, identity, a, summary)
-				if err != nil {
-					return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
+				// A rule that does not read the path gives every path the
+				// answer it gave the evidence.
+				ok := alternate && !t.readsPath
+				if !ok && (x.opts.noMemo || passPath(t.guards, p)) {
+					var err error
+					if ok, err = x.evalToxic(t, ri, mm, vars, identity, a, summary); err != nil {
+						return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
+					}
 				}
 				if !ok {
 					k++
@@ -770,19 +842,26 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 				if groups[ri] == nil {
 					groups[ri] = map[string]*group{}
 				}
-				key, cred, node := groupKey(a, p)
 				g := groups[ri][key]
 				if g == nil {
 					g = &group{key: key, cred: cred, node: node}
 					groups[ri][key] = g
 					orders[ri] = append(orders[ri], g)
 				}
-				g.ms = append(g.ms, match{a, p})
-				live = slices.Delete(live, k, k+1)
+				g.ms = append(g.ms, match{a: a, p: p, au: au})
+				mm.matched[ri] = append(mm.matched[ri], key)
+				if !a.Effective || len(a.Alternates) == 0 { // no other finding to belong to
+					live = slices.Delete(live, k, k+1)
+					continue
+				}
+				k++
 			}
-			if len(live) == 0 {
-				break
+			if pi == n-1 { // past the evidence: a rule that does not read the path and has not matched never will
+				live = slices.DeleteFunc(live, func(ri int) bool { return !trs[ri].readsPath && len(mm.matched[ri]) == 0 })
 			}
+		}
+		if a.AlternatesCapped && slices.ContainsFunc(live, func(ri int) bool { return trs[ri].readsPath }) {
+			x.capped.Add(1)
 		}
 	}
 	var out []Finding
@@ -871,11 +950,11 @@ func toxicFinding(r Rule, id string, g *group) Finding {
 		}
 		f.Message += " with credential " + g.cred
 	}
-	if a.Authentication != nil && f.Credential == "" {
-		f.Credential = a.Authentication.Credential
+	if best.au != nil && f.Credential == "" {
+		f.Credential = best.au.Credential
 	}
 	if a.Effective {
-		f.Authentication = a.Authentication
+		f.Authentication = best.au
 	}
 	if !eff {
 		f.Severity = r.latentSeverity()

@@ -163,7 +163,7 @@ func checkLatentCritical(h *hygieneRun) {
 				p = a.Paths[0]
 				nodes[p[len(p)-1].To] = true
 			}
-			ms = append(ms, match{a, p})
+			ms = append(ms, match{a: a, p: p})
 		}
 	}
 	if len(ms) == 0 {

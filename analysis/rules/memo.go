@@ -118,10 +118,10 @@ type pathSummary struct {
 	auth                    *analysis.Authentication
 }
 
-// summarize gathers what p's variables are made of (pathVars builds them
-// from it).
-func (x *index) summarize(a *analysis.Access, p analysis.Path, st Settings) pathSummary {
-	s := pathSummary{length: len(p), hops: p, auth: a.Authentication}
+// summarize gathers what the variables of path p, exercised with
+// authentication au, are made of (pathVars builds them from it).
+func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Authentication, st Settings) pathSummary {
+	s := pathSummary{length: len(p), hops: p, auth: au}
 	addIdent := func(id string) {
 		if id == a.Identity {
 			return
@@ -149,8 +149,8 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, st Settings) path
 		addIdent(h.From)
 		addIdent(h.To)
 	}
-	if a.Authentication != nil {
-		addCred(a.Authentication.Credential)
+	if au != nil {
+		addCred(au.Credential)
 	}
 	return s
 }
@@ -273,13 +273,16 @@ type memo struct {
 	results []map[string]bool
 	buf     []byte
 	live    []int // the rules still to match on the current access (toxic)
+	// matched are, per rule, the findings (group keys) the current access
+	// has joined (toxic).
+	matched [][]string
 }
 
 // maxMemo bounds one rule's remembered results (a worker starts over past it).
 const maxMemo = 1 << 20
 
 func newMemo(rules int) *memo {
-	m := &memo{results: make([]map[string]bool, rules)}
+	m := &memo{results: make([]map[string]bool, rules), matched: make([][]string, rules)}
 	for i := range m.results {
 		m.results[i] = map[string]bool{}
 	}

@@ -190,7 +190,10 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 			keptMu.Unlock()
 		}
 		return sp.Add(fs)
-	}, ph.evalOptions()...)
+	}, append(ph.evalOptions(), rules.WithPathLimitNotice(func(n, limit int) {
+		fmt.Fprintf(g.env.Stderr, "warning: %d access(es) have more than %d other shortest paths; toxic rules that read the path "+
+			"saw the evidence path and %d others of each, so findings about them may depend on the order the records were ingested in\n", n, limit, limit)
+	}))...)
 	ph.end()
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,4 +253,50 @@ func TestReportProgressOnTerminal(t *testing.T) {
 	_, stderr, code := run(t, "--store", store, "report", "--out", filepath.Join(t.TempDir(), "r.json"))
 	require.Equal(t, cli.ExitOK, code)
 	require.Empty(t, stderr, "no progress when stderr is not a terminal")
+}
+
+// TestReportPathLimitWarning: toxic rules that read the path run on each
+// access's evidence path and up to 32 other shortest paths; past that the
+// report says how many accesses it did not see in full, on stderr, and the
+// report itself is still written. ann reaches erp:je through n groups, so
+// the access has n shortest paths.
+func TestReportPathLimitWarning(t *testing.T) {
+	for _, tc := range []struct {
+		groups int
+		warn   bool
+	}{{33, false}, {34, true}} {
+		var b strings.Builder
+		b.WriteString(`format: reachgraph/v1
+source: many-paths
+collected_at: 2026-10-31T00:00:00Z
+systems: [{id: erp, sox_scope: true}]
+resources: [{id: erp:je, system: erp, kind: journal_entry}]
+identities: [{id: ann, type: human, status: active, owners: {business: AP lead}, purpose: AP clerk}]
+credentials: [{id: c-ann, identity: ann, type: federated, systems: [erp]}]
+groups:
+`)
+		for i := range tc.groups {
+			fmt.Fprintf(&b, "  - {id: g-%02d}\n", i)
+		}
+		b.WriteString("memberships:\n")
+		for i := range tc.groups {
+			fmt.Fprintf(&b, "  - {member: ann, group: g-%02d}\n", i)
+		}
+		b.WriteString("grants:\n")
+		for i := range tc.groups {
+			fmt.Fprintf(&b, "  - {principal: g-%02d, action: write, resource: erp:je}\n", i)
+		}
+		store := newStore(t)
+		_, stderr, code := run(t, "--store", store, "ingest", writeFile(t, t.TempDir(), "many.yaml", b.String()))
+		require.Equal(t, cli.ExitOK, code, stderr)
+		out, stderr, code := run(t, "--store", store, "report", "--format", "json")
+		require.Equal(t, cli.ExitOK, code, stderr)
+		require.Contains(t, out, `"findings"`)
+		const warning = "warning: 1 access(es) have more than 32 other shortest paths; toxic rules that read the path saw the evidence path and 32 others of each"
+		if tc.warn {
+			require.Contains(t, stderr, warning, "%d groups", tc.groups)
+		} else {
+			require.NotContains(t, stderr, "shortest paths", "%d groups", tc.groups)
+		}
+	}
 }
