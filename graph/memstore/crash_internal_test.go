@@ -34,10 +34,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashChild ingests a large snapshot into the store at path. Inside the write
-// transaction, after every record is in it, it prints crashMarker; in mode
-// "hang" it then sleeps until killed, in mode "commit" it goes on committing
-// (the parent kills it while bbolt writes pages).
+// crashChild ingests a large snapshot into the store at path. Inside the last
+// write transaction, after every record is in it, it prints crashMarker; in
+// mode "hang" it then sleeps until killed, in mode "commit" it goes on
+// committing (the parent kills it while bbolt writes pages). In mode "batch"
+// it prints the marker and sleeps after the first of the commit's
+// transactions of records (1 MiB each) has committed.
 func crashChild(path, mode string) int {
 	hook := func() {
 		fmt.Println(crashMarker)
@@ -45,7 +47,12 @@ func crashChild(path, mode string) int {
 			time.Sleep(time.Hour)
 		}
 	}
-	s, err := Open(path, withBeforeCommit(hook), WithLockTimeout(10*time.Second))
+	opts := []Option{withBeforeCommit(hook), WithLockTimeout(10 * time.Second)}
+	if mode == "batch" { // stop after the first of many commit transactions instead
+		opts = []Option{withAfterBatch(func() { fmt.Println(crashMarker); time.Sleep(time.Hour) }),
+			withCommitBatch(1 << 20), WithLockTimeout(10 * time.Second)}
+	}
+	s, err := Open(path, opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
@@ -69,6 +76,7 @@ func TestCrashDuringCommit(t *testing.T) {
 	}{
 		{name: "killed inside the write transaction", mode: "hang", mayLand: false},
 		{name: "killed while bbolt commits", mode: "commit", mayLand: true},
+		{name: "killed between the commit's transactions", mode: "batch", mayLand: false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +104,16 @@ func TestCrashDuringCommit(t *testing.T) {
 			if len(list) == 1 {
 				_, err := s.Snapshot(context.Background(), storetest.SnapshotID(next))
 				require.ErrorIs(t, err, graph.ErrSnapshotNotFound, "no partial snapshot is visible")
+				left := pendingBytes(t, s)
+				if tc.mode == "batch" {
+					require.Positive(t, left, "the first transaction's records wait in the pending bucket")
+				}
 				storetest.Ingest(t, s, next) // and the store still takes new snapshots
+				require.Zero(t, pendingBytes(t, s), "the next commit cleared what the dead one left")
+				v, err := s.Verify(context.Background())
+				require.NoError(t, err)
+				require.True(t, v.Intact(), "%+v", v)
+				storetest.RequireRecords(t, storetest.Normalize(next), storetest.ReadSnapshot(t, s, storetest.SnapshotID(next)))
 				return
 			}
 			require.True(t, tc.mayLand, "the snapshot landed although the child never committed")
@@ -148,11 +165,35 @@ func killMidCommit(t *testing.T, path, mode string) {
 		require.NoError(t, err)
 	}
 	err = cmd.Wait()
-	if mode == "hang" {
+	if mode == "hang" || mode == "batch" {
 		require.Error(t, err, "the child must have been killed, not have exited")
 	} else if err == nil {
 		t.Logf("the child finished its commit before the kill landed")
 	}
+}
+
+// pendingBytes is the size of the record chunks in the pending bucket.
+func pendingBytes(t *testing.T, s *Store) int {
+	t.Helper()
+	n := 0
+	_, err := s.view(func(tx *bolt.Tx) error {
+		var walk func(b *bolt.Bucket) error
+		walk = func(b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if v == nil {
+					return walk(b.Bucket(k))
+				}
+				n += len(v)
+				return nil
+			})
+		}
+		if p := tx.Bucket(bucketPending); p != nil {
+			return walk(p)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return n
 }
 
 // checkBoltFile runs bbolt's own consistency check over the whole file.
@@ -174,6 +215,17 @@ func checkBoltFile(t *testing.T, path string) {
 func TestConformanceTinyChunks(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) graph.Store {
 		s, err := OpenTemp(t.TempDir(), withChunkSize(64))
+		require.NoError(t, err)
+		return s
+	})
+}
+
+// The conformance suite again with every chunk spilled to the temporary
+// file from the first, so ingest, repair and derived data read the spool
+// back from disk, and commits of many transactions (4 KiB of chunks each).
+func TestConformanceSpilled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) graph.Store {
+		s, err := OpenTemp(t.TempDir(), withChunkSize(64), withSpillAt(0), withCommitBatch(4<<10))
 		require.NoError(t, err)
 		return s
 	})

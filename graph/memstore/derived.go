@@ -332,8 +332,11 @@ func (r *spoolReader) Delegations(ctx context.Context) iter.Seq2[graph.Delegatio
 func spooled[T any](ctx context.Context, sp *spool, k kind, decode func([]byte) (T, []byte, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		for _, chunk := range sp.chunks(k) {
-			if err := ctx.Err(); err != nil {
+		for chunk, err := range sp.chunks(k) {
+			if err == nil {
+				err = ctx.Err()
+			}
+			if err != nil {
 				yield(zero, err)
 				return
 			}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -44,11 +46,15 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	if s.isClosed() {
 		return graph.SnapshotMeta{}, ErrClosed
 	}
-	sp := newSpool(meta, s.opts.chunkSize)
+	sp := newSpool(meta, s.opts.chunkSize, s.opts.spillAt, filepath.Dir(s.path))
+	defer sp.close()
 	err := fn(sp)
 	sp.done = true
 	if err != nil {
 		return graph.SnapshotMeta{}, err
+	}
+	if sp.err != nil {
+		return graph.SnapshotMeta{}, sp.err
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
@@ -94,7 +100,17 @@ func (s *Store) findExact(id graph.SnapshotID) (meta graph.SnapshotMeta, found b
 	return meta, found, err
 }
 
-// commit writes the spooled snapshot in one write transaction.
+// commit writes the spooled snapshot. Its record chunks go in batches of
+// about commitBatch bytes, one write transaction each (bbolt keeps every
+// page a transaction writes in memory until it commits: one transaction for
+// a tier-L snapshot would hold gigabytes), into a bucket of the pending
+// bucket, under the sequence number the snapshot will have. The last
+// transaction adds the derived data, moves the bucket among the snapshots
+// and adds the metadata and the id index entry, so readers see the snapshot
+// whole or not at all. The file stays open read-write, and so locked
+// against other writers, from the first transaction to the last; what a
+// process that died in between left in the pending bucket is removed by the
+// next commit.
 func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]byte) (out graph.SnapshotMeta, err error) {
 	metaJSON, err := json.Marshal(meta)
 	if err != nil {
@@ -104,25 +120,145 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]
 	for _, data := range derived {
 		adding += len(data)
 	}
-	err = s.update(adding, func(tx *bolt.Tx) error {
-		existing, found, err := lookupExact(tx, meta.ID)
-		if err != nil || found {
-			out = existing // another process committed the same content meanwhile
+	err = s.updates(adding, func(update func(func(tx *bolt.Tx) error) error) error {
+		var key []byte
+		err := update(func(tx *bolt.Tx) error {
+			existing, found, err := lookupExact(tx, meta.ID)
+			if err != nil || found {
+				out = existing // another process committed the same content meanwhile
+				return err
+			}
+			pending, err := clearPending(tx)
+			if err != nil {
+				return err
+			}
+			k := seqKey(tx.Bucket(bucketMeta).Sequence() + 1)
+			snap, err := pending.CreateBucket(k)
+			if err != nil {
+				return err
+			}
+			for k := range numKinds {
+				if _, err := snap.CreateBucket(kindBuckets[k]); err != nil {
+					return err
+				}
+			}
+			key = k
+			return nil
+		})
+		if err != nil || key == nil {
 			return err
 		}
-		if err := putSnapshot(tx, meta, metaJSON, sp, derived, s.opts.derivedChunk); err != nil {
+		if err := s.putRecordsBatched(update, key, meta.ID, sp); err != nil {
+			// Leave nothing behind when the file still takes writes; else
+			// the next commit clears it.
+			_ = update(func(tx *bolt.Tx) error { _, err := clearPending(tx); return err })
 			return err
 		}
-		if s.opts.beforeCommit != nil {
-			s.opts.beforeCommit()
-		}
-		out = meta
-		return nil
+		return update(func(tx *bolt.Tx) error {
+			pending := tx.Bucket(bucketPending)
+			var snap *bolt.Bucket
+			if pending != nil {
+				snap = pending.Bucket(key)
+			}
+			if snap == nil {
+				return fmt.Errorf("snapshot %s: its pending records are gone: %w", meta.ID, graph.ErrCorrupt)
+			}
+			metas := tx.Bucket(bucketMeta)
+			seq, err := metas.NextSequence()
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(seqKey(seq), key) {
+				return fmt.Errorf("snapshot %s: the store took another snapshot during the commit: %w", meta.ID, graph.ErrCorrupt)
+			}
+			// Moved first: bbolt moves what earlier transactions wrote,
+			// so what this one adds goes in after the move.
+			if err := pending.MoveBucket(key, tx.Bucket(bucketSnapshots)); err != nil {
+				return err
+			}
+			if err := putDerived(tx.Bucket(bucketSnapshots).Bucket(key), meta.ID, derived, s.opts.derivedChunk); err != nil {
+				return err
+			}
+			if err := metas.Put(key, sealMeta(key, metaJSON)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketIDs).Put([]byte(meta.ID), key); err != nil {
+				return err
+			}
+			if s.opts.beforeCommit != nil {
+				s.opts.beforeCommit()
+			}
+			out = meta
+			return nil
+		})
 	})
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest %s into %s: %w", meta.ID, s.path, err)
 	}
 	return out, nil
+}
+
+// clearPending empties the pending bucket (creating it when missing) and
+// returns it: whatever is there is a commit that never finished.
+func clearPending(tx *bolt.Tx) (*bolt.Bucket, error) {
+	if tx.Bucket(bucketPending) != nil {
+		if err := tx.DeleteBucket(bucketPending); err != nil {
+			return nil, err
+		}
+	}
+	return tx.CreateBucket(bucketPending)
+}
+
+// putRecordsBatched puts sp's record chunks into the kind buckets of the
+// pending snapshot bucket key, about commitBatch bytes per write
+// transaction.
+func (s *Store) putRecordsBatched(update func(func(tx *bolt.Tx) error) error, key []byte, id graph.SnapshotID, sp *spool) error {
+	next, stop := iter.Pull2(sp.all())
+	defer stop()
+	var ck []byte
+	for done := false; !done; {
+		err := update(func(tx *bolt.Tx) error {
+			var snap *bolt.Bucket
+			if pending := tx.Bucket(bucketPending); pending != nil {
+				snap = pending.Bucket(key)
+			}
+			if snap == nil {
+				return fmt.Errorf("snapshot %s: its pending records are gone: %w", id, graph.ErrCorrupt)
+			}
+			var b *bolt.Bucket
+			bk := kind(numKinds)
+			for size := 0; size < s.opts.commitBatch; {
+				c, err, ok := next()
+				if !ok {
+					done = true
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if c.k != bk {
+					if b = snap.Bucket(kindBuckets[c.k]); b == nil {
+						return fmt.Errorf("snapshot %s: no %s bucket: %w", id, c.k, graph.ErrCorrupt)
+					}
+					b.FillPercent = 1 // keys only ever grow: pack pages full
+					bk = c.k
+				}
+				ck = chunkKey(ck, c.n)
+				if err := b.Put(ck, sealChunk(id, c.k, c.n, c.data)); err != nil {
+					return err
+				}
+				size += len(c.data)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !done && s.opts.afterBatch != nil {
+			s.opts.afterBatch()
+		}
+	}
+	return nil
 }
 
 // refreshDerived stores the derived data of the existing snapshot meta
@@ -198,7 +334,14 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 // update runs fn in one write transaction on the file opened read-write
 // for adding about adding bytes, after checking its layout, with this
 // Store's writers excluded; damage found on the way is reported as such.
-func (s *Store) update(adding int, fn func(tx *bolt.Tx) error) (err error) {
+func (s *Store) update(adding int, fn func(tx *bolt.Tx) error) error {
+	return s.updates(adding, func(update func(func(tx *bolt.Tx) error) error) error { return update(fn) })
+}
+
+// updates is update for several write transactions in a row: fn runs each
+// through update, on one read-write opening of the file (so no other
+// process writes in between).
+func (s *Store) updates(adding int, fn func(update func(func(tx *bolt.Tx) error) error) error) (err error) {
 	if err := s.beginWrite(); err != nil {
 		return err
 	}
@@ -212,14 +355,16 @@ func (s *Store) update(adding int, fn func(tx *bolt.Tx) error) (err error) {
 			err = fmt.Errorf("close store %s: %w", s.path, cerr)
 		}
 	}()
-	return s.storeErr(guard(func() error {
-		return db.Update(func(tx *bolt.Tx) error {
-			if err := ensureLayout(tx, s.path); err != nil {
-				return err
-			}
-			return fn(tx)
-		})
-	}))
+	return fn(func(one func(tx *bolt.Tx) error) error {
+		return s.storeErr(guard(func() error {
+			return db.Update(func(tx *bolt.Tx) error {
+				if err := ensureLayout(tx, s.path); err != nil {
+					return err
+				}
+				return one(tx)
+			})
+		}))
+	})
 }
 
 // putRecords adds the record buckets of sp to the snapshot's bucket snap.
@@ -231,11 +376,16 @@ func putRecords(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) error {
 			return err
 		}
 		b.FillPercent = 1 // keys only ever grow: pack pages full
-		for i, chunk := range sp.chunks(k) {
-			ck = chunkKey(ck, uint32(i))
-			if err := b.Put(ck, sealChunk(id, k, uint32(i), chunk)); err != nil {
+		i := uint32(0)
+		for chunk, err := range sp.chunks(k) {
+			if err != nil {
 				return err
 			}
+			ck = chunkKey(ck, i)
+			if err := b.Put(ck, sealChunk(id, k, i, chunk)); err != nil {
+				return err
+			}
+			i++
 		}
 	}
 	return nil
@@ -302,65 +452,59 @@ func recordsDamage(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) string {
 		if b == nil {
 			return fmt.Sprintf("no %s", k)
 		}
-		want := sp.chunks(k)
-		wi, off := 0, 0 // the next byte of want: want[wi][off]
-		n := uint32(0)
-		c := b.Cursor()
-		for key, v := c.First(); key != nil; key, v = c.Next() {
-			ck = chunkKey(ck, n)
-			if !bytes.Equal(key, ck) {
-				return fmt.Sprintf("%s chunk %d missing", k, n)
-			}
-			data, err := openChunk(id, k, n, v)
-			if err != nil {
-				return fmt.Sprintf("%s %v", k, err)
-			}
-			for len(data) > 0 {
-				for wi < len(want) && off == len(want[wi]) {
-					wi, off = wi+1, 0
+		damage := func() string {
+			next, stop := iter.Pull2(sp.chunks(k))
+			defer stop()
+			var want []byte // the rest of the current spooled chunk
+			more := true
+			// fill makes want non-empty unless the spool is through.
+			fill := func() error {
+				for len(want) == 0 && more {
+					var err error
+					want, err, more = next()
+					if err != nil {
+						return err
+					}
 				}
-				if wi == len(want) {
-					return fmt.Sprintf("%s chunk %d: more records than the sources give", k, n)
-				}
-				m := min(len(data), len(want[wi])-off)
-				if !bytes.Equal(data[:m], want[wi][off:off+m]) {
-					return fmt.Sprintf("%s chunk %d: other records than the sources give", k, n)
-				}
-				data, off = data[m:], off+m
+				return nil
 			}
-			n++
-		}
-		for wi < len(want) && off == len(want[wi]) {
-			wi, off = wi+1, 0
-		}
-		if wi != len(want) {
-			return fmt.Sprintf("%s: fewer records than the sources give (chunk %d missing)", k, n)
+			n := uint32(0)
+			c := b.Cursor()
+			for key, v := c.First(); key != nil; key, v = c.Next() {
+				ck = chunkKey(ck, n)
+				if !bytes.Equal(key, ck) {
+					return fmt.Sprintf("%s chunk %d missing", k, n)
+				}
+				data, err := openChunk(id, k, n, v)
+				if err != nil {
+					return fmt.Sprintf("%s %v", k, err)
+				}
+				for len(data) > 0 {
+					if err := fill(); err != nil {
+						return err.Error()
+					}
+					if len(want) == 0 {
+						return fmt.Sprintf("%s chunk %d: more records than the sources give", k, n)
+					}
+					m := min(len(data), len(want))
+					if !bytes.Equal(data[:m], want[:m]) {
+						return fmt.Sprintf("%s chunk %d: other records than the sources give", k, n)
+					}
+					data, want = data[m:], want[m:]
+				}
+				n++
+			}
+			if err := fill(); err != nil {
+				return err.Error()
+			}
+			if len(want) > 0 {
+				return fmt.Sprintf("%s: fewer records than the sources give (chunk %d missing)", k, n)
+			}
+			return ""
+		}()
+		if damage != "" {
+			return damage
 		}
 	}
 	return ""
-}
-
-// putSnapshot adds the snapshot's metadata, id index entry, record chunks
-// and derived data.
-func putSnapshot(tx *bolt.Tx, meta graph.SnapshotMeta, metaJSON []byte, sp *spool, derived map[string][]byte, chunk int) error {
-	metas := tx.Bucket(bucketMeta)
-	seq, err := metas.NextSequence()
-	if err != nil {
-		return err
-	}
-	key := seqKey(seq)
-	snap, err := tx.Bucket(bucketSnapshots).CreateBucket(key)
-	if err != nil {
-		return err
-	}
-	if err := putRecords(snap, meta.ID, sp); err != nil {
-		return err
-	}
-	if err := putDerived(snap, meta.ID, derived, chunk); err != nil {
-		return err
-	}
-	if err := metas.Put(key, sealMeta(key, metaJSON)); err != nil {
-		return err
-	}
-	return tx.Bucket(bucketIDs).Put([]byte(meta.ID), key)
 }

@@ -33,7 +33,11 @@ var (
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
-	keyFormat       = []byte("format")
+	// bucketPending holds the records of a commit in progress, under the
+	// sequence number the snapshot will have (commit); empty between
+	// commits.
+	bucketPending = []byte("pending")
+	keyFormat     = []byte("format")
 )
 
 // kind is one record kind; its value indexes kindBuckets and the spool, and

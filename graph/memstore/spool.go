@@ -1,6 +1,10 @@
 package memstore
 
 import (
+	"fmt"
+	"iter"
+	"os"
+
 	"github.com/reachgraph/reachgraph/graph"
 )
 
@@ -8,6 +12,12 @@ import (
 // record to the content hasher and appends its canonical encoding to the
 // current chunk of its kind; chunks are sealed at chunkSize bytes. Nothing
 // touches the store file until the callback has returned.
+//
+// Sealed chunks stay in memory up to spillAt bytes in all; past that they go
+// to an unnamed temporary file next to the store (removed as soon as it is
+// created, so a crash leaves nothing behind) and are read back one at a
+// time when the snapshot is derived and committed. A tier-L estate spools
+// gigabytes; this keeps them out of the heap.
 type spool struct {
 	hasher  *graph.IDHasher
 	size    int
@@ -15,16 +25,32 @@ type spool struct {
 	scratch []byte
 	bytes   int // total encoded size
 	done    bool
+
+	spillAt  int      // bytes of sealed chunks kept in memory before spilling
+	held     int      // bytes of sealed chunks in memory
+	dir      string   // where the spill file goes
+	file     *os.File // the spill file, once one is needed
+	fileSize int64
+	err      error // the first spill failure, returned by every later put
 }
 
 // chunker collects the encoded records of one kind.
 type chunker struct {
-	sealed [][]byte
+	sealed []chunkRef
 	cur    []byte
 }
 
-func newSpool(meta graph.SnapshotMeta, size int) *spool {
-	return &spool{hasher: graph.NewIDHasher(meta), size: size}
+// chunkRef is a sealed chunk: in memory (mem), or n bytes at off in the
+// spill file.
+type chunkRef struct {
+	mem    []byte
+	off    int64
+	n      int
+	onDisk bool
+}
+
+func newSpool(meta graph.SnapshotMeta, size, spillAt int, dir string) *spool {
+	return &spool{hasher: graph.NewIDHasher(meta), size: size, spillAt: spillAt, dir: dir}
 }
 
 // add appends one encoded record (in sp.scratch) to kind k's chunks. A chunk
@@ -33,8 +59,7 @@ func (sp *spool) add(k kind) {
 	c := &sp.kinds[k]
 	rec := sp.scratch
 	if len(c.cur) > 0 && len(c.cur)+len(rec) > sp.size {
-		c.sealed = append(c.sealed, c.cur)
-		c.cur = nil
+		c.cur = sp.seal(c, c.cur)
 	}
 	if c.cur == nil {
 		c.cur = make([]byte, 0, max(sp.size, len(rec))+crcLen) // room for the checksum trailer
@@ -43,13 +68,89 @@ func (sp *spool) add(k kind) {
 	sp.bytes += len(rec)
 }
 
-// chunks returns kind k's chunks in write order.
-func (sp *spool) chunks(k kind) [][]byte {
-	c := &sp.kinds[k]
-	if len(c.cur) == 0 {
-		return c.sealed
+// seal moves a full chunk into c.sealed, spilling it once spillAt bytes are
+// held, and returns a buffer to reuse for the next chunk (nil for a new one).
+func (sp *spool) seal(c *chunker, chunk []byte) []byte {
+	if sp.held+len(chunk) <= sp.spillAt || sp.err != nil {
+		c.sealed = append(c.sealed, chunkRef{mem: chunk})
+		sp.held += len(chunk)
+		return nil
 	}
-	return append(c.sealed[:len(c.sealed):len(c.sealed)], c.cur)
+	if sp.file == nil {
+		f, err := os.CreateTemp(sp.dir, ".reachgraph-spool-*")
+		if err != nil {
+			sp.err = fmt.Errorf("ingest: spool to a temporary file in %s: %w", sp.dir, err)
+			return sp.seal(c, chunk)
+		}
+		_ = os.Remove(f.Name()) // unnamed from now on where the system allows (close removes it elsewhere)
+		sp.file = f
+	}
+	if _, err := sp.file.WriteAt(chunk, sp.fileSize); err != nil {
+		sp.err = fmt.Errorf("ingest: spool to %s: %w", sp.file.Name(), err)
+		return sp.seal(c, chunk)
+	}
+	c.sealed = append(c.sealed, chunkRef{off: sp.fileSize, n: len(chunk), onDisk: true})
+	sp.fileSize += int64(len(chunk))
+	return chunk[:0]
+}
+
+// kchunk is one chunk of a spool: its kind, number and records.
+type kchunk struct {
+	k    kind
+	n    uint32
+	data []byte
+}
+
+// all yields every chunk, kind by kind in kind order, each kind's in write
+// order (see chunks).
+func (sp *spool) all() iter.Seq2[kchunk, error] {
+	return func(yield func(kchunk, error) bool) {
+		for k := range numKinds {
+			n := uint32(0)
+			for data, err := range sp.chunks(k) {
+				if !yield(kchunk{k: k, n: n, data: data}, err) || err != nil {
+					return
+				}
+				n++
+			}
+		}
+	}
+}
+
+// close releases the spill file.
+func (sp *spool) close() {
+	if sp.file != nil {
+		name := sp.file.Name()
+		_ = sp.file.Close()
+		_ = os.Remove(name)
+		sp.file = nil
+	}
+}
+
+// chunks yields kind k's chunks in write order, each with room for the
+// checksum trailer after it (sealChunk appends in place). A chunk read back
+// from the spill file is fresh memory the caller may keep; the yielded error
+// is a failed read.
+func (sp *spool) chunks(k kind) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		c := &sp.kinds[k]
+		for _, ref := range c.sealed {
+			data := ref.mem
+			if ref.onDisk {
+				data = make([]byte, ref.n, ref.n+crcLen)
+				if _, err := sp.file.ReadAt(data, ref.off); err != nil {
+					yield(nil, fmt.Errorf("ingest: read back the spool %s: %w", sp.file.Name(), err))
+					return
+				}
+			}
+			if !yield(data, nil) {
+				return
+			}
+		}
+		if len(c.cur) > 0 {
+			yield(c.cur, nil)
+		}
+	}
 }
 
 // put encodes one record once, hashes that encoding for the snapshot id and
@@ -57,6 +158,9 @@ func (sp *spool) chunks(k kind) [][]byte {
 func (sp *spool) put(k kind, enc func([]byte) []byte) error {
 	if sp.done {
 		return errWriterDone
+	}
+	if sp.err != nil {
+		return sp.err
 	}
 	sp.scratch = enc(sp.scratch[:0])
 	sp.hasher.PutEncoded(graph.RecordKind(k), sp.scratch)
