@@ -19,27 +19,21 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// reversed returns d with every section in the opposite order, and each
-// credential's systems too.
+// reversed returns d with every section in the opposite order.
 func reversed(d *graph.Dataset) *graph.Dataset {
 	c := *d
-	c.SystemList = slices.Clone(d.SystemList)
-	slices.Reverse(c.SystemList)
-	c.ResourceList = slices.Clone(d.ResourceList)
-	slices.Reverse(c.ResourceList)
-	c.IdentityList = slices.Clone(d.IdentityList)
-	slices.Reverse(c.IdentityList)
-	c.GroupList = slices.Clone(d.GroupList)
-	slices.Reverse(c.GroupList)
-	c.MembershipList = slices.Clone(d.MembershipList)
-	slices.Reverse(c.MembershipList)
-	c.GrantList = slices.Clone(d.GrantList)
-	slices.Reverse(c.GrantList)
-	c.CredentialList = slices.Clone(d.CredentialList)
-	slices.Reverse(c.CredentialList)
-	c.DelegationList = slices.Clone(d.DelegationList)
-	slices.Reverse(c.DelegationList)
+	c.SystemList, c.ResourceList = backwards(d.SystemList), backwards(d.ResourceList)
+	c.IdentityList, c.GroupList = backwards(d.IdentityList), backwards(d.GroupList)
+	c.MembershipList, c.GrantList = backwards(d.MembershipList), backwards(d.GrantList)
+	c.CredentialList, c.DelegationList = backwards(d.CredentialList), backwards(d.DelegationList)
 	return &c
+}
+
+// backwards returns a reversed copy of s.
+func backwards[T any](s []T) []T {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
 }
 
 // findingSet is what a finding is about, per finding: id, rule, severity,
