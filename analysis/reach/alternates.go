@@ -25,98 +25,82 @@ import (
 // Listing them all (up to a limit) makes what a predicate over "a path" sees
 // independent of that order.
 
-// authChains calls fn with every chain of moves from the origin of the
-// forward search sc to node v, the search's first chain first, until fn
-// returns false; it reports whether fn always returned true.
-func (sc *scratch) authChains(v int32, fn func([]move) bool) bool {
-	var rev []move
-	var walk func(v int32) bool
-	walk = func(v int32) bool {
-		first := sc.via[v]
+// tieSearch is a search with ties kept, read backwards from one node or
+// state k: step(k, i) is the i-th shortest step into k (0 is the one the
+// search met first) with where it comes from and the move it makes, or
+// origin set (and the origin's seed credential, state searches only) when k
+// is where the search started; ok is false past the last step.
+type tieSearch[K comparable] interface {
+	step(k K, i int) (prev K, m move, origin bool, cred int32, ok bool)
+}
+
+func (sc *scratch) step(v int32, i int) (int32, move, bool, int32, bool) {
+	st := sc.via[v]
+	if i > 0 {
 		alts := sc.alt[v]
-		for i := -1; i < len(alts); i++ {
-			st := first
-			if i >= 0 {
-				st = alts[i]
-			}
-			if st.kind == hopNone { // the origin
-				if !fn(reversed(rev)) {
-					return false
-				}
-				continue
-			}
-			rev = append(rev, move{from: st.nxt, to: v, kind: st.kind, ref: st.ref, ref2: st.ref2})
-			ok := walk(st.nxt)
-			rev = rev[:len(rev)-1]
-			if !ok {
-				return false
-			}
+		if i > len(alts) {
+			return 0, move{}, false, 0, false
 		}
-		return true
+		st = alts[i-1]
 	}
-	return walk(v)
+	m := move{from: st.nxt, to: v, kind: st.kind, ref: st.ref, ref2: st.ref2}
+	return st.nxt, m, st.kind == hopNone, -1, true
 }
 
-// stateChains is authChains over a state search: fn also gets the origin
-// credential that seeded the chain.
-func (s *stateSearch) stateChains(k skey, fn func([]move, int32) bool) bool {
-	var rev []move
-	var walk func(k skey) bool
-	walk = func(k skey) bool {
-		first := s.via[k]
+func (s *stateSearch) step(k skey, i int) (skey, move, bool, int32, bool) {
+	st := s.via[k]
+	if i > 0 {
 		alts := s.alt[k]
-		for i := -1; i < len(alts); i++ {
-			st := first
-			if i >= 0 {
-				st = alts[i]
-			}
-			if st.kind == hopNone { // a seed: st.ref is the origin's credential
-				if !fn(reversed(rev), st.ref) {
+		if i > len(alts) {
+			return 0, move{}, false, 0, false
+		}
+		st = alts[i-1]
+	}
+	m := move{from: st.nxt.node(), to: k.node(), kind: st.kind, ref: st.ref, ref2: st.ref2}
+	return st.nxt, m, st.kind == hopNone, st.ref, true // a seed's ref is the origin's credential
+}
+
+// chains calls fn with every chain of moves from the origin of s to end
+// (forward order) and the chain's seed credential, the search's first chain
+// first, until fn returns false; it reports whether fn always returned true.
+func chains[K comparable](s tieSearch[K], end K, fn func([]move, int32) bool) bool {
+	var rev []move
+	var walk func(k K) bool
+	walk = func(k K) bool {
+		for i := 0; ; i++ {
+			prev, m, origin, cred, ok := s.step(k, i)
+			switch {
+			case !ok:
+				return true
+			case origin:
+				if !fn(reversed(rev), cred) {
 					return false
 				}
-				continue
-			}
-			rev = append(rev, move{from: st.nxt.node(), to: k.node(), kind: st.kind, ref: st.ref, ref2: st.ref2})
-			ok := walk(st.nxt)
-			rev = rev[:len(rev)-1]
-			if !ok {
-				return false
+			default:
+				rev = append(rev, m)
+				ok = walk(prev)
+				rev = rev[:len(rev)-1]
+				if !ok {
+					return false
+				}
 			}
 		}
-		return true
 	}
-	return walk(k)
+	return walk(end)
 }
 
-// chainTies reports whether a node on the search's first chain to v was
-// reached another shortest way too.
-func (sc *scratch) chainTies(v int32) bool {
-	if len(sc.alt) == 0 {
-		return false
-	}
-	for ; sc.via[v].kind != hopNone; v = sc.via[v].nxt {
-		if len(sc.alt[v]) > 0 {
+// chainTies reports whether a node or state on the search's first chain to
+// end was reached another shortest way too (another seed included).
+func chainTies[K comparable](s tieSearch[K], end K) bool {
+	for k := end; ; {
+		if _, _, _, _, more := s.step(k, 1); more {
 			return true
 		}
-	}
-	return len(sc.alt[v]) > 0
-}
-
-// chainTies reports whether a state on the search's first chain to k was
-// reached another shortest way too (another seed credential included).
-func (s *stateSearch) chainTies(k skey) bool {
-	if len(s.alt) == 0 {
-		return false
-	}
-	for {
-		if len(s.alt[k]) > 0 {
-			return true
-		}
-		st := s.via[k]
-		if st.kind == hopNone {
+		prev, _, origin, _, _ := s.step(k, 0)
+		if origin {
 			return false
 		}
-		k = st.nxt
+		k = prev
 	}
 }
 
@@ -227,13 +211,13 @@ func appendTime(b []byte, t time.Time) []byte {
 // a forward search with ties (sc), whose first end is b.
 func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Access, limit int) {
 	ends := append([]best{b}, sc.altEnd[k]...)
-	if len(ends) == 1 && !sc.chainTies(b.via) {
+	if len(ends) == 1 && (len(sc.alt) == 0 || !chainTies[int32](sc, b.via)) {
 		return
 	}
 	al := newAlternates(limit, acc.Paths[0], nil)
 	evidence := true // the first chain to the first end is the evidence
 	for _, end := range ends {
-		ok := sc.authChains(end.via, func(moves []move) bool {
+		ok := chains[int32](sc, end.via, func(moves []move, _ int32) bool {
 			if evidence {
 				evidence = false
 				return true
@@ -252,14 +236,14 @@ func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Acces
 // a state search with ties, whose first end is b, each with the
 // authentication it is exercised with.
 func (e *Engine) effectiveAlternates(s *stateSearch, alt []effBest, b effBest, r int32, acc *analysis.Access, limit int) {
-	if len(alt) == 0 && !s.chainTies(b.state) {
+	if len(alt) == 0 && (len(s.alt) == 0 || !chainTies[skey](s, b.state)) {
 		return
 	}
 	al := newAlternates(limit, acc.Paths[0], acc.Authentication)
 	sys := e.p.SystemOf(r)
 	evidence := true // the first chain to the first end is the evidence
 	for _, end := range append([]effBest{b}, alt...) {
-		ok := s.stateChains(end.state, func(moves []move, cred int32) bool {
+		ok := chains[skey](s, end.state, func(moves []move, cred int32) bool {
 			if evidence {
 				evidence = false
 				return true

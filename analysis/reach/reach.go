@@ -103,6 +103,8 @@ type best struct {
 	grant int32
 }
 
+func (b best) length() int32 { return b.dist }
+
 func sortedKeys[V any](m map[skey]V) []skey {
 	keys := make([]skey, 0, len(m))
 	for k := range m {
@@ -181,17 +183,7 @@ func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool, al
 			if !want[ai] || (g.ActionIndex() != uint8(ai) && g.ActionIndex() != adminIdx) {
 				continue
 			}
-			k := key(r, int32(ai))
-			b := best{dist: d, via: v, grant: gi}
-			switch old, ok := out[k]; {
-			case !ok || d < old.dist:
-				out[k] = b
-				if alt != nil {
-					delete(alt, k)
-				}
-			case alt != nil && d == old.dist && b != old && !slices.Contains(alt[k], b):
-				alt[k] = append(alt[k], b)
-			}
+			recordShortest(out, alt, key(r, int32(ai)), best{dist: d, via: v, grant: gi})
 		}
 	})
 }
@@ -223,6 +215,8 @@ type effBest struct {
 	state skey
 	grant int32
 }
+
+func (b effBest) length() int32 { return b.dist }
 
 // walkTo is the walk the search's first steps give to the end b.
 func (e *Engine) walkTo(s *stateSearch, b effBest) walk {
@@ -326,17 +320,7 @@ func (e *Engine) recordEffective(found map[skey]effBest, k skey, gi, d int32, wa
 			if !want[ai] || (g.ActionIndex() != uint8(ai) && g.ActionIndex() != adminIdx) {
 				continue
 			}
-			rk := key(r, int32(ai))
-			b := effBest{dist: d, state: k, grant: gi}
-			switch old, ok := found[rk]; {
-			case !ok || d < old.dist:
-				found[rk] = b
-				if alt != nil {
-					delete(alt, rk)
-				}
-			case alt != nil && d == old.dist && b != old && !slices.Contains(alt[rk], b):
-				alt[rk] = append(alt[rk], b)
-			}
+			recordShortest(found, alt, key(r, int32(ai)), effBest{dist: d, state: k, grant: gi})
 		}
 	})
 }

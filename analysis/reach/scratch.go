@@ -108,11 +108,36 @@ func (s *scratch) altEndsIf() map[skey][]best {
 }
 
 // addTie keeps st as another shortest step to n, once.
-func (s *scratch) addTie(n int32, st step) {
-	if st == s.via[n] || slices.Contains(s.alt[n], st) {
-		return
+func (s *scratch) addTie(n int32, st step) { keepTie(s.alt, n, s.via[n], st) }
+
+// keepTie adds v to alt[k], the other shortest ways to k, unless it is
+// first (the way kept) or there already.
+func keepTie[K, V comparable](alt map[K][]V, k K, first, v V) {
+	if v != first && !slices.Contains(alt[k], v) {
+		alt[k] = append(alt[k], v)
 	}
-	s.alt[n] = append(s.alt[n], st)
+}
+
+// shortest is a way to a (resource, action) key with its distance.
+type shortest interface {
+	comparable
+	length() int32
+}
+
+// recordShortest keeps b as the way to key k in out when it is shorter than
+// the one there, and, when alt is not nil, as another way when it is as
+// short.
+func recordShortest[B shortest](out map[skey]B, alt map[skey][]B, k skey, b B) {
+	old, ok := out[k]
+	switch {
+	case !ok || b.length() < old.length():
+		out[k] = b
+		if alt != nil {
+			delete(alt, k)
+		}
+	case alt != nil && b.length() == old.length():
+		keepTie(alt, k, old, b)
+	}
 }
 
 type scratchPool struct{ p sync.Pool }

@@ -1,7 +1,5 @@
 package reach
 
-import "slices"
-
 // allSystems is the session "in every system" that a credential accepted
 // everywhere (empty systems) gives; only forward searches use it.
 const allSystems int32 = -2
@@ -40,8 +38,8 @@ func (s *stateSearch) push(k skey, d int32, st sstep) {
 			return
 		}
 		if old.dist == d {
-			if s.alt != nil && st != old && !slices.Contains(s.alt[k], st) {
-				s.alt[k] = append(s.alt[k], st)
+			if s.alt != nil {
+				keepTie(s.alt, k, old, st)
 			}
 			return
 		}
