@@ -446,65 +446,66 @@ func (s *Store) repairRecords(ctx context.Context, meta graph.SnapshotMeta, sp *
 // 0, 1, … without a gap, each must pass its checksum, and together they
 // must hold sp's bytes of that kind (however they are cut into chunks).
 func recordsDamage(snap *bolt.Bucket, id graph.SnapshotID, sp *spool) string {
-	var ck []byte
 	for k := range numKinds {
 		b := snap.Bucket(kindBuckets[k])
 		if b == nil {
 			return fmt.Sprintf("no %s", k)
 		}
-		damage := func() string {
-			next, stop := iter.Pull2(sp.chunks(k))
-			defer stop()
-			var want []byte // the rest of the current spooled chunk
-			more := true
-			// fill makes want non-empty unless the spool is through.
-			fill := func() error {
-				for len(want) == 0 && more {
-					var err error
-					want, err, more = next()
-					if err != nil {
-						return err
-					}
-				}
-				return nil
+		if damage := kindDamage(b, id, k, sp); damage != "" {
+			return damage
+		}
+	}
+	return ""
+}
+
+// kindDamage is recordsDamage for the chunks of kind k, stored in b.
+func kindDamage(b *bolt.Bucket, id graph.SnapshotID, k kind, sp *spool) string {
+	next, stop := iter.Pull2(sp.chunks(k))
+	defer stop()
+	var want, ck []byte // the rest of the current spooled chunk; a chunk key
+	more := true
+	// fill makes want non-empty unless the spool is through.
+	fill := func() error {
+		for len(want) == 0 && more {
+			var err error
+			want, err, more = next()
+			if err != nil {
+				return err
 			}
-			n := uint32(0)
-			c := b.Cursor()
-			for key, v := c.First(); key != nil; key, v = c.Next() {
-				ck = chunkKey(ck, n)
-				if !bytes.Equal(key, ck) {
-					return fmt.Sprintf("%s chunk %d missing", k, n)
-				}
-				data, err := openChunk(id, k, n, v)
-				if err != nil {
-					return fmt.Sprintf("%s %v", k, err)
-				}
-				for len(data) > 0 {
-					if err := fill(); err != nil {
-						return err.Error()
-					}
-					if len(want) == 0 {
-						return fmt.Sprintf("%s chunk %d: more records than the sources give", k, n)
-					}
-					m := min(len(data), len(want))
-					if !bytes.Equal(data[:m], want[:m]) {
-						return fmt.Sprintf("%s chunk %d: other records than the sources give", k, n)
-					}
-					data, want = data[m:], want[m:]
-				}
-				n++
-			}
+		}
+		return nil
+	}
+	n := uint32(0)
+	c := b.Cursor()
+	for key, v := c.First(); key != nil; key, v = c.Next() {
+		ck = chunkKey(ck, n)
+		if !bytes.Equal(key, ck) {
+			return fmt.Sprintf("%s chunk %d missing", k, n)
+		}
+		data, err := openChunk(id, k, n, v)
+		if err != nil {
+			return fmt.Sprintf("%s %v", k, err)
+		}
+		for len(data) > 0 {
 			if err := fill(); err != nil {
 				return err.Error()
 			}
-			if len(want) > 0 {
-				return fmt.Sprintf("%s: fewer records than the sources give (chunk %d missing)", k, n)
+			if len(want) == 0 {
+				return fmt.Sprintf("%s chunk %d: more records than the sources give", k, n)
 			}
-			return ""
-		}()
-		if damage != "" {
-			return damage
+			m := min(len(data), len(want))
+			if !bytes.Equal(data[:m], want[:m]) {
+				return fmt.Sprintf("%s chunk %d: other records than the sources give", k, n)
+			}
+			data, want = data[m:], want[m:]
 		}
+		n++
+	}
+	if err := fill(); err != nil {
+		return err.Error()
+	}
+	if len(want) > 0 {
+		return fmt.Sprintf("%s: fewer records than the sources give (chunk %d missing)", k, n)
 	}
 	return ""
 }
