@@ -53,8 +53,8 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
-	if sp.err != nil {
-		return graph.SnapshotMeta{}, sp.err
+	if sp.pool.Err() != nil {
+		return graph.SnapshotMeta{}, sp.pool.Err()
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err

@@ -1,11 +1,10 @@
 package memstore
 
 import (
-	"fmt"
 	"iter"
-	"os"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
 // spool is the graph.Writer handed to an Ingest callback. It feeds every
@@ -25,32 +24,17 @@ type spool struct {
 	scratch []byte
 	bytes   int // total encoded size
 	done    bool
-
-	spillAt  int      // bytes of sealed chunks kept in memory before spilling
-	held     int      // bytes of sealed chunks in memory
-	dir      string   // where the spill file goes
-	file     *os.File // the spill file, once one is needed
-	fileSize int64
-	err      error // the first spill failure, returned by every later put
+	pool    *spill.Pool // sealed chunks: in memory up to spillAt bytes, then in a temporary file
 }
 
 // chunker collects the encoded records of one kind.
 type chunker struct {
-	sealed []chunkRef
+	sealed []spill.Ref
 	cur    []byte
 }
 
-// chunkRef is a sealed chunk: in memory (mem), or n bytes at off in the
-// spill file.
-type chunkRef struct {
-	mem    []byte
-	off    int64
-	n      int
-	onDisk bool
-}
-
 func newSpool(meta graph.SnapshotMeta, size, spillAt int, dir string) *spool {
-	return &spool{hasher: graph.NewIDHasher(meta), size: size, spillAt: spillAt, dir: dir}
+	return &spool{hasher: graph.NewIDHasher(meta), size: size, pool: spill.New(dir, "spool", spillAt)}
 }
 
 // add appends one encoded record (in sp.scratch) to kind k's chunks. A chunk
@@ -59,39 +43,17 @@ func (sp *spool) add(k kind) {
 	c := &sp.kinds[k]
 	rec := sp.scratch
 	if len(c.cur) > 0 && len(c.cur)+len(rec) > sp.size {
-		c.cur = sp.seal(c, c.cur)
+		ref, reuse := sp.pool.Seal(c.cur)
+		c.sealed = append(c.sealed, ref)
+		if c.cur = c.cur[:0]; !reuse {
+			c.cur = nil // the pool keeps it
+		}
 	}
 	if c.cur == nil {
 		c.cur = make([]byte, 0, max(sp.size, len(rec))+crcLen) // room for the checksum trailer
 	}
 	c.cur = append(c.cur, rec...)
 	sp.bytes += len(rec)
-}
-
-// seal moves a full chunk into c.sealed, spilling it once spillAt bytes are
-// held, and returns a buffer to reuse for the next chunk (nil for a new one).
-func (sp *spool) seal(c *chunker, chunk []byte) []byte {
-	if sp.held+len(chunk) <= sp.spillAt || sp.err != nil {
-		c.sealed = append(c.sealed, chunkRef{mem: chunk})
-		sp.held += len(chunk)
-		return nil
-	}
-	if sp.file == nil {
-		f, err := os.CreateTemp(sp.dir, ".reachgraph-spool-*")
-		if err != nil {
-			sp.err = fmt.Errorf("ingest: spool to a temporary file in %s: %w", sp.dir, err)
-			return sp.seal(c, chunk)
-		}
-		_ = os.Remove(f.Name()) // unnamed from now on where the system allows (close removes it elsewhere)
-		sp.file = f
-	}
-	if _, err := sp.file.WriteAt(chunk, sp.fileSize); err != nil {
-		sp.err = fmt.Errorf("ingest: spool to %s: %w", sp.file.Name(), err)
-		return sp.seal(c, chunk)
-	}
-	c.sealed = append(c.sealed, chunkRef{off: sp.fileSize, n: len(chunk), onDisk: true})
-	sp.fileSize += int64(len(chunk))
-	return chunk[:0]
 }
 
 // kchunk is one chunk of a spool: its kind, number and records.
@@ -118,14 +80,7 @@ func (sp *spool) all() iter.Seq2[kchunk, error] {
 }
 
 // close releases the spill file.
-func (sp *spool) close() {
-	if sp.file != nil {
-		name := sp.file.Name()
-		_ = sp.file.Close()
-		_ = os.Remove(name)
-		sp.file = nil
-	}
-}
+func (sp *spool) close() { sp.pool.Close() }
 
 // chunks yields kind k's chunks in write order, each with room for the
 // checksum trailer after it (sealChunk appends in place). A chunk read back
@@ -135,13 +90,10 @@ func (sp *spool) chunks(k kind) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		c := &sp.kinds[k]
 		for _, ref := range c.sealed {
-			data := ref.mem
-			if ref.onDisk {
-				data = make([]byte, ref.n, ref.n+crcLen)
-				if _, err := sp.file.ReadAt(data, ref.off); err != nil {
-					yield(nil, fmt.Errorf("ingest: read back the spool %s: %w", sp.file.Name(), err))
-					return
-				}
+			data, err := sp.pool.Read(ref, make([]byte, 0, ref.Len()+crcLen))
+			if err != nil {
+				yield(nil, err)
+				return
 			}
 			if !yield(data, nil) {
 				return
@@ -159,8 +111,8 @@ func (sp *spool) put(k kind, enc func([]byte) []byte) error {
 	if sp.done {
 		return errWriterDone
 	}
-	if sp.err != nil {
-		return sp.err
+	if err := sp.pool.Err(); err != nil {
+		return err
 	}
 	sp.scratch = enc(sp.scratch[:0])
 	sp.hasher.PutEncoded(graph.RecordKind(k), sp.scratch)

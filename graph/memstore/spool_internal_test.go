@@ -18,7 +18,7 @@ func spoolOf(t *testing.T, d *graph.Dataset, size, spill int, dir string) *spool
 	sp := newSpool(d.Info, size, spill, dir)
 	t.Cleanup(sp.close)
 	require.NoError(t, d.WriteTo(sp))
-	require.NoError(t, sp.err)
+	require.NoError(t, sp.pool.Err())
 	return sp
 }
 
@@ -38,23 +38,20 @@ func chunksOf(t *testing.T, sp *spool) [numKinds][][]byte {
 // TestSpoolSpills: past spillAt bytes the sealed chunks go to the temporary
 // file, which has no name in the directory; the chunks read back are the
 // ones kept in memory by a spool that never spills, and the content id is
-// the same; close releases the file.
+// the same.
 func TestSpoolSpills(t *testing.T) {
 	d := storetest.Synthetic(20000, 5)
 	dir := t.TempDir()
 	mem := spoolOf(t, d, 4<<10, 1<<40, dir)
-	require.Nil(t, mem.file, "under spillAt nothing goes to disk")
+	require.Zero(t, mem.pool.Spilled(), "under spillAt nothing goes to disk")
 	disk := spoolOf(t, d, 4<<10, 64<<10, dir)
-	require.NotNil(t, disk.file)
-	require.LessOrEqual(t, disk.held, 64<<10, "sealed chunks held in memory")
-	require.Greater(t, disk.fileSize, int64(disk.bytes/2), "most of the records are on disk")
+	require.LessOrEqual(t, disk.pool.Held(), 64<<10, "sealed chunks held in memory")
+	require.Greater(t, disk.pool.Spilled(), int64(disk.bytes/2), "most of the records are on disk")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "the spill file has no name")
 	require.Equal(t, chunksOf(t, mem), chunksOf(t, disk))
 	require.Equal(t, mem.hasher.Sum(), disk.hasher.Sum())
-	disk.close()
-	require.Nil(t, disk.file)
 }
 
 // TestSpoolCannotSpill: when the temporary file cannot be made, the ingest
