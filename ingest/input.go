@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
 // loader is the state of one Load: the id namespace, the problems, and the
@@ -38,6 +40,8 @@ type loader struct {
 	parents  []parentLink  // resources with a parent, for the cycle check
 
 	bufs    []recordBuf    // validated records per schema section
+	pool    *spill.Pool    // where bufs put their sealed chunks
+	chunk   int            // when set, the size of every recordBuf chunk (tests)
 	lastRef [][32]resolved // per section and field: the last resolved reference
 	b       builder
 	vals    []parsed
@@ -60,14 +64,22 @@ func newLoader(opts Options) *loader {
 		ids:      make(map[string]uint32),
 		counts:   make(map[string]int),
 		bufs:     make([]recordBuf, len(specs)),
+		pool:     spill.New(opts.TempDir, "records", cmp.Or(opts.spillAt, spillAt)),
+		chunk:    opts.chunk,
 		lastRef:  make([][32]resolved, len(specs)),
 		vals:     make([]parsed, 32),
 	}
 	if l.max == 0 {
 		l.max = DefaultMaxProblemsPerFile
 	}
+	for i := range l.bufs {
+		l.bufs[i] = l.newBuf()
+	}
 	return l
 }
+
+// newBuf is an empty record buffer of the load.
+func (l *loader) newBuf() recordBuf { return recordBuf{pool: l.pool, fixed: l.chunk} }
 
 // report records p unless its file has reached the cap.
 func (l *loader) report(p Problem) {

@@ -150,7 +150,7 @@ func amend[T any](l *loader, section string, decode func([]byte) (T, []byte, err
 		return nil
 	}
 	sp := specByName[section]
-	var out recordBuf
+	out := l.newBuf()
 	err := l.bufs[sp.index].each(func(rec []byte) ([]byte, error) {
 		r, rest, err := decode(rec)
 		if err != nil {
@@ -167,8 +167,10 @@ func amend[T any](l *loader, section string, decode func([]byte) (T, []byte, err
 		return rest, nil
 	})
 	if err != nil {
+		out.release()
 		return err
 	}
+	l.bufs[sp.index].release()
 	l.bufs[sp.index] = out
 	return nil
 }

@@ -27,6 +27,12 @@ func linkSources(t *testing.T) ([]ingest.Source, ingest.Readers) {
 }
 
 func TestLinkAmendsAndAdds(t *testing.T) {
+	for name, mode := range bufferModes {
+		t.Run(name, func(t *testing.T) { testLinkAmendsAndAdds(t, mode) })
+	}
+}
+
+func testLinkAmendsAndAdds(t *testing.T, mode func(ingest.Options) ingest.Options) {
 	srcs, readers := linkSources(t)
 	linkFile := tempFile(t, "links.yaml", "links\n")
 	var seen []string
@@ -49,7 +55,7 @@ func TestLinkAmendsAndAdds(t *testing.T) {
 		return f.Close()
 	}
 	st := &fakeStore{}
-	meta, err := ingest.Load(context.Background(), st, srcs, ingest.Options{Readers: readers, Link: link})
+	meta, err := ingest.Load(context.Background(), st, srcs, mode(ingest.Options{Readers: readers, Link: link}))
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "p", "b"}, seen)
 	d := st.data

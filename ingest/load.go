@@ -77,6 +77,14 @@ type Options struct {
 	CollectedAt time.Time
 	// Limits caps input sizes (see limits.go); zero fields take the defaults.
 	Limits Limits
+	// TempDir is where the load spills the validated records it holds past
+	// 64 MiB until they are written to the store (an unnamed temporary file,
+	// gone when the load returns); empty means the system's temporary
+	// directory. The CLI puts it next to an embedded store.
+	TempDir string
+	// spillAt overrides the 64 MiB (tests; negative spills every chunk),
+	// chunk the size of record chunks.
+	spillAt, chunk int
 	// Link, when not nil, runs after every source has been read without a
 	// problem and before references are resolved: the cross-source links
 	// (ingest/link). Its files are listed in the snapshot's Files.
@@ -100,6 +108,7 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 	}
 	l := newLoader(opts)
 	defer l.closeStreams()
+	defer l.pool.Close()
 	readers := make([]ReadFunc, len(sources))
 	for i, src := range sources {
 		fn, err := readerFor(src, opts.Readers, l)
@@ -121,6 +130,9 @@ func Load(ctx context.Context, st graph.Ingester, sources []Source, opts Options
 		}
 		if err != nil && !l.errAsLimit(err) {
 			return graph.SnapshotMeta{}, fmt.Errorf("ingest %s: %w", src.Path, err)
+		}
+		if err := l.pool.Err(); err != nil { // no room to spill: stop before memory runs out
+			return graph.SnapshotMeta{}, err
 		}
 		in.finish()
 	}

@@ -63,6 +63,13 @@ func feedEntries(byPath map[string][]entry) ingest.ReadFunc {
 // the same content for the same name) into st and returns the paths.
 func loadSources(t *testing.T, st graph.Ingester, srcs ...src) ([]string, graph.SnapshotMeta, error) {
 	t.Helper()
+	return loadSourcesWith(t, st, held, srcs...)
+}
+
+// loadSourcesWith is loadSources with the record buffers held in memory
+// (held) or spilled (ingest.SpillEverything).
+func loadSourcesWith(t *testing.T, st graph.Ingester, mode func(ingest.Options) ingest.Options, srcs ...src) ([]string, graph.SnapshotMeta, error) {
+	t.Helper()
 	byPath := map[string][]entry{}
 	var sources []ingest.Source
 	var paths []string
@@ -74,7 +81,7 @@ func loadSources(t *testing.T, st graph.Ingester, srcs ...src) ([]string, graph.
 	}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	meta, err := ingest.Load(context.Background(), st, sources,
-		ingest.Options{Readers: ingest.Readers{AWSIAM: feedEntries(byPath)}, Now: func() time.Time { return now }})
+		mode(ingest.Options{Readers: ingest.Readers{AWSIAM: feedEntries(byPath)}, Now: func() time.Time { return now }}))
 	return paths, meta, err
 }
 
@@ -121,14 +128,16 @@ func TestPlaceholderSupersededByRegular(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			st := &fakeStore{}
-			_, _, err := loadSources(t, st, tt.srcs...)
-			require.NoError(t, err)
-			require.True(t, st.committed)
-			require.Equal(t, tt.want, identityNames(st.data))
-			require.Len(t, st.data.CredentialList, 1)
-		})
+		for name, mode := range bufferModes {
+			t.Run(tt.name+"/"+name, func(t *testing.T) {
+				st := &fakeStore{}
+				_, _, err := loadSourcesWith(t, st, mode, tt.srcs...)
+				require.NoError(t, err)
+				require.True(t, st.committed)
+				require.Equal(t, tt.want, identityNames(st.data))
+				require.Len(t, st.data.CredentialList, 1)
+			})
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -65,6 +66,9 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 				}
 				defer s.Close()
 				st = s
+				if f, ok := s.(interface{ Path() string }); ok { // the embedded store
+					conf.tempDir = filepath.Dir(f.Path())
+				}
 			}
 			var err error
 			var at time.Time
@@ -115,8 +119,8 @@ func (g *globals) ingest(cmd *cobra.Command, st graph.Ingester, paths []string, 
 	rs.Vault = vr.Read // the same reader answers the link pass about KV secrets
 	update, done := g.progress("ingest", true)
 	meta, err := ingest.Load(cmd.Context(), st, srcs, ingest.Options{Progress: update, Readers: rs, CollectedAt: collectedAt,
-		Limits: ingest.Limits{FileBytes: conf.maxFileBytes},
-		Link:   link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
+		Limits: ingest.Limits{FileBytes: conf.maxFileBytes}, TempDir: conf.tempDir,
+		Link: link.Config{Files: conf.links, SecretWritten: vr.KVUpdated}.LinkFunc()})
 	done()
 	if err != nil {
 		if errors.Is(err, ingest.ErrInvalid) {
@@ -140,6 +144,7 @@ type sourceConfigs struct {
 	pg           postgres.Options
 	warn         io.Writer
 	links        []string // --link files
+	tempDir      string   // where the load spills its records: next to an embedded store ("": the system's)
 	// awsOpts are the aws-iam condition-evaluation options (--collected-at,
 	// --aws-context).
 	awsOpts awsiam.Options

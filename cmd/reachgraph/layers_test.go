@@ -24,7 +24,7 @@ var allowed = map[string][]string{
 	"graph/export":      {"graph", "schema"},
 	"graph/storetest":   {"graph", "schema"},
 	"graph/stores":      {"graph", "graph/memstore", "graph/neo4jstore"},
-	"ingest":            {"graph", "schema"},
+	"ingest":            {"graph", "graph/spill", "schema"},
 	"ingest/":           {"ingest", "graph", "schema", "schema/iam"},
 	"analysis":          {"graph", "graph/projection", "schema"},
 	"analysis/":         {"analysis", "analysis/", "graph", "graph/projection", "schema"},
