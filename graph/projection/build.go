@@ -21,13 +21,9 @@ type builder struct {
 	parents []pendingRef // resource → parent id, resolved once every resource is known
 	sameAs  []pendingRef
 	member  edgeList
-	grantBy edgeList
-	grantOn edgeList
 	delegBy edgeList
 	delegTo edgeList
-	credsOf edgeList
 	credSys edgeList
-	stored  edgeList
 	sysRes  edgeList
 	// targets indexes systems and resources, groups the groups: the ids
 	// edges point to, in tables small enough to stay in cache.
@@ -115,12 +111,14 @@ func (b *builder) pack() {
 	p.MemberIn = b.member.reversed().build(r(Group))
 	p.MemberOut = b.member.build(principals())
 	p.members = b.memberWin.finish(&p.MemberOut, p.base[Identity], p.base[Group+1])
-	p.GrantOut = b.grantBy.build(principals())
-	p.GrantIn = b.grantOn.build(p.base[System], p.base[Resource+1])
+	// Grants and credentials are indexed by their fields: they are read
+	// into p.Grants and p.Creds in order, so no edge list is needed.
+	p.GrantOut = indexBy(p.base[Identity], p.base[Group+1], len(p.Grants), func(i int) int32 { return p.Grants[i].Principal })
+	p.GrantIn = indexBy(p.base[System], p.base[Resource+1], len(p.Grants), func(i int) int32 { return p.Grants[i].Target })
 	p.DelegOut = b.delegBy.build(principals())
 	p.DelegIn = b.delegTo.build(r(Identity))
-	p.CredsOf = b.credsOf.build(r(Identity))
-	p.StoredAt = b.stored.build(r(Resource))
+	p.CredsOf = indexBy(p.base[Identity], p.base[Identity+1], len(p.Creds), func(i int) int32 { return p.Creds[i].Owner })
+	p.StoredAt = indexBy(p.base[Resource], p.base[Resource+1], len(p.Creds), func(i int) int32 { return p.Creds[i].StoredIn })
 	p.SysRes = b.sysRes.build(r(System))
 	p.CredSys = b.credSys.build(0, int32(len(p.Creds)))
 	var child edgeList
@@ -131,6 +129,17 @@ func (b *builder) pack() {
 	}
 	p.Children = child.build(r(Resource))
 	*b = builder{p: p}
+}
+
+// sizeHint is a count from the snapshot's metadata as a capacity to reserve:
+// a slice filled by appending one record at a time would otherwise hold up
+// to twice its final size while it grows (gigabytes for the grants at tier
+// L). It is only a hint, so an implausible count reserves nothing.
+func sizeHint(n int) int {
+	if n < 0 || n > 1<<28 {
+		return 0
+	}
+	return n
 }
 
 func (b *builder) intern(s string) int32 {
@@ -301,6 +310,7 @@ func (b *builder) groups(ctx context.Context, r graph.Reader) error {
 
 func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 	p := b.p
+	p.Creds = slices.Grow(p.Creds, sizeHint(r.Meta().Counts.Credentials))
 	var lastOwner memo
 	for c, err := range r.Credentials(ctx) {
 		if err != nil {
@@ -337,10 +347,8 @@ func (b *builder) credentials(ctx context.Context, r graph.Reader) error {
 				return err
 			}
 			cr.StoredIn = loc
-			b.stored.add(loc, idx)
 		}
 		p.Creds = append(p.Creds, cr)
-		b.credsOf.add(owner, idx)
 	}
 	return nil
 }
@@ -421,6 +429,7 @@ func (b *builder) memberships(ctx context.Context, r graph.Reader) error {
 
 func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 	p := b.p
+	p.Grants = slices.Grow(p.Grants, sizeHint(r.Meta().Counts.Grants))
 	var last memo
 	for g, err := range r.Grants(ctx) {
 		if err != nil {
@@ -449,8 +458,6 @@ func (b *builder) grants(ctx context.Context, r graph.Reader) error {
 			p.grantWin.set(idx, w)
 		}
 		p.Grants = append(p.Grants, gr)
-		b.grantBy.add(from, idx)
-		b.grantOn.add(to, idx)
 	}
 	return nil
 }

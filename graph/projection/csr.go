@@ -38,20 +38,40 @@ func (l *edgeList) add(from, val int32) {
 // build packs the list into a CSR over nodes [lo, hi) with a stable counting
 // sort, so neighbours keep their insertion order, and frees the list.
 func (l *edgeList) build(lo, hi int32) CSR {
-	n := int(hi - lo)
-	off := make([]uint32, n+1)
-	for _, f := range l.from {
-		off[f-lo+1]++
+	c := countingCSR(lo, hi, len(l.from), func(i int) int32 { return l.from[i] }, func(i int) int32 { return l.val[i] })
+	*l = edgeList{}
+	return c
+}
+
+// indexBy is the CSR over nodes [lo, hi) of the indexes i < n by key(i),
+// increasing, leaving out keys that are None: what an edgeList of the pairs
+// (key(i), i) would build, without holding the list (at tier L the grants
+// alone would need a gigabyte of pairs).
+func indexBy(lo, hi int32, n int, key func(i int) int32) CSR {
+	return countingCSR(lo, hi, n, key, func(i int) int32 { return int32(i) })
+}
+
+// countingCSR sorts the pairs (from(i), val(i)), i < n, stably by from into
+// a CSR over nodes [lo, hi); pairs whose from is None are left out.
+func countingCSR(lo, hi int32, n int, from, val func(i int) int32) CSR {
+	nodes := int(hi - lo)
+	off := make([]uint32, nodes+1)
+	for i := range n {
+		if f := from(i); f != None {
+			off[f-lo+1]++
+		}
 	}
-	for i := 1; i <= n; i++ {
+	for i := 1; i <= nodes; i++ {
 		off[i] += off[i-1]
 	}
-	adj := make([]int32, len(l.from))
-	pos := make([]uint32, n)
-	copy(pos, off[:n])
-	for i, f := range l.from {
-		adj[pos[f-lo]] = l.val[i]
-		pos[f-lo]++
+	adj := make([]int32, off[nodes])
+	pos := make([]uint32, nodes)
+	copy(pos, off[:nodes])
+	for i := range n {
+		if f := from(i); f != None {
+			adj[pos[f-lo]] = val(i)
+			pos[f-lo]++
+		}
 	}
 	return CSR{Base: lo, Off: off, Adj: adj}
 }
