@@ -55,6 +55,9 @@ intact and 2 naming the damaged snapshots otherwise.`,
 				if err := g.printVerification(v.File, checks); err != nil {
 					return err
 				}
+				if v.Pending > 0 {
+					fmt.Fprintf(g.env.Stderr, "note: %d bytes of records from an ingest that did not finish wait in %s: no snapshot, not damage; the next ingest removes them\n", v.Pending, st.Path())
+				}
 				return verificationErr("store file "+st.Path(), v.File, checks)
 			case *neo4jstore.Store:
 				v, err := st.Verify(cmd.Context())

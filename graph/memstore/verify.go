@@ -20,6 +20,10 @@ type Verification struct {
 	File error
 	// Snapshots is every snapshot whose metadata could be read, oldest first.
 	Snapshots []SnapshotVerification
+	// Pending is how many bytes of records an ingest that died between its
+	// commit transactions left in the file: no snapshot, not damage, and
+	// removed by the next ingest.
+	Pending int64
 }
 
 // SnapshotVerification is the outcome of verifying one snapshot.
@@ -62,7 +66,13 @@ func (s *Store) Verify(ctx context.Context) (Verification, error) {
 		return v, nil // no file yet: an empty store
 	}
 	s.release()
-	if _, err := s.view(func(tx *bolt.Tx) error { return consistency(tx, s.path) }); err != nil {
+	if _, err := s.view(func(tx *bolt.Tx) error {
+		if err := consistency(tx, s.path); err != nil {
+			return err
+		}
+		v.Pending = pendingSize(tx)
+		return nil
+	}); err != nil {
 		v.File = s.storeErr(err)
 	}
 	list, err := s.Snapshots(ctx)
@@ -91,6 +101,29 @@ func (s *Store) Verify(ctx context.Context) (Verification, error) {
 		v.Snapshots = append(v.Snapshots, SnapshotVerification{Meta: m, Err: err})
 	}
 	return v, nil
+}
+
+// pendingSize is the size of the values in the pending bucket, where a
+// commit puts a snapshot's records until its last transaction moves them.
+func pendingSize(tx *bolt.Tx) int64 {
+	var n int64
+	var walk func(b *bolt.Bucket)
+	walk = func(b *bolt.Bucket) {
+		_ = b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				if sub := b.Bucket(k); sub != nil {
+					walk(sub)
+				}
+				return nil
+			}
+			n += int64(len(v))
+			return nil
+		})
+	}
+	if p := tx.Bucket(bucketPending); p != nil {
+		walk(p)
+	}
+	return n
 }
 
 // indexedIDs returns the ids in the id index, as far as it can be read.
