@@ -1,6 +1,10 @@
 package graph
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"io"
+)
 
 // DerivedReader is implemented by the Reader of a store that keeps data
 // derived from a snapshot's records next to them (the embedded store keeps
@@ -13,8 +17,33 @@ type DerivedReader interface {
 }
 
 // DeriveFunc computes the data stored under a name from a snapshot's
-// records at ingest.
-type DeriveFunc func(ctx context.Context, r Reader) ([]byte, error)
+// records at ingest, writing it to w as it goes, so that a store can keep
+// it on disk until it commits instead of in memory beside whatever the
+// function holds (the projection of a ten-million-identity estate is about
+// 4 GB, and so is its stored form). The data is what was written to w, and
+// only when the function returns nil; a store never reads it back before.
+type DeriveFunc func(ctx context.Context, r Reader, w io.Writer) error
+
+// DeriveData is the DeriveFunc of a function that returns its data whole.
+func DeriveData(fn func(ctx context.Context, r Reader) ([]byte, error)) DeriveFunc {
+	return func(ctx context.Context, r Reader, w io.Writer) error {
+		data, err := fn(ctx, r)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	}
+}
+
+// DeriveBytes runs fn over r and returns the data it wrote.
+func DeriveBytes(ctx context.Context, fn DeriveFunc, r Reader) ([]byte, error) {
+	var b bytes.Buffer
+	if err := fn(ctx, r, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
 
 // DeriveCheck tells, from data stored under a name, whether it is what that
 // name's DeriveFunc gives now for the same records — its format is the

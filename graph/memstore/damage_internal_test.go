@@ -69,7 +69,7 @@ func TestFileTruncatedWhileMapped(t *testing.T) {
 func TestDamageCorpus(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "reachgraph.db")
-	s, err := Open(path, withChunkSize(512), WithDerived("records", recordsJSON), withDerivedChunk(700))
+	s, err := Open(path, withChunkSize(512), WithDerived("records", graph.DeriveData(recordsJSON)), withDerivedChunk(700))
 	require.NoError(t, err)
 	storetest.Ingest(t, s, storetest.Synthetic(300, 1))
 	storetest.Ingest(t, s, storetest.Synthetic(300, 2))

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"hash/crc32"
 	"iter"
+	"maps"
 	"slices"
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
 // Derived data (WithDerived) lives in the snapshot's bucket:
@@ -79,39 +81,171 @@ func derivedSum(id graph.SnapshotID, name string, key, data []byte) uint32 {
 }
 
 // derive computes every derivation over the spooled records, or those
-// only that want names when it is not nil.
-func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, want map[string]bool) (map[string][]byte, error) {
-	out := map[string][]byte{}
+// only that want names when it is not nil. What a derivation writes goes in
+// chunks to the spool's pool: memory up to its budget, then its temporary
+// file, so a tier-L projection's 4 GB stored form is not held beside the
+// projection.
+func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, want map[string]bool) (map[string]derivedData, error) {
+	out := map[string]derivedData{}
 	for _, d := range s.opts.derived {
 		if want != nil && !want[d.name] {
 			continue
 		}
-		data, err := d.fn(ctx, &spoolReader{meta: meta, sp: sp})
+		w := &derivedWriter{pool: sp.pool, chunk: s.opts.derivedChunk}
+		err := d.fn(ctx, &spoolReader{meta: meta, sp: sp}, w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}
-		if err == nil {
-			out[d.name] = data
+		if perr := sp.pool.Err(); perr != nil {
+			return nil, perr
+		}
+		if err != nil {
+			w.discard()
+			continue
+		}
+		out[d.name] = w.finish()
+	}
+	return out, nil
+}
+
+// derivedData is what one derivation wrote: size bytes in chunks of the
+// store's derived chunk size, held by the ingest's spool pool.
+type derivedData struct {
+	size   int
+	chunks []spill.Ref
+}
+
+// derivedWriter is the io.Writer a derivation writes to: it cuts what it
+// gets into the chunks the store keeps (each with room for its checksum)
+// and seals each full one into the pool.
+type derivedWriter struct {
+	pool  *spill.Pool
+	chunk int
+	cur   []byte
+	out   derivedData
+}
+
+func (w *derivedWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if w.cur == nil {
+			w.cur = make([]byte, 0, w.chunk+crcLen)
+		}
+		k := min(len(p), w.chunk-len(w.cur))
+		w.cur, p = append(w.cur, p[:k]...), p[k:]
+		if len(w.cur) == w.chunk {
+			w.seal()
+		}
+	}
+	w.out.size += n
+	return n, nil
+}
+
+func (w *derivedWriter) seal() {
+	ref, reuse := w.pool.Seal(w.cur)
+	w.out.chunks = append(w.out.chunks, ref)
+	if w.cur = w.cur[:0]; !reuse {
+		w.cur = nil // the pool keeps it
+	}
+}
+
+// finish seals the last chunk and returns what was written.
+func (w *derivedWriter) finish() derivedData {
+	if len(w.cur) > 0 {
+		w.seal()
+	}
+	return w.out
+}
+
+// discard gives back the memory of what a failed derivation wrote.
+func (w *derivedWriter) discard() {
+	for _, r := range w.out.chunks {
+		w.pool.Release(r)
+	}
+}
+
+// bytes is d whole, for comparing it with what is stored.
+func (d derivedData) bytes(pool *spill.Pool) ([]byte, error) {
+	out := make([]byte, 0, d.size)
+	var buf []byte
+	for _, ref := range d.chunks {
+		part, err := pool.Read(ref, buf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+		if ref.Spilled() {
+			buf = part
 		}
 	}
 	return out, nil
 }
 
-// putDerived stores the derived data in the snapshot's bucket snap.
-func putDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string][]byte, chunk int) error {
-	if len(derived) == 0 {
-		return nil
+// derivedPut is one key of a derived data bucket and its value.
+type derivedPut struct {
+	name     string
+	key, val []byte
+}
+
+// derivedPuts yields the entries that store derived under a snapshot's
+// derived bucket, names in order: each name's size, then its chunks, every
+// value with its checksum. A chunk's value is fresh memory (bbolt keeps it
+// until the transaction commits), read from the pool when it is yielded.
+func derivedPuts(id graph.SnapshotID, derived map[string]derivedData, pool *spill.Pool) iter.Seq2[derivedPut, error] {
+	return func(yield func(derivedPut, error) bool) {
+		for _, name := range slices.Sorted(maps.Keys(derived)) {
+			d := derived[name]
+			size := binary.BigEndian.AppendUint64(nil, uint64(d.size))
+			if !yield(derivedPut{name: name, key: keySize, val: binary.BigEndian.AppendUint32(size, derivedSum(id, name, keySize, size))}, nil) {
+				return
+			}
+			for n, ref := range d.chunks {
+				part, err := pool.Read(ref, make([]byte, 0, ref.Len()+crcLen))
+				if err != nil {
+					yield(derivedPut{}, err)
+					return
+				}
+				key := chunkKey(nil, uint32(n))
+				v := append(part[:len(part):len(part)+crcLen], 0, 0, 0, 0)
+				binary.BigEndian.PutUint32(v[len(part):], derivedSum(id, name, key, part))
+				if !yield(derivedPut{name: name, key: key, val: v}, nil) {
+					return
+				}
+			}
+		}
 	}
-	all, err := snap.CreateBucket(bucketDerived)
-	if err != nil {
-		return err
+}
+
+// putDerivedIn puts every entry of puts into the derived bucket all,
+// creating each name's bucket.
+func putDerivedIn(all *bolt.Bucket, puts iter.Seq2[derivedPut, error]) error {
+	for p, err := range puts {
+		if err != nil {
+			return err
+		}
+		if err := putDerivedEntry(all, p); err != nil {
+			return err
+		}
 	}
-	return putDerivedIn(all, id, derived, chunk)
+	return nil
+}
+
+// putDerivedEntry puts one entry into its name's bucket of all.
+func putDerivedEntry(all *bolt.Bucket, p derivedPut) error {
+	b := all.Bucket([]byte(p.name))
+	if b == nil {
+		var err error
+		if b, err = all.CreateBucket([]byte(p.name)); err != nil {
+			return err
+		}
+	}
+	b.FillPercent = 1
+	return b.Put(p.key, p.val)
 }
 
 // replaceDerived stores the derived data in the snapshot's bucket snap in
 // place of any stored under the same names.
-func replaceDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string][]byte, chunk int) error {
+func replaceDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string]derivedData, pool *spill.Pool) error {
 	all, err := snap.CreateBucketIfNotExists(bucketDerived)
 	if err != nil {
 		return err
@@ -127,33 +261,7 @@ func replaceDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string][
 			}
 		}
 	}
-	return putDerivedIn(all, id, derived, chunk)
-}
-
-// putDerivedIn stores the derived data in the snapshot's derived bucket all.
-func putDerivedIn(all *bolt.Bucket, id graph.SnapshotID, derived map[string][]byte, chunk int) error {
-	for name, data := range derived {
-		b, err := all.CreateBucket([]byte(name))
-		if err != nil {
-			return err
-		}
-		b.FillPercent = 1
-		size := binary.BigEndian.AppendUint64(nil, uint64(len(data)))
-		if err := b.Put(keySize, binary.BigEndian.AppendUint32(size, derivedSum(id, name, keySize, size))); err != nil {
-			return err
-		}
-		var key []byte
-		for n := 0; n*chunk < len(data); n++ {
-			part := data[n*chunk : min(len(data), (n+1)*chunk)]
-			key = chunkKey(key, uint32(n))
-			v := append(append(make([]byte, 0, len(part)+crcLen), part...), 0, 0, 0, 0)
-			binary.BigEndian.PutUint32(v[len(part):], derivedSum(id, name, key, part))
-			if err := b.Put(key, v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return putDerivedIn(all, derivedPuts(id, derived, pool))
 }
 
 // Derived implements graph.DerivedReader: the data stored under name at

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,8 +23,8 @@ import (
 func TestDerived(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "reachgraph.db")
-	s, err := Open(path, WithDerived("records", recordsJSON), withDerivedChunk(1000),
-		WithDerived("broken", func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("cannot") }))
+	s, err := Open(path, WithDerived("records", graph.DeriveData(recordsJSON)), withDerivedChunk(1000),
+		WithDerived("broken", graph.DeriveData(func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("cannot") })))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	d := storetest.Synthetic(300, 1)
@@ -116,7 +117,7 @@ func TestReingestRefreshesDerived(t *testing.T) {
 	require.Nil(t, data, "stored without derived data")
 
 	var notes []string
-	again, data := reingest(WithDerived("records", recordsJSON), WithNotify(func(m string) { notes = append(notes, m) }))
+	again, data := reingest(WithDerived("records", graph.DeriveData(recordsJSON)), WithNotify(func(m string) { notes = append(notes, m) }))
 	require.Equal(t, first, again, "the existing snapshot's metadata")
 	require.Equal(t, []string{"snapshot " + string(first.ID) + ": stored records was missing; stored now"}, notes)
 	s, err := Open(path)
@@ -130,7 +131,7 @@ func TestReingestRefreshesDerived(t *testing.T) {
 
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
-	_, data = reingest(WithDerived("records", recordsJSON))
+	_, data = reingest(WithDerived("records", graph.DeriveData(recordsJSON)))
 	require.True(t, bytes.Equal(want, data))
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -140,7 +141,7 @@ func TestReingestRefreshesDerived(t *testing.T) {
 		b, err := recordsJSON(ctx, r)
 		return append([]byte("v2:"), b...), err
 	}
-	_, data = reingest(WithDerived("records", other))
+	_, data = reingest(WithDerived("records", graph.DeriveData(other)))
 	require.True(t, bytes.Equal(append([]byte("v2:"), want...), data), "a different form is replaced")
 
 	db, err := bolt.Open(path, 0o600, nil)
@@ -152,7 +153,7 @@ func TestReingestRefreshesDerived(t *testing.T) {
 		return b.Put(chunkKey(nil, 2), v)
 	}))
 	require.NoError(t, db.Close())
-	_, data = reingest(WithDerived("records", recordsJSON))
+	_, data = reingest(WithDerived("records", graph.DeriveData(recordsJSON)))
 	require.True(t, bytes.Equal(want, data), "damaged derived data is replaced")
 	s, err = Open(path)
 	require.NoError(t, err)
@@ -165,10 +166,10 @@ func TestReingestRefreshesDerived(t *testing.T) {
 	// without computing it; data that fails it is computed and replaced.
 	calls := 0
 	counted := func(ctx context.Context, r graph.Reader) ([]byte, error) { calls++; return other(ctx, r) }
-	_, data = reingest(WithDerived("records", counted), WithDerivedCheck("records", func([]byte) bool { return true }))
+	_, data = reingest(WithDerived("records", graph.DeriveData(counted)), WithDerivedCheck("records", func([]byte) bool { return true }))
 	require.Zero(t, calls, "current data is not computed")
 	require.True(t, bytes.Equal(want, data), "and is kept")
-	_, data = reingest(WithDerived("records", counted), WithDerivedCheck("records", func(b []byte) bool { return bytes.HasPrefix(b, []byte("v2:")) }))
+	_, data = reingest(WithDerived("records", graph.DeriveData(counted)), WithDerivedCheck("records", func(b []byte) bool { return bytes.HasPrefix(b, []byte("v2:")) }))
 	require.Equal(t, 1, calls)
 	require.True(t, bytes.Equal(append([]byte("v2:"), want...), data), "data of another form is replaced")
 }
@@ -239,4 +240,71 @@ func TestReingestRepairsRecords(t *testing.T) {
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(before, after), "intact records are not rewritten")
+}
+
+// TestDerivedSpilledAndBatched: derived data written piece by piece goes
+// to the spool's temporary file past its budget and into the store in
+// several commit transactions; it reads back as written, as data held whole
+// and committed at once does, and a derivation that fails halfway leaves
+// nothing.
+func TestDerivedSpilledAndBatched(t *testing.T) {
+	ctx := context.Background()
+	d := storetest.Synthetic(300, 1)
+	halfway := func(ctx context.Context, r graph.Reader, w io.Writer) error {
+		if _, err := w.Write(make([]byte, 5000)); err != nil {
+			return err
+		}
+		return errors.New("cannot finish")
+	}
+	piecewise := func(ctx context.Context, r graph.Reader, w io.Writer) error {
+		data, err := recordsJSON(ctx, r)
+		if err != nil {
+			return err
+		}
+		for len(data) > 0 { // odd pieces across the chunk boundaries
+			n := min(len(data), 333)
+			if _, err := w.Write(data[:n]); err != nil {
+				return err
+			}
+			data = data[n:]
+		}
+		return nil
+	}
+	commits := func(opts ...Option) int { // commit transactions of an ingest without "records"
+		batches := 0
+		s, err := Open(filepath.Join(t.TempDir(), "reachgraph.db"), append(opts, withAfterBatch(func() { batches++ }))...)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		storetest.Ingest(t, s, d)
+		return batches
+	}
+	derivedOf := func(opts ...Option) ([]byte, int) {
+		batches := 0
+		opts = append(opts, withDerivedChunk(1000), WithDerived("half", halfway), withAfterBatch(func() { batches++ }))
+		s, err := Open(filepath.Join(t.TempDir(), "reachgraph.db"), opts...)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		meta := storetest.Ingest(t, s, d)
+		r, err := s.Snapshot(ctx, meta.ID)
+		require.NoError(t, err)
+		got, found, err := r.(graph.DerivedReader).Derived(ctx, "records")
+		require.NoError(t, err)
+		require.True(t, found)
+		want, err := recordsJSON(ctx, r) // what the derivation computed, over the stored records
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(want, got), "derived data read back differs")
+		_, found, err = r.(graph.DerivedReader).Derived(ctx, "half")
+		require.NoError(t, err)
+		require.False(t, found, "a derivation that failed halfway stores nothing")
+		v, err := s.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, v.Intact(), "%+v", v)
+		return got, batches
+	}
+	held, _ := derivedOf(WithDerived("records", graph.DeriveData(recordsJSON)))
+	require.Greater(t, len(held), 5000, "several chunks")
+	spilled, batches := derivedOf(WithDerived("records", piecewise), withSpillAt(0), withCommitBatch(2000))
+	require.Len(t, spilled, len(held))
+	require.GreaterOrEqual(t, batches-commits(withSpillAt(0), withCommitBatch(2000)), len(spilled)/2000,
+		"the derived data took transactions of its own, about 2000 bytes each")
 }

@@ -111,14 +111,14 @@ func (s *Store) findExact(id graph.SnapshotID) (meta graph.SnapshotMeta, found b
 // against other writers, from the first transaction to the last; what a
 // process that died in between left in the pending bucket is removed by the
 // next commit.
-func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]byte) (out graph.SnapshotMeta, err error) {
+func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string]derivedData) (out graph.SnapshotMeta, err error) {
 	metaJSON, err := json.Marshal(meta)
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: encode metadata: %w", err)
 	}
 	adding := sp.bytes
-	for _, data := range derived {
-		adding += len(data)
+	for _, d := range derived {
+		adding += d.size
 	}
 	err = s.updates(adding, func(update func(func(tx *bolt.Tx) error) error) error {
 		var key []byte
@@ -148,7 +148,11 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]
 		if err != nil || key == nil {
 			return err
 		}
-		if err := s.putRecordsBatched(update, key, meta.ID, sp); err != nil {
+		err = s.putRecordsBatched(update, key, meta.ID, sp)
+		if err == nil && len(derived) > 0 {
+			err = s.putDerivedBatched(update, key, meta.ID, derivedPuts(meta.ID, derived, sp.pool))
+		}
+		if err != nil {
 			// Leave nothing behind when the file still takes writes; else
 			// the next commit clears it.
 			_ = update(func(tx *bolt.Tx) error { _, err := clearPending(tx); return err })
@@ -171,12 +175,9 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string][]
 			if !bytes.Equal(seqKey(seq), key) {
 				return fmt.Errorf("snapshot %s: the store took another snapshot during the commit: %w", meta.ID, graph.ErrCorrupt)
 			}
-			// Moved first: bbolt moves what earlier transactions wrote,
-			// so what this one adds goes in after the move.
+			// The records and the derived data came in earlier
+			// transactions: the move takes them along.
 			if err := pending.MoveBucket(key, tx.Bucket(bucketSnapshots)); err != nil {
-				return err
-			}
-			if err := putDerived(tx.Bucket(bucketSnapshots).Bucket(key), meta.ID, derived, s.opts.derivedChunk); err != nil {
 				return err
 			}
 			if err := metas.Put(key, sealMeta(key, metaJSON)); err != nil {
@@ -209,6 +210,60 @@ func clearPending(tx *bolt.Tx) (*bolt.Bucket, error) {
 	return tx.CreateBucket(bucketPending)
 }
 
+// pendingSnap is the pending bucket of the snapshot being committed under key.
+func pendingSnap(tx *bolt.Tx, key []byte, id graph.SnapshotID) (*bolt.Bucket, error) {
+	var snap *bolt.Bucket
+	if pending := tx.Bucket(bucketPending); pending != nil {
+		snap = pending.Bucket(key)
+	}
+	if snap == nil {
+		return nil, fmt.Errorf("snapshot %s: its pending records are gone: %w", id, graph.ErrCorrupt)
+	}
+	return snap, nil
+}
+
+// putDerivedBatched puts the derived data entries into the derived bucket
+// of the pending snapshot bucket key, about commitBatch bytes per write
+// transaction, like the records.
+func (s *Store) putDerivedBatched(update func(func(tx *bolt.Tx) error) error, key []byte, id graph.SnapshotID, puts iter.Seq2[derivedPut, error]) error {
+	next, stop := iter.Pull2(puts)
+	defer stop()
+	for done := false; !done; {
+		err := update(func(tx *bolt.Tx) error {
+			snap, err := pendingSnap(tx, key, id)
+			if err != nil {
+				return err
+			}
+			all, err := snap.CreateBucketIfNotExists(bucketDerived)
+			if err != nil {
+				return err
+			}
+			for size := 0; size < s.opts.commitBatch; {
+				p, err, ok := next()
+				if !ok {
+					done = true
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if err := putDerivedEntry(all, p); err != nil {
+					return err
+				}
+				size += len(p.val)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !done && s.opts.afterBatch != nil {
+			s.opts.afterBatch()
+		}
+	}
+	return nil
+}
+
 // putRecordsBatched puts sp's record chunks into the kind buckets of the
 // pending snapshot bucket key, about commitBatch bytes per write
 // transaction.
@@ -218,12 +273,9 @@ func (s *Store) putRecordsBatched(update func(func(tx *bolt.Tx) error) error, ke
 	var ck []byte
 	for done := false; !done; {
 		err := update(func(tx *bolt.Tx) error {
-			var snap *bolt.Bucket
-			if pending := tx.Bucket(bucketPending); pending != nil {
-				snap = pending.Bucket(key)
-			}
-			if snap == nil {
-				return fmt.Errorf("snapshot %s: its pending records are gone: %w", id, graph.ErrCorrupt)
+			snap, err := pendingSnap(tx, key, id)
+			if err != nil {
+				return err
 			}
 			var b *bolt.Bucket
 			bk := kind(numKinds)
@@ -298,13 +350,19 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	if err != nil {
 		return err
 	}
-	stale := map[string][]byte{}
+	stale := map[string]derivedData{}
 	adding := 0
-	for name, data := range fresh {
-		if old, ok := stored[name]; ok && bytes.Equal(old, data) {
-			continue
+	for name, d := range fresh {
+		if old, ok := stored[name]; ok {
+			data, err := d.bytes(sp.pool)
+			if err != nil {
+				return err
+			}
+			if bytes.Equal(old, data) {
+				continue
+			}
 		}
-		stale[name], adding = data, adding+len(data)
+		stale[name], adding = d, adding+d.size
 	}
 	if len(stale) == 0 {
 		return nil
@@ -318,7 +376,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 		if snap == nil {
 			return fmt.Errorf("snapshot %s: no record bucket: %w", meta.ID, graph.ErrCorrupt)
 		}
-		return replaceDerived(snap, meta.ID, stale, s.opts.derivedChunk)
+		return replaceDerived(snap, meta.ID, stale, sp.pool)
 	})
 	if err == nil {
 		for _, name := range slices.Sorted(maps.Keys(stale)) {

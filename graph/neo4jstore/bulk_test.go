@@ -195,7 +195,7 @@ func TestBulkImportWritesDerivedParts(t *testing.T) {
 		got[row[1]] = append(got[row[1]], raw...)
 	}
 	require.NotContains(t, got, "fails")
-	want, err := projection.Derive(ctx, metaDataset{d, meta})
+	want, err := graph.DeriveBytes(ctx, projection.Derive, metaDataset{d, meta})
 	require.NoError(t, err)
 	require.Equal(t, want, got[projection.StoredName])
 	wantBig, _ := bigDerived(ctx, metaDataset{d, meta})

@@ -45,7 +45,7 @@ func derive(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.Sna
 	}
 	out := make(map[string][]byte, len(fns))
 	for _, name := range slices.Sorted(maps.Keys(fns)) {
-		data, err := fns[name](ctx, metaReader{Dataset: d, meta: meta})
+		data, err := graph.DeriveBytes(ctx, fns[name], metaReader{Dataset: d, meta: meta})
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}

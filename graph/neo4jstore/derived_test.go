@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -36,8 +37,8 @@ func bigDerived(_ context.Context, r graph.Reader) ([]byte, error) {
 func testDerived() map[string]graph.DeriveFunc {
 	return map[string]graph.DeriveFunc{
 		projection.StoredName: projection.Derive,
-		"big":                 bigDerived,
-		"fails":               func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("no") },
+		"big":                 graph.DeriveData(bigDerived),
+		"fails":               graph.DeriveData(func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("no") }),
 	}
 }
 
@@ -258,10 +259,10 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	query(t, drv, "CREATE (:Derived {snapshot: $s, name: $n, part: 0, parts: 9, size: 1, sha256: '', data: ''})",
 		map[string]any{"s": string(meta.ID), "n": "big\x00pending"})
 	v2 := testDerived()
-	v2["big"] = func(ctx context.Context, r graph.Reader) ([]byte, error) {
+	v2["big"] = graph.DeriveData(func(ctx context.Context, r graph.Reader) ([]byte, error) {
 		b, err := bigDerived(ctx, r)
 		return b[:len(b)/2], err
-	}
+	})
 	query(t, drv, "MATCH (d:Derived {snapshot: $s, name: $n}) SET d.sha256 = 'feed'",
 		map[string]any{"s": string(meta.ID), "n": projection.StoredName})
 	storetest.Ingest(t, openWith(t, func(o *neo4jstore.Options) { o.Derived = v2 }), d)
@@ -285,9 +286,9 @@ func TestReingestStoresDerivedData(t *testing.T) {
 	// without computing it.
 	calls := 0
 	checked := openWith(t, func(o *neo4jstore.Options) {
-		o.Derived = map[string]graph.DeriveFunc{projection.StoredName: func(ctx context.Context, r graph.Reader) ([]byte, error) {
+		o.Derived = map[string]graph.DeriveFunc{projection.StoredName: func(ctx context.Context, r graph.Reader, w io.Writer) error {
 			calls++
-			return projection.Derive(ctx, r)
+			return projection.Derive(ctx, r, w)
 		}}
 		o.DerivedCheck = map[string]graph.DeriveCheck{projection.StoredName: projection.Current}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"slices"
 	"unsafe"
 
@@ -41,6 +42,15 @@ func (p *Projection) AppendBinary(b []byte) ([]byte, error) {
 	e := encoder{b: append(slices.Grow(b, size.n), persistMagic...)}
 	p.encode(&e, sorted)
 	return e.b, nil
+}
+
+// WriteBinary writes p in the stored form (AppendBinary) to w, array by
+// array as they lie in memory, without a copy of the whole.
+func (p *Projection) WriteBinary(w io.Writer) error {
+	e := encoder{w: w}
+	e.write([]byte(persistMagic))
+	p.encode(&e, p.ids.sortedIDs())
+	return e.err
 }
 
 func (p *Projection) encode(e *encoder, sorted []int32) {
@@ -91,11 +101,15 @@ func (p *Projection) csrs() []*CSR {
 		&p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes}
 }
 
-// encoder appends the stored form to b, or only counts its bytes in n.
+// encoder appends the stored form to b, writes it to w (when set), or
+// only counts its bytes in n. Writing, it keeps the first error.
 type encoder struct {
 	b        []byte
 	n        int
 	counting bool
+	w        io.Writer
+	err      error
+	scratch  [8]byte
 }
 
 func (e *encoder) word(w uint64) {
@@ -103,7 +117,20 @@ func (e *encoder) word(w uint64) {
 		e.n += 8
 		return
 	}
+	if e.w != nil {
+		binary.LittleEndian.PutUint64(e.scratch[:], w)
+		e.write(e.scratch[:])
+		return
+	}
 	e.b = binary.LittleEndian.AppendUint64(e.b, w)
+}
+
+// write sends b to w, counting it, unless an earlier write failed.
+func (e *encoder) write(b []byte) {
+	if e.err == nil && len(b) > 0 {
+		_, e.err = e.w.Write(b)
+		e.n += len(b)
+	}
 }
 
 func put[T any](e *encoder, s []T) {
@@ -114,6 +141,11 @@ func put[T any](e *encoder, s []T) {
 	e.word(uint64(len(raw)))
 	if e.counting {
 		e.n += (len(raw) + 7) &^ 7
+		return
+	}
+	if e.w != nil {
+		e.write(raw)
+		e.write(make([]byte, (8-len(raw)%8)%8)) // the stream starts 8-aligned: pad like the buffer
 		return
 	}
 	e.b = append(e.b, raw...)
@@ -145,10 +177,10 @@ func Current(data []byte) bool {
 
 // Derive builds r's projection and returns its stored form; it is the
 // graph.DeriveFunc a store runs at ingest.
-func Derive(ctx context.Context, r graph.Reader) ([]byte, error) {
+func Derive(ctx context.Context, r graph.Reader, w io.Writer) error {
 	p, err := Build(ctx, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return p.AppendBinary(nil)
+	return p.WriteBinary(w)
 }

@@ -1,8 +1,10 @@
 package projection
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -61,6 +63,18 @@ func windowed() *graph.Dataset {
 	}
 }
 
+var errFull = errors.New("disk full")
+
+// failAfter is a writer that takes n bytes and then fails.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(b []byte) (int, error) {
+	if f.n -= len(b); f.n < 0 {
+		return 0, errFull
+	}
+	return len(b), nil
+}
+
 // A loaded projection is the built one: stored again it gives the same
 // bytes (every array, the windows in key order), and every id finds its node
 // through the rebuilt hash table.
@@ -75,6 +89,10 @@ func TestLoadIsBuild(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			data, err := p.AppendBinary(nil)
 			require.NoError(t, err)
+			var streamed bytes.Buffer
+			require.NoError(t, p.WriteBinary(&streamed))
+			require.Equal(t, data, streamed.Bytes(), "WriteBinary writes what AppendBinary appends")
+			require.ErrorIs(t, p.WriteBinary(&failAfter{n: len(data) / 2}), errFull, "a failed write is the error")
 			for _, shift := range []int{0, 1} { // 8-byte aligned, and not
 				buf := append(make([]byte, shift, len(data)+shift), data...)[shift:]
 				q, err := Load(p.Meta, buf)
