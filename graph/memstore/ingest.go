@@ -222,37 +222,17 @@ func pendingSnap(tx *bolt.Tx, key []byte, id graph.SnapshotID) (*bolt.Bucket, er
 	return snap, nil
 }
 
-// putDerivedBatched puts the derived data entries into the derived bucket
-// of the pending snapshot bucket key, about commitBatch bytes per write
-// transaction, like the records.
-func (s *Store) putDerivedBatched(update func(func(tx *bolt.Tx) error) error, key []byte, id graph.SnapshotID, puts iter.Seq2[derivedPut, error]) error {
-	next, stop := iter.Pull2(puts)
-	defer stop()
+// inBatches runs fill in write transactions until it reports done, each on
+// the pending snapshot bucket key; fill puts about commitBatch bytes.
+func (s *Store) inBatches(update func(func(tx *bolt.Tx) error) error, key []byte, id graph.SnapshotID, fill func(snap *bolt.Bucket) (done bool, err error)) error {
 	for done := false; !done; {
 		err := update(func(tx *bolt.Tx) error {
 			snap, err := pendingSnap(tx, key, id)
 			if err != nil {
 				return err
 			}
-			all, err := snap.CreateBucketIfNotExists(bucketDerived)
-			if err != nil {
-				return err
-			}
-			for size := 0; size < s.opts.commitBatch; {
-				p, err, ok := next()
-				if !ok {
-					done = true
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				if err := putDerivedEntry(all, p); err != nil {
-					return err
-				}
-				size += len(p.val)
-			}
-			return nil
+			done, err = fill(snap)
+			return err
 		})
 		if err != nil {
 			return err
@@ -264,6 +244,30 @@ func (s *Store) putDerivedBatched(update func(func(tx *bolt.Tx) error) error, ke
 	return nil
 }
 
+// putDerivedBatched puts the derived data entries into the derived bucket
+// of the pending snapshot bucket key, like the records.
+func (s *Store) putDerivedBatched(update func(func(tx *bolt.Tx) error) error, key []byte, id graph.SnapshotID, puts iter.Seq2[derivedPut, error]) error {
+	next, stop := iter.Pull2(puts)
+	defer stop()
+	return s.inBatches(update, key, id, func(snap *bolt.Bucket) (bool, error) {
+		all, err := snap.CreateBucketIfNotExists(bucketDerived)
+		if err != nil {
+			return false, err
+		}
+		for size := 0; size < s.opts.commitBatch; {
+			p, err, ok := next()
+			if !ok || err != nil {
+				return !ok, err
+			}
+			if err := putDerivedEntry(all, p); err != nil {
+				return false, err
+			}
+			size += len(p.val)
+		}
+		return false, nil
+	})
+}
+
 // putRecordsBatched puts sp's record chunks into the kind buckets of the
 // pending snapshot bucket key, about commitBatch bytes per write
 // transaction.
@@ -271,46 +275,29 @@ func (s *Store) putRecordsBatched(update func(func(tx *bolt.Tx) error) error, ke
 	next, stop := iter.Pull2(sp.all())
 	defer stop()
 	var ck []byte
-	for done := false; !done; {
-		err := update(func(tx *bolt.Tx) error {
-			snap, err := pendingSnap(tx, key, id)
-			if err != nil {
-				return err
+	return s.inBatches(update, key, id, func(snap *bolt.Bucket) (bool, error) {
+		var b *bolt.Bucket
+		bk := kind(numKinds)
+		for size := 0; size < s.opts.commitBatch; {
+			c, err, ok := next()
+			if !ok || err != nil {
+				return !ok, err
 			}
-			var b *bolt.Bucket
-			bk := kind(numKinds)
-			for size := 0; size < s.opts.commitBatch; {
-				c, err, ok := next()
-				if !ok {
-					done = true
-					return nil
+			if c.k != bk {
+				if b = snap.Bucket(kindBuckets[c.k]); b == nil {
+					return false, fmt.Errorf("snapshot %s: no %s bucket: %w", id, c.k, graph.ErrCorrupt)
 				}
-				if err != nil {
-					return err
-				}
-				if c.k != bk {
-					if b = snap.Bucket(kindBuckets[c.k]); b == nil {
-						return fmt.Errorf("snapshot %s: no %s bucket: %w", id, c.k, graph.ErrCorrupt)
-					}
-					b.FillPercent = 1 // keys only ever grow: pack pages full
-					bk = c.k
-				}
-				ck = chunkKey(ck, c.n)
-				if err := b.Put(ck, sealChunk(id, c.k, c.n, c.data)); err != nil {
-					return err
-				}
-				size += len(c.data)
+				b.FillPercent = 1 // keys only ever grow: pack pages full
+				bk = c.k
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			ck = chunkKey(ck, c.n)
+			if err := b.Put(ck, sealChunk(id, c.k, c.n, c.data)); err != nil {
+				return false, err
+			}
+			size += len(c.data)
 		}
-		if !done && s.opts.afterBatch != nil {
-			s.opts.afterBatch()
-		}
-	}
-	return nil
+		return false, nil
+	})
 }
 
 // refreshDerived stores the derived data of the existing snapshot meta
