@@ -47,7 +47,8 @@ func withDerivedChunk(n int) Option {
 }
 
 // WithDerived makes Ingest compute fn over the new snapshot's records and
-// store the result under name in the same transaction as the records.
+// store what it writes under name, committed with the records: visible
+// together with them or not at all.
 // Readers of the snapshot return it from Derived (graph.DerivedReader).
 // When fn fails (other than by ctx), the snapshot is stored without it, and
 // readers rebuild what it would hold.

@@ -53,8 +53,8 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
-	if sp.pool.Err() != nil {
-		return graph.SnapshotMeta{}, sp.pool.Err()
+	if err := sp.pool.Err(); err != nil {
+		return graph.SnapshotMeta{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
@@ -100,13 +100,13 @@ func (s *Store) findExact(id graph.SnapshotID) (meta graph.SnapshotMeta, found b
 	return meta, found, err
 }
 
-// commit writes the spooled snapshot. Its record chunks go in batches of
-// about commitBatch bytes, one write transaction each (bbolt keeps every
-// page a transaction writes in memory until it commits: one transaction for
-// a tier-L snapshot would hold gigabytes), into a bucket of the pending
-// bucket, under the sequence number the snapshot will have. The last
-// transaction adds the derived data, moves the bucket among the snapshots
-// and adds the metadata and the id index entry, so readers see the snapshot
+// commit writes the spooled snapshot. Its record chunks, then its derived
+// data, go in batches of about commitBatch bytes, one write transaction each
+// (bbolt keeps every page a transaction writes in memory until it commits:
+// one transaction for a tier-L snapshot would hold gigabytes), into a bucket
+// of the pending bucket, under the sequence number the snapshot will have.
+// The last transaction moves the bucket among the snapshots and adds the
+// metadata and the id index entry, so readers see the snapshot
 // whole or not at all. The file stays open read-write, and so locked
 // against other writers, from the first transaction to the last; what a
 // process that died in between left in the pending bucket is removed by the
