@@ -121,6 +121,9 @@ func (y *yamlWriter) key(indent int, name string) {
 // spaces returns n spaces (n ≤ len(indent)).
 func spaces(n int) string { return indent[:n] }
 
+// indent is the indentation of the depths an access usually reaches.
+const indent = "                                "
+
 func (y *yamlWriter) str(s string) {
 	if !utf8.ValidString(s) {
 		y.failed = true
