@@ -86,7 +86,7 @@ func (t *tally) addFinding(f *rules.Finding) {
 func NewFromSpool(snapshot string, asOf time.Time, since string, sp *Spool) (*Report, error) {
 	r := &Report{Snapshot: snapshot, AsOf: asOf.UTC(), Since: since, spool: sp}
 	var t tally
-	err := sp.Each(func(rec *Record) error {
+	err := sp.eachMeta(func(rec *Record) error {
 		return t.add(rec.Severity, rec.Category, rec.Identity, rec.Rule, rec.ID, rec.Suppressed, rec.New,
 			rec.CauseKind, rec.CauseKey, rec.Change, func() ([]analysis.Hop, error) { return cutOf(rec) })
 	})
@@ -229,39 +229,65 @@ func (r *Report) JSON(w io.Writer) error {
 	if r.spool == nil {
 		return enc.Encode(r)
 	}
-	// The document with no findings ends in `"findings": []` and "\n}\n";
-	// the findings go between the brackets, each indented two levels deep
-	// as the encoder indents an element of the array.
+	// The document with no groups and no findings ends in `"groups": [],`,
+	// `"findings": []` and "\n}\n"; the groups and the findings go between
+	// their brackets, each indented two levels deep as the encoder indents
+	// an element of an array. Each is encoded compact and indented on its
+	// own (appendIndent), so the whole document is never in memory: at
+	// scale the groups alone list millions of finding ids.
 	var head bytes.Buffer
 	henc := json.NewEncoder(&head)
 	henc.SetIndent("", "  ")
 	henc.SetEscapeHTML(false)
 	hr := *r
-	hr.Findings = []rules.Finding{}
+	hr.Groups, hr.Findings = []Group{}, []rules.Finding{}
 	if err := henc.Encode(&hr); err != nil {
 		return err
 	}
-	tail := []byte("[]\n}\n")
+	tail := []byte("[],\n  \"findings\": []\n}\n")
 	if !bytes.HasSuffix(head.Bytes(), tail) {
 		return fmt.Errorf("report: unexpected JSON layout")
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.Write(bytes.TrimSuffix(head.Bytes(), tail))
-	if r.spool.Len() == 0 {
-		bw.Write(tail)
-		return bw.Flush()
-	}
-	bw.WriteString("[")
 	var ind []byte
-	first := true
-	err := r.spool.Each(func(rec *Record) error {
+	element := func(first bool, compact []byte) error {
 		if !first {
 			bw.WriteString(",")
 		}
-		first = false
 		bw.WriteString("\n    ")
-		ind = appendIndent(ind[:0], rec.JSON, "    ", "  ")
+		ind = appendIndent(ind[:0], compact, "    ", "  ")
 		_, err := bw.Write(ind)
+		return err
+	}
+	if len(r.Groups) == 0 {
+		bw.WriteString("[]")
+	} else {
+		var g bytes.Buffer
+		genc := json.NewEncoder(&g)
+		genc.SetEscapeHTML(false)
+		bw.WriteString("[")
+		for i := range r.Groups {
+			g.Reset()
+			if err := genc.Encode(&r.Groups[i]); err != nil {
+				return err
+			}
+			if err := element(i == 0, bytes.TrimSuffix(g.Bytes(), []byte("\n"))); err != nil {
+				return err
+			}
+		}
+		bw.WriteString("\n  ]")
+	}
+	bw.WriteString(",\n  \"findings\": ")
+	if r.spool.Len() == 0 {
+		bw.WriteString("[]\n}\n")
+		return bw.Flush()
+	}
+	bw.WriteString("[")
+	first := true
+	err := r.spool.Each(func(rec *Record) error {
+		err := element(first, rec.JSON)
+		first = false
 		return err
 	})
 	if err != nil {

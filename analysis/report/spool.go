@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/jsonw"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -121,22 +122,30 @@ func (s *Spool) Add(fs []rules.Finding) error {
 }
 
 func encodeRecord(f *rules.Finding) (*Record, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(f); err != nil {
-		return nil, fmt.Errorf("report: encode finding %s: %w", f.ID, err)
+	js, ok := appendFinding(nil, f)
+	if !ok {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f); err != nil {
+			return nil, fmt.Errorf("report: encode finding %s: %w", f.ID, err)
+		}
+		js = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	}
 	kind, key, cut, change := Cause(f)
 	r := &Record{Severity: f.Severity, Category: f.Category, Rule: f.Rule, Identity: f.Identity, Resource: f.Resource,
 		Action: string(f.Action), Credential: f.Credential, ID: f.ID, Suppressed: f.Suppressed != nil, New: f.New,
-		CauseKind: kind, CauseKey: key, Change: change, JSON: bytes.TrimSuffix(b.Bytes(), []byte("\n"))}
+		CauseKind: kind, CauseKey: key, Change: change, JSON: js}
 	if cut != nil {
-		c, err := json.Marshal(cut)
-		if err != nil {
-			return nil, err
+		j := jsonw.Writer{Compact: true}
+		if j.Hops(cut); j.Failed {
+			c, err := json.Marshal(cut)
+			if err != nil {
+				return nil, err
+			}
+			j.B = c
 		}
-		r.Cut = c
+		r.Cut = j.B
 	}
 	return r, nil
 }
@@ -153,19 +162,29 @@ func compareRecords(a, b *Record) int {
 		cmp.Compare(a.Action, b.Action), cmp.Compare(a.Credential, b.Credential), cmp.Compare(a.ID, b.ID))
 }
 
-// spill sorts the held records and writes them as one run.
+// spill sorts the held records and writes them as one run: two files in
+// the same order, the records without their JSON (run-N) and the JSON
+// (run-N.json), so that the pass that counts and groups reads only the
+// first.
 func (s *Spool) spill() error {
 	slices.SortFunc(s.recs, compareRecords)
 	name := filepath.Join(s.dir, fmt.Sprintf("run-%06d", len(s.runs)))
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("report spool: %w", err)
+	var files [2]*os.File
+	for i, n := range []string{name, name + bodySuffix} {
+		f, err := os.OpenFile(n, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			if files[0] != nil {
+				files[0].Close()
+			}
+			return fmt.Errorf("report spool: %w", err)
+		}
+		files[i] = f
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	meta, body := bufio.NewWriterSize(files[0], 256<<10), bufio.NewWriterSize(files[1], 1<<20)
 	for _, r := range s.recs {
-		writeRecord(w, r)
+		writeRecord(meta, body, r)
 	}
-	err = errors.Join(w.Flush(), f.Close())
+	err := errors.Join(meta.Flush(), body.Flush(), files[0].Close(), files[1].Close())
 	if err != nil {
 		return fmt.Errorf("report spool: write %s: %w", name, err)
 	}
@@ -175,11 +194,14 @@ func (s *Spool) spill() error {
 	return nil
 }
 
-func writeRecord(w *bufio.Writer, r *Record) {
+// bodySuffix names the file of a run that holds the findings' JSON.
+const bodySuffix = ".json"
+
+func writeRecord(meta, body *bufio.Writer, r *Record) {
 	var n [binary.MaxVarintLen64]byte
-	str := func(b []byte) {
-		w.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
-		w.Write(b)
+	str := func(w *bufio.Writer, s string) {
+		w.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		w.WriteString(s)
 	}
 	flags := byte(0)
 	if r.Suppressed {
@@ -188,48 +210,75 @@ func writeRecord(w *bufio.Writer, r *Record) {
 	if r.New {
 		flags |= 2
 	}
-	w.WriteByte(flags)
+	meta.WriteByte(flags)
 	for _, v := range []string{string(r.Severity), string(r.Category), r.Rule, r.Identity, r.Resource, r.Action,
 		r.Credential, r.ID, r.CauseKind, r.CauseKey, r.Change} {
-		str([]byte(v))
+		str(meta, v)
 	}
-	str(r.Cut)
-	str(r.JSON)
+	str(meta, string(r.Cut))
+	str(body, string(r.JSON))
 }
 
-// readRecord reads the next record of a run; io.EOF at its end.
-func readRecord(rd *bufio.Reader) (*Record, error) {
-	flags, err := rd.ReadByte()
+// metaFields is how many length-prefixed fields follow a record's flags.
+const metaFields = 12
+
+// readField reads one length-prefixed field into buf (grown as needed).
+func readField(rd *bufio.Reader, buf []byte) ([]byte, error) {
+	n, err := binary.ReadUvarint(rd)
 	if err != nil {
-		return nil, err
+		return nil, io.ErrUnexpectedEOF
 	}
-	var fields [13][]byte
-	for i := range fields {
-		n, err := binary.ReadUvarint(rd)
-		if err != nil {
-			return nil, io.ErrUnexpectedEOF
-		}
-		if n > 1<<30 {
-			return nil, fmt.Errorf("report spool: record field of %d bytes", n)
-		}
-		fields[i] = make([]byte, n)
-		if _, err := io.ReadFull(rd, fields[i]); err != nil {
-			return nil, io.ErrUnexpectedEOF
-		}
+	if n > 1<<30 {
+		return nil, fmt.Errorf("report spool: record field of %d bytes", n)
 	}
-	r := &Record{Suppressed: flags&1 != 0, New: flags&2 != 0, Severity: schema.Severity(fields[0]),
-		Category: schema.Category(fields[1]), Rule: string(fields[2]), Identity: string(fields[3]),
-		Resource: string(fields[4]), Action: string(fields[5]), Credential: string(fields[6]), ID: string(fields[7]),
-		CauseKind: string(fields[8]), CauseKey: string(fields[9]), Change: string(fields[10]), Cut: fields[11],
-		JSON: fields[12]}
-	if len(r.Cut) == 0 {
-		r.Cut = nil
+	buf = slices.Grow(buf[:0], int(n))[:n]
+	if _, err := io.ReadFull(rd, buf); err != nil {
+		return nil, io.ErrUnexpectedEOF
 	}
-	return r, nil
+	return buf, nil
 }
 
-// Each calls fn on every record in report order.
-func (s *Spool) Each(fn func(*Record) error) error {
+// readRecord reads the next record of a run into r; io.EOF at its end. The
+// JSON is read when body is not nil, into r.JSON's array, so it is valid
+// until the next read.
+func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte) error {
+	flags, err := meta.ReadByte()
+	if err != nil {
+		return err
+	}
+	var fields [metaFields]string
+	for i := range fields {
+		b, err := readField(meta, *scratch)
+		if err != nil {
+			return err
+		}
+		*scratch = b
+		fields[i] = string(b)
+	}
+	*r = Record{Suppressed: flags&1 != 0, New: flags&2 != 0, Severity: schema.Severity(fields[0]),
+		Category: schema.Category(fields[1]), Rule: fields[2], Identity: fields[3], Resource: fields[4],
+		Action: fields[5], Credential: fields[6], ID: fields[7], CauseKind: fields[8], CauseKey: fields[9],
+		Change: fields[10], JSON: r.JSON[:0]}
+	if fields[11] != "" {
+		r.Cut = []byte(fields[11])
+	}
+	if body != nil {
+		if r.JSON, err = readField(body, r.JSON); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Each calls fn on every record in report order. The record and its JSON
+// are valid only during the call.
+func (s *Spool) Each(fn func(*Record) error) error { return s.each(true, fn) }
+
+// eachMeta is Each without reading the findings' JSON (Record.JSON is
+// empty for the records of a run).
+func (s *Spool) eachMeta(fn func(*Record) error) error { return s.each(false, fn) }
+
+func (s *Spool) each(withJSON bool, fn func(*Record) error) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -241,13 +290,25 @@ func (s *Spool) Each(fn func(*Record) error) error {
 			f.Close()
 		}
 	}()
-	for _, name := range s.runs {
+	open := func(name string, size int) (*bufio.Reader, error) {
 		f, err := os.Open(name)
 		if err != nil {
-			return fmt.Errorf("report spool: %w", err)
+			return nil, fmt.Errorf("report spool: %w", err)
 		}
 		files = append(files, f)
-		src := &mergeSource{rd: bufio.NewReaderSize(f, 256<<10), name: name}
+		return bufio.NewReaderSize(f, size), nil
+	}
+	for _, name := range s.runs {
+		src := &mergeSource{name: name, cur: &Record{}}
+		var err error
+		if src.meta, err = open(name, 64<<10); err != nil {
+			return err
+		}
+		if withJSON {
+			if src.body, err = open(name+bodySuffix, 256<<10); err != nil {
+				return err
+			}
+		}
 		if err := src.next(); err != nil {
 			return err
 		}
@@ -293,21 +354,22 @@ func (s *Spool) Findings(fn func(*rules.Finding) error) error {
 
 // mergeSource is one sorted run (a file, or the records still in memory).
 type mergeSource struct {
-	rd   *bufio.Reader
-	name string
-	mem  []*Record
-	cur  *Record
+	meta, body *bufio.Reader // body is nil when the JSON is not read
+	name       string
+	mem        []*Record
+	cur        *Record // reused for each record of a file
+	scratch    []byte
 }
 
 func (m *mergeSource) next() error {
-	if m.rd == nil {
+	if m.meta == nil {
 		m.cur = nil
 		if len(m.mem) > 0 {
 			m.cur, m.mem = m.mem[0], m.mem[1:]
 		}
 		return nil
 	}
-	r, err := readRecord(m.rd)
+	err := readRecord(m.meta, m.body, m.cur, &m.scratch)
 	if err == io.EOF {
 		m.cur = nil
 		return nil
@@ -315,7 +377,6 @@ func (m *mergeSource) next() error {
 	if err != nil {
 		return fmt.Errorf("report spool: read %s: %w", m.name, err)
 	}
-	m.cur = r
 	return nil
 }
 

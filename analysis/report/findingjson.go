@@ -1,0 +1,135 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/reachgraph/reachgraph/analysis/jsonw"
+	"github.com/reachgraph/reachgraph/analysis/rules"
+)
+
+// appendFinding appends f as compact JSON, the bytes encoding/json writes
+// with SetEscapeHTML(false) (without its newline), written by hand: at tier
+// M a report encodes ten million findings, and reflection was most of the
+// cost of spooling them. ok is false, and b is returned as it was, for a
+// finding encoding/json refuses (a time outside years 0–9999), so the
+// caller falls back to encoding/json and reports its error.
+func appendFinding(b []byte, f *rules.Finding) (_ []byte, ok bool) {
+	j := jsonw.Writer{B: b, Compact: true}
+	j.Open('{')
+	j.Field("id")
+	j.Str(f.ID)
+	j.Field("rule")
+	j.Str(f.Rule)
+	j.Field("title")
+	j.Str(f.Title)
+	j.Field("category")
+	j.Str(string(f.Category))
+	j.Field("severity")
+	j.Str(string(f.Severity))
+	j.Field("identity")
+	j.Str(f.Identity)
+	j.Field("actor")
+	j.Strings(f.Actor)
+	j.OptStr("credential", f.Credential)
+	j.OptStr("resource", f.Resource)
+	j.OptStr("action", string(f.Action))
+	j.Field("effective")
+	j.Bool(f.Effective)
+	if f.Authentication != nil {
+		j.Field("authentication")
+		j.Auth(f.Authentication)
+	}
+	if len(f.Accesses) > 0 {
+		j.Field("accesses")
+		j.Open('[')
+		for i := range f.Accesses {
+			c := &f.Accesses[i]
+			j.Elem()
+			j.Open('{')
+			j.Field("resource")
+			j.Str(c.Resource)
+			j.Field("actions")
+			if c.Actions == nil {
+				j.Null()
+			} else {
+				j.Open('[')
+				for _, a := range c.Actions {
+					j.Elem()
+					j.Str(string(a))
+				}
+				j.Close(']')
+			}
+			j.Field("effective")
+			j.Bool(c.Effective)
+			j.Close('}')
+		}
+		j.Close(']')
+	}
+	if f.AccessesOmitted != 0 {
+		j.Field("accesses_omitted")
+		j.Int(f.AccessesOmitted)
+	}
+	j.Field("message")
+	j.Str(f.Message)
+	if c := f.Conflict; c != nil {
+		j.Field("conflict")
+		j.Open('{')
+		j.Field("a")
+		side(&j, &c.A)
+		j.Field("b")
+		side(&j, &c.B)
+		j.Close('}')
+	}
+	j.Field("paths")
+	j.Paths(f.Paths)
+	if f.PathsOmitted != 0 {
+		j.Field("paths_omitted")
+		j.Int(f.PathsOmitted)
+	}
+	if fx := f.Fix; fx != nil {
+		j.Field("fix")
+		j.Open('{')
+		j.Field("cut")
+		j.Hops(fx.Cut)
+		j.Field("choke_points")
+		j.Strings(fx.ChokePoints)
+		j.Close('}')
+	}
+	j.Field("frameworks")
+	j.Strings(f.Frameworks)
+	if f.Suppressed != nil { // rare: encoding/json writes it
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(f.Suppressed) != nil {
+			return b, false
+		}
+		j.Field("suppressed")
+		j.B = append(j.B, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	}
+	if f.New {
+		j.Field("new")
+		j.Bool(true)
+	}
+	j.Close('}')
+	if j.Failed {
+		return b, false
+	}
+	return j.B, true
+}
+
+func side(j *jsonw.Writer, s *rules.Side) {
+	j.Open('{')
+	j.Field("function")
+	j.Str(s.Function)
+	j.Field("identity")
+	j.Str(s.Identity)
+	j.Field("resource")
+	j.Str(s.Resource)
+	j.Field("action")
+	j.Str(string(s.Action))
+	j.Field("effective")
+	j.Bool(s.Effective)
+	j.Close('}')
+}
