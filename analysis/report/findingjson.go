@@ -1,21 +1,19 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
-
 	"github.com/reachgraph/reachgraph/analysis/jsonw"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 )
 
-// appendFinding appends f as compact JSON, the bytes encoding/json writes
-// with SetEscapeHTML(false) (without its newline), written by hand: at tier
-// M a report encodes ten million findings, and reflection was most of the
-// cost of spooling them. ok is false, and b is returned as it was, for a
-// finding encoding/json refuses (a time outside years 0–9999), so the
-// caller falls back to encoding/json and reports its error.
-func appendFinding(b []byte, f *rules.Finding) (_ []byte, ok bool) {
-	j := jsonw.Writer{B: b, Compact: true}
+// appendFinding appends f as the bytes encoding/json writes with
+// SetEscapeHTML(false) and SetIndent(prefix, "  ") (without its newline),
+// written by hand: at tier M a report encodes ten million findings, and
+// reflection was most of the cost of spooling them. ok is false, and b is
+// returned as it was, for a finding encoding/json refuses (a time outside
+// years 0–9999), so the caller falls back to encoding/json and reports its
+// error.
+func appendFinding(b []byte, f *rules.Finding, prefix string) (_ []byte, ok bool) {
+	j := jsonw.Writer{B: b, Prefix: prefix}
 	j.Open('{')
 	j.Field("id")
 	j.Str(f.ID)
@@ -98,15 +96,20 @@ func appendFinding(b []byte, f *rules.Finding) (_ []byte, ok bool) {
 	}
 	j.Field("frameworks")
 	j.Strings(f.Frameworks)
-	if f.Suppressed != nil { // rare: encoding/json writes it
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if enc.Encode(f.Suppressed) != nil {
-			return b, false
-		}
+	if s := f.Suppressed; s != nil {
 		j.Field("suppressed")
-		j.B = append(j.B, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		j.Open('{')
+		j.OptStr("id", s.ID)
+		j.OptStr("rule", s.Rule)
+		j.OptStr("identity", s.Identity)
+		j.OptStr("resource", s.Resource)
+		j.Field("owner")
+		j.Str(s.Owner)
+		j.Field("reason")
+		j.Str(s.Reason)
+		j.Field("expires")
+		j.Time(s.Expires)
+		j.Close('}')
 	}
 	if f.New {
 		j.Field("new")
@@ -132,4 +135,40 @@ func side(j *jsonw.Writer, s *rules.Side) {
 	j.Field("effective")
 	j.Bool(s.Effective)
 	j.Close('}')
+}
+
+// appendGroup appends g as encoding/json writes it with
+// SetEscapeHTML(false) and SetIndent(prefix, "  "); see appendFinding.
+func appendGroup(b []byte, g *Group, prefix string) (_ []byte, ok bool) {
+	j := jsonw.Writer{B: b, Prefix: prefix}
+	j.Open('{')
+	j.Field("id")
+	j.Str(g.ID)
+	j.Field("kind")
+	j.Str(g.Kind)
+	j.Field("change")
+	j.Str(g.Change)
+	if len(g.Cut) > 0 {
+		j.Field("cut")
+		j.Hops(g.Cut)
+	}
+	j.Field("severity")
+	j.Str(string(g.Severity))
+	j.Field("count")
+	j.Int(g.Count)
+	j.Field("suppressed")
+	j.Int(g.Suppressed)
+	j.Field("identities")
+	j.Strings(g.Identities)
+	j.Field("rules")
+	j.Strings(g.Rules)
+	j.Field("representative")
+	j.Str(g.Representative)
+	j.Field("findings")
+	j.Strings(g.Findings)
+	j.Close('}')
+	if j.Failed {
+		return b, false
+	}
+	return j.B, true
 }

@@ -18,18 +18,27 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// requireFindingJSON checks appendFinding against encoding/json (compact,
-// without HTML escaping): the same bytes, or, for a finding encoding/json
-// refuses, ok false and nothing appended.
+// requireFindingJSON checks appendFinding against encoding/json (indented
+// at the top level and as a finding of the report, without HTML escaping):
+// the same bytes, or, for a finding encoding/json refuses, ok false and
+// nothing appended.
 func requireFindingJSON(t *testing.T, f *rules.Finding) {
+	t.Helper()
+	for _, prefix := range []string{"", findingPrefix} {
+		requireSameJSON(t, f, prefix, func(b []byte) ([]byte, bool) { return appendFinding(b, f, prefix) })
+	}
+}
+
+func requireSameJSON(t *testing.T, v any, prefix string, appendJSON func([]byte) ([]byte, bool)) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	werr := enc.Encode(f)
-	got, ok := appendFinding([]byte("kept"), f)
+	enc.SetIndent(prefix, "  ")
+	werr := enc.Encode(v)
+	got, ok := appendJSON([]byte("kept"))
 	if werr != nil {
-		require.False(t, ok, "encoding/json refuses %+v: %v", f, werr)
+		require.False(t, ok, "encoding/json refuses %+v: %v", v, werr)
 		require.Equal(t, "kept", string(got), "nothing appended")
 		return
 	}
@@ -93,6 +102,19 @@ func TestFindingJSONIsEncodingJSON(t *testing.T) {
 		requireFindingJSON(t, &fs[i])
 	}
 	require.GreaterOrEqual(t, len(cats), 8, "findings of most categories")
+
+	// Their groups, and groups with awkward values.
+	gs := Groups(fs)
+	require.NotEmpty(t, gs)
+	hop := full.Paths[0][0]
+	gs = append(gs, Group{}, Group{ID: "g<1>", Kind: "cut", Change: "remove \u2028", Cut: []analysis.Hop{hop}, Severity: "high",
+		Count: -1, Identities: []string{}, Rules: []string{"R\xff"}, Findings: []string{"a", "b"}},
+		Group{Cut: []analysis.Hop{{ExpiresAt: far}}})
+	for i := range gs {
+		for _, prefix := range []string{"", findingPrefix} {
+			requireSameJSON(t, &gs[i], prefix, func(b []byte) ([]byte, bool) { return appendGroup(b, &gs[i], prefix) })
+		}
+	}
 }
 
 func FuzzFindingJSON(f *testing.F) {

@@ -232,9 +232,9 @@ func (r *Report) JSON(w io.Writer) error {
 	// The document with no groups and no findings ends in `"groups": [],`,
 	// `"findings": []` and "\n}\n"; the groups and the findings go between
 	// their brackets, each indented two levels deep as the encoder indents
-	// an element of an array. Each is encoded compact and indented on its
-	// own (appendIndent), so the whole document is never in memory: at
-	// scale the groups alone list millions of finding ids.
+	// an element of an array (a spooled finding's JSON is already), one by
+	// one, so the whole document is never in memory: at scale the groups
+	// alone list millions of finding ids.
 	var head bytes.Buffer
 	henc := json.NewEncoder(&head)
 	henc.SetIndent("", "  ")
@@ -250,29 +250,32 @@ func (r *Report) JSON(w io.Writer) error {
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.Write(bytes.TrimSuffix(head.Bytes(), tail))
-	var ind []byte
-	element := func(first bool, compact []byte) error {
+	element := func(first bool, indented []byte) error {
 		if !first {
 			bw.WriteString(",")
 		}
-		bw.WriteString("\n    ")
-		ind = appendIndent(ind[:0], compact, "    ", "  ")
-		_, err := bw.Write(ind)
+		bw.WriteString("\n" + findingPrefix)
+		_, err := bw.Write(indented)
 		return err
 	}
 	if len(r.Groups) == 0 {
 		bw.WriteString("[]")
 	} else {
-		var g bytes.Buffer
-		genc := json.NewEncoder(&g)
-		genc.SetEscapeHTML(false)
+		var g []byte
 		bw.WriteString("[")
 		for i := range r.Groups {
-			g.Reset()
-			if err := genc.Encode(&r.Groups[i]); err != nil {
-				return err
+			var ok bool
+			if g, ok = appendGroup(g[:0], &r.Groups[i], findingPrefix); !ok {
+				var buf bytes.Buffer
+				genc := json.NewEncoder(&buf)
+				genc.SetEscapeHTML(false)
+				genc.SetIndent(findingPrefix, "  ")
+				if err := genc.Encode(&r.Groups[i]); err != nil {
+					return err
+				}
+				g = append(g[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 			}
-			if err := element(i == 0, bytes.TrimSuffix(g.Bytes(), []byte("\n"))); err != nil {
+			if err := element(i == 0, g); err != nil {
 				return err
 			}
 		}

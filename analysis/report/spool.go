@@ -41,8 +41,9 @@ type Spool struct {
 	err   error
 }
 
-// Record is one spooled finding: its JSON (compact, HTML characters not
-// escaped) and what the report reads without decoding it.
+// Record is one spooled finding: its JSON (HTML characters not escaped,
+// indented as the report prints it: findingPrefix) and what the report
+// reads without decoding it.
 type Record struct {
 	Severity   schema.Severity
 	Category   schema.Category
@@ -60,6 +61,13 @@ type Record struct {
 	Cut                         []byte
 	JSON                        []byte
 }
+
+// findingPrefix is the indentation of a finding in the JSON report.
+const findingPrefix = "    "
+
+// scratch holds the buffers findings are encoded in before their JSON is
+// copied out at its exact size.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // spoolPattern names the spool directories (os.MkdirTemp's pattern: the
 // final * is random); each holds pidFile, the process that made it.
@@ -122,11 +130,19 @@ func (s *Spool) Add(fs []rules.Finding) error {
 }
 
 func encodeRecord(f *rules.Finding) (*Record, error) {
-	js, ok := appendFinding(nil, f)
-	if !ok {
+	// The JSON is written as the report prints it, indented as an element
+	// of its findings array, so writing the report copies it.
+	sc := scratch.Get().(*[]byte)
+	defer scratch.Put(sc)
+	js, ok := appendFinding((*sc)[:0], f, findingPrefix)
+	if ok {
+		*sc = js
+		js = bytes.Clone(js)
+	} else {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
+		enc.SetIndent(findingPrefix, "  ")
 		if err := enc.Encode(f); err != nil {
 			return nil, fmt.Errorf("report: encode finding %s: %w", f.ID, err)
 		}
