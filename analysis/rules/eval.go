@@ -150,8 +150,13 @@ const maxAlternates = 32
 
 // plan is what Evaluate runs per actor.
 type plan struct {
-	rs      *Ruleset
-	sod     []Rule
+	rs  *Ruleset
+	sod []Rule
+	// sodFns are the functions the SoD rules name, each once; sodBits are
+	// the indexes in sodFns of each SoD rule's functions A and B.
+	sodFns  []Function
+	sodBits [][2]int
+	sodIdx  map[string]int
 	toxic   []toxicRule
 	hygiene []Rule
 	reachQ  reach.ReachQuery // Actions and CriticalOnly; Identity set per call
@@ -168,6 +173,7 @@ func newPlan(rs *Ruleset) (*plan, error) {
 		switch r.Kind {
 		case KindSoD:
 			pl.sod = append(pl.sod, r)
+			pl.sodBits = append(pl.sodBits, [2]int{pl.sodFn(r.SoD.A), pl.sodFn(r.SoD.B)})
 			for _, fn := range []string{r.SoD.A, r.SoD.B} {
 				for _, s := range rs.Functions[fn].Select {
 					for _, a := range s.Actions {
@@ -221,6 +227,21 @@ func newPlan(rs *Ruleset) (*plan, error) {
 		}
 	}
 	return pl, nil
+}
+
+// sodFn returns the index in sodFns of the function named name, adding it
+// when it is new.
+func (pl *plan) sodFn(name string) int {
+	if pl.sodIdx == nil {
+		pl.sodIdx = map[string]int{}
+	}
+	i, ok := pl.sodIdx[name]
+	if !ok {
+		i = len(pl.sodFns)
+		pl.sodIdx[name] = i
+		pl.sodFns = append(pl.sodFns, pl.rs.Functions[name])
+	}
+	return i
 }
 
 // Evaluate runs every enabled rule of rs over the snapshot and returns the
@@ -358,9 +379,9 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 		out = append(out, fs...)
 	}
 	if len(pl.sod) > 0 {
-		all := x.sodAccesses(members)
-		for _, r := range pl.sod {
-			emit(r, x.sod(pl.rs, r, actor, all))
+		all, held := x.sodAccesses(pl, members)
+		for k, r := range pl.sod {
+			emit(r, x.sod(pl, k, actor, all, held))
 		}
 	}
 	for _, m := range members {
@@ -432,13 +453,20 @@ func (x *index) frameworks(r Rule, f *Finding) []string {
 
 // ---------------------------------------------------------------- SoD
 
-// sodAccess is an access with the resource facts selectors read.
+// sodAccess is an access with the resource facts selectors read and the
+// set of SoD functions (plan.sodFns) it belongs to.
 type sodAccess struct {
 	a         *analysis.Access
 	kind, sys string
 	sox       bool
 	key       string
+	fns       fnSet
 }
+
+// fnSet is a set of indexes in plan.sodFns.
+type fnSet []uint64
+
+func (f fnSet) has(i int) bool { return f[i/64]&(1<<(i%64)) != 0 }
 
 func (x *index) matches(sel []Selector, a *sodAccess) bool {
 	for _, s := range sel {
@@ -455,32 +483,64 @@ func (x *index) matches(sel []Selector, a *sodAccess) bool {
 	return false
 }
 
-func (x *index) sodAccesses(members []*ident) []sodAccess {
-	var out []sodAccess
+// sodAccesses returns the actor's accesses that belong to at least one SoD
+// function, each with the functions it belongs to, in (identity, resource,
+// action) order, and the union of those functions: one pass over the
+// accesses for all the SoD rules, which then skip an actor that lacks one
+// of their two functions without looking at its accesses.
+func (x *index) sodAccesses(pl *plan, members []*ident) (out []sodAccess, held fnSet) {
+	words := (len(pl.sodFns) + 63) / 64
+	held = make(fnSet, words)
+	var sets fnSet
 	for _, m := range members {
 		for i := range m.accesses {
 			a := &m.accesses[i]
 			kind, sys := x.kindOf(a.Resource)
 			sox, _ := x.s.Engine.InSOXScope(a.Resource)
-			out = append(out, sodAccess{a: a, kind: kind, sys: sys, sox: sox,
-				key: a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)})
+			sa := sodAccess{a: a, kind: kind, sys: sys, sox: sox}
+			if len(sets) < words {
+				sets = make(fnSet, 64*words) // room for 64 accesses' sets
+			}
+			fns, in := sets[:words:words], false
+			for fi := range pl.sodFns {
+				if x.matches(pl.sodFns[fi].Select, &sa) {
+					fns[fi/64] |= 1 << (fi % 64)
+					in = true
+				}
+			}
+			if !in {
+				continue
+			}
+			sets = sets[words:]
+			for w := range fns {
+				held[w] |= fns[w]
+			}
+			sa.fns = fns
+			sa.key = a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)
+			out = append(out, sa)
 		}
 	}
 	// lessPair order: identity, resource, action (as strings).
 	slices.SortFunc(out, func(p, q sodAccess) int { return strings.Compare(p.key, q.key) })
-	return out
+	return out, held
 }
 
-// sod finds one actor's conflict for rule r: the best pair is effective
-// before latent, then the first in (identity, resource, action) order.
-func (x *index) sod(rs *Ruleset, r Rule, actor []string, all []sodAccess) []Finding {
-	fa, fb := rs.Functions[r.SoD.A], rs.Functions[r.SoD.B]
+// sod finds one actor's conflict for SoD rule k of the plan: the best pair
+// is effective before latent, then the first in (identity, resource,
+// action) order.
+func (x *index) sod(pl *plan, k int, actor []string, all []sodAccess, held fnSet) []Finding {
+	r := pl.sod[k]
+	ia, ib := pl.sodBits[k][0], pl.sodBits[k][1]
+	if !held.has(ia) || !held.has(ib) {
+		return nil
+	}
+	fa, fb := pl.sodFns[ia], pl.sodFns[ib]
 	var as, bs []*sodAccess
 	for i := range all {
-		if x.matches(fa.Select, &all[i]) {
+		if all[i].fns.has(ia) {
 			as = append(as, &all[i])
 		}
-		if x.matches(fb.Select, &all[i]) {
+		if all[i].fns.has(ib) {
 			bs = append(bs, &all[i])
 		}
 	}

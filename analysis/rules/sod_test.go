@@ -1,13 +1,20 @@
 package rules_test
 
 import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -197,5 +204,69 @@ func TestRulesFileErrors(t *testing.T) {
 			_, err := rules.Load([]byte(tt.file))
 			require.ErrorContains(t, err, tt.want)
 		})
+	}
+}
+
+// TestSoDManyFunctions: with more SoD functions than one word of the
+// per-access function sets holds (64), every rule still finds what it finds
+// alone. The built-in SoD rules are evaluated next to copies of themselves
+// over renamed copies of their functions, numbered past 64, on a generated
+// estate; each copy must give its original's conflicts.
+func TestSoDManyFunctions(t *testing.T) {
+	ctx := context.Background()
+	tr, err := gen.TierByName("XS")
+	require.NoError(t, err)
+	d := &graph.Dataset{Info: gen.Meta(tr, 8)}
+	require.NoError(t, gen.Generate(ctx, tr, 8, d, nil))
+	p, err := projection.Build(ctx, d)
+	require.NoError(t, err)
+	rs, err := rules.Builtin()
+	require.NoError(t, err)
+	var sods []rules.Rule
+	for _, r := range rs.Rules {
+		if r.Kind == rules.KindSoD {
+			sods = append(sods, r)
+		}
+	}
+	require.NotEmpty(t, sods)
+	many := *rs
+	many.Functions = maps.Clone(rs.Functions)
+	many.Rules = slices.Clone(rs.Rules)
+	for i := range 70 { // unused functions first, so the copies' indexes pass 64
+		many.Functions[fmt.Sprintf("zz_unused_%02d", i)] = rules.Function{Title: "unused",
+			Select: []rules.Selector{{Actions: []schema.Action{schema.ActionRead}, Kinds: []string{"none"}}}}
+		many.Rules = append(many.Rules, rules.Rule{ID: fmt.Sprintf("X-UNUSED-%02d", i), Kind: rules.KindSoD, Title: "u",
+			Severity: schema.SeverityLow, SoD: &rules.SoD{A: fmt.Sprintf("zz_unused_%02d", i), B: "je_post"}})
+	}
+	for _, r := range sods {
+		c := r
+		c.ID = "COPY-" + r.ID
+		sd := *r.SoD
+		sd.A, sd.B = "copy_"+sd.A, "copy_"+sd.B
+		c.SoD = &sd
+		many.Functions[sd.A], many.Functions[sd.B] = rs.Functions[r.SoD.A], rs.Functions[r.SoD.B]
+		many.Rules = append(many.Rules, c)
+	}
+	require.NoError(t, many.Validate())
+	fs, err := rules.Evaluate(ctx, rules.Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}, &many)
+	require.NoError(t, err)
+	type side struct{ identity, a, b string }
+	got := map[string][]side{}
+	for _, f := range fs {
+		if f.Conflict != nil {
+			got[f.Rule] = append(got[f.Rule], side{f.Identity, f.Conflict.A.Resource + " " + string(f.Conflict.A.Action),
+				f.Conflict.B.Resource + " " + string(f.Conflict.B.Action)})
+		}
+	}
+	fired := 0
+	for _, r := range sods {
+		require.Equal(t, got[r.ID], got["COPY-"+r.ID], r.ID)
+		if len(got[r.ID]) > 0 {
+			fired++
+		}
+	}
+	require.GreaterOrEqual(t, fired, 5, "most built-in SoD rules fire on the estate")
+	for i := range 70 {
+		require.Empty(t, got[fmt.Sprintf("X-UNUSED-%02d", i)])
 	}
 }
