@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ type Group struct {
 	// Findings are the ids of the group's findings in report order.
 	Findings []string `json:"findings"`
 
-	key string
+	key causeKey
 }
 
 // Cause returns the kind, a key telling causes apart, the edges to remove
@@ -96,18 +97,27 @@ func Groups(fs []rules.Finding) []Group {
 
 // sortGroups fills each group's sorted identities and rules and orders the
 // groups: most severe first, then the most findings, then by id.
-func sortGroups(out []Group, idents []map[string]bool) []Group {
+func sortGroups(out []Group, idents [][]string) []Group {
 	for i := range out {
-		for id := range idents[i] {
-			out[i].Identities = append(out[i].Identities, id)
-		}
-		slices.Sort(out[i].Identities)
+		slices.Sort(idents[i])
+		out[i].Identities = slices.Compact(idents[i])
 		slices.Sort(out[i].Rules)
 	}
 	slices.SortFunc(out, func(a, b Group) int {
 		return cmp.Or(cmp.Compare(a.Severity.Rank(), b.Severity.Rank()), cmp.Compare(b.Count, a.Count), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// causeKey tells causes apart: the first half of the SHA-256 of the cause's
+// kind and key, whose first 8 bytes are the group id. A report at scale has
+// millions of groups, and their keys (every hop of a path) would be most of
+// its memory.
+type causeKey [16]byte
+
+func causeKeyOf(kind, key string) causeKey {
+	h := sha256.Sum256([]byte(kind + "\x00" + key))
+	return causeKey(h[:16])
 }
 
 func hopKey(h analysis.Hop) string {

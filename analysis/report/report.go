@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -54,8 +53,8 @@ type Report struct {
 
 	// spool holds the findings instead of Findings (NewFromSpool).
 	spool *Spool
-	// groupOf is the index in Groups of each cause (kind and key).
-	groupOf map[string]int
+	// groupOf is the index in Groups of each cause (causeKeyOf).
+	groupOf map[causeKey]int
 }
 
 // New builds a report over findings (sorted in place with rules.Sort).
@@ -102,14 +101,14 @@ type tally struct {
 	sum             Summary
 	sev, cat, score map[string]int
 	groups          []Group
-	byKey           map[string]int
-	idents          []map[string]bool
+	byKey           map[causeKey]int
+	idents          [][]string // per group, sorted and made unique by finish
 }
 
 func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id string, suppressed, isNew bool,
 	kind, key, change string, cut func() ([]analysis.Hop, error)) error {
 	if t.sev == nil {
-		t.sev, t.cat, t.score, t.byKey = map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+		t.sev, t.cat, t.score, t.byKey = map[string]int{}, map[string]int{}, map[string]int{}, map[causeKey]int{}
 	}
 	if suppressed {
 		t.sum.Suppressed++
@@ -122,7 +121,7 @@ func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id
 		t.cat[string(cat)]++
 		t.score[identity] += 1 << (len(schema.Severities) - 1 - sev.Rank())
 	}
-	k := kind + "\x00" + key
+	k := causeKeyOf(kind, key)
 	gi, ok := t.byKey[k]
 	if !ok {
 		c, err := cut()
@@ -131,10 +130,9 @@ func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id
 		}
 		gi = len(t.groups)
 		t.byKey[k] = gi
-		h := sha256.Sum256([]byte(k))
-		t.groups = append(t.groups, Group{ID: "g-" + hex.EncodeToString(h[:8]), Kind: kind, Change: change, Cut: c,
+		t.groups = append(t.groups, Group{ID: "g-" + hex.EncodeToString(k[:8]), Kind: kind, Change: change, Cut: c,
 			Severity: sev, Representative: id, key: k})
-		t.idents = append(t.idents, map[string]bool{})
+		t.idents = append(t.idents, nil)
 	}
 	g := &t.groups[gi]
 	if suppressed {
@@ -145,7 +143,9 @@ func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id
 	if sev.Rank() < g.Severity.Rank() {
 		g.Severity = sev
 	}
-	t.idents[gi][identity] = true
+	if ids := t.idents[gi]; len(ids) == 0 || ids[len(ids)-1] != identity {
+		t.idents[gi] = append(ids, identity)
+	}
 	if !slices.Contains(g.Rules, rule) {
 		g.Rules = append(g.Rules, rule)
 	}
@@ -177,7 +177,7 @@ func (t *tally) finish(r *Report) {
 	if r.Groups == nil {
 		r.Groups = []Group{}
 	}
-	r.groupOf = make(map[string]int, len(r.Groups))
+	r.groupOf = make(map[causeKey]int, len(r.Groups))
 	for i := range r.Groups {
 		r.groupOf[r.Groups[i].key] = i
 	}
@@ -211,7 +211,7 @@ func (r *Report) each(fn func(*rules.Finding) error) error {
 // group returns the group of a finding.
 func (r *Report) group(f *rules.Finding) *Group {
 	kind, key, _, _ := Cause(f)
-	if i, ok := r.groupOf[kind+"\x00"+key]; ok {
+	if i, ok := r.groupOf[causeKeyOf(kind, key)]; ok {
 		return &r.Groups[i]
 	}
 	return nil
