@@ -254,10 +254,15 @@ func readField(rd *bufio.Reader, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
+// interned are the fields of a record that take few values (severity,
+// category, rule, action, cause kind), kept once per run instead of once per
+// record.
+var interned = [metaFields]bool{0: true, 1: true, 2: true, 5: true, 8: true}
+
 // readRecord reads the next record of a run into r; io.EOF at its end. The
 // JSON is read when body is not nil, into r.JSON's array, so it is valid
-// until the next read.
-func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte) error {
+// until the next read. strs holds the interned field values.
+func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte, strs map[string]string) error {
 	flags, err := meta.ReadByte()
 	if err != nil {
 		return err
@@ -269,7 +274,16 @@ func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte) error {
 			return err
 		}
 		*scratch = b
-		fields[i] = string(b)
+		if !interned[i] {
+			fields[i] = string(b)
+			continue
+		}
+		v, ok := strs[string(b)]
+		if !ok {
+			v = string(b)
+			strs[v] = v
+		}
+		fields[i] = v
 	}
 	*r = Record{Suppressed: flags&1 != 0, New: flags&2 != 0, Severity: schema.Severity(fields[0]),
 		Category: schema.Category(fields[1]), Rule: fields[2], Identity: fields[3], Resource: fields[4],
@@ -375,6 +389,7 @@ type mergeSource struct {
 	mem        []*Record
 	cur        *Record // reused for each record of a file
 	scratch    []byte
+	strs       map[string]string // interned field values
 }
 
 func (m *mergeSource) next() error {
@@ -385,7 +400,10 @@ func (m *mergeSource) next() error {
 		}
 		return nil
 	}
-	err := readRecord(m.meta, m.body, m.cur, &m.scratch)
+	if m.strs == nil {
+		m.strs = map[string]string{}
+	}
+	err := readRecord(m.meta, m.body, m.cur, &m.scratch, m.strs)
 	if err == io.EOF {
 		m.cur = nil
 		return nil
