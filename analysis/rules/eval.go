@@ -677,6 +677,49 @@ func (x *index) identityVars(id string) map[string]any {
 		"rationale": i.NonhumanRationale, "compensating_controls": cc, "tags": tags}
 }
 
+// identityField is identityVars(id)[f], read without building the map.
+func (x *index) identityField(id, f string) any {
+	i, ok := x.recs.Identity(id)
+	if !ok {
+		return x.identityVars(id)[f]
+	}
+	switch f {
+	case "id":
+		return i.ID
+	case "type":
+		return string(i.Type)
+	case "human":
+		return i.Type == schema.IdentityHuman
+	case "nonhuman":
+		return i.Type.NonHuman()
+	case "ai_agent":
+		return i.Type == schema.IdentityAIAgent
+	case "status":
+		return string(i.Status)
+	case "active":
+		return i.Status == schema.StatusActive
+	case "shared":
+		return i.Shared
+	case "break_glass":
+		return i.BreakGlass
+	case "vendor":
+		return i.Vendor
+	case "vendor_managed":
+		return i.Vendor != ""
+	case "business_owner":
+		return i.Owners.Business
+	case "technical_owner":
+		return i.Owners.Technical
+	case "owned":
+		return i.Owners.Business != "" || i.Owners.Technical != ""
+	case "purpose":
+		return i.Purpose
+	case "rationale":
+		return i.NonhumanRationale
+	}
+	return x.identityVars(id)[f] // lists and maps
+}
+
 // rotationLimit is the rotation interval in days that applies to c.
 func rotationLimit(c graph.Credential, st Settings) int {
 	if c.RotationDays > 0 {
@@ -888,7 +931,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 				ok := alternate && !t.readsPath
 				if !ok && (x.opts.noMemo || passPath(t.guards, p)) {
 					var err error
-					if ok, err = x.evalToxic(t, ri, mm, vars, identity, a, summary); err != nil {
+					if ok, err = x.evalToxic(t, ri, mm, vars, identity, a, summary, st); err != nil {
 						return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
 					}
 				}
@@ -938,7 +981,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 // evalToxic runs one toxic rule's predicate on the current variables,
 // through the worker's memo when the rule is memoized.
 func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, identity func() any,
-	a *analysis.Access, summary func() *pathSummary) (bool, error) {
+	a *analysis.Access, summary func() *pathSummary, st Settings) (bool, error) {
 	if !t.memoize || x.opts.noMemo {
 		return eval(t.prg, vars)
 	}
@@ -946,7 +989,7 @@ func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, i
 	if len(t.refs.identity) > 0 {
 		iv = identity().(map[string]any)
 	}
-	mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary())
+	mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary(), st)
 	res := mm.results[ri]
 	if ok, hit := res[string(mm.buf)]; hit {
 		return ok, nil

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 
@@ -23,6 +24,22 @@ import (
 // refs are the fields one predicate reads, per variable.
 type refs struct {
 	identity, access, path []string
+	// elems are, for the lists path.identities and path.credentials, the
+	// fields the predicate reads of their elements, when it reads the list
+	// only as the range of comprehensions that use their element only as
+	// `elem.field` (`path.identities.exists(i, i.shared)`): the list is
+	// then keyed by those fields' values, which repeat across paths far
+	// more than the ids do. A list read otherwise is not in elems and is
+	// keyed by its ids.
+	elems map[string][]string
+}
+
+// elemFields are the fields of the elements of the path's lists of
+// identities and credentials (identityVars, credVars).
+var elemFields = map[string]map[string]bool{
+	"identities": knownFields["identity"],
+	"credentials": setOf("id", "identity", "type", "static", "vaulted", "revoked", "expired", "past_rotation",
+		"rotation_age_days", "last_used_age_days"),
 }
 
 // knownFields are the fields each variable has (docs/reports.md); a predicate
@@ -49,6 +66,21 @@ func setOf(names ...string) map[string]bool {
 func referenced(a *cel.Ast) (r refs, ok bool) {
 	seen := map[string]bool{}
 	ok = true
+	byID := map[string]bool{} // lists read other than as a comprehension's range
+	elems := map[string]map[string]bool{}
+	note := func(v, f string) {
+		if !seen[v+"."+f] {
+			seen[v+"."+f] = true
+			switch v {
+			case "identity":
+				r.identity = append(r.identity, f)
+			case "access":
+				r.access = append(r.access, f)
+			default:
+				r.path = append(r.path, f)
+			}
+		}
+	}
 	var walk func(e celast.Expr, parentSelects bool)
 	walk = func(e celast.Expr, parentSelects bool) {
 		switch e.Kind() {
@@ -64,17 +96,10 @@ func referenced(a *cel.Ast) (r refs, ok bool) {
 					ok = false
 					return
 				}
-				if !seen[v+"."+f] {
-					seen[v+"."+f] = true
-					switch v {
-					case "identity":
-						r.identity = append(r.identity, f)
-					case "access":
-						r.access = append(r.access, f)
-					default:
-						r.path = append(r.path, f)
-					}
+				if v == "path" && elemFields[f] != nil {
+					byID[f] = true
 				}
+				note(v, f)
 				return
 			}
 			walk(s.Operand(), false)
@@ -98,13 +123,102 @@ func referenced(a *cel.Ast) (r refs, ok bool) {
 			}
 		case celast.ComprehensionKind:
 			c := e.AsComprehension()
-			for _, x := range []celast.Expr{c.IterRange(), c.AccuInit(), c.LoopCondition(), c.LoopStep(), c.Result()} {
+			parts := []celast.Expr{c.AccuInit(), c.LoopCondition(), c.LoopStep(), c.Result()}
+			if list, fields, isElem := elemRange(c, parts); isElem {
+				note("path", list)
+				if elems[list] == nil {
+					elems[list] = map[string]bool{}
+				}
+				for _, f := range fields {
+					elems[list][f] = true
+				}
+			} else {
+				walk(c.IterRange(), false)
+			}
+			for _, x := range parts {
 				walk(x, false)
 			}
 		}
 	}
 	walk(a.NativeRep().Expr(), false)
+	for list, fs := range elems {
+		if byID[list] {
+			continue
+		}
+		if r.elems == nil {
+			r.elems = map[string][]string{}
+		}
+		for _, f := range slices.Sorted(maps.Keys(fs)) {
+			r.elems[list] = append(r.elems[list], f)
+		}
+	}
 	return r, ok
+}
+
+// elemRange reports whether comprehension c ranges over path.identities or
+// path.credentials and uses its element, in parts, only as `elem.field`
+// with fields the elements have; it returns the list and those fields.
+func elemRange(c celast.ComprehensionExpr, parts []celast.Expr) (list string, fields []string, ok bool) {
+	rg := c.IterRange()
+	if rg.Kind() != celast.SelectKind || c.IterVar2() != "" {
+		return "", nil, false
+	}
+	s := rg.AsSelect()
+	if op := s.Operand(); op.Kind() != celast.IdentKind || op.AsIdent() != "path" || elemFields[s.FieldName()] == nil {
+		return "", nil, false
+	}
+	list, v := s.FieldName(), c.IterVar()
+	ok = true
+	var scan func(e celast.Expr)
+	scan = func(e celast.Expr) {
+		switch e.Kind() {
+		case celast.IdentKind:
+			if e.AsIdent() == v {
+				ok = false // the element used whole
+			}
+		case celast.SelectKind:
+			sel := e.AsSelect()
+			if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == v {
+				if !elemFields[list][sel.FieldName()] {
+					ok = false
+				}
+				fields = append(fields, sel.FieldName())
+				return
+			}
+			scan(sel.Operand())
+		case celast.CallKind:
+			call := e.AsCall()
+			if call.IsMemberFunction() {
+				scan(call.Target())
+			}
+			for _, x := range call.Args() {
+				scan(x)
+			}
+		case celast.ListKind:
+			for _, x := range e.AsList().Elements() {
+				scan(x)
+			}
+		case celast.MapKind:
+			for _, en := range e.AsMap().Entries() {
+				me := en.AsMapEntry()
+				scan(me.Key())
+				scan(me.Value())
+			}
+		case celast.ComprehensionKind:
+			in := e.AsComprehension()
+			if in.IterVar() == v || in.IterVar2() == v || in.AccuVar() == v {
+				ok = false // shadowed: keep it simple
+				return
+			}
+			for _, x := range []celast.Expr{in.IterRange(), in.AccuInit(), in.LoopCondition(), in.LoopStep(), in.Result()} {
+				scan(x)
+			}
+		}
+	}
+	for _, x := range parts {
+		scan(x)
+	}
+	return list, fields, ok
 }
 
 // pathSummary is what a path's variables are made of, gathered without
@@ -158,7 +272,7 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 // key appends the memo key of one predicate for one (identity, access,
 // path) to b: the values of the fields it reads, each followed by a
 // separator.
-func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps *pathSummary) []byte {
+func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps *pathSummary, st Settings) []byte {
 	for _, f := range r.identity {
 		b = appendValue(b, iv[f])
 	}
@@ -210,8 +324,27 @@ func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps
 		case "credential_past_rotation":
 			b = appendBool(b, ps.stale)
 		case "identities":
+			if fs, ok := r.elems[f]; ok {
+				for _, id := range ps.identities {
+					for _, g := range fs {
+						b = appendValue(b, x.identityField(id, g))
+					}
+					b = append(b, 3)
+				}
+				break
+			}
 			b = appendList(b, ps.identities)
 		case "credentials":
+			if fs, ok := r.elems[f]; ok {
+				for _, id := range ps.credentials {
+					cv := x.credVars(id, st)
+					for _, g := range fs {
+						b = appendValue(b, cv[g])
+					}
+					b = append(b, 3)
+				}
+				break
+			}
 			b = appendList(b, ps.credentials)
 		case "authentication":
 			if au := ps.auth; au != nil {

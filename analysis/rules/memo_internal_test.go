@@ -42,6 +42,21 @@ func TestMemoizedEqualsPlain(t *testing.T) {
     title: every access field
     severity: low
     when: 'access.sox && access.resource_kind != "" && access.system != "" && access.authorized && access.resource != "" && access.action != "read" && !path.through_delegation && path.authentication.via == "credential"'
+  - id: TEST-ELEM-MIXED
+    kind: toxic_path
+    title: the list of identities read as a range and as a whole list
+    severity: low
+    when: 'access.critical && path.identities.exists(i, i.id != identity.id && i.active) && size(path.identities) > 1'
+  - id: TEST-ELEM-SHADOW
+    kind: toxic_path
+    title: an inner range reuses the outer element's name
+    severity: low
+    when: 'access.critical && path.identities.exists(i, path.credentials.exists(i, !i.revoked && i.static))'
+  - id: TEST-ELEM-FIELDS
+    kind: toxic_path
+    title: several fields of the elements of both lists
+    severity: low
+    when: 'access.critical && path.identities.all(i, i.type != "" && i.owned) && path.credentials.exists(c, c.type == "password" || c.rotation_age_days > 30)'
   - id: TEST-WHOLE
     kind: toxic_path
     title: reads a variable whole (not memoized)
@@ -67,6 +82,18 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 		}
 	}
 	require.Equal(t, len(pl.toxic)-1, memoized)
+	elems := map[string]map[string][]string{}
+	for _, tr := range pl.toxic {
+		elems[tr.r.ID] = tr.refs.elems
+	}
+	require.Equal(t, map[string][]string{"identities": {"shared"}}, elems["TOX-SHARED-ON-PATH"])
+	require.Equal(t, map[string][]string{"identities": {"break_glass", "compensating_controls"}}, elems["TOX-BREAK-GLASS-ON-PATH"])
+	require.Equal(t, map[string][]string{"credentials": {"identity", "past_rotation"}}, elems["TEST-CREDS"])
+	require.Nil(t, elems["TEST-ELEM-MIXED"], "a list also read whole is keyed by ids")
+	require.Equal(t, map[string][]string{"credentials": {"revoked", "static"}}, elems["TEST-ELEM-SHADOW"],
+		"the outer range is keyed by ids, the inner by its fields")
+	require.Equal(t, map[string][]string{"identities": {"owned", "type"}, "credentials": {"rotation_age_days", "type"}},
+		elems["TEST-ELEM-FIELDS"])
 
 	plain, err := Evaluate(context.Background(), snap, rs, WithoutMemo())
 	require.NoError(t, err)
@@ -79,6 +106,9 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 	}
 	require.Positive(t, byRule["TEST-HOPS"]+byRule["TEST-CREDS"], "the extra rules match something: %v", byRule)
 	require.Positive(t, byRule["TEST-ACCESS"], "%v", byRule)
+	for _, id := range []string{"TEST-ELEM-MIXED", "TEST-ELEM-FIELDS", "TEST-ELEM-SHADOW", "TOX-VENDOR-ON-PATH", "TOX-UNOWNED-ON-PATH", "TOX-HUMAN-AS-NHI"} {
+		require.Positive(t, byRule[id], "%s matches something: %v", id, byRule)
+	}
 	require.Equal(t, plain, fast)
 }
 
@@ -157,4 +187,19 @@ func generated(t testing.TB, name string, seed int64) Snapshot {
 	p, err := projection.Build(context.Background(), d)
 	require.NoError(t, err)
 	return Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+}
+
+// TestIdentityField: identityField gives identityVars' value of every
+// field, for every identity of a generated estate and for an id that is
+// not an identity.
+func TestIdentityField(t *testing.T) {
+	snap := generated(t, "XS", 3)
+	x := newIndex(snap)
+	ids := append(slices.Clone(x.recs.IdentityIDs()), "not-an-identity")
+	for _, id := range ids {
+		vars := x.identityVars(id)
+		for f := range knownFields["identity"] {
+			require.Equal(t, vars[f], x.identityField(id, f), "%s.%s", id, f)
+		}
+	}
 }
