@@ -139,6 +139,9 @@ type toxicRule struct {
 	memoize bool
 	// perIdentity forgets the remembered results at each identity.
 	perIdentity bool
+	// identityOnly is set when the predicate reads identity fields alone:
+	// it runs once per identity.
+	identityOnly bool
 	// readsPath is set when the predicate may depend on which shortest path
 	// it is given: it then also runs on the access's alternates.
 	readsPath bool
@@ -194,6 +197,7 @@ func newPlan(rs *Ruleset) (*plan, error) {
 			// granted node share the path) but hardly across identities,
 			// so they are remembered for one identity at a time.
 			t.perIdentity = slices.Contains(t.refs.path, "hops") || slices.Contains(t.refs.path, "edges")
+			t.identityOnly = t.memoize && len(t.refs.access) == 0 && len(t.refs.path) == 0
 			// A predicate that reads the path (or whose reads are not
 			// known) is also run on each access's other shortest paths.
 			t.readsPath = !t.memoize || len(t.refs.path) > 0
@@ -852,6 +856,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		if trs[ri].perIdentity && len(mm.results[ri]) > 0 {
 			mm.results[ri] = map[string]bool{}
 		}
+		mm.once[ri] = unknown
 	}
 	facts := x.identityFacts(id)
 	var iv map[string]any
@@ -985,6 +990,9 @@ func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, i
 	if !t.memoize || x.opts.noMemo {
 		return eval(t.prg, vars)
 	}
+	if t.identityOnly && mm.once[ri] != unknown {
+		return mm.once[ri] == holds, nil
+	}
 	var iv map[string]any
 	if len(t.refs.identity) > 0 {
 		iv = identity().(map[string]any)
@@ -1000,6 +1008,12 @@ func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, i
 			clear(res)
 		}
 		res[string(mm.buf)] = ok
+	}
+	if err == nil && t.identityOnly {
+		mm.once[ri] = fails
+		if ok {
+			mm.once[ri] = holds
+		}
 	}
 	return ok, err
 }

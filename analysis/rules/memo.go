@@ -32,7 +32,14 @@ type refs struct {
 	// more than the ids do. A list read otherwise is not in elems and is
 	// keyed by its ids.
 	elems map[string][]string
+	// auth are the fields of path.authentication the predicate reads, when
+	// it reads it only as `path.authentication.field`; nil otherwise (then
+	// the whole authentication is the key).
+	auth []string
 }
+
+// authFields are the fields of path.authentication (pathVars).
+var authFields = setOf("via", "system", "credential", "credential_type")
 
 // elemFields are the fields of the elements of the path's lists of
 // identities and credentials (identityVars, credVars).
@@ -68,6 +75,7 @@ func referenced(a *cel.Ast) (r refs, ok bool) {
 	ok = true
 	byID := map[string]bool{} // lists read other than as a comprehension's range
 	elems := map[string]map[string]bool{}
+	auth, authWhole := map[string]bool{}, false
 	note := func(v, f string) {
 		if !seen[v+"."+f] {
 			seen[v+"."+f] = true
@@ -90,6 +98,14 @@ func referenced(a *cel.Ast) (r refs, ok bool) {
 			}
 		case celast.SelectKind:
 			s := e.AsSelect()
+			if op := s.Operand(); op.Kind() == celast.SelectKind && authFields[s.FieldName()] {
+				in := op.AsSelect()
+				if io := in.Operand(); io.Kind() == celast.IdentKind && io.AsIdent() == "path" && in.FieldName() == "authentication" {
+					note("path", "authentication")
+					auth[s.FieldName()] = true
+					return
+				}
+			}
 			if op := s.Operand(); op.Kind() == celast.IdentKind && knownFields[op.AsIdent()] != nil {
 				v, f := op.AsIdent(), s.FieldName()
 				if !knownFields[v][f] {
@@ -98,6 +114,9 @@ func referenced(a *cel.Ast) (r refs, ok bool) {
 				}
 				if v == "path" && elemFields[f] != nil {
 					byID[f] = true
+				}
+				if v == "path" && f == "authentication" {
+					authWhole = true
 				}
 				note(v, f)
 				return
@@ -141,6 +160,9 @@ func referenced(a *cel.Ast) (r refs, ok bool) {
 		}
 	}
 	walk(a.NativeRep().Expr(), false)
+	if !authWhole {
+		r.auth = slices.Sorted(maps.Keys(auth))
+	}
 	for list, fs := range elems {
 		if byID[list] {
 			continue
@@ -347,8 +369,28 @@ func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps
 			}
 			b = appendList(b, ps.credentials)
 		case "authentication":
-			if au := ps.auth; au != nil {
+			au := ps.auth
+			if au == nil {
+				break
+			}
+			if r.auth == nil {
 				b = append(append(append(append(append(b, au.Via...), 0), au.System...), 0), au.Credential...)
+				break
+			}
+			for _, g := range r.auth {
+				switch g {
+				case "via":
+					b = append(b, au.Via...)
+				case "system":
+					b = append(b, au.System...)
+				case "credential":
+					b = append(b, au.Credential...)
+				case "credential_type":
+					if c, ok := x.recs.Credential(au.Credential); ok {
+						b = append(b, c.Type...)
+					}
+				}
+				b = append(b, 0)
 			}
 		}
 		b = append(b, 2)
@@ -409,13 +451,25 @@ type memo struct {
 	// matched are, per rule, the findings (group keys) the current access
 	// has joined (toxic).
 	matched [][]string
+	// once are, per rule that reads identity fields alone, its result for
+	// the current identity.
+	once []outcome
 }
+
+// outcome is a remembered predicate result.
+type outcome uint8
+
+const (
+	unknown outcome = iota
+	holds
+	fails
+)
 
 // maxMemo bounds one rule's remembered results (a worker starts over past it).
 const maxMemo = 1 << 20
 
 func newMemo(rules int) *memo {
-	m := &memo{results: make([]map[string]bool, rules), matched: make([][]string, rules)}
+	m := &memo{results: make([]map[string]bool, rules), matched: make([][]string, rules), once: make([]outcome, rules)}
 	for i := range m.results {
 		m.results[i] = map[string]bool{}
 	}

@@ -57,6 +57,26 @@ func TestMemoizedEqualsPlain(t *testing.T) {
     title: several fields of the elements of both lists
     severity: low
     when: 'access.critical && path.identities.all(i, i.type != "" && i.owned) && path.credentials.exists(c, c.type == "password" || c.rotation_age_days > 30)'
+  - id: TEST-IDENTITY-ONLY
+    kind: toxic_path
+    title: reads identity fields alone
+    severity: low
+    when: 'identity.type == "service_account" || identity.purpose.contains("a")'
+  - id: TEST-AUTH-VIA
+    kind: toxic_path
+    title: reads one field of the authentication
+    severity: low
+    when: 'access.effective && path.authentication.via == "delegation"'
+  - id: TEST-AUTH-TYPE
+    kind: toxic_path
+    title: reads the credential type of the authentication
+    severity: low
+    when: 'access.effective && path.authentication.credential_type == "password"'
+  - id: TEST-AUTH-WHOLE
+    kind: toxic_path
+    title: reads the authentication whole
+    severity: low
+    when: 'access.effective && size(path.authentication) == 4 && path.authentication.credential_type == "password"'
   - id: TEST-WHOLE
     kind: toxic_path
     title: reads a variable whole (not memoized)
@@ -94,6 +114,20 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 		"the outer range is keyed by ids, the inner by its fields")
 	require.Equal(t, map[string][]string{"identities": {"owned", "type"}, "credentials": {"rotation_age_days", "type"}},
 		elems["TEST-ELEM-FIELDS"])
+	for _, tr := range pl.toxic {
+		switch tr.r.ID {
+		case "TOX-TRUST-LOGIN":
+			require.Equal(t, []string{"credential_type"}, tr.refs.auth)
+		case "TEST-ACCESS", "TEST-AUTH-VIA":
+			require.Equal(t, []string{"via"}, tr.refs.auth)
+		case "TEST-AUTH-TYPE":
+			require.Equal(t, []string{"credential_type"}, tr.refs.auth)
+		case "TEST-AUTH-WHOLE":
+			require.Nil(t, tr.refs.auth, "the authentication read whole is keyed whole")
+		}
+		wantOnly := tr.r.ID == "TEST-IDENTITY-ONLY" || tr.r.ID == "TOX-AWS-UNRESOLVED-POLICY" || tr.r.ID == "HYG-CONFUSABLE-ID"
+		require.Equal(t, wantOnly, tr.identityOnly, tr.r.ID)
+	}
 
 	plain, err := Evaluate(context.Background(), snap, rs, WithoutMemo())
 	require.NoError(t, err)
@@ -106,7 +140,7 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 	}
 	require.Positive(t, byRule["TEST-HOPS"]+byRule["TEST-CREDS"], "the extra rules match something: %v", byRule)
 	require.Positive(t, byRule["TEST-ACCESS"], "%v", byRule)
-	for _, id := range []string{"TEST-ELEM-MIXED", "TEST-ELEM-FIELDS", "TEST-ELEM-SHADOW", "TOX-VENDOR-ON-PATH", "TOX-UNOWNED-ON-PATH", "TOX-HUMAN-AS-NHI"} {
+	for _, id := range []string{"TEST-IDENTITY-ONLY", "TEST-AUTH-WHOLE", "TEST-AUTH-VIA", "TEST-AUTH-TYPE", "TEST-ELEM-MIXED", "TEST-ELEM-FIELDS", "TEST-ELEM-SHADOW", "TOX-VENDOR-ON-PATH", "TOX-UNOWNED-ON-PATH", "TOX-HUMAN-AS-NHI"} {
 		require.Positive(t, byRule[id], "%s matches something: %v", id, byRule)
 	}
 	require.Equal(t, plain, fast)
