@@ -135,6 +135,12 @@ func (x *Index) Identity(id string) (Identity, bool) {
 	return x.data.IdentityList[i], true
 }
 
+// IsIdentity reports whether id is an identity's, without copying its record.
+func (x *Index) IsIdentity(id string) bool {
+	_, ok := x.identities[id]
+	return ok
+}
+
 // Group returns the group with this id.
 func (x *Index) Group(id string) (Group, bool) {
 	i, ok := x.groups[id]

@@ -684,6 +684,12 @@ func (x *index) identityVars(id string) map[string]any {
 // identityField is identityVars(id)[f], read without building the map.
 func (x *index) identityField(id, f string) any {
 	i, ok := x.recs.Identity(id)
+	return x.fieldOf(&i, ok, id, f)
+}
+
+// fieldOf is identityField for the record i of id (ok false when id is not
+// an identity), so that a caller reading several fields looks it up once.
+func (x *index) fieldOf(i *graph.Identity, ok bool, id, f string) any {
 	if !ok {
 		return x.identityVars(id)[f]
 	}
@@ -936,7 +942,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 				ok := alternate && !t.readsPath
 				if !ok && (x.opts.noMemo || passPath(t.guards, p)) {
 					var err error
-					if ok, err = x.evalToxic(t, ri, mm, vars, identity, a, summary, st); err != nil {
+					if ok, err = x.evalToxic(t, ri, mm, vars, a, summary, st); err != nil {
 						return nil, fmt.Errorf("rules: %s on %s %s %s: %w", t.r.ID, id, a.Action, a.Resource, err)
 					}
 				}
@@ -985,7 +991,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 
 // evalToxic runs one toxic rule's predicate on the current variables,
 // through the worker's memo when the rule is memoized.
-func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, identity func() any,
+func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any,
 	a *analysis.Access, summary func() *pathSummary, st Settings) (bool, error) {
 	if !t.memoize || x.opts.noMemo {
 		return eval(t.prg, vars)
@@ -993,11 +999,7 @@ func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any, i
 	if t.identityOnly && mm.once[ri] != unknown {
 		return mm.once[ri] == holds, nil
 	}
-	var iv map[string]any
-	if len(t.refs.identity) > 0 {
-		iv = identity().(map[string]any)
-	}
-	mm.buf = t.refs.key(mm.buf[:0], x, iv, a, summary(), st)
+	mm.buf = t.refs.key(mm.buf[:0], x, a, summary(), st)
 	res := mm.results[ri]
 	if ok, hit := res[string(mm.buf)]; hit {
 		return ok, nil

@@ -262,7 +262,7 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 		if id == a.Identity {
 			return
 		}
-		if _, ok := x.recs.Identity(id); ok && !slices.Contains(s.identities, id) {
+		if x.recs.IsIdentity(id) && !slices.Contains(s.identities, id) {
 			s.identities = append(s.identities, id)
 		}
 	}
@@ -294,9 +294,12 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 // key appends the memo key of one predicate for one (identity, access,
 // path) to b: the values of the fields it reads, each followed by a
 // separator.
-func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps *pathSummary, st Settings) []byte {
-	for _, f := range r.identity {
-		b = appendValue(b, iv[f])
+func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st Settings) []byte {
+	if len(r.identity) > 0 {
+		i, ok := x.recs.Identity(a.Identity)
+		for _, f := range r.identity {
+			b = appendValue(b, x.fieldOf(&i, ok, a.Identity, f))
+		}
 	}
 	for _, f := range r.access {
 		// The values accessVars gives, read straight from the access.
@@ -348,8 +351,9 @@ func (r *refs) key(b []byte, x *index, iv map[string]any, a *analysis.Access, ps
 		case "identities":
 			if fs, ok := r.elems[f]; ok {
 				for _, id := range ps.identities {
+					i, ok := x.recs.Identity(id)
 					for _, g := range fs {
-						b = appendValue(b, x.identityField(id, g))
+						b = appendValue(b, x.fieldOf(&i, ok, id, g))
 					}
 					b = append(b, 3)
 				}
