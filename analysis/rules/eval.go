@@ -40,8 +40,11 @@ type index struct {
 	asOf    time.Time
 	recs    *graph.Index
 	actorOf map[string][]string // identity → its actor, for actors of more than one identity
-	opts    options
-	seed    maphash.Seed // splits the unused grants into batches by principal
+	// res are the facts selectors and variables read of each resource and
+	// system, looked up once per access instead of in three maps.
+	res  map[string]*resFacts
+	opts options
+	seed maphash.Seed // splits the unused grants into batches by principal
 	// capped counts the accesses whose shortest paths toxic rules did not
 	// all see (WithPathLimitNotice).
 	capped atomic.Int64
@@ -94,6 +97,24 @@ func newIndex(s Snapshot) *index {
 	if x.recs == nil {
 		x.recs = graph.NewIndex(s.Data)
 	}
+	x.res = make(map[string]*resFacts, len(s.Data.ResourceList)+len(s.Data.SystemList))
+	facts := make([]resFacts, len(s.Data.ResourceList)+len(s.Data.SystemList))
+	add := func(id, kind, sys string) {
+		f := &facts[len(x.res)]
+		sox, _ := s.Engine.InSOXScope(id)
+		*f = resFacts{kind: kind, sys: sys, sox: sox}
+		x.res[id] = f
+	}
+	for _, r := range s.Data.ResourceList {
+		if _, dup := x.res[r.ID]; !dup {
+			add(r.ID, r.Kind, r.System)
+		}
+	}
+	for _, sy := range s.Data.SystemList {
+		if _, dup := x.res[sy.ID]; !dup {
+			add(sy.ID, "system", sy.ID)
+		}
+	}
 	for _, a := range s.Engine.Actors() {
 		for _, id := range a {
 			x.actorOf[id] = a
@@ -102,15 +123,51 @@ func newIndex(s Snapshot) *index {
 	return x
 }
 
+// resFacts are what rules read of a resource (or a system): its kind,
+// system and SOX scope, and, per action (schema.Actions), the SoD
+// functions an access with that action on it belongs to (plan.sodFns).
+type resFacts struct {
+	kind, sys string
+	sox       bool
+	fns       []fnSet
+}
+
 // kindOf returns the resource kind and system of a resource or system id.
 func (x *index) kindOf(id string) (kind, system string) {
-	if r, ok := x.recs.Resource(id); ok {
-		return r.Kind, r.System
-	}
-	if _, ok := x.recs.System(id); ok {
-		return "system", id
+	if f := x.res[id]; f != nil {
+		return f.kind, f.sys
 	}
 	return "", ""
+}
+
+// sox reports whether a resource or system is in SOX scope.
+func (x *index) sox(id string) bool {
+	f := x.res[id]
+	return f != nil && f.sox
+}
+
+// indexSoD fills each resource's SoD functions per action.
+func (x *index) indexSoD(pl *plan) {
+	words := (len(pl.sodFns) + 63) / 64
+	if words == 0 {
+		return
+	}
+	for id, f := range x.res {
+		f.fns = make([]fnSet, len(schema.Actions))
+		sets := make(fnSet, words*len(schema.Actions))
+		for ai, act := range schema.Actions {
+			fns := sets[ai*words : (ai+1)*words : (ai+1)*words]
+			sa := sodAccess{a: &analysis.Access{Resource: id, Action: act}, kind: f.kind, sys: f.sys, sox: f.sox}
+			for fi := range pl.sodFns {
+				if x.matches(pl.sodFns[fi].Select, &sa) {
+					fns[fi/64] |= 1 << (fi % 64)
+				}
+			}
+			if slices.ContainsFunc(fns, func(w uint64) bool { return w != 0 }) {
+				f.fns[ai] = fns // nil: in no function
+			}
+		}
+	}
 }
 
 func (x *index) actor(id string) []string {
@@ -290,6 +347,7 @@ func Stream(ctx context.Context, s Snapshot, rs *Ruleset, emit func([]Finding) e
 	if err != nil {
 		return err
 	}
+	x.indexSoD(pl)
 	var units [][]string
 	for _, id := range x.recs.IdentityIDs() {
 		if a := x.actor(id); a[0] == id {
@@ -406,7 +464,7 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 // or, for an effective access (which may be exercised with several
 // credentials, each its own finding), any rule whose guards it passes.
 func (x *index) wantsAlternates(trs []toxicRule, facts *identityFacts, a *analysis.Access) bool {
-	sox := func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s }
+	sox := func() bool { return x.sox(a.Resource) }
 	for i := range trs {
 		t := &trs[i]
 		if !t.readsPath && !a.Effective {
@@ -493,35 +551,24 @@ func (x *index) matches(sel []Selector, a *sodAccess) bool {
 // accesses for all the SoD rules, which then skip an actor that lacks one
 // of their two functions without looking at its accesses.
 func (x *index) sodAccesses(pl *plan, members []*ident) (out []sodAccess, held fnSet) {
-	words := (len(pl.sodFns) + 63) / 64
-	held = make(fnSet, words)
-	var sets fnSet
+	held = make(fnSet, (len(pl.sodFns)+63)/64)
 	for _, m := range members {
 		for i := range m.accesses {
 			a := &m.accesses[i]
-			kind, sys := x.kindOf(a.Resource)
-			sox, _ := x.s.Engine.InSOXScope(a.Resource)
-			sa := sodAccess{a: a, kind: kind, sys: sys, sox: sox}
-			if len(sets) < words {
-				sets = make(fnSet, 64*words) // room for 64 accesses' sets
-			}
-			fns, in := sets[:words:words], false
-			for fi := range pl.sodFns {
-				if x.matches(pl.sodFns[fi].Select, &sa) {
-					fns[fi/64] |= 1 << (fi % 64)
-					in = true
-				}
-			}
-			if !in {
+			f := x.res[a.Resource]
+			if f == nil || f.fns == nil {
 				continue
 			}
-			sets = sets[words:]
+			ai := slices.Index(schema.Actions, a.Action)
+			if ai < 0 || f.fns[ai] == nil {
+				continue
+			}
+			fns := f.fns[ai]
 			for w := range fns {
 				held[w] |= fns[w]
 			}
-			sa.fns = fns
-			sa.key = a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)
-			out = append(out, sa)
+			out = append(out, sodAccess{a: a, kind: f.kind, sys: f.sys, sox: f.sox, fns: fns,
+				key: a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)})
 		}
 	}
 	// lessPair order: identity, resource, action (as strings).
@@ -806,7 +853,7 @@ func (x *index) pathVars(ps *pathSummary, st Settings) map[string]any {
 
 func (x *index) accessVars(a analysis.Access) map[string]any {
 	kind, sys := x.kindOf(a.Resource)
-	sox, _ := x.s.Engine.InSOXScope(a.Resource)
+	sox := x.sox(a.Resource)
 	return map[string]any{"resource": a.Resource, "action": string(a.Action), "critical": a.Critical,
 		"effective": a.Effective, "authorized": a.Authorized, "resource_kind": kind, "system": sys, "sox": sox}
 }
@@ -877,7 +924,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 	vars := map[string]any{"identity": identity}
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
-		sox := func() bool { s, _ := x.s.Engine.InSOXScope(a.Resource); return s }
+		sox := func() bool { return x.sox(a.Resource) }
 		// live are the rules whose guards hold and that may still match this
 		// access on a path of a finding (group) they have not matched yet.
 		live := mm.live[:0]

@@ -321,8 +321,7 @@ func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st S
 			_, sys := x.kindOf(a.Resource)
 			b = append(b, sys...)
 		case "sox":
-			sox, _ := x.s.Engine.InSOXScope(a.Resource)
-			b = appendBool(b, sox)
+			b = appendBool(b, x.sox(a.Resource))
 		}
 		b = append(b, 2)
 	}
