@@ -11,10 +11,8 @@ import (
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/analysis/rules"
-	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/gen"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -84,16 +82,10 @@ func TestFindingJSONIsEncodingJSON(t *testing.T) {
 		t.Run(name, func(t *testing.T) { requireFindingJSON(t, &f) })
 	}
 	// Every finding of a generated estate.
-	ctx := context.Background()
-	tr, err := gen.TierByName("XS")
-	require.NoError(t, err)
-	d := &graph.Dataset{Info: gen.Meta(tr, 4)}
-	require.NoError(t, gen.Generate(ctx, tr, 4, d, nil))
-	p, err := projection.Build(ctx, d)
-	require.NoError(t, err)
+	d, e := reachtest.Generated(t, "XS", 4)
 	rs, err := rules.Builtin()
 	require.NoError(t, err)
-	fs, err := rules.Evaluate(ctx, rules.Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}, rs)
+	fs, err := rules.Evaluate(context.Background(), rules.Snapshot{Engine: e, Data: d}, rs)
 	require.NoError(t, err)
 	require.Greater(t, len(fs), 100)
 	cats := map[schema.Category]bool{}

@@ -11,10 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reachgraph/reachgraph/analysis/reach"
-	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/gen"
-	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 )
 
 // TestMemoizedEqualsPlain: remembering predicate results per value of the
@@ -214,13 +211,8 @@ func TestWorkerPanicReachesTheCaller(t *testing.T) {
 // generated is what the rules read of a generated estate of tier name.
 func generated(t testing.TB, name string, seed int64) Snapshot {
 	t.Helper()
-	tier, err := gen.TierByName(name)
-	require.NoError(t, err)
-	d := &graph.Dataset{Info: gen.Meta(tier, seed)}
-	require.NoError(t, gen.Generate(context.Background(), tier, seed, d, nil))
-	p, err := projection.Build(context.Background(), d)
-	require.NoError(t, err)
-	return Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}
+	d, e := reachtest.Generated(t, name, seed)
+	return Snapshot{Engine: e, Data: d}
 }
 
 // TestIdentityField: identityField gives identityVars' value of every

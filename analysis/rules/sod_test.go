@@ -10,11 +10,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reachgraph/reachgraph/analysis/reach"
+	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/gen"
-	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -213,13 +211,7 @@ func TestRulesFileErrors(t *testing.T) {
 // over renamed copies of their functions, numbered past 64, on a generated
 // estate; each copy must give its original's conflicts.
 func TestSoDManyFunctions(t *testing.T) {
-	ctx := context.Background()
-	tr, err := gen.TierByName("XS")
-	require.NoError(t, err)
-	d := &graph.Dataset{Info: gen.Meta(tr, 8)}
-	require.NoError(t, gen.Generate(ctx, tr, 8, d, nil))
-	p, err := projection.Build(ctx, d)
-	require.NoError(t, err)
+	d, e := reachtest.Generated(t, "XS", 8)
 	rs, err := rules.Builtin()
 	require.NoError(t, err)
 	var sods []rules.Rule
@@ -248,7 +240,7 @@ func TestSoDManyFunctions(t *testing.T) {
 		many.Rules = append(many.Rules, c)
 	}
 	require.NoError(t, many.Validate())
-	fs, err := rules.Evaluate(ctx, rules.Snapshot{Engine: reach.New(p, d.Info.AsOf()), Data: d}, &many)
+	fs, err := rules.Evaluate(context.Background(), rules.Snapshot{Engine: e, Data: d}, &many)
 	require.NoError(t, err)
 	type side struct{ identity, a, b string }
 	got := map[string][]side{}

@@ -13,6 +13,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -23,6 +24,17 @@ func Engine(t testing.TB, d *graph.Dataset, asOf time.Time) *reach.Engine {
 	p, err := projection.Build(context.Background(), d)
 	require.NoError(t, err)
 	return reach.New(p, asOf)
+}
+
+// Generated generates the estate of a size tier (gen.TierByName) from seed
+// and builds the engine over it at the estate's as_of.
+func Generated(t testing.TB, tier string, seed int64) (*graph.Dataset, *reach.Engine) {
+	t.Helper()
+	tr, err := gen.TierByName(tier)
+	require.NoError(t, err)
+	d := &graph.Dataset{Info: gen.Meta(tr, seed)}
+	require.NoError(t, gen.Generate(context.Background(), tr, seed, d, nil))
+	return d, Engine(t, d, d.Info.AsOf())
 }
 
 // WhoCan is the set of identities authorized for action a on res, by
