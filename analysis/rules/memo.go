@@ -9,6 +9,7 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 
 	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -298,7 +299,7 @@ func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st S
 	if len(r.identity) > 0 {
 		i, ok := x.recs.Identity(a.Identity)
 		for _, f := range r.identity {
-			b = appendValue(b, x.fieldOf(&i, ok, a.Identity, f))
+			b = x.appendField(b, &i, ok, a.Identity, f)
 		}
 	}
 	for _, f := range r.access {
@@ -352,7 +353,7 @@ func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st S
 				for _, id := range ps.identities {
 					i, ok := x.recs.Identity(id)
 					for _, g := range fs {
-						b = appendValue(b, x.fieldOf(&i, ok, id, g))
+						b = x.appendField(b, &i, ok, id, g)
 					}
 					b = append(b, 3)
 				}
@@ -413,6 +414,32 @@ func appendList(b []byte, xs []string) []byte {
 		b = append(append(b, x...), 0)
 	}
 	return b
+}
+
+// appendField appends identity field f of record i (of id; ok false when
+// id is not an identity) as appendValue appends identityField's value,
+// without building the list or map of compensating_controls and tags.
+func (x *index) appendField(b []byte, i *graph.Identity, ok bool, id, f string) []byte {
+	if ok {
+		switch f {
+		case "compensating_controls":
+			for _, c := range i.CompensatingControls {
+				b = append(append(b, c...), 0)
+			}
+			return append(b, 2)
+		case "tags":
+			keys := make([]string, 0, len(i.Tags))
+			for k := range i.Tags {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				b = append(append(append(append(b, k...), 0), i.Tags[k]...), 0)
+			}
+			return append(b, 2)
+		}
+	}
+	return appendValue(b, x.fieldOf(i, ok, id, f))
 }
 
 // appendValue appends one variable field's value (of the types identityVars

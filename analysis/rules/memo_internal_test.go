@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
 )
 
 // TestMemoizedEqualsPlain: remembering predicate results per value of the
@@ -216,16 +218,22 @@ func generated(t testing.TB, name string, seed int64) Snapshot {
 }
 
 // TestIdentityField: identityField gives identityVars' value of every
-// field, for every identity of a generated estate and for an id that is
-// not an identity.
+// field, and appendField its memo key, for every identity of a generated
+// estate (and one with tags and controls) and for an id that is not an
+// identity.
 func TestIdentityField(t *testing.T) {
 	snap := generated(t, "XS", 3)
+	snap.Data.IdentityList = append(snap.Data.IdentityList, graph.Identity{ID: "tagged", Type: schema.IdentityServiceAccount,
+		Tags: map[string]string{"b": "2", "a": "1", "c": ""}, CompensatingControls: []string{"pam", "log review"}})
 	x := newIndex(snap)
 	ids := append(slices.Clone(x.recs.IdentityIDs()), "not-an-identity")
+	require.Contains(t, ids, "tagged")
 	for _, id := range ids {
 		vars := x.identityVars(id)
+		rec, ok := x.recs.Identity(id)
 		for f := range knownFields["identity"] {
 			require.Equal(t, vars[f], x.identityField(id, f), "%s.%s", id, f)
+			require.Equal(t, appendValue(nil, vars[f]), x.appendField(nil, &rec, ok, id, f), "%s.%s", id, f)
 		}
 	}
 }
