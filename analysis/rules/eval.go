@@ -728,14 +728,8 @@ func (x *index) identityVars(id string) map[string]any {
 		"rationale": i.NonhumanRationale, "compensating_controls": cc, "tags": tags}
 }
 
-// identityField is identityVars(id)[f], read without building the map.
-func (x *index) identityField(id, f string) any {
-	i, ok := x.recs.Identity(id)
-	return x.fieldOf(&i, ok, id, f)
-}
-
-// fieldOf is identityField for the record i of id (ok false when id is not
-// an identity), so that a caller reading several fields looks it up once.
+// fieldOf is identityVars(id)[f] read from the record i of id (ok false
+// when id is not an identity) without building the variables.
 func (x *index) fieldOf(i *graph.Identity, ok bool, id, f string) any {
 	if !ok {
 		return x.identityVars(id)[f]
@@ -1046,7 +1040,7 @@ func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any,
 	if t.identityOnly && mm.once[ri] != unknown {
 		return mm.once[ri] == holds, nil
 	}
-	mm.buf = t.refs.key(mm.buf[:0], x, a, summary(), st)
+	mm.buf = t.refs.key(mm.buf[:0], x, a, summary, st)
 	res := mm.results[ri]
 	if ok, hit := res[string(mm.buf)]; hit {
 		return ok, nil

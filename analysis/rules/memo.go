@@ -294,13 +294,11 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 
 // key appends the memo key of one predicate for one (identity, access,
 // path) to b: the values of the fields it reads, each followed by a
-// separator.
-func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st Settings) []byte {
+// separator. The path summary is gathered only for a predicate that reads
+// the path.
+func (r *refs) key(b []byte, x *index, a *analysis.Access, summary func() *pathSummary, st Settings) []byte {
 	if len(r.identity) > 0 {
-		i, ok := x.recs.Identity(a.Identity)
-		for _, f := range r.identity {
-			b = x.appendField(b, &i, ok, a.Identity, f)
-		}
+		b = x.appendFields(b, a.Identity, r.identity)
 	}
 	for _, f := range r.access {
 		// The values accessVars gives, read straight from the access.
@@ -325,6 +323,10 @@ func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st S
 			b = appendBool(b, x.sox(a.Resource))
 		}
 		b = append(b, 2)
+	}
+	var ps *pathSummary
+	if len(r.path) > 0 {
+		ps = summary()
 	}
 	for _, f := range r.path {
 		switch f {
@@ -351,11 +353,7 @@ func (r *refs) key(b []byte, x *index, a *analysis.Access, ps *pathSummary, st S
 		case "identities":
 			if fs, ok := r.elems[f]; ok {
 				for _, id := range ps.identities {
-					i, ok := x.recs.Identity(id)
-					for _, g := range fs {
-						b = x.appendField(b, &i, ok, id, g)
-					}
-					b = append(b, 3)
+					b = append(x.appendFields(b, id, fs), 3)
 				}
 				break
 			}
@@ -416,8 +414,18 @@ func appendList(b []byte, xs []string) []byte {
 	return b
 }
 
+// appendFields appends the fields fs of identity id (appendField), looking
+// its record up once.
+func (x *index) appendFields(b []byte, id string, fs []string) []byte {
+	i, ok := x.recs.Identity(id)
+	for _, f := range fs {
+		b = x.appendField(b, &i, ok, id, f)
+	}
+	return b
+}
+
 // appendField appends identity field f of record i (of id; ok false when
-// id is not an identity) as appendValue appends identityField's value,
+// id is not an identity) as appendValue appends fieldOf's value,
 // without building the list or map of compensating_controls and tags.
 func (x *index) appendField(b []byte, i *graph.Identity, ok bool, id, f string) []byte {
 	if ok {

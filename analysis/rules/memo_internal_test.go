@@ -217,7 +217,7 @@ func generated(t testing.TB, name string, seed int64) Snapshot {
 	return Snapshot{Engine: e, Data: d}
 }
 
-// TestIdentityField: identityField gives identityVars' value of every
+// TestIdentityField: fieldOf gives identityVars' value of every
 // field, and appendField its memo key, for every identity of a generated
 // estate (and one with tags and controls) and for an id that is not an
 // identity.
@@ -232,7 +232,7 @@ func TestIdentityField(t *testing.T) {
 		vars := x.identityVars(id)
 		rec, ok := x.recs.Identity(id)
 		for f := range knownFields["identity"] {
-			require.Equal(t, vars[f], x.identityField(id, f), "%s.%s", id, f)
+			require.Equal(t, vars[f], x.fieldOf(&rec, ok, id, f), "%s.%s", id, f)
 			require.Equal(t, appendValue(nil, vars[f]), x.appendField(nil, &rec, ok, id, f), "%s.%s", id, f)
 		}
 	}
