@@ -1,6 +1,9 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
+
 	"github.com/reachgraph/reachgraph/analysis/jsonw"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 )
@@ -135,6 +138,20 @@ func side(j *jsonw.Writer, s *rules.Side) {
 	j.Field("effective")
 	j.Bool(s.Effective)
 	j.Close('}')
+}
+
+// indentedJSON is v as encoding/json writes it with SetEscapeHTML(false)
+// and SetIndent(prefix, "  "), without the newline: what appendFinding and
+// appendGroup fall back to, and the error they leave to it.
+func indentedJSON(v any, prefix string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // appendGroup appends g as encoding/json writes it with

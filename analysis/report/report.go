@@ -266,14 +266,10 @@ func (r *Report) JSON(w io.Writer) error {
 		for i := range r.Groups {
 			var ok bool
 			if g, ok = appendGroup(g[:0], &r.Groups[i], findingPrefix); !ok {
-				var buf bytes.Buffer
-				genc := json.NewEncoder(&buf)
-				genc.SetEscapeHTML(false)
-				genc.SetIndent(findingPrefix, "  ")
-				if err := genc.Encode(&r.Groups[i]); err != nil {
+				var err error
+				if g, err = indentedJSON(&r.Groups[i], findingPrefix); err != nil {
 					return err
 				}
-				g = append(g[:0], bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 			}
 			if err := element(i == 0, g); err != nil {
 				return err

@@ -139,14 +139,10 @@ func encodeRecord(f *rules.Finding) (*Record, error) {
 		*sc = js
 		js = bytes.Clone(js)
 	} else {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent(findingPrefix, "  ")
-		if err := enc.Encode(f); err != nil {
+		var err error
+		if js, err = indentedJSON(f, findingPrefix); err != nil {
 			return nil, fmt.Errorf("report: encode finding %s: %w", f.ID, err)
 		}
-		js = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	}
 	kind, key, cut, change := Cause(f)
 	r := &Record{Severity: f.Severity, Category: f.Category, Rule: f.Rule, Identity: f.Identity, Resource: f.Resource,
