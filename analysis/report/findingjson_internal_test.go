@@ -25,6 +25,16 @@ func requireFindingJSON(t *testing.T, f *rules.Finding) {
 	for _, prefix := range []string{"", findingPrefix} {
 		requireSameJSON(t, f, prefix, func(b []byte) ([]byte, bool) { return appendFinding(b, f, prefix) })
 	}
+	// The spool's decoder reads back what encoding/json reads.
+	b, ok := appendFinding(nil, f, findingPrefix)
+	if !ok {
+		return
+	}
+	var want rules.Finding
+	require.NoError(t, json.Unmarshal(b, &want))
+	got, err := decodeFinding(&Record{ID: f.ID, JSON: b})
+	require.NoError(t, err)
+	require.Equal(t, want, *got)
 }
 
 func requireSameJSON(t *testing.T, v any, prefix string, appendJSON func([]byte) ([]byte, bool)) {

@@ -2,8 +2,6 @@ package report
 
 import (
 	_ "embed"
-	"encoding/json"
-	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -129,12 +127,9 @@ func (r *Report) shownFindings() (map[string]*rules.Finding, error) {
 		if !want[rec.ID] {
 			return nil
 		}
-		var f rules.Finding
-		if err := json.Unmarshal(rec.JSON, &f); err != nil {
-			return fmt.Errorf("report spool: decode finding %s: %w", rec.ID, err)
-		}
-		byID[rec.ID] = &f
-		return nil
+		f, err := decodeFinding(rec)
+		byID[rec.ID] = f
+		return err
 	})
 	return byID, err
 }
