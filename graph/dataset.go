@@ -171,6 +171,25 @@ func (d *Dataset) Delegations(ctx context.Context) iter.Seq2[Delegation, error] 
 
 // ReadAll copies every record of r into a new Dataset.
 func ReadAll(ctx context.Context, r Reader) (*Dataset, error) {
+	d, err := ReadNodes(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := collect(r.Memberships(ctx), &d.MembershipList); err != nil {
+		return nil, err
+	}
+	if err := collect(r.Grants(ctx), &d.GrantList); err != nil {
+		return nil, err
+	}
+	return d, collect(r.Delegations(ctx), &d.DelegationList)
+}
+
+// ReadNodes copies r's systems, resources, identities, groups and
+// credentials into a new Dataset, and none of its edges (memberships,
+// grants, delegations): for a reader of record fields that takes the edges
+// from the projection, as the rules do. The edges are most of the records
+// of a large estate.
+func ReadNodes(ctx context.Context, r Reader) (*Dataset, error) {
 	d := &Dataset{Info: r.Meta()}
 	if err := collect(r.Systems(ctx), &d.SystemList); err != nil {
 		return nil, err
@@ -184,16 +203,7 @@ func ReadAll(ctx context.Context, r Reader) (*Dataset, error) {
 	if err := collect(r.Groups(ctx), &d.GroupList); err != nil {
 		return nil, err
 	}
-	if err := collect(r.Memberships(ctx), &d.MembershipList); err != nil {
-		return nil, err
-	}
-	if err := collect(r.Grants(ctx), &d.GrantList); err != nil {
-		return nil, err
-	}
-	if err := collect(r.Credentials(ctx), &d.CredentialList); err != nil {
-		return nil, err
-	}
-	return d, collect(r.Delegations(ctx), &d.DelegationList)
+	return d, collect(r.Credentials(ctx), &d.CredentialList)
 }
 
 func collect[T any](s iter.Seq2[T, error], into *[]T) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"runtime"
 	"slices"
 	"strings"
@@ -31,6 +32,11 @@ type Snapshot struct {
 	// A caller that evaluates one snapshot several times passes it in so the
 	// records are indexed once.
 	Index *graph.Index
+	// Grants, when set, streams the snapshot's grants, and Data's are not
+	// read: the rules read grant records only for unused grants, once, so
+	// a caller may leave them out of Data (graph.ReadNodes) and stream them
+	// from the store.
+	Grants func(context.Context) iter.Seq2[graph.Grant, error]
 }
 
 // index holds the records of a snapshot by id. Accesses are not kept: each
@@ -389,33 +395,16 @@ func Stream(ctx context.Context, s Snapshot, rs *Ruleset, emit func([]Finding) e
 	if n := x.capped.Load(); n > 0 && x.opts.capped != nil {
 		x.opts.capped(int(n), maxAlternates)
 	}
-	// The unused grants are handed out in batches of the grants of some
-	// principals (two findings with one id share the principal), so an
-	// estate with millions of stale grants does not hold them all.
-	buckets := max(1, len(s.Data.GrantList)/unusedPerBatch)
 	for _, r := range pl.hygiene {
 		if r.Check != CheckUnusedGrant {
 			continue
 		}
-		for b := range buckets {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			fs := x.unusedGrants(rs.Settings, r, b, buckets)
-			for i := range fs {
-				x.finish(r, &fs[i])
-			}
-			if err := batch(fs); err != nil {
-				return err
-			}
+		if err := x.unusedGrants(ctx, rs.Settings, r, batch); err != nil {
+			return err
 		}
 	}
 	return context.Cause(ctx)
 }
-
-// unusedPerBatch is about how many grants one batch of unused-grant
-// findings looks at.
-var unusedPerBatch = 250_000
 
 // evalActor runs every rule on one actor and its identities.
 func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *memo) ([]Finding, error) {

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -211,36 +210,6 @@ func staticUnvaulted(h *hygieneRun, c graph.Credential) string {
 		return ""
 	}
 	return fmt.Sprintf("%s (%s of %s) is a static secret not held in a vault", c.ID, c.Type, h.i.ID)
-}
-
-// unusedGrants reports live grants last used unused_grant_days or more ago;
-// the finding's identity is the grant's principal (an identity or a group).
-func (x *index) unusedGrants(st Settings, r Rule, bucket, buckets int) []Finding {
-	var out []Finding
-	for _, g := range x.s.Data.GrantList {
-		if buckets > 1 && int(maphash.String(x.seed, g.Principal)%uint64(buckets)) != bucket {
-			continue
-		}
-		if (!g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf)) || g.ValidFrom.After(x.asOf) {
-			continue // not live at as_of: expired, or not valid yet
-		}
-		if i, ok := x.recs.Identity(g.Principal); ok && !inScope(r, i) {
-			continue
-		}
-		age := ageDays(g.LastUsedAt, x.asOf)
-		if age < st.UnusedGrantDays {
-			continue
-		}
-		sev := r.Severity
-		if sox, _ := x.s.Engine.InSOXScope(g.Resource); sox && g.Action.Critical() && r.CriticalSeverity != "" {
-			sev = r.CriticalSeverity
-		}
-		out = append(out, Finding{Identity: g.Principal, Resource: g.Resource, Action: g.Action, Severity: sev,
-			Paths: []analysis.Path{{{From: g.Principal, Edge: schema.EdgeGrant, To: g.Resource, Action: g.Action, Native: g.Native,
-				Conditional: g.Conditional, ValidFrom: g.ValidFrom.UTC(), ExpiresAt: g.ExpiresAt.UTC()}}},
-			Message: fmt.Sprintf("grant %s %s on %s last used %d days ago (threshold %d)", g.Principal, g.Action, g.Resource, age, st.UnusedGrantDays)})
-	}
-	return out
 }
 
 // checkConfusableID flags an identity whose id holds characters a reader

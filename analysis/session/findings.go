@@ -3,10 +3,12 @@ package session
 import (
 	"context"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis/diff"
 	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/graph"
 )
 
 // findingsKey identifies one evaluation: the ruleset (by identity) and the
@@ -28,7 +30,27 @@ func (s *Session) RuleSnapshot(ctx context.Context, asOf time.Time) (rules.Snaps
 	if err != nil {
 		return rules.Snapshot{}, err
 	}
-	return rules.Snapshot{Engine: s.Engine(asOf), Data: recs.Data(), Index: recs}, nil
+	snap := rules.Snapshot{Engine: s.Engine(asOf), Data: recs.Data(), Index: recs}
+	if s.nodesOnly {
+		snap.Grants = s.grants
+	}
+	return snap, nil
+}
+
+// grants streams the snapshot's grants from the store.
+func (s *Session) grants(ctx context.Context) iter.Seq2[graph.Grant, error] {
+	return func(yield func(graph.Grant, error) bool) {
+		r, err := s.st.Snapshot(ctx, s.meta.ID)
+		if err != nil {
+			yield(graph.Grant{}, fmt.Errorf("read the grants of snapshot %s: %w", s.meta.ID, err))
+			return
+		}
+		for g, err := range r.Grants(ctx) {
+			if !yield(g, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Findings returns rs's findings at asOf (zero: the snapshot's default),

@@ -388,7 +388,7 @@ func BenchmarkTierReport(b *testing.B) {
 	var findings atomic.Int64
 	b.ResetTimer()
 	for range b.N {
-		s, err := session.Open(context.Background(), st, "", session.WithRecords())
+		s, err := session.Open(context.Background(), st, "", session.WithRuleRecords())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -127,7 +127,7 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 			return usageErr(err)
 		}
 	}
-	q, done, err := g.openQuery(ctx, session.WithRecords())
+	q, done, err := g.openQuery(ctx, session.WithRuleRecords())
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 			return err
 		}
 		defer st.Close()
-		old, err := g.openSession(ctx, st, f.since, session.WithRecords())
+		old, err := g.openSession(ctx, st, f.since, session.WithRuleRecords())
 		if err != nil {
 			return err
 		}

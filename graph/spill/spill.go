@@ -19,6 +19,8 @@ import (
 // Pool is where the chunks go. The zero Pool keeps everything in memory.
 // A Pool is not safe for concurrent use.
 type Pool struct {
+	// Op names the operation in errors ("ingest" when empty).
+	Op     string
 	spills bool   // made by New: the zero Pool never spills
 	budget int    // bytes of chunks kept in memory before spilling
 	held   int    // bytes of chunks in memory
@@ -70,14 +72,14 @@ func (p *Pool) Seal(chunk []byte) (ref Ref, reuse bool) {
 	if p.file == nil {
 		f, err := os.CreateTemp(p.dir, ".reachgraph-"+p.what+"-*")
 		if err != nil {
-			p.err = fmt.Errorf("ingest: %s to a temporary file in %s: %w", p.what, p.dir, err)
+			p.err = fmt.Errorf("%s: %s to a temporary file in %s: %w", p.op(), p.what, p.dir, err)
 			return p.Seal(chunk)
 		}
 		_ = os.Remove(f.Name()) // unnamed from now on where the system allows (Close removes it elsewhere)
 		p.file = f
 	}
 	if _, err := p.file.WriteAt(chunk, p.size); err != nil {
-		p.err = fmt.Errorf("ingest: %s to %s: %w", p.what, p.file.Name(), err)
+		p.err = fmt.Errorf("%s: %s to %s: %w", p.op(), p.what, p.file.Name(), err)
 		return p.Seal(chunk)
 	}
 	ref = Ref{off: p.size, n: len(chunk), onDisk: true}
@@ -97,9 +99,16 @@ func (p *Pool) Read(ref Ref, buf []byte) ([]byte, error) {
 	}
 	buf = buf[:ref.n]
 	if _, err := p.file.ReadAt(buf, ref.off); err != nil {
-		return nil, fmt.Errorf("ingest: read back the %s in %s: %w", p.what, p.file.Name(), err)
+		return nil, fmt.Errorf("%s: read back the %s in %s: %w", p.op(), p.what, p.file.Name(), err)
 	}
 	return buf, nil
+}
+
+func (p *Pool) op() string {
+	if p.Op == "" {
+		return "ingest"
+	}
+	return p.Op
 }
 
 // Release gives back the memory of a chunk the caller is done with. Its

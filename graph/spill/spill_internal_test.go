@@ -77,6 +77,12 @@ func TestPoolCannotSpill(t *testing.T) {
 	require.Equal(t, "abc", string(got))
 	require.ErrorContains(t, p.Err(), "ingest: records to a temporary file in "+dir)
 	p.Close()
+
+	q := New(dir, "unused grants", 0)
+	q.Op = "report"
+	q.Seal([]byte("abc"))
+	require.ErrorContains(t, q.Err(), "report: unused grants to a temporary file in "+dir, "Op names the operation")
+	q.Close()
 }
 
 // TestZeroPool: the zero Pool never spills.
