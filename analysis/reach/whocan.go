@@ -175,7 +175,12 @@ func (e *Engine) authBackward(sc *scratch, seeds []seed) []int32 {
 				}
 			}
 			for _, ci := range p.CredsOf.Of(v) {
-				push(p.CredNode(ci), d+1, step{nxt: v, kind: hopCredOf, ref: ci})
+				// A credential stored nowhere ends the search: no read
+				// grant exposes it, so no search from an identity reaches
+				// it, and it is left unvisited.
+				if p.Creds[ci].StoredIn != projection.None {
+					push(p.CredNode(ci), d+1, step{nxt: v, kind: hopCredOf, ref: ci})
+				}
 			}
 			fallthrough
 		case projection.Group:
@@ -186,11 +191,7 @@ func (e *Engine) authBackward(sc *scratch, seeds []seed) []int32 {
 			}
 		case projection.Credential:
 			ci := v - p.CredBase()
-			loc := p.Creds[ci].StoredIn
-			if loc == projection.None {
-				continue
-			}
-			for _, t := range e.covering(loc) {
+			for _, t := range e.covering(p.Creds[ci].StoredIn) {
 				for _, gi := range p.GrantIn.Of(t) {
 					if e.grantGives(gi, schema.ActionRead) {
 						push(p.Grants[gi].Principal, d+2, step{nxt: v, kind: hopReadStored, ref: gi, ref2: ci})
