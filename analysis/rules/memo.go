@@ -273,7 +273,7 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 			s.stale = s.stale || x.pastRotation(c, st)
 		}
 	}
-	for _, h := range p {
+	for i, h := range p {
 		switch h.Edge {
 		case schema.EdgeStoredIn:
 			s.exposure = true
@@ -283,7 +283,9 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 		case schema.EdgeCanActAs:
 			s.delegation = true
 		}
-		addIdent(h.From)
+		if i == 0 || h.From != p[i-1].To { // a hop starts where the one before ends
+			addIdent(h.From)
+		}
 		addIdent(h.To)
 	}
 	if au != nil {
