@@ -341,6 +341,12 @@ func (e *Engine) forwardMoves(s *stateSearch, k skey) ([]move, int32) {
 }
 
 func sortAccessKeys(keys []skey, p *projection.Projection) {
+	if r := p.IDRanks(); r != nil {
+		slices.SortFunc(keys, func(a, b skey) int {
+			return cmp.Or(cmp.Compare(r[a.node()], r[b.node()]), cmp.Compare(a.sys(), b.sys()))
+		})
+		return
+	}
 	slices.SortFunc(keys, func(a, b skey) int {
 		if c := cmp.Compare(p.ID(a.node()), p.ID(b.node())); c != 0 {
 			return c

@@ -129,6 +129,9 @@ func TestLoadIsBuild(t *testing.T) {
 				require.Nil(t, p.ids.ranks())
 				require.Equal(t, nodes, byRank)
 				require.True(t, slices.IsSortedFunc(nodes, func(a, b int32) int { return strings.Compare(p.ID(a), p.ID(b)) }))
+				require.Nil(t, p.IDRanks())
+				r := q.IDRanks()
+				require.True(t, slices.IsSortedFunc(nodes, func(a, b int32) int { return int(r[a] - r[b]) }), "IDRanks order ids")
 				for gi := range int32(len(p.Grants)) {
 					require.Equal(t, p.GrantWindow(gi), q.GrantWindow(gi))
 				}

@@ -152,6 +152,11 @@ func (p *Projection) ID(n int32) string { return p.ids.id(n) }
 // order answers are listed in.
 func (p *Projection) SortByID(ns []int32) { p.ids.sortByID(ns) }
 
+// IDRanks returns each node's place in id order (bytewise), so that nodes
+// compare by id as two numbers; nil for a projection built rather than
+// loaded, whose ids have no stored order (compare the ids then).
+func (p *Projection) IDRanks() []int32 { return p.ids.ranks() }
+
 // Kind returns the kind of node n.
 func (p *Projection) Kind(n int32) Kind {
 	k := Kind(0)
