@@ -483,14 +483,16 @@ func (h *mergeHeap) Pop() any {
 	return x
 }
 
-// cutOf decodes a record's cut.
+// cutOf decodes a record's cut, into a slice of its exact length: a
+// report holds one per root-cause group (millions at scale), and the
+// decoder grows slices to room for four hops where most cuts have one.
 func cutOf(r *Record) ([]analysis.Hop, error) {
 	if r.Cut == nil {
 		return nil, nil
 	}
 	var cut []analysis.Hop
-	if err := json.Unmarshal(r.Cut, &cut); err != nil {
+	if err := fastjson.Unmarshal(r.Cut, &cut); err != nil {
 		return nil, fmt.Errorf("report spool: decode the cut of %s: %w", r.ID, err)
 	}
-	return cut, nil
+	return slices.Clone(cut), nil
 }
