@@ -92,12 +92,7 @@ func TestFindingJSONIsEncodingJSON(t *testing.T) {
 		t.Run(name, func(t *testing.T) { requireFindingJSON(t, &f) })
 	}
 	// Every finding of a generated estate.
-	d, e := reachtest.Generated(t, "XS", 4)
-	rs, err := rules.Builtin()
-	require.NoError(t, err)
-	fs, err := rules.Evaluate(context.Background(), rules.Snapshot{Engine: e, Data: d}, rs)
-	require.NoError(t, err)
-	require.Greater(t, len(fs), 100)
+	fs := generatedFindings(t)
 	cats := map[schema.Category]bool{}
 	for i := range fs {
 		cats[fs[i].Category] = true
@@ -117,6 +112,19 @@ func TestFindingJSONIsEncodingJSON(t *testing.T) {
 			requireSameJSON(t, &gs[i], prefix, func(b []byte) ([]byte, bool) { return appendGroup(b, &gs[i], prefix) })
 		}
 	}
+}
+
+// generatedFindings are the built-in rules' findings on a generated
+// tier-XS estate (over 500, of most categories).
+func generatedFindings(t *testing.T) []rules.Finding {
+	t.Helper()
+	d, e := reachtest.Generated(t, "XS", 4)
+	rs, err := rules.Builtin()
+	require.NoError(t, err)
+	fs, err := rules.Evaluate(context.Background(), rules.Snapshot{Engine: e, Data: d}, rs)
+	require.NoError(t, err)
+	require.Greater(t, len(fs), 500)
+	return fs
 }
 
 func FuzzFindingJSON(f *testing.F) {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"errors"
 	"runtime"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reachgraph/reachgraph/analysis/reach/reachtest"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 )
 
@@ -17,12 +15,7 @@ import (
 // makes it write runs to files (or none, with budget 0 meaning "hold all").
 func spoolOf(t *testing.T, budget int) *Spool {
 	t.Helper()
-	d, e := reachtest.Generated(t, "XS", 4)
-	rs, err := rules.Builtin()
-	require.NoError(t, err)
-	fs, err := rules.Evaluate(context.Background(), rules.Snapshot{Engine: e, Data: d}, rs)
-	require.NoError(t, err)
-	require.Greater(t, len(fs), 500)
+	fs := generatedFindings(t)
 	if budget == 0 {
 		budget = 1 << 30
 	}
