@@ -177,10 +177,16 @@ func (t *tally) finish(r *Report) {
 	if r.Groups == nil {
 		r.Groups = []Group{}
 	}
-	r.groupOf = make(map[causeKey]int, len(r.Groups))
+	// The tally's index, renumbered for the sorted order: at scale it has
+	// millions of keys, and a second map beside it would double them.
+	r.groupOf = t.byKey
+	if r.groupOf == nil {
+		r.groupOf = map[causeKey]int{}
+	}
 	for i := range r.Groups {
 		r.groupOf[r.Groups[i].key] = i
 	}
+	t.byKey = nil
 }
 
 // Failing counts the findings that are not suppressed and are at least as

@@ -68,3 +68,21 @@ func TestSpoolFindingsPipeline(t *testing.T) {
 	require.ErrorContains(t, err, "decode finding "+bad.ID)
 	require.Less(t, calls, len(held.recs))
 }
+
+// Every finding of a spooled report finds its own root-cause group (the
+// CSV's root_cause_group column), after the groups are sorted.
+func TestSpooledGroupOfFinding(t *testing.T) {
+	sp := spoolOf(t, 64<<10)
+	r, err := NewFromSpool("s-1", time.Now(), "", sp)
+	require.NoError(t, err)
+	require.Greater(t, len(r.Groups), 100)
+	n := 0
+	require.NoError(t, r.each(func(f *rules.Finding) error {
+		g := r.group(f)
+		require.NotNil(t, g, f.ID)
+		require.Contains(t, g.Findings, f.ID)
+		n++
+		return nil
+	}))
+	require.Equal(t, sp.Len(), n)
+}
