@@ -85,9 +85,10 @@ func (t *tally) addFinding(f *rules.Finding) {
 func NewFromSpool(snapshot string, asOf time.Time, since string, sp *Spool) (*Report, error) {
 	r := &Report{Snapshot: snapshot, AsOf: asOf.UTC(), Since: since, spool: sp}
 	var t tally
+	strs := map[string]string{} // the text of the groups' cuts
 	err := sp.eachMeta(func(rec *Record) error {
 		return t.add(rec.Severity, rec.Category, rec.Identity, rec.Rule, rec.ID, rec.Suppressed, rec.New,
-			rec.CauseKind, rec.CauseKey, rec.Change, func() ([]analysis.Hop, error) { return cutOf(rec) })
+			rec.CauseKind, rec.CauseKey, rec.Change, func() ([]analysis.Hop, error) { return cutOf(rec, strs) })
 	})
 	if err != nil {
 		return nil, err

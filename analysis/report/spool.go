@@ -275,12 +275,11 @@ func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte, strs map[s
 			fields[i] = string(b)
 			continue
 		}
-		v, ok := strs[string(b)]
-		if !ok {
-			v = string(b)
-			strs[v] = v
+		if v, ok := strs[string(b)]; ok {
+			fields[i] = v
+		} else {
+			fields[i] = intern(strs, string(b))
 		}
-		fields[i] = v
 	}
 	*r = Record{Suppressed: flags&1 != 0, New: flags&2 != 0, Severity: schema.Severity(fields[0]),
 		Category: schema.Category(fields[1]), Rule: fields[2], Identity: fields[3], Resource: fields[4],
@@ -483,10 +482,11 @@ func (h *mergeHeap) Pop() any {
 	return x
 }
 
-// cutOf decodes a record's cut, into a slice of its exact length: a
-// report holds one per root-cause group (millions at scale), and the
-// decoder grows slices to room for four hops where most cuts have one.
-func cutOf(r *Record) ([]analysis.Hop, error) {
+// cutOf decodes a record's cut, into a slice of its exact length and with
+// its text interned in strs: a report holds one cut per root-cause group
+// (millions at scale), the decoder grows slices to room for several hops
+// where most cuts have one, and the same ids recur in many cuts.
+func cutOf(r *Record, strs map[string]string) ([]analysis.Hop, error) {
 	if r.Cut == nil {
 		return nil, nil
 	}
@@ -494,5 +494,21 @@ func cutOf(r *Record) ([]analysis.Hop, error) {
 	if err := fastjson.Unmarshal(r.Cut, &cut); err != nil {
 		return nil, fmt.Errorf("report spool: decode the cut of %s: %w", r.ID, err)
 	}
-	return slices.Clone(cut), nil
+	cut = slices.Clone(cut)
+	for i := range cut {
+		h := &cut[i]
+		h.From, h.To, h.Native = intern(strs, h.From), intern(strs, h.To), intern(strs, h.Native)
+		h.Edge, h.Action = schema.EdgeKind(intern(strs, string(h.Edge))), schema.Action(intern(strs, string(h.Action)))
+		h.Kind, h.System = schema.DelegationKind(intern(strs, string(h.Kind))), intern(strs, h.System)
+	}
+	return cut, nil
+}
+
+// intern returns the copy of s that strs holds, adding s when it has none.
+func intern(strs map[string]string, s string) string {
+	if v, ok := strs[s]; ok {
+		return v
+	}
+	strs[s] = s
+	return s
 }
