@@ -87,18 +87,7 @@ func (x *index) unusedGrants(ctx context.Context, st Settings, r Rule, batch fun
 			return err
 		}
 		var fs []Finding
-		chunks := append(refs[b], spill.Ref{})
-		for k, ref := range chunks {
-			data := open[b]
-			if k < len(refs[b]) {
-				var err error
-				if data, err = pool.Read(ref, buf); err != nil {
-					return err
-				}
-				if ref.Spilled() {
-					buf = data
-				}
-			}
+		read := func(data []byte) error {
 			for len(data) > 0 {
 				var f Finding
 				var err error
@@ -108,9 +97,23 @@ func (x *index) unusedGrants(ctx context.Context, st Settings, r Rule, batch fun
 				x.finish(r, &f)
 				fs = append(fs, f)
 			}
-			if k < len(refs[b]) {
-				pool.Release(ref)
+			return nil
+		}
+		for _, ref := range refs[b] {
+			data, err := pool.Read(ref, buf)
+			if err == nil {
+				err = read(data)
 			}
+			if err != nil {
+				return err
+			}
+			if ref.Spilled() {
+				buf = data // read the next spilled chunk into the same memory
+			}
+			pool.Release(ref)
+		}
+		if err := read(open[b]); err != nil {
+			return err
 		}
 		open[b], refs[b] = nil, nil
 		if err := batch(fs); err != nil {
