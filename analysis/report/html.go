@@ -128,8 +128,11 @@ func (r *Report) shownFindings() (map[string]*rules.Finding, error) {
 			return nil
 		}
 		f, err := decodeFinding(rec)
+		if err != nil {
+			return err
+		}
 		byID[rec.ID] = f
-		return err
+		return nil
 	})
 	return byID, err
 }

@@ -275,11 +275,11 @@ func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte, strs map[s
 			fields[i] = string(b)
 			continue
 		}
-		if v, ok := strs[string(b)]; ok {
-			fields[i] = v
-		} else {
-			fields[i] = intern(strs, string(b))
+		v, ok := strs[string(b)] // looked up without copying b
+		if !ok {
+			v = intern(strs, string(b))
 		}
+		fields[i] = v
 	}
 	*r = Record{Suppressed: flags&1 != 0, New: flags&2 != 0, Severity: schema.Severity(fields[0]),
 		Category: schema.Category(fields[1]), Rule: fields[2], Identity: fields[3], Resource: fields[4],
