@@ -73,6 +73,7 @@ func (r *Report) HTML(w io.Writer) error {
 	type view struct {
 		*Report
 		Views        []groupView
+		GroupCount   int
 		GroupsMore   int
 		FindingsMore int
 		MaxSev       int
@@ -89,26 +90,29 @@ func (r *Report) HTML(w io.Writer) error {
 	for _, c := range r.Summary.TopIdentities {
 		v.MaxScore = max(v.MaxScore, c.Count)
 	}
-	byID, err := r.shownFindings()
+	top, err := r.topGroups(HTMLMaxGroups)
 	if err != nil {
 		return err
 	}
-	for i := range r.Groups {
-		g := &r.Groups[i]
-		if i >= HTMLMaxGroups {
-			v.GroupsMore++
-			v.FindingsMore += len(g.Findings)
-			continue
-		}
-		v.Views = append(v.Views, newGroupView(g, byID))
+	byID, err := r.shownFindings(top)
+	if err != nil {
+		return err
 	}
+	shown := 0
+	for i := range top {
+		v.Views = append(v.Views, newGroupView(&top[i], byID))
+		shown += len(top[i].Findings)
+	}
+	// Every finding is in one group.
+	v.GroupCount = r.groupCount()
+	v.GroupsMore, v.FindingsMore = v.GroupCount-len(top), r.findingCount()-shown
 	return tmpl.Execute(w, v)
 }
 
 // shownFindings returns the findings the page shows in full, by id: the
 // first HTMLMaxPerGroup of each of the first HTMLMaxGroups groups (read
 // from the spool of a spooled report, every finding of the others).
-func (r *Report) shownFindings() (map[string]*rules.Finding, error) {
+func (r *Report) shownFindings(top []Group) (map[string]*rules.Finding, error) {
 	byID := map[string]*rules.Finding{}
 	if r.spool == nil {
 		for i := range r.Findings {
@@ -117,8 +121,8 @@ func (r *Report) shownFindings() (map[string]*rules.Finding, error) {
 		return byID, nil
 	}
 	want := map[string]bool{}
-	for i := range r.Groups[:min(len(r.Groups), HTMLMaxGroups)] {
-		g := &r.Groups[i]
+	for i := range top {
+		g := &top[i]
 		for _, id := range g.Findings[:min(len(g.Findings), HTMLMaxPerGroup)] {
 			want[id] = true
 		}

@@ -37,7 +37,9 @@ func (r *Report) Markdown(w io.Writer) error {
 	for _, c := range r.Summary.TopIdentities {
 		fmt.Fprintf(b, "| `%s` | %d |\n", c.Name, c.Count)
 	}
-	r.groupsMarkdown(b)
+	if err := r.groupsMarkdown(b); err != nil {
+		return err
+	}
 	b.WriteString("\n## Findings\n\n| severity | rule | identity | resource | action | access | finding |\n|---|---|---|---|---|---|---|\n")
 	err := r.each(func(f *rules.Finding) error {
 		sev := string(f.Severity)
@@ -128,14 +130,15 @@ func (r *Report) provenanceMarkdown(b *bufio.Writer) {
 
 // groupsMarkdown writes the Root causes table: the HTMLMaxGroups most
 // severe groups with what to change, the open count and the identities.
-func (r *Report) groupsMarkdown(b *bufio.Writer) {
-	fmt.Fprintf(b, "\n## Root causes\n\n%d change(s) close the %d open finding(s).\n\n", len(r.Groups), r.Summary.Total)
+func (r *Report) groupsMarkdown(b *bufio.Writer) error {
+	n := r.groupCount()
+	fmt.Fprintf(b, "\n## Root causes\n\n%d change(s) close the %d open finding(s).\n\n", n, r.Summary.Total)
 	b.WriteString("| group | severity | open | change | identities | first finding |\n|---|---|---:|---|---|---|\n")
-	for i, g := range r.Groups {
-		if i == HTMLMaxGroups {
-			fmt.Fprintf(b, "\n%d more group(s) are in the JSON and CSV reports.\n", len(r.Groups)-i)
-			break
-		}
+	top, err := r.topGroups(HTMLMaxGroups)
+	if err != nil {
+		return err
+	}
+	for _, g := range top {
 		ids := g.Identities[:min(len(g.Identities), 5)]
 		more := ""
 		if n := len(g.Identities) - len(ids); n > 0 {
@@ -144,4 +147,8 @@ func (r *Report) groupsMarkdown(b *bufio.Writer) {
 		fmt.Fprintf(b, "| `%s` | %s | %d | %s | %s%s | `%s` |\n", g.ID, g.Severity, g.Count, mdEscape(g.Change),
 			mdEscape(strings.Join(ids, ", ")), more, g.Representative)
 	}
+	if n > len(top) {
+		fmt.Fprintf(b, "\n%d more group(s) are in the JSON and CSV reports.\n", n-len(top))
+	}
+	return nil
 }

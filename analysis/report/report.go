@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/graph/spill"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -47,7 +49,8 @@ type Report struct {
 	Provenance *Provenance `json:"provenance,omitempty"`
 	Summary    Summary     `json:"summary"`
 	// Groups are the findings grouped by the change that closes them
-	// (Groups), most severe first.
+	// (Groups), most severe first. A spooled report (NewFromSpool) leaves
+	// it nil and writes each group as it puts it together.
 	Groups   []Group         `json:"groups"`
 	Findings []rules.Finding `json:"findings"`
 
@@ -55,6 +58,8 @@ type Report struct {
 	spool *Spool
 	// groupOf is the index in Groups of each cause (causeKeyOf).
 	groupOf map[causeKey]int
+	// spooled holds the groups of a spooled report instead of Groups.
+	spooled *groupSpool
 }
 
 // New builds a report over findings (sorted in place with rules.Sort).
@@ -74,26 +79,34 @@ func New(snapshot string, asOf time.Time, since string, fs []rules.Finding) *Rep
 
 func (t *tally) addFinding(f *rules.Finding) {
 	kind, key, cut, change := Cause(f)
-	_ = t.add(f.Severity, f.Category, f.Identity, f.Rule, f.ID, f.Suppressed != nil, f.New, kind, key, change,
-		func() ([]analysis.Hop, error) { return cut, nil })
+	t.add(f.Severity, f.Category, f.Identity, f.Rule, f.ID, f.Suppressed != nil, f.New, kind, key, change, cut)
 }
 
 // NewFromSpool builds a report over the findings of sp, read once for the
 // summary and the groups; the writers read sp again for the findings, so sp
-// must stay open until the report is written. Memory holds the groups (each
-// lists its findings' ids), not the findings.
+// must stay open until the report is written. Memory holds neither the
+// findings nor the groups' lists: each group is one small record, its
+// lists go to a spill pool that sp's Close releases (groupSpool), and
+// Groups stays nil (the writers put each group together as they write it).
 func NewFromSpool(snapshot string, asOf time.Time, since string, sp *Spool) (*Report, error) {
 	r := &Report{Snapshot: snapshot, AsOf: asOf.UTC(), Since: since, spool: sp}
+	pool := spill.New(sp.Dir(), "root-cause groups", sp.budget/2)
+	pool.Op = "report"
+	sp.closers = append(sp.closers, pool.Close)
+	gs := newGroupSpool(pool, sp.budget/4)
 	var t tally
-	strs := map[string]string{} // the text of the groups' cuts
 	err := sp.eachMeta(func(rec *Record) error {
-		return t.add(rec.Severity, rec.Category, rec.Identity, rec.Rule, rec.ID, rec.Suppressed, rec.New,
-			rec.CauseKind, rec.CauseKey, rec.Change, func() ([]analysis.Hop, error) { return cutOf(rec, strs) })
+		t.count(rec.Severity, rec.Category, rec.Identity, rec.Suppressed, rec.New)
+		return gs.add(rec.Severity, rec.Identity, rec.Rule, rec.ID, rec.Suppressed, rec.CauseKind, rec.CauseKey, rec.Change, rec.Cut)
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := gs.sort(); err != nil {
+		return nil, err
+	}
 	t.finish(r)
+	r.Groups, r.groupOf, r.spooled = nil, nil, gs
 	return r, nil
 }
 
@@ -107,31 +120,17 @@ type tally struct {
 }
 
 func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id string, suppressed, isNew bool,
-	kind, key, change string, cut func() ([]analysis.Hop, error)) error {
-	if t.sev == nil {
-		t.sev, t.cat, t.score, t.byKey = map[string]int{}, map[string]int{}, map[string]int{}, map[causeKey]int{}
-	}
-	if suppressed {
-		t.sum.Suppressed++
-	} else {
-		t.sum.Total++
-		if isNew {
-			t.sum.New++
-		}
-		t.sev[string(sev)]++
-		t.cat[string(cat)]++
-		t.score[identity] += 1 << (len(schema.Severities) - 1 - sev.Rank())
+	kind, key, change string, cut []analysis.Hop) {
+	t.count(sev, cat, identity, suppressed, isNew)
+	if t.byKey == nil {
+		t.byKey = map[causeKey]int{}
 	}
 	k := causeKeyOf(kind, key)
 	gi, ok := t.byKey[k]
 	if !ok {
-		c, err := cut()
-		if err != nil {
-			return err
-		}
 		gi = len(t.groups)
 		t.byKey[k] = gi
-		t.groups = append(t.groups, Group{ID: "g-" + hex.EncodeToString(k[:8]), Kind: kind, Change: change, Cut: c,
+		t.groups = append(t.groups, Group{ID: "g-" + hex.EncodeToString(k[:8]), Kind: kind, Change: change, Cut: cut,
 			Severity: sev, Representative: id, key: k})
 		t.idents = append(t.idents, nil)
 	}
@@ -151,7 +150,24 @@ func (t *tally) add(sev schema.Severity, cat schema.Category, identity, rule, id
 		g.Rules = append(g.Rules, rule)
 	}
 	g.Findings = append(g.Findings, id)
-	return nil
+}
+
+// count adds a finding to the summary.
+func (t *tally) count(sev schema.Severity, cat schema.Category, identity string, suppressed, isNew bool) {
+	if t.sev == nil {
+		t.sev, t.cat, t.score = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	if suppressed {
+		t.sum.Suppressed++
+		return
+	}
+	t.sum.Total++
+	if isNew {
+		t.sum.New++
+	}
+	t.sev[string(sev)]++
+	t.cat[string(cat)]++
+	t.score[identity] += 1 << (len(schema.Severities) - 1 - sev.Rank())
 }
 
 func (t *tally) finish(r *Report) {
@@ -215,13 +231,67 @@ func (r *Report) each(fn func(*rules.Finding) error) error {
 	return nil
 }
 
-// group returns the group of a finding.
-func (r *Report) group(f *rules.Finding) *Group {
-	kind, key, _, _ := Cause(f)
-	if i, ok := r.groupOf[causeKeyOf(kind, key)]; ok {
-		return &r.Groups[i]
+// findingCount is the number of findings.
+func (r *Report) findingCount() int {
+	if r.spool != nil {
+		return r.spool.Len()
+	}
+	return len(r.Findings)
+}
+
+// groupCount is the number of root-cause groups.
+func (r *Report) groupCount() int {
+	if r.spooled != nil {
+		return r.spooled.len()
+	}
+	return len(r.Groups)
+}
+
+// eachGroup calls fn on every group in order; a spooled report's group is
+// valid only during the call.
+func (r *Report) eachGroup(fn func(i int, g *Group) error) error {
+	if r.spooled != nil {
+		return r.spooled.each(fn)
+	}
+	for i := range r.Groups {
+		if err := fn(i, &r.Groups[i]); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// topGroups returns the first n groups.
+func (r *Report) topGroups(n int) ([]Group, error) {
+	if r.spooled == nil {
+		return r.Groups[:min(n, len(r.Groups))], nil
+	}
+	var out []Group
+	err := r.spooled.each(func(i int, g *Group) error {
+		if i >= n {
+			return errEnough
+		}
+		out = append(out, *g) // each group's lists are its own
+		return nil
+	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
+	return out, err
+}
+
+// groupRef returns the id and the change of a finding's group ("" when it
+// has none).
+func (r *Report) groupRef(f *rules.Finding) (id, change string) {
+	kind, key, _, own := Cause(f)
+	if r.spooled != nil {
+		id, change, _ = r.spooled.ref(kind, key, own)
+		return id, change
+	}
+	if i, ok := r.groupOf[causeKeyOf(kind, key)]; ok {
+		return r.Groups[i].ID, r.Groups[i].Change
+	}
+	return "", ""
 }
 
 // SetProvenance records p on the report.
@@ -265,22 +335,23 @@ func (r *Report) JSON(w io.Writer) error {
 		_, err := bw.Write(indented)
 		return err
 	}
-	if len(r.Groups) == 0 {
+	if r.groupCount() == 0 {
 		bw.WriteString("[]")
 	} else {
 		var g []byte
 		bw.WriteString("[")
-		for i := range r.Groups {
+		err := r.eachGroup(func(i int, gr *Group) error {
 			var ok bool
-			if g, ok = appendGroup(g[:0], &r.Groups[i], findingPrefix); !ok {
+			if g, ok = appendGroup(g[:0], gr, findingPrefix); !ok {
 				var err error
-				if g, err = indentedJSON(&r.Groups[i], findingPrefix); err != nil {
+				if g, err = indentedJSON(gr, findingPrefix); err != nil {
 					return err
 				}
 			}
-			if err := element(i == 0, g); err != nil {
-				return err
-			}
+			return element(i == 0, g)
+		})
+		if err != nil {
+			return err
 		}
 		bw.WriteString("\n  ]")
 	}
@@ -321,10 +392,7 @@ func (r *Report) CSV(w io.Writer) error {
 	cw := NewCSVWriter(bw)
 	_ = cw.Write(CSVHeader)
 	err := r.each(func(f *rules.Finding) error {
-		gid, change := "", ""
-		if g := r.group(f); g != nil {
-			gid, change = g.ID, g.Change
-		}
+		gid, change := r.groupRef(f)
 		by, until := "", ""
 		if f.Suppressed != nil {
 			by, until = f.Suppressed.Owner, f.Suppressed.Expires.UTC().Format("2006-01-02")

@@ -40,6 +40,8 @@ type Spool struct {
 	runs  []string
 	n     int
 	err   error
+	// closers release what reports over the spool hold (NewFromSpool).
+	closers []func()
 }
 
 // Record is one spooled finding: its JSON (HTML characters not escaped,
@@ -101,8 +103,15 @@ func (s *Spool) Dir() string { return s.dir }
 // Len is the number of findings added.
 func (s *Spool) Len() int { return s.n }
 
-// Close removes the spool's files.
-func (s *Spool) Close() error { return os.RemoveAll(s.dir) }
+// Close removes the spool's files and releases the groups of the reports
+// made over it.
+func (s *Spool) Close() error {
+	for _, c := range s.closers {
+		c()
+	}
+	s.closers = nil
+	return os.RemoveAll(s.dir)
+}
 
 // Add encodes fs (in the caller's goroutine) and adds them.
 func (s *Spool) Add(fs []rules.Finding) error {

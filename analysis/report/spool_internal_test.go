@@ -1,14 +1,21 @@
 package report
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/analysis/rules"
+	"github.com/reachgraph/reachgraph/schema"
 )
 
 // spoolOf spools the findings of a generated estate, with a budget that
@@ -70,19 +77,100 @@ func TestSpoolFindingsPipeline(t *testing.T) {
 }
 
 // Every finding of a spooled report finds its own root-cause group (the
-// CSV's root_cause_group column), after the groups are sorted.
+// CSV's root_cause_group and root_cause columns), after the groups are
+// sorted, and the groups put together from their spilled items list every
+// finding once, in report order, whatever the budget.
 func TestSpooledGroupOfFinding(t *testing.T) {
-	sp := spoolOf(t, 64<<10)
+	for _, budget := range []int{64 << 10, 1 << 30} {
+		sp := spoolOf(t, budget)
+		r, err := NewFromSpool("s-1", time.Now(), "", sp)
+		require.NoError(t, err)
+		require.Nil(t, r.Groups)
+		if budget < 1<<20 {
+			require.Greater(t, len(r.spooled.runs), 2, "a small budget sorts the items in several runs")
+			require.Positive(t, r.spooled.pool.Spilled(), "a small budget spills the items")
+		}
+		type seen struct {
+			change string
+			ids    map[string]bool
+		}
+		groups := map[string]seen{}
+		var order []string
+		require.NoError(t, r.eachGroup(func(i int, g *Group) error {
+			require.Equal(t, len(order), i)
+			require.Equal(t, g.Count+g.Suppressed, len(g.Findings))
+			require.Equal(t, g.Findings[0], g.Representative)
+			s := seen{g.Change, map[string]bool{}}
+			for _, id := range g.Findings {
+				s.ids[id] = true
+			}
+			groups[g.ID] = s
+			order = append(order, g.ID)
+			return nil
+		}))
+		require.Greater(t, len(groups), 100)
+		require.Equal(t, r.groupCount(), len(groups))
+		n := 0
+		var inOrder []string
+		require.NoError(t, r.each(func(f *rules.Finding) error {
+			id, change := r.groupRef(f)
+			g, ok := groups[id]
+			require.True(t, ok, f.ID)
+			require.True(t, g.ids[f.ID], f.ID)
+			require.Equal(t, g.change, change, f.ID)
+			inOrder = append(inOrder, f.ID)
+			n++
+			return nil
+		}))
+		require.Equal(t, sp.Len(), n)
+		// The same groups, in the same order, as the in-memory tally.
+		mem := New("s-1", time.Now(), "", generatedFindings(t))
+		require.Len(t, mem.Groups, len(order))
+		for i := range mem.Groups {
+			require.Equal(t, mem.Groups[i].ID, order[i])
+			require.Len(t, groups[order[i]].ids, len(mem.Groups[i].Findings))
+		}
+	}
+}
+
+// Findings with one cause key whose changes print differently (the same
+// edge with another validity window) share a group whose change is its
+// first finding's; the CSV of a spooled report prints that change on every
+// row of the group, as the in-memory report does.
+func TestSpooledGroupChangeDiffers(t *testing.T) {
+	hop := analysis.Hop{From: "i", Edge: schema.EdgeMemberOf, To: "g"}
+	windowed := hop
+	windowed.ExpiresAt = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	var fs []rules.Finding
+	for i, h := range []analysis.Hop{hop, windowed, hop, windowed} {
+		fs = append(fs, rules.Finding{ID: fmt.Sprintf("f-%d", i), Rule: "R", Category: schema.CatToxicPath,
+			Severity: schema.SeverityHigh, Identity: fmt.Sprintf("i-%d", i%2), Fix: &reach.Fix{Cut: []analysis.Hop{h}}})
+	}
+	fs = append(fs, rules.Finding{ID: "f-other", Rule: "R", Category: schema.CatToxicPath, Severity: schema.SeverityLow,
+		Identity: "i-9", Fix: &reach.Fix{Cut: []analysis.Hop{{From: "x", Edge: schema.EdgeMemberOf, To: "y"}}}})
+	_, _, _, plain := Cause(&fs[0])
+	_, _, _, other := Cause(&fs[1])
+	require.NotEqual(t, plain, other, "the window shows in the change")
+	sp, err := NewSpool(t.TempDir(), 1<<20)
+	require.NoError(t, err)
+	defer sp.Close()
+	require.NoError(t, sp.Add(slices.Clone(fs)))
 	r, err := NewFromSpool("s-1", time.Now(), "", sp)
 	require.NoError(t, err)
-	require.Greater(t, len(r.Groups), 100)
-	n := 0
-	require.NoError(t, r.each(func(f *rules.Finding) error {
-		g := r.group(f)
-		require.NotNil(t, g, f.ID)
-		require.Contains(t, g.Findings, f.ID)
-		n++
-		return nil
-	}))
-	require.Equal(t, sp.Len(), n)
+	require.Equal(t, 2, r.groupCount())
+	mem := New("s-1", r.AsOf, "", slices.Clone(fs))
+	require.Len(t, mem.Groups, 2)
+	var a, b bytes.Buffer
+	require.NoError(t, mem.CSV(&a))
+	require.NoError(t, r.CSV(&b))
+	require.Equal(t, a.String(), b.String())
+	first := mem.Groups[0].Change // the group's first finding in report order: f-0
+	require.Equal(t, plain, first)
+	require.Equal(t, 5, strings.Count(b.String(), mem.Groups[0].ID)+strings.Count(b.String(), mem.Groups[1].ID))
+	require.Equal(t, 4, strings.Count(b.String(), ","+first+","), "every row of the group names its change")
+	a.Reset()
+	b.Reset()
+	require.NoError(t, mem.JSON(&a))
+	require.NoError(t, r.JSON(&b))
+	require.Equal(t, a.String(), b.String())
 }
