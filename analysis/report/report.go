@@ -280,6 +280,22 @@ func (r *Report) topGroups(n int) ([]Group, error) {
 	return out, err
 }
 
+// eachWithGroup calls fn on every finding in report order with its group's
+// id and change. A spooled report takes the finding's cause from its record
+// instead of working it out again.
+func (r *Report) eachWithGroup(fn func(f *rules.Finding, gid, change string) error) error {
+	if r.spool == nil || r.spooled == nil {
+		return r.each(func(f *rules.Finding) error {
+			gid, change := r.groupRef(f)
+			return fn(f, gid, change)
+		})
+	}
+	return r.spool.findings(func(d *decoded) error {
+		gid, change, _ := r.spooled.ref(d.kind, d.key, d.change)
+		return fn(d.f, gid, change)
+	})
+}
+
 // groupRef returns the id and the change of a finding's group ("" when it
 // has none).
 func (r *Report) groupRef(f *rules.Finding) (id, change string) {
@@ -391,8 +407,7 @@ func (r *Report) CSV(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	cw := NewCSVWriter(bw)
 	_ = cw.Write(CSVHeader)
-	err := r.each(func(f *rules.Finding) error {
-		gid, change := r.groupRef(f)
+	err := r.eachWithGroup(func(f *rules.Finding, gid, change string) error {
 		by, until := "", ""
 		if f.Suppressed != nil {
 			by, until = f.Suppressed.Owner, f.Suppressed.Expires.UTC().Format("2006-01-02")

@@ -380,17 +380,27 @@ func (s *Spool) each(withJSON bool, fn func(*Record) error) error {
 // and decoding run on their own goroutine, a batch ahead of fn, so a
 // writer formats one batch while the next is decoded.
 func (s *Spool) Findings(fn func(*rules.Finding) error) error {
+	return s.findings(func(d *decoded) error { return fn(d.f) })
+}
+
+// decoded is a decoded finding with the root cause its record holds.
+type decoded struct {
+	f                 *rules.Finding
+	kind, key, change string
+}
+
+func (s *Spool) findings(fn func(*decoded) error) error {
 	const batchLen = 64
-	batches := make(chan []*rules.Finding, 2)
+	batches := make(chan []decoded, 2)
 	stop := make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		var b []*rules.Finding
+		var b []decoded
 		send := func() bool {
 			select {
 			case batches <- b:
-				b = make([]*rules.Finding, 0, batchLen)
+				b = make([]decoded, 0, batchLen)
 				return true
 			case <-stop:
 				return false
@@ -402,7 +412,8 @@ func (s *Spool) Findings(fn func(*rules.Finding) error) error {
 			if err != nil {
 				return err
 			}
-			if b = append(b, f); len(b) == batchLen && !send() {
+			// The record's strings are its own (readRecord makes them).
+			if b = append(b, decoded{f, r.CauseKind, r.CauseKey, r.Change}); len(b) == batchLen && !send() {
 				return errStopped
 			}
 			return nil
@@ -417,8 +428,8 @@ func (s *Spool) Findings(fn func(*rules.Finding) error) error {
 	}()
 	var err error
 	for b := range batches {
-		for _, f := range b {
-			if err = fn(f); err != nil {
+		for i := range b {
+			if err = fn(&b[i]); err != nil {
 				break
 			}
 		}
