@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/jsonw"
 	"github.com/reachgraph/reachgraph/analysis/rules"
 	"github.com/reachgraph/reachgraph/schema"
@@ -500,28 +499,6 @@ func (h *mergeHeap) Pop() any {
 	x := h.srcs[len(h.srcs)-1]
 	h.srcs = h.srcs[:len(h.srcs)-1]
 	return x
-}
-
-// cutOf decodes a record's cut, into a slice of its exact length and with
-// its text interned in strs: a report holds one cut per root-cause group
-// (millions at scale), the decoder grows slices to room for several hops
-// where most cuts have one, and the same ids recur in many cuts.
-func cutOf(r *Record, strs map[string]string) ([]analysis.Hop, error) {
-	if r.Cut == nil {
-		return nil, nil
-	}
-	var cut []analysis.Hop
-	if err := fastjson.Unmarshal(r.Cut, &cut); err != nil {
-		return nil, fmt.Errorf("report spool: decode the cut of %s: %w", r.ID, err)
-	}
-	cut = slices.Clone(cut)
-	for i := range cut {
-		h := &cut[i]
-		h.From, h.To, h.Native = intern(strs, h.From), intern(strs, h.To), intern(strs, h.Native)
-		h.Edge, h.Action = schema.EdgeKind(intern(strs, string(h.Edge))), schema.Action(intern(strs, string(h.Action)))
-		h.Kind, h.System = schema.DelegationKind(intern(strs, string(h.Kind))), intern(strs, h.System)
-	}
-	return cut, nil
 }
 
 // intern returns the copy of s that strs holds, adding s when it has none.
