@@ -157,16 +157,22 @@ func (g *groupSpool) add(sev schema.Severity, identity, rule, id string, suppres
 
 // seal hands the open chunk to the pool.
 func (g *groupSpool) seal() {
-	if len(g.cur) == 0 {
-		return
+	if len(g.cur) > 0 {
+		var ref spill.Ref
+		ref, g.cur = g.sealChunk(g.cur)
+		g.chunks = append(g.chunks, ref)
 	}
-	ref, reuse := g.pool.Seal(g.cur)
-	g.chunks = append(g.chunks, ref)
+}
+
+// sealChunk hands a chunk to the pool and returns the buffer to write the
+// next one in: the same one when the pool wrote it out, a new one when the
+// pool keeps it.
+func (g *groupSpool) sealChunk(b []byte) (spill.Ref, []byte) {
+	ref, reuse := g.pool.Seal(b)
 	if reuse {
-		g.cur = g.cur[:0]
-	} else {
-		g.cur = make([]byte, 0, itemChunk)
+		return ref, b[:0]
 	}
+	return ref, make([]byte, 0, itemChunk)
 }
 
 // len is the number of groups.
@@ -250,13 +256,9 @@ func (g *groupSpool) sort() error {
 		for _, o := range offs {
 			item := buf[o : o+4+int32(binary.LittleEndian.Uint32(buf[o:]))]
 			if len(out) > 0 && len(out)+len(item) > itemChunk {
-				ref, reuse := g.pool.Seal(out)
+				var ref spill.Ref
+				ref, out = g.sealChunk(out)
 				run.refs = append(run.refs, ref)
-				if reuse {
-					out = out[:0]
-				} else {
-					out = make([]byte, 0, itemChunk)
-				}
 			}
 			out = append(out, item...)
 		}
@@ -410,7 +412,8 @@ func (h *cursorHeap) Pop() any {
 var errEnough = errors.New("enough groups")
 
 // each calls fn on every group in report order, put together from its
-// items; the group is valid only during the call.
+// items. The *Group is reused from call to call; the lists it holds are
+// made anew for each group, so a copy of the Group may be kept.
 func (g *groupSpool) each(fn func(i int, gr *Group) error) error {
 	if err := g.sort(); err != nil {
 		return err

@@ -247,8 +247,9 @@ func (r *Report) groupCount() int {
 	return len(r.Groups)
 }
 
-// eachGroup calls fn on every group in order; a spooled report's group is
-// valid only during the call.
+// eachGroup calls fn on every group in order. A spooled report reuses the
+// *Group from call to call (its lists are each group's own: a copy may be
+// kept, as topGroups does).
 func (r *Report) eachGroup(fn func(i int, g *Group) error) error {
 	if r.spooled != nil {
 		return r.spooled.each(fn)
@@ -271,7 +272,7 @@ func (r *Report) topGroups(n int) ([]Group, error) {
 		if i >= n {
 			return errEnough
 		}
-		out = append(out, *g) // each group's lists are its own
+		out = append(out, *g)
 		return nil
 	})
 	if errors.Is(err, errEnough) {
