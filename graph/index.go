@@ -19,7 +19,10 @@ type Index struct {
 	identities  map[string]int32
 	groups      map[string]int32
 	credentials map[string]int32
-	credsOf     map[string][]int32 // owner identity → credentials, by id
+	// credsByOwner are the credentials' indexes sorted by owner identity,
+	// then id: CredentialsOf finds an owner's by binary search. (A map from
+	// owner to list took ~70 MB at a million identities.)
+	credsByOwner []int32
 
 	identityIDs, systemIDs, resourceIDs []string
 
@@ -40,8 +43,9 @@ func NewIndex(d *Dataset) *Index {
 		data:    d,
 		systems: make(map[string]int32, len(d.SystemList)), resources: make(map[string]int32, len(d.ResourceList)),
 		identities: make(map[string]int32, len(d.IdentityList)), groups: make(map[string]int32, len(d.GroupList)),
-		credentials: make(map[string]int32, len(d.CredentialList)), credsOf: map[string][]int32{},
-		children: map[string][]string{}, topLevel: map[string][]string{},
+		credentials:  make(map[string]int32, len(d.CredentialList)),
+		credsByOwner: make([]int32, len(d.CredentialList)),
+		children:     map[string][]string{}, topLevel: map[string][]string{},
 	}
 	for i, s := range d.SystemList {
 		x.systems[s.ID] = int32(i)
@@ -65,11 +69,15 @@ func NewIndex(d *Dataset) *Index {
 	}
 	for i, c := range d.CredentialList {
 		x.credentials[c.ID] = int32(i)
-		x.credsOf[c.Identity] = append(x.credsOf[c.Identity], int32(i))
+		x.credsByOwner[i] = int32(i)
 	}
-	for _, cs := range x.credsOf {
-		slices.SortFunc(cs, func(a, b int32) int { return strings.Compare(d.CredentialList[a].ID, d.CredentialList[b].ID) })
-	}
+	slices.SortFunc(x.credsByOwner, func(a, b int32) int {
+		ca, cb := &d.CredentialList[a], &d.CredentialList[b]
+		if c := strings.Compare(ca.Identity, cb.Identity); c != 0 {
+			return c
+		}
+		return strings.Compare(ca.ID, cb.ID)
+	})
 	for _, l := range [][]string{x.identityIDs, x.systemIDs, x.resourceIDs} {
 		slices.Sort(l)
 	}
@@ -161,10 +169,17 @@ func (x *Index) Credential(id string) (Credential, bool) {
 
 // CredentialsOf returns the credentials owned by the identity, sorted by id.
 func (x *Index) CredentialsOf(identity string) []Credential {
-	is := x.credsOf[identity]
-	out := make([]Credential, len(is))
-	for k, i := range is {
-		out[k] = x.data.CredentialList[i]
+	cs := x.data.CredentialList
+	lo, _ := slices.BinarySearchFunc(x.credsByOwner, identity, func(i int32, id string) int {
+		return strings.Compare(cs[i].Identity, id)
+	})
+	hi := lo
+	for hi < len(x.credsByOwner) && cs[x.credsByOwner[hi]].Identity == identity {
+		hi++
+	}
+	out := make([]Credential, hi-lo)
+	for k, i := range x.credsByOwner[lo:hi] {
+		out[k] = cs[i]
 	}
 	return out
 }

@@ -36,3 +36,62 @@ func TestIndexLookups(t *testing.T) {
 	require.Equal(t, "c1", cs[0].ID, "sorted by id")
 	require.Equal(t, []string{"ann", "svc"}, x.IdentityIDs())
 }
+
+// TestReadAllSizesLists: ReadAll sizes every list by the snapshot's count
+// of its kind (no spare room), and a count that is wrong, as a damaged
+// store's may be, changes no list's contents.
+func TestReadAllSizesLists(t *testing.T) {
+	d := &graph.Dataset{
+		SystemList:     []graph.System{{ID: "sap"}},
+		ResourceList:   []graph.Resource{{ID: "sap:je", System: "sap"}, {ID: "sap:gl", System: "sap"}, {ID: "sap:ap", System: "sap"}},
+		IdentityList:   []graph.Identity{{ID: "ann"}, {ID: "bob"}, {ID: "svc"}},
+		GroupList:      []graph.Group{{ID: "grp"}},
+		MembershipList: []graph.Membership{{Member: "ann", Group: "grp"}, {Member: "bob", Group: "grp"}, {Member: "svc", Group: "grp"}},
+		CredentialList: []graph.Credential{{ID: "c1", Identity: "svc"}, {ID: "c2", Identity: "svc"}, {ID: "c3", Identity: "svc"}},
+	}
+	d.Info.Counts = graph.Counts{Systems: 1, Resources: 3, Identities: 3, Groups: 1, Memberships: 3, Credentials: 3}
+	got, err := graph.ReadAll(t.Context(), d)
+	require.NoError(t, err)
+	require.Equal(t, d.IdentityList, got.IdentityList)
+	for what, c := range map[string][2]int{
+		"resources": {len(got.ResourceList), cap(got.ResourceList)}, "identities": {len(got.IdentityList), cap(got.IdentityList)},
+		"memberships": {len(got.MembershipList), cap(got.MembershipList)}, "credentials": {len(got.CredentialList), cap(got.CredentialList)},
+	} {
+		require.Equal(t, 3, c[0], what)
+		require.Equal(t, c[0], c[1], "%s: room for exactly the records counted", what)
+	}
+	for _, counts := range []graph.Counts{{Identities: 1, Resources: 100}, {Identities: -5, Credentials: 1 << 40}} {
+		d.Info.Counts = counts
+		got, err := graph.ReadAll(t.Context(), d)
+		require.NoError(t, err)
+		require.Equal(t, d.IdentityList, got.IdentityList)
+		require.Equal(t, d.ResourceList, got.ResourceList)
+		require.Equal(t, d.CredentialList, got.CredentialList)
+	}
+}
+
+// TestCredentialsOf: each owner gets exactly its own credentials, sorted by
+// id, whatever the order and interleaving of the list; others get none.
+func TestCredentialsOf(t *testing.T) {
+	d := &graph.Dataset{
+		IdentityList: []graph.Identity{{ID: "ann"}, {ID: "svc"}, {ID: "zed"}, {ID: "bob"}},
+		CredentialList: []graph.Credential{{ID: "k9", Identity: "zed"}, {ID: "c2", Identity: "svc"}, {ID: "a1", Identity: "ann"},
+			{ID: "c1", Identity: "svc"}, {ID: "a0", Identity: "zed"}, {ID: "c3", Identity: "svc"}},
+	}
+	x := graph.NewIndex(d)
+	ids := func(owner string) []string {
+		var out []string
+		for _, c := range x.CredentialsOf(owner) {
+			require.Equal(t, owner, c.Identity)
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	require.Equal(t, []string{"c1", "c2", "c3"}, ids("svc"))
+	require.Equal(t, []string{"a1"}, ids("ann"))
+	require.Equal(t, []string{"a0", "k9"}, ids("zed"))
+	for _, none := range []string{"bob", "nobody", "", "svc0", "sv"} {
+		require.Empty(t, ids(none), none)
+		require.NotNil(t, x.CredentialsOf(none), "an empty list, as before")
+	}
+}
