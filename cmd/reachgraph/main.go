@@ -14,6 +14,10 @@ import (
 )
 
 func main() {
+	if _, err := cli.SetMemoryLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, "reachgraph:", err)
+		os.Exit(cli.ExitUsage) // a malformed AUTOMEMLIMIT
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() { <-ctx.Done(); stop() }() // the first signal cancels; a second one kills
 	err := cli.Execute(ctx, cli.NewRoot(cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
