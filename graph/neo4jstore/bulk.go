@@ -68,7 +68,7 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if len(ents) > 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
 	}
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(d), derive: b.Derived}
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(d), derive: b.Derived, now: time.Now}
 	if err := x.write(ctx, meta, d); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -81,6 +81,7 @@ type csvExport struct {
 	snapshot string
 	kinds    map[string]schema.NodeKind
 	derive   map[string]graph.DeriveFunc // derived data (derived.go)
+	now      func() time.Time            // the :Snapshot node's claimed_at and committed_at
 }
 
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
@@ -262,7 +263,7 @@ func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.Sna
 // collide with a node id).
 func (x *csvExport) meta(name string, m graph.SnapshotMeta) error {
 	props := metaProps(m)
-	now := time.Now().UTC()
+	now := x.now().UTC()
 	row := map[string]any{"snapshot:ID(Snapshot)": string(m.ID), "id": string(m.ID), "complete": true,
 		"claimed_at": now, "committed_at": now}
 	cols := []column{{":ID(Snapshot)", "snapshot:ID(Snapshot)"}, {"id", "id"}, {"complete:boolean", "complete"},

@@ -1,0 +1,293 @@
+package neo4jstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/gen"
+	"github.com/reachgraph/reachgraph/graph/projection"
+	"github.com/reachgraph/reachgraph/graph/storetest"
+	"github.com/reachgraph/reachgraph/ingest"
+	"github.com/reachgraph/reachgraph/ingest/bundle"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// bothExports is a graph.Ingester that spools a snapshot once and exports
+// it twice, with the typed writers (csvExport) and with the map rows of
+// before (legacyExport, bulk_legacy_test.go), and requires the same error
+// from both or, without one, the same files byte for byte. It counts the
+// files it compared in *files.
+type bothExports struct {
+	t      *testing.T
+	derive map[string]graph.DeriveFunc
+	files  *int
+}
+
+// bulkNow is the instant both exports write as the :Snapshot node's
+// claimed_at and committed_at.
+var bulkNow = time.Date(2026, time.November, 1, 12, 30, 15, 123456789, time.UTC)
+
+func (b bothExports) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
+	t := b.t
+	t.Helper()
+	meta, d, err := spool(ctx, meta, fn)
+	require.NoError(t, err)
+	root := t.TempDir()
+	typed, maps := filepath.Join(root, "typed"), filepath.Join(root, "maps")
+	require.NoError(t, os.Mkdir(typed, 0o755))
+	require.NoError(t, os.Mkdir(maps, 0o755))
+	kinds := nodeKinds(d)
+	errTyped := (&csvExport{dir: typed, snapshot: string(meta.ID), kinds: kinds, derive: b.derive,
+		now: func() time.Time { return bulkNow }}).write(ctx, meta, d)
+	errMaps := (&legacyExport{dir: maps, snapshot: string(meta.ID), kinds: kinds, derive: b.derive, now: bulkNow}).write(ctx, meta, d)
+	if errMaps != nil || errTyped != nil {
+		require.Error(t, errMaps, "%s: the map export succeeded where the typed one failed: %v", meta.Source, errTyped)
+		require.Error(t, errTyped, "%s: the typed export succeeded where the map one failed: %v", meta.Source, errMaps)
+		require.Equal(t, errMaps.Error(), errTyped.Error(), meta.Source)
+		require.Equal(t, errors.Is(errMaps, ErrDanglingReference), errors.Is(errTyped, ErrDanglingReference))
+		return meta, errTyped
+	}
+	*b.files += sameFiles(t, meta.Source, maps, typed)
+	return meta, nil
+}
+
+// sameFiles requires directories want and got to hold the same files with
+// the same bytes (the argument file naming its own directory) and returns
+// how many there are.
+func sameFiles(t *testing.T, source, want, got string) int {
+	t.Helper()
+	names := func(dir string) []string {
+		ents, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		var out []string
+		for _, e := range ents {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	require.Equal(t, names(want), names(got), "%s: the files", source)
+	for _, name := range names(want) {
+		w, err := os.ReadFile(filepath.Join(want, name))
+		require.NoError(t, err)
+		g, err := os.ReadFile(filepath.Join(got, name))
+		require.NoError(t, err)
+		if name == ImportArgsFile {
+			w = bytes.ReplaceAll(w, []byte(want), []byte("DIR"))
+			g = bytes.ReplaceAll(g, []byte(got), []byte("DIR"))
+		}
+		if !bytes.Equal(w, g) {
+			t.Fatalf("%s: %s differs from the map export's: %s", source, name, firstDifference(w, g))
+		}
+	}
+	return len(names(want))
+}
+
+// firstDifference describes the first line where got differs from want.
+func firstDifference(want, got []byte) string {
+	wl, gl := bytes.SplitAfter(want, []byte("\n")), bytes.SplitAfter(got, []byte("\n"))
+	for i := range max(len(wl), len(gl)) {
+		var w, g []byte
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if !bytes.Equal(w, g) {
+			return fmt.Sprintf("line %d: want %q, got %q", i+1, w, g)
+		}
+	}
+	return "same lines"
+}
+
+// exportDerived is the derived data both exports compute: the projection,
+// data of several parts, and a derivation that fails (no row).
+func exportDerived() map[string]graph.DeriveFunc {
+	return map[string]graph.DeriveFunc{
+		projection.StoredName: projection.Derive,
+		"big": graph.DeriveData(func(_ context.Context, r graph.Reader) ([]byte, error) {
+			out := make([]byte, 0, 2*derivedPart+5)
+			sum := sha256.Sum256([]byte(r.Meta().ID))
+			for len(out) < cap(out) {
+				sum = sha256.Sum256(sum[:])
+				out = append(out, sum[:min(len(sum), cap(out)-len(out))]...)
+			}
+			return out, nil
+		}),
+		"fails": graph.DeriveData(func(context.Context, graph.Reader) ([]byte, error) { return nil, errors.New("no") }),
+	}
+}
+
+// awkward is a snapshot whose values test the CSV conventions: quotes,
+// commas, CR/LF, unicode, empty ids and unset optional fields, times with
+// nanoseconds in other zones, windows, lists and tags, references to
+// undeclared nodes (no derived edge), and a metadata node with a
+// collection time and files (collected is false: neither).
+func awkward(collected bool) *graph.Dataset {
+	zone := time.FixedZone("x", -(7*3600 + 30*60))
+	t1 := time.Date(2025, time.March, 9, 23, 59, 59, 987654321, zone)
+	t2 := time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+	t3 := time.Date(1999, time.December, 31, 12, 0, 0, 1000, time.FixedZone("y", 13*3600))
+	yes, no := true, false
+	d := &graph.Dataset{
+		Info: graph.SnapshotMeta{Source: "awk,\"ward\"\nsource ✓", IngestedAt: t2},
+		SystemList: []graph.System{
+			{ID: `sys,"1"`, Name: "Ledger\nmain", SOXScope: true, Owner: "Zoë ✓"},
+			{ID: "sys2"},
+		},
+		ResourceList: []graph.Resource{
+			{ID: "r\r\n1", System: `sys,"1"`, Name: `a""b`, Kind: "journal_entry", SOXScope: &no},
+			{ID: "r2", System: "sys2", Parent: "r\r\n1", SOXScope: &yes},
+			{ID: "r3", System: "missing-system", Parent: "missing"},
+			{ID: "日本語の資源", System: "sys2", Parent: "r2", Name: "\u202eRTL \U0001F600 e\u0301"},
+		},
+		IdentityList: []graph.Identity{
+			{ID: "alice", Name: `Ålice "Al" O'Neil, Jr.`, Type: "human", Status: "active",
+				Owners: graph.Owners{Business: "bob"}, Purpose: "multi\nline\r\npurpose", Shared: true, Vendor: "ACME, Inc.",
+				CreatedAt: t1, CompensatingControls: []string{"c1", `quote"d`, "comma,sep", "日本語", "new\nline"},
+				SameAs: []string{"bob"}, Tags: map[string]string{"b": "2", "a": `x"y`, "ü": "line\nbreak", ",": "\""}},
+			{ID: "bob", NonhumanRationale: ",", BreakGlass: true, LastUsedAt: t3, Owners: graph.Owners{Technical: `"`}},
+			{ID: ""},
+		},
+		GroupList: []graph.Group{
+			{ID: "g,1", Type: "role", System: `sys,"1"`},
+			{ID: "g2", Name: "\"\"\"", System: "nowhere"},
+		},
+		CredentialList: []graph.Credential{
+			{ID: "k1", Identity: "alice", Type: "api_key", Systems: []string{`sys,"1"`, "sys2"}, CreatedAt: t3,
+				LastRotatedAt: t1, ValidFrom: t1, ExpiresAt: t2, LastUsedAt: t2, RotationDays: 90, Revoked: true,
+				Vaulted: true, StoredIn: "r2"},
+			{ID: "k2", Identity: "ghost", StoredIn: "nowhere", RotationDays: -1},
+			{ID: "k3"},
+			{ID: "k4", Identity: "", StoredIn: "日本語の資源", Systems: []string{"a"}},
+		},
+		MembershipList: []graph.Membership{
+			{Member: "alice", Group: "g,1", ValidFrom: t1, ExpiresAt: t2, Native: "AGR_USERS \"Z\"\n"},
+			{Member: "g2", Group: "g,1", ExpiresAt: t3},
+			{Member: "", Group: "g2"},
+		},
+		GrantList: []graph.Grant{
+			{Principal: "alice", Action: "approve", Resource: "r\r\n1", Native: `perm,"x"`, Conditional: true,
+				LastUsedAt: t3, ValidFrom: t1, ExpiresAt: t2},
+			{Principal: "g2", Action: "read", Resource: `sys,"1"`, ValidFrom: t2},
+			{Principal: "bob", Resource: "日本語の資源", Native: "\U0001F600"},
+			{Principal: "", Action: "post", Resource: "r2", ExpiresAt: t1},
+		},
+		DelegationList: []graph.Delegation{
+			{From: "alice", To: "bob", Kind: "assume_role", System: "sys2", Native: `{"Effect":"Allow",` + "\n}",
+				ValidFrom: t1, ExpiresAt: t2},
+			{From: "g2", To: "alice"},
+			{From: "bob", To: "", System: "nowhere", ExpiresAt: t3},
+		},
+	}
+	if collected {
+		d.Info.CollectedAt = t1
+		d.Info.Files = []graph.SourceFile{{Name: "a,b \"c\".yaml", SHA256: "00ff"}, {Name: "ü.csv", SHA256: "11ee"}}
+	}
+	return d
+}
+
+// TestBulkExportMatchesMapExport: the typed CSV writers write the files the
+// map rows of before wrote, byte for byte — the finance sample, the rule
+// fixtures, a synthetic graph, generated estates (tier S unless -short) and
+// snapshots of awkward values, with derived data — and fail with the same
+// errors on what the importer cannot carry or Store.Ingest refuses.
+func TestBulkExportMatchesMapExport(t *testing.T) {
+	ctx := context.Background()
+	files := 0
+	both := bothExports{t: t, derive: exportDerived(), files: &files}
+	opts := ingest.Options{Now: func() time.Time { return bulkNow }}
+	fixtures, err := filepath.Glob("../../testdata/rules/*/bundle.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, fixtures)
+	for _, path := range append([]string{"../../testdata/finance/bundle.yaml"}, fixtures...) {
+		_, err := bundle.Load(ctx, both, []ingest.Source{{Path: path}}, opts)
+		require.NoError(t, err, path)
+	}
+	datasets := []*graph.Dataset{storetest.Synthetic(300, 7), awkward(true), awkward(false)}
+	tiers := []string{"XS"}
+	if !testing.Short() {
+		tiers = append(tiers, "S")
+	}
+	for _, name := range tiers {
+		tier, err := gen.TierByName(name)
+		require.NoError(t, err)
+		d := &graph.Dataset{Info: graph.SnapshotMeta{Source: "gen-" + name, CollectedAt: bulkNow}}
+		require.NoError(t, gen.Generate(ctx, tier, 3, d, nil))
+		datasets = append(datasets, d)
+	}
+	for _, d := range datasets {
+		_, err := both.Ingest(ctx, d.Info, d.WriteTo)
+		require.NoError(t, err, d.Info.Source)
+	}
+	without := bothExports{t: t, files: &files} // no derived data: no nodes-Derived.csv
+	_, err = without.Ingest(ctx, awkward(true).Info, awkward(true).WriteTo)
+	require.NoError(t, err)
+	// 8 record files, 4 derived edges, :Derived, :Snapshot and the arguments.
+	require.GreaterOrEqual(t, files, (len(fixtures)+1+len(datasets))*15)
+
+	refused := map[string]func(d *graph.Dataset){
+		"empty list element": func(d *graph.Dataset) { d.IdentityList[0].CompensatingControls = []string{"ok", ""} },
+		"delimiter in list":  func(d *graph.Dataset) { d.CredentialList[0].Systems = []string{"a\x1fb"} },
+		"empty tag value":    func(d *graph.Dataset) { d.IdentityList[0].Tags = map[string]string{"k": "", "j": "v"} },
+		"empty tag key":      func(d *graph.Dataset) { d.IdentityList[1].Tags = map[string]string{"": "v"} },
+		"dangling grant":     func(d *graph.Dataset) { d.GrantList[1].Resource = "nowhere" },
+		"grant to a group":   func(d *graph.Dataset) { d.GrantList[2].Resource = "g2" },
+		"dangling member":    func(d *graph.Dataset) { d.MembershipList[2].Member = "ghost" },
+		"delegation to a group": func(d *graph.Dataset) {
+			d.DelegationList[0].To = "g,1"
+		},
+		"node declared twice": func(d *graph.Dataset) { d.GroupList[1].ID = "alice" },
+	}
+	for _, name := range slices.Sorted(maps.Keys(refused)) {
+		d := awkward(true)
+		refused[name](d)
+		_, err := both.Ingest(ctx, d.Info, d.WriteTo)
+		require.Error(t, err, name)
+		t.Logf("%s: %v", name, err)
+	}
+}
+
+// TestBulkExportAwkwardValues pins what a few awkward values look like in
+// the files, so that the comparison above is known to see them.
+func TestBulkExportAwkwardValues(t *testing.T) {
+	ctx := context.Background()
+	d := awkward(true)
+	meta, spooled, err := spool(ctx, d.Info, d.WriteTo)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(spooled), now: func() time.Time { return bulkNow }}
+	require.NoError(t, x.write(ctx, meta, spooled))
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return string(b)
+	}
+	id := string(meta.ID)
+	systems := read("nodes-" + string(schema.KindSystem) + ".csv")
+	require.Equal(t, "id:ID("+id+"),snapshot,seq:long,name,kind,sox_scope:boolean,owner\n"+
+		`"sys,""1""","`+id+`",0,"Ledger`+"\n"+`main",,true,"Zoë ✓"`+"\n"+
+		`"sys2","`+id+`",1,,,false,`+"\n", systems)
+	identities := read("nodes-" + string(schema.KindIdentity) + ".csv")
+	require.Contains(t, identities, `"c1`+"\x1f"+`quote""d`+"\x1f"+`comma,sep`+"\x1f"+"日本語\x1fnew\nline\"")
+	require.Contains(t, identities, `",`+"\x1f"+`a`+"\x1f"+`b`+"\x1f"+`ü","""`+"\x1f"+`x""y`+"\x1f"+`2`+"\x1f"+"line\nbreak\"")
+	require.Contains(t, identities, "\n\"\",\""+id+"\",2,")
+	grants := read("rels-" + string(schema.EdgeGrant) + ".csv")
+	require.Contains(t, grants, `"alice","r`+"\r\n"+`1","`+id+`",0,"approve","perm,""x""",true,1999-12-30T23:00:00.000001Z,2025-03-10T07:29:59.987654321Z,2026-01-01T00:00:00Z`+"\n")
+	require.Contains(t, grants, `"bob","日本語の資源","`+id+`",2,,"`+"\U0001F600"+`",false,,,`+"\n")
+	require.True(t, strings.HasPrefix(read("nodes-"+snapshotLabel+".csv"),
+		":ID(Snapshot),id,complete:boolean,claimed_at:datetime,committed_at:datetime,source,collected_at:datetime,ingested_at:datetime,files_names:string[],files_sha256:string[],counts_"))
+}
