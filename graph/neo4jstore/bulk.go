@@ -1,9 +1,7 @@
 package neo4jstore
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,27 +82,28 @@ type csvExport struct {
 	now      func() time.Time            // the :Snapshot node's claimed_at and committed_at
 }
 
+// csvFile is one file of records to write: its label or relationship type,
+// and what writes it under a file name.
+type csvFile struct {
+	kind  string
+	write func(name string) error
+}
+
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
 	if n := len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList); n != len(x.kinds) {
 		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", n-len(x.kinds))
 	}
-	nodes := []struct {
-		kind schema.NodeKind
-		rows rowSource
-	}{
-		{schema.KindSystem, lazyRows(d.SystemList, systemRow)},
-		{schema.KindResource, lazyRows(d.ResourceList, resourceRow)},
-		{schema.KindIdentity, lazyRows(d.IdentityList, identityRow)},
-		{schema.KindGroup, lazyRows(d.GroupList, groupRow)},
-		{schema.KindCredential, lazyRows(d.CredentialList, credentialRow)},
+	nodes := []csvFile{
+		nodeFile(x, schema.KindSystem, d.SystemList, systemCells),
+		nodeFile(x, schema.KindResource, d.ResourceList, resourceCells),
+		nodeFile(x, schema.KindIdentity, d.IdentityList, identityCells),
+		nodeFile(x, schema.KindGroup, d.GroupList, groupCells),
+		nodeFile(x, schema.KindCredential, d.CredentialList, credentialCells),
 	}
-	edges := []struct {
-		kind schema.EdgeKind
-		rows rowSource
-	}{
-		{schema.EdgeMemberOf, lazyRows(d.MembershipList, membershipRow)},
-		{schema.EdgeGrant, lazyRows(d.GrantList, grantRow)},
-		{schema.EdgeCanActAs, lazyRows(d.DelegationList, delegationRow)},
+	edges := []csvFile{
+		edgeFile(x, schema.EdgeMemberOf, d.MembershipList, membershipCells, membershipEnds),
+		edgeFile(x, schema.EdgeGrant, d.GrantList, grantCells, grantEnds),
+		edgeFile(x, schema.EdgeCanActAs, d.DelegationList, delegationCells, delegationEnds),
 	}
 	// One file per step, written concurrently; args[i] names step i's file.
 	var steps []func(context.Context) error
@@ -119,12 +118,12 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 		})
 	}
 	for _, n := range nodes {
-		name := "nodes-" + string(n.kind) + ".csv"
-		step("--nodes="+string(n.kind)+"="+filepath.Join(x.dir, name), func() error { return x.nodes(name, n.kind, n.rows) })
+		name := "nodes-" + n.kind + ".csv"
+		step("--nodes="+n.kind+"="+filepath.Join(x.dir, name), func() error { return n.write(name) })
 	}
 	for _, e := range edges {
-		name := "rels-" + string(e.kind) + ".csv"
-		step("--relationships="+string(e.kind)+"="+filepath.Join(x.dir, name), func() error { return x.edges(name, e.kind, e.rows) })
+		name := "rels-" + e.kind + ".csv"
+		step("--relationships="+e.kind+"="+filepath.Join(x.dir, name), func() error { return e.write(name) })
 	}
 	for _, de := range derivedEdges {
 		name := "rels-" + string(de.Edge) + ".csv"
@@ -159,9 +158,6 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 type rowSource struct {
 	n  int
 	at func(i int) map[string]any
-	// check, when set, vets each row before it is written; its error ends
-	// the export (the directory is then left part-written).
-	check func(row map[string]any) error
 }
 
 // lazyRows converts records to query rows one at a time, numbering them in
@@ -174,41 +170,46 @@ func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
 	}}
 }
 
-// column is one CSV column: its header and the row key it prints.
-type column struct{ header, key string }
-
-// nodes writes the nodes of kind: `id:ID`, snapshot, seq and the properties.
-func (x *csvExport) nodes(name string, kind schema.NodeKind, rows rowSource) error {
-	cols := []column{{"id:ID(" + x.snapshot + ")", "id"}, {"snapshot", "snapshot"}, {"seq:long", "seq"}}
-	for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
-		cols = append(cols, column{p + typeSuffix(nodeSection(kind).Fields, p), p})
-	}
-	return x.file(name, cols, rows)
+// nodeFile writes the nodes of kind, records list: `id:ID`, snapshot, seq
+// and the properties, each written by its cell of props.
+func nodeFile[T any](x *csvExport, kind schema.NodeKind, list []T, props cells[T]) csvFile {
+	return csvFile{kind: string(kind), write: func(name string) error {
+		cols := []col[T]{{"id:ID(" + x.snapshot + ")", props.of("id")}, {"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
+		for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
+			cols = append(cols, col[T]{p + typeSuffix(nodeSection(kind).Fields, p), props.of(p)})
+		}
+		return writeCSV(x, name, cols, len(list), func(i int) *T { return &list[i] }, nil)
+	}}
 }
 
-// edges writes the relationships of kind, after the checks of Store.Ingest.
-func (x *csvExport) edges(name string, kind schema.EdgeKind, rows rowSource) error {
-	from, to := edgeEnds(kind)
-	rows.check = func(row map[string]any) error { // as each row is written: one map per row
-		a, aok := x.kinds[row[from.Name].(string)]
-		b, bok := x.kinds[row[to.Name].(string)]
-		if !aok || !bok || !refers(from, a) || !refers(to, b) {
-			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
+// edgeFile writes the relationships of kind, records list, after the checks
+// of Store.Ingest; ends returns a record's endpoint ids.
+func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T], ends func(*T) (from, to string)) csvFile {
+	return csvFile{kind: string(kind), write: func(name string) error {
+		from, to := edgeEnds(kind)
+		check := func(r *T) error {
+			f, t := ends(r)
+			a, aok := x.kinds[f]
+			b, bok := x.kinds[t]
+			if !aok || !bok || !refers(from, a) || !refers(to, b) {
+				return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, f, to.Name, t)
+			}
+			return nil
 		}
-		return nil
-	}
-	cols := []column{{":START_ID(" + x.snapshot + ")", from.Name}, {":END_ID(" + x.snapshot + ")", to.Name},
-		{"snapshot", "snapshot"}, {"seq:long", "seq"}}
-	for _, p := range edgeProps(kind) {
-		cols = append(cols, column{p + typeSuffix(edgeSection(kind).Fields, p), p})
-	}
-	return x.file(name, cols, rows)
+		cols := []col[T]{{":START_ID(" + x.snapshot + ")", props.of(from.Name)}, {":END_ID(" + x.snapshot + ")", props.of(to.Name)},
+			{"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
+		for _, p := range edgeProps(kind) {
+			cols = append(cols, col[T]{p + typeSuffix(edgeSection(kind).Fields, p), props.of(p)})
+		}
+		return writeCSV(x, name, cols, len(list), func(i int) *T { return &list[i] }, check)
+	}}
 }
 
 // derived writes the relationships of derived edge de whose targets are
 // declared, as batchWriter.derived creates them.
 func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error {
-	var rows []map[string]any
+	type pair struct{ a, b string }
+	var rows []pair
 	add := func(id, target string) {
 		if target == "" {
 			return
@@ -220,7 +221,7 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error
 		if de.Reverse {
 			a, b = b, a
 		}
-		rows = append(rows, map[string]any{"a": a, "b": b})
+		rows = append(rows, pair{a, b})
 	}
 	switch {
 	case de.Node == schema.KindCredential && de.Field == "identity":
@@ -242,8 +243,12 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error
 	default:
 		return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
 	}
-	src := rowSource{n: len(rows), at: func(i int) map[string]any { return rows[i] }}
-	return x.file(name, []column{{":START_ID(" + x.snapshot + ")", "a"}, {":END_ID(" + x.snapshot + ")", "b"}, {"snapshot", "snapshot"}}, src)
+	cols := []col[pair]{
+		{":START_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.str(r.a) }},
+		{":END_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.str(r.b) }},
+		{"snapshot", snapshotCell[pair]},
+	}
+	return writeCSV(x, name, cols, len(rows), func(i int) *pair { return &rows[i] }, nil)
 }
 
 // derivedData computes the derived data and writes its :Derived nodes
@@ -256,7 +261,7 @@ func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.Sna
 	}
 	cols := []column{{"snapshot", "snapshot"}, {"name", "name"}, {"part:long", "part"}, {"parts:long", "parts"},
 		{"size:long", "size"}, {"sha256", "sha256"}, {"data", "data"}}
-	return x.file(name, cols, derivedRows(data))
+	return x.mapFile(name, cols, derivedRows(data))
 }
 
 // meta writes the complete :Snapshot node (its own id space, so it cannot
@@ -290,7 +295,7 @@ func (x *csvExport) meta(name string, m graph.SnapshotMeta) error {
 		}
 		cols = append(cols, column{k + suffix, k})
 	}
-	return x.file(name, cols, rowSource{n: 1, at: func(int) map[string]any { return row }})
+	return x.mapFile(name, cols, rowSource{n: 1, at: func(int) map[string]any { return row }})
 }
 
 // typeSuffix returns the importer type of property p of a section with
@@ -325,76 +330,4 @@ func fieldType(t schema.FieldType) string {
 		return ":string[]"
 	}
 	return ""
-}
-
-// file writes one CSV file: the header row, then one row per map (the
-// snapshot column is the snapshot id). Strings are always quoted, quotes
-// doubled; an unset value is an empty unquoted field, which the importer
-// leaves out.
-func (x *csvExport) file(name string, cols []column, rows rowSource) (err error) {
-	f, err := os.Create(filepath.Join(x.dir, name))
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, f.Close()) }()
-	w := bufio.NewWriterSize(f, 1<<20)
-	for i, c := range cols {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		w.WriteString(c.header)
-	}
-	w.WriteByte('\n')
-	for r := range rows.n {
-		row := rows.at(r)
-		if rows.check != nil {
-			if err := rows.check(row); err != nil {
-				return err
-			}
-		}
-		for i, c := range cols {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			v := row[c.key]
-			if c.key == "snapshot" {
-				v = x.snapshot
-			}
-			if err := writeValue(w, v); err != nil {
-				return fmt.Errorf("neo4jstore: bulk import %s column %s: %w", name, c.header, err)
-			}
-		}
-		w.WriteByte('\n')
-	}
-	return w.Flush()
-}
-
-func writeValue(w *bufio.Writer, v any) error {
-	switch v := v.(type) {
-	case nil:
-	case string:
-		quoted(w, v)
-	case bool:
-		w.WriteString(strconv.FormatBool(v))
-	case int64:
-		w.WriteString(strconv.FormatInt(v, 10))
-	case time.Time:
-		w.WriteString(v.UTC().Format(time.RFC3339Nano))
-	case []string:
-		for _, s := range v {
-			if strings.ContainsRune(s, ArrayDelimiter) || s == "" {
-				return fmt.Errorf("list element %q is empty or holds U+001F, which the importer cannot carry", s)
-			}
-		}
-		quoted(w, strings.Join(v, string(ArrayDelimiter)))
-	default:
-		return fmt.Errorf("value of type %T", v)
-	}
-	return nil
-}
-
-func quoted(w *bufio.Writer, s string) {
-	w.WriteByte('"')
-	w.WriteString(strings.ReplaceAll(s, `"`, `""`))
-	w.WriteByte('"')
 }

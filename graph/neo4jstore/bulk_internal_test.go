@@ -291,3 +291,29 @@ func TestBulkExportAwkwardValues(t *testing.T) {
 	require.True(t, strings.HasPrefix(read("nodes-"+snapshotLabel+".csv"),
 		":ID(Snapshot),id,complete:boolean,claimed_at:datetime,committed_at:datetime,source,collected_at:datetime,ingested_at:datetime,files_names:string[],files_sha256:string[],counts_"))
 }
+
+// TestCSVCellsCoverProperties: each record kind has a CSV cell for every
+// property it stores and for nothing else.
+func TestCSVCellsCoverProperties(t *testing.T) {
+	keys := func(m map[string]bool) []string { return slices.Sorted(maps.Keys(m)) }
+	for kind, cs := range map[schema.NodeKind]map[string]bool{
+		schema.KindSystem: set(systemCells), schema.KindResource: set(resourceCells), schema.KindIdentity: set(identityCells),
+		schema.KindGroup: set(groupCells), schema.KindCredential: set(credentialCells),
+	} {
+		require.Equal(t, slices.Sorted(slices.Values(nodeProps(kind))), keys(cs), kind)
+	}
+	for kind, cs := range map[schema.EdgeKind]map[string]bool{
+		schema.EdgeMemberOf: set(membershipCells), schema.EdgeGrant: set(grantCells), schema.EdgeCanActAs: set(delegationCells),
+	} {
+		from, to := edgeEnds(kind)
+		require.Equal(t, slices.Sorted(slices.Values(append([]string{from.Name, to.Name}, edgeProps(kind)...))), keys(cs), kind)
+	}
+}
+
+func set[T any](cs cells[T]) map[string]bool {
+	out := map[string]bool{}
+	for k := range cs {
+		out[k] = true
+	}
+	return out
+}
