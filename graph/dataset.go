@@ -205,7 +205,11 @@ func ReadNodes(ctx context.Context, r Reader) (*Dataset, error) {
 	if err := collect(r.Groups(ctx), &d.GroupList, c.Groups); err != nil {
 		return nil, err
 	}
-	return d, collect(r.Credentials(ctx), &d.CredentialList, c.Credentials)
+	if err := collect(r.Credentials(ctx), &d.CredentialList, c.Credentials); err != nil {
+		return nil, err
+	}
+	newInterner().own(d)
+	return d, nil
 }
 
 // maxPrealloc bounds the records collect allocates room for up front: the

@@ -1,11 +1,14 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/schema"
 )
 
 // TestIndexLookups: each lookup finds its own kind of record and nothing
@@ -94,4 +97,41 @@ func TestCredentialsOf(t *testing.T) {
 		require.Empty(t, ids(none), none)
 		require.NotNil(t, x.CredentialsOf(none), "an empty list, as before")
 	}
+}
+
+// TestReadNodesOwnsStrings: the records ReadNodes returns keep no view of
+// the buffers the reader decoded them from (a store's chunks), so changing
+// those buffers changes no record; a value that repeats is held once.
+func TestReadNodesOwnsStrings(t *testing.T) {
+	buf := []byte("id-1id-2svcactiveteam-auditposts accrualsenvprodk-1k-2vault:kv/fin")
+	view := func(from, to int) string { return unsafe.String(&buf[from], to-from) }
+	purpose := view(27, 41)
+	src := &graph.Dataset{
+		IdentityList: []graph.Identity{
+			{ID: view(0, 4), Type: schema.IdentityType("service_account"), Status: schema.Status(view(11, 17)),
+				Owners: graph.Owners{Business: view(17, 27)}, Purpose: purpose, Tags: map[string]string{view(41, 44): view(44, 48)}},
+			{ID: view(4, 8), Status: schema.Status(view(11, 17)), Purpose: view(27, 41), SameAs: []string{view(0, 4)}},
+		},
+		CredentialList: []graph.Credential{{ID: view(48, 51), Identity: view(0, 4), StoredIn: view(54, 66)},
+			{ID: view(51, 54), Identity: view(4, 8), StoredIn: view(54, 66)}},
+		ResourceList: []graph.Resource{{ID: view(54, 66), System: view(8, 11)}},
+	}
+	want := func() *graph.Dataset { // a deep copy with strings of their own
+		d := &graph.Dataset{}
+		raw, err := json.Marshal(src)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(raw, d))
+		return d
+	}()
+	got, err := graph.ReadNodes(t.Context(), src)
+	require.NoError(t, err)
+	require.Equal(t, want.IdentityList, got.IdentityList)
+	require.Same(t, unsafe.StringData(got.IdentityList[0].Purpose), unsafe.StringData(got.IdentityList[1].Purpose), "a repeated value is held once")
+	require.Same(t, unsafe.StringData(got.CredentialList[0].StoredIn), unsafe.StringData(got.CredentialList[1].StoredIn))
+	for i := range buf {
+		buf[i] = '#'
+	}
+	require.Equal(t, want.IdentityList, got.IdentityList)
+	require.Equal(t, want.CredentialList, got.CredentialList)
+	require.Equal(t, want.ResourceList, got.ResourceList)
 }
