@@ -59,3 +59,15 @@ func TestSetMemoryLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestSpoolBudget: the report's spool keeps 256 MiB in memory unless the
+// heap's soft limit is below 8 GiB, then a 32nd of it, never below 16 MiB.
+func TestSpoolBudget(t *testing.T) {
+	const mib = 1 << 20
+	for limit, want := range map[int64]int{
+		math.MaxInt64: 256 * mib, 21 << 30: 256 * mib, 8 << 30: 256 * mib,
+		(4 << 30) * 9 / 10: 4 * 1024 * mib * 9 / 10 / 32, 1 << 30: 32 * mib, 256 * mib: 16 * mib, 0: 16 * mib,
+	} {
+		require.Equal(t, want, spoolBudget(limit), "limit %d", limit)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -166,7 +167,7 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 	// Findings go to a spool (sorted runs in a temporary directory, merged
 	// when the report is written), so memory does not grow with them; the
 	// workbook, when asked for, keeps them in memory.
-	sp, err := report.NewSpool("", spoolBudget)
+	sp, err := report.NewSpool("", spoolBudget(debug.SetMemoryLimit(-1)))
 	if err != nil {
 		return err
 	}
@@ -244,8 +245,13 @@ func (g *globals) runReport(ctx context.Context, f reportFlags) error {
 }
 
 // spoolBudget is the bytes of encoded findings `report` holds in memory
-// before it writes a sorted run to its temporary directory.
-const spoolBudget = 256 << 20
+// before it writes a sorted run to its temporary directory: 256 MiB, or a
+// 32nd of the Go heap's soft limit (SetMemoryLimit: 90 % of a container's
+// memory) when that is less, so that in a small container the spool leaves
+// the collector room; at least 16 MiB.
+func spoolBudget(memoryLimit int64) int {
+	return int(max(16<<20, min(256<<20, memoryLimit/32)))
+}
 
 // writeReport renders rep in f.format to f.out or stdout, as it goes: a
 // file is written under a temporary name beside it and renamed into place
