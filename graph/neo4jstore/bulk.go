@@ -44,10 +44,12 @@ var _ graph.Ingester = BulkImport{}
 // Ingest implements graph.Ingester: it spools fn's records, checks them as
 // Store.Ingest does (ErrDanglingReference) plus that no node id is declared
 // twice, and writes one CSV file per label and relationship type, with a
-// header row, and ImportArgsFile listing them with the importer options.
-// Node ids are in an id space of the snapshot's own (`:ID(<snapshot id>)`),
-// so the files of several snapshots import together into one database: list
-// the --nodes and --relationships lines of every directory's ImportArgsFile.
+// header row, and ImportArgsFile listing them with the importer options
+// (multiline parsing only for the files with a field that holds a newline,
+// multilineArgs). Node ids are in an id space of the snapshot's own
+// (`:ID(<snapshot id>)`), so the files of several snapshots import together
+// into one database: list the --nodes and --relationships lines of every
+// directory's ImportArgsFile, and join their --multiline-fields lists.
 // It returns the snapshot's metadata, id included.
 func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
 	meta, d, err := spool(ctx, meta, fn)
@@ -83,10 +85,11 @@ type csvExport struct {
 }
 
 // csvFile is one file of records to write: its label or relationship type,
-// and what writes it under a file name.
+// and what writes it under a file name (and reports, as writeCSV does,
+// whether a field holds a newline).
 type csvFile struct {
 	kind  string
-	write func(name string) error
+	write func(name string) (bool, error)
 }
 
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
@@ -105,52 +108,75 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 		edgeFile(x, schema.EdgeGrant, d.GrantList, grantCells, grantEnds),
 		edgeFile(x, schema.EdgeCanActAs, d.DelegationList, delegationCells, delegationEnds),
 	}
-	// One file per step, written concurrently; args[i] names step i's file.
+	// One file per step, written concurrently; step i writes paths[i],
+	// named by args[i], and sets multiline[i] when a field holds a newline.
 	var steps []func(context.Context) error
-	var args []string
-	step := func(arg string, write func() error) {
-		args = append(args, arg)
+	var args, paths []string
+	var multiline []bool
+	step := func(option, kind, name string, write func() (bool, error)) {
+		i, path := len(paths), filepath.Join(x.dir, name)
+		args, paths = append(args, option+"="+kind+"="+path), append(paths, path)
 		steps = append(steps, func(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return write()
+			var err error
+			multiline[i], err = write()
+			return err
 		})
 	}
 	for _, n := range nodes {
 		name := "nodes-" + n.kind + ".csv"
-		step("--nodes="+n.kind+"="+filepath.Join(x.dir, name), func() error { return n.write(name) })
+		step("--nodes", n.kind, name, func() (bool, error) { return n.write(name) })
 	}
 	for _, e := range edges {
 		name := "rels-" + e.kind + ".csv"
-		step("--relationships="+e.kind+"="+filepath.Join(x.dir, name), func() error { return e.write(name) })
+		step("--relationships", e.kind, name, func() (bool, error) { return e.write(name) })
 	}
 	for _, de := range derivedEdges {
 		name := "rels-" + string(de.Edge) + ".csv"
-		step("--relationships="+string(de.Edge)+"="+filepath.Join(x.dir, name), func() error { return x.derived(name, de, d) })
+		step("--relationships", string(de.Edge), name, func() (bool, error) { return x.derived(name, de, d) })
 	}
 	if len(x.derive) > 0 {
 		name := "nodes-" + derivedLabel + ".csv"
-		step("--nodes="+derivedLabel+"="+filepath.Join(x.dir, name), func() error { return x.derivedData(ctx, name, meta, d) })
+		step("--nodes", derivedLabel, name, func() (bool, error) { return x.derivedData(ctx, name, meta, d) })
 	}
 	metaName := "nodes-" + snapshotLabel + ".csv"
-	step("--nodes="+snapshotLabel+"="+filepath.Join(x.dir, metaName), func() error { return x.meta(metaName, meta) })
+	step("--nodes", snapshotLabel, metaName, func() (bool, error) { return x.meta(metaName, meta) })
+	multiline = make([]bool, len(steps))
 	if err := concurrently(ctx, steps); err != nil {
 		return err
 	}
-	args = append([]string{
-		"--id-type=string",
-		"--array-delimiter=U+001F",
-		"--multiline-fields=true",
-		"--skip-duplicate-nodes=false",
-		"--skip-bad-relationships=false",
-	}, args...)
+	var withNewlines []string
+	for i, path := range paths {
+		if multiline[i] {
+			withNewlines = append(withNewlines, path)
+		}
+	}
+	opts := append([]string{"--id-type=string", "--array-delimiter=U+001F"}, multilineArgs(withNewlines)...)
+	opts = append(opts, "--skip-duplicate-nodes=false", "--skip-bad-relationships=false")
+	args = append(opts, args...)
 	var sb strings.Builder
 	for _, a := range args {
 		sb.WriteString(strconv.Quote(a))
 		sb.WriteByte('\n')
 	}
 	return os.WriteFile(filepath.Join(x.dir, ImportArgsFile), []byte(sb.String()), 0o644)
+}
+
+// multilineArgs returns the importer options that parse files (paths) as
+// holding fields that span lines, and no others: none when there are none.
+// `--multiline-fields=true` would parse every file on one thread
+// (neo4j-admin 5.26 reads fields as it cuts chunks, EagerParserChunker);
+// the v2 form names the files, and only those are cut by a chunker that
+// follows quotes (MultiLineChunker), the others at the nearest newline as
+// without the option. The importer takes one --multiline-fields: to import
+// several directories together, join their lists with commas.
+func multilineArgs(paths []string) []string {
+	if len(paths) == 0 {
+		return nil
+	}
+	return []string{"--multiline-fields-format=v2", "--multiline-fields=" + strings.Join(paths, ",")}
 }
 
 // rowSource yields the query rows of one kind one at a time (a tier-M
@@ -173,7 +199,7 @@ func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
 // nodeFile writes the nodes of kind, records list: `id:ID`, snapshot, seq
 // and the properties, each written by its cell of props.
 func nodeFile[T any](x *csvExport, kind schema.NodeKind, list []T, props cells[T]) csvFile {
-	return csvFile{kind: string(kind), write: func(name string) error {
+	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
 		cols := []col[T]{{"id:ID(" + x.snapshot + ")", props.of("id")}, {"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
 		for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
 			cols = append(cols, col[T]{p + typeSuffix(nodeSection(kind).Fields, p), props.of(p)})
@@ -185,7 +211,7 @@ func nodeFile[T any](x *csvExport, kind schema.NodeKind, list []T, props cells[T
 // edgeFile writes the relationships of kind, records list, after the checks
 // of Store.Ingest; ends returns a record's endpoint ids.
 func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T], ends func(*T) (from, to string)) csvFile {
-	return csvFile{kind: string(kind), write: func(name string) error {
+	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
 		from, to := edgeEnds(kind)
 		check := func(r *T) error {
 			f, t := ends(r)
@@ -207,7 +233,7 @@ func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T
 
 // derived writes the relationships of derived edge de whose targets are
 // declared, as batchWriter.derived creates them.
-func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error {
+func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) (bool, error) {
 	type pair struct{ a, b string }
 	var rows []pair
 	add := func(id, target string) {
@@ -241,7 +267,7 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error
 			add(r.ID, r.Parent)
 		}
 	default:
-		return fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
+		return false, fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
 	}
 	cols := []col[pair]{
 		{":START_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.str(r.a) }},
@@ -254,10 +280,10 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) error
 // derivedData computes the derived data and writes its :Derived nodes
 // (derived.go), while the other files are written; they need no import id,
 // as no relationship refers to them.
-func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.SnapshotMeta, d *graph.Dataset) error {
+func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.SnapshotMeta, d *graph.Dataset) (bool, error) {
 	data, err := derive(ctx, x.derive, meta, d)
 	if err != nil {
-		return err
+		return false, err
 	}
 	cols := []column{{"snapshot", "snapshot"}, {"name", "name"}, {"part:long", "part"}, {"parts:long", "parts"},
 		{"size:long", "size"}, {"sha256", "sha256"}, {"data", "data"}}
@@ -266,7 +292,7 @@ func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.Sna
 
 // meta writes the complete :Snapshot node (its own id space, so it cannot
 // collide with a node id).
-func (x *csvExport) meta(name string, m graph.SnapshotMeta) error {
+func (x *csvExport) meta(name string, m graph.SnapshotMeta) (bool, error) {
 	props := metaProps(m)
 	now := x.now().UTC()
 	row := map[string]any{"snapshot:ID(Snapshot)": string(m.ID), "id": string(m.ID), "complete": true,

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,12 +64,16 @@ func (b bothExports) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn fun
 		return meta, errTyped
 	}
 	*b.files += sameFiles(t, meta.Source, maps, typed)
+	require.Equal(t, filesWithNewlines(t, typed), multilineListed(t, typed),
+		"%s: the files parsed as multiline are those with a field that holds a newline", meta.Source)
 	return meta, nil
 }
 
 // sameFiles requires directories want and got to hold the same files with
-// the same bytes (the argument file naming its own directory) and returns
-// how many there are.
+// the same bytes (the argument file naming its own directory, and compared
+// without its multiline options: the map export says
+// --multiline-fields=true, the typed one lists files, multilineListed) and
+// returns how many there are.
 func sameFiles(t *testing.T, source, want, got string) int {
 	t.Helper()
 	names := func(dir string) []string {
@@ -85,14 +92,101 @@ func sameFiles(t *testing.T, source, want, got string) int {
 		g, err := os.ReadFile(filepath.Join(got, name))
 		require.NoError(t, err)
 		if name == ImportArgsFile {
-			w = bytes.ReplaceAll(w, []byte(want), []byte("DIR"))
-			g = bytes.ReplaceAll(g, []byte(got), []byte("DIR"))
+			w = withoutMultiline(bytes.ReplaceAll(w, []byte(want), []byte("DIR")))
+			g = withoutMultiline(bytes.ReplaceAll(g, []byte(got), []byte("DIR")))
 		}
 		if !bytes.Equal(w, g) {
 			t.Fatalf("%s: %s differs from the map export's: %s", source, name, firstDifference(w, g))
 		}
 	}
 	return len(names(want))
+}
+
+// withoutMultiline returns the lines of argument file args less the
+// multiline options.
+func withoutMultiline(args []byte) []byte {
+	var out []byte
+	for _, line := range bytes.SplitAfter(args, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte(`"--multiline-fields`)) {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+// importArgs returns the arguments of dir's ImportArgsFile.
+func importArgs(t *testing.T, dir string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, ImportArgsFile))
+	require.NoError(t, err)
+	var args []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		a, err := strconv.Unquote(line)
+		require.NoError(t, err, line)
+		args = append(args, a)
+	}
+	return args
+}
+
+// multilineListed returns the files dir's ImportArgsFile has the importer
+// parse as multiline, sorted (nil for none), after checking the options'
+// form: none, or `--multiline-fields-format=v2` then `--multiline-fields=`
+// with a list of the files it imports.
+func multilineListed(t *testing.T, dir string) []string {
+	t.Helper()
+	var listed, imported []string
+	format := false
+	for _, a := range importArgs(t, dir) {
+		switch {
+		case a == "--multiline-fields-format=v2":
+			require.Nil(t, listed, "the format comes first")
+			format = true
+		case strings.HasPrefix(a, "--multiline-fields="):
+			require.True(t, format, "%s without --multiline-fields-format=v2", a)
+			require.Nil(t, listed, "one --multiline-fields")
+			listed = strings.Split(strings.TrimPrefix(a, "--multiline-fields="), ",")
+			require.NotEmpty(t, listed[0], a)
+		case strings.HasPrefix(a, "--multiline"):
+			t.Fatalf("unexpected option %s", a)
+		case strings.HasPrefix(a, "--nodes=") || strings.HasPrefix(a, "--relationships="):
+			_, path, _ := strings.Cut(strings.SplitN(a, "=", 2)[1], "=")
+			imported = append(imported, path)
+		}
+	}
+	require.Equal(t, format, listed != nil, "--multiline-fields-format=v2 without a list")
+	require.Subset(t, imported, listed, "only files it imports")
+	slices.Sort(listed)
+	return listed
+}
+
+// filesWithNewlines reads every CSV file of dir (encoding/csv: the files
+// are RFC 4180) and returns, sorted, the paths of those with a field that
+// holds a CR or LF (nil for none).
+func filesWithNewlines(t *testing.T, dir string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	var out []string
+	for _, name := range names {
+		f, err := os.Open(name)
+		require.NoError(t, err)
+		r := csv.NewReader(f)
+		r.ReuseRecord = true
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err, name)
+			if slices.ContainsFunc(rec, func(s string) bool { return strings.ContainsAny(s, "\r\n") }) {
+				out = append(out, name)
+				break
+			}
+		}
+		require.NoError(t, f.Close())
+	}
+	return out
 }
 
 // firstDifference describes the first line where got differs from want.
@@ -316,4 +410,77 @@ func set[T any](cs cells[T]) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// TestBulkImportListsMultilineFiles: the argument file has the importer
+// parse as multiline exactly the files with a field that holds a CR or LF
+// — none for a snapshot without one, and the options then as they were
+// less --multiline-fields=true — whether the newline is in an id (every
+// file that writes it), a name, a property of an edge only, the snapshot's
+// metadata or the name of derived data.
+func TestBulkImportListsMultilineFiles(t *testing.T) {
+	ctx := context.Background()
+	base := func() *graph.Dataset {
+		return &graph.Dataset{Info: graph.SnapshotMeta{Source: "newlines"},
+			SystemList:     []graph.System{{ID: "s1", Name: "Ledger"}},
+			ResourceList:   []graph.Resource{{ID: "r1", System: "s1"}, {ID: "r2", System: "s1", Parent: "r1"}},
+			IdentityList:   []graph.Identity{{ID: "alice", Tags: map[string]string{"k": "v"}}, {ID: "bob"}},
+			GroupList:      []graph.Group{{ID: "g1", System: "s1"}},
+			CredentialList: []graph.Credential{{ID: "k1", Identity: "alice", StoredIn: "r1"}},
+			MembershipList: []graph.Membership{{Member: "alice", Group: "g1"}},
+			GrantList:      []graph.Grant{{Principal: "g1", Action: "read", Resource: "r1"}},
+			DelegationList: []graph.Delegation{{From: "alice", To: "bob"}},
+		}
+	}
+	file := func(kind string) string {
+		if strings.ToUpper(kind) == kind {
+			return "rels-" + kind + ".csv"
+		}
+		return "nodes-" + kind + ".csv"
+	}
+	for _, tc := range []struct {
+		name    string
+		edit    func(d *graph.Dataset)
+		derived map[string]graph.DeriveFunc
+		want    []string // labels and relationship types
+	}{
+		{name: "none"},
+		{name: "none, with derived data", derived: exportDerived()},
+		{name: "system name", edit: func(d *graph.Dataset) { d.SystemList[0].Name = "Ledger\nmain" }, want: []string{"System"}},
+		{name: "grant native only", edit: func(d *graph.Dataset) { d.GrantList[0].Native = "perm\r\nx" }, want: []string{"GRANT"}},
+		{name: "delegation native CR", edit: func(d *graph.Dataset) { d.DelegationList[0].Native = "a\rb" }, want: []string{"CAN_ACT_AS"}},
+		{name: "group id", edit: func(d *graph.Dataset) {
+			d.GroupList[0].ID, d.MembershipList[0].Group, d.GrantList[0].Principal = "g\n1", "g\n1", "g\n1"
+		}, want: []string{"Group", "MEMBER_OF", "GRANT"}},
+		{name: "resource id", edit: func(d *graph.Dataset) {
+			d.ResourceList[0].ID, d.ResourceList[1].Parent = "r\r1", "r\r1"
+			d.CredentialList[0].StoredIn, d.GrantList[0].Resource = "r\r1", "r\r1"
+		}, want: []string{"Resource", "Credential", "GRANT", "STORED_IN", "IN_SYSTEM", "CHILD_OF"}},
+		{name: "tag value", edit: func(d *graph.Dataset) { d.IdentityList[0].Tags["k"] = "line\nbreak" }, want: []string{"Identity"}},
+		{name: "snapshot source", edit: func(d *graph.Dataset) { d.Info.Source = "new\nlines" }, want: []string{"Snapshot"}},
+		{name: "derived data name", derived: map[string]graph.DeriveFunc{"two\nlines": exportDerived()["big"]}, want: []string{"Derived"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			if tc.edit != nil {
+				tc.edit(d)
+			}
+			dir := filepath.Join(t.TempDir(), "csv")
+			_, err := BulkImport{Dir: dir, Derived: tc.derived}.Ingest(ctx, d.Info, d.WriteTo)
+			require.NoError(t, err)
+			var want []string
+			for _, kind := range tc.want {
+				want = append(want, filepath.Join(dir, file(kind)))
+			}
+			slices.Sort(want)
+			require.Equal(t, want, filesWithNewlines(t, dir), "the dataset puts newlines in these files")
+			require.Equal(t, want, multilineListed(t, dir))
+			args := importArgs(t, dir)
+			if want == nil {
+				require.Equal(t, []string{"--id-type=string", "--array-delimiter=U+001F",
+					"--skip-duplicate-nodes=false", "--skip-bad-relationships=false"}, args[:4])
+				require.True(t, strings.HasPrefix(args[4], "--nodes="), args[4])
+			}
+		})
+	}
 }

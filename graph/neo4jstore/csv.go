@@ -30,10 +30,17 @@ type csvWriter struct {
 	row      int    // the number of the row being written (its seq)
 	buf      []byte // scratch for numbers and times
 	err      error  // the first value that could not be written
+	// multiline is set once a written string holds a CR or LF: the file then
+	// needs the importer's multiline parsing (multilineArgs).
+	multiline bool
 }
 
-// escaped writes s with its quotes doubled.
+// escaped writes s with its quotes doubled. Every string of a file, the
+// map rows' included, is written by it, so it notes the newlines.
 func (c *csvWriter) escaped(s string) {
+	if !c.multiline && (strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0) {
+		c.multiline = true
+	}
 	for {
 		i := strings.IndexByte(s, '"')
 		if i < 0 {
@@ -173,11 +180,12 @@ func seqCell[T any](c *csvWriter, _ *T) { c.integer(int64(c.row)) }
 
 // writeCSV writes one CSV file: the header row, then the cells of rows
 // at(0) … at(n-1), each vetted by check first when it is set (its error ends
-// the export; the directory is then left part-written).
-func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i int) *T, check func(*T) error) (err error) {
+// the export; the directory is then left part-written). It reports whether
+// a field holds a CR or LF (the headers never do).
+func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i int) *T, check func(*T) error) (multiline bool, err error) {
 	f, err := os.Create(filepath.Join(x.dir, name))
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() { err = errors.Join(err, f.Close()) }()
 	c := &csvWriter{w: bufio.NewWriterSize(f, 1<<20)}
@@ -193,7 +201,7 @@ func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i 
 		r := at(i)
 		if check != nil {
 			if err := check(r); err != nil {
-				return err
+				return false, err
 			}
 		}
 		c.row = i
@@ -203,12 +211,12 @@ func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i 
 			}
 			col.cell(c, r)
 			if c.err != nil {
-				return fmt.Errorf("neo4jstore: bulk import %s column %s: %w", name, col.header, c.err)
+				return false, fmt.Errorf("neo4jstore: bulk import %s column %s: %w", name, col.header, c.err)
 			}
 		}
 		c.w.WriteByte('\n')
 	}
-	return c.w.Flush()
+	return c.multiline, c.w.Flush()
 }
 
 // column is one CSV column of query rows: its header and the row key it
@@ -216,8 +224,8 @@ func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i 
 type column struct{ header, key string }
 
 // mapFile writes a file of query rows (the few of the :Derived and
-// :Snapshot nodes).
-func (x *csvExport) mapFile(name string, columns []column, rows rowSource) error {
+// :Snapshot nodes), as writeCSV does.
+func (x *csvExport) mapFile(name string, columns []column, rows rowSource) (bool, error) {
 	cols := make([]col[map[string]any], len(columns))
 	for i, k := range columns {
 		cols[i] = col[map[string]any]{k.header, func(c *csvWriter, r *map[string]any) { c.value((*r)[k.key]) }}
