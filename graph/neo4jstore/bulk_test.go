@@ -41,19 +41,44 @@ func generated(t testing.TB, tier string, seed int64) *graph.Dataset {
 	return d
 }
 
+// newlines is a snapshot with CR and LF in some ids and names, so that
+// only some of its files need multiline parsing (nodes-System,
+// nodes-Resource, nodes-Group, rels-MEMBER_OF, rels-GRANT, rels-IN_SYSTEM,
+// rels-CHILD_OF), with paths through the ids that hold them.
+func newlines() *graph.Dataset {
+	je, approver := "sap:fi\nje", "r-je\r\napprover"
+	return &graph.Dataset{
+		Info:           graph.SnapshotMeta{Source: "newlines", CollectedAt: time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)},
+		SystemList:     []graph.System{{ID: "sap", Name: "SAP\nproduction", SOXScope: true}},
+		ResourceList:   []graph.Resource{{ID: je, System: "sap", Name: "journal\r\nentries"}, {ID: "sap:fi:gl", System: "sap", Parent: je}},
+		IdentityList:   []graph.Identity{{ID: "alice", Type: "human"}, {ID: "bob", Type: "human"}, {ID: "svc", Type: "service_account"}},
+		GroupList:      []graph.Group{{ID: "g-fin", System: "sap"}, {ID: approver, Name: "JE\napprover", Type: "role"}},
+		CredentialList: []graph.Credential{{ID: "k1", Identity: "svc", Type: "api_key", StoredIn: "sap:fi:gl"}},
+		MembershipList: []graph.Membership{{Member: "alice", Group: "g-fin"}, {Member: "g-fin", Group: approver}},
+		GrantList: []graph.Grant{{Principal: approver, Action: "approve", Resource: je},
+			{Principal: "bob", Action: "read", Resource: "sap:fi:gl", Native: "line 1\nline 2"}},
+		DelegationList: []graph.Delegation{{From: "bob", To: "svc", Kind: "assume_role", System: "sap"}},
+	}
+}
+
 // TestBulkImportMatchesEmbeddedStore writes the finance sample, a seeded
-// synthetic graph and a seeded generated estate as neo4j-admin import CSVs,
-// imports the three offline into one new database of a second server, and
-// requires byte-identical WhoCan and Reach answers to the embedded store's,
-// and the imported derived data (the projection) to be the one the
-// imported records give.
+// synthetic graph, a seeded generated estate and snapshots with newlines in
+// ids and names (in some files, and in every record file) as neo4j-admin
+// import CSVs, imports them offline into one new database of a second
+// server, and requires the records read back to be those written,
+// byte-identical WhoCan and Reach answers to the embedded store's, and the
+// imported derived data (the projection) to be the one the imported records
+// give.
 func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 	serverURI(t) // the same gate as every server test: java and the jars are there
 	ctx := context.Background()
 	fixed := time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 	opts := ingest.Options{Now: func() time.Time { return fixed }}
 	finance := []ingest.Source{{Path: "../../testdata/finance/bundle.yaml"}}
-	datasets := []*graph.Dataset{storetest.Synthetic(300, 7), generated(t, "XS", 3)}
+	datasets := []*graph.Dataset{storetest.Synthetic(300, 7), generated(t, "XS", 3), newlines()}
+	// Newlines (CR, LF, CR alone) in every record file; dangling references
+	// for the projection, so only its records are compared.
+	special := storetest.SpecialIDsDataset()
 
 	root := t.TempDir()
 	var dirs []string
@@ -69,13 +94,26 @@ func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 		require.NoError(t, err)
 		dirs, metas = append(dirs, dir), append(metas, meta)
 	}
+	specialDir := filepath.Join(root, "special")
+	specialMeta, err := neo4jstore.BulkImport{Dir: specialDir}.Ingest(ctx, special.Info, special.WriteTo)
+	require.NoError(t, err)
 	_, err = neo4jstore.BulkImport{Dir: dirs[0]}.Ingest(ctx, datasets[0].Info, datasets[0].WriteTo)
 	require.ErrorContains(t, err, "not empty")
+	args, err := os.ReadFile(filepath.Join(dirs[3], neo4jstore.ImportArgsFile))
+	require.NoError(t, err)
+	_, multiline, _ := strings.Cut(string(args), `"--multiline-fields=`)
+	multiline, _, _ = strings.Cut(multiline, "\n")
+	require.Contains(t, multiline, "rels-GRANT.csv", "newlines(): some files are multiline")
+	require.NotContains(t, multiline, "nodes-Identity.csv", "newlines(): not every file")
 
-	neo := importedServer(t, dirs...)
+	neo := importedServer(t, append(dirs, specialDir)...)
 	snaps, err := neo.Snapshots(ctx)
 	require.NoError(t, err)
-	require.Len(t, snaps, len(metas))
+	require.Len(t, snaps, len(metas)+1)
+	r, err := neo.Snapshot(ctx, specialMeta.ID)
+	require.NoError(t, err)
+	require.Equal(t, storetest.WantMeta(special, specialMeta), r.Meta())
+	storetest.RequireRecords(t, storetest.Normalize(special), storetest.ReadSnapshot(t, neo, specialMeta.ID))
 
 	mem, err := memstore.OpenTemp(t.TempDir())
 	require.NoError(t, err)
@@ -92,6 +130,11 @@ func TestBulkImportMatchesEmbeddedStore(t *testing.T) {
 		r, err := neo.Snapshot(ctx, metas[i].ID)
 		require.NoError(t, err)
 		require.Equal(t, metas[i], r.Meta())
+		if i > 0 {
+			d := datasets[i-1]
+			require.Equal(t, storetest.WantMeta(d, metas[i]), r.Meta(), d.Info.Source)
+			storetest.RequireRecords(t, storetest.Normalize(d), storetest.ReadSnapshot(t, neo, metas[i].ID))
+		}
 		stored := builtProjection(t, neo, metas[i].ID)
 		imported, found, err := derivedOf(t, neo, metas[i].ID, projection.StoredName)
 		require.NoError(t, err)
