@@ -2,8 +2,10 @@ package neo4jstore
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,17 +32,10 @@ type csvWriter struct {
 	row      int    // the number of the row being written (its seq)
 	buf      []byte // scratch for numbers and times
 	err      error  // the first value that could not be written
-	// multiline is set once a written string holds a CR or LF: the file then
-	// needs the importer's multiline parsing (multilineArgs).
-	multiline bool
 }
 
-// escaped writes s with its quotes doubled. Every string of a file, the
-// map rows' included, is written by it, so it notes the newlines.
+// escaped writes s with its quotes doubled.
 func (c *csvWriter) escaped(s string) {
-	if !c.multiline && (strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0) {
-		c.multiline = true
-	}
 	for {
 		i := strings.IndexByte(s, '"')
 		if i < 0 {
@@ -178,17 +173,35 @@ func snapshotCell[T any](c *csvWriter, _ *T) { c.w.Write(c.snapshot) }
 // seqCell writes the row's number in the file (its position in write order).
 func seqCell[T any](c *csvWriter, _ *T) { c.integer(int64(c.row)) }
 
+// newlines passes what is written to w on, counting the LFs and noting
+// any CR in it: a file of n rows and a header whose fields hold no newline
+// has exactly n+1 LFs (the row ends) and no CR. It looks at the buffer
+// each time it is flushed, not at every field.
+type newlines struct {
+	w  io.Writer
+	lf int
+	cr bool
+}
+
+func (nl *newlines) Write(p []byte) (int, error) {
+	nl.lf += bytes.Count(p, []byte{'\n'})
+	nl.cr = nl.cr || bytes.IndexByte(p, '\r') >= 0
+	return nl.w.Write(p)
+}
+
 // writeCSV writes one CSV file: the header row, then the cells of rows
 // at(0) … at(n-1), each vetted by check first when it is set (its error ends
 // the export; the directory is then left part-written). It reports whether
-// a field holds a CR or LF (the headers never do).
+// a field holds a CR or LF: the importer must then parse the file as
+// multiline (multilineArgs).
 func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i int) *T, check func(*T) error) (multiline bool, err error) {
 	f, err := os.Create(filepath.Join(x.dir, name))
 	if err != nil {
 		return false, err
 	}
 	defer func() { err = errors.Join(err, f.Close()) }()
-	c := &csvWriter{w: bufio.NewWriterSize(f, 1<<20)}
+	nl := &newlines{w: f}
+	c := &csvWriter{w: bufio.NewWriterSize(nl, 1<<20)}
 	c.snapshot = []byte(`"` + strings.ReplaceAll(x.snapshot, `"`, `""`) + `"`)
 	for i, col := range cols {
 		if i > 0 {
@@ -216,7 +229,10 @@ func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i 
 		}
 		c.w.WriteByte('\n')
 	}
-	return c.multiline, c.w.Flush()
+	if err := c.w.Flush(); err != nil {
+		return false, err
+	}
+	return nl.cr || nl.lf != n+1, nil
 }
 
 // column is one CSV column of query rows: its header and the row key it
