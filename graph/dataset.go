@@ -212,15 +212,17 @@ func ReadNodes(ctx context.Context, r Reader) (*Dataset, error) {
 	return d, nil
 }
 
-// maxPrealloc bounds the records collect allocates room for up front: the
-// counts come from the snapshot's metadata, which a damaged store may get
-// wrong; past it the list grows as it is read.
-const maxPrealloc = 1 << 26
+// maxPrealloc bounds the records collect allocates room for up front (16M:
+// more than tier L's 10M identities): the counts come from the snapshot's
+// metadata, which a damaged store may get wrong, and room reserved counts
+// toward the collector's heap goal even untouched; past it the list grows
+// as it is read.
+const maxPrealloc = 1 << 24
 
 // collect appends what s yields to into, which it first sizes for count
 // records (the snapshot's count of that kind): a list grown by appending
-// keeps up to a quarter of its room unused and copies itself as it grows,
-// which at a million identities is some 70 MB held and 300 MB copied.
+// keeps room it never fills (Go grows a large slice by a quarter at a time)
+// and copies itself each time it grows.
 func collect[T any](s iter.Seq2[T, error], into *[]T, count int) error {
 	if count > 0 && *into == nil {
 		*into = make([]T, 0, min(count, maxPrealloc))
