@@ -21,7 +21,7 @@ type Index struct {
 	credentials map[string]int32
 	// credsByOwner are the credentials' indexes sorted by owner identity,
 	// then id: CredentialsOf finds an owner's by binary search. (A map from
-	// owner to list took ~70 MB at a million identities.)
+	// owner to list made the index 80 MiB larger at tier M: 218 against 138 MiB.)
 	credsByOwner []int32
 
 	identityIDs, systemIDs, resourceIDs []string
