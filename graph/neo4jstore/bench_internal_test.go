@@ -25,13 +25,13 @@ func BenchmarkBulkExportFiles(b *testing.B) {
 	require.NoError(b, gen.Generate(ctx, tier, 1, src, nil))
 	meta, d, err := spool(ctx, src.Info, src.WriteTo)
 	require.NoError(b, err)
-	kinds := nodeKinds(d)
+	nodes := importNodes(d)
 	root := b.TempDir()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := filepath.Join(root, "csv")
 		require.NoError(b, os.Mkdir(dir, 0o755))
-		x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: kinds, now: time.Now}
+		x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: nodes, now: time.Now}
 		require.NoError(b, x.write(ctx, meta, d))
 		b.StopTimer()
 		require.NoError(b, os.RemoveAll(dir))

@@ -46,10 +46,13 @@ var _ graph.Ingester = BulkImport{}
 // twice, and writes one CSV file per label and relationship type, with a
 // header row, and ImportArgsFile listing them with the importer options
 // (multiline parsing only for the files with a field that holds a newline,
-// multilineArgs). Node ids are in an id space of the snapshot's own
-// (`:ID(<snapshot id>)`), so the files of several snapshots import together
-// into one database: list the --nodes and --relationships lines of every
-// directory's ImportArgsFile, and join their --multiline-fields lists.
+// multilineArgs). Nodes are numbered for the importer (`--id-type=integer`:
+// it links relationships to their nodes by number far faster than by
+// string id; the id is an ordinary `id` property), in an id space of the
+// snapshot's own (`:ID(<snapshot id>)`), so the files of several snapshots
+// import together into one database: list the --nodes and --relationships
+// lines of every directory's ImportArgsFile, and join their
+// --multiline-fields lists.
 // It returns the snapshot's metadata, id included.
 func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
 	meta, d, err := spool(ctx, meta, fn)
@@ -68,7 +71,7 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if len(ents) > 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
 	}
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), kinds: nodeKinds(d), derive: b.Derived, now: time.Now}
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: importNodes(d), derive: b.Derived, now: time.Now}
 	if err := x.write(ctx, meta, d); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -79,9 +82,62 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 type csvExport struct {
 	dir      string
 	snapshot string
-	kinds    map[string]schema.NodeKind
+	nodes    map[string]importNode       // every declared node id (importNodes)
 	derive   map[string]graph.DeriveFunc // derived data (derived.go)
 	now      func() time.Time            // the :Snapshot node's claimed_at and committed_at
+}
+
+// importNode is a declared node: its kind and its number for the importer.
+type importNode struct {
+	kind schema.NodeKind
+	num  int64
+}
+
+// importKinds are the node kinds in the order their files are written and
+// numbered: the nodes of importKinds[k] come after those of the kinds
+// before it, each kind in record order.
+var importKinds = [...]schema.NodeKind{schema.KindSystem, schema.KindResource, schema.KindIdentity, schema.KindGroup, schema.KindCredential}
+
+// importBase returns the number of the first node of kind.
+func importBase(d *graph.Dataset, kind schema.NodeKind) int64 {
+	n := [...]int{len(d.SystemList), len(d.ResourceList), len(d.IdentityList), len(d.GroupList), len(d.CredentialList)}
+	var base int64
+	for k, kk := range importKinds {
+		if kk == kind {
+			return base
+		}
+		base += int64(n[k])
+	}
+	panic("neo4jstore: no node kind " + string(kind))
+}
+
+// importNodes numbers the declared nodes of d (importKinds); an id declared
+// twice keeps its first declaration, as nodeKinds does (write refuses it).
+func importNodes(d *graph.Dataset) map[string]importNode {
+	m := make(map[string]importNode, len(d.SystemList)+len(d.ResourceList)+len(d.IdentityList)+len(d.GroupList)+len(d.CredentialList))
+	var num int64
+	add := func(id string, k schema.NodeKind) {
+		if _, ok := m[id]; !ok {
+			m[id] = importNode{kind: k, num: num}
+		}
+		num++
+	}
+	for _, r := range d.SystemList {
+		add(r.ID, schema.KindSystem)
+	}
+	for _, r := range d.ResourceList {
+		add(r.ID, schema.KindResource)
+	}
+	for _, r := range d.IdentityList {
+		add(r.ID, schema.KindIdentity)
+	}
+	for _, r := range d.GroupList {
+		add(r.ID, schema.KindGroup)
+	}
+	for _, r := range d.CredentialList {
+		add(r.ID, schema.KindCredential)
+	}
+	return m
 }
 
 // csvFile is one file of records to write: its label or relationship type,
@@ -93,15 +149,15 @@ type csvFile struct {
 }
 
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
-	if n := len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList); n != len(x.kinds) {
-		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", n-len(x.kinds))
+	if n := len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList); n != len(x.nodes) {
+		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", n-len(x.nodes))
 	}
 	nodes := []csvFile{
-		nodeFile(x, schema.KindSystem, d.SystemList, systemCells),
-		nodeFile(x, schema.KindResource, d.ResourceList, resourceCells),
-		nodeFile(x, schema.KindIdentity, d.IdentityList, identityCells),
-		nodeFile(x, schema.KindGroup, d.GroupList, groupCells),
-		nodeFile(x, schema.KindCredential, d.CredentialList, credentialCells),
+		nodeFile(x, schema.KindSystem, importBase(d, schema.KindSystem), d.SystemList, systemCells),
+		nodeFile(x, schema.KindResource, importBase(d, schema.KindResource), d.ResourceList, resourceCells),
+		nodeFile(x, schema.KindIdentity, importBase(d, schema.KindIdentity), d.IdentityList, identityCells),
+		nodeFile(x, schema.KindGroup, importBase(d, schema.KindGroup), d.GroupList, groupCells),
+		nodeFile(x, schema.KindCredential, importBase(d, schema.KindCredential), d.CredentialList, credentialCells),
 	}
 	edges := []csvFile{
 		edgeFile(x, schema.EdgeMemberOf, d.MembershipList, membershipCells, membershipEnds),
@@ -153,7 +209,7 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 			withNewlines = append(withNewlines, path)
 		}
 	}
-	opts := append([]string{"--id-type=string", "--array-delimiter=U+001F"}, multilineArgs(withNewlines)...)
+	opts := append([]string{"--id-type=integer", "--array-delimiter=U+001F"}, multilineArgs(withNewlines)...)
 	opts = append(opts, "--skip-duplicate-nodes=false", "--skip-bad-relationships=false")
 	args = append(opts, args...)
 	var sb strings.Builder
@@ -196,12 +252,14 @@ func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
 	}}
 }
 
-// nodeFile writes the nodes of kind, records list: `id:ID`, snapshot, seq
-// and the properties, each written by its cell of props.
-func nodeFile[T any](x *csvExport, kind schema.NodeKind, list []T, props cells[T]) csvFile {
+// nodeFile writes the nodes of kind, records list, numbered from base
+// (importNodes): `:ID`, id, snapshot, seq and the properties, each written
+// by its cell of props.
+func nodeFile[T any](x *csvExport, kind schema.NodeKind, base int64, list []T, props cells[T]) csvFile {
 	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
-		cols := []col[T]{{"id:ID(" + x.snapshot + ")", props.of("id")}, {"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
-		for _, p := range nodeProps(kind)[1:] { // "id" is the :ID column
+		cols := []col[T]{{":ID(" + x.snapshot + ")", func(c *csvWriter, _ *T) { c.integer(base + int64(c.row)) }},
+			{"id", props.of("id")}, {"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
+		for _, p := range nodeProps(kind)[1:] { // "id" is above
 			cols = append(cols, col[T]{p + typeSuffix(nodeSection(kind).Fields, p), props.of(p)})
 		}
 		return writeCSV(x, name, cols, len(list), func(i int) *T { return &list[i] }, nil)
@@ -213,16 +271,21 @@ func nodeFile[T any](x *csvExport, kind schema.NodeKind, list []T, props cells[T
 func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T], ends func(*T) (from, to string)) csvFile {
 	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
 		from, to := edgeEnds(kind)
+		// check runs before the cells of each row: it leaves the ends'
+		// numbers for them.
+		var a, b importNode
 		check := func(r *T) error {
 			f, t := ends(r)
-			a, aok := x.kinds[f]
-			b, bok := x.kinds[t]
-			if !aok || !bok || !refers(from, a) || !refers(to, b) {
+			var aok, bok bool
+			a, aok = x.nodes[f]
+			b, bok = x.nodes[t]
+			if !aok || !bok || !refers(from, a.kind) || !refers(to, b.kind) {
 				return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, f, to.Name, t)
 			}
 			return nil
 		}
-		cols := []col[T]{{":START_ID(" + x.snapshot + ")", props.of(from.Name)}, {":END_ID(" + x.snapshot + ")", props.of(to.Name)},
+		cols := []col[T]{{":START_ID(" + x.snapshot + ")", func(c *csvWriter, _ *T) { c.integer(a.num) }},
+			{":END_ID(" + x.snapshot + ")", func(c *csvWriter, _ *T) { c.integer(b.num) }},
 			{"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
 		for _, p := range edgeProps(kind) {
 			cols = append(cols, col[T]{p + typeSuffix(edgeSection(kind).Fields, p), props.of(p)})
@@ -234,16 +297,17 @@ func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T
 // derived writes the relationships of derived edge de whose targets are
 // declared, as batchWriter.derived creates them.
 func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) (bool, error) {
-	type pair struct{ a, b string }
+	type pair struct{ a, b int64 }
 	var rows []pair
 	add := func(id, target string) {
 		if target == "" {
 			return
 		}
-		if _, ok := x.kinds[target]; !ok {
+		t, ok := x.nodes[target]
+		if !ok {
 			return
 		}
-		a, b := id, target
+		a, b := x.nodes[id].num, t.num
 		if de.Reverse {
 			a, b = b, a
 		}
@@ -270,8 +334,8 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) (bool
 		return false, fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
 	}
 	cols := []col[pair]{
-		{":START_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.str(r.a) }},
-		{":END_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.str(r.b) }},
+		{":START_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.integer(r.a) }},
+		{":END_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.integer(r.b) }},
 		{"snapshot", snapshotCell[pair]},
 	}
 	return writeCSV(x, name, cols, len(rows), func(i int) *pair { return &rows[i] }, nil)
@@ -290,14 +354,13 @@ func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.Sna
 	return x.mapFile(name, cols, derivedRows(data))
 }
 
-// meta writes the complete :Snapshot node (its own id space, so it cannot
-// collide with a node id).
+// meta writes the complete :Snapshot node (no import id: no relationship
+// refers to it).
 func (x *csvExport) meta(name string, m graph.SnapshotMeta) (bool, error) {
 	props := metaProps(m)
 	now := x.now().UTC()
-	row := map[string]any{"snapshot:ID(Snapshot)": string(m.ID), "id": string(m.ID), "complete": true,
-		"claimed_at": now, "committed_at": now}
-	cols := []column{{":ID(Snapshot)", "snapshot:ID(Snapshot)"}, {"id", "id"}, {"complete:boolean", "complete"},
+	row := map[string]any{"id": string(m.ID), "complete": true, "claimed_at": now, "committed_at": now}
+	cols := []column{{"id", "id"}, {"complete:boolean", "complete"},
 		{"claimed_at:datetime", "claimed_at"}, {"committed_at:datetime", "committed_at"}}
 	for _, k := range []string{"source", "collected_at", "ingested_at", "files_names", "files_sha256",
 		"counts_systems", "counts_resources", "counts_identities", "counts_groups", "counts_memberships",

@@ -10,6 +10,7 @@ package neo4jstore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/schema"
@@ -308,3 +312,129 @@ func legacyLazy[T any](list []T, row func(T) map[string]any) legacyRows {
 }
 
 func legacyOf(r rowSource) legacyRows { return legacyRows{n: r.n, at: r.at} }
+
+// legacyNumbered rewrites the files of a legacy export in dir as the
+// export numbers nodes for the importer (`--id-type=integer`): a node
+// file's `id:ID(S)` column becomes `:ID(S)`, the node's number (counted
+// across the node files in the order the argument file lists them), then
+// an `id` column with the same cell; relationship ends become the numbers
+// of the nodes they named; the :Snapshot node loses its `:ID(Snapshot)`
+// column; the argument file says `--id-type=integer`. Every other byte is
+// kept, so that the typed export can be compared with the map one byte for
+// byte across the change of id type.
+func legacyNumbered(t *testing.T, dir string) {
+	t.Helper()
+	args, err := os.ReadFile(filepath.Join(dir, ImportArgsFile))
+	require.NoError(t, err)
+	nums := map[string]int64{}
+	var files []string
+	var rels []bool
+	for _, line := range strings.Split(strings.TrimSuffix(string(args), "\n"), "\n") {
+		a, err := strconv.Unquote(line)
+		require.NoError(t, err, line)
+		for _, opt := range []string{"--nodes=", "--relationships="} {
+			if rest, ok := strings.CutPrefix(a, opt); ok {
+				_, path, ok := strings.Cut(rest, "=")
+				require.True(t, ok, a)
+				files, rels = append(files, path), append(rels, opt == "--relationships=")
+			}
+		}
+	}
+	rewrite := func(path string, rel bool) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		records := csvRecords(t, b)
+		var out []byte
+		header := string(records[0])
+		switch {
+		case rel:
+			out = append(out, records[0]...)
+			for _, r := range records[1:] {
+				from, rest := csvField(t, r)
+				to, rest := csvField(t, rest)
+				a, aok := nums[from]
+				z, zok := nums[to]
+				require.True(t, aok && zok, "%s: %q -> %q", path, from, to)
+				out = fmt.Appendf(out, "%d,%d,%s", a, z, rest)
+			}
+		case strings.HasPrefix(header, "id:ID("):
+			out = append(out, header[len("id"):strings.Index(header, ",")]+",id"+header[strings.Index(header, ","):]...)
+			for _, r := range records[1:] {
+				id, _ := csvField(t, r)
+				_, dup := nums[id]
+				require.False(t, dup, "%s: %q declared twice", path, id)
+				nums[id] = int64(len(nums))
+				out = fmt.Appendf(out, "%d,%s", nums[id], r)
+			}
+		case strings.HasPrefix(header, ":ID(Snapshot),"):
+			for _, r := range records {
+				_, rest := csvField(t, r)
+				out = append(out, rest...)
+			}
+		default:
+			return
+		}
+		require.NoError(t, os.WriteFile(path, out, 0o644))
+	}
+	for i, path := range files {
+		if !rels[i] {
+			rewrite(path, false)
+		}
+	}
+	for i, path := range files {
+		if rels[i] {
+			rewrite(path, true)
+		}
+	}
+	n := strings.Count(string(args), `"--id-type=string"`)
+	require.Equal(t, 1, n, "the legacy argument file names the string id type once")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ImportArgsFile),
+		[]byte(strings.Replace(string(args), `"--id-type=string"`, `"--id-type=integer"`, 1)), 0o644))
+}
+
+// csvRecords splits a CSV file into its records, each with its line end: a
+// newline inside a quoted field does not end one.
+func csvRecords(t *testing.T, b []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	quoted, start := false, 0
+	for i, c := range b {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == '\n' && !quoted:
+			out = append(out, b[start:i+1])
+			start = i + 1
+		}
+	}
+	require.False(t, quoted, "a quote is left open")
+	require.Equal(t, len(b), start, "the last record ends with a newline")
+	return out
+}
+
+// csvField returns the value of a record's first field (unquoted) and the
+// record after the comma that ends it.
+func csvField(t *testing.T, r []byte) (string, []byte) {
+	t.Helper()
+	if len(r) == 0 || r[0] != '"' {
+		i := bytes.IndexByte(r, ',')
+		require.GreaterOrEqual(t, i, 0, "%q", r)
+		return string(r[:i]), r[i+1:]
+	}
+	var v []byte
+	for i := 1; i < len(r); i++ {
+		if r[i] != '"' {
+			v = append(v, r[i])
+			continue
+		}
+		if i+1 < len(r) && r[i+1] == '"' {
+			v = append(v, '"')
+			i++
+			continue
+		}
+		require.True(t, i+1 < len(r) && r[i+1] == ',', "%q", r)
+		return string(v), r[i+2:]
+	}
+	t.Fatalf("unterminated field in %q", r)
+	return "", nil
+}
