@@ -538,31 +538,47 @@ func (x *index) matches(sel []Selector, a *sodAccess) bool {
 // function, each with the functions it belongs to, in (identity, resource,
 // action) order, and the union of those functions: one pass over the
 // accesses for all the SoD rules, which then skip an actor that lacks one
-// of their two functions without looking at its accesses.
+// of their two functions without looking at its accesses. When no rule has
+// both its functions held, the accesses are not listed (nothing reads them).
 func (x *index) sodAccesses(pl *plan, members []*ident) (out []sodAccess, held fnSet) {
 	held = make(fnSet, (len(pl.sodFns)+63)/64)
 	for _, m := range members {
 		for i := range m.accesses {
 			a := &m.accesses[i]
-			f := x.res[a.Resource]
-			if f == nil || f.fns == nil {
+			fns, f := x.sodFnsOf(a)
+			if fns == nil {
 				continue
 			}
-			ai := slices.Index(schema.Actions, a.Action)
-			if ai < 0 || f.fns[ai] == nil {
-				continue
-			}
-			fns := f.fns[ai]
 			for w := range fns {
 				held[w] |= fns[w]
 			}
-			out = append(out, sodAccess{a: a, kind: f.kind, sys: f.sys, sox: f.sox, fns: fns,
-				key: a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)})
+			out = append(out, sodAccess{a: a, kind: f.kind, sys: f.sys, sox: f.sox, fns: fns})
 		}
+	}
+	if !slices.ContainsFunc(pl.sodBits, func(b [2]int) bool { return held.has(b[0]) && held.has(b[1]) }) {
+		return nil, held
+	}
+	for i := range out {
+		a := out[i].a
+		out[i].key = a.Identity + "\x00" + a.Resource + "\x00" + string(a.Action)
 	}
 	// lessPair order: identity, resource, action (as strings).
 	slices.SortFunc(out, func(p, q sodAccess) int { return strings.Compare(p.key, q.key) })
 	return out, held
+}
+
+// sodFnsOf returns the SoD functions access a belongs to (nil if none) and
+// its resource's facts.
+func (x *index) sodFnsOf(a *analysis.Access) (fnSet, *resFacts) {
+	f := x.res[a.Resource]
+	if f == nil || f.fns == nil {
+		return nil, nil
+	}
+	ai := slices.Index(schema.Actions, a.Action)
+	if ai < 0 {
+		return nil, nil
+	}
+	return f.fns[ai], f
 }
 
 // sod finds one actor's conflict for SoD rule k of the plan: the best pair
@@ -841,6 +857,51 @@ func (x *index) accessVars(a analysis.Access) map[string]any {
 		"effective": a.Effective, "authorized": a.Authorized, "resource_kind": kind, "system": sys, "sox": sox}
 }
 
+// lazyVars builds the access and path variables of the toxic predicates on
+// first use, once per access and per path. One lives in each worker's memo
+// and is reset for every access and path, so the functions the predicates'
+// variables call are made once per worker rather than once per path.
+type lazyVars struct {
+	x  *index
+	st Settings
+	a  *analysis.Access
+	p  analysis.Path
+	au *analysis.Authentication
+
+	av      map[string]any
+	sum     pathSummary
+	haveSum bool
+	pv      map[string]any
+}
+
+func (l *lazyVars) setAccess(a *analysis.Access) { l.a, l.av = a, nil }
+
+func (l *lazyVars) setPath(p analysis.Path, au *analysis.Authentication) {
+	l.p, l.au, l.haveSum, l.pv = p, au, false, nil
+}
+
+func (l *lazyVars) access() any {
+	if l.av == nil {
+		l.av = l.x.accessVars(*l.a)
+	}
+	return l.av
+}
+
+func (l *lazyVars) summary() *pathSummary {
+	if !l.haveSum {
+		l.x.summarize(&l.sum, l.a, l.p, l.au, l.st)
+		l.haveSum = true
+	}
+	return &l.sum
+}
+
+func (l *lazyVars) path() any {
+	if l.pv == nil {
+		l.pv = l.x.pathVars(l.summary(), l.st)
+	}
+	return l.pv
+}
+
 // match is one access a rule matched, with the path that is its evidence
 // and the authentication that path is exercised with (effective access).
 type match struct {
@@ -904,7 +965,14 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 	}
 	var groups []map[string]*group
 	var orders [][]*group
-	vars := map[string]any{"identity": identity}
+	lv := &mm.lazy
+	lv.x, lv.st = x, st
+	if mm.vars == nil {
+		mm.vars = map[string]any{"access": lv.access, "path": lv.path}
+		mm.summary = lv.summary
+	}
+	vars, summary := mm.vars, mm.summary
+	vars["identity"] = identity
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
 		sox := func() bool { return x.sox(a.Resource) }
@@ -921,13 +989,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		if len(live) == 0 {
 			continue
 		}
-		var av map[string]any
-		vars["access"] = func() any {
-			if av == nil {
-				av = x.accessVars(*a)
-			}
-			return av
-		}
+		lv.setAccess(a)
 		// The evidence path first, then the access's other shortest paths:
 		// a predicate over "a path" holds when it holds on any of them,
 		// whichever one the search met first, and an access exercised
@@ -945,21 +1007,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 			}
 			alternate := pi >= n
 			key, cred, node := groupKey(a, p, au)
-			var sum *pathSummary
-			var pv map[string]any
-			summary := func() *pathSummary {
-				if sum == nil {
-					s := x.summarize(a, p, au, st)
-					sum = &s
-				}
-				return sum
-			}
-			vars["path"] = func() any {
-				if pv == nil {
-					pv = x.pathVars(summary(), st)
-				}
-				return pv
-			}
+			lv.setPath(p, au)
 			for k := 0; k < len(live); {
 				ri := live[k]
 				t := &trs[ri]

@@ -257,8 +257,10 @@ type pathSummary struct {
 
 // summarize gathers what the variables of path p, exercised with
 // authentication au, are made of (pathVars builds them from it).
-func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Authentication, st Settings) pathSummary {
-	s := pathSummary{length: len(p), hops: p, auth: au}
+// It fills s, reusing its lists' room (the summary lives only while its
+// path is evaluated).
+func (x *index) summarize(s *pathSummary, a *analysis.Access, p analysis.Path, au *analysis.Authentication, st Settings) {
+	*s = pathSummary{identities: s.identities[:0], credentials: s.credentials[:0], length: len(p), hops: p, auth: au}
 	addIdent := func(id string) {
 		if id == a.Identity {
 			return
@@ -291,7 +293,6 @@ func (x *index) summarize(a *analysis.Access, p analysis.Path, au *analysis.Auth
 	if au != nil {
 		addCred(au.Credential)
 	}
-	return s
 }
 
 // key appends the memo key of one predicate for one (identity, access,
@@ -494,6 +495,11 @@ type memo struct {
 	// once are, per rule that reads identity fields alone, its result for
 	// the current identity.
 	once []outcome
+	// lazy, vars and summary are the toxic predicates' variables, built
+	// on demand for the current access and path (eval.go).
+	lazy    lazyVars
+	vars    map[string]any
+	summary func() *pathSummary
 }
 
 // outcome is a remembered predicate result.
