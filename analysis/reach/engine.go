@@ -25,13 +25,14 @@ type Engine struct {
 	at   time.Time
 
 	scratch *scratchPool
+	stored  *storedCache
 }
 
 // New returns an engine over p evaluating at asOf: credentials expiring at or
 // before asOf or valid only from a later instant do not count, nor do memberships, grants and delegations whose
 // validity window does not include asOf.
 func New(p *projection.Projection, asOf time.Time) *Engine {
-	return &Engine{p: p, asOf: projection.Nano(asOf), at: asOf.UTC(), scratch: &scratchPool{}}
+	return &Engine{p: p, asOf: projection.Nano(asOf), at: asOf.UTC(), scratch: &scratchPool{}, stored: &storedCache{}}
 }
 
 // Projection returns the projection the engine runs on.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/graph/projection"
@@ -192,21 +193,65 @@ func (e *Engine) recordGrant(out map[skey]best, v, gi, d int32, want [5]bool, al
 func (e *Engine) subtree(t int32, fn func(int32)) { e.p.Subtree(t, fn) }
 
 // storedUnder returns the credentials stored in any resource a read grant on t
-// covers (only valid ones when validOnly), caching per t in cache.
+// covers (only valid ones when validOnly), caching per t in cache (the
+// search's) and in the engine's cache, shared by every search: the answer
+// depends only on t and the engine's instant, and a report asks it of the
+// same few vault paths for a million identities. The caller must not
+// modify the result.
 func (e *Engine) storedUnder(cache map[int32][]int32, t int32, validOnly bool) []int32 {
 	if creds, ok := cache[t]; ok {
 		return creds
 	}
-	var creds []int32
-	e.subtree(t, func(n int32) {
-		for _, ci := range e.p.StoredAt.Of(n) {
-			if !validOnly || e.credValid(ci) {
-				creds = append(creds, ci)
+	creds, ok := e.stored.get(t, validOnly)
+	if !ok {
+		e.subtree(t, func(n int32) {
+			for _, ci := range e.p.StoredAt.Of(n) {
+				if !validOnly || e.credValid(ci) {
+					creds = append(creds, ci)
+				}
 			}
-		}
-	})
+		})
+		creds = slices.Clip(creds)
+		e.stored.put(t, validOnly, creds)
+	}
 	cache[t] = creds
 	return creds
+}
+
+// storedCache is an engine's storedUnder answers by (target, validOnly),
+// in shards so that concurrent searches seldom wait on one another.
+type storedCache struct {
+	shards [2][16]struct {
+		mu sync.RWMutex
+		m  map[int32][]int32
+	}
+}
+
+func (c *storedCache) shard(t int32, validOnly bool) (*sync.RWMutex, *map[int32][]int32) {
+	v := 0
+	if validOnly {
+		v = 1
+	}
+	s := &c.shards[v][uint32(t)%uint32(len(c.shards[v]))]
+	return &s.mu, &s.m
+}
+
+func (c *storedCache) get(t int32, validOnly bool) ([]int32, bool) {
+	mu, m := c.shard(t, validOnly)
+	mu.RLock()
+	creds, ok := (*m)[t]
+	mu.RUnlock()
+	return creds, ok
+}
+
+func (c *storedCache) put(t int32, validOnly bool, creds []int32) {
+	mu, m := c.shard(t, validOnly)
+	mu.Lock()
+	if *m == nil {
+		*m = map[int32][]int32{}
+	}
+	(*m)[t] = creds
+	mu.Unlock()
 }
 
 // effBest is the shortest walkable chain found to one (resource, action).
