@@ -114,29 +114,14 @@ func importBase(d *graph.Dataset, kind schema.NodeKind) int64 {
 // importNodes numbers the declared nodes of d (importKinds); an id declared
 // twice keeps its first declaration, as nodeKinds does (write refuses it).
 func importNodes(d *graph.Dataset) map[string]importNode {
-	m := make(map[string]importNode, len(d.SystemList)+len(d.ResourceList)+len(d.IdentityList)+len(d.GroupList)+len(d.CredentialList))
+	m := make(map[string]importNode, nodeCount(d))
 	var num int64
-	add := func(id string, k schema.NodeKind) {
+	eachNode(d, func(id string, k schema.NodeKind) {
 		if _, ok := m[id]; !ok {
 			m[id] = importNode{kind: k, num: num}
 		}
 		num++
-	}
-	for _, r := range d.SystemList {
-		add(r.ID, schema.KindSystem)
-	}
-	for _, r := range d.ResourceList {
-		add(r.ID, schema.KindResource)
-	}
-	for _, r := range d.IdentityList {
-		add(r.ID, schema.KindIdentity)
-	}
-	for _, r := range d.GroupList {
-		add(r.ID, schema.KindGroup)
-	}
-	for _, r := range d.CredentialList {
-		add(r.ID, schema.KindCredential)
-	}
+	})
 	return m
 }
 
@@ -149,7 +134,7 @@ type csvFile struct {
 }
 
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
-	if n := len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList); n != len(x.nodes) {
+	if n := nodeCount(d); n != len(x.nodes) {
 		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", n-len(x.nodes))
 	}
 	nodes := []csvFile{

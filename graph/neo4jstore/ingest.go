@@ -227,28 +227,39 @@ func countOf(res *neo4j.EagerResult, key string) int64 {
 
 // nodeKinds maps every node id of d to its kind (the first declaration wins).
 func nodeKinds(d *graph.Dataset) map[string]schema.NodeKind {
-	m := make(map[string]schema.NodeKind, len(d.SystemList)+len(d.ResourceList)+len(d.IdentityList)+len(d.GroupList))
-	add := func(id string, k schema.NodeKind) {
+	m := make(map[string]schema.NodeKind, nodeCount(d))
+	eachNode(d, func(id string, k schema.NodeKind) {
 		if _, ok := m[id]; !ok {
 			m[id] = k
 		}
-	}
+	})
+	return m
+}
+
+// nodeCount is the number of node records of d (ids declared twice counted
+// twice).
+func nodeCount(d *graph.Dataset) int {
+	return len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList)
+}
+
+// eachNode calls fn with every node record's id and kind, kind by kind in
+// importKinds order, each kind in record order.
+func eachNode(d *graph.Dataset, fn func(id string, k schema.NodeKind)) {
 	for _, r := range d.SystemList {
-		add(r.ID, schema.KindSystem)
+		fn(r.ID, schema.KindSystem)
 	}
 	for _, r := range d.ResourceList {
-		add(r.ID, schema.KindResource)
+		fn(r.ID, schema.KindResource)
 	}
 	for _, r := range d.IdentityList {
-		add(r.ID, schema.KindIdentity)
+		fn(r.ID, schema.KindIdentity)
 	}
 	for _, r := range d.GroupList {
-		add(r.ID, schema.KindGroup)
+		fn(r.ID, schema.KindGroup)
 	}
 	for _, r := range d.CredentialList {
-		add(r.ID, schema.KindCredential)
+		fn(r.ID, schema.KindCredential)
 	}
-	return m
 }
 
 func metaProps(m graph.SnapshotMeta) map[string]any {
