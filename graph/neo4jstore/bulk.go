@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -329,14 +330,24 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) (bool
 // derivedData computes the derived data and writes its :Derived nodes
 // (derived.go), while the other files are written; they need no import id,
 // as no relationship refers to them.
+// The data is held in parts, in memory up to derivedBudget and in a
+// temporary file beyond (deriveSpilled), not whole.
 func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.SnapshotMeta, d *graph.Dataset) (bool, error) {
-	data, err := derive(ctx, x.derive, meta, d)
+	pool := spill.New("", "derived data", derivedBudget)
+	pool.Op = "bulk import"
+	defer pool.Close()
+	data, err := deriveSpilled(ctx, x.derive, meta, d, pool)
 	if err != nil {
 		return false, err
 	}
 	cols := []column{{"snapshot", "snapshot"}, {"name", "name"}, {"part:long", "part"}, {"parts:long", "parts"},
 		{"size:long", "size"}, {"sha256", "sha256"}, {"data", "data"}}
-	return x.mapFile(name, cols, derivedRows(data))
+	var readErr error
+	multiline, err := x.mapFile(name, cols, spilledRows(data, pool, &readErr))
+	if err == nil {
+		err = readErr
+	}
+	return multiline, err
 }
 
 // meta writes the complete :Snapshot node (no import id: no relationship

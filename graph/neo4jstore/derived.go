@@ -88,9 +88,15 @@ func derivedRows(derived map[string][]byte) rowSource {
 	}
 	return rowSource{n: len(all), at: func(i int) map[string]any {
 		p := all[i]
-		return map[string]any{"name": p.name, "part": int64(p.n), "parts": int64(p.parts),
-			"size": int64(p.size), "sha256": p.sum, "data": base64.StdEncoding.EncodeToString(p.body)}
+		return derivedPartRow(p.name, p.n, p.parts, p.size, p.sum, p.body)
 	}}
+}
+
+// derivedPartRow is the :Derived node properties of part n of parts of the
+// data called name (size bytes, hex SHA-256 sum), body its bytes.
+func derivedPartRow(name string, n, parts, size int, sum string, body []byte) map[string]any {
+	return map[string]any{"name": name, "part": int64(n), "parts": int64(parts),
+		"size": int64(size), "sha256": sum, "data": base64.StdEncoding.EncodeToString(body)}
 }
 
 // writeDerived creates the :Derived nodes of the snapshot being written, one

@@ -1,0 +1,145 @@
+package neo4jstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"maps"
+	"slices"
+
+	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
+)
+
+// derivedBudget is how many bytes of derived data the bulk export keeps in
+// memory; the rest waits in a temporary file until its :Derived rows are
+// written. A tier-M projection is about 0.9 GB, which a bytes.Buffer held
+// whole (and up to twice while it grew) beside every record.
+const derivedBudget = 64 << 20
+
+// spilledDerived is what one derivation wrote: its parts of derivedPart
+// bytes, held by a spill pool, with the whole data's size and SHA-256.
+type spilledDerived struct {
+	name  string
+	size  int
+	sum   string
+	parts []spill.Ref
+}
+
+// deriveSpilled is derive with each derivation's output cut into parts
+// held by pool (in memory up to its budget, then in its temporary file)
+// instead of one slice. A derivation that fails is left out, as derive
+// does; ctx's end and a failure to spill are errors.
+func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.SnapshotMeta, d *graph.Dataset, pool *spill.Pool) ([]spilledDerived, error) {
+	var out []spilledDerived
+	for _, name := range slices.Sorted(maps.Keys(fns)) {
+		w := &partWriter{pool: pool, h: sha256.New()}
+		err := fns[name](ctx, metaReader{Dataset: d, meta: meta}, w)
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		if perr := pool.Err(); perr != nil {
+			return nil, perr
+		}
+		if err != nil {
+			w.discard()
+			continue
+		}
+		out = append(out, w.finish(name))
+	}
+	return out, nil
+}
+
+// partWriter is the io.Writer a derivation writes to: it hashes what it
+// gets, cuts it into parts of derivedPart bytes and seals each full one
+// into the pool.
+type partWriter struct {
+	pool *spill.Pool
+	h    hash.Hash
+	cur  []byte
+	out  spilledDerived
+}
+
+func (w *partWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	w.h.Write(p)
+	for len(p) > 0 {
+		if w.cur == nil {
+			w.cur = make([]byte, 0, derivedPart)
+		}
+		k := min(len(p), derivedPart-len(w.cur))
+		w.cur, p = append(w.cur, p[:k]...), p[k:]
+		if len(w.cur) == derivedPart {
+			w.seal()
+		}
+	}
+	w.out.size += n
+	return n, nil
+}
+
+func (w *partWriter) seal() {
+	ref, reuse := w.pool.Seal(w.cur)
+	w.out.parts = append(w.out.parts, ref)
+	if w.cur = w.cur[:0]; !reuse {
+		w.cur = nil // the pool keeps it
+	}
+}
+
+// finish seals the last part and returns what was written under name.
+func (w *partWriter) finish(name string) spilledDerived {
+	if len(w.cur) > 0 {
+		w.seal()
+	}
+	w.out.name, w.out.sum = name, hex.EncodeToString(w.h.Sum(nil))
+	return w.out
+}
+
+// discard gives back the memory of what a failed derivation wrote.
+func (w *partWriter) discard() {
+	for _, r := range w.out.parts {
+		w.pool.Release(r)
+	}
+}
+
+// partReader reads a sealed part back (*spill.Pool).
+type partReader interface {
+	Read(ref spill.Ref, buf []byte) ([]byte, error)
+}
+
+// spilledRows is derivedRows over spilled derived data: each part is read
+// back from pool when its row is asked for, into one buffer for the parts
+// in the file. The first failure to read one is left in *readErr and its
+// row has no data: the caller must check it.
+func spilledRows(ds []spilledDerived, pool partReader, readErr *error) rowSource {
+	type part struct {
+		d *spilledDerived
+		n int
+	}
+	var all []part
+	for i := range ds {
+		for n := range max(1, len(ds[i].parts)) { // empty data is one empty part
+			all = append(all, part{&ds[i], n})
+		}
+	}
+	var buf []byte
+	return rowSource{n: len(all), at: func(i int) map[string]any {
+		p := all[i]
+		var body []byte
+		if p.n < len(p.d.parts) {
+			ref := p.d.parts[p.n]
+			b, err := pool.Read(ref, buf)
+			switch {
+			case err != nil:
+				if *readErr == nil {
+					*readErr = err
+				}
+			case ref.Spilled():
+				body, buf = b, b // the next part read from the file reuses it
+			default:
+				body = b
+			}
+		}
+		return derivedPartRow(p.d.name, p.n, max(1, len(p.d.parts)), p.d.size, p.d.sum, body)
+	}}
+}
