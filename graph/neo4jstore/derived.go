@@ -99,15 +99,19 @@ func derivedPartRow(name string, n, parts, size int, sum string, body []byte) ma
 		"size": int64(size), "sha256": sum, "data": base64.StdEncoding.EncodeToString(body)}
 }
 
-// writeDerived creates the :Derived nodes of the snapshot being written, one
-// part per transaction (a tier-M projection is a few hundred of them).
-func (w *batchWriter) writeDerived(ctx context.Context, derived map[string][]byte) error {
-	rows := derivedRows(derived)
+// writeDerived creates the :Derived nodes of the snapshot being written
+// (rows: derivedRows or spilledRows, which leaves a failure to read a part
+// in *readErr), one part per transaction (a tier-M projection is a few
+// hundred of them).
+func (w *batchWriter) writeDerived(ctx context.Context, rows rowSource, readErr *error) error {
 	for i := range rows.n {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		row := rows.at(i)
+		if *readErr != nil {
+			return *readErr
+		}
 		if _, err := w.run(ctx, createDerivedPartCypher, rowSource{n: 1, at: func(int) map[string]any { return row }}); err != nil {
 			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
 		}
@@ -166,7 +170,8 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 			}
 		}
 		w := &batchWriter{store: s, snapshot: string(meta.ID), slots: make(chan struct{}, 1)}
-		if err := w.writeDerived(ctx, map[string][]byte{pending: fresh[name]}); err != nil {
+		var none error // whole data: nothing to read back
+		if err := w.writeDerived(ctx, derivedRows(map[string][]byte{pending: fresh[name]}), &none); err != nil {
 			return ctxErr(ctx, err)
 		}
 		if _, err := s.exec(ctx, swapDerivedCypher, params); err != nil {

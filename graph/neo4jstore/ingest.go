@@ -10,6 +10,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -136,11 +137,17 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 		},
 		func(ctx context.Context) error { return w.derived(ctx, d) },
 		func(ctx context.Context) error {
-			derived, err := derive(ctx, s.opts.Derived, meta, d)
+			// Held in parts, in memory up to derivedBudget and in a
+			// temporary file beyond, as the bulk export does.
+			pool := spill.New("", "derived data", derivedBudget)
+			pool.Op = "neo4j ingest"
+			defer pool.Close()
+			derived, err := deriveSpilled(ctx, s.opts.Derived, meta, d, pool)
 			if err != nil {
 				return err
 			}
-			return w.writeDerived(ctx, derived)
+			var readErr error
+			return w.writeDerived(ctx, spilledRows(derived, pool, &readErr), &readErr)
 		},
 	}
 	for _, phase := range [][]func(context.Context) error{nodes, edges} {
