@@ -94,7 +94,8 @@ func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, 
 		if want != nil && !want[d.name] {
 			continue
 		}
-		w := &derivedWriter{pool: sp.pool, chunk: s.opts.derivedChunk}
+		// Each chunk has room for the checksum its stored value gets.
+		w := &spill.Writer{Pool: sp.pool, Chunk: s.opts.derivedChunk, Spare: crcLen}
 		err := d.fn(ctx, &spoolReader{meta: meta, sp: sp}, w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
@@ -103,10 +104,11 @@ func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, 
 			return nil, perr
 		}
 		if err != nil {
-			w.discard()
+			w.Discard()
 			continue
 		}
-		out[d.name] = w.finish()
+		chunks, size := w.Finish()
+		out[d.name] = derivedData{size: size, chunks: chunks}
 	}
 	return out, nil
 }
@@ -116,55 +118,6 @@ func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, 
 type derivedData struct {
 	size   int
 	chunks []spill.Ref
-}
-
-// derivedWriter is the io.Writer a derivation writes to: it cuts what it
-// gets into the chunks the store keeps (each with room for its checksum)
-// and seals each full one into the pool.
-type derivedWriter struct {
-	pool  *spill.Pool
-	chunk int
-	cur   []byte
-	out   derivedData
-}
-
-func (w *derivedWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		if w.cur == nil {
-			w.cur = make([]byte, 0, w.chunk+crcLen)
-		}
-		k := min(len(p), w.chunk-len(w.cur))
-		w.cur, p = append(w.cur, p[:k]...), p[k:]
-		if len(w.cur) == w.chunk {
-			w.seal()
-		}
-	}
-	w.out.size += n
-	return n, nil
-}
-
-func (w *derivedWriter) seal() {
-	ref, reuse := w.pool.Seal(w.cur)
-	w.out.chunks = append(w.out.chunks, ref)
-	if w.cur = w.cur[:0]; !reuse {
-		w.cur = nil // the pool keeps it
-	}
-}
-
-// finish seals the last chunk and returns what was written.
-func (w *derivedWriter) finish() derivedData {
-	if len(w.cur) > 0 {
-		w.seal()
-	}
-	return w.out
-}
-
-// discard gives back the memory of what a failed derivation wrote.
-func (w *derivedWriter) discard() {
-	for _, r := range w.out.chunks {
-		w.pool.Release(r)
-	}
 }
 
 // bytes is d whole, for comparing it with what is stored.

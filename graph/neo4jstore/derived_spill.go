@@ -34,7 +34,7 @@ type spilledDerived struct {
 func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.SnapshotMeta, d *graph.Dataset, pool *spill.Pool) ([]spilledDerived, error) {
 	var out []spilledDerived
 	for _, name := range slices.Sorted(maps.Keys(fns)) {
-		w := &partWriter{pool: pool, h: sha256.New()}
+		w := &partWriter{Writer: spill.Writer{Pool: pool, Chunk: derivedPart}, h: sha256.New()}
 		err := fns[name](ctx, metaReader{Dataset: d, meta: meta}, w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
@@ -43,7 +43,7 @@ func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, meta gr
 			return nil, perr
 		}
 		if err != nil {
-			w.discard()
+			w.Discard()
 			continue
 		}
 		out = append(out, w.finish(name))
@@ -52,54 +52,21 @@ func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, meta gr
 }
 
 // partWriter is the io.Writer a derivation writes to: it hashes what it
-// gets, cuts it into parts of derivedPart bytes and seals each full one
-// into the pool.
+// gets and cuts it into parts of derivedPart bytes held by the pool.
 type partWriter struct {
-	pool *spill.Pool
-	h    hash.Hash
-	cur  []byte
-	out  spilledDerived
+	spill.Writer
+	h hash.Hash
 }
 
 func (w *partWriter) Write(p []byte) (int, error) {
-	n := len(p)
 	w.h.Write(p)
-	for len(p) > 0 {
-		if w.cur == nil {
-			w.cur = make([]byte, 0, derivedPart)
-		}
-		k := min(len(p), derivedPart-len(w.cur))
-		w.cur, p = append(w.cur, p[:k]...), p[k:]
-		if len(w.cur) == derivedPart {
-			w.seal()
-		}
-	}
-	w.out.size += n
-	return n, nil
-}
-
-func (w *partWriter) seal() {
-	ref, reuse := w.pool.Seal(w.cur)
-	w.out.parts = append(w.out.parts, ref)
-	if w.cur = w.cur[:0]; !reuse {
-		w.cur = nil // the pool keeps it
-	}
+	return w.Writer.Write(p)
 }
 
 // finish seals the last part and returns what was written under name.
 func (w *partWriter) finish(name string) spilledDerived {
-	if len(w.cur) > 0 {
-		w.seal()
-	}
-	w.out.name, w.out.sum = name, hex.EncodeToString(w.h.Sum(nil))
-	return w.out
-}
-
-// discard gives back the memory of what a failed derivation wrote.
-func (w *partWriter) discard() {
-	for _, r := range w.out.parts {
-		w.pool.Release(r)
-	}
+	parts, size := w.Finish()
+	return spilledDerived{name: name, size: size, sum: hex.EncodeToString(w.h.Sum(nil)), parts: parts}
 }
 
 // partReader reads a sealed part back (*spill.Pool).
