@@ -18,7 +18,7 @@ var allowed = map[string][]string{
 	"graph":            {"schema"},
 	"graph/spill":      {},
 	"graph/memstore":   {"graph", "graph/spill", "schema"},
-	"graph/neo4jstore": {"graph", "schema"},
+	"graph/neo4jstore": {"graph", "graph/spill", "schema"},
 	"graph/projection": {"graph", "schema"},
 	"graph/gen":        {"graph", "schema"},
 	"graph/export":     {"graph", "schema"},
