@@ -12,10 +12,12 @@ import (
 	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
-// derivedBudget is how many bytes of derived data the bulk export keeps in
-// memory; the rest waits in a temporary file until its :Derived rows are
-// written. A tier-M projection is about 0.9 GB, which a bytes.Buffer held
-// whole (and up to twice while it grew) beside every record.
+// derivedBudget is how many bytes of derived data an ingest (Bolt or the
+// bulk export) keeps in memory; the rest waits in a temporary file until
+// its :Derived rows are written. A tier-M projection is about 0.9 GB, which
+// a bytes.Buffer held whole (and up to twice while it grew) beside every
+// record. (refreshDerived, for a snapshot stored before, still derives
+// into one buffer.)
 const derivedBudget = 64 << 20
 
 // spilledDerived is what one derivation wrote: its parts of derivedPart
