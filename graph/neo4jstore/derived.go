@@ -1,19 +1,17 @@
 package neo4jstore
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
 // Derived data (graph.DerivedReader) is kept as :Derived nodes beside the
@@ -36,26 +34,6 @@ const derivedLabel = "Derived"
 // derivedPart is the most raw bytes one :Derived node holds.
 const derivedPart = 3 << 19
 
-// derive runs each of fns over the spooled records of a snapshot. A
-// derivation that fails is left out (the data is derived: readers rebuild
-// it); only ctx's end is an error.
-func derive(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.SnapshotMeta, d *graph.Dataset) (map[string][]byte, error) {
-	if len(fns) == 0 {
-		return nil, nil
-	}
-	out := make(map[string][]byte, len(fns))
-	for _, name := range slices.Sorted(maps.Keys(fns)) {
-		data, err := graph.DeriveBytes(ctx, fns[name], metaReader{Dataset: d, meta: meta})
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
-		}
-		if err == nil {
-			out[name] = data
-		}
-	}
-	return out, nil
-}
-
 // metaReader is a spooled Dataset read as the snapshot it becomes: its
 // metadata is the final one (id, counts).
 type metaReader struct {
@@ -65,33 +43,6 @@ type metaReader struct {
 
 func (r metaReader) Meta() graph.SnapshotMeta { return r.meta }
 
-// derivedRows returns the :Derived node properties of every part of
-// derived, names in order (without snapshot, which the query or the CSV
-// column adds). A part's base64 text is made when its row is asked for, so
-// only the parts being written are held twice.
-func derivedRows(derived map[string][]byte) rowSource {
-	type part struct {
-		name           string
-		n, parts, size int
-		body           []byte
-		sum            string
-	}
-	var all []part
-	for _, name := range slices.Sorted(maps.Keys(derived)) {
-		data := derived[name]
-		sum := sha256.Sum256(data)
-		parts := max(1, (len(data)+derivedPart-1)/derivedPart)
-		for n := range parts {
-			all = append(all, part{name: name, n: n, parts: parts, size: len(data),
-				body: data[n*derivedPart : min(len(data), (n+1)*derivedPart)], sum: hex.EncodeToString(sum[:])})
-		}
-	}
-	return rowSource{n: len(all), at: func(i int) map[string]any {
-		p := all[i]
-		return derivedPartRow(p.name, p.n, p.parts, p.size, p.sum, p.body)
-	}}
-}
-
 // derivedPartRow is the :Derived node properties of part n of parts of the
 // data called name (size bytes, hex SHA-256 sum), body its bytes.
 func derivedPartRow(name string, n, parts, size int, sum string, body []byte) map[string]any {
@@ -99,18 +50,20 @@ func derivedPartRow(name string, n, parts, size int, sum string, body []byte) ma
 		"size": int64(size), "sha256": sum, "data": base64.StdEncoding.EncodeToString(body)}
 }
 
-// writeDerived creates the :Derived nodes of the snapshot being written
-// (rows: derivedRows or spilledRows, which leaves a failure to read a part
-// in *readErr), one part per transaction (a tier-M projection is a few
-// hundred of them).
-func (w *batchWriter) writeDerived(ctx context.Context, rows rowSource, readErr *error) error {
+// writeDerived creates the :Derived nodes of ds, parts held by pool, for
+// the snapshot being written, one part per transaction (a tier-M
+// projection is a few hundred of them). A part that cannot be read back
+// is an error.
+func (w *batchWriter) writeDerived(ctx context.Context, ds []spilledDerived, pool partReader) error {
+	var readErr error
+	rows := spilledRows(ds, pool, &readErr)
 	for i := range rows.n {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		row := rows.at(i)
-		if *readErr != nil {
-			return *readErr
+		if readErr != nil {
+			return readErr
 		}
 		if _, err := w.run(ctx, createDerivedPartCypher, rowSource{n: 1, at: func(int) map[string]any { return row }}); err != nil {
 			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
@@ -134,7 +87,13 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 	r := &reader{store: s, meta: meta}
 	// What is stored, intact and in the current form (Options.DerivedCheck)
 	// stays without being computed; the rest is computed and compared.
-	stored, want, why := map[string][]byte{}, map[string]graph.DeriveFunc{}, map[string]string{}
+	// Stored data is compared with what the records give now by size and
+	// SHA-256, so neither is held whole.
+	type digest struct {
+		size int
+		sum  string
+	}
+	stored, want, why := map[string]digest{}, map[string]graph.DeriveFunc{}, map[string]string{}
 	for name, fn := range s.opts.Derived {
 		old, found, err := r.Derived(ctx, name)
 		switch {
@@ -146,16 +105,21 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 			if check := s.opts.DerivedCheck[name]; check != nil && check(old) {
 				continue
 			}
-			stored[name], why[name] = old, "of another form"
+			sum := sha256.Sum256(old)
+			stored[name], why[name] = digest{len(old), hex.EncodeToString(sum[:])}, "of another form"
 		}
 		want[name] = fn
 	}
-	fresh, err := derive(ctx, want, meta, d)
+	pool := spill.New("", "derived data", derivedBudget)
+	pool.Op = "neo4j ingest"
+	defer pool.Close()
+	fresh, err := deriveSpilled(ctx, want, meta, d, pool)
 	if err != nil {
 		return err
 	}
-	for _, name := range slices.Sorted(maps.Keys(fresh)) {
-		if old, ok := stored[name]; ok && bytes.Equal(old, fresh[name]) {
+	for _, fd := range fresh {
+		name := fd.name
+		if old, ok := stored[name]; ok && old == (digest{fd.size, fd.sum}) {
 			continue
 		}
 		pending := name + pendingSuffix
@@ -170,8 +134,8 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 			}
 		}
 		w := &batchWriter{store: s, snapshot: string(meta.ID), slots: make(chan struct{}, 1)}
-		var none error // whole data: nothing to read back
-		if err := w.writeDerived(ctx, derivedRows(map[string][]byte{pending: fresh[name]}), &none); err != nil {
+		fd.name = pending
+		if err := w.writeDerived(ctx, []spilledDerived{fd}, pool); err != nil {
 			return ctxErr(ctx, err)
 		}
 		if _, err := s.exec(ctx, swapDerivedCypher, params); err != nil {

@@ -12,12 +12,11 @@ import (
 	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
-// derivedBudget is how many bytes of derived data an ingest (Bolt or the
-// bulk export) keeps in memory; the rest waits in a temporary file until
-// its :Derived rows are written. A tier-M projection is about 0.9 GB, which
-// a bytes.Buffer held whole (and up to twice while it grew) beside every
-// record. (refreshDerived, for a snapshot stored before, still derives
-// into one buffer.)
+// derivedBudget is how many bytes of derived data an ingest (Bolt, the
+// bulk export, or the refresh of a snapshot stored before) keeps in memory;
+// the rest waits in a temporary file until its :Derived rows are written. A
+// tier-M projection is about 0.9 GB, which a bytes.Buffer held whole (and up
+// to twice while it grew) beside every record.
 const derivedBudget = 64 << 20
 
 // spilledDerived is what one derivation wrote: its parts of derivedPart
@@ -29,10 +28,11 @@ type spilledDerived struct {
 	parts []spill.Ref
 }
 
-// deriveSpilled is derive with each derivation's output cut into parts
-// held by pool (in memory up to its budget, then in its temporary file)
-// instead of one slice. A derivation that fails is left out, as derive
-// does; ctx's end and a failure to spill are errors.
+// deriveSpilled runs each of fns over the spooled records of a snapshot,
+// names in order, and cuts what each writes into parts held by pool (in
+// memory up to its budget, then in its temporary file). A derivation that
+// fails is left out (the data is derived: readers rebuild it); ctx's end
+// and a failure to spill are errors.
 func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.SnapshotMeta, d *graph.Dataset, pool *spill.Pool) ([]spilledDerived, error) {
 	var out []spilledDerived
 	for _, name := range slices.Sorted(maps.Keys(fns)) {
@@ -76,10 +76,12 @@ type partReader interface {
 	Read(ref spill.Ref, buf []byte) ([]byte, error)
 }
 
-// spilledRows is derivedRows over spilled derived data: each part is read
-// back from pool when its row is asked for, into one buffer for the parts
-// in the file. The first failure to read one is left in *readErr and its
-// row has no data: the caller must check it.
+// spilledRows returns the :Derived node properties of every part of ds, in
+// order (without snapshot, which the query or the CSV column adds): each
+// part is read back from pool when its row is asked for, into one buffer
+// for the parts in the file, and its base64 text made then. The first
+// failure to read one is left in *readErr and its row has no data: the
+// caller must check it.
 func spilledRows(ds []spilledDerived, pool partReader, readErr *error) rowSource {
 	type part struct {
 		d *spilledDerived

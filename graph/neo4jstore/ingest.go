@@ -146,8 +146,7 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 			if err != nil {
 				return err
 			}
-			var readErr error
-			return w.writeDerived(ctx, spilledRows(derived, pool, &readErr), &readErr)
+			return w.writeDerived(ctx, derived, pool)
 		},
 	}
 	for _, phase := range [][]func(context.Context) error{nodes, edges} {
