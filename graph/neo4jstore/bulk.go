@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/spill"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -333,8 +332,7 @@ func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) (bool
 // The data is held in parts, in memory up to derivedBudget and in a
 // temporary file beyond (deriveSpilled), not whole.
 func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.SnapshotMeta, d *graph.Dataset) (bool, error) {
-	pool := spill.New("", "derived data", derivedBudget)
-	pool.Op = "bulk import"
+	pool := derivedPool("bulk import")
 	defer pool.Close()
 	data, err := deriveSpilled(ctx, x.derive, meta, d, pool)
 	if err != nil {

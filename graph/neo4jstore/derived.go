@@ -11,7 +11,6 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
 // Derived data (graph.DerivedReader) is kept as :Derived nodes beside the
@@ -110,8 +109,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 		}
 		want[name] = fn
 	}
-	pool := spill.New("", "derived data", derivedBudget)
-	pool.Op = "neo4j ingest"
+	pool := derivedPool("neo4j ingest")
 	defer pool.Close()
 	fresh, err := deriveSpilled(ctx, want, meta, d, pool)
 	if err != nil {

@@ -19,6 +19,15 @@ import (
 // to twice while it grew) beside every record.
 const derivedBudget = 64 << 20
 
+// derivedPool returns the pool an ingest's derived data goes to: in memory
+// up to derivedBudget, then an unnamed temporary file in $TMPDIR; op names
+// the operation in its errors. The caller closes it.
+func derivedPool(op string) *spill.Pool {
+	p := spill.New("", "derived data", derivedBudget)
+	p.Op = op
+	return p
+}
+
 // spilledDerived is what one derivation wrote: its parts of derivedPart
 // bytes, held by a spill pool, with the whole data's size and SHA-256.
 type spilledDerived struct {

@@ -10,7 +10,6 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/reachgraph/reachgraph/graph"
-	"github.com/reachgraph/reachgraph/graph/spill"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -139,8 +138,7 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 		func(ctx context.Context) error {
 			// Held in parts, in memory up to derivedBudget and in a
 			// temporary file beyond, as the bulk export does.
-			pool := spill.New("", "derived data", derivedBudget)
-			pool.Op = "neo4j ingest"
+			pool := derivedPool("neo4j ingest")
 			defer pool.Close()
 			derived, err := deriveSpilled(ctx, s.opts.Derived, meta, d, pool)
 			if err != nil {
