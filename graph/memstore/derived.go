@@ -95,12 +95,12 @@ func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, 
 			continue
 		}
 		// Each chunk has room for the checksum its stored value gets.
-		w := &spill.Writer{Pool: sp.pool, Chunk: s.opts.derivedChunk, Spare: crcLen}
-		err := d.fn(ctx, &spoolReader{meta: meta, sp: sp}, w)
+		w := &spill.Writer{Pool: sp.Pool(), Chunk: s.opts.derivedChunk, Spare: crcLen}
+		err := d.fn(ctx, sp.Reader(meta), w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}
-		if perr := sp.pool.Err(); perr != nil {
+		if perr := sp.Pool().Err(); perr != nil {
 			return nil, perr
 		}
 		if err != nil {
@@ -369,72 +369,5 @@ func (r *reader) derivedDamage(name string, err error) error {
 	return &damageError{
 		msg:  fmt.Sprintf("snapshot %s is damaged: stored %s: %v (in store file %s; re-ingest the sources or restore the file)", r.meta.ID, name, err, r.store.path),
 		errs: []error{ErrDamaged, graph.ErrCorrupt, err},
-	}
-}
-
-// spoolReader is a graph.Reader over the records spooled by an Ingest, for
-// the derivations computed before the commit.
-type spoolReader struct {
-	meta graph.SnapshotMeta
-	sp   *spool
-}
-
-func (r *spoolReader) Meta() graph.SnapshotMeta { return r.meta }
-
-func (r *spoolReader) Systems(ctx context.Context) iter.Seq2[graph.System, error] {
-	return spooled(ctx, r.sp, kindSystem, graph.DecodeSystemShared)
-}
-
-func (r *spoolReader) Resources(ctx context.Context) iter.Seq2[graph.Resource, error] {
-	return spooled(ctx, r.sp, kindResource, graph.DecodeResourceShared)
-}
-
-func (r *spoolReader) Identities(ctx context.Context) iter.Seq2[graph.Identity, error] {
-	return spooled(ctx, r.sp, kindIdentity, graph.DecodeIdentityShared)
-}
-
-func (r *spoolReader) Groups(ctx context.Context) iter.Seq2[graph.Group, error] {
-	return spooled(ctx, r.sp, kindGroup, graph.DecodeGroupShared)
-}
-
-func (r *spoolReader) Memberships(ctx context.Context) iter.Seq2[graph.Membership, error] {
-	return spooled(ctx, r.sp, kindMembership, graph.DecodeMembershipShared)
-}
-
-func (r *spoolReader) Grants(ctx context.Context) iter.Seq2[graph.Grant, error] {
-	return spooled(ctx, r.sp, kindGrant, graph.DecodeGrantShared)
-}
-
-func (r *spoolReader) Credentials(ctx context.Context) iter.Seq2[graph.Credential, error] {
-	return spooled(ctx, r.sp, kindCredential, graph.DecodeCredentialShared)
-}
-
-func (r *spoolReader) Delegations(ctx context.Context) iter.Seq2[graph.Delegation, error] {
-	return spooled(ctx, r.sp, kindDelegation, graph.DecodeDelegationShared)
-}
-
-func spooled[T any](ctx context.Context, sp *spool, k kind, decode func([]byte) (T, []byte, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		for chunk, err := range sp.chunks(k) {
-			if err == nil {
-				err = ctx.Err()
-			}
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			for rest := chunk; len(rest) > 0; {
-				rec, tail, err := decode(rest)
-				if err != nil {
-					yield(zero, err)
-					return
-				}
-				if !yield(rec, nil) {
-					return
-				}
-				rest = tail
-			}
-		}
 	}
 }

@@ -49,18 +49,17 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	sp := newSpool(meta, s.opts.chunkSize, s.opts.spillAt, filepath.Dir(s.path))
 	defer sp.close()
 	err := fn(sp)
-	sp.done = true
-	if err != nil {
-		return graph.SnapshotMeta{}, err
+	if ferr := sp.Finish(); err == nil {
+		err = ferr
 	}
-	if err := sp.pool.Err(); err != nil {
+	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
 	meta = meta.Normalized()
-	meta.ID, meta.Counts = sp.hasher.Sum(), sp.hasher.Counts()
+	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
 	if meta.IngestedAt.IsZero() {
 		meta.IngestedAt = time.Now().UTC()
 	}
@@ -116,7 +115,7 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string]de
 	if err != nil {
 		return graph.SnapshotMeta{}, fmt.Errorf("ingest: encode metadata: %w", err)
 	}
-	adding := sp.bytes
+	adding := sp.Bytes()
 	for _, d := range derived {
 		adding += d.size
 	}
@@ -150,7 +149,7 @@ func (s *Store) commit(meta graph.SnapshotMeta, sp *spool, derived map[string]de
 		}
 		err = s.putRecordsBatched(update, key, meta.ID, sp)
 		if err == nil && len(derived) > 0 {
-			err = s.putDerivedBatched(update, key, meta.ID, derivedPuts(meta.ID, derived, sp.pool))
+			err = s.putDerivedBatched(update, key, meta.ID, derivedPuts(meta.ID, derived, sp.Pool()))
 		}
 		if err != nil {
 			// Leave nothing behind when the file still takes writes; else
@@ -341,7 +340,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 	adding := 0
 	for name, d := range fresh {
 		if old, ok := stored[name]; ok {
-			data, err := d.bytes(sp.pool)
+			data, err := d.bytes(sp.Pool())
 			if err != nil {
 				return err
 			}
@@ -363,7 +362,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, sp 
 		if snap == nil {
 			return fmt.Errorf("snapshot %s: no record bucket: %w", meta.ID, graph.ErrCorrupt)
 		}
-		return replaceDerived(snap, meta.ID, stale, sp.pool)
+		return replaceDerived(snap, meta.ID, stale, sp.Pool())
 	})
 	if err == nil {
 		for _, name := range slices.Sorted(maps.Keys(stale)) {
@@ -457,7 +456,7 @@ func (s *Store) repairRecords(ctx context.Context, meta graph.SnapshotMeta, sp *
 	if err != nil || damage == "" {
 		return err
 	}
-	err = s.update(sp.bytes, func(tx *bolt.Tx) error {
+	err = s.update(sp.Bytes(), func(tx *bolt.Tx) error {
 		_, seq, err := lookup(tx, meta.ID)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ func spoolOf(t *testing.T, d *graph.Dataset, size, spill int, dir string) *spool
 	sp := newSpool(d.Info, size, spill, dir)
 	t.Cleanup(sp.close)
 	require.NoError(t, d.WriteTo(sp))
-	require.NoError(t, sp.pool.Err())
+	require.NoError(t, sp.Pool().Err())
 	return sp
 }
 
@@ -43,15 +43,15 @@ func TestSpoolSpills(t *testing.T) {
 	d := storetest.Synthetic(20000, 5)
 	dir := t.TempDir()
 	mem := spoolOf(t, d, 4<<10, 1<<40, dir)
-	require.Zero(t, mem.pool.Spilled(), "under spillAt nothing goes to disk")
+	require.Zero(t, mem.Pool().Spilled(), "under spillAt nothing goes to disk")
 	disk := spoolOf(t, d, 4<<10, 64<<10, dir)
-	require.LessOrEqual(t, disk.pool.Held(), 64<<10, "sealed chunks held in memory")
-	require.Greater(t, disk.pool.Spilled(), int64(disk.bytes/2), "most of the records are on disk")
+	require.LessOrEqual(t, disk.Pool().Held(), 64<<10, "sealed chunks held in memory")
+	require.Greater(t, disk.Pool().Spilled(), int64(disk.Bytes()/2), "most of the records are on disk")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "the spill file has no name")
 	require.Equal(t, chunksOf(t, mem), chunksOf(t, disk))
-	require.Equal(t, mem.hasher.Sum(), disk.hasher.Sum())
+	require.Equal(t, mem.Sum(), disk.Sum())
 }
 
 // TestSpoolCannotSpill: when the temporary file cannot be made, the ingest
