@@ -2,7 +2,10 @@ package neo4jstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
+	recspool "github.com/reachgraph/reachgraph/graph/spool"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -41,7 +45,11 @@ type BulkImport struct {
 
 var _ graph.Ingester = BulkImport{}
 
-// Ingest implements graph.Ingester: it spools fn's records, checks them as
+// Ingest implements graph.Ingester: it refuses a directory that is not
+// empty before reading anything, spools fn's records (graph/spool: encoded,
+// 64 MiB of them in memory and the rest in an unnamed temporary file next
+// to the directory, so memory does not grow with the estate beyond the
+// node ids and the derived data's computation), checks them as
 // Store.Ingest does (ErrDanglingReference) plus that no node id is declared
 // twice, and writes one CSV file per label and relationship type, with a
 // header row, and ImportArgsFile listing them with the importer options
@@ -52,14 +60,38 @@ var _ graph.Ingester = BulkImport{}
 // snapshot's own (`:ID(<snapshot id>)`), so the files of several snapshots
 // import together into one database: list the --nodes and --relationships
 // lines of every directory's ImportArgsFile, and join their
-// --multiline-fields lists.
+// --multiline-fields lists. The directory is made only once the records
+// have been read whole; records that fail leave nothing behind.
 // It returns the snapshot's metadata, id included.
 func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
-	meta, d, err := spool(ctx, meta, fn)
+	dir, err := filepath.Abs(b.Dir)
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
-	dir, err := filepath.Abs(b.Dir)
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return graph.SnapshotMeta{}, err
+	}
+	sp := recspool.New(meta, recspool.Options{Chunk: bulkChunk, Budget: bulkBudget, Dir: existingParent(dir), What: "records", Op: "bulk import"})
+	defer sp.Close()
+	err = fn(sp)
+	if ferr := sp.Finish(); err == nil {
+		err = ferr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	meta = meta.Normalized()
+	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
+	if meta.IngestedAt.IsZero() {
+		meta.IngestedAt = time.Now().UTC()
+	}
+	r := sp.Reader(meta)
+	nodes, err := readNodes(ctx, r)
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -71,59 +103,49 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if len(ents) > 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
 	}
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: importNodes(d), derive: b.Derived, now: time.Now}
-	if err := x.write(ctx, meta, d); err != nil {
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: nodes, derive: b.Derived, now: time.Now}
+	if err := x.write(ctx, meta, r); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
 	return meta, nil
+}
+
+// bulkChunk and bulkBudget size the spool of a bulk import's records: the
+// embedded store's chunk, and 64 MiB of them in memory (a tier-S estate
+// whole); the rest wait in an unnamed temporary file next to the import
+// directory, where the files go, until they are written.
+const (
+	bulkChunk  = 256 << 10
+	bulkBudget = 64 << 20
+)
+
+// existingParent is dir, or its nearest ancestor that exists: the import
+// directory is only made once the records are known to be good.
+func existingParent(dir string) string {
+	for d := dir; ; {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return ""
+		}
+		d = up
+	}
 }
 
 // csvExport writes the files of one bulk import.
 type csvExport struct {
 	dir      string
 	snapshot string
-	nodes    map[string]importNode       // every declared node id (importNodes)
+	nodes    *nodeTable                  // every declared node id (readNodes)
 	derive   map[string]graph.DeriveFunc // derived data (derived.go)
 	now      func() time.Time            // the :Snapshot node's claimed_at and committed_at
 }
 
-// importNode is a declared node: its kind and its number for the importer.
-type importNode struct {
-	kind schema.NodeKind
-	num  int64
-}
-
 // importKinds are the node kinds in the order their files are written and
-// numbered: the nodes of importKinds[k] come after those of the kinds
-// before it, each kind in record order.
+// numbered (nodeTable).
 var importKinds = [...]schema.NodeKind{schema.KindSystem, schema.KindResource, schema.KindIdentity, schema.KindGroup, schema.KindCredential}
-
-// importBase returns the number of the first node of kind.
-func importBase(d *graph.Dataset, kind schema.NodeKind) int64 {
-	n := [...]int{len(d.SystemList), len(d.ResourceList), len(d.IdentityList), len(d.GroupList), len(d.CredentialList)}
-	var base int64
-	for k, kk := range importKinds {
-		if kk == kind {
-			return base
-		}
-		base += int64(n[k])
-	}
-	panic("neo4jstore: no node kind " + string(kind))
-}
-
-// importNodes numbers the declared nodes of d (importKinds); an id declared
-// twice keeps its first declaration, as nodeKinds does (write refuses it).
-func importNodes(d *graph.Dataset) map[string]importNode {
-	m := make(map[string]importNode, nodeCount(d))
-	var num int64
-	eachNode(d, func(id string, k schema.NodeKind) {
-		if _, ok := m[id]; !ok {
-			m[id] = importNode{kind: k, num: num}
-		}
-		num++
-	})
-	return m
-}
 
 // csvFile is one file of records to write: its label or relationship type,
 // and what writes it under a file name (and reports, as writeCSV does,
@@ -133,21 +155,23 @@ type csvFile struct {
 	write func(name string) (bool, error)
 }
 
-func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
-	if n := nodeCount(d); n != len(x.nodes) {
-		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", n-len(x.nodes))
+// write writes every file of the snapshot read from r (its records read
+// kind by kind, several kinds at once) and ImportArgsFile.
+func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, r graph.Reader) error {
+	if x.nodes.dups > 0 {
+		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", x.nodes.dups)
 	}
 	nodes := []csvFile{
-		nodeFile(x, schema.KindSystem, importBase(d, schema.KindSystem), d.SystemList, systemCells),
-		nodeFile(x, schema.KindResource, importBase(d, schema.KindResource), d.ResourceList, resourceCells),
-		nodeFile(x, schema.KindIdentity, importBase(d, schema.KindIdentity), d.IdentityList, identityCells),
-		nodeFile(x, schema.KindGroup, importBase(d, schema.KindGroup), d.GroupList, groupCells),
-		nodeFile(x, schema.KindCredential, importBase(d, schema.KindCredential), d.CredentialList, credentialCells),
+		nodeFile(x, schema.KindSystem, r.Systems(ctx), systemCells),
+		nodeFile(x, schema.KindResource, r.Resources(ctx), resourceCells),
+		nodeFile(x, schema.KindIdentity, r.Identities(ctx), identityCells),
+		nodeFile(x, schema.KindGroup, r.Groups(ctx), groupCells),
+		nodeFile(x, schema.KindCredential, r.Credentials(ctx), credentialCells),
 	}
 	edges := []csvFile{
-		edgeFile(x, schema.EdgeMemberOf, d.MembershipList, membershipCells, membershipEnds),
-		edgeFile(x, schema.EdgeGrant, d.GrantList, grantCells, grantEnds),
-		edgeFile(x, schema.EdgeCanActAs, d.DelegationList, delegationCells, delegationEnds),
+		edgeFile(x, schema.EdgeMemberOf, r.Memberships(ctx), membershipCells, membershipEnds),
+		edgeFile(x, schema.EdgeGrant, r.Grants(ctx), grantCells, grantEnds),
+		edgeFile(x, schema.EdgeCanActAs, r.Delegations(ctx), delegationCells, delegationEnds),
 	}
 	// One file per step, written concurrently; step i writes paths[i],
 	// named by args[i], and sets multiline[i] when a field holds a newline.
@@ -176,11 +200,11 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, d *graph
 	}
 	for _, de := range derivedEdges {
 		name := "rels-" + string(de.Edge) + ".csv"
-		step("--relationships", string(de.Edge), name, func() (bool, error) { return x.derived(name, de, d) })
+		step("--relationships", string(de.Edge), name, func() (bool, error) { return x.derived(ctx, name, de, r) })
 	}
 	if len(x.derive) > 0 {
 		name := "nodes-" + derivedLabel + ".csv"
-		step("--nodes", derivedLabel, name, func() (bool, error) { return x.derivedData(ctx, name, meta, d) })
+		step("--nodes", derivedLabel, name, func() (bool, error) { return x.derivedData(ctx, name, r) })
 	}
 	metaName := "nodes-" + snapshotLabel + ".csv"
 	step("--nodes", snapshotLabel, metaName, func() (bool, error) { return x.meta(metaName, meta) })
@@ -237,23 +261,24 @@ func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
 	}}
 }
 
-// nodeFile writes the nodes of kind, records list, numbered from base
-// (importNodes): `:ID`, id, snapshot, seq and the properties, each written
-// by its cell of props.
-func nodeFile[T any](x *csvExport, kind schema.NodeKind, base int64, list []T, props cells[T]) csvFile {
+// nodeFile writes the nodes of kind, records rows, numbered as the node
+// table numbers them: `:ID`, id, snapshot, seq and the properties, each
+// written by its cell of props.
+func nodeFile[T any](x *csvExport, kind schema.NodeKind, rows iter.Seq2[T, error], props cells[T]) csvFile {
+	base := x.nodes.base(kind)
 	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
 		cols := []col[T]{{":ID(" + x.snapshot + ")", func(c *csvWriter, _ *T) { c.integer(base + int64(c.row)) }},
 			{"id", props.of("id")}, {"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
 		for _, p := range nodeProps(kind)[1:] { // "id" is above
 			cols = append(cols, col[T]{p + typeSuffix(nodeSection(kind).Fields, p), props.of(p)})
 		}
-		return writeCSV(x, name, cols, len(list), func(i int) *T { return &list[i] }, nil)
+		return writeCSV(x, name, cols, pointers(rows), nil)
 	}}
 }
 
-// edgeFile writes the relationships of kind, records list, after the checks
+// edgeFile writes the relationships of kind, records rows, after the checks
 // of Store.Ingest; ends returns a record's endpoint ids.
-func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T], ends func(*T) (from, to string)) csvFile {
+func edgeFile[T any](x *csvExport, kind schema.EdgeKind, rows iter.Seq2[T, error], props cells[T], ends func(*T) (from, to string)) csvFile {
 	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
 		from, to := edgeEnds(kind)
 		// check runs before the cells of each row: it leaves the ends'
@@ -262,8 +287,8 @@ func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T
 		check := func(r *T) error {
 			f, t := ends(r)
 			var aok, bok bool
-			a, aok = x.nodes[f]
-			b, bok = x.nodes[t]
+			a, aok = x.nodes.lookup(f)
+			b, bok = x.nodes.lookup(t)
 			if !aok || !bok || !refers(from, a.kind) || !refers(to, b.kind) {
 				return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, f, to.Name, t)
 			}
@@ -275,66 +300,102 @@ func edgeFile[T any](x *csvExport, kind schema.EdgeKind, list []T, props cells[T
 		for _, p := range edgeProps(kind) {
 			cols = append(cols, col[T]{p + typeSuffix(edgeSection(kind).Fields, p), props.of(p)})
 		}
-		return writeCSV(x, name, cols, len(list), func(i int) *T { return &list[i] }, check)
+		return writeCSV(x, name, cols, pointers(rows), check)
 	}}
 }
 
-// derived writes the relationships of derived edge de whose targets are
-// declared, as batchWriter.derived creates them.
-func (x *csvExport) derived(name string, de derivedEdge, d *graph.Dataset) (bool, error) {
-	type pair struct{ a, b int64 }
-	var rows []pair
-	add := func(id, target string) {
-		if target == "" {
-			return
+// pointers yields a pointer to each record of seq, the same variable each
+// time (one allocation per file, not per row).
+func pointers[T any](seq iter.Seq2[T, error]) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		var cur T
+		for r, err := range seq {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			cur = r
+			if !yield(&cur, nil) {
+				return
+			}
 		}
-		t, ok := x.nodes[target]
-		if !ok {
-			return
-		}
-		a, b := x.nodes[id].num, t.num
-		if de.Reverse {
-			a, b = b, a
-		}
-		rows = append(rows, pair{a, b})
 	}
+}
+
+// derived writes the relationships of derived edge de whose targets are
+// declared, as batchWriter.derived creates them, from the records of r.
+func (x *csvExport) derived(ctx context.Context, name string, de derivedEdge, r graph.Reader) (bool, error) {
+	type pair struct{ a, b int64 }
+	var ends iter.Seq2[[2]string, error] // a record's id and the id it refers to
 	switch {
 	case de.Node == schema.KindCredential && de.Field == "identity":
-		for _, r := range d.CredentialList {
-			add(r.ID, r.Identity)
-		}
+		ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.Identity })
 	case de.Node == schema.KindCredential && de.Field == "stored_in":
-		for _, r := range d.CredentialList {
-			add(r.ID, r.StoredIn)
-		}
+		ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.StoredIn })
 	case de.Node == schema.KindResource && de.Field == "system":
-		for _, r := range d.ResourceList {
-			add(r.ID, r.System)
-		}
+		ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.System })
 	case de.Node == schema.KindResource && de.Field == "parent":
-		for _, r := range d.ResourceList {
-			add(r.ID, r.Parent)
-		}
+		ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.Parent })
 	default:
 		return false, fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
+	}
+	rows := func(yield func(*pair, error) bool) {
+		var p pair
+		for e, err := range ends {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			id, target := e[0], e[1]
+			if target == "" {
+				continue
+			}
+			t, ok := x.nodes.lookup(target)
+			if !ok {
+				continue
+			}
+			from, _ := x.nodes.lookup(id)
+			p = pair{from.num, t.num}
+			if de.Reverse {
+				p.a, p.b = p.b, p.a
+			}
+			if !yield(&p, nil) {
+				return
+			}
+		}
 	}
 	cols := []col[pair]{
 		{":START_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.integer(r.a) }},
 		{":END_ID(" + x.snapshot + ")", func(c *csvWriter, r *pair) { c.integer(r.b) }},
 		{"snapshot", snapshotCell[pair]},
 	}
-	return writeCSV(x, name, cols, len(rows), func(i int) *pair { return &rows[i] }, nil)
+	return writeCSV(x, name, cols, rows, nil)
 }
 
-// derivedData computes the derived data and writes its :Derived nodes
-// (derived.go), while the other files are written; they need no import id,
-// as no relationship refers to them.
+// derivedEnds yields the id and the referenced id of every record of seq.
+func derivedEnds[T any](seq iter.Seq2[T, error], ends func(*T) (id, target string)) iter.Seq2[[2]string, error] {
+	return func(yield func([2]string, error) bool) {
+		for r, err := range seq {
+			if err != nil {
+				yield([2]string{}, err)
+				return
+			}
+			if id, target := ends(&r); !yield([2]string{id, target}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// derivedData computes the derived data over the records of r and writes
+// its :Derived nodes (derived.go), while the other files are written; they
+// need no import id, as no relationship refers to them.
 // The data is held in parts, in memory up to derivedBudget and in a
 // temporary file beyond (deriveSpilled), not whole.
-func (x *csvExport) derivedData(ctx context.Context, name string, meta graph.SnapshotMeta, d *graph.Dataset) (bool, error) {
+func (x *csvExport) derivedData(ctx context.Context, name string, r graph.Reader) (bool, error) {
 	pool := derivedPool("bulk import")
 	defer pool.Close()
-	data, err := deriveSpilled(ctx, x.derive, meta, d, pool)
+	data, err := deriveSpilled(ctx, x.derive, r, pool)
 	if err != nil {
 		return false, err
 	}

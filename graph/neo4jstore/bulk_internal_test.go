@@ -22,6 +22,7 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/projection"
+	recspool "github.com/reachgraph/reachgraph/graph/spool"
 	"github.com/reachgraph/reachgraph/graph/storetest"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/bundle"
@@ -39,6 +40,18 @@ type bothExports struct {
 	files  *int
 }
 
+// spilledReader reads d back as BulkImport.Ingest reads its records: from
+// a spool whose chunks, past the first few, are in its temporary file.
+func spilledReader(t *testing.T, meta graph.SnapshotMeta, d *graph.Dataset) graph.Reader {
+	t.Helper()
+	sp := recspool.New(meta, recspool.Options{Chunk: 512, Budget: 2 << 10, Dir: t.TempDir(), What: "records"})
+	t.Cleanup(sp.Close)
+	require.NoError(t, d.WriteTo(sp))
+	require.NoError(t, sp.Finish())
+	require.Equal(t, meta.ID, sp.Sum(), "the spool hashes the records as the dataset spool does")
+	return sp.Reader(meta)
+}
+
 // bulkNow is the instant both exports write as the :Snapshot node's
 // claimed_at and committed_at.
 var bulkNow = time.Date(2026, time.November, 1, 12, 30, 15, 123456789, time.UTC)
@@ -53,8 +66,11 @@ func (b bothExports) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn fun
 	require.NoError(t, os.Mkdir(typed, 0o755))
 	require.NoError(t, os.Mkdir(maps, 0o755))
 	kinds := nodeKinds(d)
-	errTyped := (&csvExport{dir: typed, snapshot: string(meta.ID), nodes: importNodes(d), derive: b.derive,
-		now: func() time.Time { return bulkNow }}).write(ctx, meta, d)
+	r := spilledReader(t, meta, d)
+	nodes, err := readNodes(ctx, r)
+	require.NoError(t, err)
+	errTyped := (&csvExport{dir: typed, snapshot: string(meta.ID), nodes: nodes, derive: b.derive,
+		now: func() time.Time { return bulkNow }}).write(ctx, meta, r)
 	errMaps := (&legacyExport{dir: maps, snapshot: string(meta.ID), kinds: kinds, derive: b.derive, now: bulkNow}).write(ctx, meta, d)
 	if errMaps != nil || errTyped != nil {
 		require.Error(t, errMaps, "%s: the map export succeeded where the typed one failed: %v", meta.Source, errTyped)
@@ -364,8 +380,11 @@ func TestBulkExportAwkwardValues(t *testing.T) {
 	meta, spooled, err := spool(ctx, d.Info, d.WriteTo)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: importNodes(spooled), now: func() time.Time { return bulkNow }}
-	require.NoError(t, x.write(ctx, meta, spooled))
+	r := spilledReader(t, meta, spooled)
+	nodes, err := readNodes(ctx, r)
+	require.NoError(t, err)
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: nodes, now: func() time.Time { return bulkNow }}
+	require.NoError(t, x.write(ctx, meta, r))
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err)

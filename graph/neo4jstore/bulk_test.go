@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/csv"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -206,6 +207,43 @@ func TestBulkImportRefusesWhatStoreIngestRefuses(t *testing.T) {
 		IdentityList: []graph.Identity{{ID: "alice"}}, GroupList: []graph.Group{{ID: "alice"}}}
 	_, err = neo4jstore.BulkImport{Dir: t.TempDir()}.Ingest(ctx, twice.Info, twice.WriteTo)
 	require.ErrorContains(t, err, "declared more than once")
+}
+
+// TestBulkImportChangesNothingOnBadInput (no server): records that fail
+// (the reader's error) leave no import directory behind, nor anything in
+// the directory above it; a directory that is not empty is refused before
+// any record is read; a good run leaves only the import directory where
+// it was asked for.
+func TestBulkImportChangesNothingOnBadInput(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	dir := filepath.Join(root, "new", "csv")
+	d := generated(t, "XS", 4)
+	bad := errors.New("line 7: not a bundle")
+	_, err := neo4jstore.BulkImport{Dir: dir}.Ingest(ctx, d.Info, func(w graph.Writer) error {
+		if err := d.WriteTo(w); err != nil {
+			return err
+		}
+		return bad
+	})
+	require.ErrorIs(t, err, bad)
+	entries, err := os.ReadDir(root)
+	require.NoError(t, err)
+	require.Empty(t, entries, "nothing made on bad input")
+
+	full := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(full, "old.csv"), nil, 0o644))
+	called := false
+	_, err = neo4jstore.BulkImport{Dir: full}.Ingest(ctx, d.Info, func(graph.Writer) error { called = true; return nil })
+	require.ErrorContains(t, err, "is not empty")
+	require.False(t, called, "refused before reading the records")
+
+	meta, err := neo4jstore.BulkImport{Dir: dir}.Ingest(ctx, d.Info, d.WriteTo)
+	require.NoError(t, err)
+	require.Equal(t, d.Info.Source, meta.Source)
+	entries, err = os.ReadDir(root)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the import directory")
 }
 
 // TestBulkImportWritesDerivedParts (no server): the export computes the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -189,12 +190,12 @@ func (nl *newlines) Write(p []byte) (int, error) {
 	return nl.w.Write(p)
 }
 
-// writeCSV writes one CSV file: the header row, then the cells of rows
-// at(0) … at(n-1), each vetted by check first when it is set (its error ends
-// the export; the directory is then left part-written). It reports whether
-// a field holds a CR or LF: the importer must then parse the file as
-// multiline (multilineArgs).
-func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i int) *T, check func(*T) error) (multiline bool, err error) {
+// writeCSV writes one CSV file: the header row, then the cells of rows,
+// each vetted by check first when it is set (its error, or one rows yields,
+// ends the export; the directory is then left part-written). It reports
+// whether a field holds a CR or LF: the importer must then parse the file
+// as multiline (multilineArgs).
+func writeCSV[T any](x *csvExport, name string, cols []col[T], rows iter.Seq2[*T, error], check func(*T) error) (multiline bool, err error) {
 	f, err := os.Create(filepath.Join(x.dir, name))
 	if err != nil {
 		return false, err
@@ -210,14 +211,18 @@ func writeCSV[T any](x *csvExport, name string, cols []col[T], n int, at func(i 
 		c.w.WriteString(col.header)
 	}
 	c.w.WriteByte('\n')
-	for i := range n {
-		r := at(i)
+	n := 0
+	for r, err := range rows {
+		if err != nil {
+			return false, fmt.Errorf("neo4jstore: bulk import %s: %w", name, err)
+		}
 		if check != nil {
 			if err := check(r); err != nil {
 				return false, err
 			}
 		}
-		c.row = i
+		c.row = n
+		n++
 		for j, col := range cols {
 			if j > 0 {
 				c.w.WriteByte(',')
@@ -249,7 +254,14 @@ func (x *csvExport) mapFile(name string, columns []column, rows rowSource) (bool
 			cols[i].cell = snapshotCell[map[string]any]
 		}
 	}
-	return writeCSV(x, name, cols, rows.n, func(i int) *map[string]any { row := rows.at(i); return &row }, nil)
+	return writeCSV(x, name, cols, func(yield func(*map[string]any, error) bool) {
+		for i := range rows.n {
+			row := rows.at(i)
+			if !yield(&row, nil) {
+				return
+			}
+		}
+	}, nil)
 }
 
 // cells maps each property of records of type T to its cell.

@@ -111,7 +111,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 	}
 	pool := derivedPool("neo4j ingest")
 	defer pool.Close()
-	fresh, err := deriveSpilled(ctx, want, meta, d, pool)
+	fresh, err := deriveSpilled(ctx, want, metaReader{Dataset: d, meta: meta}, pool)
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,11 @@ type spilledDerived struct {
 // memory up to its budget, then in its temporary file). A derivation that
 // fails is left out (the data is derived: readers rebuild it); ctx's end
 // and a failure to spill are errors.
-func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, meta graph.SnapshotMeta, d *graph.Dataset, pool *spill.Pool) ([]spilledDerived, error) {
+func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, r graph.Reader, pool *spill.Pool) ([]spilledDerived, error) {
 	var out []spilledDerived
 	for _, name := range slices.Sorted(maps.Keys(fns)) {
 		w := &partWriter{Writer: spill.Writer{Pool: pool, Chunk: derivedPart}, h: sha256.New()}
-		err := fns[name](ctx, metaReader{Dataset: d, meta: meta}, w)
+		err := fns[name](ctx, r, w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}

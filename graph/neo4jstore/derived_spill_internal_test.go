@@ -49,7 +49,7 @@ func TestSpilledDerivedRowsMatchWhole(t *testing.T) {
 
 	pool := spill.New(t.TempDir(), "derived data", derivedPart) // one part in memory, the rest in the file
 	defer pool.Close()
-	parts, err := deriveSpilled(ctx, fns, meta, d, pool)
+	parts, err := deriveSpilled(ctx, fns, metaReader{Dataset: d, meta: meta}, pool)
 	require.NoError(t, err)
 	require.Positive(t, pool.Spilled(), "the test must make the pool spill")
 	var readErr error
@@ -69,7 +69,7 @@ func TestSpilledDerivedReadFailure(t *testing.T) {
 	ctx := context.Background()
 	pool := spill.New(t.TempDir(), "derived data", 0) // every part in the file
 	defer pool.Close()
-	parts, err := deriveSpilled(ctx, spillDerived(), graph.SnapshotMeta{ID: "s-x"}, awkward(true), pool)
+	parts, err := deriveSpilled(ctx, spillDerived(), metaReader{Dataset: awkward(true), meta: graph.SnapshotMeta{ID: "s-x"}}, pool)
 	require.NoError(t, err)
 	var readErr error
 	rows := spilledRows(parts, &failingReader{pool, 3}, &readErr)

@@ -140,7 +140,7 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 			// temporary file beyond, as the bulk export does.
 			pool := derivedPool("neo4j ingest")
 			defer pool.Close()
-			derived, err := deriveSpilled(ctx, s.opts.Derived, meta, d, pool)
+			derived, err := deriveSpilled(ctx, s.opts.Derived, metaReader{Dataset: d, meta: meta}, pool)
 			if err != nil {
 				return err
 			}
