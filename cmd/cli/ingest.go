@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/neo4jstore"
 	"github.com/reachgraph/reachgraph/graph/stores"
 	"github.com/reachgraph/reachgraph/ingest"
 	"github.com/reachgraph/reachgraph/ingest/awsiam"
@@ -59,6 +60,10 @@ them: same_as, stored_in and act_as links between their ids (docs/links.md).`,
 			var st graph.Ingester
 			if neo4jImport != "" {
 				st = stores.Neo4jBulkImport(neo4jImport, storedDerived())
+				// The validated records wait on the disk the files will take.
+				if abs, err := filepath.Abs(neo4jImport); err == nil {
+					conf.tempDir = neo4jstore.ExistingParent(abs)
+				}
 			} else {
 				s, err := g.openStore(cmd.Context())
 				if err != nil {

@@ -73,7 +73,8 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return graph.SnapshotMeta{}, err
 	}
-	sp := recspool.New(meta, recspool.Options{Chunk: bulkChunk, Budget: bulkBudget, Dir: existingParent(dir), What: "records", Op: "bulk import"})
+	spillDir := ExistingParent(dir)
+	sp := recspool.New(meta, recspool.Options{Chunk: bulkChunk, Budget: bulkBudget, Dir: spillDir, What: "records", Op: "bulk import"})
 	defer sp.Close()
 	err = fn(sp)
 	if ferr := sp.Finish(); err == nil {
@@ -103,7 +104,7 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if len(ents) > 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
 	}
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: nodes, derive: b.Derived, now: time.Now}
+	x := &csvExport{dir: dir, spillDir: spillDir, snapshot: string(meta.ID), nodes: nodes, derive: b.Derived, now: time.Now}
 	if err := x.write(ctx, meta, r); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -113,15 +114,18 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 // bulkChunk and bulkBudget size the spool of a bulk import's records: the
 // embedded store's chunk, and 64 MiB of them in memory (a tier-S estate
 // whole); the rest wait in an unnamed temporary file next to the import
-// directory, where the files go, until they are written.
+// directory (ExistingParent), where the files go, until they are written.
+// The derived data spills there too.
 const (
 	bulkChunk  = 256 << 10
 	bulkBudget = 64 << 20
 )
 
-// existingParent is dir, or its nearest ancestor that exists: the import
-// directory is only made once the records are known to be good.
-func existingParent(dir string) string {
+// ExistingParent is dir, or its nearest ancestor that exists ("" when none
+// does): where a bulk import's temporary files go, on the disk its files
+// will take, as the directory itself is only made once the records are
+// known to be good.
+func ExistingParent(dir string) string {
 	for d := dir; ; {
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
 			return d
@@ -137,6 +141,7 @@ func existingParent(dir string) string {
 // csvExport writes the files of one bulk import.
 type csvExport struct {
 	dir      string
+	spillDir string // where the derived data spills ("" for $TMPDIR)
 	snapshot string
 	nodes    *nodeTable                  // every declared node id (readNodes)
 	derive   map[string]graph.DeriveFunc // derived data (derived.go)
@@ -393,7 +398,7 @@ func derivedEnds[T any](seq iter.Seq2[T, error], ends func(*T) (id, target strin
 // The data is held in parts, in memory up to derivedBudget and in a
 // temporary file beyond (deriveSpilled), not whole.
 func (x *csvExport) derivedData(ctx context.Context, name string, r graph.Reader) (bool, error) {
-	pool := derivedPool("bulk import")
+	pool := derivedPool("bulk import", x.spillDir)
 	defer pool.Close()
 	data, err := deriveSpilled(ctx, x.derive, r, pool)
 	if err != nil {

@@ -218,6 +218,7 @@ func TestBulkImportChangesNothingOnBadInput(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	dir := filepath.Join(root, "new", "csv")
+	require.Equal(t, root, neo4jstore.ExistingParent(dir), "temporary files go where the directory will be")
 	d := generated(t, "XS", 4)
 	bad := errors.New("line 7: not a bundle")
 	_, err := neo4jstore.BulkImport{Dir: dir}.Ingest(ctx, d.Info, func(w graph.Writer) error {

@@ -109,7 +109,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 		}
 		want[name] = fn
 	}
-	pool := derivedPool("neo4j ingest")
+	pool := derivedPool("neo4j ingest", "")
 	defer pool.Close()
 	fresh, err := deriveSpilled(ctx, want, metaReader{Dataset: d, meta: meta}, pool)
 	if err != nil {

@@ -20,10 +20,10 @@ import (
 const derivedBudget = 64 << 20
 
 // derivedPool returns the pool an ingest's derived data goes to: in memory
-// up to derivedBudget, then an unnamed temporary file in $TMPDIR; op names
-// the operation in its errors. The caller closes it.
-func derivedPool(op string) *spill.Pool {
-	p := spill.New("", "derived data", derivedBudget)
+// up to derivedBudget, then an unnamed temporary file in dir ("" for
+// $TMPDIR); op names the operation in its errors. The caller closes it.
+func derivedPool(op, dir string) *spill.Pool {
+	p := spill.New(dir, "derived data", derivedBudget)
 	p.Op = op
 	return p
 }

@@ -138,7 +138,7 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 		func(ctx context.Context) error {
 			// Held in parts, in memory up to derivedBudget and in a
 			// temporary file beyond, as the bulk export does.
-			pool := derivedPool("neo4j ingest")
+			pool := derivedPool("neo4j ingest", "")
 			defer pool.Close()
 			derived, err := deriveSpilled(ctx, s.opts.Derived, metaReader{Dataset: d, meta: meta}, pool)
 			if err != nil {
