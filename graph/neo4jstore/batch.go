@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sync"
 	"sync/atomic"
 
@@ -16,41 +17,81 @@ import (
 type batchWriter struct {
 	store    *Store
 	snapshot string
-	// eids maps each node id written to its element id: relationships find
-	// their endpoints by element id (a direct record lookup) rather than by
-	// an index seek on (snapshot, id) per endpoint.
-	eids map[string]string
-	mu   sync.Mutex // guards eids while node batches are written concurrently
+	// table numbers the snapshot's node ids (readNodes); eids holds the
+	// element id of each node written, by number: relationships find
+	// their endpoints by element id (a direct record lookup) rather than
+	// by an index seek on (snapshot, id) per endpoint.
+	table *nodeTable
+	eids  []string
+	mu    sync.Mutex // guards eids while node batches are written concurrently
 	// slots bounds the write transactions in flight (Options.Parallelism).
 	slots chan struct{}
 }
 
+// eid is the element id of the node declared with id ("" when none was
+// written).
+func (w *batchWriter) eid(id string) string {
+	n, ok := w.table.lookup(id)
+	if !ok {
+		return ""
+	}
+	return w.eids[n.num]
+}
+
 // batches runs fn on each batch of Options.BatchSize rows, at most
 // Options.Parallelism transactions at once across the whole ingest (w.slots
-// is shared by every kind). A batch's rows are made when its transaction
-// starts, so only the batches in flight are in memory (a tier-M estate's 11
+// is shared by every kind). A batch is taken from rows only once it has a
+// slot, so only the batches in flight are in memory, and rows are read
+// from the spooled records as they are needed (a tier-M estate's 11
 // million rows as parameter maps would not fit beside the server). The
-// first error cancels the batches not yet started and is returned.
-func (w *batchWriter) batches(ctx context.Context, rows rowSource, fn func(ctx context.Context, batch []map[string]any) error) error {
+// first error (of a batch, or yielded by rows) stops the batches not yet
+// started and is returned.
+func (w *batchWriter) batches(ctx context.Context, rows iter.Seq2[map[string]any, error], fn func(ctx context.Context, batch []map[string]any) error) error {
 	size := w.store.opts.BatchSize
-	var steps []func(context.Context) error
-	for lo := 0; lo < rows.n; lo += size {
-		hi := min(lo+size, rows.n)
-		steps = append(steps, func(ctx context.Context) error {
-			select {
-			case w.slots <- struct{}{}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	var batch []map[string]any
+	held := false // a slot is taken for batch
+	send := func() {
+		b := batch
+		batch, held = nil, false
+		wg.Go(func() {
 			defer func() { <-w.slots }()
-			batch := make([]map[string]any, 0, hi-lo)
-			for i := lo; i < hi; i++ {
-				batch = append(batch, rows.at(i))
+			if err := fn(ctx, b); err != nil {
+				cancel(err)
 			}
-			return fn(ctx, batch)
 		})
 	}
-	return concurrently(ctx, steps)
+	for row, err := range rows {
+		if err != nil {
+			cancel(err)
+			break
+		}
+		if !held {
+			select {
+			case w.slots <- struct{}{}:
+				held = true
+			case <-ctx.Done():
+			}
+			if !held {
+				break
+			}
+		}
+		batch = append(batch, row)
+		if len(batch) == size {
+			send()
+		}
+	}
+	if held {
+		if len(batch) > 0 && ctx.Err() == nil {
+			send()
+		} else {
+			<-w.slots
+		}
+	}
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
 // write runs cypher once on batch in its own write transaction, retried by
@@ -70,7 +111,7 @@ func (w *batchWriter) write(ctx context.Context, cypher string, batch []map[stri
 
 // run writes rows in parallel batches with cypher and returns how many
 // relationships the batches report created.
-func (w *batchWriter) run(ctx context.Context, cypher string, rows rowSource) (int64, error) {
+func (w *batchWriter) run(ctx context.Context, cypher string, rows iter.Seq2[map[string]any, error]) (int64, error) {
 	var created atomic.Int64
 	err := w.batches(ctx, rows, func(ctx context.Context, batch []map[string]any) error {
 		recs, err := w.write(ctx, cypher, batch)
@@ -88,7 +129,7 @@ func (w *batchWriter) run(ctx context.Context, cypher string, rows rowSource) (i
 }
 
 // nodes creates the nodes of kind and records their element ids.
-func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows rowSource) error {
+func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows iter.Seq2[map[string]any, error]) error {
 	err := w.batches(ctx, rows, func(ctx context.Context, batch []map[string]any) error {
 		recs, err := w.write(ctx, createNodesCypher(kind), batch)
 		if err != nil {
@@ -102,8 +143,9 @@ func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows rowS
 		for _, rec := range recs {
 			id, _ := rec.Values[0].(string)
 			eid, _ := rec.Values[1].(string)
-			if _, dup := w.eids[id]; !dup {
-				w.eids[id] = eid
+			// An id declared twice keeps its first declaration's node.
+			if n, ok := w.table.lookup(id); ok && w.eids[n.num] == "" {
+				w.eids[n.num] = eid
 			}
 		}
 		return nil
@@ -114,31 +156,42 @@ func (w *batchWriter) nodes(ctx context.Context, kind schema.NodeKind, rows rowS
 	return nil
 }
 
-// edges creates the relationships of kind. Every endpoint is checked
-// before any is written; the endpoints travel as element ids only.
-func (w *batchWriter) edges(ctx context.Context, kind schema.EdgeKind, kinds map[string]schema.NodeKind, rows rowSource) error {
+// edges creates the relationships of kind, records recs. Every endpoint is
+// checked, in a first read of the records, before any is written; the
+// endpoints travel as element ids only.
+func edges[T any](ctx context.Context, w *batchWriter, kind schema.EdgeKind, recs iter.Seq2[T, error], row func(T) map[string]any, ends func(*T) (from, to string)) error {
 	from, to := edgeEnds(kind)
-	for i := range rows.n {
-		row := rows.at(i)
-		a, aok := kinds[row[from.Name].(string)]
-		b, bok := kinds[row[to.Name].(string)]
-		if !aok || !bok || !refers(from, a) || !refers(to, b) {
-			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, row[from.Name], to.Name, row[to.Name])
+	for r, err := range recs {
+		if err != nil {
+			return fmt.Errorf("neo4jstore: read %s edges back: %w", kind, err)
+		}
+		f, t := ends(&r)
+		a, aok := w.table.lookup(f)
+		b, bok := w.table.lookup(t)
+		if !aok || !bok || !refers(from, a.kind) || !refers(to, b.kind) {
+			return fmt.Errorf("%w: %s %s=%q %s=%q", ErrDanglingReference, kind, from.Name, f, to.Name, t)
 		}
 	}
-	byEid := rowSource{n: rows.n, at: func(i int) map[string]any {
-		row := rows.at(i)
-		row["_a"], row["_b"] = w.eids[row[from.Name].(string)], w.eids[row[to.Name].(string)]
-		delete(row, from.Name)
-		delete(row, to.Name)
-		return row
-	}}
+	var rows atomic.Int64
+	byEid := func(yield func(map[string]any, error) bool) {
+		for m, err := range lazyRows(recs, row) {
+			if err == nil {
+				m["_a"], m["_b"] = w.eid(m[from.Name].(string)), w.eid(m[to.Name].(string))
+				delete(m, from.Name)
+				delete(m, to.Name)
+				rows.Add(1)
+			}
+			if !yield(m, err) || err != nil {
+				return
+			}
+		}
+	}
 	n, err := w.run(ctx, createEdgesCypher(kind), byEid)
 	if err != nil {
 		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", kind, w.snapshot, err)
 	}
-	if n != int64(rows.n) {
-		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, rows.n)
+	if n != rows.Load() {
+		return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: created %d of %d", kind, w.snapshot, n, rows.Load())
 	}
 	return nil
 }
@@ -154,48 +207,39 @@ func refers(f schema.Field, k schema.NodeKind) bool {
 }
 
 // derived creates the derived relationships (HAS_CREDENTIAL, STORED_IN,
-// IN_SYSTEM, CHILD_OF) whose targets exist.
-func (w *batchWriter) derived(ctx context.Context, d *graph.Dataset) error {
-	refs := map[schema.NodeKind]func(field string) rowSource{
-		schema.KindCredential: func(field string) rowSource {
-			return refRows(w.eids, d.CredentialList, func(r graph.Credential) (string, string) {
-				if field == "identity" {
-					return r.ID, r.Identity
-				}
-				return r.ID, r.StoredIn
-			})
-		},
-		schema.KindResource: func(field string) rowSource {
-			return refRows(w.eids, d.ResourceList, func(r graph.Resource) (string, string) {
-				if field == "system" {
-					return r.ID, r.System
-				}
-				return r.ID, r.Parent
-			})
-		},
-	}
+// IN_SYSTEM, CHILD_OF) whose targets exist, from the records of r.
+func (w *batchWriter) derived(ctx context.Context, r graph.Reader) error {
 	for _, de := range derivedEdges {
-		if _, err := w.run(ctx, createDerivedCypher(de), refs[de.Node](de.Field)); err != nil {
+		var ends iter.Seq2[[2]string, error]
+		switch {
+		case de.Node == schema.KindCredential && de.Field == "identity":
+			ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.Identity })
+		case de.Node == schema.KindCredential && de.Field == "stored_in":
+			ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.StoredIn })
+		case de.Node == schema.KindResource && de.Field == "system":
+			ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.System })
+		case de.Node == schema.KindResource && de.Field == "parent":
+			ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.Parent })
+		default:
+			return fmt.Errorf("neo4jstore: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
+		}
+		rows := func(yield func(map[string]any, error) bool) {
+			for e, err := range ends {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if e[1] == "" {
+					continue
+				}
+				if b := w.eid(e[1]); b != "" && !yield(map[string]any{"_a": w.eid(e[0]), "_b": b}, nil) {
+					return
+				}
+			}
+		}
+		if _, err := w.run(ctx, createDerivedCypher(de), rows); err != nil {
 			return fmt.Errorf("neo4jstore: write %s edges of snapshot %s: %w", de.Edge, w.snapshot, err)
 		}
 	}
 	return nil
-}
-
-// refRows are the derived-edge rows of list: the node's and the target's
-// element ids, for the references whose target was written.
-func refRows[T any](eids map[string]string, list []T, ref func(T) (id, target string)) rowSource {
-	var pairs [][2]string
-	for _, r := range list {
-		id, target := ref(r)
-		if target == "" {
-			continue
-		}
-		if b, ok := eids[target]; ok {
-			pairs = append(pairs, [2]string{eids[id], b})
-		}
-	}
-	return rowSource{n: len(pairs), at: func(i int) map[string]any {
-		return map[string]any{"_a": pairs[i][0], "_b": pairs[i][1]}
-	}}
 }

@@ -249,21 +249,42 @@ func multilineArgs(paths []string) []string {
 	return []string{"--multiline-fields-format=v2", "--multiline-fields=" + strings.Join(paths, ",")}
 }
 
-// rowSource yields the query rows of one kind one at a time (a tier-M
-// estate's rows would not fit in memory at once): their number, and row i.
+// rowSource is a few query rows made one at a time (the :Derived parts,
+// the :Snapshot node): their number, and row i.
 type rowSource struct {
 	n  int
 	at func(i int) map[string]any
 }
 
-// lazyRows converts records to query rows one at a time, numbering them in
-// write order.
-func lazyRows[T any](list []T, row func(T) map[string]any) rowSource {
-	return rowSource{n: len(list), at: func(i int) map[string]any {
-		m := row(list[i])
-		m["seq"] = int64(i)
-		return m
-	}}
+// seq yields the rows in order.
+func (rs rowSource) seq() iter.Seq2[map[string]any, error] {
+	return func(yield func(map[string]any, error) bool) {
+		for i := range rs.n {
+			if !yield(rs.at(i), nil) {
+				return
+			}
+		}
+	}
+}
+
+// lazyRows converts records to query rows one at a time as they are read,
+// numbering them in write order (seq).
+func lazyRows[T any](recs iter.Seq2[T, error], row func(T) map[string]any) iter.Seq2[map[string]any, error] {
+	return func(yield func(map[string]any, error) bool) {
+		i := int64(0)
+		for r, err := range recs {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			m := row(r)
+			m["seq"] = i
+			i++
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
 }
 
 // nodeFile writes the nodes of kind, records rows, numbered as the node

@@ -33,15 +33,6 @@ const derivedLabel = "Derived"
 // derivedPart is the most raw bytes one :Derived node holds.
 const derivedPart = 3 << 19
 
-// metaReader is a spooled Dataset read as the snapshot it becomes: its
-// metadata is the final one (id, counts).
-type metaReader struct {
-	*graph.Dataset
-	meta graph.SnapshotMeta
-}
-
-func (r metaReader) Meta() graph.SnapshotMeta { return r.meta }
-
 // derivedPartRow is the :Derived node properties of part n of parts of the
 // data called name (size bytes, hex SHA-256 sum), body its bytes.
 func derivedPartRow(name string, n, parts, size int, sum string, body []byte) map[string]any {
@@ -64,7 +55,7 @@ func (w *batchWriter) writeDerived(ctx context.Context, ds []spilledDerived, poo
 		if readErr != nil {
 			return readErr
 		}
-		if _, err := w.run(ctx, createDerivedPartCypher, rowSource{n: 1, at: func(int) map[string]any { return row }}); err != nil {
+		if _, err := w.run(ctx, createDerivedPartCypher, rowSource{n: 1, at: func(int) map[string]any { return row }}.seq()); err != nil {
 			return fmt.Errorf("neo4jstore: write derived %q part %d: %w", row["name"], row["part"], err)
 		}
 	}
@@ -77,12 +68,12 @@ func (w *batchWriter) writeDerived(ctx context.Context, ds []spilledDerived, poo
 const pendingSuffix = "\x00pending"
 
 // refreshDerived stores the derived data of the existing, complete snapshot
-// meta (re-ingested as d) that is missing, fails its checks or differs from
+// meta (re-ingested, its records read from spooled) that is missing, fails its checks or differs from
 // what the records give now. The new parts are written under a pending name
 // and take the real one in a single transaction that also deletes the old
 // parts, so a reader sees the old data or the new, never a mix; pending
 // parts left by a process that died are deleted first.
-func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
+func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, spooled graph.Reader) error {
 	r := &reader{store: s, meta: meta}
 	// What is stored, intact and in the current form (Options.DerivedCheck)
 	// stays without being computed; the rest is computed and compared.
@@ -111,7 +102,7 @@ func (s *Store) refreshDerived(ctx context.Context, meta graph.SnapshotMeta, d *
 	}
 	pool := derivedPool("neo4j ingest", "")
 	defer pool.Close()
-	fresh, err := deriveSpilled(ctx, want, metaReader{Dataset: d, meta: meta}, pool)
+	fresh, err := deriveSpilled(ctx, want, spooled, pool)
 	if err != nil {
 		return err
 	}

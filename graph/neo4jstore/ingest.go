@@ -10,6 +10,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/reachgraph/reachgraph/graph"
+	recspool "github.com/reachgraph/reachgraph/graph/spool"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -33,16 +34,37 @@ import (
 // Files list is stored as nil. Two concurrent ingests of the same content are
 // not supported: the second may delete the first's rows in progress.
 func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
-	meta, spooled, err := spool(ctx, meta, fn)
+	budget := s.opts.SpoolBudget
+	if budget <= 0 {
+		budget = bulkBudget
+	}
+	// Chunks of at most a quarter of the budget, so that a small budget
+	// spills too.
+	chunk := min(bulkChunk, max(budget/4, 256))
+	sp := recspool.New(meta, recspool.Options{Chunk: chunk, Budget: budget, Dir: s.opts.SpoolDir, What: "records", Op: "neo4j ingest"})
+	defer sp.Close()
+	err := fn(sp)
+	if ferr := sp.Finish(); err == nil {
+		err = ferr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return graph.SnapshotMeta{}, err
 	}
+	meta = meta.Normalized()
+	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
+	if meta.IngestedAt.IsZero() {
+		meta.IngestedAt = time.Now().UTC()
+	}
+	spooled := sp.Reader(meta)
 	existing, complete, found, err := s.find(ctx, meta.ID)
 	if err != nil {
 		return graph.SnapshotMeta{}, ctxErr(ctx, err)
 	}
 	if complete {
-		return existing, s.refreshDerived(ctx, existing, spooled)
+		return existing, s.refreshDerived(ctx, existing, sp.Reader(existing))
 	}
 	if found { // left behind by a failed or killed ingest
 		if err := s.discard(ctx, meta.ID); err != nil {
@@ -57,26 +79,6 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 		return graph.SnapshotMeta{}, ctxErr(ctx, err)
 	}
 	return meta, nil
-}
-
-// spool runs fn, keeping its records in memory and hashing them, in write
-// order, into the content id; it returns the final metadata (see Ingest) and
-// the records.
-func spool(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, *graph.Dataset, error) {
-	var spooled graph.Dataset
-	hasher := graph.NewIDHasher(meta)
-	if err := fn(graph.MultiWriter(&spooled, hasher)); err != nil {
-		return graph.SnapshotMeta{}, nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return graph.SnapshotMeta{}, nil, err
-	}
-	meta = meta.Normalized()
-	meta.ID, meta.Counts = hasher.Sum(), hasher.Counts()
-	if meta.IngestedAt.IsZero() {
-		meta.IngestedAt = time.Now().UTC()
-	}
-	return meta, &spooled, nil
 }
 
 // find looks up the metadata node of id, complete or not.
@@ -95,13 +97,16 @@ func (s *Store) find(ctx context.Context, id graph.SnapshotID) (meta graph.Snaps
 	return meta, complete, true, err
 }
 
-// write writes the whole snapshot; see Ingest.
-func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dataset) error {
-	kinds := nodeKinds(d)
+// write writes the whole snapshot, read from r; see Ingest.
+func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, r graph.Reader) error {
+	table, err := readNodes(ctx, r)
+	if err != nil {
+		return err
+	}
 	if _, err := s.exec(ctx, claimCypher, map[string]any{"snapshot": string(meta.ID), "now": time.Now().UTC()}); err != nil {
 		return fmt.Errorf("neo4jstore: reserve snapshot %s: %w", meta.ID, err)
 	}
-	w := &batchWriter{store: s, snapshot: string(meta.ID), eids: make(map[string]string, len(kinds)),
+	w := &batchWriter{store: s, snapshot: string(meta.ID), table: table, eids: make([]string, table.bases[len(importKinds)]),
 		slots: make(chan struct{}, s.opts.Parallelism)}
 	// Nodes, then edges, are written in batches by up to
 	// Options.Parallelism concurrent transactions, whatever their kind:
@@ -109,45 +114,45 @@ func (s *Store) write(ctx context.Context, meta graph.SnapshotMeta, d *graph.Dat
 	// next batches. Edges need every node's element id.
 	nodes := []func(context.Context) error{
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindSystem, lazyRows(d.SystemList, systemRow))
+			return w.nodes(ctx, schema.KindSystem, lazyRows(r.Systems(ctx), systemRow))
 		},
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindResource, lazyRows(d.ResourceList, resourceRow))
+			return w.nodes(ctx, schema.KindResource, lazyRows(r.Resources(ctx), resourceRow))
 		},
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindIdentity, lazyRows(d.IdentityList, identityRow))
+			return w.nodes(ctx, schema.KindIdentity, lazyRows(r.Identities(ctx), identityRow))
 		},
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindGroup, lazyRows(d.GroupList, groupRow))
+			return w.nodes(ctx, schema.KindGroup, lazyRows(r.Groups(ctx), groupRow))
 		},
 		func(ctx context.Context) error {
-			return w.nodes(ctx, schema.KindCredential, lazyRows(d.CredentialList, credentialRow))
+			return w.nodes(ctx, schema.KindCredential, lazyRows(r.Credentials(ctx), credentialRow))
 		},
 	}
-	edges := []func(context.Context) error{
+	edgeSteps := []func(context.Context) error{
 		func(ctx context.Context) error {
-			return w.edges(ctx, schema.EdgeMemberOf, kinds, lazyRows(d.MembershipList, membershipRow))
+			return edges(ctx, w, schema.EdgeMemberOf, r.Memberships(ctx), membershipRow, membershipEnds)
 		},
 		func(ctx context.Context) error {
-			return w.edges(ctx, schema.EdgeGrant, kinds, lazyRows(d.GrantList, grantRow))
+			return edges(ctx, w, schema.EdgeGrant, r.Grants(ctx), grantRow, grantEnds)
 		},
 		func(ctx context.Context) error {
-			return w.edges(ctx, schema.EdgeCanActAs, kinds, lazyRows(d.DelegationList, delegationRow))
+			return edges(ctx, w, schema.EdgeCanActAs, r.Delegations(ctx), delegationRow, delegationEnds)
 		},
-		func(ctx context.Context) error { return w.derived(ctx, d) },
+		func(ctx context.Context) error { return w.derived(ctx, r) },
 		func(ctx context.Context) error {
 			// Held in parts, in memory up to derivedBudget and in a
 			// temporary file beyond, as the bulk export does.
 			pool := derivedPool("neo4j ingest", "")
 			defer pool.Close()
-			derived, err := deriveSpilled(ctx, s.opts.Derived, metaReader{Dataset: d, meta: meta}, pool)
+			derived, err := deriveSpilled(ctx, s.opts.Derived, r, pool)
 			if err != nil {
 				return err
 			}
 			return w.writeDerived(ctx, derived, pool)
 		},
 	}
-	for _, phase := range [][]func(context.Context) error{nodes, edges} {
+	for _, phase := range [][]func(context.Context) error{nodes, edgeSteps} {
 		if err := concurrently(ctx, phase); err != nil {
 			return err
 		}
@@ -227,43 +232,6 @@ func countOf(res *neo4j.EagerResult, key string) int64 {
 	v, _ := res.Records[0].Get(key)
 	n, _ := v.(int64)
 	return n
-}
-
-// nodeKinds maps every node id of d to its kind (the first declaration wins).
-func nodeKinds(d *graph.Dataset) map[string]schema.NodeKind {
-	m := make(map[string]schema.NodeKind, nodeCount(d))
-	eachNode(d, func(id string, k schema.NodeKind) {
-		if _, ok := m[id]; !ok {
-			m[id] = k
-		}
-	})
-	return m
-}
-
-// nodeCount is the number of node records of d (ids declared twice counted
-// twice).
-func nodeCount(d *graph.Dataset) int {
-	return len(d.SystemList) + len(d.ResourceList) + len(d.IdentityList) + len(d.GroupList) + len(d.CredentialList)
-}
-
-// eachNode calls fn with every node record's id and kind, kind by kind in
-// importKinds order, each kind in record order.
-func eachNode(d *graph.Dataset, fn func(id string, k schema.NodeKind)) {
-	for _, r := range d.SystemList {
-		fn(r.ID, schema.KindSystem)
-	}
-	for _, r := range d.ResourceList {
-		fn(r.ID, schema.KindResource)
-	}
-	for _, r := range d.IdentityList {
-		fn(r.ID, schema.KindIdentity)
-	}
-	for _, r := range d.GroupList {
-		fn(r.ID, schema.KindGroup)
-	}
-	for _, r := range d.CredentialList {
-		fn(r.ID, schema.KindCredential)
-	}
 }
 
 func metaProps(m graph.SnapshotMeta) map[string]any {

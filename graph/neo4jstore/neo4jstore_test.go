@@ -3,6 +3,8 @@ package neo4jstore_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -14,6 +16,41 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) graph.Store { return openEmpty(t) })
+}
+
+// TestConformanceSpooledToDisk: the same with the ingest's records in its
+// temporary file past the first kilobyte (Options.SpoolBudget), which the
+// file's directory does not show.
+func TestConformanceSpooledToDisk(t *testing.T) {
+	uri := serverURI(t)
+	dir := t.TempDir()
+	storetest.Run(t, func(t *testing.T) graph.Store {
+		wipe(t)
+		o := testOptions()
+		o.SpoolBudget, o.SpoolDir = 1<<10, dir
+		s, err := neo4jstore.Open(context.Background(), uri, o)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "the spool file has no name")
+
+	// Where the file cannot be made, the ingest fails naming the directory
+	// and stores nothing: the records did go to the file.
+	s := openEmpty(t)
+	o := testOptions()
+	o.SpoolBudget, o.SpoolDir = 1<<10, filepath.Join(dir, "gone")
+	gone, err := neo4jstore.Open(context.Background(), uri, o)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = gone.Close() })
+	d := storetest.Synthetic(500, 3)
+	_, err = gone.Ingest(context.Background(), d.Info, d.WriteTo)
+	require.ErrorContains(t, err, "records to a temporary file in "+o.SpoolDir)
+	list, err := s.Snapshots(context.Background())
+	require.NoError(t, err)
+	require.Empty(t, list)
 }
 
 func TestFailedIngestLeavesNothing(t *testing.T) {

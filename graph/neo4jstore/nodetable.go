@@ -9,11 +9,12 @@ import (
 	"github.com/reachgraph/reachgraph/schema"
 )
 
-// nodeTable numbers the declared nodes of a bulk import (importKinds):
+// nodeTable numbers the declared nodes of a snapshot being written, by
+// the bulk export and the Bolt ingest alike (importKinds):
 // the nodes of importKinds[k] come after those of the kinds before it,
 // each kind in record order, so a node's number also tells its kind. An id
-// declared twice keeps its first declaration, as nodeKinds does (the export
-// refuses it: dups). The ids are copied into blocks of one arena, so the
+// declared twice keeps its first declaration (the bulk export refuses it:
+// dups). The ids are copied into blocks of one arena, so the
 // table holds them and not the records they were read from (a tier-L
 // estate's node records are gigabytes; its ids a few hundred megabytes).
 type nodeTable struct {

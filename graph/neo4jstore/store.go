@@ -79,6 +79,12 @@ type Options struct {
 	// beyond adding a snapshot (derived data of an existing snapshot
 	// stored anew).
 	Notify func(msg string)
+	// SpoolBudget is how many bytes of an ingest's records, encoded, stay
+	// in memory while they are written; the rest wait in an unnamed
+	// temporary file in SpoolDir ("" for $TMPDIR), removed when the ingest
+	// ends (in chunks of at most a quarter of it). 0 means 64 MiB.
+	SpoolBudget int
+	SpoolDir    string
 	// TLSConfig customises TLS (for example RootCAs for a private CA). TLS
 	// itself is chosen by the URI scheme: neo4j+s, bolt+s (verified) and
 	// neo4j+ssc, bolt+ssc (self-signed accepted).
