@@ -61,7 +61,8 @@ var _ graph.Ingester = BulkImport{}
 // import together into one database: list the --nodes and --relationships
 // lines of every directory's ImportArgsFile, and join their
 // --multiline-fields lists. The directory is made only once the records
-// have been read whole; records that fail leave nothing behind.
+// have been read whole; records that fail, there or while the files are
+// written (a dangling reference), leave nothing behind.
 // It returns the snapshot's metadata, id included.
 func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
 	dir, err := filepath.Abs(b.Dir)
@@ -106,9 +107,35 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	}
 	x := &csvExport{dir: dir, spillDir: spillDir, snapshot: string(meta.ID), nodes: nodes, derive: b.Derived, now: time.Now}
 	if err := x.write(ctx, meta, r); err != nil {
-		return graph.SnapshotMeta{}, err
+		return graph.SnapshotMeta{}, errors.Join(err, undo(dir, spillDir))
 	}
 	return meta, nil
+}
+
+// undo removes what a failed export wrote (a dangling reference is found
+// while the files are written): the directories made for it, from the one
+// below spillDir (the nearest that existed) down, or, when dir existed
+// (empty), everything in it.
+func undo(dir, spillDir string) error {
+	if spillDir == "" {
+		return nil
+	}
+	if dir == spillDir {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		var errs []error
+		for _, e := range ents {
+			errs = append(errs, os.RemoveAll(filepath.Join(dir, e.Name())))
+		}
+		return errors.Join(errs...)
+	}
+	top := dir
+	for filepath.Dir(top) != spillDir && filepath.Dir(top) != top {
+		top = filepath.Dir(top)
+	}
+	return os.RemoveAll(top)
 }
 
 // bulkChunk and bulkBudget size the spool of a bulk import's records: the

@@ -210,8 +210,9 @@ func TestBulkImportRefusesWhatStoreIngestRefuses(t *testing.T) {
 }
 
 // TestBulkImportChangesNothingOnBadInput (no server): records that fail
-// (the reader's error) leave no import directory behind, nor anything in
-// the directory above it; a directory that is not empty is refused before
+// (the reader's error, or a dangling reference found while the files are
+// written) leave no import directory behind, nor anything in the directory
+// above it, and an empty directory given stays empty; a directory that is not empty is refused before
 // any record is read; a good run leaves only the import directory where
 // it was asked for.
 func TestBulkImportChangesNothingOnBadInput(t *testing.T) {
@@ -231,6 +232,21 @@ func TestBulkImportChangesNothingOnBadInput(t *testing.T) {
 	entries, err := os.ReadDir(root)
 	require.NoError(t, err)
 	require.Empty(t, entries, "nothing made on bad input")
+
+	dangling := &graph.Dataset{Info: graph.SnapshotMeta{Source: "dangling"},
+		IdentityList:   []graph.Identity{{ID: "alice"}},
+		MembershipList: []graph.Membership{{Member: "alice", Group: "nobody"}}}
+	_, err = neo4jstore.BulkImport{Dir: dir}.Ingest(ctx, dangling.Info, dangling.WriteTo)
+	require.ErrorIs(t, err, neo4jstore.ErrDanglingReference)
+	entries, err = os.ReadDir(root)
+	require.NoError(t, err)
+	require.Empty(t, entries, "the files written before the dangling reference was found are gone")
+	empty := t.TempDir()
+	_, err = neo4jstore.BulkImport{Dir: empty}.Ingest(ctx, dangling.Info, dangling.WriteTo)
+	require.ErrorIs(t, err, neo4jstore.ErrDanglingReference)
+	entries, err = os.ReadDir(empty)
+	require.NoError(t, err)
+	require.Empty(t, entries, "an empty directory given is left empty")
 
 	full := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(full, "old.csv"), nil, 0o644))
