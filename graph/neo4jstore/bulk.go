@@ -8,11 +8,13 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/spill"
 	recspool "github.com/reachgraph/reachgraph/graph/spool"
 	"github.com/reachgraph/reachgraph/schema"
 )
@@ -93,10 +95,6 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 		meta.IngestedAt = time.Now().UTC()
 	}
 	r := sp.Reader(meta)
-	nodes, err := readNodes(ctx, r)
-	if err != nil {
-		return graph.SnapshotMeta{}, err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return graph.SnapshotMeta{}, err
 	}
@@ -105,7 +103,7 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 	} else if len(ents) > 0 {
 		return graph.SnapshotMeta{}, fmt.Errorf("neo4jstore: bulk import directory %s is not empty", dir)
 	}
-	x := &csvExport{dir: dir, spillDir: spillDir, snapshot: string(meta.ID), nodes: nodes, derive: b.Derived, now: time.Now}
+	x := &csvExport{dir: dir, spillDir: spillDir, snapshot: string(meta.ID), derive: b.Derived, now: time.Now}
 	if err := x.write(ctx, meta, r); err != nil {
 		return graph.SnapshotMeta{}, errors.Join(err, undo(dir, spillDir))
 	}
@@ -170,7 +168,8 @@ type csvExport struct {
 	dir      string
 	spillDir string // where the derived data spills ("" for $TMPDIR)
 	snapshot string
-	nodes    *nodeTable                  // every declared node id (readNodes)
+	bases    [len(importKinds) + 1]int64 // the number of each kind's first node (countBases)
+	nodes    *nodeTable                  // every declared node id (readNodes), once the node files are written
 	derive   map[string]graph.DeriveFunc // derived data (derived.go)
 	now      func() time.Time            // the :Snapshot node's claimed_at and committed_at
 }
@@ -190,9 +189,7 @@ type csvFile struct {
 // write writes every file of the snapshot read from r (its records read
 // kind by kind, several kinds at once) and ImportArgsFile.
 func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, r graph.Reader) error {
-	if x.nodes.dups > 0 {
-		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", x.nodes.dups)
-	}
+	x.bases = countBases(meta.Counts)
 	nodes := []csvFile{
 		nodeFile(x, schema.KindSystem, r.Systems(ctx), systemCells),
 		nodeFile(x, schema.KindResource, r.Resources(ctx), resourceCells),
@@ -205,15 +202,20 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, r graph.
 		edgeFile(x, schema.EdgeGrant, r.Grants(ctx), grantCells, grantEnds),
 		edgeFile(x, schema.EdgeCanActAs, r.Delegations(ctx), delegationCells, delegationEnds),
 	}
-	// One file per step, written concurrently; step i writes paths[i],
-	// named by args[i], and sets multiline[i] when a field holds a newline.
-	var steps []func(context.Context) error
+	// Two phases of steps, each written concurrently. The first writes
+	// the node files (numbered by the counts alone) while the derived data
+	// is computed, which holds the most memory (the projection); the second
+	// numbers the node ids (nodeTable, a few hundred megabytes at tier L)
+	// only then, and writes the relationships and the derived parts. Step
+	// i of the files writes paths[i], named by args[i] (in this order in
+	// ImportArgsFile), and sets multiline[i] when a field holds a newline.
+	var first, second []func(context.Context) error
 	var args, paths []string
 	var multiline []bool
-	step := func(option, kind, name string, write func() (bool, error)) {
+	step := func(phase *[]func(context.Context) error, option, kind, name string, write func() (bool, error)) {
 		i, path := len(paths), filepath.Join(x.dir, name)
 		args, paths = append(args, option+"="+kind+"="+path), append(paths, path)
-		steps = append(steps, func(ctx context.Context) error {
+		*phase = append(*phase, func(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -224,24 +226,43 @@ func (x *csvExport) write(ctx context.Context, meta graph.SnapshotMeta, r graph.
 	}
 	for _, n := range nodes {
 		name := "nodes-" + n.kind + ".csv"
-		step("--nodes", n.kind, name, func() (bool, error) { return n.write(name) })
+		step(&first, "--nodes", n.kind, name, func() (bool, error) { return n.write(name) })
 	}
 	for _, e := range edges {
 		name := "rels-" + e.kind + ".csv"
-		step("--relationships", e.kind, name, func() (bool, error) { return e.write(name) })
+		step(&second, "--relationships", e.kind, name, func() (bool, error) { return e.write(name) })
 	}
 	for _, de := range derivedEdges {
 		name := "rels-" + string(de.Edge) + ".csv"
-		step("--relationships", string(de.Edge), name, func() (bool, error) { return x.derived(ctx, name, de, r) })
+		step(&second, "--relationships", string(de.Edge), name, func() (bool, error) { return x.derived(ctx, name, de, r) })
 	}
 	if len(x.derive) > 0 {
+		pool := derivedPool("bulk import", x.spillDir)
+		defer pool.Close()
+		var data []spilledDerived
+		first = append(first, func(ctx context.Context) error {
+			var err error
+			data, err = deriveSpilled(ctx, x.derive, r, pool)
+			return err
+		})
 		name := "nodes-" + derivedLabel + ".csv"
-		step("--nodes", derivedLabel, name, func() (bool, error) { return x.derivedData(ctx, name, r) })
+		step(&second, "--nodes", derivedLabel, name, func() (bool, error) { return x.derivedData(name, data, pool) })
 	}
 	metaName := "nodes-" + snapshotLabel + ".csv"
-	step("--nodes", snapshotLabel, metaName, func() (bool, error) { return x.meta(metaName, meta) })
-	multiline = make([]bool, len(steps))
-	if err := concurrently(ctx, steps); err != nil {
+	step(&first, "--nodes", snapshotLabel, metaName, func() (bool, error) { return x.meta(metaName, meta) })
+	multiline = make([]bool, len(paths))
+	if err := concurrently(ctx, first); err != nil {
+		return err
+	}
+	nodeIDs, err := readNodes(ctx, r)
+	if err != nil {
+		return err
+	}
+	if nodeIDs.dups > 0 {
+		return fmt.Errorf("neo4jstore: bulk import: %d node ids declared more than once", nodeIDs.dups)
+	}
+	x.nodes = nodeIDs
+	if err := concurrently(ctx, second); err != nil {
 		return err
 	}
 	var withNewlines []string
@@ -315,10 +336,10 @@ func lazyRows[T any](recs iter.Seq2[T, error], row func(T) map[string]any) iter.
 }
 
 // nodeFile writes the nodes of kind, records rows, numbered as the node
-// table numbers them: `:ID`, id, snapshot, seq and the properties, each
+// table numbers them (from the counts alone: countBases): `:ID`, id, snapshot, seq and the properties, each
 // written by its cell of props.
 func nodeFile[T any](x *csvExport, kind schema.NodeKind, rows iter.Seq2[T, error], props cells[T]) csvFile {
-	base := x.nodes.base(kind)
+	base := x.bases[slices.Index(importKinds[:], kind)]
 	return csvFile{kind: string(kind), write: func(name string) (bool, error) {
 		cols := []col[T]{{":ID(" + x.snapshot + ")", func(c *csvWriter, _ *T) { c.integer(base + int64(c.row)) }},
 			{"id", props.of("id")}, {"snapshot", snapshotCell[T]}, {"seq:long", seqCell[T]}}
@@ -440,18 +461,11 @@ func derivedEnds[T any](seq iter.Seq2[T, error], ends func(*T) (id, target strin
 	}
 }
 
-// derivedData computes the derived data over the records of r and writes
-// its :Derived nodes (derived.go), while the other files are written; they
-// need no import id, as no relationship refers to them.
-// The data is held in parts, in memory up to derivedBudget and in a
-// temporary file beyond (deriveSpilled), not whole.
-func (x *csvExport) derivedData(ctx context.Context, name string, r graph.Reader) (bool, error) {
-	pool := derivedPool("bulk import", x.spillDir)
-	defer pool.Close()
-	data, err := deriveSpilled(ctx, x.derive, r, pool)
-	if err != nil {
-		return false, err
-	}
+// derivedData writes the :Derived nodes of the derived data computed over
+// the records (derived.go), held in parts by pool (in memory up to
+// derivedBudget, in a temporary file beyond: deriveSpilled), not whole.
+// They need no import id, as no relationship refers to them.
+func (x *csvExport) derivedData(name string, data []spilledDerived, pool *spill.Pool) (bool, error) {
 	cols := []column{{"snapshot", "snapshot"}, {"name", "name"}, {"part:long", "part"}, {"parts:long", "parts"},
 		{"size:long", "size"}, {"sha256", "sha256"}, {"data", "data"}}
 	var readErr error

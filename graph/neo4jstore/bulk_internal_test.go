@@ -67,9 +67,7 @@ func (b bothExports) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn fun
 	require.NoError(t, os.Mkdir(maps, 0o755))
 	kinds := nodeKinds(d)
 	r := spilledReader(t, meta, d)
-	nodes, err := readNodes(ctx, r)
-	require.NoError(t, err)
-	errTyped := (&csvExport{dir: typed, snapshot: string(meta.ID), nodes: nodes, derive: b.derive,
+	errTyped := (&csvExport{dir: typed, snapshot: string(meta.ID), derive: b.derive,
 		now: func() time.Time { return bulkNow }}).write(ctx, meta, r)
 	errMaps := (&legacyExport{dir: maps, snapshot: string(meta.ID), kinds: kinds, derive: b.derive, now: bulkNow}).write(ctx, meta, d)
 	if errMaps != nil || errTyped != nil {
@@ -381,9 +379,7 @@ func TestBulkExportAwkwardValues(t *testing.T) {
 	require.NoError(t, err)
 	dir := t.TempDir()
 	r := spilledReader(t, meta, spooled)
-	nodes, err := readNodes(ctx, r)
-	require.NoError(t, err)
-	x := &csvExport{dir: dir, snapshot: string(meta.ID), nodes: nodes, now: func() time.Time { return bulkNow }}
+	x := &csvExport{dir: dir, snapshot: string(meta.ID), now: func() time.Time { return bulkNow }}
 	require.NoError(t, x.write(ctx, meta, r))
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(dir, name))

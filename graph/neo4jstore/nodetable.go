@@ -33,7 +33,20 @@ type importNode struct {
 // arenaBlock is the size of one block of id bytes.
 const arenaBlock = 1 << 20
 
-// readNodes numbers the node records of r, kind by kind.
+// countBases numbers the nodes of each kind from the counts of records:
+// bases[k] is the number of the first node of importKinds[k], the last the
+// number of nodes.
+func countBases(c graph.Counts) [len(importKinds) + 1]int64 {
+	n := [...]int{c.Systems, c.Resources, c.Identities, c.Groups, c.Credentials}
+	var b [len(importKinds) + 1]int64
+	for k := range importKinds {
+		b[k+1] = b[k] + int64(n[k])
+	}
+	return b
+}
+
+// readNodes numbers the node records of r, kind by kind, as countBases
+// does from r's counts.
 func readNodes(ctx context.Context, r graph.Reader) (*nodeTable, error) {
 	c := r.Meta().Counts
 	t := &nodeTable{nums: make(map[string]int64, c.Systems+c.Resources+c.Identities+c.Groups+c.Credentials)}
@@ -61,6 +74,9 @@ func readNodes(ctx context.Context, r graph.Reader) (*nodeTable, error) {
 		}
 	}
 	t.bases[len(importKinds)] = num
+	if t.bases != countBases(c) {
+		return nil, fmt.Errorf("neo4jstore: bulk import: the records read back (%v) are not those counted (%v)", t.bases, countBases(c))
+	}
 	return t, nil
 }
 
@@ -105,14 +121,4 @@ func (t *nodeTable) kindOf(num int64) schema.NodeKind {
 		}
 	}
 	return importKinds[0]
-}
-
-// base returns the number of the first node of kind.
-func (t *nodeTable) base(kind schema.NodeKind) int64 {
-	for k, kk := range importKinds {
-		if kk == kind {
-			return t.bases[k]
-		}
-	}
-	panic("neo4jstore: no node kind " + string(kind))
 }
