@@ -210,18 +210,9 @@ func refers(f schema.Field, k schema.NodeKind) bool {
 // IN_SYSTEM, CHILD_OF) whose targets exist, from the records of r.
 func (w *batchWriter) derived(ctx context.Context, r graph.Reader) error {
 	for _, de := range derivedEdges {
-		var ends iter.Seq2[[2]string, error]
-		switch {
-		case de.Node == schema.KindCredential && de.Field == "identity":
-			ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.Identity })
-		case de.Node == schema.KindCredential && de.Field == "stored_in":
-			ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.StoredIn })
-		case de.Node == schema.KindResource && de.Field == "system":
-			ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.System })
-		case de.Node == schema.KindResource && de.Field == "parent":
-			ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.Parent })
-		default:
-			return fmt.Errorf("neo4jstore: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
+		ends, err := derivedEndsOf(ctx, de, r)
+		if err != nil {
+			return fmt.Errorf("neo4jstore: %w", err)
 		}
 		rows := func(yield func(map[string]any, error) bool) {
 			for e, err := range ends {

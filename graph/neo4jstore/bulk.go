@@ -400,18 +400,9 @@ func pointers[T any](seq iter.Seq2[T, error]) iter.Seq2[*T, error] {
 // declared, as batchWriter.derived creates them, from the records of r.
 func (x *csvExport) derived(ctx context.Context, name string, de derivedEdge, r graph.Reader) (bool, error) {
 	type pair struct{ a, b int64 }
-	var ends iter.Seq2[[2]string, error] // a record's id and the id it refers to
-	switch {
-	case de.Node == schema.KindCredential && de.Field == "identity":
-		ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.Identity })
-	case de.Node == schema.KindCredential && de.Field == "stored_in":
-		ends = derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.StoredIn })
-	case de.Node == schema.KindResource && de.Field == "system":
-		ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.System })
-	case de.Node == schema.KindResource && de.Field == "parent":
-		ends = derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.Parent })
-	default:
-		return false, fmt.Errorf("neo4jstore: bulk import: derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
+	ends, err := derivedEndsOf(ctx, de, r)
+	if err != nil {
+		return false, fmt.Errorf("neo4jstore: bulk import: %w", err)
 	}
 	rows := func(yield func(*pair, error) bool) {
 		var p pair
@@ -444,6 +435,22 @@ func (x *csvExport) derived(ctx context.Context, name string, de derivedEdge, r 
 		{"snapshot", snapshotCell[pair]},
 	}
 	return writeCSV(x, name, cols, rows, nil)
+}
+
+// derivedEndsOf yields, for derived edge de, each record's id and the id
+// its field de.Field refers to ("" for none), from the records of r.
+func derivedEndsOf(ctx context.Context, de derivedEdge, r graph.Reader) (iter.Seq2[[2]string, error], error) {
+	switch {
+	case de.Node == schema.KindCredential && de.Field == "identity":
+		return derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.Identity }), nil
+	case de.Node == schema.KindCredential && de.Field == "stored_in":
+		return derivedEnds(r.Credentials(ctx), func(c *graph.Credential) (string, string) { return c.ID, c.StoredIn }), nil
+	case de.Node == schema.KindResource && de.Field == "system":
+		return derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.System }), nil
+	case de.Node == schema.KindResource && de.Field == "parent":
+		return derivedEnds(r.Resources(ctx), func(c *graph.Resource) (string, string) { return c.ID, c.Parent }), nil
+	}
+	return nil, fmt.Errorf("derived edge %s from %s.%s", de.Edge, de.Node, de.Field)
 }
 
 // derivedEnds yields the id and the referenced id of every record of seq.
