@@ -13,9 +13,13 @@
 // All Cypher text is generated from the schema field specs in cypher.go;
 // every value, ids included, travels as a query parameter.
 //
-// Ingest spools the records in memory, then writes them in batched
-// `UNWIND $rows` transactions; the snapshot becomes visible only when its
+// Ingest spools the records (graph/spool: encoded, in memory up to
+// Options.SpoolBudget, in a temporary file beyond), then writes them back
+// kind by kind in batched `UNWIND $rows` transactions; the snapshot becomes visible only when its
 // :Snapshot node is marked complete, and a failed ingest deletes what it
 // wrote. Analysis does not run in Neo4j: graph/projection streams a snapshot
 // through the Reader and traverses in memory (see docs/neo4j.md).
+//
+// BulkImport writes a snapshot as the CSV files of `neo4j-admin database
+// import full` instead, from the same kind of spool, for a new database.
 package neo4jstore
