@@ -10,7 +10,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -48,20 +47,9 @@ func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w g
 	}
 	sp := newSpool(meta, s.opts.chunkSize, s.opts.spillAt, filepath.Dir(s.path))
 	defer sp.close()
-	err := fn(sp)
-	if ferr := sp.Finish(); err == nil {
-		err = ferr
-	}
+	meta, err := sp.Fill(ctx, meta, fn)
 	if err != nil {
 		return graph.SnapshotMeta{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return graph.SnapshotMeta{}, err
-	}
-	meta = meta.Normalized()
-	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
-	if meta.IngestedAt.IsZero() {
-		meta.IngestedAt = time.Now().UTC()
 	}
 
 	s.ingestMu.Lock()

@@ -77,22 +77,10 @@ func (b BulkImport) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func
 		return graph.SnapshotMeta{}, err
 	}
 	spillDir := ExistingParent(dir)
-	sp := recspool.New(meta, recspool.Options{Chunk: bulkChunk, Budget: bulkBudget, Dir: spillDir, What: "records", Op: "bulk import"})
+	sp := recspool.New(meta, recspool.Options{Chunk: spoolChunk, Budget: spoolBudget, Dir: spillDir, What: "records", Op: "bulk import"})
 	defer sp.Close()
-	err = fn(sp)
-	if ferr := sp.Finish(); err == nil {
-		err = ferr
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
+	if meta, err = sp.Fill(ctx, meta, fn); err != nil {
 		return graph.SnapshotMeta{}, err
-	}
-	meta = meta.Normalized()
-	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
-	if meta.IngestedAt.IsZero() {
-		meta.IngestedAt = time.Now().UTC()
 	}
 	r := sp.Reader(meta)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -136,14 +124,15 @@ func undo(dir, spillDir string) error {
 	return os.RemoveAll(top)
 }
 
-// bulkChunk and bulkBudget size the spool of a bulk import's records: the
+// spoolChunk and spoolBudget size the spool of an ingest's records (the
+// bulk import's, and by default the Bolt ingest's: Options.SpoolBudget): the
 // embedded store's chunk, and 64 MiB of them in memory (a tier-S estate
-// whole); the rest wait in an unnamed temporary file next to the import
+// whole); for a bulk import the rest wait in an unnamed temporary file next to the import
 // directory (ExistingParent), where the files go, until they are written.
 // The derived data spills there too.
 const (
-	bulkChunk  = 256 << 10
-	bulkBudget = 64 << 20
+	spoolChunk  = 256 << 10
+	spoolBudget = 64 << 20
 )
 
 // ExistingParent is dir, or its nearest ancestor that exists ("" when none

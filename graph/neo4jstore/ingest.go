@@ -36,27 +36,16 @@ import (
 func (s *Store) Ingest(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
 	budget := s.opts.SpoolBudget
 	if budget <= 0 {
-		budget = bulkBudget
+		budget = spoolBudget
 	}
 	// Chunks of at most a quarter of the budget, so that a small budget
 	// spills too.
-	chunk := min(bulkChunk, max(budget/4, 256))
+	chunk := min(spoolChunk, max(budget/4, 256))
 	sp := recspool.New(meta, recspool.Options{Chunk: chunk, Budget: budget, Dir: s.opts.SpoolDir, What: "records", Op: "neo4j ingest"})
 	defer sp.Close()
-	err := fn(sp)
-	if ferr := sp.Finish(); err == nil {
-		err = ferr
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
+	meta, err := sp.Fill(ctx, meta, fn)
 	if err != nil {
 		return graph.SnapshotMeta{}, err
-	}
-	meta = meta.Normalized()
-	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
-	if meta.IngestedAt.IsZero() {
-		meta.IngestedAt = time.Now().UTC()
 	}
 	spooled := sp.Reader(meta)
 	existing, complete, found, err := s.find(ctx, meta.ID)

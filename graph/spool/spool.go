@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/spill"
@@ -85,6 +86,29 @@ func (sp *Spool) Bytes() int { return sp.bytes }
 func (sp *Spool) Finish() error {
 	sp.done = true
 	return sp.pool.Err()
+}
+
+// Fill runs fn on the spool, finishes it and returns meta as the snapshot
+// becomes: normalized, with the id and counts of the records spooled and
+// IngestedAt defaulting to now (UTC). fn's error, a failure to spill, or
+// ctx's end is returned instead.
+func (sp *Spool) Fill(ctx context.Context, meta graph.SnapshotMeta, fn func(w graph.Writer) error) (graph.SnapshotMeta, error) {
+	err := fn(sp)
+	if ferr := sp.Finish(); err == nil {
+		err = ferr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return graph.SnapshotMeta{}, err
+	}
+	meta = meta.Normalized()
+	meta.ID, meta.Counts = sp.Sum(), sp.Counts()
+	if meta.IngestedAt.IsZero() {
+		meta.IngestedAt = time.Now().UTC()
+	}
+	return meta, nil
 }
 
 // Sum is the snapshot id of the records spooled (graph.IDHasher.Sum).
