@@ -11,20 +11,27 @@ import (
 
 // Load returns the projection stored by AppendBinary in data, for the
 // snapshot meta. The arrays are used where they lie in data, which must not
-// be modified afterwards (it is copied once when not 8-byte aligned). The
+// be modified afterwards (an array not 8-byte aligned is copied). The
 // caller checks data's integrity (the embedded store checks a CRC-32C per
 // chunk); Load checks the layout and that every array has the length and
 // bounds the projection needs, so that a stored form that does not fit
 // this snapshot is an error, never a crash. Data of another layout fails
 // with ErrLayout.
 func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
-	if len(data) > 0 && uintptr(unsafe.Pointer(&data[0]))%8 != 0 {
-		aligned := make([]uint64, (len(data)+7)/8)
-		buf := unsafe.Slice((*byte)(unsafe.Pointer(&aligned[0])), len(data))
-		copy(buf, data)
-		data = buf
-	}
-	d := &decoder{b: data}
+	return LoadParts(meta, [][]byte{data})
+}
+
+// LoadParts is Load of the stored form cut into parts, in order (the
+// chunks a store keeps it in). Every array that lies whole and 8-byte
+// aligned in one part is used where it lies; one that spans parts is
+// copied. A writer that knows its chunks (a spill.Writer's Section) keeps
+// each array in one chunk, so that a store can hand out its chunks as views
+// of its memory-mapped file and the projection is used from there, not
+// copied: opening it then reads only what it checks and what a question
+// touches.
+func LoadParts(meta graph.SnapshotMeta, parts [][]byte) (*Projection, error) {
+	d := &decoder{parts: parts}
+	d.next()
 	if err := d.header(); err != nil {
 		return nil, err
 	}
@@ -61,8 +68,8 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 		}
 		c.Off, c.Adj = view[uint32](d), view[int32](d)
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d bytes after the last array", len(d.b))
+	if d.err == nil && d.left() != 0 {
+		d.fail("%d bytes after the last array", d.left())
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -76,9 +83,51 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 	return p, nil
 }
 
+// decoder reads the stored form's arrays in order from its parts; b is
+// what is left of the current part.
 type decoder struct {
-	b   []byte
-	err error
+	parts [][]byte
+	b     []byte
+	err   error
+}
+
+// next moves to the next part that is not empty; b is empty when none is left.
+func (d *decoder) next() {
+	for len(d.b) == 0 && len(d.parts) > 0 {
+		d.b, d.parts = d.parts[0], d.parts[1:]
+	}
+}
+
+// left is how many bytes remain, over every part.
+func (d *decoder) left() uint64 {
+	n := uint64(len(d.b))
+	for _, p := range d.parts {
+		n += uint64(len(p))
+	}
+	return n
+}
+
+// take returns the next n bytes: a view of the current part when they lie
+// in it, else a copy gathered from the parts. The caller has checked that
+// n bytes remain.
+func (d *decoder) take(n uint64) []byte {
+	d.next()
+	if n <= uint64(len(d.b)) {
+		out := d.b[:n:n]
+		d.b = d.b[n:]
+		d.next()
+		return out
+	}
+	words := make([]uint64, (n+7)/8)
+	out := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), n)
+	for at := uint64(0); at < n; {
+		d.next()
+		k := copy(out[at:], d.b)
+		d.b = d.b[k:]
+		at += uint64(k)
+	}
+	d.next()
+	return out
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -88,34 +137,39 @@ func (d *decoder) fail(format string, args ...any) {
 }
 
 func (d *decoder) header() error {
-	n := len(persistMagic) + 8*len(layoutWords)
-	if len(d.b) < n || string(d.b[:len(persistMagic)-1]) != persistMagic[:len(persistMagic)-1] {
+	n := uint64(len(persistMagic) + 8*len(layoutWords))
+	if d.left() < n {
 		return fmt.Errorf("stored projection: no header: %w", graph.ErrCorrupt)
 	}
-	if d.b[len(persistMagic)-1] != persistMagic[len(persistMagic)-1] {
-		return fmt.Errorf("%w: version %d", ErrLayout, d.b[len(persistMagic)-1])
+	h := d.take(n)
+	if string(h[:len(persistMagic)-1]) != persistMagic[:len(persistMagic)-1] {
+		return fmt.Errorf("stored projection: no header: %w", graph.ErrCorrupt)
+	}
+	if h[len(persistMagic)-1] != persistMagic[len(persistMagic)-1] {
+		return fmt.Errorf("%w: version %d", ErrLayout, h[len(persistMagic)-1])
 	}
 	for i, w := range layoutWords {
-		if got := binary.LittleEndian.Uint64(d.b[len(persistMagic)+8*i:]); got != w {
+		if got := binary.LittleEndian.Uint64(h[len(persistMagic)+8*i:]); got != w {
 			return fmt.Errorf("%w: layout word %d is %#x, want %#x", ErrLayout, i, got, w)
 		}
 	}
-	d.b = d.b[n:]
 	return nil
 }
 
-// view returns the next array of d as a []T over d's bytes.
+// view returns the next array of d as a []T: over d's bytes where it lies
+// whole and aligned in one part, else over a copy.
 func view[T any](d *decoder) []T {
 	if d.err != nil {
 		return nil
 	}
-	if len(d.b) < 8 {
+	rest := d.left()
+	if rest < 8 {
 		d.fail("ends early")
 		return nil
 	}
-	n := binary.LittleEndian.Uint64(d.b)
+	n := binary.LittleEndian.Uint64(d.take(8))
 	size := uint64(unsafe.Sizeof(*new(T)))
-	rest := uint64(len(d.b) - 8)
+	rest -= 8
 	// n is checked against rest before it is padded: padding a length near
 	// 2^64 wraps to a small number.
 	if n%size != 0 || n > rest || (n+7)&^7 > rest {
@@ -123,10 +177,15 @@ func view[T any](d *decoder) []T {
 		return nil
 	}
 	padded := (n + 7) &^ 7
-	raw := d.b[8 : 8+n]
-	d.b = d.b[8+padded:]
+	raw := d.take(padded)[:n]
 	if n == 0 {
 		return nil
+	}
+	if uintptr(unsafe.Pointer(&raw[0]))%8 != 0 {
+		words := make([]uint64, padded/8)
+		buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), n)
+		copy(buf, raw)
+		raw = buf
 	}
 	return unsafe.Slice((*T)(unsafe.Pointer(&raw[0])), n/size)
 }

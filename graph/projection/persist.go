@@ -45,9 +45,14 @@ func (p *Projection) AppendBinary(b []byte) ([]byte, error) {
 }
 
 // WriteBinary writes p in the stored form (AppendBinary) to w, array by
-// array as they lie in memory, without a copy of the whole.
+// array as they lie in memory, without a copy of the whole. When w cuts
+// what it is given into chunks and lets its writer keep runs of bytes
+// whole (a Sectioner, as spill.Writer is), each array with its length and
+// padding is one such run, so that LoadParts of the chunks uses every
+// array where it lies.
 func (p *Projection) WriteBinary(w io.Writer) error {
 	e := encoder{w: w}
+	e.sections, _ = w.(Sectioner)
 	e.write([]byte(persistMagic))
 	p.encode(&e, p.ids.sortedIDs())
 	return e.err
@@ -101,6 +106,12 @@ func (p *Projection) csrs() []*CSR {
 		&p.CredsOf, &p.StoredAt, &p.Children, &p.SysRes}
 }
 
+// Sectioner is a writer that keeps the next n bytes written to it
+// together in one of the chunks it cuts its input into (spill.Writer).
+type Sectioner interface {
+	Section(n int)
+}
+
 // encoder appends the stored form to b, writes it to w (when set), or
 // only counts its bytes in n. Writing, it keeps the first error.
 type encoder struct {
@@ -108,6 +119,7 @@ type encoder struct {
 	n        int
 	counting bool
 	w        io.Writer
+	sections Sectioner // w's, when it has them
 	err      error
 	scratch  [8]byte
 }
@@ -137,6 +149,9 @@ func put[T any](e *encoder, s []T) {
 	var raw []byte
 	if len(s) > 0 {
 		raw = unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(s[0])))
+	}
+	if e.sections != nil && e.err == nil {
+		e.sections.Section(8 + (len(raw)+7)&^7)
 	}
 	e.word(uint64(len(raw)))
 	if e.counting {
@@ -171,7 +186,7 @@ const StoredName = "projection"
 // the form it would write now; it is the graph.DeriveCheck of StoredName.
 // It checks the header only: damage is for the store's checksums and Load.
 func Current(data []byte) bool {
-	d := &decoder{b: data}
+	d := &decoder{parts: [][]byte{data}}
 	return d.header() == nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,12 +13,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/reachgraph/reachgraph/graph"
 	"github.com/reachgraph/reachgraph/graph/gen"
 	"github.com/reachgraph/reachgraph/graph/memstore"
+	"github.com/reachgraph/reachgraph/graph/spill"
 )
 
 func tierSProjection(t *testing.T) *Projection {
@@ -249,4 +252,105 @@ func BenchmarkStored(b *testing.B) {
 			require.NoError(b, err)
 		}
 	})
+}
+
+// plainWriter hides a writer's Section, so that it cuts chunks blindly.
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
+
+// TestLoadPartsInPlace: the stored form written to a chunking writer with
+// sections loads from its chunks with every array used where it lies (no
+// array spans two chunks, none is copied); written blindly, or cut at odd
+// places, it loads the same projection with the arrays that span parts
+// copied.
+func TestLoadPartsInPlace(t *testing.T) {
+	p := tierSProjection(t)
+	want, err := p.AppendBinary(nil)
+	require.NoError(t, err)
+	chunks := func(w io.Writer, pool *spill.Pool, sw *spill.Writer) [][]byte {
+		require.NoError(t, p.WriteBinary(w))
+		refs, size := sw.Finish()
+		require.Equal(t, len(want), size)
+		var parts [][]byte
+		for _, r := range refs {
+			b, err := pool.Read(r, nil)
+			require.NoError(t, err)
+			// Each part where a store would keep it: 8-byte aligned memory.
+			words := make([]uint64, (len(b)+7)/8)
+			own := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), len(b))
+			copy(own, b)
+			parts = append(parts, own)
+		}
+		return parts
+	}
+	inParts := func(parts [][]byte, ptr unsafe.Pointer, n int) bool {
+		for _, part := range parts {
+			lo := uintptr(unsafe.Pointer(unsafe.SliceData(part)))
+			if a := uintptr(ptr); a >= lo && a+uintptr(n) <= lo+uintptr(len(part)) {
+				return true
+			}
+		}
+		return false
+	}
+	type array struct {
+		at unsafe.Pointer
+		n  int
+	}
+	arrays := func(q *Projection) map[string]array {
+		return map[string]array{
+			"ids":        {unsafe.Pointer(unsafe.SliceData(q.ids.buf)), len(q.ids.buf)},
+			"grants":     {unsafe.Pointer(unsafe.SliceData(q.Grants)), len(q.Grants) * int(unsafe.Sizeof(Grant{}))},
+			"member out": {unsafe.Pointer(unsafe.SliceData(q.MemberOut.Adj)), len(q.MemberOut.Adj) * 4},
+			"grant in":   {unsafe.Pointer(unsafe.SliceData(q.GrantIn.Off)), len(q.GrantIn.Off) * 4},
+			"creds":      {unsafe.Pointer(unsafe.SliceData(q.Creds)), len(q.Creds) * int(unsafe.Sizeof(Cred{}))},
+		}
+	}
+	const chunk = 64 << 10 // tier S's larger arrays are a few hundred KB: they get chunks of their own
+
+	pool := spill.New(t.TempDir(), "test", 1<<30)
+	defer pool.Close()
+	sw := &spill.Writer{Pool: pool, Chunk: chunk}
+	parts := chunks(sw, pool, sw)
+	require.Greater(t, len(parts), 10)
+	q, err := LoadParts(p.Meta, parts)
+	require.NoError(t, err)
+	again, err := q.AppendBinary(nil)
+	require.NoError(t, err)
+	require.Equal(t, want, again)
+	for name, a := range arrays(q) {
+		require.NotZero(t, a.n, name)
+		require.True(t, inParts(parts, a.at, a.n), "%s is used where it lies", name)
+	}
+
+	blind := &spill.Writer{Pool: pool, Chunk: chunk}
+	parts = chunks(plainWriter{blind}, pool, blind)
+	q, err = LoadParts(p.Meta, parts)
+	require.NoError(t, err)
+	again, err = q.AppendBinary(nil)
+	require.NoError(t, err)
+	require.Equal(t, want, again)
+	copied := 0
+	for _, a := range arrays(q) {
+		if !inParts(parts, a.at, a.n) {
+			copied++
+		}
+	}
+	require.NotZero(t, copied, "cut blindly, some array spans two chunks and is copied")
+
+	// Cut at odd places (lengths and headers split, parts not 8-aligned).
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 5 {
+		var odd [][]byte
+		for rest := want; len(rest) > 0; {
+			k := min(len(rest), 1+rng.IntN(3*chunk))
+			odd = append(odd, rest[:k])
+			rest = rest[k:]
+		}
+		q, err = LoadParts(p.Meta, odd)
+		require.NoError(t, err)
+		again, err = q.AppendBinary(nil)
+		require.NoError(t, err)
+		require.Equal(t, want, again)
+	}
 }

@@ -64,3 +64,55 @@ func TestWriterNothingAndDiscard(t *testing.T) {
 	w.Discard()
 	require.Zero(t, pool.Held())
 }
+
+// TestWriterSections: a section that does not fit in what is left of a
+// chunk starts the next one, a section longer than Chunk gets a chunk of
+// its own of its length, and no section spans two chunks; what is written
+// comes back the same.
+func TestWriterSections(t *testing.T) {
+	sizes := []int{8, 40, 96, 8, 250, 16, 100, 3, 1000, 64, 64, 64}
+	for _, budget := range []int{1 << 30, 0} {
+		pool := spill.New(t.TempDir(), "test", budget)
+		w := &spill.Writer{Pool: pool, Chunk: 100, Spare: 4}
+		var all []byte
+		var starts []int
+		for i, n := range sizes {
+			w.Section(n)
+			starts = append(starts, len(all))
+			b := bytes.Repeat([]byte{byte(i + 1)}, n)
+			_, err := w.Write(b[:n/2]) // a section may come in several writes
+			require.NoError(t, err)
+			_, err = w.Write(b[n/2:])
+			require.NoError(t, err)
+			all = append(all, b...)
+		}
+		chunks, size := w.Finish()
+		require.Equal(t, len(all), size)
+		var got []byte
+		var bounds []int
+		for _, c := range chunks {
+			b, err := pool.Read(c, nil)
+			require.NoError(t, err)
+			bounds = append(bounds, len(got))
+			got = append(got, b...)
+		}
+		bounds = append(bounds, len(got))
+		require.Equal(t, all, got, "budget %d", budget)
+		for i, n := range sizes {
+			at := starts[i]
+			j := 0
+			for bounds[j+1] <= at {
+				j++
+			}
+			require.LessOrEqual(t, at+n, bounds[j+1], "section %d (%d bytes at %d) spans chunks %v", i, n, at, bounds)
+		}
+		// The 250- and 1000-byte sections have chunks of their own.
+		lens := make([]int, len(chunks))
+		for i, c := range chunks {
+			lens[i] = c.Len()
+		}
+		require.Contains(t, lens, 250)
+		require.Contains(t, lens, 1000)
+		pool.Close()
+	}
+}
