@@ -45,7 +45,7 @@ type spilledDerived struct {
 func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, r graph.Reader, pool *spill.Pool) ([]spilledDerived, error) {
 	var out []spilledDerived
 	for _, name := range slices.Sorted(maps.Keys(fns)) {
-		w := &partWriter{Writer: spill.Writer{Pool: pool, Chunk: derivedPart}, h: sha256.New()}
+		w := &partWriter{sw: spill.Writer{Pool: pool, Chunk: derivedPart}, h: sha256.New()}
 		err := fns[name](ctx, r, w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
@@ -54,7 +54,7 @@ func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, r graph
 			return nil, perr
 		}
 		if err != nil {
-			w.Discard()
+			w.sw.Discard()
 			continue
 		}
 		out = append(out, w.finish(name))
@@ -63,20 +63,22 @@ func deriveSpilled(ctx context.Context, fns map[string]graph.DeriveFunc, r graph
 }
 
 // partWriter is the io.Writer a derivation writes to: it hashes what it
-// gets and cuts it into parts of derivedPart bytes held by the pool.
+// gets and cuts it into parts of derivedPart bytes held by the pool. It has
+// no sections (spill.Writer.Section): the parts become node properties,
+// never used where they lie, and are cut the same way by every path.
 type partWriter struct {
-	spill.Writer
-	h hash.Hash
+	sw spill.Writer
+	h  hash.Hash
 }
 
 func (w *partWriter) Write(p []byte) (int, error) {
 	w.h.Write(p)
-	return w.Writer.Write(p)
+	return w.sw.Write(p)
 }
 
 // finish seals the last part and returns what was written under name.
 func (w *partWriter) finish(name string) spilledDerived {
-	parts, size := w.Finish()
+	parts, size := w.sw.Finish()
 	return spilledDerived{name: name, size: size, sum: hex.EncodeToString(w.h.Sum(nil)), parts: parts}
 }
 
