@@ -153,9 +153,6 @@ func mustRecords(t *testing.T, s *session.Session) *graph.Index {
 // tierS opens a session on a generated tier-S estate (10k identities).
 func tierS(t *testing.T) *session.Session {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("tier S estate: skipped under -short")
-	}
 	tier, err := gen.TierByName("S")
 	require.NoError(t, err)
 	st, err := memstore.OpenTemp(t.TempDir())

@@ -44,9 +44,6 @@ func openSession(t *testing.T, path string) *session.Session {
 // over the projection built from the records; a damaged stored projection
 // is an error, not a rebuilt (or wrong) answer.
 func TestStoredProjection(t *testing.T) {
-	if testing.Short() {
-		t.Skip("tier S estate: skipped under -short")
-	}
 	dir := t.TempDir()
 	builtPath, storedPath := dir+"/built.db", dir+"/stored.db"
 	id := tierSStore(t, builtPath)

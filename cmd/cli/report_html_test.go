@@ -52,9 +52,6 @@ func renderDOM(t *testing.T, bin, file string) (string, time.Duration) {
 // the page must stay under 10 MB, render quickly and show the root-cause
 // groups with native evidence and provenance.
 func TestReportHTMLTierS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("tier-S report test generates 10k identities; runs without -short (make test)")
-	}
 	bin := requireChromium(t)
 	dir := t.TempDir()
 	store := "file:" + filepath.Join(dir, "rg.db")

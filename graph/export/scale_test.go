@@ -34,9 +34,6 @@ func (r *recorder) Write(p []byte) (int, error) {
 // TestExportStreamsTierS shows the output is streamed: a tier-S export is
 // many megabytes, yet it reaches the writer in buffer-sized pieces.
 func TestExportStreamsTierS(t *testing.T) {
-	if testing.Short() {
-		t.Skip("tier S export skipped in -short mode")
-	}
 	d := tierS(t)
 	for name, write := range map[string]func(context.Context, io.Writer, graph.Reader) (export.Stats, error){
 		"opengraph": export.WriteOpenGraph, "graphml": export.WriteGraphML,

@@ -36,9 +36,6 @@ func TestPerRequestTimeoutBites(t *testing.T) {
 // computing after the answer (before, the work ran on, detached, for tens of
 // CPU-seconds).
 func TestTimedOutRequestStopsItsWork(t *testing.T) {
-	if testing.Short() {
-		t.Skip("tier S estate: skipped under -short")
-	}
 	tier, err := gen.TierByName("S")
 	require.NoError(t, err)
 	st, err := memstore.OpenTemp(t.TempDir())
