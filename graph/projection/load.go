@@ -31,6 +31,9 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 // touches.
 func LoadParts(meta graph.SnapshotMeta, parts [][]byte) (*Projection, error) {
 	d := &decoder{parts: parts}
+	for _, part := range parts {
+		d.rest += uint64(len(part))
+	}
 	d.next()
 	if err := d.header(); err != nil {
 		return nil, err
@@ -68,8 +71,8 @@ func LoadParts(meta graph.SnapshotMeta, parts [][]byte) (*Projection, error) {
 		}
 		c.Off, c.Adj = view[uint32](d), view[int32](d)
 	}
-	if d.err == nil && d.left() != 0 {
-		d.fail("%d bytes after the last array", d.left())
+	if d.err == nil && d.rest != 0 {
+		d.fail("%d bytes after the last array", d.rest)
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -84,10 +87,11 @@ func LoadParts(meta graph.SnapshotMeta, parts [][]byte) (*Projection, error) {
 }
 
 // decoder reads the stored form's arrays in order from its parts; b is
-// what is left of the current part.
+// what is left of the current part, rest what is left of them all.
 type decoder struct {
 	parts [][]byte
 	b     []byte
+	rest  uint64
 	err   error
 }
 
@@ -98,19 +102,11 @@ func (d *decoder) next() {
 	}
 }
 
-// left is how many bytes remain, over every part.
-func (d *decoder) left() uint64 {
-	n := uint64(len(d.b))
-	for _, p := range d.parts {
-		n += uint64(len(p))
-	}
-	return n
-}
-
 // take returns the next n bytes: a view of the current part when they lie
 // in it, else a copy gathered from the parts. The caller has checked that
 // n bytes remain.
 func (d *decoder) take(n uint64) []byte {
+	d.rest -= n
 	d.next()
 	if n <= uint64(len(d.b)) {
 		out := d.b[:n:n]
@@ -118,8 +114,7 @@ func (d *decoder) take(n uint64) []byte {
 		d.next()
 		return out
 	}
-	words := make([]uint64, (n+7)/8)
-	out := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), n)
+	out := aligned(n)
 	for at := uint64(0); at < n; {
 		d.next()
 		k := copy(out[at:], d.b)
@@ -130,6 +125,12 @@ func (d *decoder) take(n uint64) []byte {
 	return out
 }
 
+// aligned returns n bytes of fresh 8-byte aligned memory.
+func aligned(n uint64) []byte {
+	words := make([]uint64, (n+7)/8)
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), n)
+}
+
 func (d *decoder) fail(format string, args ...any) {
 	if d.err == nil {
 		d.err = fmt.Errorf("stored projection: %w: "+format, append([]any{graph.ErrCorrupt}, args...)...)
@@ -138,7 +139,7 @@ func (d *decoder) fail(format string, args ...any) {
 
 func (d *decoder) header() error {
 	n := uint64(len(persistMagic) + 8*len(layoutWords))
-	if d.left() < n {
+	if d.rest < n {
 		return fmt.Errorf("stored projection: no header: %w", graph.ErrCorrupt)
 	}
 	h := d.take(n)
@@ -162,7 +163,7 @@ func view[T any](d *decoder) []T {
 	if d.err != nil {
 		return nil
 	}
-	rest := d.left()
+	rest := d.rest
 	if rest < 8 {
 		d.fail("ends early")
 		return nil
@@ -182,8 +183,7 @@ func view[T any](d *decoder) []T {
 		return nil
 	}
 	if uintptr(unsafe.Pointer(&raw[0]))%8 != 0 {
-		words := make([]uint64, padded/8)
-		buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), n)
+		buf := aligned(n)
 		copy(buf, raw)
 		raw = buf
 	}

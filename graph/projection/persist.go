@@ -186,7 +186,8 @@ const StoredName = "projection"
 // the form it would write now; it is the graph.DeriveCheck of StoredName.
 // It checks the header only: damage is for the store's checksums and Load.
 func Current(data []byte) bool {
-	d := &decoder{parts: [][]byte{data}}
+	d := &decoder{parts: [][]byte{data}, rest: uint64(len(data))}
+	d.next()
 	return d.header() == nil
 }
 
