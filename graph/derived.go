@@ -16,6 +16,19 @@ type DerivedReader interface {
 	Derived(ctx context.Context, name string) (data []byte, found bool, err error)
 }
 
+// DerivedViewer is implemented by a DerivedReader that can lend the stored
+// data where it lies (the embedded store: in its memory-mapped file) instead
+// of copying it, for a short-lived process that uses a small part of a
+// large stored projection. The parts are the stored chunks, in order; they
+// must not be modified, and stay valid until release is called, which the
+// caller must do (the store may hold its file's lock until then). With
+// check, the data's integrity is checked as Derived checks it (damage is
+// an error); without, only its structure (sizes) is, and the caller takes
+// what it reads as it lies.
+type DerivedViewer interface {
+	DerivedView(ctx context.Context, name string, check bool) (parts [][]byte, release func(), found bool, err error)
+}
+
 // DeriveFunc computes the data stored under a name from a snapshot's
 // records at ingest, writing it to w as it goes, so that a store can keep
 // it on disk until it commits instead of in memory beside whatever the

@@ -32,6 +32,9 @@ type Session struct {
 	// stored is true when proj was read from the store, false when it was
 	// built from the records at Open.
 	stored bool
+	// release gives back the store's view proj lies in (WithInPlace); Close
+	// calls it.
+	release func()
 
 	recsOnce  sync.Once
 	recs      *graph.Index
@@ -55,7 +58,25 @@ type Option func(*options)
 type options struct {
 	records bool
 	nodes   bool // with records: leave the edges out (WithRuleRecords)
+	inPlace bool
+	trust   bool // in place without checking the checksums
 }
+
+// WithInPlace uses the stored projection where the store keeps it (the
+// embedded store: in its memory-mapped file, graph.DerivedViewer) instead
+// of a copy: for a short-lived process asking one question. Its checksums
+// are checked where it lies, so damage is still an error. The session must
+// be closed (Close), which gives the view back; until then the store holds
+// its file (the embedded store: no other process can commit to it).
+func WithInPlace() Option { return func(o *options) { o.inPlace = true } }
+
+// WithInPlaceUnchecked is WithInPlace without the checksums: the stored
+// projection's structure is checked (every array's length and every
+// adjacency's offsets), not its bytes, so a question reads only the pages
+// it touches — on a large snapshot whose file is not in the page cache,
+// seconds less. Damage in the bytes it does not check can give a wrong
+// answer; the store's Verify (reachgraph verify-store) checks them.
+func WithInPlaceUnchecked() Option { return func(o *options) { o.inPlace, o.trust = true, true } }
 
 // WithRecords reads every record of the snapshot at Open and builds the
 // projection from them, in one pass over the store: for callers that will
@@ -90,7 +111,7 @@ func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Opti
 	}
 	s := &Session{st: st, meta: r.Meta(), engines: map[int64]*reach.Engine{}, critical: map[int64]map[string]bool{},
 		findings: map[findingsKey]findingsEntry{}}
-	if s.proj, err = stored(ctx, r); err != nil {
+	if s.proj, s.release, err = stored(ctx, r, o); err != nil {
 		return nil, fmt.Errorf("open the stored projection of snapshot %s: %w", s.meta.ID, err)
 	}
 	s.stored = s.proj != nil
@@ -102,6 +123,7 @@ func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Opti
 		}
 		d, err := read(ctx, r)
 		if err != nil {
+			s.Close()
 			return nil, fmt.Errorf("read snapshot %s: %w", s.meta.ID, err)
 		}
 		s.recsOnce.Do(func() { s.recs = graph.NewIndex(d); s.recsBytes.Store(datasetBytes(d)) })
@@ -120,21 +142,45 @@ func Open(ctx context.Context, st graph.Store, id graph.SnapshotID, opts ...Opti
 // embedded store keeps it from ingest on), nil when there is none or it was
 // written by a build with another layout. Damage is an error: a stored
 // projection that fails its checks never answers, and is not silently
-// replaced either.
-func stored(ctx context.Context, r graph.Reader) (*projection.Projection, error) {
-	dr, ok := r.(graph.DerivedReader)
-	if !ok {
-		return nil, nil
+// replaced either. In place (WithInPlace), it lies in the store's view,
+// which release gives back; release is nil otherwise.
+func stored(ctx context.Context, r graph.Reader, o options) (p *projection.Projection, release func(), err error) {
+	var parts [][]byte
+	found := false
+	if v, ok := r.(graph.DerivedViewer); ok && o.inPlace {
+		parts, release, found, err = v.DerivedView(ctx, projection.StoredName, !o.trust)
+	} else if dr, ok := r.(graph.DerivedReader); ok {
+		var data []byte
+		data, found, err = dr.Derived(ctx, projection.StoredName)
+		parts = [][]byte{data}
 	}
-	data, found, err := dr.Derived(ctx, projection.StoredName)
 	if err != nil || !found {
-		return nil, err
+		return nil, nil, err
 	}
-	p, err := projection.Load(r.Meta(), data)
+	if release != nil {
+		p, err = projection.LoadParts(r.Meta(), parts)
+	} else {
+		p, err = projection.Load(r.Meta(), parts[0])
+	}
+	if err != nil && release != nil {
+		release()
+		release = nil
+	}
 	if errors.Is(err, projection.ErrLayout) {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return p, err
+	return p, release, err
+}
+
+// Close gives back what the session holds of the store (the view its
+// projection lies in, WithInPlace); the session must not be used
+// afterwards. Closing twice, or a session opened without WithInPlace, is
+// a no-op.
+func (s *Session) Close() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 }
 
 // snapshotError turns a failed lookup of id into an UnknownError with

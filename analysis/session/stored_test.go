@@ -30,13 +30,14 @@ func tierSStore(t *testing.T, path string, opts ...memstore.Option) graph.Snapsh
 	return m.ID
 }
 
-func openSession(t *testing.T, path string) *session.Session {
+func openSession(t *testing.T, path string, opts ...session.Option) *session.Session {
 	t.Helper()
 	st, err := memstore.Open(path)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	s, err := session.Open(context.Background(), st, "")
+	s, err := session.Open(context.Background(), st, "", opts...)
 	require.NoError(t, err)
+	t.Cleanup(s.Close) // before the store's Close, which waits for it
 	return s
 }
 
@@ -49,16 +50,20 @@ func TestStoredProjection(t *testing.T) {
 	id := tierSStore(t, builtPath)
 	require.Equal(t, id, tierSStore(t, storedPath, memstore.WithDerived(projection.StoredName, projection.Derive)))
 	built, stored := openSession(t, builtPath), openSession(t, storedPath)
+	inPlace, unchecked := openSession(t, storedPath, session.WithInPlace()), openSession(t, storedPath, session.WithInPlaceUnchecked())
 	ctx := context.Background()
 	require.Equal(t, built.Kinds(), stored.Kinds())
+	require.Equal(t, built.Kinds(), inPlace.Kinds())
 	for _, kind := range built.Kinds() {
 		for _, a := range schema.Actions {
 			q := session.WhoCan{Action: a, Kind: kind}
 			want, err := built.WhoCan(ctx, time.Time{}, q)
 			require.NoError(t, err)
-			got, err := stored.WhoCan(ctx, time.Time{}, q)
-			require.NoError(t, err)
-			require.Equal(t, want, got, "%s %s", a, kind)
+			for name, s := range map[string]*session.Session{"stored": stored, "in place": inPlace, "unchecked": unchecked} {
+				got, err := s.WhoCan(ctx, time.Time{}, q)
+				require.NoError(t, err)
+				require.Equal(t, want, got, "%s: %s %s", name, a, kind)
+			}
 		}
 	}
 	idx, err := openRecords(t, builtPath).Records(ctx)
@@ -74,21 +79,27 @@ func TestStoredProjection(t *testing.T) {
 		require.Equal(t, want, got, x)
 	}
 
-	db, err := bolt.Open(storedPath, 0o600, nil)
+	// An in-place session holds the store file (its shared lock) until
+	// closed: the damage below needs the file to itself.
+	inPlace.Close()
+	unchecked.Close()
+	db, err := bolt.Open(storedPath, 0o600, &bolt.Options{Timeout: 10 * time.Second})
 	require.NoError(t, err)
 	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte("snapshots")).Bucket([]byte{0, 0, 0, 0, 0, 0, 0, 1}).Bucket([]byte("derived")).Bucket([]byte(projection.StoredName))
-		v := append([]byte(nil), b.Get([]byte{0, 0, 0, 0})...)
+		v := append([]byte(nil), b.Get([]byte{0, 0, 0, 0, 0, 0, 0, 0})...)
 		v[100] ^= 0x10
-		return b.Put([]byte{0, 0, 0, 0}, v)
+		return b.Put([]byte{0, 0, 0, 0, 0, 0, 0, 0}, v)
 	}))
 	require.NoError(t, db.Close())
 	st, err := memstore.Open(storedPath)
 	require.NoError(t, err)
 	defer st.Close()
-	_, err = session.Open(ctx, st, "")
-	require.ErrorIs(t, err, memstore.ErrDamaged)
-	require.ErrorContains(t, err, "snapshot "+string(id)+" is damaged: stored projection")
+	for _, opts := range [][]session.Option{nil, {session.WithInPlace()}} {
+		_, err = session.Open(ctx, st, "", opts...)
+		require.ErrorIs(t, err, memstore.ErrDamaged)
+		require.ErrorContains(t, err, "snapshot "+string(id)+" is damaged: stored projection")
+	}
 }
 
 func openRecords(t *testing.T, path string) *session.Session {

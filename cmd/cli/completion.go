@@ -94,7 +94,7 @@ func (g *globals) completeNodes(list func(*session.Session) []string) cobra.Comp
 	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		q, done, err := g.openQuery(ctx)
+		q, done, err := g.openQuery(ctx, g.inPlace())
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}

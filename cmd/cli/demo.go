@@ -304,6 +304,6 @@ func (g *globals) demoSnapshot(cmd *cobra.Command, paths []string, format string
 		return graph.SnapshotMeta{}, query{}, nil, err
 	}
 	g.snapshot = string(meta.ID)
-	q, done, err := g.openQuery(cmd.Context())
+	q, done, err := g.openQuery(cmd.Context()) // not in place: the demo ingests again while this session is open
 	return meta, q, done, err
 }

@@ -57,7 +57,7 @@ type) or resources (--kind and --system filter). A count line follows the table.
 			if (kind != "" || system != "") && args[0] != "resources" {
 				return usagef("--kind and --system go with ls resources")
 			}
-			q, done, err := g.openQuery(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context(), g.inPlace())
 			if err != nil {
 				return err
 			}

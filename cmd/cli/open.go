@@ -48,8 +48,10 @@ type query struct {
 func (q query) at() time.Time { return q.s.AsOf(q.asOf) }
 
 // openQuery opens the store, picks --snapshot (default newest) and opens a
-// session on it; done closes the store and must be called when the command
-// has finished with the session.
+// session on it; done closes the session and the store and must be called
+// when the command has finished with the session. The one-question
+// commands open it in place (inPlace): the stored projection is used from
+// the store file, not copied.
 func (g *globals) openQuery(ctx context.Context, opts ...session.Option) (q query, done func(), err error) {
 	if q.asOf, err = g.parseAsOf(); err != nil {
 		return query{}, nil, err
@@ -63,7 +65,17 @@ func (g *globals) openQuery(ctx context.Context, opts ...session.Option) (q quer
 		st.Close()
 		return query{}, nil, err
 	}
-	return q, func() { st.Close() }, nil
+	return q, func() { q.s.Close(); st.Close() }, nil
+}
+
+// inPlace is the session option of the one-question commands: the stored
+// projection used from the store file, its checksums checked unless
+// --no-verify.
+func (g *globals) inPlace() session.Option {
+	if g.noVerify {
+		return session.WithInPlaceUnchecked()
+	}
+	return session.WithInPlace()
 }
 
 // openSession opens snapshot id of st, mapping "no snapshot" and unknown ids

@@ -36,7 +36,7 @@ func newPathsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			q, done, err := g.openQuery(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context(), g.inPlace())
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ func newReachCmd(g *globals) *cobra.Command {
 				}
 				as = append(as, a)
 			}
-			q, done, err := g.openQuery(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context(), g.inPlace())
 			if err != nil {
 				return err
 			}

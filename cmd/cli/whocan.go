@@ -41,7 +41,7 @@ techniques. See docs/ingest-aws.md "Native queries".`,
 					return usageErr(err)
 				}
 			}
-			q, done, err := g.openQuery(cmd.Context())
+			q, done, err := g.openQuery(cmd.Context(), g.inPlace())
 			if err != nil {
 				return err
 			}

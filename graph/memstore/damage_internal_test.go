@@ -201,7 +201,7 @@ func oldFormatRefused(t *testing.T, version string) {
 	_, err = s.Snapshots(context.Background())
 	require.ErrorIs(t, err, ErrNotStore)
 	require.ErrorContains(t, err, "ingest the inputs again into a new store file")
-	require.ErrorContains(t, err, `has format "`+version+`", this reachgraph reads "reachgraph-memstore/6"`)
+	require.ErrorContains(t, err, `has format "`+version+`", this reachgraph reads "reachgraph-memstore/7"`)
 }
 
 // TestVerify: Verify finds nothing in an intact store, and names exactly the

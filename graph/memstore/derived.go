@@ -22,12 +22,17 @@ import (
 
 // Derived data (WithDerived) lives in the snapshot's bucket:
 //
-//	derived     name → bucket: chunk number (4-byte big-endian) → up to
-//	            derivedChunk bytes + CRC-32C, and "size" → total size
+//	derived     name → bucket: chunk number (8-byte big-endian) → CRC-32C,
+//	            4 zero bytes, then up to derivedChunk bytes (more for one
+//	            section: spill.Writer.Section); and "size" → total size
 //	            (8-byte big-endian) + CRC-32C
 //
 // Each checksum covers the snapshot id, the name, the chunk number (or
-// "size") and the bytes, so a chunk read from another place fails.
+// "size") and the bytes, so a chunk read from another place fails. With
+// 8-byte keys and values of whole 8-byte words, every key and value of a
+// bbolt leaf page starts 8-byte aligned, so a chunk's bytes can be used
+// where they lie in the mapped file (DerivedView). Version 6 files have
+// chunk number (4-byte big-endian) → bytes + CRC-32C; they are read too.
 var (
 	bucketDerived = []byte("derived")
 	keySize       = []byte("size")
@@ -35,6 +40,12 @@ var (
 
 // derivedChunk is the size of one stored chunk of derived data.
 const derivedChunk = 16 << 20
+
+// derivedHead is the checksum and padding in front of a chunk's bytes.
+const derivedHead = 8
+
+// derivedKey is the key of chunk n of derived data.
+func derivedKey(n uint32) []byte { return binary.BigEndian.AppendUint64(nil, uint64(n)) }
 
 // withDerivedChunk overrides derivedChunk; tests use it to get many chunks
 // out of small data.
@@ -94,8 +105,7 @@ func (s *Store) derive(ctx context.Context, meta graph.SnapshotMeta, sp *spool, 
 		if want != nil && !want[d.name] {
 			continue
 		}
-		// Each chunk has room for the checksum its stored value gets.
-		w := &spill.Writer{Pool: sp.Pool(), Chunk: s.opts.derivedChunk, Spare: crcLen}
+		w := &spill.Writer{Pool: sp.Pool(), Chunk: s.opts.derivedChunk}
 		err := d.fn(ctx, sp.Reader(meta), w)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
@@ -147,6 +157,8 @@ type derivedPut struct {
 // derived bucket, names in order: each name's size, then its chunks, every
 // value with its checksum. A chunk's value is fresh memory (bbolt keeps it
 // until the transaction commits), read from the pool when it is yielded.
+// A chunk is a whole number of 8-byte words whenever the writer's sections
+// are (the projection's are), which keeps the chunks after it aligned.
 func derivedPuts(id graph.SnapshotID, derived map[string]derivedData, pool *spill.Pool) iter.Seq2[derivedPut, error] {
 	return func(yield func(derivedPut, error) bool) {
 		for _, name := range slices.Sorted(maps.Keys(derived)) {
@@ -156,14 +168,19 @@ func derivedPuts(id graph.SnapshotID, derived map[string]derivedData, pool *spil
 				return
 			}
 			for n, ref := range d.chunks {
-				part, err := pool.Read(ref, make([]byte, 0, ref.Len()+crcLen))
+				v := make([]byte, derivedHead, derivedHead+ref.Len())
+				part, err := pool.Read(ref, v[derivedHead:])
 				if err != nil {
 					yield(derivedPut{}, err)
 					return
 				}
-				key := chunkKey(nil, uint32(n))
-				v := append(part[:len(part):len(part)+crcLen], 0, 0, 0, 0)
-				binary.BigEndian.PutUint32(v[len(part):], derivedSum(id, name, key, part))
+				if ref.Spilled() { // read into v's room
+					v = v[:derivedHead+len(part)]
+				} else {
+					v = append(v, part...)
+				}
+				key := derivedKey(uint32(n))
+				binary.BigEndian.PutUint32(v, derivedSum(id, name, key, v[derivedHead:]))
 				if !yield(derivedPut{name: name, key: key, val: v}, nil) {
 					return
 				}
@@ -311,8 +328,20 @@ func plainName(k []byte) bool {
 	return true
 }
 
-// readDerived copies and checks every chunk of b.
-func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
+// derivedPart is one stored chunk of derived data: its key, its bytes (a
+// view of the mapped file, valid while the handle is open), the checksum
+// stored with them, and where they start in the whole.
+type derivedPart struct {
+	key, data []byte
+	sum       uint32
+	at        uint64
+}
+
+// derivedParts finds every chunk of b, the derived data name, in either
+// form (8-byte keys, checksum first; or version 6's 4-byte keys, checksum
+// last), checking the size's checksum and that the chunks add up to it, but
+// not the chunks' checksums.
+func (r *reader) derivedParts(b *bolt.Bucket, name string) ([]derivedPart, error) {
 	v := b.Get(keySize)
 	if len(v) != 8+crcLen || binary.BigEndian.Uint32(v[8:]) != derivedSum(r.meta.ID, name, keySize, v[:8]) {
 		return nil, errors.New("size: checksum mismatch")
@@ -321,48 +350,143 @@ func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
 	if size > uint64(b.Tx().Size()) {
 		return nil, fmt.Errorf("size %d larger than the file", size)
 	}
+	wide := size == 0 || b.Get(derivedKey(0)) != nil
+	var parts []derivedPart
+	at := uint64(0)
+	for n := uint32(0); at < size; n++ {
+		p := derivedPart{at: at}
+		if wide {
+			p.key = derivedKey(n)
+			v := b.Get(p.key)
+			if len(v) < derivedHead || at+uint64(len(v)-derivedHead) > size {
+				return nil, fmt.Errorf("chunk %d missing or too long", n)
+			}
+			p.sum, p.data = binary.BigEndian.Uint32(v), v[derivedHead:]
+		} else {
+			p.key = chunkKey(nil, n)
+			v := b.Get(p.key)
+			if len(v) < crcLen || at+uint64(len(v)-crcLen) > size {
+				return nil, fmt.Errorf("chunk %d missing or too long", n)
+			}
+			p.sum, p.data = binary.BigEndian.Uint32(v[len(v)-crcLen:]), v[:len(v)-crcLen]
+		}
+		if len(p.data) == 0 {
+			return nil, fmt.Errorf("chunk %d is empty", n)
+		}
+		parts = append(parts, p)
+		at += uint64(len(p.data))
+	}
+	return parts, nil
+}
+
+// readDerived copies and checks every chunk of b.
+func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
 	// Find every chunk first (values are views of the mapped file, valid
 	// for the transaction), then copy and check them on every core: at ten
 	// million identities this is 4 GB, most of the time of a cold question.
-	type part struct {
-		key, v []byte
-		at     uint64
+	parts, err := r.derivedParts(b, name)
+	if err != nil {
+		return nil, err
 	}
-	var parts []part
-	at := uint64(0)
-	for n := uint32(0); at < size; n++ {
-		key := chunkKey(nil, n)
-		v := b.Get(key)
-		if len(v) < crcLen || at+uint64(len(v)-crcLen) > size {
-			return nil, fmt.Errorf("chunk %d missing or too long", n)
-		}
-		if len(v) == crcLen {
-			return nil, fmt.Errorf("chunk %d is empty", n)
-		}
-		parts = append(parts, part{key: key, v: v, at: at})
-		at += uint64(len(v) - crcLen)
+	size := uint64(0)
+	if len(parts) > 0 {
+		last := parts[len(parts)-1]
+		size = last.at + uint64(len(last.data))
 	}
 	words := make([]uint64, (size+7)/8)
 	out := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
 	hugePages(out)
-	bad := make([]bool, len(parts))
-	workers := min(runtime.GOMAXPROCS(0), len(parts))
+	bad := firstBad(len(parts), func(i int) bool {
+		p := parts[i]
+		dst := out[p.at : p.at+uint64(len(p.data))]
+		copy(dst, p.data)
+		return p.sum != derivedSum(r.meta.ID, name, p.key, dst)
+	})
+	if bad >= 0 {
+		return nil, fmt.Errorf("chunk %d: checksum mismatch", bad)
+	}
+	return out, nil
+}
+
+// DerivedView implements graph.DerivedViewer: the chunks of the data stored
+// under name as views of the mapped store file, in order, without copying
+// them. With check, every chunk's checksum is checked on every core, as
+// Derived does but without the copy (and the anonymous memory it takes);
+// without, only the size and the chunks' lengths are, so that using a large
+// stored projection reads only the pages it touches. The views stay valid
+// until release is called: until then the read handle stays open (holding
+// the file's shared lock, so no other process commits) and a commit of this
+// Store, or Close, waits.
+func (r *reader) DerivedView(ctx context.Context, name string, check bool) (parts [][]byte, release func(), found bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, false, err
+	}
+	db, err := r.store.acquire()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if db == nil {
+		return nil, nil, false, r.derivedDamage(name, fmt.Errorf("store file %s is gone", r.store.path))
+	}
+	defer r.store.release()
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			b, err := r.derivedBucket(tx, name)
+			if b == nil || err != nil {
+				return err
+			}
+			found = true
+			ps, err := r.derivedParts(b, name)
+			if err == nil && check {
+				err = r.checkParts(ps, name)
+			}
+			for _, p := range ps {
+				parts = append(parts, p.data)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, nil, false, r.derivedDamage(name, err)
+	}
+	if !found {
+		return nil, nil, false, nil
+	}
+	r.store.lend()
+	return parts, sync.OnceFunc(r.store.unlend), true, nil
+}
+
+// checkParts checks the checksum of every part where it lies, on every
+// core, first asking the kernel to read the parts ahead (they are most of
+// the file's pages a question on a large snapshot needs).
+func (r *reader) checkParts(parts []derivedPart, name string) error {
+	for _, p := range parts {
+		graph.WillNeed(p.data)
+	}
+	if bad := firstBad(len(parts), func(i int) bool {
+		p := parts[i]
+		return p.sum != derivedSum(r.meta.ID, name, p.key, p.data)
+	}); bad >= 0 {
+		return fmt.Errorf("chunk %d: checksum mismatch", bad)
+	}
+	return nil
+}
+
+// firstBad runs bad(0) … bad(n-1) on every core and returns the first i
+// for which it is true, -1 when none is.
+func firstBad(n int, bad func(i int) bool) int {
+	found := make([]bool, n)
+	workers := min(runtime.GOMAXPROCS(0), n)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(parts); i += workers {
-				p := parts[i]
-				dst := out[p.at : p.at+uint64(len(p.v)-crcLen)]
-				copy(dst, p.v)
-				bad[i] = binary.BigEndian.Uint32(p.v[len(p.v)-crcLen:]) != derivedSum(r.meta.ID, name, p.key, dst)
+			for i := w; i < n; i += workers {
+				found[i] = bad(i)
 			}
 		})
 	}
 	wg.Wait()
-	if i := slices.Index(bad, true); i >= 0 {
-		return nil, fmt.Errorf("chunk %d: checksum mismatch", i)
-	}
-	return out, nil
+	return slices.Index(found, true)
 }
 
 func (r *reader) derivedDamage(name string, err error) error {

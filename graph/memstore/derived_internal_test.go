@@ -48,11 +48,11 @@ func TestDerived(t *testing.T) {
 
 	for name, damage := range map[string]func(b *bolt.Bucket) error{
 		"flipped byte": func(b *bolt.Bucket) error {
-			v := bytes.Clone(b.Get(chunkKey(nil, 2)))
+			v := bytes.Clone(b.Get(derivedKey(2)))
 			v[10] ^= 1
-			return b.Put(chunkKey(nil, 2), v)
+			return b.Put(derivedKey(2), v)
 		},
-		"missing chunk": func(b *bolt.Bucket) error { return b.Delete(chunkKey(nil, 3)) },
+		"missing chunk": func(b *bolt.Bucket) error { return b.Delete(derivedKey(3)) },
 		"wrong size":    func(b *bolt.Bucket) error { return b.Put(keySize, []byte{0, 0, 0, 0, 0, 0, 0, 9, 1, 2, 3, 4}) },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -148,9 +148,9 @@ func TestReingestRefreshesDerived(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSnapshots).Bucket(seqKey(1)).Bucket(bucketDerived).Bucket([]byte("records"))
-		v := bytes.Clone(b.Get(chunkKey(nil, 2)))
+		v := bytes.Clone(b.Get(derivedKey(2)))
 		v[10] ^= 1
-		return b.Put(chunkKey(nil, 2), v)
+		return b.Put(derivedKey(2), v)
 	}))
 	require.NoError(t, db.Close())
 	_, data = reingest(WithDerived("records", graph.DeriveData(recordsJSON)))

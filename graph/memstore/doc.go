@@ -6,7 +6,7 @@
 //
 // Top-level buckets:
 //
-//	info       "format" → "reachgraph-memstore/6" (other values are refused)
+//	info       "format" → "reachgraph-memstore/7" (/6 is read too; other values are refused)
 //	meta       seq → JSON graph.SnapshotMeta + CRC-32C, seq = 8-byte big-endian commit number 1, 2, …
 //	ids        snapshot id → seq
 //	snapshots  seq → bucket with one bucket per record kind:
@@ -14,8 +14,12 @@
 //	             memberships, grants, credentials, delegations
 //	           each: chunk number (4-byte big-endian, from 0) → chunk
 //	           and, when the Store was opened WithDerived, a "derived"
-//	           bucket: one bucket per name (the projection) with chunks of
-//	           up to 16 MiB and its total size, each + CRC-32C
+//	           bucket: one bucket per name (the projection) with its
+//	           chunks (8-byte big-endian number → CRC-32C, 4 zero bytes,
+//	           up to 16 MiB of data, or one array of the projection that
+//	           is larger) and its total size ("size" → 8 bytes + CRC-32C);
+//	           a version 6 file keys the chunks by 4-byte numbers with the
+//	           CRC-32C after the data
 //
 // A chunk is the concatenation of up to 256 KiB of records of one kind, each
 // in the canonical encoding of graph.AppendX, in write order; a record never
@@ -27,9 +31,9 @@
 // Every chunk ends with a 4-byte big-endian CRC-32C (Castagnoli) of the
 // snapshot id, the kind, the chunk number and the chunk's records; every
 // metadata value ends with the CRC-32C of its key and JSON; every chunk of
-// derived data (and its size) with the CRC-32C of the snapshot id, the name,
+// derived data (and its size) carries the CRC-32C of the snapshot id, the name,
 // the chunk number and the bytes. Readers check
-// them on every read, and check that the metadata keys are 1 … the meta
+// them on every read (but for DerivedView, below), and check that the metadata keys are 1 … the meta
 // bucket's sequence and that the id index leads back to each snapshot.
 // Before mapping the file, both bbolt meta pages are checked and the file
 // must hold every page they count (a truncated file would fault). Every

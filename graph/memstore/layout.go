@@ -11,8 +11,9 @@ import (
 	"github.com/reachgraph/reachgraph/graph"
 )
 
-// formatV6 is the layout version written to the info bucket. A file with
-// another value is refused rather than misread. Version 2 added the native
+// formatV7 is the layout version written to the info bucket; formatV6 is
+// read too (and becomes formatV7 at the next commit into the file). A file
+// with another value is refused rather than misread. Version 2 added the native
 // string at the end of a delegation's encoding (graph.AppendDelegation), which
 // a version 1 file lacks; version 3 put a validity window flags byte (and the
 // bounds that are set) in front of every membership, grant and delegation;
@@ -20,8 +21,15 @@ import (
 // (sealChunk, sealMeta); version 5 added the derived data of a snapshot (its
 // projection, stored at ingest: see derived.go); version 6 lets a
 // membership's flags byte announce a native string after its group and puts
-// a flags byte (valid_from) in front of every credential.
-const formatV6 = "reachgraph-memstore/6"
+// a flags byte (valid_from) in front of every credential; version 7 keys
+// the chunks of derived data by 8-byte numbers and puts their checksum in
+// front, so that the bytes of each chunk lie 8-byte aligned in the mapped
+// file and the projection is used from there (derived.go). A version 6
+// file's derived data, in the old form, is still read (copied).
+const (
+	formatV7 = "reachgraph-memstore/7"
+	formatV6 = "reachgraph-memstore/6"
+)
 
 // formatPrefix starts every version of the format value, so an older store is
 // told apart from a file that is not a reachgraph store at all.
@@ -29,7 +37,7 @@ const formatPrefix = "reachgraph-memstore/"
 
 // Top-level buckets. See doc.go for the layout.
 var (
-	bucketInfo      = []byte("info")      // "format" → formatV6
+	bucketInfo      = []byte("info")      // "format" → formatV7 (or formatV6)
 	bucketMeta      = []byte("meta")      // seq (8-byte big-endian) → JSON graph.SnapshotMeta
 	bucketIDs       = []byte("ids")       // snapshot id → seq
 	bucketSnapshots = []byte("snapshots") // seq → bucket of kind buckets
@@ -81,12 +89,12 @@ func checkFormat(tx *bolt.Tx, path string) error {
 		}
 		return fmt.Errorf("%s: %w", path, ErrNotStore)
 	}
-	if got := string(info.Get(keyFormat)); got != formatV6 {
+	if got := string(info.Get(keyFormat)); got != formatV7 && got != formatV6 {
 		if strings.HasPrefix(got, formatPrefix) {
-			return fmt.Errorf("%s has format %q, this reachgraph reads %q: ingest the inputs again into a new store file (or move this one away): %w",
-				path, got, formatV6, ErrOldFormat)
+			return fmt.Errorf("%s has format %q, this reachgraph reads %q and %q: ingest the inputs again into a new store file (or move this one away): %w",
+				path, got, formatV7, formatV6, ErrOldFormat)
 		}
-		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV6, ErrNotStore)
+		return fmt.Errorf("%s has format %q, this reachgraph reads %q: %w", path, got, formatV7, ErrNotStore)
 	}
 	return nil
 }
@@ -100,7 +108,7 @@ func ensureLayout(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := info.Put(keyFormat, []byte(formatV6)); err != nil {
+	if err := info.Put(keyFormat, []byte(formatV7)); err != nil {
 		return err
 	}
 	for _, name := range [][]byte{bucketMeta, bucketIDs, bucketSnapshots} {

@@ -322,7 +322,7 @@ func TestOldFormatRefused(t *testing.T) {
 	_, err = old.Snapshots(ctx)
 	require.ErrorIs(t, err, memstore.ErrOldFormat)
 	require.ErrorIs(t, err, memstore.ErrNotStore)
-	require.Contains(t, err.Error(), `has format "reachgraph-memstore/2", this reachgraph reads "reachgraph-memstore/6"`)
+	require.Contains(t, err.Error(), `has format "reachgraph-memstore/2", this reachgraph reads "reachgraph-memstore/7"`)
 	require.Contains(t, err.Error(), "ingest the inputs again")
 	d := storetest.EveryFieldSet()
 	_, err = old.Ingest(ctx, d.Info, d.WriteTo)

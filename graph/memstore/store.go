@@ -49,7 +49,8 @@ type Store struct {
 	changed sync.Cond // signalled when busy drops, a commit ends or the store closes
 	db      *bolt.DB  // the shared read-only handle; nil when not open
 	busy    int       // read transactions running on db
-	pinned  int       // iterators that want db kept open between chunks
+	pinned  int       // iterators that want db kept open between chunks, and lent views
+	lent    int       // views of db's mapped file lent out (DerivedView): db stays open
 	writing bool      // a commit owns the file; readers wait
 	closed  bool
 
@@ -96,7 +97,8 @@ func OpenTemp(dir string, opts ...Option) (*Store, error) {
 // Path returns the store file's path as given to Open.
 func (s *Store) Path() string { return s.path }
 
-// Close waits for running reads and a running commit to finish, releases the
+// Close waits for running reads, a running commit and the release of every
+// view lent by DerivedView to finish, releases the
 // file and, for a store made by OpenTemp, removes it. An ingest whose callback
 // is still running fails with ErrClosed when it tries to commit. Closing twice
 // is a no-op.
@@ -108,7 +110,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.changed.Broadcast()
-	for s.busy > 0 || s.writing {
+	for s.busy > 0 || s.writing || s.lent > 0 {
 		s.changed.Wait()
 	}
 	err := s.closeReadLocked()
@@ -173,6 +175,27 @@ func (s *Store) pin() {
 func (s *Store) unpin() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.unpinLocked()
+}
+
+// lend keeps the read handle open, and its mapping valid, until unlend:
+// for views of the mapped file given out (DerivedView).
+func (s *Store) lend() {
+	s.mu.Lock()
+	s.pinned++
+	s.lent++
+	s.mu.Unlock()
+}
+
+func (s *Store) unlend() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lent--
+	s.changed.Broadcast()
+	s.unpinLocked()
+}
+
+func (s *Store) unpinLocked() {
 	s.pinned--
 	if s.busy == 0 && s.pinned == 0 && !s.keepLocked() {
 		_ = s.closeReadLocked()
@@ -291,7 +314,7 @@ func (s *Store) beginWrite() error {
 		return ErrClosed
 	}
 	s.writing = true
-	for s.busy > 0 {
+	for s.busy > 0 || s.lent > 0 {
 		s.changed.Wait()
 	}
 	return s.closeReadLocked()

@@ -28,6 +28,9 @@ type idTable struct {
 	sorted []int32
 	// lazy is set by Load: the hash table is built on demand.
 	lazy *lazySlots
+	// borrowed is set by LoadParts: buf lies in memory the projection does
+	// not own (a store's mapped file), so ids handed out are copies.
+	borrowed bool
 }
 
 // lookupsBeforeIndex is how many lookups a loaded table of n ids answers

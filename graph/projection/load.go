@@ -1,6 +1,7 @@
 package projection
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
@@ -18,7 +19,7 @@ import (
 // this snapshot is an error, never a crash. Data of another layout fails
 // with ErrLayout.
 func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
-	return LoadParts(meta, [][]byte{data})
+	return load(meta, [][]byte{data}, false)
 }
 
 // LoadParts is Load of the stored form cut into parts, in order (the
@@ -29,7 +30,17 @@ func Load(meta graph.SnapshotMeta, data []byte) (*Projection, error) {
 // of its memory-mapped file and the projection is used from there, not
 // copied: opening it then reads only what it checks and what a question
 // touches.
+//
+// The parts are taken to be borrowed (valid only until their owner takes
+// them back): every string the projection hands out is a copy — ID clones,
+// and the interned strings (a small table) are copied at load — so that no
+// answer, error or cache refers to the parts after they are given back.
+// The numeric arrays must not be used after that.
 func LoadParts(meta graph.SnapshotMeta, parts [][]byte) (*Projection, error) {
+	return load(meta, parts, true)
+}
+
+func load(meta graph.SnapshotMeta, parts [][]byte, borrowed bool) (*Projection, error) {
 	d := &decoder{parts: parts}
 	for _, part := range parts {
 		d.rest += uint64(len(part))
@@ -46,7 +57,12 @@ func LoadParts(meta graph.SnapshotMeta, parts [][]byte) (*Projection, error) {
 	copy(p.base[:], base)
 	p.ids = &idTable{buf: view[byte](d), off: view[uint32](d), seed: maphash.MakeSeed()}
 	sorted := view[int32](d)
+	graph.WillNeed(sorted) // read whole by the check below (check's comment)
 	lens, text := view[uint32](d), view[byte](d)
+	if borrowed {
+		text = bytes.Clone(text)
+	}
+	p.ids.borrowed = borrowed
 	p.Strings = d.strings(lens, text)
 	p.resParent, p.resSystem, p.resKind = view[int32](d), view[int32](d), view[int32](d)
 	p.sox, p.identType, p.active, p.actor = view[int8](d), view[uint8](d), view[bool](d), view[int32](d)
@@ -228,6 +244,12 @@ func (p *Projection) check() error {
 		if p.base[k] > p.base[k+1] {
 			return fmt.Errorf("kind bases %v", p.base)
 		}
+	}
+	// The offsets are read whole below: ask for them all at once (in a
+	// store's mapped file, read on first touch page by page otherwise).
+	graph.WillNeed(p.ids.off)
+	for _, c := range p.csrs() {
+		graph.WillNeed(c.Off)
 	}
 	if !monotone(p.ids.off) || int(p.ids.off[n]) != len(p.ids.buf) {
 		return fmt.Errorf("id offsets")

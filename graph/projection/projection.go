@@ -3,6 +3,7 @@ package projection
 import (
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/reachgraph/reachgraph/graph"
@@ -146,7 +147,12 @@ type Projection struct {
 func (p *Projection) Len() int { return int(p.base[numKinds]) }
 
 // ID returns the string id of node n.
-func (p *Projection) ID(n int32) string { return p.ids.id(n) }
+func (p *Projection) ID(n int32) string {
+	if p.ids.borrowed { // the id must outlive the store's mapping
+		return strings.Clone(p.ids.id(n))
+	}
+	return p.ids.id(n)
+}
 
 // SortByID sorts nodes ns by their ids (bytewise, as strings compare), the
 // order answers are listed in.
