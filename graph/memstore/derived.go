@@ -241,19 +241,30 @@ func replaceDerived(snap *bolt.Bucket, id graph.SnapshotID, derived map[string]d
 // ingest, checked chunk by chunk, in one 8-byte aligned buffer. Damage is an
 // error wrapping ErrDamaged that names the snapshot.
 func (r *reader) Derived(ctx context.Context, name string) ([]byte, bool, error) {
+	var out []byte
+	found, err := r.withDerived(ctx, name, func(b *bolt.Bucket) (err error) {
+		out, err = r.readDerived(b, name)
+		return err
+	})
+	return out, found, err
+}
+
+// withDerived runs fn on the bucket of the derived data name, in a read
+// transaction under the store's fault guard; found is false, and fn not
+// run, when there is none. An error of fn, or of finding the bucket, is
+// the snapshot's damage.
+func (r *reader) withDerived(ctx context.Context, name string, fn func(b *bolt.Bucket) error) (found bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, false, err
+		return false, err
 	}
 	db, err := r.store.acquire()
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	if db == nil {
-		return nil, false, r.derivedDamage(name, fmt.Errorf("store file %s is gone", r.store.path))
+		return false, r.derivedDamage(name, fmt.Errorf("store file %s is gone", r.store.path))
 	}
 	defer r.store.release()
-	var out []byte
-	found := false
 	err = guard(func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			b, err := r.derivedBucket(tx, name)
@@ -261,14 +272,13 @@ func (r *reader) Derived(ctx context.Context, name string) ([]byte, bool, error)
 				return err
 			}
 			found = true
-			out, err = r.readDerived(b, name)
-			return err
+			return fn(b)
 		})
 	})
 	if err != nil {
-		return nil, false, r.derivedDamage(name, err)
+		return false, r.derivedDamage(name, err)
 	}
-	return out, found, nil
+	return found, nil
 }
 
 func (r *reader) derivedBucket(tx *bolt.Tx, name string) (*bolt.Bucket, error) {
@@ -418,41 +428,23 @@ func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
 // the file's shared lock, so no other process commits) and a commit of this
 // Store, or Close, waits.
 func (r *reader) DerivedView(ctx context.Context, name string, check bool) (parts [][]byte, release func(), found bool, err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, false, err
-	}
-	db, err := r.store.acquire()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	if db == nil {
-		return nil, nil, false, r.derivedDamage(name, fmt.Errorf("store file %s is gone", r.store.path))
-	}
-	defer r.store.release()
-	err = guard(func() error {
-		return db.View(func(tx *bolt.Tx) error {
-			b, err := r.derivedBucket(tx, name)
-			if b == nil || err != nil {
-				return err
-			}
-			found = true
-			ps, err := r.derivedParts(b, name)
-			if err == nil && check {
-				err = r.checkParts(ps, name)
-			}
-			for _, p := range ps {
-				parts = append(parts, p.data)
-			}
+	found, err = r.withDerived(ctx, name, func(b *bolt.Bucket) error {
+		ps, err := r.derivedParts(b, name)
+		if err == nil && check {
+			err = r.checkParts(ps, name)
+		}
+		if err != nil {
 			return err
-		})
+		}
+		for _, p := range ps {
+			parts = append(parts, p.data)
+		}
+		r.store.lend() // the read is still counted: the handle stays open
+		return nil
 	})
-	if err != nil {
-		return nil, nil, false, r.derivedDamage(name, err)
+	if err != nil || !found {
+		return nil, nil, false, err
 	}
-	if !found {
-		return nil, nil, false, nil
-	}
-	r.store.lend()
 	return parts, sync.OnceFunc(r.store.unlend), true, nil
 }
 
