@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,10 @@ func (s *Session) WhoCanEach(ctx context.Context, asOf time.Time, q WhoCan, fn f
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			// A stored projection used in place is the mapped store file: a
+			// page of it that vanished is a panic re-raised in the caller,
+			// not the end of the process (SetPanicOnFault is per goroutine).
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			defer func() {
 				if p := recover(); p != nil {
 					panics <- p

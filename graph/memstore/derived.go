@@ -406,12 +406,15 @@ func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
 	words := make([]uint64, (size+7)/8)
 	out := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
 	hugePages(out)
-	bad := firstBad(len(parts), func(i int) bool {
+	bad, err := firstBad(len(parts), func(i int) bool {
 		p := parts[i]
 		dst := out[p.at : p.at+uint64(len(p.data))]
 		copy(dst, p.data)
 		return p.sum != derivedSum(r.meta.ID, name, p.key, dst)
 	})
+	if err != nil {
+		return nil, err
+	}
 	if bad >= 0 {
 		return nil, fmt.Errorf("chunk %d: checksum mismatch", bad)
 	}
@@ -455,30 +458,40 @@ func (r *reader) checkParts(parts []derivedPart, name string) error {
 	for _, p := range parts {
 		graph.WillNeed(p.data)
 	}
-	if bad := firstBad(len(parts), func(i int) bool {
+	bad, err := firstBad(len(parts), func(i int) bool {
 		p := parts[i]
 		return p.sum != derivedSum(r.meta.ID, name, p.key, p.data)
-	}); bad >= 0 {
-		return fmt.Errorf("chunk %d: checksum mismatch", bad)
+	})
+	if err == nil && bad >= 0 {
+		err = fmt.Errorf("chunk %d: checksum mismatch", bad)
 	}
-	return nil
+	return err
 }
 
 // firstBad runs bad(0) … bad(n-1) on every core and returns the first i
-// for which it is true, -1 when none is.
-func firstBad(n int, bad func(i int) bool) int {
+// for which it is true, -1 when none is. bad reads the mapped file, so each
+// goroutine runs it under guard: a page that cannot be read (the file
+// truncated by another program, a failing disk) is an error, not a crash.
+func firstBad(n int, bad func(i int) bool) (int, error) {
 	found := make([]bool, n)
 	workers := min(runtime.GOMAXPROCS(0), n)
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				found[i] = bad(i)
-			}
+			errs[w] = guard(func() error {
+				for i := w; i < n; i += workers {
+					found[i] = bad(i)
+				}
+				return nil
+			})
 		})
 	}
 	wg.Wait()
-	return slices.Index(found, true)
+	if err := errors.Join(errs...); err != nil {
+		return -1, err
+	}
+	return slices.Index(found, true), nil
 }
 
 func (r *reader) derivedDamage(name string, err error) error {
