@@ -99,13 +99,13 @@ func (e *Engine) WhoCanNative(ctx context.Context, q NativeQuery) ([]analysis.Ac
 	}
 	firmSet := map[int32]bool{}
 	scFirm := e.pool().get(p.Len())
-	for _, x := range e.authBackward(scFirm, firm) {
+	for _, x := range e.authBackward(scFirm, firm, nil) {
 		firmSet[x] = true
 	}
 	e.pool().put(scFirm)
 	sc := e.pool().get(p.Len())
 	defer e.pool().put(sc)
-	authorized := e.authBackward(sc, all)
+	authorized := e.authBackward(sc, all, nil)
 	out := make([]analysis.Access, 0, len(authorized))
 	for _, x := range authorized {
 		acc := analysis.Access{Identity: p.ID(x), Resource: q.Resource, Action: q.Action, Native: q.Native, Authorized: true}

@@ -46,7 +46,7 @@ func (e *Engine) Paths(ctx context.Context, from, resource string, a schema.Acti
 	// leads to it too).
 	bwd := e.pool().get(e.p.Len())
 	defer e.pool().put(bwd)
-	e.authBackward(bwd, e.seeds(r, a))
+	e.authBackward(bwd, e.seeds(r, a), nil)
 	if !bwd.seen(x) {
 		return nil, nil
 	}

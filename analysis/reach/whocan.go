@@ -85,7 +85,7 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 	eff := e.effectiveBackward(seeds)
 	sc := e.pool().get(e.p.Len())
 	defer e.pool().put(sc)
-	authorized := e.authBackward(sc, seeds)
+	authorized := e.authBackward(sc, seeds, nil)
 	e.p.SortByID(authorized) // the answer's order, by identity id
 	crit := e.critical(r, a)
 	slab := slabFor(sc, authorized, eff, effectiveOnly)
@@ -144,12 +144,13 @@ func (e *Engine) seeds(r int32, a schema.Action) []seed {
 }
 
 // authBackward searches backwards from the seed grants and returns every
-// identity that reaches one (R4).
-func (e *Engine) authBackward(sc *scratch, seeds []seed) []int32 {
+// identity that reaches one (R4). With keep, it only visits the nodes keep
+// holds (those a forward search from one identity reached).
+func (e *Engine) authBackward(sc *scratch, seeds []seed, keep func(int32) bool) []int32 {
 	p := e.p
 	var q dial[int32]
 	push := func(n, d int32, st step) {
-		if sc.relax(n, d, st) {
+		if (keep == nil || keep(n)) && sc.relax(n, d, st) {
 			q.push(d, n)
 		}
 	}

@@ -1254,10 +1254,14 @@ func betterMatch(a, b analysis.Access, target string) bool {
 // fixes adds a Fix to every critical finding with evidence paths: the minimum
 // cut and choke points of the authorization paths behind its access (for an
 // SoD conflict, of the side with the smaller cut).
+// The findings of one batch are one actor's, so their cuts start from the
+// same few identities: one Cutter serves them all.
 func (x *index) fixes(fs []Finding) error {
+	c := x.s.Engine.Cutter()
+	defer c.Close()
 	for i := range fs {
 		if fs[i].Severity == schema.SeverityCritical && len(fs[i].Paths) > 0 {
-			if err := x.fix(&fs[i]); err != nil {
+			if err := x.fix(c, &fs[i]); err != nil {
 				return err
 			}
 		}
@@ -1265,7 +1269,7 @@ func (x *index) fixes(fs []Finding) error {
 	return nil
 }
 
-func (x *index) fix(f *Finding) error {
+func (x *index) fix(c *reach.Cutter, f *Finding) error {
 	var ts []target
 	switch {
 	case f.Conflict != nil:
@@ -1278,7 +1282,7 @@ func (x *index) fix(f *Finding) error {
 	}
 	var best *reach.Fix
 	for _, t := range ts {
-		fx, err := x.s.Engine.Cut(t.identity, t.resource, t.action)
+		fx, err := c.Cut(t.identity, t.resource, t.action)
 		if errors.Is(err, reach.ErrUnknownNode) {
 			continue // a group principal (unused grant) or a system-level target
 		}
