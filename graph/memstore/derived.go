@@ -425,14 +425,21 @@ func (r *reader) readDerived(b *bolt.Bucket, name string) ([]byte, error) {
 // under name as views of the mapped store file, in order, without copying
 // them. With check, every chunk's checksum is checked on every core, as
 // Derived does but without the copy (and the anonymous memory it takes);
-// without, only the size and the chunks' lengths are, so that using a large
-// stored projection reads only the pages it touches. The views stay valid
+// without, only the size and the chunks' lengths are. Either way the kernel
+// is asked to read every chunk ahead (graph.WillNeed): a question touches
+// pages all over a large projection, and reading it whole in large requests
+// beats one small read per page touched (tier L from a cold page cache,
+// without the checksums: 1.4-1.6 s against 6.6-6.9 s, 3 GB read instead of
+// 119,000 pages one by one; 1.08x the time when the file is cached). The views stay valid
 // until release is called: until then the read handle stays open (holding
 // the file's shared lock, so no other process commits) and a commit of this
 // Store, or Close, waits.
 func (r *reader) DerivedView(ctx context.Context, name string, check bool) (parts [][]byte, release func(), found bool, err error) {
 	found, err = r.withDerived(ctx, name, func(b *bolt.Bucket) error {
 		ps, err := r.derivedParts(b, name)
+		for _, p := range ps {
+			graph.WillNeed(p.data)
+		}
 		if err == nil && check {
 			err = r.checkParts(ps, name)
 		}
@@ -452,12 +459,8 @@ func (r *reader) DerivedView(ctx context.Context, name string, check bool) (part
 }
 
 // checkParts checks the checksum of every part where it lies, on every
-// core, first asking the kernel to read the parts ahead (they are most of
-// the file's pages a question on a large snapshot needs).
+// core.
 func (r *reader) checkParts(parts []derivedPart, name string) error {
-	for _, p := range parts {
-		graph.WillNeed(p.data)
-	}
 	bad, err := firstBad(len(parts), func(i int) bool {
 		p := parts[i]
 		return p.sum != derivedSum(r.meta.ID, name, p.key, p.data)
