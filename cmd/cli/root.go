@@ -57,7 +57,7 @@ says) and who has effective access (can connect and walk the path today).`,
 	pf.StringVar(&g.snapshot, "snapshot", "", "snapshot id or unique prefix (default: newest)")
 	pf.StringVar(&g.asOf, "as-of", "", "instant of analysis, RFC 3339 or a date YYYY-MM-DD (default: the snapshot's collected_at)")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table, wide (no truncated cells), json, yaml or csv")
-	pf.BoolVar(&g.noVerify, "no-verify", false, "questions (whocan, reach, paths, ls) use the stored projection without checking its checksums: faster on a large store not in the page cache; `verify-store` checks them")
+	pf.BoolVar(&g.noVerify, "no-verify", false, "questions (whocan, reach, paths, ls) use the stored projection without checking its checksums: less CPU and memory on a large store; `verify-store` checks them")
 	pf.StringVar(&g.jq, "jq", "", "filter the JSON output with a jq expression (gojq), e.g. '.accesses[].identity'")
 	root.AddCommand(
 		newIngestCmd(g),
