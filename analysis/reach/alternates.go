@@ -209,11 +209,25 @@ func appendTime(b []byte, t time.Time) []byte {
 
 // authAlternates lists the other shortest authorization paths to one key of
 // a forward search with ties (sc), whose first end is b.
-func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Access, limit int) {
+//
+// They depend only on the key's ends (the principals and grants that reach
+// it at its shortest distance, b first), not on the resource: every
+// resource a grant on a system covers has the same ones. seen keeps them by
+// ends for one search, so they are listed once and shared, read-only.
+func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Access, limit int, seen map[string]authAlts) {
 	ends := append([]best{b}, sc.altEnd[k]...)
 	if len(ends) == 1 && (len(sc.alt) == 0 || !chainTies[int32](sc, b.via)) {
 		return
 	}
+	key := make([]byte, 0, 8*len(ends))
+	for _, end := range ends {
+		key = binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(key, uint32(end.via)), uint32(end.grant))
+	}
+	if done, ok := seen[string(key)]; ok {
+		acc.Alternates, acc.AlternatesCapped = done.alts, done.capped
+		return
+	}
+	defer func() { seen[string(key)] = authAlts{acc.Alternates, acc.AlternatesCapped} }()
 	al := newAlternates(limit, acc.Paths[0], nil)
 	evidence := true // the first chain to the first end is the evidence
 	for _, end := range ends {
@@ -230,6 +244,12 @@ func (e *Engine) authAlternates(sc *scratch, k skey, b best, acc *analysis.Acces
 		}
 	}
 	al.fill(acc)
+}
+
+// authAlts is what authAlternates put on an access.
+type authAlts struct {
+	alts   []analysis.Alternate
+	capped bool
 }
 
 // effectiveAlternates lists the other shortest walkable paths to one key of

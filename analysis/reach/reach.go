@@ -66,6 +66,12 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		return nil, err
 	}
 	out := make([]analysis.Access, 0, len(auth))
+	// The evidence of a latent access is the path to the principal holding
+	// the grant, then the grant: the same for every resource the grant
+	// covers (a grant on a system covers all of its resources), so it is
+	// rendered once per (principal, grant) and shared, read-only.
+	var latent map[[2]int32]analysis.Path
+	alts := map[string]authAlts{}
 	keys := sortedKeys(auth)
 	sortAccessKeys(keys, e.p)
 	for _, k := range keys {
@@ -87,9 +93,17 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 			continue
 		} else {
 			b := auth[k]
-			acc.Paths = []analysis.Path{e.forwardPath(sc, b.via, b.grant)}
+			path, ok := latent[[2]int32{b.via, b.grant}]
+			if !ok {
+				path = e.forwardPath(sc, b.via, b.grant)
+				if latent == nil {
+					latent = map[[2]int32]analysis.Path{}
+				}
+				latent[[2]int32{b.via, b.grant}] = path
+			}
+			acc.Paths = []analysis.Path{path}
 			if ties && (q.AlternatesFor == nil || q.AlternatesFor(&acc)) {
-				e.authAlternates(sc, k, b, &acc, q.Alternates)
+				e.authAlternates(sc, k, b, &acc, q.Alternates, alts)
 			}
 		}
 		out = append(out, acc)
