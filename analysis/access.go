@@ -68,7 +68,10 @@ type Access struct {
 	// Critical follows R8.
 	Critical bool `json:"critical"`
 	// Paths holds at least one shortest evidence path: for an effective access a
-	// shortest walkable one, else a shortest authorization path.
+	// shortest walkable one, else a shortest authorization path. Paths and
+	// Alternates may be shared with other accesses of the same answer (every
+	// resource one grant covers has the same evidence): treat them as
+	// read-only.
 	Paths          []Path          `json:"paths"`
 	Authentication *Authentication `json:"authentication,omitempty"`
 	// Native is the source's own action asked by a native query (an IAM
