@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"cel.dev/cel-go/cel"
 
@@ -868,17 +869,32 @@ type lazyVars struct {
 	p  analysis.Path
 	au *analysis.Authentication
 
-	av      map[string]any
-	sum     pathSummary
-	haveSum bool
-	pv      map[string]any
+	av  map[string]any
+	sum *pathSummary
+	// sums are the summaries (and path variables) of the current identity's
+	// paths so far, by path: the accesses of one answer share their paths
+	// (one per grant that covers them), so each path is summarized once per
+	// identity, not once per access. newIdentity forgets them.
+	sums map[pathRef]*pathSummary
+}
+
+// pathRef is a path by identity: its hops' array, length and
+// authentication. Two refs are equal only for the same path; equal paths
+// held apart get two refs (and two summaries, with the same content).
+type pathRef struct {
+	hops *analysis.Hop
+	n    int
+	au   *analysis.Authentication
 }
 
 func (l *lazyVars) setAccess(a *analysis.Access) { l.a, l.av = a, nil }
 
 func (l *lazyVars) setPath(p analysis.Path, au *analysis.Authentication) {
-	l.p, l.au, l.haveSum, l.pv = p, au, false, nil
+	l.p, l.au, l.sum = p, au, nil
 }
+
+// newIdentity starts the paths of another identity.
+func (l *lazyVars) newIdentity() { clear(l.sums) }
 
 func (l *lazyVars) access() any {
 	if l.av == nil {
@@ -888,18 +904,29 @@ func (l *lazyVars) access() any {
 }
 
 func (l *lazyVars) summary() *pathSummary {
-	if !l.haveSum {
-		l.x.summarize(&l.sum, l.a, l.p, l.au, l.st)
-		l.haveSum = true
+	if l.sum == nil {
+		ref := pathRef{hops: unsafe.SliceData(l.p), n: len(l.p), au: l.au}
+		s := l.sums[ref]
+		if s == nil {
+			s = &pathSummary{}
+			l.x.summarize(s, l.a, l.p, l.au, l.st)
+			if l.sums == nil {
+				l.sums = map[pathRef]*pathSummary{}
+			}
+			s.ord = len(l.sums)
+			l.sums[ref] = s
+		}
+		l.sum = s
 	}
-	return &l.sum
+	return l.sum
 }
 
 func (l *lazyVars) path() any {
-	if l.pv == nil {
-		l.pv = l.x.pathVars(l.summary(), l.st)
+	s := l.summary()
+	if s.vars == nil {
+		s.vars = l.x.pathVars(s, l.st)
 	}
-	return l.pv
+	return s.vars
 }
 
 // match is one access a rule matched, with the path that is its evidence
@@ -955,6 +982,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		}
 		mm.once[ri] = unknown
 	}
+	mm.lazy.newIdentity() // the paths' numbers (pathSummary.ord) start again with the memos above
 	facts := x.identityFacts(id)
 	var iv map[string]any
 	identity := func() any {

@@ -253,6 +253,12 @@ type pathSummary struct {
 	length                  int
 	hops                    analysis.Path
 	auth                    *analysis.Authentication
+	// ord numbers the path among the current identity's (lazyVars.sums):
+	// a predicate that reads the hops is remembered for one identity at a
+	// time, so within its memo the number stands for the hops.
+	ord int
+	// vars are the path variables, once built (lazyVars.path).
+	vars map[string]any
 }
 
 // summarize gathers what the variables of path p, exercised with
@@ -334,17 +340,10 @@ func (r *refs) key(b []byte, x *index, a *analysis.Access, summary func() *pathS
 	for _, f := range r.path {
 		switch f {
 		case "edges", "hops":
-			for _, h := range ps.hops {
-				b = append(append(b, h.From...), 0)
-				b = append(append(b, h.Edge...), 0)
-				b = append(append(b, h.To...), 0)
-				b = append(append(b, h.Action...), 0)
-				b = append(append(b, h.Kind...), 0)
-				b = append(append(b, h.System...), 0)
-				b = append(append(b, h.Native...), 0)
-				b = appendBool(b, h.Conditional)
-				b = append(b, 1)
-			}
+			// Only predicates remembered per identity read these
+			// (toxicRule.perIdentity), so the path's number among the
+			// identity's paths stands for its hops.
+			b = strconv.AppendInt(append(b, 'p'), int64(ps.ord), 10)
 		case "length":
 			b = strconv.AppendInt(b, int64(ps.length), 10)
 		case "through_exposure":

@@ -31,6 +31,11 @@ func TestMemoizedEqualsPlain(t *testing.T) {
     title: path through a delegation hop with a system
     severity: low
     when: 'access.critical && path.hops.exists(h, h.edge == "CAN_ACT_AS" && h.system != "") && path.length > 2'
+  - id: TEST-HOPS-TO
+    kind: toxic_path
+    title: a hop's endpoint, which differs between the paths of one identity of equal length
+    severity: low
+    when: 'access.critical && path.hops.exists(h, h.edge == "MEMBER_OF" && h.to.endsWith("1"))'
   - id: TEST-CREDS
     kind: toxic_path
     title: stale credential of another identity on the path
