@@ -1105,7 +1105,10 @@ func (x *index) evalToxic(t *toxicRule, ri int, mm *memo, vars map[string]any,
 	if t.identityOnly && mm.once[ri] != unknown {
 		return mm.once[ri] == holds, nil
 	}
-	mm.buf = t.refs.key(mm.buf[:0], x, a, summary, st)
+	if len(t.refs.identity) > 0 && (mm.idKeys[ri] == nil || mm.idKeyOf[ri] != a.Identity) {
+		mm.idKeys[ri], mm.idKeyOf[ri] = t.refs.idKey(mm.idKeys[ri][:0], x, a.Identity), a.Identity
+	}
+	mm.buf = t.refs.accessKey(append(mm.buf[:0], mm.idKeys[ri]...), x, a, summary, st)
 	res := mm.results[ri]
 	if ok, hit := res[string(mm.buf)]; hit {
 		return ok, nil

@@ -301,14 +301,22 @@ func (x *index) summarize(s *pathSummary, a *analysis.Access, p analysis.Path, a
 	}
 }
 
-// key appends the memo key of one predicate for one (identity, access,
-// path) to b: the values of the fields it reads, each followed by a
-// separator. The path summary is gathered only for a predicate that reads
-// the path.
-func (r *refs) key(b []byte, x *index, a *analysis.Access, summary func() *pathSummary, st Settings) []byte {
+// The memo key of one predicate for one (identity, access, path) is the
+// values of the fields it reads, each followed by a separator: first the
+// identity's (idKey), the same for all of one identity's accesses, then the
+// access's and the path's (accessKey). The path summary is gathered only
+// for a predicate that reads the path.
+
+// idKey appends the identity's part of the memo key.
+func (r *refs) idKey(b []byte, x *index, id string) []byte {
 	if len(r.identity) > 0 {
-		b = x.appendFields(b, a.Identity, r.identity)
+		b = x.appendFields(b, id, r.identity)
 	}
+	return b
+}
+
+// accessKey appends the memo key's part after the identity's.
+func (r *refs) accessKey(b []byte, x *index, a *analysis.Access, summary func() *pathSummary, st Settings) []byte {
 	for _, f := range r.access {
 		// The values accessVars gives, read straight from the access.
 		switch f {
@@ -487,6 +495,10 @@ func appendValue(b []byte, v any) []byte {
 type memo struct {
 	results []map[string]bool
 	buf     []byte
+	// idKeys are, per rule, the identity's part of its memo key (refs.idKey)
+	// for the identity idKeyOf names, made once per identity, not per access.
+	idKeys  [][]byte
+	idKeyOf []string
 	live    []int // the rules still to match on the current access (toxic)
 	// matched are, per rule, the findings (group keys) the current access
 	// has joined (toxic).
@@ -514,7 +526,8 @@ const (
 const maxMemo = 1 << 20
 
 func newMemo(rules int) *memo {
-	m := &memo{results: make([]map[string]bool, rules), matched: make([][]string, rules), once: make([]outcome, rules)}
+	m := &memo{results: make([]map[string]bool, rules), matched: make([][]string, rules), once: make([]outcome, rules),
+		idKeys: make([][]byte, rules), idKeyOf: make([]string, rules)}
 	for i := range m.results {
 		m.results[i] = map[string]bool{}
 	}
