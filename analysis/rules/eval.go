@@ -1211,6 +1211,7 @@ func (f *Finding) summarize(ms []match, best match) {
 	ordered := append([]match{best}, ms...)
 	byRes := map[string]int{}
 	seenPath := map[string]bool{}
+	seenRef := map[pathRef]bool{} // paths are shared: most repeats are the same path
 	var buf []byte
 	var accs []Covered
 	for k, m := range ordered {
@@ -1227,7 +1228,8 @@ func (f *Finding) summarize(ms []match, best match) {
 			accs[i].Actions = append(accs[i].Actions, m.a.Action)
 		}
 		accs[i].Effective = accs[i].Effective || m.a.Effective
-		if m.p != nil {
+		if ref := (pathRef{hops: unsafe.SliceData(m.p), n: len(m.p)}); m.p != nil && !seenRef[ref] {
+			seenRef[ref] = true
 			buf = appendPathKey(buf[:0], m.p)
 			if !seenPath[string(buf)] {
 				seenPath[string(buf)] = true

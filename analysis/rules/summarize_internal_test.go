@@ -1,0 +1,45 @@
+package rules
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reachgraph/reachgraph/analysis"
+	"github.com/reachgraph/reachgraph/schema"
+)
+
+// A finding lists its distinct evidence paths, the best match's first, at
+// most maxPaths of them, and counts the other distinct ones. Paths are
+// shared between accesses (Reach renders one per grant), so the same path
+// comes many times; a path with the same hops held apart is the same
+// evidence; paths of equal length with other hops are other evidence.
+func TestSummarizeDistinctPaths(t *testing.T) {
+	path := func(via string) analysis.Path {
+		return analysis.Path{
+			{From: "id-1", Edge: schema.EdgeMemberOf, To: via},
+			{From: via, Edge: schema.EdgeGrant, To: "erp", Action: schema.ActionApprove},
+		}
+	}
+	shared, sameHops := path("g-a"), path("g-a")
+	others := []analysis.Path{path("g-b"), path("g-c"), path("g-d"), path("g-e")}
+	var ms []match
+	for _, r := range []string{"r1", "r2", "r3"} { // three resources through one shared path
+		ms = append(ms, match{a: &analysis.Access{Identity: "id-1", Resource: r, Action: schema.ActionApprove}, p: shared})
+	}
+	ms = append(ms, match{a: &analysis.Access{Identity: "id-1", Resource: "r4", Action: schema.ActionApprove}, p: sameHops})
+	for i, p := range others {
+		ms = append(ms, match{a: &analysis.Access{Identity: "id-1", Resource: "s" + string(rune('1'+i)), Action: schema.ActionApprove}, p: p})
+	}
+	var f Finding
+	f.summarize(ms, ms[5]) // best: the one through g-c
+	require.Equal(t, []analysis.Path{path("g-c"), path("g-a"), path("g-b")}, f.Paths)
+	require.Equal(t, 2, f.PathsOmitted, "g-d and g-e; g-a's repeats and its copy are not other evidence")
+	var res []string
+	for _, c := range f.Accesses {
+		res = append(res, c.Resource)
+	}
+	require.Equal(t, 8, len(res))
+	require.True(t, slices.Contains(res, "r4"))
+}
