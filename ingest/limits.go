@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // The limit table: every reader caps what one input may hold, so that a
@@ -122,6 +123,10 @@ func (f *File) capRead(p []byte) ([]byte, error) {
 	if f.limit == 0 {
 		f.limit, f.limitWhat = f.l.limits.FileBytes, "an input file"
 	}
+	if f.nread == 0 && f.overCap() {
+		f.limitErr = &LimitError{File: f.name, Limit: f.limit, What: f.limitWhat}
+		return nil, f.limitErr
+	}
 	if f.nread >= f.limit {
 		// One byte past the cap tells a file of exactly the cap from a larger one.
 		var one [1]byte
@@ -138,4 +143,16 @@ func (f *File) capRead(p []byte) ([]byte, error) {
 		p = p[:rest]
 	}
 	return p, nil
+}
+
+// overCap reports whether the file is a regular file already larger than
+// its cap: it is refused at its first read rather than after the cap's
+// worth of reading (minutes for a bundle of several gigabytes).
+func (f *File) overCap() bool {
+	fh, ok := f.fh.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := fh.Stat()
+	return err == nil && st.Mode().IsRegular() && st.Size() > f.limit
 }

@@ -92,6 +92,9 @@ func read(ctx context.Context, path string, in *ingest.Input, config string, opt
 		}
 		br := bufio.NewReader(f)
 		head, _ := br.Peek(512)
+		if err := f.Err(); err != nil {
+			return err // over its cap (a regular file is refused at its first read)
+		}
 		if !looksLikeExport(head) {
 			// Not read further: /dev/zero or a stray binary stops here.
 			f.Stop(1, "", "neither AWS JSON (authorization details, an SCP or resource policies) nor a credential report (a CSV starting "+credentialReportHeader+")")

@@ -71,6 +71,16 @@ func TestInputLimits(t *testing.T) {
 				return write(t, dir, "b.json", jsonHead+`"systems": [`+b.String()+`{"id": "b"}]}`)
 			},
 			want: "PATH: larger than the 4 KiB limit for an input file; nothing after it was read"},
+		// A regular file already larger than the cap is refused before it
+		// is read: its zero bytes past the head would otherwise be a syntax
+		// error after the head was parsed.
+		{name: "JSON file larger than the cap on disk", limits: ingest.Limits{FileBytes: 4096},
+			path: func(t *testing.T, dir string) string {
+				p := write(t, dir, "b.json", jsonHead+`"systems": [{"id": "a"},`)
+				require.NoError(t, os.Truncate(p, 1<<20))
+				return p
+			},
+			want: "PATH: larger than the 4 KiB limit for an input file; nothing after it was read"},
 		{name: "JSON record", limits: ingest.Limits{RecordBytes: 1024},
 			path: func(t *testing.T, dir string) string {
 				return write(t, dir, "b.json", jsonHead+`"systems": [`+"\n"+`{"id": "a", "name": "`+strings.Repeat("w", 300<<10)+`"}]}`)
