@@ -222,14 +222,13 @@ const bodySuffix = ".json"
 
 // runBlock is the block size of a run's compressed stream. A reader holds
 // about two blocks, and the merge reads every run at once (hundreds at ten
-// million identities), so blocks are small; larger ones compressed the
-// findings' JSON hardly better.
+// million identities), so blocks are small.
 const runBlock = 64 << 10
 
 // newRunWriter compresses a run's file as it is written (S2, a Snappy
 // extension: about a gigabyte a second per core). The findings' JSON is
-// repetitive, indented text: compressed, a tier-M report's spool takes
-// about a sixth of the temporary disk space and of the disk traffic.
+// repetitive, indented text: compressed, the spool takes about an eighth
+// of the disk space and traffic (tier M: 2.87 GB for a 22.5 GB report).
 func newRunWriter(f *os.File) *s2.Writer {
 	return s2.NewWriter(f, s2.WriterBlockSize(runBlock), s2.WriterConcurrency(1))
 }
