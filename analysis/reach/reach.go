@@ -80,16 +80,20 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		if q.CriticalOnly && !crit {
 			continue
 		}
-		acc := analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
+		// The access is built in place in out (a local one would escape
+		// to the heap through the calls below, once per access).
+		out = append(out, analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit})
+		acc := &out[len(out)-1]
 		if eb, ok := found[k]; ok {
 			w := e.walkTo(ss, eb)
 			acc.Effective = true
 			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
 			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
-			if ties && (q.AlternatesFor == nil || q.AlternatesFor(&acc)) {
-				e.effectiveAlternates(ss, altFound[k], eb, r, &acc, q.Alternates)
+			if ties && (q.AlternatesFor == nil || q.AlternatesFor(acc)) {
+				e.effectiveAlternates(ss, altFound[k], eb, r, acc, q.Alternates)
 			}
 		} else if q.EffectiveOnly {
+			out = out[:len(out)-1]
 			continue
 		} else {
 			b := auth[k]
@@ -102,11 +106,10 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 				latent[[2]int32{b.via, b.grant}] = path
 			}
 			acc.Paths = []analysis.Path{path}
-			if ties && (q.AlternatesFor == nil || q.AlternatesFor(&acc)) {
-				e.authAlternates(sc, k, b, &acc, q.Alternates, alts)
+			if ties && (q.AlternatesFor == nil || q.AlternatesFor(acc)) {
+				e.authAlternates(sc, k, b, acc, q.Alternates, alts)
 			}
 		}
-		out = append(out, acc)
 	}
 	return out, nil
 }

@@ -244,6 +244,11 @@ func writeRecord(meta, body *bufio.Writer, r *Record) {
 		w.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
 		w.WriteString(s)
 	}
+	// bs is str for bytes (a conversion to string would copy them).
+	bs := func(w *bufio.Writer, b []byte) {
+		w.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
+		w.Write(b)
+	}
 	flags := byte(0)
 	if r.Suppressed {
 		flags |= 1
@@ -256,8 +261,8 @@ func writeRecord(meta, body *bufio.Writer, r *Record) {
 		r.Credential, r.ID, r.CauseKind, r.CauseKey, r.Change} {
 		str(meta, v)
 	}
-	str(meta, string(r.Cut))
-	str(body, string(r.JSON))
+	bs(meta, r.Cut)
+	bs(body, r.JSON)
 }
 
 // metaFields is how many length-prefixed fields follow a record's flags.

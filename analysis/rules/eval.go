@@ -431,10 +431,12 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 		out = append(out, fs...)
 	}
 	if len(pl.sod) > 0 {
-		all, held := x.sodAccesses(pl, members)
+		all, held := x.sodAccesses(pl, members, mm.sod[:0])
 		for k, r := range pl.sod {
 			emit(r, x.sod(pl, k, actor, all, held))
 		}
+		clear(all) // the next actor reuses the array; keep no access alive
+		mm.sod = all[:0]
 	}
 	for _, m := range members {
 		fs, err := x.toxic(pl.toxic, pl.rs.Settings, m, mm)
@@ -541,8 +543,9 @@ func (x *index) matches(sel []Selector, a *sodAccess) bool {
 // accesses for all the SoD rules, which then skip an actor that lacks one
 // of their two functions without looking at its accesses. When no rule has
 // both its functions held, the accesses are not listed (nothing reads them).
-func (x *index) sodAccesses(pl *plan, members []*ident) (out []sodAccess, held fnSet) {
-	held = make(fnSet, (len(pl.sodFns)+63)/64)
+// The list is appended to out (an empty slice to reuse, or nil).
+func (x *index) sodAccesses(pl *plan, members []*ident, out []sodAccess) ([]sodAccess, fnSet) {
+	held := make(fnSet, (len(pl.sodFns)+63)/64)
 	for _, m := range members {
 		for i := range m.accesses {
 			a := &m.accesses[i]
@@ -557,7 +560,8 @@ func (x *index) sodAccesses(pl *plan, members []*ident) (out []sodAccess, held f
 		}
 	}
 	if !slices.ContainsFunc(pl.sodBits, func(b [2]int) bool { return held.has(b[0]) && held.has(b[1]) }) {
-		return nil, held
+		clear(out)
+		return out[:0], held
 	}
 	for i := range out {
 		a := out[i].a
@@ -1191,6 +1195,34 @@ func toxicFinding(r Rule, id string, g *group) Finding {
 	return f
 }
 
+// summaryMaps are summarize's sets, reused (cleared) from finding to
+// finding.
+type summaryMaps struct {
+	byRes    map[string]int
+	seenPath map[string]bool
+	seenRef  map[pathRef]bool // paths are shared: most repeats are the same path
+	buf      []byte
+}
+
+var summaryScratch = sync.Pool{New: func() any { return newSummaryMaps() }}
+
+func newSummaryMaps() *summaryMaps {
+	return &summaryMaps{byRes: map[string]int{}, seenPath: map[string]bool{}, seenRef: map[pathRef]bool{}}
+}
+
+// put clears the sets and returns them to the pool; sets that grew large
+// are dropped instead (clearing a map costs its capacity, every time).
+func (sc *summaryMaps) put() {
+	if len(sc.byRes) > 512 || len(sc.seenRef) > 512 || len(sc.seenPath) > 512 {
+		sc = newSummaryMaps()
+	} else {
+		clear(sc.byRes)
+		clear(sc.seenPath)
+		clear(sc.seenRef)
+	}
+	summaryScratch.Put(sc)
+}
+
 func joinActions(as []schema.Action) string {
 	s := make([]string, len(as))
 	for i, a := range as {
@@ -1208,31 +1240,33 @@ const (
 // summarize fills Accesses (per resource, best's first), Paths (distinct
 // evidence, best's first) with their caps, and the fix target (best).
 func (f *Finding) summarize(ms []match, best match) {
-	ordered := append([]match{best}, ms...)
-	byRes := map[string]int{}
-	seenPath := map[string]bool{}
-	seenRef := map[pathRef]bool{} // paths are shared: most repeats are the same path
-	var buf []byte
+	sc := summaryScratch.Get().(*summaryMaps)
+	defer sc.put()
 	var accs []Covered
-	for k, m := range ordered {
-		if k > 0 && m.a == best.a {
-			continue
-		}
-		i, ok := byRes[m.a.Resource]
+	omitted := 0
+	add := func(m match) {
+		i, ok := sc.byRes[m.a.Resource]
 		if !ok {
-			i = len(accs)
-			byRes[m.a.Resource] = i
-			accs = append(accs, Covered{Resource: m.a.Resource})
+			i = -1 // past the cap: only counted
+			if len(accs) < maxAccesses {
+				i = len(accs)
+				accs = append(accs, Covered{Resource: m.a.Resource})
+			} else {
+				omitted++
+			}
+			sc.byRes[m.a.Resource] = i
 		}
-		if !slices.Contains(accs[i].Actions, m.a.Action) {
-			accs[i].Actions = append(accs[i].Actions, m.a.Action)
+		if i >= 0 {
+			if !slices.Contains(accs[i].Actions, m.a.Action) {
+				accs[i].Actions = append(accs[i].Actions, m.a.Action)
+			}
+			accs[i].Effective = accs[i].Effective || m.a.Effective
 		}
-		accs[i].Effective = accs[i].Effective || m.a.Effective
-		if ref := (pathRef{hops: unsafe.SliceData(m.p), n: len(m.p)}); m.p != nil && !seenRef[ref] {
-			seenRef[ref] = true
-			buf = appendPathKey(buf[:0], m.p)
-			if !seenPath[string(buf)] {
-				seenPath[string(buf)] = true
+		if ref := (pathRef{hops: unsafe.SliceData(m.p), n: len(m.p)}); m.p != nil && !sc.seenRef[ref] {
+			sc.seenRef[ref] = true
+			sc.buf = appendPathKey(sc.buf[:0], m.p)
+			if !sc.seenPath[string(sc.buf)] {
+				sc.seenPath[string(sc.buf)] = true
 				if len(f.Paths) < maxPaths {
 					f.Paths = append(f.Paths, m.p)
 				} else {
@@ -1241,14 +1275,19 @@ func (f *Finding) summarize(ms []match, best match) {
 			}
 		}
 	}
+	add(best)
+	for _, m := range ms {
+		if m.a != best.a {
+			add(m)
+		}
+	}
 	for i := range accs {
 		slices.SortFunc(accs[i].Actions, func(p, q schema.Action) int {
 			return cmp.Compare(slices.Index(actionStrength, p), slices.Index(actionStrength, q))
 		})
 	}
-	if len(accs) > maxAccesses {
-		f.AccessesOmitted = len(accs) - maxAccesses
-		accs = accs[:maxAccesses]
+	if omitted > 0 {
+		f.AccessesOmitted = omitted
 	}
 	f.Accesses = accs
 	f.target = target{identity: best.a.Identity, resource: best.a.Resource, action: best.a.Action}

@@ -152,11 +152,21 @@ func checkDormantCritical(h *hygieneRun) {
 // checkLatentCritical emits one finding per identity, listing its latent
 // critical accesses.
 func checkLatentCritical(h *hygieneRun) {
-	var ms []match
+	latent := func(a *analysis.Access) bool { return a.Authorized && !a.Effective && a.Critical }
+	n := 0
+	for k := range h.m.accesses {
+		if latent(&h.m.accesses[k]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	ms := make([]match, 0, n)
 	nodes := map[string]bool{}
 	for k := range h.m.accesses {
 		a := &h.m.accesses[k]
-		if a.Authorized && !a.Effective && a.Critical {
+		if latent(a) {
 			var p analysis.Path
 			if len(a.Paths) > 0 {
 				p = a.Paths[0]

@@ -511,6 +511,9 @@ type memo struct {
 	lazy    lazyVars
 	vars    map[string]any
 	summary func() *pathSummary
+	// sod is the array the current actor's SoD accesses are listed in
+	// (sodAccesses), reused from actor to actor.
+	sod []sodAccess
 }
 
 // outcome is a remembered predicate result.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -42,4 +43,41 @@ func TestSummarizeDistinctPaths(t *testing.T) {
 	}
 	require.Equal(t, 8, len(res))
 	require.True(t, slices.Contains(res, "r4"))
+}
+
+// A finding lists at most maxAccesses resources, the best match's first,
+// each with every action matched on it even when the match comes after the
+// cap was reached, and counts the other resources once each. The sets
+// summarize keeps are reused from finding to finding: a second finding
+// starts from nothing.
+func TestSummarizeAccessesCap(t *testing.T) {
+	acc := func(r string, a schema.Action, eff bool) match {
+		return match{a: &analysis.Access{Identity: "id-1", Resource: r, Action: a, Effective: eff}}
+	}
+	var ms []match
+	for i := range maxAccesses + 5 {
+		ms = append(ms, acc(fmt.Sprintf("r%02d", i), schema.ActionRead, false))
+	}
+	// After the cap: another action on a listed resource and on an omitted
+	// one, and an effective match on a listed one.
+	ms = append(ms, acc("r00", schema.ActionApprove, false), acc("r24", schema.ActionApprove, false), acc("r01", schema.ActionWrite, true))
+	best := ms[3]
+	var f Finding
+	f.summarize(ms, best)
+	require.Len(t, f.Accesses, maxAccesses)
+	require.Equal(t, 5, f.AccessesOmitted, "r20…r24, each counted once")
+	require.Equal(t, "r03", f.Accesses[0].Resource, "best first")
+	byRes := map[string]Covered{}
+	for _, c := range f.Accesses {
+		byRes[c.Resource] = c
+	}
+	require.ElementsMatch(t, []schema.Action{schema.ActionRead, schema.ActionApprove}, byRes["r00"].Actions)
+	require.True(t, byRes["r01"].Effective)
+	require.False(t, byRes["r02"].Effective)
+	require.NotContains(t, byRes, "r24")
+
+	var g Finding
+	g.summarize(ms[:2], ms[1])
+	require.Equal(t, 0, g.AccessesOmitted)
+	require.Equal(t, []string{"r01", "r00"}, []string{g.Accesses[0].Resource, g.Accesses[1].Resource})
 }
