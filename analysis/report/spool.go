@@ -38,6 +38,7 @@ type Spool struct {
 	recs  []*Record
 	bytes int
 	runs  []string
+	seq   int // the number of the next run's files
 	n     int
 	err   error
 	// closers release what reports over the spool hold (NewFromSpool).
@@ -190,30 +191,95 @@ func compareRecords(a, b *Record) int {
 // first.
 func (s *Spool) spill() error {
 	slices.SortFunc(s.recs, compareRecords)
-	name := filepath.Join(s.dir, fmt.Sprintf("run-%06d", len(s.runs)))
-	var files [2]*os.File
-	for i, n := range []string{name, name + bodySuffix} {
-		f, err := os.OpenFile(n, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if err != nil {
-			if files[0] != nil {
-				files[0].Close()
-			}
-			return fmt.Errorf("report spool: %w", err)
-		}
-		files[i] = f
-	}
-	zmeta, zbody := newRunWriter(files[0]), newRunWriter(files[1])
-	meta, body := bufio.NewWriterSize(zmeta, 64<<10), bufio.NewWriterSize(zbody, 64<<10)
-	for _, r := range s.recs {
-		writeRecord(meta, body, r)
-	}
-	err := errors.Join(meta.Flush(), body.Flush(), zmeta.Close(), zbody.Close(), files[0].Close(), files[1].Close())
+	w, err := s.newRun()
 	if err != nil {
-		return fmt.Errorf("report spool: write %s: %w", name, err)
+		return err
 	}
-	s.runs = append(s.runs, name)
+	for _, r := range s.recs {
+		w.write(r)
+	}
+	if err := w.close(); err != nil {
+		return err
+	}
+	s.runs = append(s.runs, w.name)
 	clear(s.recs)
 	s.recs, s.bytes = s.recs[:0], 0
+	return nil
+}
+
+// runWriter writes one run: its records and, beside them, their JSON.
+type runWriter struct {
+	name         string
+	files        [2]*os.File
+	zmeta, zbody *s2.Writer
+	meta, body   *bufio.Writer
+}
+
+// newRun creates the files of the spool's next run.
+func (s *Spool) newRun() (*runWriter, error) {
+	w := &runWriter{name: filepath.Join(s.dir, fmt.Sprintf("run-%06d", s.seq))}
+	s.seq++
+	for i, n := range []string{w.name, w.name + bodySuffix} {
+		f, err := os.OpenFile(n, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			if w.files[0] != nil {
+				w.files[0].Close()
+			}
+			return nil, fmt.Errorf("report spool: %w", err)
+		}
+		w.files[i] = f
+	}
+	w.zmeta, w.zbody = newRunWriter(w.files[0]), newRunWriter(w.files[1])
+	w.meta, w.body = bufio.NewWriterSize(w.zmeta, 64<<10), bufio.NewWriterSize(w.zbody, 64<<10)
+	return w, nil
+}
+
+func (w *runWriter) write(r *Record) { writeRecord(w.meta, w.body, r) }
+
+func (w *runWriter) close() error {
+	err := errors.Join(w.meta.Flush(), w.body.Flush(), w.zmeta.Close(), w.zbody.Close(), w.files[0].Close(), w.files[1].Close())
+	if err != nil {
+		return fmt.Errorf("report spool: write %s: %w", w.name, err)
+	}
+	return nil
+}
+
+// maxFanIn is how many runs one merge reads at once: each open run holds
+// two files and their read buffers (about 150 KiB), and a report at ten
+// million identities writes hundreds of runs. Beyond it, runs are first
+// merged in groups of maxFanIn into longer runs (reduce). A variable for
+// the tests.
+var maxFanIn = 128
+
+// reduce merges the runs, maxFanIn at a time, into longer ones until no
+// more than maxFanIn are left; each merged run's files are removed once
+// the run that holds its records is written.
+func (s *Spool) reduce() error {
+	for len(s.runs) > maxFanIn {
+		var next []string
+		for i := 0; i < len(s.runs); i += maxFanIn {
+			group := s.runs[i:min(i+maxFanIn, len(s.runs))]
+			if len(group) == 1 {
+				next = append(next, group[0])
+				continue
+			}
+			w, err := s.newRun()
+			if err != nil {
+				return err
+			}
+			err = merge(group, nil, true, func(r *Record) error { w.write(r); return nil })
+			if err = errors.Join(err, w.close()); err != nil {
+				return err
+			}
+			for _, name := range group {
+				if err := errors.Join(os.Remove(name), os.Remove(name+bodySuffix)); err != nil {
+					return fmt.Errorf("report spool: %w", err)
+				}
+			}
+			next = append(next, w.name)
+		}
+		s.runs = next
+	}
 	return nil
 }
 
@@ -351,7 +417,17 @@ func (s *Spool) each(withJSON bool, fn func(*Record) error) error {
 	if s.err != nil {
 		return s.err
 	}
+	if err := s.reduce(); err != nil {
+		s.err = err
+		return err
+	}
 	slices.SortFunc(s.recs, compareRecords)
+	return merge(s.runs, s.recs, withJSON, fn)
+}
+
+// merge calls fn on every record of the runs and of mem (sorted), in
+// report order. The JSON is read when withJSON is set.
+func merge(runs []string, mem []*Record, withJSON bool, fn func(*Record) error) error {
 	h := &mergeHeap{}
 	var files []*os.File
 	defer func() {
@@ -367,7 +443,7 @@ func (s *Spool) each(withJSON bool, fn func(*Record) error) error {
 		files = append(files, f)
 		return newRunReader(f, size), nil
 	}
-	for _, name := range s.runs {
+	for _, name := range runs {
 		src := &mergeSource{name: name, cur: &Record{}}
 		var err error
 		if src.meta, err = open(name, 16<<10); err != nil {
@@ -385,12 +461,12 @@ func (s *Spool) each(withJSON bool, fn func(*Record) error) error {
 			h.srcs = append(h.srcs, src)
 		}
 	}
-	if len(s.recs) > 0 {
-		mem := &mergeSource{mem: s.recs}
-		if err := mem.next(); err != nil {
+	if len(mem) > 0 {
+		src := &mergeSource{mem: mem}
+		if err := src.next(); err != nil {
 			return err
 		}
-		h.srcs = append(h.srcs, mem)
+		h.srcs = append(h.srcs, src)
 	}
 	heap.Init(h)
 	for h.Len() > 0 {

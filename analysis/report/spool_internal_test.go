@@ -206,3 +206,53 @@ func TestSpoolRunsCompressed(t *testing.T) {
 	require.ErrorContains(t, err, "report spool: read "+sp.runs[1])
 	require.NotErrorIs(t, err, io.ErrUnexpectedEOF)
 }
+
+// A spool with more runs than one merge reads at once (maxFanIn) first
+// merges them, maxFanIn at a time, into longer runs: the records come back
+// in the same order with the same fields and JSON as from a merge of every
+// run at once, no more than maxFanIn runs are left, and the merged runs'
+// files are gone.
+func TestSpoolReducesRunsToFanIn(t *testing.T) {
+	type rec struct {
+		r    Record
+		json string
+		cut  string
+	}
+	read := func(sp *Spool, withJSON bool) []rec {
+		var out []rec
+		each := sp.eachMeta
+		if withJSON {
+			each = sp.Each
+		}
+		require.NoError(t, each(func(r *Record) error {
+			c := *r
+			c.JSON, c.Cut = nil, nil
+			out = append(out, rec{r: c, json: string(r.JSON), cut: string(r.Cut)})
+			return nil
+		}))
+		return out
+	}
+	all := spoolOf(t, 64<<10)
+	require.Greater(t, len(all.runs), 7, "enough runs for two levels of merges at a fan-in of 3")
+	want := read(all, true)
+
+	defer func(n int) { maxFanIn = n }(maxFanIn)
+	maxFanIn = 3
+	sp := spoolOf(t, 64<<10)
+	before := len(sp.runs)
+	require.Equal(t, want, read(sp, true))
+	require.LessOrEqual(t, len(sp.runs), 3)
+	require.Less(t, len(sp.runs), before)
+	files, err := os.ReadDir(sp.Dir())
+	require.NoError(t, err)
+	require.Len(t, files, 2*len(sp.runs)+1, "each run's two files and the pid file")
+	// Read again (a report reads a spool several times): no more merging.
+	runs := slices.Clone(sp.runs)
+	require.Equal(t, want, read(sp, true))
+	require.Equal(t, runs, sp.runs)
+	metaOnly := read(sp, false)
+	require.Len(t, metaOnly, len(want))
+	for i := range want {
+		require.Equal(t, want[i].r.ID, metaOnly[i].r.ID)
+	}
+}
