@@ -58,7 +58,8 @@ func compile(expr string) (cel.Program, *cel.Ast, error) {
 // building the predicate's variables: one bool field of access or identity
 // (`access.critical`, `!identity.human`), `access.action == "approve"`, or
 // `path.hops.exists(h, h.edge == "GRANT" && h.action == "admin" && …)` —
-// some hop with the fields the body requires. Guards are checked natively
+// some hop with the fields the body requires — or a disjunction of field
+// guards (`access.action == "admin" || access.critical`). Guards are checked natively
 // before the predicate runs; when one fails the predicate is false (CEL's &&
 // is false when either side is false, even if the other errs), so nothing is
 // built or evaluated. A hop guard is only a necessary condition: the
@@ -68,6 +69,7 @@ type guard struct {
 	want   bool    // for a bool field
 	action string  // for access.action == "…"
 	hop    []hopEq // for a hop guard: the equalities one hop must meet
+	any    []guard // for a disjunction: field guards, one of which must hold
 }
 
 // hopEq is one field equality a hop guard requires.
@@ -92,6 +94,7 @@ const (
 	gIdentityVendorManaged
 	gIdentityOwned
 	gHop
+	gAny
 )
 
 // guardOps are the bool fields a guard may read.
@@ -156,31 +159,60 @@ func conjuncts(e celast.Expr, fn func(celast.Expr)) {
 func guards(a *cel.Ast) []guard {
 	var out []guard
 	conjuncts(a.NativeRep().Expr(), func(e celast.Expr) {
-		if v, f, ok := selectOf(e); ok {
-			if op, ok := guardOps[v][f]; ok {
-				out = append(out, guard{op: op, want: true})
-			}
-			return
-		}
-		if v, f, lit, ok := equality(e); ok {
-			if v == "access" && f == "action" {
-				out = append(out, guard{op: gAccessAction, action: lit})
-			}
-			return
-		}
-		if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == operators.LogicalNot {
-			if v, f, ok := selectOf(e.AsCall().Args()[0]); ok {
-				if op, ok := guardOps[v][f]; ok {
-					out = append(out, guard{op: op, want: false})
-				}
-			}
-			return
-		}
-		if g, ok := hopGuard(e); ok {
+		if g, ok := fieldGuard(e); ok {
+			out = append(out, g)
+		} else if g, ok := anyGuard(e); ok {
+			out = append(out, g)
+		} else if g, ok := hopGuard(e); ok {
 			out = append(out, g)
 		}
 	})
 	return out
+}
+
+// fieldGuard recognises a guard on one field of access or identity:
+// `v.f`, `!v.f` for a bool field of guardOps, or `access.action == "…"`.
+func fieldGuard(e celast.Expr) (guard, bool) {
+	if v, f, ok := selectOf(e); ok {
+		op, ok := guardOps[v][f]
+		return guard{op: op, want: true}, ok
+	}
+	if v, f, lit, ok := equality(e); ok {
+		return guard{op: gAccessAction, action: lit}, v == "access" && f == "action"
+	}
+	if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == operators.LogicalNot {
+		if v, f, ok := selectOf(e.AsCall().Args()[0]); ok {
+			op, ok := guardOps[v][f]
+			return guard{op: op, want: false}, ok
+		}
+	}
+	return guard{}, false
+}
+
+// anyGuard recognises a disjunction of field guards, such as
+// `(access.action == "admin" || access.critical)`: it holds when one of
+// them does. A disjunct that is not a field guard (it reads the path, a
+// tag …) makes the disjunction no guard at all.
+func anyGuard(e celast.Expr) (guard, bool) {
+	if e.Kind() != celast.CallKind || e.AsCall().FunctionName() != operators.LogicalOr {
+		return guard{}, false
+	}
+	var alts []guard
+	ok := true
+	var walk func(celast.Expr)
+	walk = func(e celast.Expr) {
+		if e.Kind() == celast.CallKind && e.AsCall().FunctionName() == operators.LogicalOr {
+			for _, x := range e.AsCall().Args() {
+				walk(x)
+			}
+			return
+		}
+		g, isField := fieldGuard(e)
+		ok = ok && isField
+		alts = append(alts, g)
+	}
+	walk(e)
+	return guard{op: gAny, any: alts}, ok
 }
 
 // hopGuard recognises `path.hops.exists(h, body)` where body's top-level
@@ -230,46 +262,56 @@ type identityFacts struct {
 // passAccess reports whether every guard on identity i and access a holds
 // (hop guards are checked per path by passPath).
 func passAccess(gs []guard, i *identityFacts, a *analysis.Access, sox func() bool) bool {
-	for _, g := range gs {
-		var got bool
-		switch g.op {
-		case gHop:
-			continue
-		case gAccessAction:
-			if string(a.Action) != g.action {
-				return false
-			}
-			continue
-		case gAccessCritical:
-			got = a.Critical
-		case gAccessEffective:
-			got = a.Effective
-		case gAccessAuthorized:
-			got = a.Authorized
-		case gAccessSOX:
-			got = sox()
-		case gIdentityHuman:
-			got = i.human
-		case gIdentityNonhuman:
-			got = i.nonhuman
-		case gIdentityAIAgent:
-			got = i.aiAgent
-		case gIdentityActive:
-			got = i.active
-		case gIdentityShared:
-			got = i.shared
-		case gIdentityBreakGlass:
-			got = i.breakGlass
-		case gIdentityVendorManaged:
-			got = i.vendorManaged
-		case gIdentityOwned:
-			got = i.owned
-		}
-		if got != g.want {
+	for k := range gs {
+		if !guardHolds(&gs[k], i, a, sox) {
 			return false
 		}
 	}
 	return true
+}
+
+// guardHolds reports whether guard g holds on identity i and access a (a hop
+// guard always does here: passPath checks it).
+func guardHolds(g *guard, i *identityFacts, a *analysis.Access, sox func() bool) bool {
+	var got bool
+	switch g.op {
+	case gHop:
+		return true
+	case gAny:
+		for k := range g.any {
+			if guardHolds(&g.any[k], i, a, sox) {
+				return true
+			}
+		}
+		return false
+	case gAccessAction:
+		return string(a.Action) == g.action
+	case gAccessCritical:
+		got = a.Critical
+	case gAccessEffective:
+		got = a.Effective
+	case gAccessAuthorized:
+		got = a.Authorized
+	case gAccessSOX:
+		got = sox()
+	case gIdentityHuman:
+		got = i.human
+	case gIdentityNonhuman:
+		got = i.nonhuman
+	case gIdentityAIAgent:
+		got = i.aiAgent
+	case gIdentityActive:
+		got = i.active
+	case gIdentityShared:
+		got = i.shared
+	case gIdentityBreakGlass:
+		got = i.breakGlass
+	case gIdentityVendorManaged:
+		got = i.vendorManaged
+	case gIdentityOwned:
+		got = i.owned
+	}
+	return got == g.want
 }
 
 // passPath reports whether p has, for every hop guard of gs, a hop that

@@ -10,9 +10,9 @@ import (
 )
 
 // TestGuards: only top-level conjuncts reading one access or identity field,
-// or asking for a hop with literal field values, are guards; anything under
-// ||, a test-only has(), or a comparison with a non-literal is left to the
-// predicate.
+// a disjunction of such reads, or asking for a hop with literal field values,
+// are guards; a disjunction with any other disjunct, a test-only has(), or a
+// comparison with a non-literal is left to the predicate.
 func TestGuards(t *testing.T) {
 	hop := func(eqs ...hopEq) guard { return guard{op: gHop, hop: eqs} }
 	for _, tc := range []struct {
@@ -25,7 +25,17 @@ func TestGuards(t *testing.T) {
 			{op: gAccessCritical, want: true}, {op: gAccessAction, action: "approve"}}},
 		{`"admin" == access.action && !identity.human`, []guard{
 			{op: gAccessAction, action: "admin"}, {op: gIdentityHuman, want: false}}},
-		{`access.critical || identity.nonhuman`, nil},
+		{`access.critical || identity.nonhuman`, []guard{{op: gAny, any: []guard{
+			{op: gAccessCritical, want: true}, {op: gIdentityNonhuman, want: true}}}}},
+		{`(access.action == "admin" || access.critical) && path.hops.exists(h, h.edge == "CAN_ACT_AS" && h.native.contains("x"))`,
+			[]guard{{op: gAny, any: []guard{{op: gAccessAction, action: "admin"}, {op: gAccessCritical, want: true}}},
+				hop(hopEq{"edge", "CAN_ACT_AS"})}},
+		{`access.effective && (!identity.owned || (access.sox || "write" == access.action))`, []guard{
+			{op: gAccessEffective, want: true}, {op: gAny, any: []guard{
+				{op: gIdentityOwned, want: false}, {op: gAccessSOX, want: true}, {op: gAccessAction, action: "write"}}}}},
+		{`access.critical || path.length > 1`, nil},
+		{`access.critical || (identity.human && access.effective)`, nil},
+		{`access.critical || identity.tags["a"] == "b"`, nil},
 		{`has(access.critical) && path.length > 1`, nil},
 		{`access.action == identity.id`, nil},
 		{`access.resource == "x" && identity.tags["a"] == "b"`, nil},
@@ -44,6 +54,29 @@ func TestGuards(t *testing.T) {
 		_, ast, err := compile(tc.when)
 		require.NoError(t, err, tc.when)
 		require.Equal(t, tc.want, guards(ast), tc.when)
+	}
+}
+
+// TestPassAccessAny: a disjunction holds when one of its guards does.
+func TestPassAccessAny(t *testing.T) {
+	_, ast, err := compile(`(access.action == "admin" || access.critical || !identity.owned) && path.length > 0`)
+	require.NoError(t, err)
+	gs := guards(ast)
+	require.Len(t, gs, 1)
+	sox := func() bool { return false }
+	owned := &identityFacts{owned: true}
+	for _, tc := range []struct {
+		a    analysis.Access
+		i    *identityFacts
+		want bool
+	}{
+		{analysis.Access{Action: schema.ActionAdmin}, owned, true},
+		{analysis.Access{Action: schema.ActionRead, Critical: true}, owned, true},
+		{analysis.Access{Action: schema.ActionRead}, &identityFacts{}, true},
+		{analysis.Access{Action: schema.ActionRead}, owned, false},
+		{analysis.Access{Action: schema.ActionApprove}, owned, false},
+	} {
+		require.Equal(t, tc.want, passAccess(gs, tc.i, &tc.a, sox), "%+v %+v", tc.a, *tc.i)
 	}
 }
 

@@ -81,6 +81,11 @@ func TestMemoizedEqualsPlain(t *testing.T) {
     title: reads the authentication whole
     severity: low
     when: 'access.effective && size(path.authentication) == 4 && path.authentication.credential_type == "password"'
+  - id: TEST-ANY
+    kind: toxic_path
+    title: a disjunction of access and identity fields (a guard), then the path
+    severity: low
+    when: '(access.action == "approve" || !identity.human || access.sox) && path.length > 2'
   - id: TEST-WHOLE
     kind: toxic_path
     title: reads a variable whole (not memoized)
@@ -144,7 +149,7 @@ func TestMemoizedEqualsPlain(t *testing.T) {
 	}
 	require.Positive(t, byRule["TEST-HOPS"]+byRule["TEST-CREDS"], "the extra rules match something: %v", byRule)
 	require.Positive(t, byRule["TEST-ACCESS"], "%v", byRule)
-	for _, id := range []string{"TEST-IDENTITY-ONLY", "TEST-AUTH-WHOLE", "TEST-AUTH-VIA", "TEST-AUTH-TYPE", "TEST-ELEM-MIXED", "TEST-ELEM-FIELDS", "TEST-ELEM-SHADOW", "TOX-VENDOR-ON-PATH", "TOX-UNOWNED-ON-PATH", "TOX-HUMAN-AS-NHI"} {
+	for _, id := range []string{"TEST-IDENTITY-ONLY", "TEST-AUTH-WHOLE", "TEST-AUTH-VIA", "TEST-AUTH-TYPE", "TEST-ELEM-MIXED", "TEST-ELEM-FIELDS", "TEST-ELEM-SHADOW", "TEST-ANY", "TOX-VENDOR-ON-PATH", "TOX-UNOWNED-ON-PATH", "TOX-HUMAN-AS-NHI"} {
 		require.Positive(t, byRule[id], "%s matches something: %v", id, byRule)
 	}
 	require.Equal(t, plain, fast)
