@@ -90,6 +90,11 @@ type Access struct {
 	// AlternatesCapped is set when the access had more shortest paths than
 	// the query asked for: Alternates then holds the first ones found.
 	AlternatesCapped bool `json:"-"`
+	// PathsSkipped is set when the query did not ask for this access's
+	// evidence (reach.ReachQuery.PathsFor): Paths, Alternates and
+	// Authentication are then empty whatever the access is. Never
+	// serialized.
+	PathsSkipped bool `json:"-"`
 }
 
 // Alternate is one more shortest path of an access.

@@ -189,3 +189,67 @@ func pathsOf(als []analysis.Alternate) []analysis.Path {
 	}
 	return out
 }
+
+// TestReachPathsFor checks the evidence filter on random graphs: an access
+// PathsFor refuses keeps its flags and loses only its evidence (marked
+// PathsSkipped); one it accepts is exactly as without the filter,
+// alternates included; the filter sees each access once, before its
+// evidence, with the flags it ends with.
+func TestReachPathsFor(t *testing.T) {
+	n := numSeeds(t, 100)
+	skipped, kept := 0, 0
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		d := genGraph(seed+40_000, genOpts{})
+		e, _, err := buildEngine(d, refAsOf)
+		if err != nil {
+			t.Fatalf("projection.Build: %v\n%s", err, dumpDataset(d))
+		}
+		for _, x := range d.IdentityList {
+			full, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x.ID, Alternates: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seen []string
+			// Refuse about half the accesses, by a hash of the resource and action.
+			want := func(a *analysis.Access) bool {
+				if a.Paths != nil || a.Authentication != nil || a.Alternates != nil {
+					t.Fatalf("seed %d: PathsFor saw the evidence of %s %s %s", seed, x.ID, a.Action, a.Resource)
+				}
+				seen = append(seen, asJSON(*a))
+				return (len(a.Resource)+int(a.Resource[len(a.Resource)-1])+len(a.Action))%2 == 0
+			}
+			part, err := e.Reach(context.Background(), reach.ReachQuery{Identity: x.ID, Alternates: 8, PathsFor: want})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(part) != len(full) || len(seen) != len(full) {
+				t.Fatalf("seed %d: %s: %d accesses with PathsFor (%d seen), %d without", seed, x.ID, len(part), len(seen), len(full))
+			}
+			for i := range full {
+				got, all := part[i], full[i]
+				if !got.PathsSkipped {
+					kept++
+					if a, b := asJSON(got), asJSON(all); a != b || !slices.Equal(shortestSet(got), shortestSet(all)) {
+						t.Fatalf("seed %d: an access PathsFor accepted differs:\n%s\nagainst\n%s", seed, a, b)
+					}
+					continue
+				}
+				skipped++
+				if got.Paths != nil || got.Authentication != nil || got.Alternates != nil {
+					t.Fatalf("seed %d: a refused access has evidence: %s", seed, asJSON(got))
+				}
+				bare := all
+				bare.Paths, bare.Authentication, bare.Alternates, bare.AlternatesCapped = nil, nil, nil, false
+				if a, b := asJSON(got), asJSON(bare); a != b {
+					t.Fatalf("seed %d: a refused access lost more than its evidence:\n%s\nagainst\n%s", seed, a, b)
+				}
+				if seen[i] != asJSON(bare) {
+					t.Fatalf("seed %d: PathsFor saw %s, the access is %s", seed, seen[i], asJSON(bare))
+				}
+			}
+		}
+	}
+	if skipped == 0 || kept == 0 {
+		t.Fatalf("the filter was not exercised both ways: %d skipped, %d kept", skipped, kept)
+	}
+}

@@ -27,6 +27,13 @@ type ReachQuery struct {
 	// AlternatesFor, when set, limits Alternates to the accesses it returns
 	// true for (it sees the access with its evidence path).
 	AlternatesFor func(*analysis.Access) bool
+	// PathsFor, when set, limits the evidence to the accesses it returns
+	// true for: it sees an access with its flags (Authorized, Effective,
+	// Critical) but no evidence yet. The others get no Paths, Alternates
+	// or Authentication, and PathsSkipped set. Rendering the evidence is
+	// most of what an answer allocates; a batch evaluation that reads the
+	// evidence of few accesses asks for those only.
+	PathsFor func(*analysis.Access) bool
 }
 
 // Reach returns every (resource, action) the identity is authorized for (R4),
@@ -84,17 +91,23 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		// to the heap through the calls below, once per access).
 		out = append(out, analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit})
 		acc := &out[len(out)-1]
-		if eb, ok := found[k]; ok {
+		eb, eff := found[k]
+		if !eff && q.EffectiveOnly {
+			out = out[:len(out)-1]
+			continue
+		}
+		acc.Effective = eff
+		if q.PathsFor != nil && !q.PathsFor(acc) {
+			acc.PathsSkipped = true
+			continue
+		}
+		if eff {
 			w := e.walkTo(ss, eb)
-			acc.Effective = true
 			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
 			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
 			if ties && (q.AlternatesFor == nil || q.AlternatesFor(acc)) {
 				e.effectiveAlternates(ss, altFound[k], eb, r, acc, q.Alternates)
 			}
-		} else if q.EffectiveOnly {
-			out = out[:len(out)-1]
-			continue
 		} else {
 			b := auth[k]
 			path, ok := latent[[2]int32{b.via, b.grant}]

@@ -85,6 +85,8 @@ func WithoutMemo() Option { return func(o *options) { o.noMemo = true } }
 type ident struct {
 	id       string
 	accesses []analysis.Access
+	// once are the outcomes identityOutcomes decided (nil when none).
+	once []outcome
 }
 
 // NewSnapshot reads every record of r into memory and pairs it with e.
@@ -227,6 +229,11 @@ type plan struct {
 	toxic   []toxicRule
 	hygiene []Rule
 	reachQ  reach.ReachQuery // Actions and CriticalOnly; Identity set per call
+	// identityOnly is set when a toxic rule reads identity fields alone.
+	identityOnly bool
+	// uncritical are the toxic rules whose guards do not require
+	// access.critical (indexes in toxic).
+	uncritical []int
 }
 
 func newPlan(rs *Ruleset) (*plan, error) {
@@ -267,6 +274,10 @@ func newPlan(rs *Ruleset) (*plan, error) {
 			t.readsPath = !t.memoize || len(t.refs.path) > 0
 			if t.readsPath {
 				pl.reachQ.Alternates = maxAlternates
+			}
+			pl.identityOnly = pl.identityOnly || t.identityOnly
+			if !t.critical {
+				pl.uncritical = append(pl.uncritical, len(pl.toxic))
 			}
 			pl.toxic = append(pl.toxic, t)
 			all = all || !t.critical
@@ -413,15 +424,23 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 	for k, id := range actor {
 		q := pl.reachQ
 		q.Identity = id
-		if q.Alternates > 0 {
+		m := &ident{id: id}
+		if !x.opts.noMemo || q.Alternates > 0 {
 			facts := x.identityFacts(id)
-			q.AlternatesFor = func(a *analysis.Access) bool { return x.wantsAlternates(pl.toxic, &facts, a) }
+			if !x.opts.noMemo {
+				m.once = x.identityOutcomes(pl, id, &facts, mm)
+				q.PathsFor = func(a *analysis.Access) bool { return x.wantsPaths(pl, &facts, m.once, a) }
+			}
+			if q.Alternates > 0 {
+				q.AlternatesFor = func(a *analysis.Access) bool { return x.wantsAlternates(pl.toxic, &facts, a) }
+			}
 		}
 		accs, err := x.s.Engine.Reach(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("rules: reach %s: %w", id, err)
 		}
-		members[k] = &ident{id: id, accesses: accs}
+		m.accesses = accs
+		members[k] = m
 	}
 	var out []Finding
 	emit := func(r Rule, fs []Finding) {
@@ -449,6 +468,87 @@ func (x *index) evalActor(ctx context.Context, pl *plan, actor []string, mm *mem
 		}
 	}
 	return out, nil
+}
+
+// wantsPaths reports whether some rule may read access a's evidence (its
+// paths and authentication), so that Reach renders it: a critical access
+// (hygiene findings show one as context), an access in an SoD function (a
+// conflict shows the paths of its two sides), or one that passes the guards
+// of a toxic rule not already known to fail for the identity (once, from
+// identityOutcomes). Most of an estate's accesses are none of these, and
+// their evidence is most of what a search allocates.
+func (x *index) wantsPaths(pl *plan, facts *identityFacts, once []outcome, a *analysis.Access) bool {
+	if a.Critical {
+		return true
+	}
+	if len(pl.sod) > 0 {
+		if fns, _ := x.sodFnsOf(a); fns != nil {
+			return true
+		}
+	}
+	sox := func() bool { return x.sox(a.Resource) }
+	for _, ri := range pl.uncritical {
+		if once != nil && once[ri] == fails {
+			continue
+		}
+		if passAccess(pl.toxic[ri].guards, facts, a, sox) {
+			return true
+		}
+	}
+	return false
+}
+
+// identityOutcomes decides, before an identity's accesses are searched, the
+// toxic rules that read identity fields alone (`"x" in identity.tags`):
+// their outcome is the same on every access, and when it fails no access
+// needs its evidence for them. The outcomes, per rule (unknown for the
+// others), seed the toxic evaluation's memo (memo.once); nil when no rule
+// reads identity fields alone. A predicate that errs stays unknown: the
+// evaluation meets the error again and reports it with the access.
+func (x *index) identityOutcomes(pl *plan, id string, facts *identityFacts, mm *memo) []outcome {
+	if !pl.identityOnly {
+		return nil
+	}
+	if mm.idVars == nil {
+		mm.idVars = map[string]any{"identity": mm.idScope.vars}
+	}
+	mm.idScope = identityScope{x: x, id: id}
+	stub := analysis.Access{Identity: id}
+	out := make([]outcome, len(pl.toxic))
+	for ri := range pl.toxic {
+		t := &pl.toxic[ri]
+		if !t.identityOnly {
+			continue
+		}
+		if !passAccess(t.guards, facts, &stub, func() bool { return false }) {
+			out[ri] = fails
+			continue
+		}
+		mm.once[ri] = unknown
+		if ok, err := x.evalToxic(t, ri, mm, mm.idVars, &stub, nil, pl.rs.Settings); err == nil {
+			out[ri] = fails
+			if ok {
+				out[ri] = holds
+			}
+		}
+	}
+	mm.idScope = identityScope{} // keep no variables alive
+	return out
+}
+
+// identityScope builds one identity's variables on first use
+// (identityOutcomes).
+type identityScope struct {
+	x  *index
+	id string
+	iv map[string]any
+}
+
+func (s *identityScope) vars() any {
+	if s.iv == nil {
+		s.iv = s.x.identityVars(s.id)
+	}
+	return s.iv
 }
 
 // wantsAlternates reports whether toxic rules will look at access a's other
@@ -985,6 +1085,9 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 			mm.results[ri] = map[string]bool{}
 		}
 		mm.once[ri] = unknown
+		if m.once != nil {
+			mm.once[ri] = m.once[ri] // identityOutcomes
+		}
 	}
 	mm.lazy.newIdentity() // the paths' numbers (pathSummary.ord) start again with the memos above
 	facts := x.identityFacts(id)
@@ -1007,11 +1110,17 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 	vars["identity"] = identity
 	for ai := range m.accesses {
 		a := &m.accesses[ai]
+		if a.PathsSkipped {
+			continue // wantsPaths: no rule's guards pass (TestMemoizedEqualsPlain compares with every path rendered)
+		}
 		sox := func() bool { return x.sox(a.Resource) }
 		// live are the rules whose guards hold and that may still match this
 		// access on a path of a finding (group) they have not matched yet.
 		live := mm.live[:0]
 		for ri := range trs {
+			if trs[ri].identityOnly && mm.once[ri] == fails {
+				continue // decided for the identity (identityOutcomes or an earlier access)
+			}
 			if x.opts.noMemo || passAccess(trs[ri].guards, &facts, a, sox) {
 				live = append(live, ri)
 				mm.matched[ri] = mm.matched[ri][:0]

@@ -511,6 +511,10 @@ type memo struct {
 	lazy    lazyVars
 	vars    map[string]any
 	summary func() *pathSummary
+	// idVars and idScope are the variables of the rules that read identity
+	// fields alone, for identityOutcomes.
+	idVars  map[string]any
+	idScope identityScope
 	// sod is the array the current actor's SoD accesses are listed in
 	// (sodAccesses), reused from actor to actor.
 	sod []sodAccess
