@@ -44,7 +44,7 @@ func criticalPath(m *ident) []analysis.Path {
 }
 
 // hygiene runs one hygiene check on one identity (unused_grant runs on
-// grants: see unusedGrants). Each check is one function of hygieneChecks.
+// grants: see staleGrants and unusedBatch). Each check is one function of hygieneChecks.
 func (x *index) hygiene(st Settings, r Rule, m *ident) []Finding {
 	check, ok := hygieneChecks[r.Check]
 	if !ok {

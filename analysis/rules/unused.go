@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
+	"sync"
 	"time"
 
 	"github.com/reachgraph/reachgraph/analysis"
@@ -27,27 +28,39 @@ var (
 	unusedBudget = 64 << 20
 )
 
-// unusedGrants hands rule r's findings — live grants last used
-// unused_grant_days or more ago; the finding's identity is the grant's
-// principal (an identity or a group) — to batch, in batches of the grants of
-// some principals: two findings that share an id share the principal, so
-// Disambiguate sees them together. The grants are read once, as a stream
-// (Snapshot.Grants, or the records). Each stale one is written in a compact
-// form to its batch, in memory up to a budget and then to a temporary file,
-// and each batch's findings are made from those only when it is handed out.
-// So an estate with millions of stale grants holds neither them nor their
-// findings at once, and the grant records need not be in memory at all.
-func (x *index) unusedGrants(ctx context.Context, st Settings, r Rule, batch func([]Finding) error) error {
+// staleSet is what one unused-grant rule found when it read the grants
+// (staleGrants): its live grants last used unused_grant_days or more ago —
+// the finding's identity is the grant's principal (an identity or a group)
+// — in buckets of the grants of some principals, so that two findings that
+// share an id (they share the principal) are in one bucket and Disambiguate
+// sees them together. The grants are read once, as a stream
+// (Snapshot.Grants, or the records); each stale one is kept in a compact
+// form, in memory up to a budget and then in a temporary file, and a
+// bucket's findings are made from those only when it is handed out
+// (unusedBatch). So an estate with millions of stale grants holds neither
+// them nor their findings at once, and the grant records need not be in
+// memory at all.
+type staleSet struct {
+	r       Rule
+	st      Settings
+	buckets int
+	mu      sync.Mutex // the pool, once the grants are read
+	pool    *spill.Pool
+	refs    [][]spill.Ref
+	open    [][]byte
+}
+
+// staleGrants reads the grants for rule r.
+func (x *index) staleGrants(ctx context.Context, st Settings, r Rule) (*staleSet, error) {
 	total := max(len(x.s.Data.GrantList), x.s.Data.Info.Counts.Grants)
 	buckets := max(1, total/unusedPerBatch)
-	pool := spill.New("", "unused grants", unusedBudget)
-	pool.Op = "report"
-	defer pool.Close()
-	refs := make([][]spill.Ref, buckets)
-	open := make([][]byte, buckets)
+	s := &staleSet{r: r, st: st, buckets: buckets, pool: spill.New("", "unused grants", unusedBudget),
+		refs: make([][]spill.Ref, buckets), open: make([][]byte, buckets)}
+	s.pool.Op = "report"
 	for g, err := range x.grants(ctx) {
 		if err != nil {
-			return fmt.Errorf("rules: read the grants: %w", err)
+			s.close()
+			return nil, fmt.Errorf("rules: read the grants: %w", err)
 		}
 		if (!g.ExpiresAt.IsZero() && !g.ExpiresAt.After(x.asOf)) || g.ValidFrom.After(x.asOf) {
 			continue // not live at as_of: expired, or not valid yet
@@ -67,60 +80,72 @@ func (x *index) unusedGrants(ctx context.Context, st Settings, r Rule, batch fun
 		if buckets > 1 {
 			b = int(maphash.String(x.seed, g.Principal) % uint64(buckets))
 		}
-		open[b] = appendStale(open[b], &g, sev, age)
-		if len(open[b]) >= unusedChunk {
-			ref, reuse := pool.Seal(open[b])
-			refs[b] = append(refs[b], ref)
+		s.open[b] = appendStale(s.open[b], &g, sev, age)
+		if len(s.open[b]) >= unusedChunk {
+			ref, reuse := s.pool.Seal(s.open[b])
+			s.refs[b] = append(s.refs[b], ref)
 			if reuse {
-				open[b] = open[b][:0]
+				s.open[b] = s.open[b][:0]
 			} else {
-				open[b] = nil // the pool keeps it
+				s.open[b] = nil // the pool keeps it
 			}
 		}
 	}
-	if err := pool.Err(); err != nil {
+	if err := s.pool.Err(); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// close removes the temporary file, if any.
+func (s *staleSet) close() { s.pool.Close() }
+
+// unusedBatch makes the findings of bucket b and hands them to batch. The
+// buckets of one set may be made concurrently.
+func (x *index) unusedBatch(ctx context.Context, s *staleSet, b int, batch func([]Finding) error) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var buf []byte
-	for b := range buckets {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var fs []Finding
-		read := func(data []byte) error {
-			for len(data) > 0 {
-				var f Finding
-				var err error
-				if data, err = readStale(data, &f, st.UnusedGrantDays); err != nil {
-					return err
-				}
-				x.finish(r, &f)
-				fs = append(fs, f)
-			}
-			return nil
-		}
-		for _, ref := range refs[b] {
-			data, err := pool.Read(ref, buf)
-			if err == nil {
-				err = read(data)
-			}
-			if err != nil {
+	var fs []Finding
+	read := func(data []byte) error {
+		for len(data) > 0 {
+			var f Finding
+			var err error
+			if data, err = readStale(data, &f, s.st.UnusedGrantDays); err != nil {
 				return err
 			}
-			if ref.Spilled() {
-				buf = data // read the next spilled chunk into the same memory
-			}
-			pool.Release(ref)
+			x.finish(s.r, &f)
+			fs = append(fs, f)
 		}
-		if err := read(open[b]); err != nil {
-			return err
-		}
-		open[b], refs[b] = nil, nil
-		if err := batch(fs); err != nil {
-			return err
-		}
+		return nil
 	}
-	return nil
+	s.mu.Lock()
+	refs, open := s.refs[b], s.open[b]
+	s.refs[b], s.open[b] = nil, nil
+	s.mu.Unlock()
+	var buf []byte
+	for _, ref := range refs {
+		s.mu.Lock()
+		data, err := s.pool.Read(ref, buf)
+		s.mu.Unlock()
+		if err == nil {
+			err = read(data)
+		}
+		if err != nil {
+			return err
+		}
+		if ref.Spilled() {
+			buf = data // read the next spilled chunk into the same memory
+		}
+		s.mu.Lock()
+		s.pool.Release(ref)
+		s.mu.Unlock()
+	}
+	if err := read(open); err != nil {
+		return err
+	}
+	return batch(fs)
 }
 
 // grants streams the snapshot's grants: Snapshot.Grants when set, else the
