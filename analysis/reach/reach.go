@@ -78,6 +78,7 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 	// covers (a grant on a system covers all of its resources), so it is
 	// rendered once per (principal, grant) and shared, read-only.
 	var latent map[[2]int32]analysis.Path
+	var walks map[effKey]*effEvidence
 	alts := map[string]authAlts{}
 	keys := sortedKeys(auth)
 	sortAccessKeys(keys, e.p)
@@ -102,9 +103,24 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 			continue
 		}
 		if eff {
-			w := e.walkTo(ss, eb)
-			acc.Paths = []analysis.Path{e.movesPath(w.moves)}
-			acc.Authentication = e.authentication(e.p.SystemOf(r), w.cred, w.moves)
+			// Likewise the walk to one state then one grant: rendered
+			// once, its path shared, and its authentication too while
+			// the resources are in one system (as one grant's are; the
+			// check keeps it right if they were not).
+			ek := effKey{eb.state, eb.grant}
+			ev, ok := walks[ek]
+			if !ok {
+				w := e.walkTo(ss, eb)
+				ev = &effEvidence{paths: []analysis.Path{e.movesPath(w.moves)}, w: w, sys: -1}
+				if walks == nil {
+					walks = map[effKey]*effEvidence{}
+				}
+				walks[ek] = ev
+			}
+			if sys := e.p.SystemOf(r); sys != ev.sys {
+				ev.sys, ev.auth = sys, e.authentication(sys, ev.w.cred, ev.w.moves)
+			}
+			acc.Paths, acc.Authentication = ev.paths, ev.auth
 			if ties && (q.AlternatesFor == nil || q.AlternatesFor(acc)) {
 				e.effectiveAlternates(ss, altFound[k], eb, r, acc, q.Alternates)
 			}
@@ -125,6 +141,23 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		}
 	}
 	return out, nil
+}
+
+// effKey is a walkable chain's end state and final grant: the evidence of
+// every effective access it gives is the same walk.
+type effKey struct {
+	state skey
+	grant int32
+}
+
+// effEvidence is the evidence of one effKey, rendered once per answer: its
+// paths list (shared, read-only) and the authentication last made from its
+// walk, for resources of system sys.
+type effEvidence struct {
+	paths []analysis.Path
+	w     walk
+	sys   int32
+	auth  *analysis.Authentication
 }
 
 // best is the shortest way found to one (resource, action).
