@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -251,5 +252,40 @@ func TestReachPathsFor(t *testing.T) {
 	}
 	if skipped == 0 || kept == 0 {
 		t.Fatalf("the filter was not exercised both ways: %d skipped, %d kept", skipped, kept)
+	}
+}
+
+// TestReachSharedWalkAuthSystem: one grant on a parent resource covers a
+// child the data puts in another system. Both effective accesses share the
+// walk (one state, one grant) and its path, but each authentication names
+// its own resource's system.
+func TestReachSharedWalkAuthSystem(t *testing.T) {
+	d := &graph.Dataset{}
+	d.SystemList = []graph.System{{ID: "erp"}, {ID: "bi"}}
+	d.ResourceList = []graph.Resource{{ID: "erp:ledger", System: "erp"}, {ID: "bi:ledger-view", System: "bi", Parent: "erp:ledger"}}
+	d.IdentityList = []graph.Identity{{ID: "svc", Type: schema.IdentityServiceAccount, Status: schema.StatusActive}}
+	d.CredentialList = []graph.Credential{{ID: "svc-key", Identity: "svc", Type: schema.CredAPIKey}}
+	d.GrantList = []graph.Grant{{Principal: "svc", Resource: "erp:ledger", Action: schema.ActionRead}}
+	e, _, err := buildEngine(d, refAsOf)
+	if err != nil {
+		t.Fatalf("projection.Build: %v", err)
+	}
+	accs, err := e.Reach(context.Background(), reach.ReachQuery{Identity: "svc", Actions: []schema.Action{schema.ActionRead}})
+	if err != nil || len(accs) != 2 {
+		t.Fatalf("Reach: %v, %d accesses", err, len(accs))
+	}
+	got := map[string]string{}
+	for _, a := range accs {
+		if !a.Effective || a.Authentication == nil {
+			t.Fatalf("%s not effective: %s", a.Resource, asJSON(a))
+		}
+		got[a.Resource] = a.Authentication.System
+	}
+	want := map[string]string{"erp:ledger": "erp", "bi:ledger-view": "bi"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("authentication systems %v, want %v", got, want)
+	}
+	if asJSON(accs[0].Paths) != asJSON(accs[1].Paths) {
+		t.Fatalf("one walk, two paths: %s / %s", asJSON(accs[0].Paths), asJSON(accs[1].Paths))
 	}
 }

@@ -105,8 +105,9 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		if eff {
 			// Likewise the walk to one state then one grant: rendered
 			// once, its path shared, and its authentication too while
-			// the resources are in one system (as one grant's are; the
-			// check keeps it right if they were not).
+			// the resources are in one system (a grant on a parent may
+			// cover a child the data puts in another one:
+			// TestReachSharedWalkAuthSystem).
 			ek := effKey{eb.state, eb.grant}
 			ev, ok := walks[ek]
 			if !ok {
