@@ -168,7 +168,9 @@ func writeSpec(b *strings.Builder, s Spec, not string) {
 	if s.Not {
 		b.WriteString(not)
 	}
-	bracket := s.Not || len(s.Patterns) != 1
+	// A lone pattern is written bare unless it would read back as the
+	// negated form ("NotAction…" is a pattern, not a negation, once bracketed).
+	bracket := s.Not || len(s.Patterns) != 1 || strings.HasPrefix(s.Patterns[0], not)
 	if bracket {
 		b.WriteByte('[')
 	}

@@ -122,6 +122,7 @@ func FuzzNative(f *testing.F) {
 	for _, s := range []string{
 		"s3:* on * (policy p)", "NotAction[iam:*] on NotResource[arn:a,arn:b] except? s3:x on * within a:b on c | d:e on f",
 		"privesc:self-putuserpolicy (iam:PutUserPolicy)", "[a,b] on [] (x)",
+		"[NotAction] on 0", "s3:x on [NotResourcey]", // a pattern spelled like the negation
 	} {
 		f.Add(s)
 	}
