@@ -336,18 +336,25 @@ const metaFields = 12
 
 // readField reads one length-prefixed field into buf (grown as needed).
 func readField(rd *bufio.Reader, buf []byte) ([]byte, error) {
+	b, err := appendField(rd, buf[:0])
+	return b, err
+}
+
+// appendField reads one length-prefixed field and appends it to dst.
+func appendField(rd *bufio.Reader, dst []byte) ([]byte, error) {
 	n, err := binary.ReadUvarint(rd)
 	if err != nil {
-		return nil, truncated(err)
+		return dst, truncated(err)
 	}
 	if n > 1<<30 {
-		return nil, fmt.Errorf("report spool: record field of %d bytes", n)
+		return dst, fmt.Errorf("report spool: record field of %d bytes", n)
 	}
-	buf = slices.Grow(buf[:0], int(n))[:n]
-	if _, err := io.ReadFull(rd, buf); err != nil {
-		return nil, truncated(err)
+	start := len(dst)
+	dst = slices.Grow(dst, int(n))[:start+int(n)]
+	if _, err := io.ReadFull(rd, dst[start:]); err != nil {
+		return dst[:start], truncated(err)
 	}
-	return buf, nil
+	return dst, nil
 }
 
 // truncated maps the end of a run's file inside a record to
@@ -366,9 +373,9 @@ func truncated(err error) error {
 var interned = [metaFields]bool{0: true, 1: true, 2: true, 5: true, 8: true}
 
 // readRecord reads the next record of a run into r; io.EOF at its end. The
-// JSON is read when body is not nil, into r.JSON's array, so it is valid
-// until the next read. strs holds the interned field values.
-func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte, strs map[string]string) error {
+// JSON is read when body is not nil, appended to *arena (r.JSON is that
+// part of it). strs holds the interned field values.
+func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte, strs map[string]string, arena *[]byte) error {
 	flags, err := meta.ReadByte()
 	if err != nil {
 		return err
@@ -393,14 +400,16 @@ func readRecord(meta, body *bufio.Reader, r *Record, scratch *[]byte, strs map[s
 	*r = Record{Suppressed: flags&1 != 0, New: flags&2 != 0, Severity: schema.Severity(fields[0]),
 		Category: schema.Category(fields[1]), Rule: fields[2], Identity: fields[3], Resource: fields[4],
 		Action: fields[5], Credential: fields[6], ID: fields[7], CauseKind: fields[8], CauseKey: fields[9],
-		Change: fields[10], JSON: r.JSON[:0]}
+		Change: fields[10]}
 	if fields[11] != "" {
 		r.Cut = []byte(fields[11])
 	}
 	if body != nil {
-		if r.JSON, err = readField(body, r.JSON); err != nil {
+		start := len(*arena)
+		if *arena, err = appendField(body, *arena); err != nil {
 			return err
 		}
+		r.JSON = (*arena)[start:len(*arena):len(*arena)]
 	}
 	return nil
 }
@@ -426,11 +435,19 @@ func (s *Spool) each(withJSON bool, fn func(*Record) error) error {
 }
 
 // merge calls fn on every record of the runs and of mem (sorted), in
-// report order. The JSON is read when withJSON is set.
+// report order. The JSON is read when withJSON is set. Each run is read
+// and decompressed on its own goroutine, a batch or two ahead of the
+// merge (readAhead), so that the merge and fn have a core to themselves:
+// at scale this pass reads gigabytes and is the one part of a report that
+// does not otherwise run in parallel.
 func merge(runs []string, mem []*Record, withJSON bool, fn func(*Record) error) error {
 	h := &mergeHeap{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
 	var files []*os.File
 	defer func() {
+		close(stop)
+		wg.Wait() // the readers are done with the files
 		for _, f := range files {
 			f.Close()
 		}
@@ -443,30 +460,35 @@ func merge(runs []string, mem []*Record, withJSON bool, fn func(*Record) error) 
 		files = append(files, f)
 		return newRunReader(f, size), nil
 	}
+	var srcs []*mergeSource
 	for _, name := range runs {
-		src := &mergeSource{name: name, cur: &Record{}}
-		var err error
-		if src.meta, err = open(name, 16<<10); err != nil {
+		meta, err := open(name, 16<<10)
+		if err != nil {
 			return err
 		}
+		var body *bufio.Reader
 		if withJSON {
-			if src.body, err = open(name+bodySuffix, 16<<10); err != nil {
+			if body, err = open(name+bodySuffix, 16<<10); err != nil {
 				return err
 			}
 		}
+		src := &mergeSource{batches: make(chan *runBatch, 1), free: make(chan *runBatch, 2)}
+		for range 2 {
+			src.free <- &runBatch{}
+		}
+		wg.Go(func() { readAhead(name, meta, body, src.batches, src.free, stop) })
+		srcs = append(srcs, src)
+	}
+	if len(mem) > 0 {
+		srcs = append(srcs, &mergeSource{mem: mem})
+	}
+	for _, src := range srcs {
 		if err := src.next(); err != nil {
 			return err
 		}
 		if src.cur != nil {
 			h.srcs = append(h.srcs, src)
 		}
-	}
-	if len(mem) > 0 {
-		src := &mergeSource{mem: mem}
-		if err := src.next(); err != nil {
-			return err
-		}
-		h.srcs = append(h.srcs, src)
 	}
 	heap.Init(h)
 	for h.Len() > 0 {
@@ -484,6 +506,60 @@ func merge(runs []string, mem []*Record, withJSON bool, fn func(*Record) error) 
 		}
 	}
 	return nil
+}
+
+// runBatch is a run's next records, read ahead of the merge: their JSON
+// is in arena. A batch ends the run when err is io.EOF.
+type runBatch struct {
+	recs  []Record
+	arena []byte
+	err   error
+}
+
+// Limits of a runBatch: a merge reads up to maxFanIn runs at once, each
+// with two batches (one merged, one read), about 16 MiB in all.
+// Variables for the tests.
+var (
+	batchRecords = 256
+	batchBytes   = 64 << 10
+)
+
+// readAhead reads the records of one run (JSON from body unless it is
+// nil) in batches: it fills a batch from free and sends it on out, until
+// the run ends or fails (the last batch sent carries the error, io.EOF at
+// the end) or stop is closed.
+func readAhead(name string, meta, body *bufio.Reader, out chan<- *runBatch, free <-chan *runBatch, stop <-chan struct{}) {
+	var scratch []byte
+	strs := map[string]string{}
+	for {
+		var b *runBatch
+		select {
+		case b = <-free:
+		case <-stop:
+			return
+		}
+		clear(b.recs)
+		b.recs, b.arena = b.recs[:0], b.arena[:0]
+		for len(b.recs) < batchRecords && len(b.arena) < batchBytes {
+			var r Record
+			if err := readRecord(meta, body, &r, &scratch, strs, &b.arena); err != nil {
+				if err != io.EOF {
+					err = fmt.Errorf("report spool: read %s: %w", name, err)
+				}
+				b.err = err
+				break
+			}
+			b.recs = append(b.recs, r)
+		}
+		select {
+		case out <- b:
+		case <-stop:
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
 }
 
 // Findings calls fn on every finding, decoded, in report order. Reading
@@ -568,35 +644,39 @@ func decodeFinding(r *Record) (*rules.Finding, error) {
 	return &f, nil
 }
 
-// mergeSource is one sorted run (a file, or the records still in memory).
+// mergeSource is one sorted run (a file read ahead by readAhead, or the
+// records still in memory).
 type mergeSource struct {
-	meta, body *bufio.Reader // body is nil when the JSON is not read
-	name       string
-	mem        []*Record
-	cur        *Record // reused for each record of a file
-	scratch    []byte
-	strs       map[string]string // interned field values
+	mem           []*Record
+	batches, free chan *runBatch
+	batch         *runBatch // the batch cur is in
+	i             int       // the index of cur in batch
+	cur           *Record
 }
 
 func (m *mergeSource) next() error {
-	if m.meta == nil {
+	if m.batches == nil {
 		m.cur = nil
 		if len(m.mem) > 0 {
 			m.cur, m.mem = m.mem[0], m.mem[1:]
 		}
 		return nil
 	}
-	if m.strs == nil {
-		m.strs = map[string]string{}
+	m.i++
+	for m.batch == nil || m.i >= len(m.batch.recs) {
+		if m.batch != nil {
+			if err := m.batch.err; err != nil {
+				m.cur, m.batches = nil, nil
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+			m.free <- m.batch // room: the reader holds at most the other one
+		}
+		m.batch, m.i = <-m.batches, 0
 	}
-	err := readRecord(m.meta, m.body, m.cur, &m.scratch, m.strs)
-	if err == io.EOF {
-		m.cur = nil
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("report spool: read %s: %w", m.name, err)
-	}
+	m.cur = &m.batch.recs[m.i]
 	return nil
 }
 

@@ -78,6 +78,53 @@ func TestSpoolFindingsPipeline(t *testing.T) {
 	require.Less(t, calls, len(held.recs))
 }
 
+// The merge reads each run ahead on a goroutine of its own, in batches: it
+// gives the records of runs several batches long in report order with
+// their own JSON (each still intact after later batches are read), stops
+// at fn's error and returns it, and leaves no reader behind.
+func TestSpoolMergeReadsAhead(t *testing.T) {
+	defer func(n int) { batchRecords = n }(batchRecords)
+	batchRecords = 16
+	held := spoolOf(t, 0)
+	slices.SortFunc(held.recs, compareRecords)
+	sp := spoolOf(t, 64<<10)
+	require.Greater(t, len(sp.runs), 2)
+	var ids []string
+	var recs []*Record
+	require.NoError(t, sp.Each(func(r *Record) error {
+		ids = append(ids, r.ID)
+		recs = append(recs, r)
+		return nil
+	}))
+	require.Len(t, ids, len(held.recs))
+	perRun := len(ids) / len(sp.runs)
+	require.Greater(t, perRun, 2*batchRecords, "runs span several batches")
+	for i, r := range held.recs {
+		require.Equal(t, r.ID, ids[i])
+	}
+	// Records stay valid only during fn; copies made during it stay equal.
+	var js []string
+	require.NoError(t, sp.Each(func(r *Record) error { js = append(js, string(r.JSON)); return nil }))
+	for i, r := range held.recs {
+		require.Equal(t, string(r.JSON), js[i], r.ID)
+	}
+
+	before := runtime.NumGoroutine()
+	boom := errors.New("boom")
+	for _, stopAt := range []int{1, batchRecords, batchRecords + 1, len(ids) / 2, len(ids)} {
+		calls := 0
+		err := sp.Each(func(*Record) error {
+			if calls++; calls == stopAt {
+				return boom
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, boom)
+		require.Equal(t, stopAt, calls, "fn is not called after its error")
+	}
+	require.Equal(t, before, runtime.NumGoroutine(), "every reader ends with the merge")
+}
+
 // Every finding of a spooled report finds its own root-cause group (the
 // CSV's root_cause_group and root_cause columns), after the groups are
 // sorted, and the groups put together from their spilled items list every
