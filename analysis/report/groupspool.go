@@ -497,6 +497,71 @@ func (g *groupSpool) each(fn func(i int, gr *Group) error) error {
 	return nil
 }
 
+// groupBatch is how many groups eachAhead hands over at once (a variable
+// for the tests).
+var groupBatch = 256
+
+// eachAhead is each with the groups put together on another goroutine, a
+// batch ahead of fn (each is most of the time of writing a spooled
+// report's groups: merging the sorted items and decoding the cuts), so
+// that fn, formatting and writing, has a core of its own. It stops at
+// fn's error and returns it, and leaves no goroutine behind.
+func (g *groupSpool) eachAhead(fn func(i int, gr *Group) error) error {
+	batchLen := groupBatch
+	type indexed struct {
+		i  int
+		gr Group
+	}
+	batches := make(chan []indexed, 2)
+	stop := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		var b []indexed
+		send := func() bool {
+			select {
+			case batches <- b:
+				b = make([]indexed, 0, batchLen)
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		err := g.each(func(i int, gr *Group) error {
+			// The lists are each group's own: the copy keeps them.
+			if b = append(b, indexed{i, *gr}); len(b) == batchLen && !send() {
+				return errEnough
+			}
+			return nil
+		})
+		if err == nil && len(b) > 0 {
+			send()
+		}
+		if errors.Is(err, errEnough) {
+			err = nil
+		}
+		errc <- err
+	}()
+	var err error
+	for b := range batches {
+		for k := range b {
+			if err = fn(b[k].i, &b[k].gr); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	close(stop)
+	for range batches { // let the producer see stop and finish
+	}
+	if gerr := <-errc; err == nil {
+		err = gerr
+	}
+	return err
+}
+
 // decodeCut decodes a cut written by encodeRecord.
 func decodeCut(b []byte, id string) ([]analysis.Hop, error) {
 	var cut []analysis.Hop

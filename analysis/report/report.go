@@ -252,7 +252,7 @@ func (r *Report) groupCount() int {
 // kept, as topGroups does).
 func (r *Report) eachGroup(fn func(i int, g *Group) error) error {
 	if r.spooled != nil {
-		return r.spooled.each(fn)
+		return r.spooled.eachAhead(fn)
 	}
 	for i := range r.Groups {
 		if err := fn(i, &r.Groups[i]); err != nil {

@@ -182,6 +182,43 @@ func TestSpooledGroupOfFinding(t *testing.T) {
 	}
 }
 
+// eachAhead gives the groups each gives, in the same order and whole,
+// across batches; it stops at fn's error and returns it, and leaves no
+// goroutine behind.
+func TestGroupsReadAhead(t *testing.T) {
+	defer func(n int) { groupBatch = n }(groupBatch)
+	groupBatch = 7
+	r, err := NewFromSpool("s-1", time.Now(), "", spoolOf(t, 64<<10))
+	require.NoError(t, err)
+	var want, got []Group
+	require.NoError(t, r.spooled.each(func(i int, g *Group) error { want = append(want, *g); return nil }))
+	require.Greater(t, len(want), 3*groupBatch)
+	require.NoError(t, r.spooled.eachAhead(func(i int, g *Group) error {
+		require.Equal(t, len(got), i)
+		got = append(got, *g)
+		return nil
+	}))
+	require.Equal(t, want, got)
+
+	before := runtime.NumGoroutine()
+	boom := errors.New("boom")
+	for _, stopAt := range []int{1, groupBatch, groupBatch + 1, len(want)} {
+		calls := 0
+		err := r.spooled.eachAhead(func(int, *Group) error {
+			if calls++; calls == stopAt {
+				return boom
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, boom)
+		require.Equal(t, stopAt, calls, "fn is not called after its error")
+	}
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.LessOrEqual(t, runtime.NumGoroutine(), before, "the producer ends with eachAhead")
+}
+
 // Findings with one cause key whose changes print differently (the same
 // edge with another validity window) share a group whose change is its
 // first finding's; the CSV of a spooled report prints that change on every
