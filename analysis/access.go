@@ -95,6 +95,10 @@ type Access struct {
 	// Authentication are then empty whatever the access is. Never
 	// serialized.
 	PathsSkipped bool `json:"-"`
+	// ResourceNode is Resource's node in the projection of the engine that
+	// made the access, plus one (0: not known), so that callers holding
+	// per-node tables look it up without hashing the id. Never serialized.
+	ResourceNode int32 `json:"-"`
 }
 
 // Alternate is one more shortest path of an access.

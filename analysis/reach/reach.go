@@ -90,7 +90,8 @@ func (e *Engine) Reach(ctx context.Context, q ReachQuery) ([]analysis.Access, er
 		}
 		// The access is built in place in out (a local one would escape
 		// to the heap through the calls below, once per access).
-		out = append(out, analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit})
+		out = append(out, analysis.Access{Identity: q.Identity, Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit,
+			ResourceNode: r + 1})
 		acc := &out[len(out)-1]
 		eb, eff := found[k]
 		if !eff && q.EffectiveOnly {

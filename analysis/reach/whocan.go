@@ -91,7 +91,8 @@ func (e *Engine) whoCan(r int32, a schema.Action, effectiveOnly bool) []analysis
 	slab := slabFor(sc, authorized, eff, effectiveOnly)
 	out := make([]analysis.Access, 0, len(authorized))
 	for _, x := range authorized {
-		acc := analysis.Access{Identity: e.p.ID(x), Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit}
+		acc := analysis.Access{Identity: e.p.ID(x), Resource: e.p.ID(r), Action: a, Authorized: true, Critical: crit,
+			ResourceNode: r + 1}
 		if w, ok := eff[x]; ok {
 			acc.Effective = true
 			acc.Paths = slab.one(e.movesPathIn(slab.empty(movesHops(w.moves)), w.moves))

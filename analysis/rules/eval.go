@@ -20,6 +20,7 @@ import (
 	"github.com/reachgraph/reachgraph/analysis"
 	"github.com/reachgraph/reachgraph/analysis/reach"
 	"github.com/reachgraph/reachgraph/graph"
+	"github.com/reachgraph/reachgraph/graph/projection"
 	"github.com/reachgraph/reachgraph/schema"
 )
 
@@ -49,9 +50,13 @@ type index struct {
 	actorOf map[string][]string // identity → its actor, for actors of more than one identity
 	// res are the facts selectors and variables read of each resource and
 	// system, looked up once per access instead of in three maps.
-	res  map[string]*resFacts
-	opts options
-	seed maphash.Seed // splits the unused grants into batches by principal
+	res map[string]*resFacts
+	// resAt are the same facts by node of the engine's projection (systems
+	// and resources come first there), for accesses that carry their
+	// resource's node (factsOf).
+	resAt []*resFacts
+	opts  options
+	seed  maphash.Seed // splits the unused grants into batches by principal
 	// capped counts the accesses whose shortest paths toxic rules did not
 	// all see (WithPathLimitNotice).
 	capped atomic.Int64
@@ -129,7 +134,25 @@ func newIndex(s Snapshot) *index {
 			x.actorOf[id] = a
 		}
 	}
+	if p := s.Engine.Projection(); p != nil {
+		_, hi := p.Range(projection.Resource)
+		x.resAt = make([]*resFacts, hi)
+		for id, f := range x.res {
+			if n, ok := p.Lookup(id); ok && n < hi {
+				x.resAt[n] = f
+			}
+		}
+	}
 	return x
+}
+
+// factsOf returns the facts of access a's resource (nil when it has none):
+// by its node when the access carries it, else by its id.
+func (x *index) factsOf(a *analysis.Access) *resFacts {
+	if n := int(a.ResourceNode) - 1; n >= 0 && n < len(x.resAt) {
+		return x.resAt[n]
+	}
+	return x.res[a.Resource]
 }
 
 // resFacts are what rules read of a resource (or a system): its kind,
@@ -139,20 +162,6 @@ type resFacts struct {
 	kind, sys string
 	sox       bool
 	fns       []fnSet
-}
-
-// kindOf returns the resource kind and system of a resource or system id.
-func (x *index) kindOf(id string) (kind, system string) {
-	if f := x.res[id]; f != nil {
-		return f.kind, f.sys
-	}
-	return "", ""
-}
-
-// sox reports whether a resource or system is in SOX scope.
-func (x *index) sox(id string) bool {
-	f := x.res[id]
-	return f != nil && f.sox
 }
 
 // indexSoD fills each resource's SoD functions per action.
@@ -501,7 +510,7 @@ func (x *index) wantsPaths(pl *plan, facts *identityFacts, once []outcome, a *an
 			return true
 		}
 	}
-	sox := func() bool { return x.sox(a.Resource) }
+	sox := func() bool { f := x.factsOf(a); return f != nil && f.sox }
 	for _, ri := range pl.uncritical {
 		if once != nil && once[ri] == fails {
 			continue
@@ -571,7 +580,7 @@ func (s *identityScope) vars() any {
 // or, for an effective access (which may be exercised with several
 // credentials, each its own finding), any rule whose guards it passes.
 func (x *index) wantsAlternates(trs []toxicRule, facts *identityFacts, a *analysis.Access) bool {
-	sox := func() bool { return x.sox(a.Resource) }
+	sox := func() bool { f := x.factsOf(a); return f != nil && f.sox }
 	for i := range trs {
 		t := &trs[i]
 		if !t.readsPath && !a.Effective {
@@ -690,7 +699,7 @@ func (x *index) sodAccesses(pl *plan, members []*ident, out []sodAccess) ([]sodA
 // sodFnsOf returns the SoD functions access a belongs to (nil if none) and
 // its resource's facts.
 func (x *index) sodFnsOf(a *analysis.Access) (fnSet, *resFacts) {
-	f := x.res[a.Resource]
+	f := x.factsOf(a)
 	if f == nil || f.fns == nil {
 		return nil, nil
 	}
@@ -971,8 +980,11 @@ func (x *index) pathVars(ps *pathSummary, st Settings) map[string]any {
 }
 
 func (x *index) accessVars(a analysis.Access) map[string]any {
-	kind, sys := x.kindOf(a.Resource)
-	sox := x.sox(a.Resource)
+	var kind, sys string
+	var sox bool
+	if f := x.factsOf(&a); f != nil {
+		kind, sys, sox = f.kind, f.sys, f.sox
+	}
 	return map[string]any{"resource": a.Resource, "action": string(a.Action), "critical": a.Critical,
 		"effective": a.Effective, "authorized": a.Authorized, "resource_kind": kind, "system": sys, "sox": sox}
 }
@@ -1128,7 +1140,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		if a.PathsSkipped {
 			continue // wantsPaths: no rule's guards pass (TestMemoizedEqualsPlain compares with every path rendered)
 		}
-		sox := func() bool { return x.sox(a.Resource) }
+		sox := func() bool { f := x.factsOf(a); return f != nil && f.sox }
 		// live are the rules whose guards hold and that may still match this
 		// access on a path of a finding (group) they have not matched yet.
 		live := mm.live[:0]

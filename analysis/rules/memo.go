@@ -331,13 +331,16 @@ func (r *refs) accessKey(b []byte, x *index, a *analysis.Access, summary func() 
 		case "authorized":
 			b = appendBool(b, a.Authorized)
 		case "resource_kind":
-			kind, _ := x.kindOf(a.Resource)
-			b = append(b, kind...)
+			if f := x.factsOf(a); f != nil {
+				b = append(b, f.kind...)
+			}
 		case "system":
-			_, sys := x.kindOf(a.Resource)
-			b = append(b, sys...)
+			if f := x.factsOf(a); f != nil {
+				b = append(b, f.sys...)
+			}
 		case "sox":
-			b = appendBool(b, x.sox(a.Resource))
+			f := x.factsOf(a)
+			b = appendBool(b, f != nil && f.sox)
 		}
 		b = append(b, 2)
 	}
