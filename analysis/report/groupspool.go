@@ -507,59 +507,19 @@ var groupBatch = 256
 // that fn, formatting and writing, has a core of its own. It stops at
 // fn's error and returns it, and leaves no goroutine behind.
 func (g *groupSpool) eachAhead(fn func(i int, gr *Group) error) error {
-	batchLen := groupBatch
 	type indexed struct {
 		i  int
 		gr Group
 	}
-	batches := make(chan []indexed, 2)
-	stop := make(chan struct{})
-	errc := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		var b []indexed
-		send := func() bool {
-			select {
-			case batches <- b:
-				b = make([]indexed, 0, batchLen)
-				return true
-			case <-stop:
-				return false
-			}
-		}
-		err := g.each(func(i int, gr *Group) error {
+	return ahead(groupBatch, func(emit func(indexed) bool) error {
+		return g.each(func(i int, gr *Group) error {
 			// The lists are each group's own: the copy keeps them.
-			if b = append(b, indexed{i, *gr}); len(b) == batchLen && !send() {
-				return errEnough
+			if !emit(indexed{i, *gr}) {
+				return errAheadStopped
 			}
 			return nil
 		})
-		if err == nil && len(b) > 0 {
-			send()
-		}
-		if errors.Is(err, errEnough) {
-			err = nil
-		}
-		errc <- err
-	}()
-	var err error
-	for b := range batches {
-		for k := range b {
-			if err = fn(b[k].i, &b[k].gr); err != nil {
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	close(stop)
-	for range batches { // let the producer see stop and finish
-	}
-	if gerr := <-errc; err == nil {
-		err = gerr
-	}
-	return err
+	}, func(v *indexed) error { return fn(v.i, &v.gr) })
 }
 
 // decodeCut decodes a cut written by encodeRecord.

@@ -576,38 +576,57 @@ type decoded struct {
 }
 
 func (s *Spool) findings(fn func(*decoded) error) error {
-	const batchLen = 64
-	batches := make(chan []decoded, 2)
-	stop := make(chan struct{})
-	errc := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		var b []decoded
-		send := func() bool {
-			select {
-			case batches <- b:
-				b = make([]decoded, 0, batchLen)
-				return true
-			case <-stop:
-				return false
-			}
-		}
-		errStopped := errors.New("stopped")
-		err := s.Each(func(r *Record) error {
+	return ahead(64, func(emit func(decoded) bool) error {
+		return s.Each(func(r *Record) error {
 			f, err := decodeFinding(r)
 			if err != nil {
 				return err
 			}
 			// The record's strings are its own (readRecord makes them).
-			if b = append(b, decoded{f, r.CauseKind, r.CauseKey, r.Change}); len(b) == batchLen && !send() {
-				return errStopped
+			if !emit(decoded{f, r.CauseKind, r.CauseKey, r.Change}) {
+				return errAheadStopped
 			}
 			return nil
+		})
+	}, fn)
+}
+
+// errAheadStopped ends a producer of ahead whose consumer has failed.
+var errAheadStopped = errors.New("stopped")
+
+// ahead runs produce on another goroutine and hands what it emits to fn in
+// batches of batchLen, so that fn works on one batch while the next is
+// produced. emit returns false once fn has failed: produce should then
+// stop (returning errAheadStopped, or any error: it is ignored). ahead
+// returns fn's error, else produce's, and leaves no goroutine behind.
+func ahead[T any](batchLen int, produce func(emit func(T) bool) error, fn func(*T) error) error {
+	batches := make(chan []T, 2)
+	stop := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		b := make([]T, 0, batchLen)
+		stopped := false
+		send := func() bool {
+			select {
+			case batches <- b:
+				b = make([]T, 0, batchLen)
+				return true
+			case <-stop:
+				stopped = true
+				return false
+			}
+		}
+		err := produce(func(v T) bool {
+			if b = append(b, v); len(b) == batchLen {
+				return send()
+			}
+			return true
 		})
 		if err == nil && len(b) > 0 {
 			send()
 		}
-		if err == errStopped {
+		if stopped {
 			err = nil
 		}
 		errc <- err
@@ -624,10 +643,10 @@ func (s *Spool) findings(fn func(*decoded) error) error {
 		}
 	}
 	close(stop)
-	for range batches { // let the reader see stop and finish
+	for range batches { // let the producer see stop and finish
 	}
-	if rerr := <-errc; err == nil {
-		err = rerr
+	if perr := <-errc; err == nil {
+		err = perr
 	}
 	return err
 }

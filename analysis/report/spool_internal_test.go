@@ -37,6 +37,24 @@ func spoolOf(t *testing.T, budget int) *Spool {
 	return sp
 }
 
+// requireStopsAt runs each with an fn that fails at its stopAt-th call,
+// for every stopAt: each returns that error and calls fn no more.
+func requireStopsAt(t *testing.T, stopAts []int, each func(fn func() error) error) {
+	t.Helper()
+	boom := errors.New("boom")
+	for _, stopAt := range stopAts {
+		calls := 0
+		err := each(func() error {
+			if calls++; calls == stopAt {
+				return boom
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, boom, "stop at %d", stopAt)
+		require.Equal(t, stopAt, calls, "fn is not called after its error")
+	}
+}
+
 // Findings decodes ahead of its caller on another goroutine: it gives the
 // findings in Each's order, stops at the caller's error and returns it,
 // names a finding it cannot decode, and leaves no goroutine behind.
@@ -50,18 +68,9 @@ func TestSpoolFindingsPipeline(t *testing.T) {
 	require.Equal(t, order, got)
 
 	before := runtime.NumGoroutine()
-	boom := errors.New("boom")
-	for _, stopAt := range []int{1, 64, 65, 200, len(order)} {
-		calls := 0
-		err := sp.Findings(func(*rules.Finding) error {
-			if calls++; calls == stopAt {
-				return boom
-			}
-			return nil
-		})
-		require.ErrorIs(t, err, boom)
-		require.Equal(t, stopAt, calls, "fn is not called after its error")
-	}
+	requireStopsAt(t, []int{1, 64, 65, 200, len(order)}, func(fn func() error) error {
+		return sp.Findings(func(*rules.Finding) error { return fn() })
+	})
 	// (Polled here: require.Eventually runs its condition on a goroutine.)
 	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
@@ -110,18 +119,9 @@ func TestSpoolMergeReadsAhead(t *testing.T) {
 	}
 
 	before := runtime.NumGoroutine()
-	boom := errors.New("boom")
-	for _, stopAt := range []int{1, batchRecords, batchRecords + 1, len(ids) / 2, len(ids)} {
-		calls := 0
-		err := sp.Each(func(*Record) error {
-			if calls++; calls == stopAt {
-				return boom
-			}
-			return nil
-		})
-		require.ErrorIs(t, err, boom)
-		require.Equal(t, stopAt, calls, "fn is not called after its error")
-	}
+	requireStopsAt(t, []int{1, batchRecords, batchRecords + 1, len(ids) / 2, len(ids)}, func(fn func() error) error {
+		return sp.Each(func(*Record) error { return fn() })
+	})
 	require.Equal(t, before, runtime.NumGoroutine(), "every reader ends with the merge")
 }
 
@@ -201,18 +201,9 @@ func TestGroupsReadAhead(t *testing.T) {
 	require.Equal(t, want, got)
 
 	before := runtime.NumGoroutine()
-	boom := errors.New("boom")
-	for _, stopAt := range []int{1, groupBatch, groupBatch + 1, len(want)} {
-		calls := 0
-		err := r.spooled.eachAhead(func(int, *Group) error {
-			if calls++; calls == stopAt {
-				return boom
-			}
-			return nil
-		})
-		require.ErrorIs(t, err, boom)
-		require.Equal(t, stopAt, calls, "fn is not called after its error")
-	}
+	requireStopsAt(t, []int{1, groupBatch, groupBatch + 1, len(want)}, func(fn func() error) error {
+		return r.spooled.eachAhead(func(int, *Group) error { return fn() })
+	})
 	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
