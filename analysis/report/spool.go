@@ -335,10 +335,7 @@ func writeRecord(meta, body *bufio.Writer, r *Record) {
 const metaFields = 12
 
 // readField reads one length-prefixed field into buf (grown as needed).
-func readField(rd *bufio.Reader, buf []byte) ([]byte, error) {
-	b, err := appendField(rd, buf[:0])
-	return b, err
-}
+func readField(rd *bufio.Reader, buf []byte) ([]byte, error) { return appendField(rd, buf[:0]) }
 
 // appendField reads one length-prefixed field and appends it to dst.
 func appendField(rd *bufio.Reader, dst []byte) ([]byte, error) {

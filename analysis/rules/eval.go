@@ -155,6 +155,12 @@ func (x *index) factsOf(a *analysis.Access) *resFacts {
 	return x.res[a.Resource]
 }
 
+// soxOf reports whether access a's resource is in SOX scope.
+func (x *index) soxOf(a *analysis.Access) bool {
+	f := x.factsOf(a)
+	return f != nil && f.sox
+}
+
 // resFacts are what rules read of a resource (or a system): its kind,
 // system and SOX scope, and, per action (schema.Actions), the SoD
 // functions an access with that action on it belongs to (plan.sodFns).
@@ -510,7 +516,7 @@ func (x *index) wantsPaths(pl *plan, facts *identityFacts, once []outcome, a *an
 			return true
 		}
 	}
-	sox := func() bool { f := x.factsOf(a); return f != nil && f.sox }
+	sox := func() bool { return x.soxOf(a) }
 	for _, ri := range pl.uncritical {
 		if once != nil && once[ri] == fails {
 			continue
@@ -580,7 +586,7 @@ func (s *identityScope) vars() any {
 // or, for an effective access (which may be exercised with several
 // credentials, each its own finding), any rule whose guards it passes.
 func (x *index) wantsAlternates(trs []toxicRule, facts *identityFacts, a *analysis.Access) bool {
-	sox := func() bool { f := x.factsOf(a); return f != nil && f.sox }
+	sox := func() bool { return x.soxOf(a) }
 	for i := range trs {
 		t := &trs[i]
 		if !t.readsPath && !a.Effective {
@@ -1140,7 +1146,7 @@ func (x *index) toxic(trs []toxicRule, st Settings, m *ident, mm *memo) ([]Findi
 		if a.PathsSkipped {
 			continue // wantsPaths: no rule's guards pass (TestMemoizedEqualsPlain compares with every path rendered)
 		}
-		sox := func() bool { f := x.factsOf(a); return f != nil && f.sox }
+		sox := func() bool { return x.soxOf(a) }
 		// live are the rules whose guards hold and that may still match this
 		// access on a path of a finding (group) they have not matched yet.
 		live := mm.live[:0]

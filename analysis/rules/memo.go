@@ -339,8 +339,7 @@ func (r *refs) accessKey(b []byte, x *index, a *analysis.Access, summary func() 
 				b = append(b, f.sys...)
 			}
 		case "sox":
-			f := x.factsOf(a)
-			b = appendBool(b, f != nil && f.sox)
+			b = appendBool(b, x.soxOf(a))
 		}
 		b = append(b, 2)
 	}
